@@ -1,0 +1,1 @@
+"""The ``obdoctor`` command line."""

@@ -1,0 +1,33 @@
+"""``obdoctor analyze BUNDLE``: diagnose from collected evidence, offline."""
+
+from __future__ import annotations
+
+from obdoctor.cli.commands import add_report_options, emit_report
+from obdoctor.cli.environment import Environment
+from obdoctor.exit_codes import ExitCode
+
+
+def add(sub) -> None:
+    parser = sub.add_parser("analyze", help="diagnose a backup failure from an evidence bundle",
+                            description="Diagnose a backup failure from an evidence bundle (directory or .tar.gz).")
+    parser.add_argument("bundle", metavar="BUNDLE", help="bundle directory or .tar.gz (see docs/bundle-format.md)")
+    add_report_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args, env: Environment) -> ExitCode:
+    from obdoctor.engine import diagnose
+    from obdoctor.evidence import Evidence
+    from obdoctor.rules.base import RuleOptions
+    from obdoctor.sources.bundle import Bundle, BundleError
+
+    try:
+        bundle = Bundle(args.bundle)
+    except BundleError as exc:
+        env.error(str(exc))
+        return ExitCode.USAGE
+    with bundle:
+        options = RuleOptions(tenant_id=args.tenant, job_id=args.job, since=args.since, until=args.until,
+                              all_jobs=args.all_jobs)
+        report = diagnose(Evidence(bundle, since=args.since, until=args.until), options)
+        return emit_report(report, args, env)

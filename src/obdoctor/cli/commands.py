@@ -1,0 +1,53 @@
+"""Sub-commands. Each ``add_*`` declares its arguments and points at its handler."""
+
+from __future__ import annotations
+
+import argparse
+
+from obdoctor.cli.environment import Environment
+from obdoctor.exit_codes import ExitCode
+
+
+def register(sub) -> None:
+    from obdoctor.cli import analyze, explain
+
+    analyze.add(sub)
+    explain.add(sub)
+    for optional in ("obdoctor.cli.logs", "obdoctor.cli.live", "obdoctor.cli.scenarios"):
+        try:
+            module = __import__(optional, fromlist=["add"])
+        except ImportError:
+            continue
+        module.add(sub)
+
+
+def add_report_options(parser: argparse.ArgumentParser) -> None:
+    from obdoctor.cli.main import parse_time
+
+    parser.add_argument("--format", choices=("text", "json", "markdown", "html"), default="text",
+                        help="report format (default: text for a terminal)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    parser.add_argument("--tenant", type=int, metavar="ID", help="only this tenant")
+    parser.add_argument("--job", type=int, metavar="ID", help="only this backup job")
+    parser.add_argument("--since", type=parse_time, metavar="TIME", help="ignore what happened before TIME")
+    parser.add_argument("--until", type=parse_time, metavar="TIME", help="ignore what happened after TIME")
+    parser.add_argument("--all-jobs", action="store_true",
+                        help="diagnose every failed job, not only each tenant's latest")
+    parser.add_argument("--redact-hosts", action="store_true", help="replace IPs and host names by stable aliases")
+
+
+def emit_report(report, args, env: Environment) -> ExitCode:
+    from obdoctor.exit_codes import for_report
+    from obdoctor.report import render
+
+    text = render.render(report, args.format, env, redact_hosts=getattr(args, "redact_hosts", False))
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            env.error(f"cannot write {args.output}: {exc}")
+            return ExitCode.USAGE
+    elif text:
+        env.stdout.write(text)
+    return for_report(report)

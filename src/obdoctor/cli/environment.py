@@ -1,0 +1,32 @@
+"""Everything a command touches outside itself, injected so tests drive the CLI without patching."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, TextIO
+
+from rich.console import Console
+
+
+@dataclass
+class Environment:
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    now: Callable[[], datetime] = datetime.now
+    color: bool | None = None
+
+    def console(self) -> Console:
+        tty = self.stdout.isatty() if hasattr(self.stdout, "isatty") else False
+        return Console(
+            file=self.stdout, force_terminal=self.color if self.color is not None else None,
+            no_color=("NO_COLOR" in self.env) or (self.color is False),
+            width=None if tty else 120, highlight=False, soft_wrap=False,
+        )
+
+    def error(self, message: str) -> None:
+        print(f"obdoctor: {message}", file=self.stderr)

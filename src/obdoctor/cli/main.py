@@ -1,0 +1,60 @@
+"""``obdoctor``: analyze a bundle, explain a code, search logs, diagnose a live cluster."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+
+from obdoctor import __version__
+from obdoctor.cli.environment import Environment
+from obdoctor.exit_codes import ExitCode
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="obdoctor",
+        description="Find out why an OceanBase physical backup failed or is stuck, with the evidence.",
+    )
+    parser.add_argument("--version", action="version", version=f"obdoctor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from obdoctor.cli import commands
+
+    commands.register(sub)
+    return parser
+
+
+def parse_time(text: str) -> datetime:
+    """``2023-05-19 13:23``, ``2023-05-19T13:23:25`` or ``2023-05-19``."""
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a time: {text!r} (use YYYY-MM-DD[ HH:MM[:SS]])") from exc
+
+
+def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    env = env or Environment()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or usage error (2)
+        return int(exc.code or 0)
+    if not getattr(args, "handler", None):
+        parser.print_help(env.stdout)
+        return ExitCode.USAGE
+    try:
+        return int(args.handler(args, env))
+    except KeyboardInterrupt:
+        env.error("interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # pragma: no cover - last resort, keeps tracebacks off the DBA's screen
+        env.error(f"internal error: {type(exc).__name__}: {exc} (please report this; OBDOCTOR_DEBUG=1 shows the traceback)")
+        if env.env.get("OBDOCTOR_DEBUG"):
+            raise
+        return ExitCode.INTERNAL_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""``obdoctor scenarios build``: regenerate the example bundles from the scenario declarations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from obdoctor.cli.environment import Environment
+from obdoctor.exit_codes import ExitCode
+
+
+def add(sub) -> None:
+    parser = sub.add_parser("scenarios", help="build example bundles from scenario declarations")
+    inner = parser.add_subparsers(dest="scenarios_command", metavar="ACTION")
+    build = inner.add_parser("build", help="write one bundle per scenarios/*.toml")
+    build.add_argument("--from", dest="source", default="scenarios", metavar="DIR")
+    build.add_argument("--to", dest="target", default="examples", metavar="DIR")
+    build.add_argument("--tar", action="store_true", help="also write DIR/<name>.tar.gz")
+    build.add_argument("names", nargs="*", metavar="NAME", help="only these scenarios")
+    build.set_defaults(handler=run_build)
+
+
+def run_build(args, env: Environment) -> ExitCode:
+    from obdoctor.scenarios import generator, model
+
+    source, target = Path(args.source), Path(args.target)
+    files = sorted(source.glob("*.toml"))
+    if not files:
+        env.error(f"no scenario in {source}/")
+        return ExitCode.USAGE
+    for path in files:
+        scenario = model.load(path)
+        if args.names and scenario.name not in args.names:
+            continue
+        bundle = generator.write_bundle(scenario, target / scenario.name)
+        if args.tar:
+            generator.write_tarball(bundle, target / f"{scenario.name}.tar.gz")
+        env.stdout.write(f"{bundle}\n")
+    return ExitCode.NOTHING_WRONG

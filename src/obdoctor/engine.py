@@ -1,0 +1,43 @@
+"""Runs the rules over evidence and gathers one report."""
+
+from __future__ import annotations
+
+from obdoctor.evidence import Evidence
+from obdoctor.findings import Finding, Report, Unchecked, Verdict
+from obdoctor.rules.base import Rule, RuleContext, RuleOptions, all_rules
+
+_VERDICT_ORDER = {Verdict.CONFIRMED: 0, Verdict.LIKELY: 1, Verdict.UNKNOWN: 2}
+
+
+def diagnose(evidence: Evidence, options: RuleOptions | None = None, rules: list[Rule] | None = None) -> Report:
+    ctx = RuleContext(evidence, options or RuleOptions())
+    findings: list[Finding] = []
+    for rule in rules if rules is not None else all_rules():
+        try:
+            findings.extend(rule.check(ctx))
+        except Exception as exc:  # one broken rule must not take the others down
+            ctx.could_not_check(f"rule {rule.id} ({rule.name})", f"internal error: {type(exc).__name__}: {exc}")
+    findings.sort(key=lambda f: (_VERDICT_ORDER[f.verdict], -(f.time.timestamp() if f.time else 0)))
+    info = evidence.info
+    unchecked = list(ctx.unchecked)
+    for table in evidence.tables_read():
+        for problem in table.problems:
+            unchecked.append(Unchecked(f"part of {table.name}", problem))
+    return Report(
+        findings=findings,
+        observations=ctx.observations,
+        unchecked=unchecked,
+        source={
+            "kind": info.kind, "location": info.location, "cluster": info.cluster, "version": info.version,
+            "collected_at": info.collected_at.isoformat(sep=" ") if info.collected_at else None,
+            "servers": list(info.servers), "notes": list(info.notes),
+        },
+        sources_read=[
+            {"view": t.name, "available": t.available, "rows": len(t.rows), "reason": t.reason}
+            for t in evidence.tables_read()
+        ] + [
+            {"log_search": s.query.purpose, "servers": list(s.query.servers), "files": len(s.files_searched),
+             "matches": s.total_matches, "unchecked": list(s.unchecked)}
+            for s in evidence.log_searches()
+        ],
+    )

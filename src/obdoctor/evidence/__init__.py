@@ -1,0 +1,12 @@
+"""Evidence: typed records with provenance, the one interface rules read."""
+
+from obdoctor.evidence.provenance import Provenance
+from obdoctor.evidence.rows import Row, TableResult
+from obdoctor.evidence.logquery import LogQuery, LogSearchResult
+from obdoctor.evidence.source import EvidenceSource, SourceInfo
+from obdoctor.evidence.evidence import Evidence, Found
+
+__all__ = [
+    "Evidence", "EvidenceSource", "Found", "LogQuery", "LogSearchResult",
+    "Provenance", "Row", "SourceInfo", "TableResult",
+]

@@ -1,0 +1,51 @@
+"""A log search as rules ask for it, and what came back.
+
+Rules describe *what* to find; the source decides how (local files, or a grep pipeline
+pushed to the server over SSH). Patterns are fixed strings, like ``grep -F``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from obdoctor.logs.record import LogRecord
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    servers: tuple[str, ...]
+    """IPs whose logs to search; empty means every server the source knows."""
+    kinds: tuple[str, ...] = ("observer",)
+    """File families: observer, rootservice, election, trace (rotated/compressed included)."""
+    any_of: tuple[str, ...] = ()
+    """A line matches when it contains at least one of these."""
+    all_of: tuple[str, ...] = ()
+    """...and all of these."""
+    levels: tuple[str, ...] = ()
+    """Keep only these levels (empty = any)."""
+    since: datetime | None = None
+    until: datetime | None = None
+    purpose: str = ""
+    """Why the rule searches, shown in the evidence chain."""
+    limit: int = 2000
+    """Most records kept per query; the count of all matches is still reported."""
+
+    def matches_text(self, line: str) -> bool:
+        if self.any_of and not any(p in line for p in self.any_of):
+            return False
+        return all(p in line for p in self.all_of)
+
+
+@dataclass
+class LogSearchResult:
+    query: LogQuery
+    records: list[LogRecord] = field(default_factory=list)
+    total_matches: int = 0
+    files_searched: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
+    """Reasons some of the asked-for logs could not be searched (missing server, unreadable file...)."""
+
+    @property
+    def searched_anything(self) -> bool:
+        return bool(self.files_searched)

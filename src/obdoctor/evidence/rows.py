@@ -1,0 +1,67 @@
+"""Raw view rows as sources deliver them, before they become typed records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from obdoctor.evidence.provenance import Provenance
+
+
+class Row:
+    """One row of a view: columns read case-insensitively (OceanBase resolves names so)."""
+
+    __slots__ = ("_values", "provenance")
+
+    def __init__(self, values: dict[str, Any], provenance: Provenance):
+        self._values = {str(k).upper(): v for k, v in values.items()}
+        self.provenance = provenance
+
+    def get(self, column: str, default: Any = None) -> Any:
+        return self._values.get(column.upper(), default)
+
+    def has(self, column: str) -> bool:
+        return column.upper() in self._values
+
+    def text(self, column: str) -> str | None:
+        """The column as text; empty and NULL both become None."""
+        value = self._values.get(column.upper())
+        if value is None:
+            return None
+        text = str(value).strip()
+        if text == "" or text.upper() == "NULL":
+            return None
+        return text
+
+    def integer(self, column: str) -> int | None:
+        text = self.text(column)
+        if text is None:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return int(float(text))
+            except ValueError:
+                return None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def __repr__(self) -> str:
+        return f"Row({self._values!r}, {self.provenance.describe()})"
+
+
+@dataclass
+class TableResult:
+    """What a source returned for one view: rows, or why there are none.
+
+    ``available`` is False when the view could not be read at all (missing from the bundle,
+    error 1146 live, unreadable file); an available table may still have zero rows.
+    """
+
+    name: str
+    rows: list[Row] = field(default_factory=list)
+    available: bool = True
+    reason: str | None = None
+    problems: list[str] = field(default_factory=list)

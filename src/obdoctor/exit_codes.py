@@ -1,0 +1,27 @@
+"""Exit codes of every obdoctor command (documented in the README)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    NOTHING_WRONG = 0
+    """The evidence shows no failed or stuck backup."""
+    DIAGNOSED = 1
+    """At least one problem was found and its cause named (confirmed or likely)."""
+    USAGE = 2
+    """Bad arguments, or input that cannot be opened at all."""
+    UNDIAGNOSED = 3
+    """A problem was found but its cause could not be named, or there was no usable evidence."""
+    INTERNAL_ERROR = 4
+    """A bug in obdoctor: please report it with the command line."""
+
+
+def for_report(report) -> ExitCode:
+    if not report.findings:
+        if not any(s.get("available") and s.get("rows") for s in report.sources_read if "view" in s) \
+                and not any(s.get("files") for s in report.sources_read if "log_search" in s):
+            return ExitCode.UNDIAGNOSED  # nothing usable to look at: we cannot say "healthy"
+        return ExitCode.NOTHING_WRONG
+    return ExitCode.DIAGNOSED if report.diagnosed else ExitCode.UNDIAGNOSED

@@ -1,0 +1,1 @@
+"""Facts about OceanBase, loaded from the data files in ``obdoctor/data``."""

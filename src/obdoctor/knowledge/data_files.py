@@ -1,0 +1,17 @@
+"""Where the packaged data files live, and a cached TOML loader for them."""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from importlib import resources
+from typing import Any
+
+
+def data_text(name: str) -> str:
+    return resources.files("obdoctor").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def data_toml(name: str) -> dict[str, Any]:
+    return tomllib.loads(data_text(name))

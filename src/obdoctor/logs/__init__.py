@@ -1,0 +1,1 @@
+"""The OceanBase log engine: parse lines, find files, search them fast."""

@@ -1,0 +1,1 @@
+"""Formatters: the same Report rendered for a terminal, JSON, Markdown or HTML."""

@@ -1,0 +1,27 @@
+"""The machine-readable report (schema: docs/report.schema.json)."""
+
+from __future__ import annotations
+
+import json
+
+from obdoctor import __version__
+from obdoctor.findings import Report
+
+SCHEMA_VERSION = "1.0"
+
+
+def report_dict(report: Report) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "obdoctor_version": __version__,
+        "source": report.source,
+        "diagnosed": report.diagnosed,
+        "findings": [f.to_dict() for f in report.findings],
+        "observations": [o.to_dict() for o in report.observations],
+        "unchecked": [u.to_dict() for u in report.unchecked],
+        "sources_read": report.sources_read,
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -1,0 +1,200 @@
+"""What a rule is, what it gets, and the helpers every rule shares."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from obdoctor.evidence import Evidence, LogQuery, LogSearchResult
+from obdoctor.evidence.provenance import Provenance
+from obdoctor.findings import EvidenceStep, Finding, Observation, Unchecked, Verdict
+from obdoctor.knowledge import errors
+from obdoctor.knowledge.causes import Cause, cause
+from obdoctor.knowledge.data_files import data_toml
+from obdoctor.knowledge.redaction import redact_text, redact_value
+from obdoctor.logs.record import LogRecord
+
+
+@dataclass
+class RuleOptions:
+    """What the user narrowed the diagnosis to."""
+
+    tenant_id: int | None = None
+    job_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    all_jobs: bool = False
+    """Diagnose every failed job in the history, not only each tenant's latest."""
+
+    def wants(self, tenant_id: int | None, job_id: int | None = None) -> bool:
+        if self.tenant_id is not None and tenant_id != self.tenant_id:
+            return False
+        if self.job_id is not None and job_id is not None and job_id != self.job_id:
+            return False
+        return True
+
+    def in_window(self, when: datetime | None) -> bool:
+        if when is None:
+            return True
+        if self.since and when < self.since:
+            return False
+        if self.until and when > self.until:
+            return False
+        return True
+
+
+@dataclass
+class RuleContext:
+    evidence: Evidence
+    options: RuleOptions = field(default_factory=RuleOptions)
+    observations: list[Observation] = field(default_factory=list)
+    unchecked: list[Unchecked] = field(default_factory=list)
+    """Report-level checks that could not run (a view missing for every tenant...)."""
+
+    def observe(self, text: str, provenance: list[Provenance] | None = None) -> None:
+        self.observations.append(Observation(text, provenance or []))
+
+    def could_not_check(self, what: str, why: str) -> None:
+        if not any(u.what == what and u.why == why for u in self.unchecked):
+            self.unchecked.append(Unchecked(what, why))
+
+
+class Rule:
+    """Base of every rule. Subclasses set the class attributes and implement ``check``.
+
+    The docstring of a subclass is its user documentation.
+    """
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    needs: ClassVar[tuple[str, ...]] = ()
+    """Evidence it reads: view kinds of ``Evidence`` and ``logs:<family>``."""
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        raise NotImplementedError
+
+
+def all_rules() -> list[Rule]:
+    """Every rule of this package, found by walking its modules (sorted by id)."""
+    import obdoctor.rules as package
+
+    found: dict[str, type[Rule]] = {}
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        mod = importlib.import_module(module.name)
+        for value in vars(mod).values():
+            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and getattr(value, "id", None):
+                found[value.id] = value
+    return [found[k]() for k in sorted(found)]
+
+
+# -- shared helpers --------------------------------------------------------------------
+
+PROBLEM_LEVELS: tuple[str, ...] = tuple(data_toml("backup_facts.toml")["log_levels"]["problem"])
+
+
+def facts() -> dict:
+    return data_toml("backup_facts.toml")
+
+
+class Chain:
+    """Builds one finding step by step, in the order a DBA walks the runbook."""
+
+    def __init__(self, rule_id: str):
+        self.rule_id = rule_id
+        self.steps: list[EvidenceStep] = []
+        self.unchecked: list[Unchecked] = []
+        self.notes: list[str] = []
+        self.servers: list[str] = []
+        self.trace_ids: list[str] = []
+
+    def step(self, looked_at: str, showed: str, *, provenance=(), rows=(), lines=()) -> EvidenceStep:
+        s = EvidenceStep(looked_at, showed, list(provenance), list(rows), list(lines))
+        self.steps.append(s)
+        return s
+
+    def row_step(self, looked_at: str, showed: str, records, columns: tuple[str, ...]) -> EvidenceStep:
+        """A step resting on typed records: keeps the named attributes as the row excerpt."""
+        rows = [{c: redact_value(c, getattr(r, c, None)) for c in columns} for r in records]
+        return self.step(looked_at, showed, provenance=[r.provenance for r in records], rows=rows)
+
+    def log_step(self, looked_at: str, showed: str, records: list[LogRecord], *, limit: int = 20) -> EvidenceStep:
+        shown = records[:limit]
+        step = self.step(
+            looked_at, showed,
+            provenance=[log_provenance(r) for r in shown],
+            lines=[redact_text(r.raw) for r in shown],
+        )
+        if len(records) > limit:
+            step.showed += f" (first {limit} of {len(records)} lines shown)"
+        return step
+
+    def could_not_check(self, what: str, why: str) -> None:
+        if not any(u.what == what and u.why == why for u in self.unchecked):
+            self.unchecked.append(Unchecked(what, why))
+
+    def server(self, ip: str | None) -> None:
+        if ip and ip not in self.servers:
+            self.servers.append(ip)
+
+    def trace(self, trace_id: str | None) -> None:
+        if trace_id and trace_id not in self.trace_ids:
+            self.trace_ids.append(trace_id)
+
+    def note_search(self, result: LogSearchResult, what: str) -> None:
+        """Record why (part of) a log search could not run."""
+        for reason in result.unchecked:
+            self.could_not_check(what, reason)
+
+    def finding(self, cause_id: str, verdict: Verdict, summary: str, *, code: int | None = None,
+                tenant_id: int | None = None, job_id: int | None = None, time: datetime | None = None,
+                extra_steps: list[str] = ()) -> Finding:
+        c: Cause = cause(cause_id)
+        entry = errors.lookup(code) if code else None
+        return Finding(
+            rule_id=self.rule_id, cause=cause_id, title=c.title, summary=summary, verdict=verdict,
+            code=code, code_name=entry.name if entry else None, tenant_id=tenant_id, job_id=job_id,
+            servers=list(self.servers), trace_ids=list(self.trace_ids), evidence=list(self.steps),
+            next_steps=[s.replace("<tenant>", str(tenant_id) if tenant_id is not None else "<tenant>")
+                        for s in [*extra_steps, *c.next_steps]],
+            unchecked=list(self.unchecked), notes=list(self.notes), time=time,
+        )
+
+
+def log_provenance(record: LogRecord) -> Provenance:
+    name = record.path.rsplit("/", 1)[-1] if record.path else "?"
+    return Provenance("log", name, server=record.server, line=record.line_no, location=record.path)
+
+
+def search(ctx: RuleContext, chain: Chain, *, servers: tuple[str, ...], kinds: tuple[str, ...],
+           any_of: tuple[str, ...], all_of: tuple[str, ...] = (), levels: tuple[str, ...] = (),
+           since: datetime | None = None, until: datetime | None = None, purpose: str = "") -> LogSearchResult:
+    query = LogQuery(
+        servers=tuple(s for s in servers if s), kinds=kinds, any_of=any_of, all_of=all_of, levels=levels,
+        since=since or ctx.options.since, until=until or ctx.options.until, purpose=purpose,
+    )
+    result = ctx.evidence.search_logs(query)
+    chain.note_search(result, f"{'/'.join(kinds)}.log* on {', '.join(query.servers) or 'every server'}: {purpose}")
+    return result
+
+
+def window(start: datetime | None, end: datetime | None, margin: timedelta = timedelta(minutes=10)) -> tuple[datetime | None, datetime | None]:
+    return (start - margin if start else None, end + margin if end else None)
+
+
+def code_text(code: int | None) -> str:
+    return errors.describe(code)
+
+
+def first_matching(records: list[LogRecord], fragments) -> tuple[LogRecord, str] | None:
+    for record in records:
+        for fragment in fragments:
+            if fragment in record.raw:
+                return record, fragment
+    return None
+
+
+def fmt_time(when: datetime | None) -> str:
+    return when.strftime("%Y-%m-%d %H:%M:%S") if when else "?"

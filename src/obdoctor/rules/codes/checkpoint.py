@@ -1,0 +1,55 @@
+"""-4012 / -9086: the clog checkpoint does not advance past the backup's start SCN."""
+
+from __future__ import annotations
+
+from obdoctor.findings import Verdict
+from obdoctor.knowledge.causes import cause
+from obdoctor.logs.record import LogRecord
+from obdoctor.rules.base import Chain, RuleContext, search
+from obdoctor.rules.failure import CodeFamily, Explanation, FailurePoint
+
+
+class CheckpointNotAdvancing(CodeFamily):
+    """Backup flushes and waits until each log stream's clog checkpoint passes its start SCN.
+
+    Proof: ``clog checkpoint scn has not passed start scn`` (repeated) or ``backup advance
+    checkpoint by flush timeout`` in the executing server's observer.log. On a STANDBY tenant
+    the checkpoint only moves with log sync, so a stopped sync is the likelier cause.
+    """
+
+    codes = (-4012, -9086)
+
+    def matches_lines(self, lines: list[LogRecord]) -> bool:
+        signatures = cause("checkpoint_not_advancing").signatures
+        return any(s in line.raw for line in lines for s in signatures)
+
+    def explain(self, ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation | None:
+        signatures = cause("checkpoint_not_advancing").signatures
+        hits = [line for line in failure.lines if any(s in line.raw for s in signatures)]
+        if not hits and failure.exec_server:
+            result = search(
+                ctx, chain, servers=(failure.exec_server,), kinds=("observer",), any_of=signatures,
+                since=failure.since, until=failure.until, purpose="checkpoint wait lines",
+            )
+            tenant_tag = f"tenant_id={failure.tenant_id}"
+            hits = [r for r in result.records if failure.tenant_id is None or tenant_tag in r.raw
+                    or r.tenant_id == failure.tenant_id]
+            if hits:
+                chain.log_step(
+                    f"observer.log* on {failure.exec_server}: grep '{signatures[0]}'",
+                    f"{len(hits)} line(s): the checkpoint did not pass the backup's start SCN", hits[:10],
+                )
+            elif result.searched_anything:
+                chain.step(f"observer.log* on {failure.exec_server}: grep '{signatures[0]}'", "no such line")
+        elif not failure.exec_server:
+            chain.could_not_check("checkpoint wait lines", "the executing server is not known")
+        tenant = ctx.evidence.tenant(failure.tenant_id)
+        standby = tenant is not None and tenant.role == "STANDBY"
+        if tenant is not None:
+            chain.row_step("DBA_OB_TENANTS", f"tenant {failure.tenant_id} role is {tenant.role or '?'}",
+                           [tenant], ("tenant_id", "name", "status", "role"))
+        verdict = Verdict.CONFIRMED if hits else Verdict.LIKELY
+        if standby:
+            return Explanation("standby_log_sync_stopped", verdict,
+                               "the clog checkpoint stopped advancing on a standby tenant")
+        return Explanation("checkpoint_not_advancing", verdict, "the clog checkpoint did not pass the start SCN")

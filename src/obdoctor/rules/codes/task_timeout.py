@@ -1,0 +1,78 @@
+"""-4554: the root service timed a backup task out."""
+
+from __future__ import annotations
+
+from obdoctor.findings import Verdict
+from obdoctor.knowledge.causes import cause
+from obdoctor.logs.record import LogRecord
+from obdoctor.rules.base import PROBLEM_LEVELS, Chain, RuleContext, search
+from obdoctor.rules.failure import CodeFamily, Explanation, FailurePoint
+
+
+class TaskTimeout(CodeFamily):
+    """-4554 OB_REBALANCE_TASK_NOT_IN_PROGRESS comes from the root service's keep-alive check.
+
+    If its rootservice.log says ``backup dest server is not exist`` or ``server status may not
+    active or in service``, the executing server was gone (server_not_alive); otherwise the
+    task's result never reached the root service (result_not_reported): follow the ls task's
+    trace on the executing server.
+    """
+
+    codes = (-4554,)
+
+    def matches_lines(self, lines: list[LogRecord]) -> bool:
+        return False
+
+    def explain(self, ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation | None:
+        signatures = cause("server_not_alive").signatures
+        rs_servers = _rs_servers(ctx, failure)
+        hits: list[LogRecord] = []
+        if rs_servers:
+            result = search(
+                ctx, chain, servers=tuple(rs_servers), kinds=("rootservice",), any_of=signatures,
+                since=failure.since, until=failure.until, purpose="keep-alive failures",
+            )
+            hits = [r for r in result.records if not failure.exec_server or failure.exec_server in r.raw]
+            if hits:
+                chain.log_step(
+                    f"rootservice.log* on {', '.join(rs_servers)}: grep 'backup dest server is not exist' / "
+                    "'server status may not active or in service'",
+                    f"{len(hits)} line(s): the root service found {failure.exec_server or 'the server'} gone or inactive",
+                    hits[:10],
+                )
+            elif result.searched_anything:
+                chain.step(f"rootservice.log* on {', '.join(rs_servers)}: keep-alive failure lines",
+                           "none: the server was not reported gone")
+        else:
+            chain.could_not_check("keep-alive lines in rootservice.log", "no root service server is named by the evidence")
+        server = ctx.evidence.server(failure.exec_server) if failure.exec_server else None
+        inactive = server is not None and server.status not in (None, "ACTIVE")
+        if server is not None:
+            chain.row_step("DBA_OB_SERVERS", f"server {server.svr_ip}:{server.svr_port} is {server.status}",
+                           [server], ("svr_ip", "svr_port", "status", "start_service_time"))
+        if hits:
+            return Explanation("server_not_alive", Verdict.CONFIRMED, f"server {failure.exec_server} was gone or inactive")
+        if inactive:
+            return Explanation("server_not_alive", Verdict.LIKELY, f"server {failure.exec_server} is {server.status}")
+        # follow the ls task trace on the executing server
+        if failure.exec_server and failure.exec_traces:
+            result = search(
+                ctx, chain, servers=(failure.exec_server,), kinds=("observer",), any_of=tuple(failure.exec_traces),
+                since=failure.since, until=failure.until, purpose="the ls task's trace",
+            )
+            lines = [r for r in result.records if r.level in PROBLEM_LEVELS] or result.records[-10:]
+            if lines:
+                chain.log_step(f"observer.log* on {failure.exec_server}: grep {failure.exec_traces[0]}",
+                               f"{result.total_matches} line(s) of the ls task's trace", lines)
+        return Explanation("result_not_reported", Verdict.LIKELY,
+                           "the task's result never reached the root service")
+
+
+def _rs_servers(ctx: RuleContext, failure: FailurePoint) -> list[str]:
+    if failure.rs_server:
+        return [failure.rs_server]
+    ips: list[str] = []
+    for event in ctx.evidence.rs_events("backup_data"):
+        if event.rs_svr_ip and event.rs_svr_ip not in ips and (failure.tenant_id is None or event.tenant_id in (None, failure.tenant_id)):
+            ips.append(event.rs_svr_ip)
+    return ips[-1:] if ips else []

@@ -1,0 +1,292 @@
+"""P3 of the runbook: the backup job FAILED."""
+
+from __future__ import annotations
+
+from obdoctor.evidence.records import BackupJob, LSTask, server_ip
+from obdoctor.findings import Finding
+from obdoctor.logs.kv import find_anywhere
+from obdoctor.logs.record import LogRecord
+from obdoctor.logs.traceid import is_trace_id
+from obdoctor.rules.base import (
+    PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search, window,
+)
+from obdoctor.rules.failure import FailurePoint, explain
+
+LS_TASK_FAILED = "ls task failed, backup can't not continue"
+_JOB_COLUMNS = ("tenant_id", "job_id", "backup_set_id", "status", "result", "start", "end", "comment")
+
+
+class FailedJob(Rule):
+    """A backup job ended FAILED.
+
+    Follows both documented chains to the server and log line where it failed: from 4.2 the
+    job's COMMENT names ``(server|rootservice)``, addr, result and trace_id; before, the
+    ``deal with failed job`` event gives result and trace_id, the root service's log shows
+    ``ls task failed, backup can't not continue``, ``__all_virtual_backup_ls_task_history``
+    (or the line's ``dst``) names the server, and its observer.log shows ``ret=<code>``.
+    The code is then explained by its family (``rules/codes``) or the error catalogue.
+    """
+
+    id = "P3"
+    name = "job-failed"
+    needs = ("job_history", "jobs", "rs_events", "ls_task_history", "tenants", "servers",
+             "logs:rootservice", "logs:observer")
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        history = ctx.evidence.job_history()
+        if not history.available:
+            ctx.could_not_check("finished backup jobs (job history)", history.reason or "view not available")
+        jobs = [*history, *ctx.evidence.jobs()]
+        jobs = [j for j in jobs if ctx.options.wants(j.tenant_id, j.job_id)]
+        failed = [j for j in jobs if j.status == "FAILED" and ctx.options.in_window(j.end or j.start)]
+        if ctx.options.job_id is None and not ctx.options.all_jobs:
+            failed = [j for j in failed if self._is_latest(j, jobs, ctx)]
+        seen: set[tuple] = set()
+        findings = []
+        for job in sorted(failed, key=lambda j: (j.tenant_id or 0, j.job_id or 0)):
+            key = (job.tenant_id, job.job_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            findings.append(self._diagnose(ctx, job))
+        self._observe_completed(ctx, jobs)
+        return findings
+
+    @staticmethod
+    def _is_latest(job: BackupJob, jobs: list[BackupJob], ctx: RuleContext) -> bool:
+        later = [j for j in jobs if j.tenant_id == job.tenant_id and (j.job_id or 0) > (job.job_id or 0)]
+        for j in later:
+            if j.status == "COMPLETED":
+                ctx.observe(
+                    f"Tenant {job.tenant_id}: job {job.job_id} FAILED ({code_text(job.result)}) but job {j.job_id} "
+                    f"completed since, at {fmt_time(j.end)} (use --all-jobs or --job {job.job_id} to diagnose it).",
+                    [job.provenance, j.provenance],
+                )
+        return not later
+
+    @staticmethod
+    def _observe_completed(ctx: RuleContext, jobs: list[BackupJob]) -> None:
+        latest: dict[int | None, BackupJob] = {}
+        for j in jobs:
+            if j.tenant_id not in latest or (j.job_id or 0) > (latest[j.tenant_id].job_id or 0):
+                latest[j.tenant_id] = j
+        for tenant_id, j in sorted(latest.items(), key=lambda kv: kv[0] or 0):
+            if j.status == "COMPLETED":
+                ctx.observe(f"Tenant {tenant_id}: latest backup job {j.job_id} COMPLETED at {fmt_time(j.end)}.",
+                            [j.provenance])
+
+    def _diagnose(self, ctx: RuleContext, job: BackupJob) -> Finding:
+        chain = Chain(self.id)
+        since, until = window(job.start, job.end or ctx.evidence.collected_at)
+        failure = FailurePoint(job.tenant_id, job.job_id, job.result or None, time=job.end, since=since, until=until)
+        chain.row_step(
+            job.provenance.name,
+            f"job {job.job_id} of tenant {job.tenant_id} FAILED at {fmt_time(job.end)} with result "
+            f"{code_text(job.result)}" + (f"; COMMENT: {job.comment}" if job.comment else ""),
+            [job], _JOB_COLUMNS,
+        )
+        comment = job.structured_comment
+        if comment and (comment.addr or comment.trace_id):
+            self._comment_chain(ctx, chain, job, comment, failure)
+        else:
+            self._event_chain(ctx, chain, job, failure)
+        explanation = explain(ctx, chain, failure)
+        where = f" on {failure.exec_addr or failure.exec_server}" if (failure.exec_addr or failure.exec_server) else ""
+        summary = (f"Backup job {job.job_id} of tenant {job.tenant_id} failed{where} with "
+                   f"{code_text(failure.code)}" + (f": {explanation.summary}." if explanation.summary else "."))
+        return chain.finding(explanation.cause, explanation.verdict, summary, code=failure.code,
+                             tenant_id=job.tenant_id, job_id=job.job_id, time=job.end,
+                             extra_steps=explanation.next_steps)
+
+    # -- 4.2+: the COMMENT names the place --------------------------------------------
+    def _comment_chain(self, ctx, chain: Chain, job: BackupJob, comment, failure: FailurePoint) -> None:
+        failure.code = comment.result or failure.code
+        failure.exec_addr = comment.addr
+        failure.exec_server = server_ip(comment.addr)
+        failure.ls_id = comment.ls_id
+        if comment.trace_id and is_trace_id(comment.trace_id):
+            failure.exec_traces.append(comment.trace_id)
+        chain.server(failure.exec_server)
+        chain.trace(comment.trace_id)
+        chain.step(
+            "the job's COMMENT (4.2+ format)",
+            f"executed by the {comment.origin} at {comment.addr or '?'}"
+            + (f", ls {comment.ls_id}" if comment.ls_id is not None else "")
+            + f", result {code_text(comment.result)}, trace {comment.trace_id or '?'}",
+            provenance=[job.provenance],
+        )
+        kind = "observer" if comment.origin == "server" else "rootservice"
+        if comment.origin == "rootservice":
+            failure.rs_server = failure.exec_server
+        self._trace_lines(ctx, chain, failure, kind)
+
+    # -- 4.1: event -> rootservice.log -> ls task -> observer.log ----------------------
+    def _event_chain(self, ctx, chain: Chain, job: BackupJob, failure: FailurePoint) -> None:
+        events = ctx.evidence.rs_events("backup_data", "deal with failed job")
+        if not events.available:
+            chain.could_not_check("the 'deal with failed job' event", events.reason or "view not available")
+        matching = [e for e in events if e.tenant_id == job.tenant_id and e.int_value("job_id") == job.job_id]
+        rs_trace = None
+        if matching:
+            event = matching[-1]
+            failure.code = event.result or failure.code
+            failure.rs_server = event.rs_svr_ip
+            rs_trace = event.value("trace_id")
+            chain.server(event.rs_svr_ip)
+            chain.trace(rs_trace)
+            chain.row_step(
+                "DBA_OB_ROOTSERVICE_EVENT_HISTORY where event='deal with failed job'",
+                f"result {code_text(event.result)}, trace {rs_trace or '?'}, root service on {event.rs_svr_ip or '?'}",
+                [event], ("timestamp", "tenant_id", "result", "rs_svr_ip", "rs_svr_port"),
+            )
+            chain.steps[-1].rows[0]["trace_id"] = rs_trace
+        elif events.available:
+            chain.step("DBA_OB_ROOTSERVICE_EVENT_HISTORY where event='deal with failed job'",
+                       f"no event for job {job.job_id} (events are recycled after ob_event_history_recycle_interval)")
+        ls_line = None
+        if failure.rs_server and rs_trace and is_trace_id(rs_trace):
+            result = search(
+                ctx, chain, servers=(failure.rs_server,), kinds=("rootservice",), any_of=(rs_trace,),
+                levels=PROBLEM_LEVELS, since=failure.since, until=failure.until,
+                purpose=f"WARN/ERROR lines of trace {rs_trace}",
+            )
+            ls_lines = [r for r in result.records if LS_TASK_FAILED in r.raw]
+            if result.records:
+                ls_line = ls_lines[0] if ls_lines else None
+                first = ls_line or result.records[0]
+                showed = (f"{result.total_matches} WARN/ERROR line(s); the first error: "
+                          + ("'ls task failed, backup can't not continue': an observer failed the backup"
+                             if ls_line else first.message[:200]))
+                chain.log_step(f"rootservice.log* on {failure.rs_server}: grep {rs_trace} | grep 'WARN\\|ERROR'",
+                               showed, [first] + [r for r in result.records if r is not first][:5])
+                if not ls_line and failure.code is None:
+                    failure.code = first.ret()
+            elif result.searched_anything:
+                chain.step(f"rootservice.log* on {failure.rs_server}: grep {rs_trace}",
+                           f"no WARN/ERROR line in {len(result.files_searched)} file(s)")
+        elif not failure.rs_server:
+            chain.could_not_check("rootservice.log of the failure", "the root service server is not known")
+        self._ls_task(ctx, chain, job, failure, ls_line)
+
+    def _ls_task(self, ctx, chain: Chain, job: BackupJob, failure: FailurePoint, ls_line: LogRecord | None) -> None:
+        task_id = ls_id = dst = task_trace = None
+        if ls_line is not None:
+            attr = ls_line.get("ls_attr") or ls_line.body
+            task_id = _int(find_anywhere(attr, "task_id"))
+            ls_id = _int(find_anywhere(find_anywhere(attr, "ls_id") or "", "id") or find_anywhere(attr, "ls_id"))
+            dst = find_anywhere(attr, "dst")
+            task_trace = find_anywhere(attr, "task_trace_id")
+            code = ls_line.ret()
+            if code:
+                failure.code = code
+        history = ctx.evidence.ls_task_history()
+        task: LSTask | None = None
+        if history.available:
+            candidates = [t for t in history if t.tenant_id == job.tenant_id and t.result
+                          and (t.task_id == task_id if task_id is not None else t.job_id == job.job_id)]
+            if ls_id is not None:
+                candidates = [t for t in candidates if t.ls_id == ls_id] or candidates
+            if candidates:
+                task = max(candidates, key=lambda t: (t.retry_id or 0, t.turn_id or 0))
+                chain.row_step(
+                    "__all_virtual_backup_ls_task_history where result != 0",
+                    f"ls {task.ls_id} (task {task.task_id}, {task.task_type}) failed on {task.svr_ip}:{task.svr_port} "
+                    f"with {code_text(task.result)}, trace {task.task_trace_id}",
+                    [task], ("tenant_id", "task_id", "ls_id", "task_type", "svr_ip", "svr_port", "task_trace_id",
+                             "result", "retry_id", "black_list"),
+                )
+            else:
+                chain.step("__all_virtual_backup_ls_task_history where result != 0",
+                           f"no failed ls task of job {job.job_id}" + (f" (task {task_id})" if task_id else ""))
+        else:
+            chain.could_not_check("the failed ls task (__all_virtual_backup_ls_task_history)",
+                                  history.reason or "view not available")
+        if task is not None:
+            failure.exec_server = task.svr_ip
+            failure.exec_addr = f"{task.svr_ip}:{task.svr_port}" if task.svr_port else task.svr_ip
+            failure.ls_id = task.ls_id
+            failure.code = task.result or failure.code
+            trace = task.task_trace_id
+        elif dst:
+            failure.exec_addr = dst
+            failure.exec_server = server_ip(dst)
+            failure.ls_id = ls_id
+            trace = task_trace
+            chain.step("the 'ls task failed' line (no ls task history row)",
+                       f"dst {dst}, task trace {task_trace or '?'}",
+                       provenance=chain.steps[-2].provenance[:1] if len(chain.steps) > 1 else [])
+        else:
+            trace = None
+        if trace and is_trace_id(trace):
+            failure.exec_traces.append(trace)
+            chain.trace(trace)
+        chain.server(failure.exec_server)
+        if failure.exec_server:
+            self._observer_code_lines(ctx, chain, failure)
+
+    def _observer_code_lines(self, ctx, chain: Chain, failure: FailurePoint) -> None:
+        """``grep "ret=<code>" observer.log | grep "T<tenant>_BACKUP"``, plus the task trace's lines."""
+        patterns = tuple(failure.exec_traces)
+        if failure.code:
+            patterns += (f"ret={failure.code}",)
+        if not patterns:
+            return
+        result = search(
+            ctx, chain, servers=(failure.exec_server,), kinds=("observer",), any_of=patterns,
+            since=failure.since, until=failure.until, purpose="the failing task's lines",
+        )
+        tenant_thread = f"T{failure.tenant_id}_"
+        by_code = [r for r in result.records if failure.code and f"ret={failure.code}" in r.raw
+                   and ((r.thread or "").startswith(tenant_thread) or r.tenant_id == failure.tenant_id
+                        or any(t in r.raw for t in failure.exec_traces))]
+        by_trace = [r for r in result.records if any(t in r.raw for t in failure.exec_traces)
+                    and r.level in PROBLEM_LEVELS and r not in by_code]
+        lines = by_code + by_trace
+        lines.sort(key=lambda r: (r.ts is None, r.ts))
+        failure.lines = lines
+        if by_code:
+            failure.proof = by_code[0]
+        if lines:
+            chain.log_step(
+                f"observer.log* on {failure.exec_server}: grep 'ret={failure.code}' | grep '{tenant_thread}BACKUP'"
+                + (f", and trace {failure.exec_traces[0]}" if failure.exec_traces else ""),
+                f"{len(lines)} line(s); first: {lines[0].message[:200]}", lines,
+            )
+        elif result.searched_anything:
+            chain.step(f"observer.log* on {failure.exec_server}: grep 'ret={failure.code}' / the task trace",
+                       f"no line in {len(result.files_searched)} file(s)")
+
+    def _trace_lines(self, ctx, chain: Chain, failure: FailurePoint, kind: str) -> None:
+        if not failure.exec_server:
+            chain.could_not_check("the executing server's log", "the COMMENT names no address")
+            return
+        if not failure.exec_traces:
+            self._observer_code_lines(ctx, chain, failure)
+            return
+        trace = failure.exec_traces[0]
+        result = search(
+            ctx, chain, servers=(failure.exec_server,), kinds=(kind,), any_of=(trace,),
+            since=failure.since, until=failure.until, purpose=f"lines of trace {trace}",
+        )
+        problems = [r for r in result.records if r.level in PROBLEM_LEVELS]
+        failure.lines = problems
+        with_code = [r for r in problems if failure.code and r.ret() == failure.code]
+        if with_code:
+            failure.proof = with_code[0]
+        if problems:
+            first = with_code[0] if with_code else problems[0]
+            chain.log_step(
+                f"{kind}.log* on {failure.exec_server}: grep {trace}",
+                f"{result.total_matches} line(s) of the trace, {len(problems)} WARN/ERROR; where it failed: {first.message[:200]}",
+                [first] + [r for r in problems if r is not first],
+            )
+        elif result.searched_anything:
+            chain.step(f"{kind}.log* on {failure.exec_server}: grep {trace}",
+                       f"{result.total_matches} line(s) of the trace, none WARN/ERROR")
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,77 @@
+"""Where a backup went wrong, as far as the chain got, and the code families that explain it.
+
+P2 (stuck) and P3 (failed) each walk their chain to a ``FailurePoint``: the code, the server
+that executed the work, its traces and the lines found there. ``explain`` then hands it to the
+code family that knows the code (``rules/codes/``) or falls back to the error catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from obdoctor.findings import Verdict
+from obdoctor.logs.record import LogRecord
+from obdoctor.rules.base import Chain, RuleContext, code_text
+
+
+@dataclass
+class FailurePoint:
+    tenant_id: int | None
+    job_id: int | None
+    code: int | None
+    time: datetime | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    exec_server: str | None = None
+    exec_addr: str | None = None
+    exec_traces: list[str] = field(default_factory=list)
+    rs_server: str | None = None
+    ls_id: int | None = None
+    lines: list[LogRecord] = field(default_factory=list)
+    """Problem lines already found on the executing server for the traces."""
+    proof: LogRecord | None = None
+    """The line that shows the code on the executing server, if found."""
+    stuck: bool = False
+
+
+@dataclass
+class Explanation:
+    cause: str
+    verdict: Verdict
+    summary: str
+    next_steps: list[str] = field(default_factory=list)
+
+
+class CodeFamily:
+    """Explains failures with some codes. Subclasses live in ``rules/codes/``."""
+
+    codes: tuple[int, ...] = ()
+    signature_causes: tuple[str, ...] = ()
+    """Causes whose log signatures identify this family even without the code (stuck jobs)."""
+
+    def matches_lines(self, lines: list[LogRecord]) -> bool:
+        return False
+
+    def explain(self, ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation | None:
+        raise NotImplementedError
+
+
+def code_families() -> list[CodeFamily]:
+    from obdoctor.rules.codes import checkpoint, task_timeout
+
+    return [checkpoint.CheckpointNotAdvancing(), task_timeout.TaskTimeout()]
+
+
+def explain(ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation:
+    for family in code_families():
+        if failure.code in family.codes or (failure.stuck and family.matches_lines(failure.lines)):
+            explanation = family.explain(ctx, chain, failure)
+            if explanation:
+                return explanation
+    if failure.code is None:
+        if failure.stuck:
+            return Explanation("stuck", Verdict.UNKNOWN, "no error logged for the task's trace")
+        return Explanation("backup_failed_unknown", Verdict.UNKNOWN, "no error code anywhere in the evidence")
+    verdict = Verdict.CONFIRMED if failure.proof else Verdict.LIKELY
+    return Explanation("error_code", verdict, "")

@@ -1,0 +1,184 @@
+"""P1 of the runbook: the backup job never started."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from obdoctor.evidence.records import RootServiceEvent
+from obdoctor.findings import Finding, Verdict
+from obdoctor.knowledge.causes import all_causes
+from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, first_matching, fmt_time, search
+
+START_CAUSES = ("backup_in_progress", "backup_dest_not_set", "archive_not_doing", "tenant_not_normal",
+                "cluster_upgrading", "incompatible_incremental", "no_tenant_eligible")
+
+
+class StartFailed(Rule):
+    """A BACKUP DATABASE request was refused.
+
+    Looks at ``start_backup_data`` events with a non-zero result, then at the root service's
+    ``rootservice.log*`` for ``ret=<code>`` in ``ob_backup_data_scheduler``, and names the check
+    that refused it: no destination, archive not DOING, a backup already running, tenant not
+    NORMAL, cluster upgrading. Today's state (parameters, archive, jobs, tenants) is checked
+    against the log and disagreements are said.
+    """
+
+    id = "P1"
+    name = "start-failed"
+    needs = ("rs_events", "parameters", "archivelog", "jobs", "tenants", "logs:rootservice")
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        events = ctx.evidence.rs_events("backup_data", "start_backup_data")
+        if not events.available:
+            ctx.could_not_check("backup start attempts (start_backup_data events)", events.reason or "view not available")
+            return []
+        by_tenant: dict[int | None, list[RootServiceEvent]] = {}
+        for event in events:
+            if ctx.options.wants(event.tenant_id) and ctx.options.in_window(event.timestamp):
+                by_tenant.setdefault(event.tenant_id, []).append(event)
+        findings = []
+        for tenant_id, tenant_events in by_tenant.items():
+            tenant_events.sort(key=lambda e: (e.timestamp is None, e.timestamp))
+            latest = tenant_events[-1]
+            if not latest.result:
+                continue  # the last attempt started fine
+            failures = [e for e in tenant_events if e.result == latest.result]
+            if self._started_later(ctx, tenant_id, latest):
+                continue
+            findings.append(self._diagnose(ctx, tenant_id, failures))
+        return findings
+
+    def _started_later(self, ctx: RuleContext, tenant_id, event: RootServiceEvent) -> bool:
+        if event.timestamp is None:
+            return False
+        for source in (ctx.evidence.jobs(), ctx.evidence.job_history()):
+            for job in source:
+                if job.tenant_id == tenant_id and job.start and job.start > event.timestamp:
+                    return True
+        return False
+
+    def _diagnose(self, ctx: RuleContext, tenant_id, failures: list[RootServiceEvent]) -> Finding:
+        latest = failures[-1]
+        code = latest.result
+        chain = Chain(self.id)
+        chain.row_step(
+            "DBA_OB_ROOTSERVICE_EVENT_HISTORY where module='backup_data' and event='start_backup_data'",
+            f"{len(failures)} attempt(s) to back up tenant {tenant_id} refused with result {code_text(code)}, "
+            f"last at {fmt_time(latest.timestamp)}; root service on {latest.rs_svr_ip or '?'}",
+            failures[-5:], ("timestamp", "tenant_id", "result", "rs_svr_ip", "rs_svr_port"),
+        )
+        chain.server(latest.rs_svr_ip)
+        cause_id, line_record = None, None
+        if latest.rs_svr_ip:
+            first = failures[0].timestamp
+            result = search(
+                ctx, chain, servers=(latest.rs_svr_ip,), kinds=("rootservice",),
+                any_of=(f"ret={code}",), all_of=("ob_backup_data_scheduler",),
+                since=first - timedelta(minutes=2) if first else None,
+                until=latest.timestamp + timedelta(minutes=2) if latest.timestamp else None,
+                purpose=f"ret={code} in ob_backup_data_scheduler",
+            )
+            if result.records:
+                causes = all_causes()
+                for cid in START_CAUSES:
+                    hit = first_matching(result.records, causes[cid].signatures)
+                    if hit:
+                        cause_id, line_record = cid, hit[0]
+                        break
+                shown = [line_record] if line_record else result.records
+                chain.log_step(
+                    f"rootservice.log* on {latest.rs_svr_ip}: grep 'ret={code}' | grep ob_backup_data_scheduler",
+                    f"{result.total_matches} line(s); " + (f"the refusing check says: {line_record.message}" if line_record else "no known cause among them"),
+                    shown + [r for r in result.records if r is not line_record][:4],
+                )
+            elif result.searched_anything:
+                chain.step(f"rootservice.log* on {latest.rs_svr_ip}: grep 'ret={code}' | grep ob_backup_data_scheduler",
+                           f"no line in {len(result.files_searched)} file(s) of the failure time")
+        else:
+            chain.could_not_check("rootservice.log of the root service", "the event has no RS_SVR_IP")
+        if cause_id is None and code == -9036:
+            cause_id = "backup_in_progress"
+        state_cause = self._check_state(ctx, chain, tenant_id, cause_id)
+        verdict = Verdict.CONFIRMED if line_record else Verdict.LIKELY
+        if cause_id is None and state_cause:
+            cause_id = state_cause
+        if cause_id is None:
+            cause_id, verdict = "unknown_start_failure", Verdict.UNKNOWN
+        if cause_id == "backup_in_progress" and not line_record and code == -9036:
+            verdict = Verdict.CONFIRMED  # the code itself says it
+        summary = (f"Backup of tenant {tenant_id} could not start ({code_text(code)}): "
+                   f"{all_causes()[cause_id].title.lower()}.")
+        return chain.finding(cause_id, verdict, summary, code=code, tenant_id=tenant_id, time=latest.timestamp)
+
+    def _check_state(self, ctx: RuleContext, chain: Chain, tenant_id, log_cause: str | None) -> str | None:
+        """Check today's state for each start condition; return the first one that fails.
+
+        When the log named a cause, a state that disagrees is noted (it may have been fixed since).
+        """
+        ev = ctx.evidence
+        failing: list[str] = []
+        checks = (
+            ("backup_dest_not_set", ev.parameters(), self._dest),
+            ("archive_not_doing", ev.archivelog(), self._archive),
+            ("backup_in_progress", ev.jobs(), self._running),
+            ("tenant_not_normal", ev.tenants(), self._tenant),
+        )
+        for cause_id, found, judge in checks:
+            if not found.available:
+                chain.could_not_check(f"{cause_id.replace('_', ' ')} (state)", f"{found.source}: {found.reason}")
+                continue
+            outcome = judge(list(found), tenant_id)
+            if outcome is None:
+                continue
+            bad, records, text = outcome
+            if bad:
+                failing.append(cause_id)
+            if bad or cause_id == log_cause:
+                chain.row_step(found.source, text, records, _COLUMNS[cause_id])
+            if cause_id == log_cause and not bad:
+                chain.notes.append(f"The log says '{all_causes()[cause_id].title.lower()}', but today's "
+                                   f"{found.source} disagrees ({text}): it may have been fixed since the failure.")
+            elif bad and log_cause and cause_id != log_cause:
+                chain.notes.append(f"Also, today: {text}.")
+        return failing[0] if failing else None
+
+    @staticmethod
+    def _dest(params, tenant_id):
+        rows = [p for p in params if p.tenant_id == tenant_id and p.name == "data_backup_dest"]
+        if not rows or not rows[0].value:
+            return True, rows, f"tenant {tenant_id} has no data_backup_dest"
+        return False, rows, f"tenant {tenant_id} has data_backup_dest set"
+
+    @staticmethod
+    def _archive(rounds, tenant_id):
+        rows = [r for r in rounds if r.tenant_id == tenant_id]
+        if not rows:
+            return True, rows, f"tenant {tenant_id} has no archive round (archive not DOING)"
+        doing = [r for r in rows if r.status == "DOING"]
+        if doing:
+            return False, doing, f"tenant {tenant_id}'s archive is DOING"
+        return True, rows, f"tenant {tenant_id}'s archive is {', '.join(r.status or '?' for r in rows)}"
+
+    @staticmethod
+    def _running(jobs, tenant_id):
+        rows = [j for j in jobs if j.tenant_id == tenant_id and j.status not in ("COMPLETED", "FAILED", "CANCELED")]
+        if rows:
+            return True, rows, f"tenant {tenant_id} has backup job {rows[0].job_id} in {rows[0].status}"
+        return None
+
+    @staticmethod
+    def _tenant(tenants, tenant_id):
+        rows = [t for t in tenants if t.tenant_id == tenant_id]
+        if not rows:
+            return None
+        if rows[0].status != "NORMAL":
+            return True, rows, f"tenant {tenant_id} is {rows[0].status}"
+        return False, rows, f"tenant {tenant_id} is NORMAL"
+
+
+_COLUMNS = {
+    "backup_dest_not_set": ("tenant_id", "name", "value"),
+    "archive_not_doing": ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment"),
+    "backup_in_progress": ("tenant_id", "job_id", "status", "start"),
+    "tenant_not_normal": ("tenant_id", "name", "status", "role"),
+}

@@ -1,0 +1,139 @@
+"""P2 of the runbook: the backup job is stuck in a running stage."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from obdoctor.evidence.records import BackupTask, ScheduleTask
+from obdoctor.findings import Finding, Verdict
+from obdoctor.logs.traceid import is_trace_id
+from obdoctor.rules.base import (
+    PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, facts, fmt_time, search, window,
+)
+from obdoctor.rules.failure import FailurePoint, explain
+
+
+class StuckTask(Rule):
+    """A backup set task stays in a running stage (BACKUP_META, BACKUP_DATA_*, ...).
+
+    Takes the task from CDB_OB_BACKUP_TASKS, the trace id and executing server from
+    ``__all_virtual_backup_schedule_task`` (or the running ls tasks), then the WARN/ERROR lines of
+    that trace in the server's observer.log and rotated files. Stages that wait for the log
+    archive are left to rule P2A.
+    """
+
+    id = "P2"
+    name = "job-stuck"
+    needs = ("tasks", "jobs", "schedule_tasks", "ls_tasks", "tenants", "logs:observer")
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        tasks = ctx.evidence.tasks()
+        if not tasks.available:
+            ctx.could_not_check("running backup tasks (CDB_OB_BACKUP_TASKS)", tasks.reason or "view not available")
+            return []
+        f = facts()["statuses"]
+        terminal, archive_wait = set(f["terminal"]), set(f["archive_wait_stages"])
+        findings = []
+        for task in tasks:
+            if task.status in terminal or task.status in archive_wait:
+                continue
+            if not ctx.options.wants(task.tenant_id, task.job_id):
+                continue
+            finding = self._diagnose(ctx, task)
+            if finding:
+                findings.append(finding)
+        return findings
+
+    def _diagnose(self, ctx: RuleContext, task: BackupTask) -> Finding | None:
+        chain = Chain(self.id)
+        now = ctx.evidence.collected_at
+        running_for = (now - task.start) if now and task.start else None
+        chain.row_step(
+            task.provenance.name,
+            f"task {task.task_id} of job {task.job_id}, tenant {task.tenant_id}, is in {task.status} since "
+            f"{fmt_time(task.start)}" + (f" ({_duration(running_for)} before collection)" if running_for else ""),
+            [task], ("tenant_id", "job_id", "task_id", "status", "start", "input_bytes", "finish_tablet_count", "tablet_count"),
+        )
+        since, until = window(task.start, now)
+        failure = FailurePoint(task.tenant_id, task.job_id, None, time=task.start, since=since, until=until, stuck=True)
+        targets = self._targets(ctx, chain, task)
+        lines = []
+        for server, trace in targets:
+            chain.server(server)
+            chain.trace(trace)
+            result = search(ctx, chain, servers=(server,), kinds=("observer",), any_of=(trace,),
+                            since=since, until=until, purpose=f"lines of trace {trace}")
+            problems = [r for r in result.records if r.level in PROBLEM_LEVELS]
+            if problems:
+                chain.log_step(f"observer.log* on {server}: grep {trace}",
+                               f"{result.total_matches} line(s) of the trace, {len(problems)} WARN/ERROR", problems)
+            elif result.searched_anything:
+                chain.step(f"observer.log* on {server}: grep {trace}",
+                           f"{result.total_matches} line(s) of the trace, none WARN/ERROR")
+            lines.extend(problems)
+        failure.lines = lines
+        if targets:
+            failure.exec_server = targets[0][0]
+            failure.exec_traces = [t for _, t in targets]
+        codes = Counter(r.ret() for r in lines if r.ret())
+        if codes:
+            failure.code = codes.most_common(1)[0][0]
+            failure.proof = next(r for r in lines if r.ret() == failure.code)
+        quiet = facts()["stuck"]["quiet_minutes"]
+        if not lines and running_for is not None and running_for.total_seconds() < quiet * 60:
+            ctx.observe(f"Tenant {task.tenant_id}: backup job {task.job_id} is running ({task.status}, "
+                        f"{_duration(running_for)}); no warning in its trace.", [task.provenance])
+            return None
+        explanation = explain(ctx, chain, failure)
+        verdict = explanation.verdict
+        if explanation.cause == "error_code":
+            verdict = Verdict.LIKELY  # the task still runs: the error may be retried away
+        summary = (f"Backup job {task.job_id} of tenant {task.tenant_id} is stuck in {task.status}"
+                   + (f" on {failure.exec_server}" if failure.exec_server else "")
+                   + (f", hitting {code_text(failure.code)}" if failure.code else "")
+                   + (f": {explanation.summary}." if explanation.summary else "."))
+        cause = "stuck" if explanation.cause == "error_code" else explanation.cause
+        return chain.finding(cause, verdict, summary, code=failure.code, tenant_id=task.tenant_id,
+                             job_id=task.job_id, time=task.start, extra_steps=explanation.next_steps)
+
+    def _targets(self, ctx: RuleContext, chain: Chain, task: BackupTask) -> list[tuple[str, str]]:
+        """(server, trace id) pairs executing the task: scheduler first, running ls tasks second."""
+        schedule = ctx.evidence.schedule_tasks()
+        rows: list[ScheduleTask] = [s for s in schedule if s.tenant_id == task.tenant_id
+                                    and (s.job_id in (task.job_id, None))]
+        targets = [(s.server, s.trace_id) for s in rows if s.server and is_trace_id(s.trace_id)]
+        if rows:
+            chain.row_step(
+                "__all_virtual_backup_schedule_task",
+                f"{len(rows)} scheduled task(s); " + ", ".join(f"ls {s.ls_id} on {s.destination or '(not scheduled)'} trace {s.trace_id}" for s in rows[:5]),
+                rows, ("tenant_id", "job_id", "task_id", "ls_id", "type", "trace_id", "destination", "is_schedule"),
+            )
+        elif schedule.available:
+            chain.step("__all_virtual_backup_schedule_task", f"no row for tenant {task.tenant_id}")
+        else:
+            chain.could_not_check("the backup scheduler queue (__all_virtual_backup_schedule_task)", schedule.reason or "")
+        if targets:
+            return _unique(targets)
+        ls_tasks = ctx.evidence.ls_tasks()
+        running = [t for t in ls_tasks if t.tenant_id == task.tenant_id and t.job_id in (task.job_id, None)
+                   and t.status != "FINISH" and t.svr_ip and is_trace_id(t.task_trace_id)]
+        if running:
+            chain.row_step("__all_virtual_backup_ls_task", f"{len(running)} running ls task(s)", running,
+                           ("tenant_id", "task_id", "ls_id", "status", "svr_ip", "task_trace_id", "retry_id", "result"))
+        return _unique([(t.svr_ip, t.task_trace_id) for t in running])
+
+
+def _unique(pairs):
+    out = []
+    for p in pairs:
+        if p not in out:
+            out.append(p)
+    return out
+
+
+def _duration(delta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 0:
+        return "?"
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s"

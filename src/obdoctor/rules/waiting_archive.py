@@ -1,0 +1,63 @@
+"""P2A: a job waits in BACKUP_LOG because the log archive does not catch up."""
+
+from __future__ import annotations
+
+from obdoctor.findings import Finding, Verdict
+from obdoctor.knowledge.causes import cause
+from obdoctor.rules.base import Chain, Rule, RuleContext, facts, fmt_time, search, window
+
+
+class WaitingForArchive(Rule):
+    """A set task in BACKUP_LOG (or the stages before it) waits until the tenant's archive
+    checkpoint passes the backup's end SCN. An archive that is not DOING (INTERRUPTED,
+    STOPPING, SUSPEND...) keeps it waiting forever; the root service logs ``log archive
+    checkpoint is less than task's end scn, try later`` meanwhile.
+    """
+
+    id = "P2A"
+    name = "waiting-for-archive"
+    needs = ("tasks", "archivelog", "logs:rootservice")
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        tasks = ctx.evidence.tasks()
+        stages = set(facts()["statuses"]["archive_wait_stages"])
+        findings = []
+        for task in tasks:
+            if task.status not in stages or not ctx.options.wants(task.tenant_id, task.job_id):
+                continue
+            chain = Chain(self.id)
+            chain.row_step(task.provenance.name,
+                           f"task {task.task_id} of job {task.job_id}, tenant {task.tenant_id}, is in {task.status} "
+                           f"since {fmt_time(task.start)}: it waits for the log archive",
+                           [task], ("tenant_id", "job_id", "task_id", "status", "start"))
+            archive = ctx.evidence.archivelog()
+            rounds = [r for r in archive if r.tenant_id == task.tenant_id]
+            bad = [r for r in rounds if r.status != "DOING"]
+            if not archive.available:
+                chain.could_not_check("the tenant's log archive (CDB_OB_ARCHIVELOG)", archive.reason or "")
+            elif rounds:
+                chain.row_step(archive.source,
+                               f"archive of tenant {task.tenant_id}: " + ", ".join(f"{r.status} (checkpoint {fmt_time(r.checkpoint)})" for r in rounds)
+                               + (f"; comment: {rounds[0].comment}" if rounds[0].comment else ""),
+                               rounds, ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment"))
+            else:
+                chain.step(archive.source, f"no archive round for tenant {task.tenant_id}")
+            rs = [e.rs_svr_ip for e in ctx.evidence.rs_events("backup_data") if e.rs_svr_ip]
+            signature = cause("waiting_for_archive").signatures
+            hits = []
+            if rs:
+                since, until = window(task.start, ctx.evidence.collected_at)
+                result = search(ctx, chain, servers=(rs[-1],), kinds=("rootservice",), any_of=signature,
+                                since=since, until=until, purpose="archive wait lines")
+                hits = result.records
+                if hits:
+                    chain.log_step(f"rootservice.log* on {rs[-1]}: grep '{signature[0]}'",
+                                   f"{result.total_matches} line(s): the root service keeps waiting", hits[-5:])
+            verdict = Verdict.CONFIRMED if bad or (not rounds and archive.available) else (Verdict.LIKELY if hits else Verdict.UNKNOWN)
+            state = ", ".join(r.status or "?" for r in bad) if bad else ("no archive" if not rounds else "DOING but behind")
+            findings.append(chain.finding(
+                "waiting_for_archive", verdict,
+                f"Backup job {task.job_id} of tenant {task.tenant_id} waits in {task.status} for the log archive ({state}).",
+                tenant_id=task.tenant_id, job_id=task.job_id, time=task.start,
+            ))
+        return findings

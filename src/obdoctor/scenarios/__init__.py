@@ -1,0 +1,1 @@
+"""Failure scenarios declared as data (``scenarios/*.toml``) and generated into evidence bundles."""

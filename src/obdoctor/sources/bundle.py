@@ -1,0 +1,180 @@
+"""An evidence bundle on disk (directory or .tar.gz), as described in docs/bundle-format.md."""
+
+from __future__ import annotations
+
+import tarfile
+import tempfile
+import tomllib
+from datetime import datetime
+from pathlib import Path
+
+from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
+from obdoctor.logs.files import LogFile, discover, overlaps
+from obdoctor.logs.search import Patterns, search_file
+from obdoctor.sources.sqltext import parse_by_extension
+
+SQL_EXTENSIONS = ("jsonl", "csv", "tsv", "txt")
+
+
+class BundleError(Exception):
+    """The bundle cannot be opened at all (not a directory, not a readable archive)."""
+
+
+class Bundle:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self.root = self._open(self.path)
+        self.notes: list[str] = []
+        self.manifest = self._read_manifest()
+        self._sql_files = self._index_sql()
+
+    # -- opening ----------------------------------------------------------------------
+    def _open(self, path: Path) -> Path:
+        if path.is_dir():
+            return self._find_root(path)
+        if path.is_file() and (path.name.endswith((".tar.gz", ".tgz", ".tar"))):
+            self._tmp = tempfile.TemporaryDirectory(prefix="obdoctor-bundle-")
+            try:
+                with tarfile.open(path) as archive:
+                    archive.extractall(self._tmp.name, filter="data")
+            except (tarfile.TarError, OSError, EOFError) as exc:
+                raise BundleError(f"{path}: not a readable .tar.gz bundle ({exc})") from exc
+            return self._find_root(Path(self._tmp.name))
+        if not path.exists():
+            raise BundleError(f"{path}: no such file or directory")
+        raise BundleError(f"{path}: a bundle is a directory or a .tar.gz file")
+
+    @staticmethod
+    def _find_root(path: Path) -> Path:
+        """The directory holding sql/, logs/ or manifest.toml (archives often wrap one folder)."""
+        for candidate in [path, *sorted(p for p in path.iterdir() if p.is_dir())]:
+            if any((candidate / n).exists() for n in ("sql", "logs", "manifest.toml")):
+                return candidate
+        return path
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> "Bundle":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _read_manifest(self) -> dict:
+        path = self.root / "manifest.toml"
+        if not path.exists():
+            return {}
+        try:
+            return tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            self.notes.append(f"manifest.toml ignored: {exc}")
+            return {}
+
+    def _index_sql(self) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        sql = self.root / "sql"
+        if not sql.is_dir():
+            return found
+        for file in sorted(sql.iterdir()):
+            stem, _, ext = file.name.rpartition(".")
+            if file.is_file() and ext.lower() in SQL_EXTENSIONS:
+                found.setdefault(stem.upper(), file)
+            elif file.is_file():
+                self.notes.append(f"sql/{file.name} ignored: extension not one of {', '.join(SQL_EXTENSIONS)}")
+        return found
+
+    # -- EvidenceSource ---------------------------------------------------------------
+    def info(self) -> SourceInfo:
+        cluster = self.manifest.get("cluster", {}) if isinstance(self.manifest.get("cluster"), dict) else {}
+        collected = cluster.get("collected_at") or self.manifest.get("collected_at")
+        if isinstance(collected, str):
+            try:
+                collected = datetime.fromisoformat(collected)
+            except ValueError:
+                self.notes.append(f"manifest collected_at {collected!r} is not a date")
+                collected = None
+        if isinstance(collected, datetime) and collected.tzinfo is not None:
+            collected = collected.replace(tzinfo=None)
+        servers = sorted(p.name for p in (self.root / "logs").iterdir() if p.is_dir()) if (self.root / "logs").is_dir() else []
+        dba_tenant = cluster.get("dba_tenant_id")
+        return SourceInfo(
+            kind="bundle", location=str(self.path), cluster=cluster.get("name"),
+            version=str(cluster["version"]) if cluster.get("version") else None,
+            collected_at=collected if isinstance(collected, datetime) else None,
+            servers=servers, notes=list(self.notes),
+            dba_tenant_id=int(dba_tenant) if isinstance(dba_tenant, int) else None,
+        )
+
+    def sql_views(self) -> list[str]:
+        return [p.name for p in self._sql_files.values()]
+
+    def read_table(self, name: str) -> TableResult:
+        file = self._sql_files.get(name.upper())
+        if file is None:
+            return TableResult(name, available=False, reason=f"not in the bundle (sql/{name}.*)")
+        try:
+            text = file.read_bytes().decode("utf-8", errors="replace")
+        except OSError as exc:
+            return TableResult(name, available=False, reason=f"sql/{file.name} unreadable: {exc}")
+        parsed, problems = parse_by_extension(text, file.suffix[1:])
+        location = f"sql/{file.name}"
+        if not parsed and problems and text.strip():
+            return TableResult(name, available=False, reason=f"{location}: {problems[0]}", problems=problems)
+        rows = [
+            Row(values, Provenance("sql", name, row=index, line=line, location=location))
+            for index, (line, values) in enumerate(parsed, 1)
+        ]
+        return TableResult(name, rows, problems=[f"{location}: {p}" for p in problems])
+
+    def search_logs(self, query: LogQuery) -> LogSearchResult:
+        result = LogSearchResult(query)
+        logs_dir = self.root / "logs"
+        servers = query.servers or tuple(self.info().servers)
+        if not logs_dir.is_dir():
+            result.unchecked.append("the bundle has no logs/ directory")
+            return result
+        patterns = Patterns(query.any_of, query.all_of)
+        levels = set(query.levels)
+        for server in servers:
+            directory = logs_dir / server
+            if not directory.is_dir():
+                result.unchecked.append(f"no logs of server {server} in the bundle (logs/{server}/)")
+                continue
+            files, _skipped = discover(directory, server)
+            chosen = _choose_files(files, query)
+            if not chosen:
+                result.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in the bundle")
+                continue
+            for log in chosen:
+                try:
+                    for record in search_file(log, patterns):
+                        if levels and record.level not in levels:
+                            continue
+                        if record.ts and ((query.since and record.ts < query.since) or (query.until and record.ts > query.until)):
+                            continue
+                        result.total_matches += 1
+                        if len(result.records) < query.limit:
+                            record.path = str(log.path.relative_to(self.root))
+                            result.records.append(record)
+                    result.files_searched.append(f"{server}/{log.name}")
+                except (OSError, EOFError, ValueError) as exc:  # truncated gz/zst, unreadable file
+                    result.unchecked.append(f"{server}/{log.name}: {type(exc).__name__}: {exc}")
+                    result.files_searched.append(f"{server}/{log.name} (partly)")
+        result.records.sort(key=lambda r: (r.ts is None, r.ts or datetime.min))
+        return result
+
+
+def _choose_files(files: list[LogFile], query: LogQuery) -> list[LogFile]:
+    """Files of the asked families overlapping the window; .wf twins only when their main file is gone."""
+    out = []
+    for kind in query.kinds:
+        family = [f for f in files if f.family == kind]
+        main = [f for f in family if not f.wf]
+        for f in main or family:
+            if overlaps(f, query.since, query.until):
+                out.append(f)
+    return out
