@@ -8,17 +8,19 @@ from obdoctor.cli.environment import Environment
 from obdoctor.exit_codes import ExitCode
 
 
-def register(sub) -> None:
-    from obdoctor.cli import analyze, explain
+# Each module ``obdoctor.cli.<name>`` has ``add(subparsers)``; listed in help order.
+COMMAND_MODULES = ("analyze", "diagnose", "collect", "watch", "history", "explain", "logs", "scenarios")
 
-    analyze.add(sub)
-    explain.add(sub)
-    for optional in ("obdoctor.cli.logs", "obdoctor.cli.live", "obdoctor.cli.scenarios"):
-        try:
-            module = __import__(optional, fromlist=["add"])
-        except ImportError:
-            continue
-        module.add(sub)
+
+def register(sub) -> None:
+    import importlib
+    import importlib.util
+
+    for name in COMMAND_MODULES:
+        module_name = f"obdoctor.cli.{name}"
+        if importlib.util.find_spec(module_name) is None:
+            continue  # a command not built yet
+        importlib.import_module(module_name).add(sub)
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:

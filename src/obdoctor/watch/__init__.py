@@ -1,0 +1,1 @@
+"""Watch mode: poll running backups, keep their history, raise stalls with a diagnosis attached."""
