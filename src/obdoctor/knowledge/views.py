@@ -14,7 +14,7 @@ _VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?")
 @functools.cache
 def _views() -> dict:
     data = json.loads(data_text("ob_views.json"))
-    return {k.upper(): v for k, v in data.items() if not k.startswith("_")}
+    return {k.upper(): v for k, v in data.items() if k != "_meta"}  # keep __all_* tables
 
 
 def version_tuple(text: str | None) -> tuple[int, int, int] | None:

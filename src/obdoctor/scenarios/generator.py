@@ -31,26 +31,34 @@ _NOISE = (
 )
 
 
-def render_line(line: LogLine, ts: datetime) -> str:
-    """One 4.x log line (ob_log.cpp log_head): ``[ts] LEVEL [MOD] func (file:line) [tid][thread][Ttenant][trace] [lt=N][errcode=N] body``."""
-    level = f"{line.level:<5}"
+# 4.0 has the 3.x level set and no [errcode=] (ob_log_format.md section 4).
+_LEVELS_40 = {"WDIAG": "WARN", "EDIAG": "ERROR"}
+
+
+def render_line(line: LogLine, ts: datetime, *, version: str | None = None, body: str | None = None) -> str:
+    """One 4.x log line (ob_log.cpp log_head): ``[ts] LEVEL [MOD] func (file:line) [tid][thread][Ttenant][trace] [lt=N][errcode=N] body``.
+
+    For a 4.0 ``version`` the levels are WARN/ERROR and there is no ``[errcode=]``.
+    """
+    legacy = bool(version) and str(version).startswith("4.0")
+    level = f"{_LEVELS_40.get(line.level, line.level) if legacy else line.level:<5}"
     module = f"[{line.module}] " if line.module else ""
     tenant = f"[T{line.tenant}]" if line.tenant is not None else ""
     errcode = ""
-    if line.level in ("ERROR", "WARN", "EDIAG", "WDIAG"):
+    if not legacy and line.level in ("ERROR", "WARN", "EDIAG", "WDIAG"):
         errcode = f"[errcode={line.errcode if line.errcode is not None else 0}]"
     stamp = ts.strftime("%Y-%m-%d %H:%M:%S.%f")
     return (f"[{stamp}] {level} {module}{line.func} ({line.src}) [{line.tid}][{line.thread}]{tenant}"
-            f"[{line.trace}] [lt=12]{errcode} {line.body}")
+            f"[{line.trace}] [lt=12]{errcode} {line.body if body is None else body}")
 
 
-def _signal(spec: LogFileSpec) -> list[tuple[datetime, str]]:
+def _signal(spec: LogFileSpec, version: str | None = None) -> list[tuple[datetime, str]]:
     out = []
     for line in spec.lines:
         start = datetime.fromisoformat(line.ts)
         for i in range(line.repeat):
             ts = start + timedelta(seconds=line.every_seconds * i)
-            out.append((ts, render_line(line, ts)))
+            out.append((ts, render_line(line, ts, version=version, body=line.body.replace("{i}", str(i)))))
     return out
 
 
@@ -68,13 +76,13 @@ def _noise(spec: LogFileSpec, scenario: Scenario, rng: random.Random, start: dat
             errcode=-4018 if level == "WDIAG" else None,
             body=body.replace("{t}", str(tenant)).replace("%d", str(rng.randrange(1, 100000))),
         )
-        out.append((ts, render_line(line, ts)))
+        out.append((ts, render_line(line, ts, version=scenario.version)))
     return out
 
 
 def log_text(spec: LogFileSpec, scenario: Scenario, index: int) -> str:
     rng = random.Random(f"{scenario.seed}:{spec.server}:{spec.file_name}:{index}")
-    signal = _signal(spec)
+    signal = _signal(spec, scenario.version)
     times = [t for t, _ in signal]
     start = datetime.fromisoformat(spec.noise_from) if spec.noise_from else (min(times) - timedelta(minutes=2) if times else scenario.collected_at - timedelta(hours=1))
     end = datetime.fromisoformat(spec.noise_to) if spec.noise_to else (max(times) + timedelta(minutes=2) if times else scenario.collected_at)
@@ -142,7 +150,7 @@ def write_bundle(scenario: Scenario, out_dir: Path) -> Path:
     (out_dir / "manifest.toml").write_text("\n".join(manifest), encoding="utf-8")
     for table in scenario.sql:
         columns, rows = _sql_rows(scenario, table.view, table.rows)
-        ext, text = render_sql.render(table.format, columns, rows)
+        ext, text = render_sql.render(table.format, columns, rows, indent=table.indent)
         (out_dir / "sql" / f"{table.view}.{ext}").write_text(text, encoding="utf-8")
     for index, spec in enumerate(scenario.logs):
         directory = out_dir / "logs" / spec.server

@@ -33,6 +33,8 @@ class LogLine:
     errcode: int | None = None
     repeat: int = 1
     every_seconds: float = 1.0
+    """A repeated line is written ``repeat`` times, ``every_seconds`` apart; ``{i}`` in its body
+    becomes the repetition index (0, 1, ...), as in OceanBase's retry loops."""
 
 
 @dataclass
@@ -62,6 +64,8 @@ class SqlTable:
     view: str
     rows: list[dict[str, Any]]
     format: str = "table"
+    indent: int = 0
+    """Leading spaces before obclient output (as pasted from a document)."""
 
 
 @dataclass
@@ -114,7 +118,8 @@ def load(path: str | Path) -> Scenario:
     for spec in data.get("log", []):
         lines = [LogLine(**line) for line in spec.pop("lines", [])]
         logs.append(LogFileSpec(lines=lines, **spec))
-    sql = [SqlTable(view=t["view"], rows=t.get("rows", []), format=t.get("format", "table")) for t in data.get("sql", [])]
+    sql = [SqlTable(view=t["view"], rows=t.get("rows", []), format=t.get("format", "table"), indent=int(t.get("indent", 0)))
+           for t in data.get("sql", [])]
     collected = meta["collected_at"]
     if isinstance(collected, str):
         collected = datetime.fromisoformat(collected)

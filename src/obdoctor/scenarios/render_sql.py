@@ -36,14 +36,15 @@ def table(columns: list[str], rows: list[dict]) -> str:
 
 
 def vertical(columns: list[str], rows: list[dict]) -> str:
+    """``\\G`` output: names right-aligned, NULL as ``NULL``, an empty string as nothing after the colon."""
     width = max((len(c) for c in columns), default=0)
     out = []
     for i, r in enumerate(rows, 1):
         out.append(f"{'*' * 27} {i}. row {'*' * 27}")
         for c in columns:
             value = r.get(c)
-            out.append(f"{c.rjust(width)}: {'' if value is None else _text(value)}".rstrip() if value in (None, "") else f"{c.rjust(width)}: {_text(value)}")
-    out.append(f"{len(rows)} row{'s' if len(rows) != 1 else ''} in set")
+            out.append(f"{c.rjust(width)}:" if value == "" else f"{c.rjust(width)}: {_text(value)}")
+    out.append(f"{len(rows)} row{'s' if len(rows) != 1 else ''} in set" if rows else "Empty set")
     return "\n".join(out) + "\n"
 
 
@@ -60,12 +61,13 @@ def jsonl(columns: list[str], rows: list[dict]) -> str:
     return "".join(json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False) + "\n" for r in rows)
 
 
-def render(fmt: str, columns: list[str], rows: list[dict]) -> tuple[str, str]:
-    """(file extension, text)."""
-    if fmt == "table":
-        return "txt", table(columns, rows)
-    if fmt == "vertical":
-        return "txt", vertical(columns, rows)
+def render(fmt: str, columns: list[str], rows: list[dict], indent: int = 0) -> tuple[str, str]:
+    """(file extension, text). ``indent`` shifts obclient output right, as when pasted from a document."""
+    if fmt in ("table", "vertical"):
+        text = table(columns, rows) if fmt == "table" else vertical(columns, rows)
+        if indent:
+            text = "".join(" " * indent + line if line.strip() else line for line in text.splitlines(keepends=True))
+        return "txt", text
     if fmt == "csv":
         return "csv", delimited(columns, rows, ",")
     if fmt == "tsv":

@@ -16,7 +16,8 @@ ParsedRows = tuple[list[tuple[int, dict[str, object]]], list[str]]
 
 _ROWS_IN_SET = re.compile(r"^\s*(\d+ rows? in set|Empty set)\b", re.IGNORECASE)
 _VERTICAL_HEAD = re.compile(r"^\s*\*+\s*\d+\.\s*row\s*\*+\s*$")
-_VERTICAL_FIELD = re.compile(r"^\s*([^:\s][^:]*?)\s*:(?: (.*)|)$")
+# ``   COLUMN: value``; the seed also prints ``PATH:file:///...`` and ``COMMENT:(server)...`` with no space.
+_VERTICAL_FIELD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_$#]*)\s*:\s?(.*)$")
 
 
 def parse_text(text: str) -> ParsedRows:
@@ -90,24 +91,30 @@ def _cell(value: str) -> object:
 
 
 def parse_vertical(text: str) -> ParsedRows:
+    """``\\G`` output. A line is a new column only if it looks like ``NAME: value`` and, after the
+    first row, NAME is one of the first row's columns; anything else continues the previous
+    value (a COMMENT spanning lines), so ``trace_id: Y...`` inside a value is not a column."""
     rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
     current: dict[str, object] | None = None
     start = 0
     last_key: str | None = None
+    known: set[str] | None = None
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if _VERTICAL_HEAD.match(stripped):
             if current is not None:
                 rows.append((start, current))
+                if known is None:
+                    known = set(current)
             current, start, last_key = {}, number, None
             continue
         if current is None or not stripped or _ROWS_IN_SET.match(stripped):
             continue
         m = _VERTICAL_FIELD.match(line)
-        if m and " " not in m.group(1).strip():
-            last_key = m.group(1).strip()
-            current[last_key] = _cell((m.group(2) or "").strip())
+        if m and (known is None or m.group(1) in known) and m.group(1) not in current:
+            last_key = m.group(1)
+            current[last_key] = _cell(m.group(2).strip())
         elif last_key is not None:
             # a value that spans lines (a COMMENT with a newline)
             previous = current.get(last_key) or ""
