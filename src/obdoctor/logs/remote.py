@@ -1,0 +1,277 @@
+"""Compile a log search into a POSIX shell pipeline that runs on the observer host.
+
+Why: an observer keeps gigabytes of logs; shipping them to the DBA's machine to grep them
+there is slow and wasteful. Instead the remote host runs ``grep -aF`` (after ``zcat`` /
+``zstdcat`` for rotated, compressed files) on only the files whose time span meets the
+query's window, and only the matching lines travel back.
+
+Safety: every value that goes into a command (the log directory, file names, patterns) is
+validated first and then ``shlex.quote``-d. File names must be OceanBase log names
+(``observer.log.20230926143056123.gz``...), patterns must be printable text without control
+characters, the home path an absolute path. A value that fails validation raises
+``UnsafeValue``: the caller reports it as "could not check", it is never sent.
+
+Output protocol (stdout): ``@@F <index>`` before each file, then ``<line number>:<text>``
+for each matching line (grep ``-n``), then ``@@S <index> <grep status>``. The same
+``@@F <index>`` markers go to stderr so error messages (a truncated ``.gz``) can be tied to
+their file. Lines of real logs start with ``[`` or a digit, so they never look like markers.
+
+This module is pure (no I/O); ``obdoctor.sources.ssh`` runs what it builds.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from obdoctor.logs.files import LogFile, classify
+from obdoctor.logs.parser import parse_ts
+from obdoctor.logs.traceid import is_trace_id
+
+MAX_PATTERN = 1024
+"""Longest fixed string accepted as a pattern (a log body fragment, a trace id, ``ret=-9082``)."""
+MAX_PATTERNS = 256
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_HOME_PATH = re.compile(r"^/[A-Za-z0-9._/+@=,~-]*$")
+_LOG_NAME = re.compile(r"^(?:alert/)?[a-z]+\.log(?:\.wf)?(?:\.\d{14}|\.\d{17})?(?:\.gz|\.zst)?$")
+
+PREAMBLE = "LC_ALL=C; export LC_ALL"
+"""Byte-wise matching: faster, and the same result whatever the remote locale."""
+
+
+class UnsafeValue(ValueError):
+    """A value that must not be put into a remote command (the message says which and why)."""
+
+
+# -- validation -----------------------------------------------------------------------------
+def check_pattern(pattern: str) -> str:
+    """A fixed-string pattern: non-empty printable text, no newline (grep -F would split it)."""
+    if not isinstance(pattern, str) or pattern == "":
+        raise UnsafeValue("empty search pattern")
+    if len(pattern) > MAX_PATTERN:
+        raise UnsafeValue(f"search pattern longer than {MAX_PATTERN} characters")
+    if _CONTROL.search(pattern):
+        raise UnsafeValue(f"search pattern {pattern[:60]!r} holds a control character (newline, NUL...)")
+    return pattern
+
+
+def check_trace_id(trace_id: str) -> str:
+    """A trace id exactly as OceanBase prints it, else ``UnsafeValue``."""
+    if not is_trace_id(trace_id):
+        raise UnsafeValue(f"{str(trace_id)[:60]!r} is not an OceanBase trace id")
+    return trace_id
+
+
+def check_home_path(home_path: str) -> str:
+    """The observer's install directory: absolute, plain characters only, no ``..``."""
+    if not isinstance(home_path, str) or not _HOME_PATH.match(home_path) or ".." in PurePosixPath(home_path).parts:
+        raise UnsafeValue(f"home_path {str(home_path)[:80]!r} is not a plain absolute path")
+    return home_path.rstrip("/") or "/"
+
+
+def check_log_name(name: str) -> str:
+    """A file name (relative to ``log/``) that OceanBase itself would have written."""
+    if not isinstance(name, str) or not _LOG_NAME.match(name) or classify(PurePosixPath(name)) is None:
+        raise UnsafeValue(f"{str(name)[:80]!r} is not an OceanBase log file name")
+    return name
+
+
+def log_dir(home_path: str) -> str:
+    return check_home_path(home_path).rstrip("/") + "/log"
+
+
+# -- listing ----------------------------------------------------------------------------------
+def list_command(home_path: str) -> str:
+    """List ``<home>/log/*`` and ``log/alert/*``: size, mtime, name, and the first line's timestamp.
+
+    Output lines: ``<size> <mtime epoch>\\t<name>\\t<head>`` where ``head`` keeps only the
+    characters of a timestamp, so whatever a file holds cannot break the listing.
+    """
+    directory = shlex.quote(log_dir(home_path))
+    return (
+        f"{PREAMBLE}; cd -- {directory} || exit 3; "
+        "for f in * alert/*; do "
+        '[ -f "$f" ] || continue; '
+        'case "$f" in '
+        '*.gz) h=$(gzip -dc -- "$f" 2>/dev/null | head -c 40);; '
+        '*.zst) h=$(zstd -dcq -- "$f" 2>/dev/null | head -c 40);; '
+        '*) h=$(head -c 40 -- "$f" 2>/dev/null);; '
+        "esac; "
+        "h=$(printf '%s' \"$h\" | head -n 1 | tr -cd '0-9:. |[-'); "
+        "printf '%s\\t%s\\t%s\\n' \"$(stat -c '%s %Y' -- \"$f\")\" \"$f\" \"$h\"; "
+        "done"
+    )
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A log file on a remote host, with what is known of its time span."""
+
+    name: str
+    """Relative to ``<home>/log/`` (``observer.log.20230926143056123``, ``alert/alert.log``)."""
+    size: int
+    mtime: datetime | None
+    first_ts: datetime | None
+    log: LogFile
+
+    @property
+    def family(self) -> str:
+        return self.log.family
+
+
+def parse_listing(text: str, server: str | None = None) -> tuple[list[RemoteFile], list[str]]:
+    """``list_command`` output -> log files (sorted like ``logs.files.discover``), and skipped names."""
+    files: list[RemoteFile] = []
+    skipped: list[str] = []
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 3:
+            continue
+        stat, name, head = parts
+        try:
+            check_log_name(name)
+        except UnsafeValue:
+            skipped.append(name)
+            continue
+        size_text, _, mtime_text = stat.partition(" ")
+        try:
+            size = int(size_text)
+            mtime = datetime.fromtimestamp(int(mtime_text))
+        except ValueError:
+            size, mtime = -1, None
+        log = classify(PurePosixPath(name), server)
+        files.append(RemoteFile(name, size, mtime, _head_ts(head), log))  # type: ignore[arg-type]
+    files.sort(key=lambda f: f.log.sort_key())
+    return files, skipped
+
+
+def _head_ts(head: str) -> datetime | None:
+    head = head.strip()
+    if head.startswith("["):
+        return parse_ts(head[1:27])
+    if head[:4].isdigit():
+        return parse_ts(head[:26])
+    return None
+
+
+def overlaps(file: RemoteFile, since: datetime | None, until: datetime | None) -> bool:
+    """Same rule as ``logs.files.overlaps``: span [first line, rotation time] meets [since, until]."""
+    if since and file.log.rotated_at and file.log.rotated_at < since:
+        return False
+    if until and file.first_ts and file.first_ts > until:
+        return False
+    return True
+
+
+def choose(files: Iterable[RemoteFile], kinds: Iterable[str], since: datetime | None,
+           until: datetime | None) -> list[RemoteFile]:
+    """Files of the asked families overlapping the window; ``.wf`` twins only when the main file is gone.
+
+    Mirrors ``sources.bundle._choose_files`` so that a live search and a search of the
+    collected bundle look at the same files.
+    """
+    files = list(files)
+    out: list[RemoteFile] = []
+    for kind in kinds:
+        family = [f for f in files if f.family == kind]
+        main = [f for f in family if not f.log.wf]
+        out.extend(f for f in (main or family) if overlaps(f, since, until))
+    return out
+
+
+# -- searching --------------------------------------------------------------------------------
+def _grep(patterns: tuple[str, ...], first: bool) -> str:
+    args = " ".join(f"-e {shlex.quote(check_pattern(p))}" for p in patterns)
+    return f"grep -a{'n' if first else ''}F {args}"
+
+
+def _reader(name: str) -> str | None:
+    """The decompressing reader of a compressed file (None: grep reads the file itself)."""
+    quoted = shlex.quote(name)
+    if name.endswith(".gz"):
+        return f"gzip -dc -- {quoted}"
+    if name.endswith(".zst"):
+        return f"zstd -dcq -- {quoted}"
+    return None
+
+
+def search_command(home_path: str, files: list[str], any_of: Iterable[str] = (), all_of: Iterable[str] = ()) -> str:
+    """The whole remote search: one pipeline per file, markers between them.
+
+    ``any_of`` becomes one ``grep -anF -e a -e b`` (a line with any of them); each ``all_of``
+    pattern a further ``grep -aF``. The caller re-checks every returned line exactly
+    (``LogQuery.matches_text``): the remote filter only has to keep a superset.
+    """
+    any_of, all_of = tuple(any_of), tuple(all_of)
+    if len(any_of) + len(all_of) > MAX_PATTERNS:
+        raise UnsafeValue(f"more than {MAX_PATTERNS} search patterns")
+    directory = shlex.quote(log_dir(home_path))
+    if any_of:
+        stages = [_grep(any_of, True), *(_grep((p,), False) for p in all_of)]
+    elif all_of:
+        stages = [_grep(all_of[:1], True), *(_grep((p,), False) for p in all_of[1:])]
+    else:
+        stages = ["grep -an -e ''"]
+    parts = [f"{PREAMBLE}; cd -- {directory} || exit 3"]
+    for index, name in enumerate(files):
+        check_log_name(name)
+        reader = _reader(name)
+        first, rest = stages[0], stages[1:]
+        pipeline = f"{reader} | {first}" if reader else f"{first} -- {shlex.quote(name)}"
+        if rest:
+            pipeline += " | " + " | ".join(rest)
+        parts.append(f"printf '@@F %d\\n' {index} >&2; printf '@@F %d\\n' {index}; {pipeline}; printf '@@S %d %d\\n' {index} $?")
+    return "; ".join(parts)
+
+
+@dataclass
+class FileOutput:
+    """What came back for one file."""
+
+    index: int
+    lines: list[tuple[int, bytes]]
+    status: int | None = None
+    """grep's exit status: 0 matches, 1 none, 2 error; None when the output was cut off."""
+    errors: list[str] | None = None
+
+
+def parse_output(lines: Iterable[bytes]) -> Iterator[tuple[str, int, int | bytes]]:
+    """Stream the search output as events: ``("file", i, 0)``, ``("line", n, text)``, ``("status", i, code)``."""
+    for raw in lines:
+        raw = raw.rstrip(b"\n")
+        if raw.startswith(b"@@F "):
+            try:
+                yield "file", int(raw[4:]), 0
+            except ValueError:
+                continue
+        elif raw.startswith(b"@@S "):
+            try:
+                index, status = raw[4:].split(b" ", 1)
+                yield "status", int(index), int(status)
+            except ValueError:
+                continue
+        else:
+            number, sep, text = raw.partition(b":")
+            if sep and number.isdigit():
+                yield "line", int(number), text
+
+
+def errors_by_file(stderr: str) -> dict[int, list[str]]:
+    """stderr split by the ``@@F <index>`` markers into messages per file (index -1: before any file)."""
+    out: dict[int, list[str]] = {}
+    current = -1
+    for line in stderr.splitlines():
+        if line.startswith("@@F "):
+            try:
+                current = int(line[4:])
+            except ValueError:
+                pass
+            continue
+        if line.strip():
+            out.setdefault(current, []).append(line.strip())
+    return out

@@ -1,0 +1,466 @@
+"""Search the logs of named observers over SSH, pushing the grep to the servers.
+
+Why this shape:
+
+- **Only matching lines travel.** ``obdoctor.logs.remote`` compiles the query into a
+  ``grep -aF`` / ``gzip -dc`` / ``zstd -dc`` pipeline run on the observer host, on only the
+  files whose time span meets the query's window.
+- **Servers in parallel, each on its own clock.** One asyncio task per server, each with a
+  connect timeout and a command timeout. A node that is down, hangs, refuses the login or
+  shows an unknown host key becomes a reason in ``LogSearchResult.unchecked`` naming it; the
+  other servers' lines still come back.
+- **Host keys are verified** against known_hosts. A host with no entry is refused unless the
+  user opted in (``accept_unknown_hosts``); a host whose key *differs* from its entry is
+  always refused.
+- **Read-only.** The remote commands only list and read files under ``<home_path>/log``.
+- **Local shortcut.** When the server's IP belongs to this machine and its log directory is
+  readable, files are read directly with ``obdoctor.logs.search`` (no SSH at all).
+
+The class has a synchronous face (rules are synchronous): it runs its own event loop in a
+daemon thread and keeps one SSH connection per server for all the queries of a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from obdoctor.evidence import LogQuery, LogSearchResult
+from obdoctor.logs import remote
+from obdoctor.logs.files import discover, overlaps
+from obdoctor.logs.parser import parse_line
+from obdoctor.logs.search import Patterns, search_file
+
+Progress = Callable[[str, str], None]
+"""``progress(server, message)``: one line of per-server progress (the CLI prints it on stderr)."""
+
+
+@dataclass(frozen=True)
+class SshTarget:
+    """How to reach one observer host and where its logs are."""
+
+    ip: str
+    port: int = 22
+    user: str = "admin"
+    password: str | None = field(default=None, repr=False)
+    key_file: str | None = None
+    home_path: str = "/home/admin/oceanbase"
+
+    def __repr__(self) -> str:  # never show the password
+        return f"SshTarget({self.user}@{self.ip}:{self.port}, home={self.home_path})"
+
+
+@dataclass
+class SshOptions:
+    known_hosts: str | None = None
+    """known_hosts file; None means ``~/.ssh/known_hosts``."""
+    accept_unknown_hosts: bool = False
+    """Connect to hosts without a known_hosts entry (a *changed* key is still refused)."""
+    connect_timeout: float = 10.0
+    """Seconds to connect and log in, per server."""
+    command_timeout: float = 300.0
+    """Seconds for one remote listing or search, per server."""
+    local_reads: str = "auto"
+    """``auto``: read directly when the IP is this machine's and the log dir is readable; ``never``: always SSH."""
+    max_bytes: int = 512 << 20
+    """Most bytes of matching lines taken from one server for one query; beyond, the result is partial."""
+
+
+@dataclass
+class ServerStats:
+    """What one server cost: for the progress display and the benchmark."""
+
+    mode: str = "ssh"
+    connect_seconds: float = 0.0
+    commands: int = 0
+    bytes_received: int = 0
+    lines_received: int = 0
+    files_searched: int = 0
+    failure: str | None = None
+
+
+class SshError(Exception):
+    """A server could not be searched; the message names it and says why (never a password)."""
+
+
+class SshLogSearcher:
+    def __init__(self, targets: dict[str, SshTarget], options: SshOptions | None = None,
+                 progress: Progress | None = None):
+        self.targets = dict(targets)
+        self.options = options or SshOptions()
+        self.progress = progress or (lambda _server, _message: None)
+        self.stats: dict[str, ServerStats] = {}
+        self.notes: list[str] = []
+        self._conns: dict[str, object] = {}
+        self._listings: dict[str, list[remote.RemoteFile]] = {}
+        self._failed: dict[str, str] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def _run(self, coro):
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=self._loop.run_forever, name="obdoctor-ssh", daemon=True)
+            self._thread.start()
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+    def close(self) -> None:
+        if self._loop is None:
+            return
+
+        async def _close_all():
+            for conn in list(self._conns.values()):
+                conn.close()  # type: ignore[attr-defined]
+            for conn in list(self._conns.values()):
+                try:
+                    await asyncio.wait_for(conn.wait_closed(), 2)  # type: ignore[attr-defined]
+                except (asyncio.TimeoutError, OSError):
+                    pass
+
+        try:
+            self._run(_close_all())
+        finally:
+            self._conns.clear()
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            if self._thread is not None:
+                self._thread.join(5)
+            self._loop.close()
+            self._loop = None
+
+    def __enter__(self) -> "SshLogSearcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- searching ----------------------------------------------------------------------------
+    def search(self, query: LogQuery) -> LogSearchResult:
+        """Search ``query.servers`` (or every configured server when it names none). Never raises."""
+        result = LogSearchResult(query)
+        servers = list(query.servers) or sorted(self.targets)
+        wanted: list[str] = []
+        for server in dict.fromkeys(servers):
+            reason = self._not_searchable(server)
+            if reason:
+                result.unchecked.append(reason)
+            else:
+                wanted.append(server)
+        if not wanted:
+            return result
+        try:
+            _check_patterns(query)
+        except remote.UnsafeValue as exc:
+            result.unchecked.append(f"logs of {', '.join(wanted)} not searched: {exc}")
+            return result
+        parts = self._run(self._search_all(wanted, query))
+        for part in parts:
+            result.total_matches += part.total_matches
+            result.files_searched.extend(part.files_searched)
+            result.unchecked.extend(part.unchecked)
+            result.records.extend(part.records)
+        result.records.sort(key=lambda r: (r.ts is None, r.ts or datetime.min))
+        del result.records[query.limit:]
+        return result
+
+    def _not_searchable(self, server: str) -> str | None:
+        try:
+            ipaddress.ip_address(server)
+        except ValueError:
+            return f"{str(server)[:80]!r} is not an IP address: no log searched there"
+        if server not in self.targets:
+            return (f"server {server} is not in the configuration (servers.nodes): its logs were not searched; "
+                    "add it to the config to let obdoctor reach it")
+        return None
+
+    async def _search_all(self, servers: list[str], query: LogQuery) -> list[LogSearchResult]:
+        return list(await asyncio.gather(*(self._search_server(s, query) for s in servers)))
+
+    async def _search_server(self, server: str, query: LogQuery) -> LogSearchResult:
+        part = LogSearchResult(query)
+        target = self.targets[server]
+        stats = self.stats.setdefault(server, ServerStats())
+        if server in self._failed:
+            part.unchecked.append(self._failed[server])
+            return part
+        try:
+            directory = remote.log_dir(target.home_path)
+        except remote.UnsafeValue as exc:
+            return self._fail(server, part, f"server {server}: {exc}")
+        if self._local_dir(server, directory):
+            stats.mode = "local"
+            await asyncio.get_running_loop().run_in_executor(None, _search_local, Path(directory), server, query, part)
+            stats.files_searched += len(part.files_searched)
+            self.progress(server, f"read locally: {len(part.files_searched)} file(s), {part.total_matches} matching line(s)")
+            return part
+        lock = self._locks.setdefault(server, asyncio.Lock())
+        async with lock:
+            try:
+                conn = await self._connect(server, target, stats)
+                files = await self._list(server, conn, target, stats)
+            except SshError as exc:
+                return self._fail(server, part, str(exc))
+        chosen = remote.choose(files, query.kinds, query.since, query.until)
+        if not chosen:
+            part.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in {directory} "
+                                  f"for the time asked")
+            return part
+        self.progress(server, f"searching {len(chosen)} file(s) ({sum(max(f.size, 0) for f in chosen) / 1e6:.1f} MB) "
+                              f"for {query.purpose or 'lines'}")
+        try:
+            command = remote.search_command(target.home_path, [f.name for f in chosen], query.any_of, query.all_of)
+        except remote.UnsafeValue as exc:
+            part.unchecked.append(f"logs of server {server} not searched: {exc}")
+            return part
+        await self._run_search(server, conn, command, chosen, directory, query, part, stats)
+        self.progress(server, f"{part.total_matches} matching line(s) from {len(part.files_searched)} file(s)")
+        return part
+
+    def _fail(self, server: str, part: LogSearchResult, reason: str) -> LogSearchResult:
+        self._failed[server] = reason
+        self.stats.setdefault(server, ServerStats()).failure = reason
+        self.progress(server, f"FAILED: {reason}")
+        part.unchecked.append(reason)
+        return part
+
+    def _local_dir(self, server: str, directory: str) -> bool:
+        if self.options.local_reads != "auto":
+            return False
+        return is_local_address(server) and os.access(directory, os.R_OK | os.X_OK)
+
+    # -- SSH steps ----------------------------------------------------------------------------
+    async def _connect(self, server: str, target: SshTarget, stats: ServerStats):
+        if server in self._conns:
+            return self._conns[server]
+        import asyncssh
+
+        known_hosts_path = os.path.expanduser(self.options.known_hosts or "~/.ssh/known_hosts")
+        known_hosts: object = known_hosts_path
+        if not _has_host_entry(known_hosts_path, target.ip, target.port):
+            if not self.options.accept_unknown_hosts:
+                raise SshError(
+                    f"server {server}: host key of {_hostport(target)} is not in {known_hosts_path}: refused "
+                    "(verify it, add it with ssh-keyscan, or pass --accept-unknown-hosts)")
+            known_hosts = None
+            self.notes.append(f"host key of {_hostport(target)} not verified: accepted because of --accept-unknown-hosts")
+        kwargs: dict = {
+            "host": target.ip, "port": target.port, "username": target.user, "known_hosts": known_hosts,
+            "connect_timeout": self.options.connect_timeout, "login_timeout": self.options.connect_timeout,
+            "keepalive_interval": 30,
+        }
+        key = os.path.expanduser(target.key_file) if target.key_file else None
+        if key and os.path.exists(key):
+            kwargs["client_keys"] = [key]
+        if target.password:
+            kwargs["password"] = target.password
+        self.progress(server, f"connecting to {target.user}@{_hostport(target)}")
+        started = asyncio.get_running_loop().time()
+        try:
+            conn = await asyncio.wait_for(asyncssh.connect(**kwargs), self.options.connect_timeout + 1)
+        except asyncio.TimeoutError:
+            raise SshError(f"server {server}: no SSH answer from {_hostport(target)} within "
+                           f"{self.options.connect_timeout:g}s (node down or hanging)") from None
+        except asyncssh.HostKeyNotVerifiable as exc:
+            raise SshError(f"server {server}: host key of {_hostport(target)} does not match {known_hosts_path}: "
+                           f"refused ({exc.reason})") from None
+        except asyncssh.PermissionDenied:
+            raise SshError(f"server {server}: SSH login as {target.user} refused (key/password not accepted)") from None
+        except ConnectionRefusedError:
+            raise SshError(f"server {server}: connection refused on {_hostport(target)} (sshd not running?)") from None
+        except asyncssh.Error as exc:
+            raise SshError(f"server {server}: SSH failed: {exc.reason}") from None
+        except OSError as exc:
+            raise SshError(f"server {server}: cannot connect to {_hostport(target)}: {exc.strerror or exc}") from None
+        stats.connect_seconds = asyncio.get_running_loop().time() - started
+        self._conns[server] = conn
+        return conn
+
+    async def _list(self, server: str, conn, target: SshTarget, stats: ServerStats) -> list[remote.RemoteFile]:
+        if server in self._listings:
+            return self._listings[server]
+        command = remote.list_command(target.home_path)
+        stats.commands += 1
+        try:
+            done = await asyncio.wait_for(conn.run(command, check=False, encoding="utf-8", errors="replace"),
+                                          self.options.command_timeout)
+        except asyncio.TimeoutError:
+            raise SshError(f"server {server}: listing {remote.log_dir(target.home_path)} took more than "
+                           f"{self.options.command_timeout:g}s") from None
+        except (OSError, Exception) as exc:  # asyncssh.Error, ChannelOpenError, connection lost
+            raise SshError(f"server {server}: listing the log directory failed: {_reason(exc)}") from None
+        if done.exit_status == 3:
+            raise SshError(f"server {server}: no log directory {remote.log_dir(target.home_path)} "
+                           "(check home_path in the config)")
+        files, skipped = remote.parse_listing(str(done.stdout or ""), server)
+        stats.bytes_received += len(done.stdout or "")
+        self._listings[server] = files
+        self.progress(server, f"{len(files)} log file(s) in {remote.log_dir(target.home_path)}")
+        return files
+
+    async def _run_search(self, server: str, conn, command: str, chosen: list[remote.RemoteFile], directory: str,
+                          query: LogQuery, part: LogSearchResult, stats: ServerStats) -> None:
+        stats.commands += 1
+        levels = set(query.levels)
+        current: int | None = None
+        statuses: dict[int, int] = {}
+        received = 0
+        stderr_text = ""
+        cut = None
+        try:
+            process = await conn.create_process(command, encoding=None)
+        except Exception as exc:  # asyncssh.Error, connection lost since the listing
+            self._conns.pop(server, None)
+            part.unchecked.append(f"server {server}: search could not start: {_reason(exc)}")
+            return
+
+        async def read_stdout():
+            nonlocal current, received, cut
+            async for raw in process.stdout:
+                received += len(raw)
+                if received > self.options.max_bytes:
+                    cut = f"more than {self.options.max_bytes >> 20} MiB of matching lines: the rest was not read"
+                    process.terminate()
+                    break
+                for kind, number, value in remote.parse_output((raw,)):
+                    if kind == "file":
+                        current = number
+                    elif kind == "status":
+                        statuses[number] = value  # type: ignore[assignment]
+                    elif current is not None and current < len(chosen):
+                        stats.lines_received += 1
+                        self._keep(server, chosen[current], directory, number, value, query, levels, part)  # type: ignore[arg-type]
+
+        async def read_stderr():
+            nonlocal stderr_text
+            data = await process.stderr.read(1 << 20)
+            stderr_text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+
+        try:
+            await asyncio.wait_for(asyncio.gather(read_stdout(), read_stderr()), self.options.command_timeout)
+        except asyncio.TimeoutError:
+            cut = f"search took more than {self.options.command_timeout:g}s: stopped"
+            process.terminate()
+        except Exception as exc:  # connection lost mid-search
+            cut = f"connection lost during the search: {_reason(exc)}"
+            self._conns.pop(server, None)
+        finally:
+            process.close()
+        stats.bytes_received += received
+        errors = remote.errors_by_file(stderr_text)
+        for index, file in enumerate(chosen):
+            name = f"{server}/{file.name}"
+            status = statuses.get(index)
+            problems = errors.get(index)
+            if status is None:
+                if cut and (index == current or (current is not None and index > current)):
+                    part.unchecked.append(f"{name}: {cut}")
+                    if index == current:
+                        part.files_searched.append(f"{name} (partly)")
+                continue
+            if problems or status >= 2:
+                part.unchecked.append(f"{name}: {'; '.join(problems or [f'grep exit status {status}'])[:300]}")
+                part.files_searched.append(f"{name} (partly)")
+            else:
+                part.files_searched.append(name)
+        stats.files_searched += len(part.files_searched)
+        if cut and current is None:
+            part.unchecked.append(f"server {server}: {cut}")
+
+    @staticmethod
+    def _keep(server: str, file: remote.RemoteFile, directory: str, line_no: int, raw: bytes, query: LogQuery,
+              levels: set[str], part: LogSearchResult) -> None:
+        text = raw.decode("utf-8", "replace")
+        if not query.matches_text(text):  # the remote grep keeps a superset; decide here, exactly
+            return
+        record = parse_line(text)
+        if levels and record.level not in levels:
+            return
+        if record.ts and ((query.since and record.ts < query.since) or (query.until and record.ts > query.until)):
+            return
+        part.total_matches += 1
+        if len(part.records) < query.limit:
+            record.server, record.path, record.line_no = server, f"{directory}/{file.name}", line_no
+            part.records.append(record)
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def _check_patterns(query: LogQuery) -> None:
+    for pattern in (*query.any_of, *query.all_of):
+        remote.check_pattern(pattern)
+
+
+def _hostport(target: SshTarget) -> str:
+    return f"{target.ip}:{target.port}"
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+
+
+def _has_host_entry(path: str, host: str, port: int) -> bool:
+    """Whether known_hosts has any key for this host (asyncssh then verifies it matches)."""
+    try:
+        import asyncssh
+
+        known = asyncssh.read_known_hosts(path)
+    except (OSError, ValueError, Exception):
+        return False
+    try:
+        trusted, _ca, revoked, *_ = known.match(host, host, port)
+    except Exception:
+        return False
+    return bool(trusted or revoked)
+
+
+_LOCAL_CACHE: dict[str, bool] = {}
+
+
+def is_local_address(ip: str) -> bool:
+    """Whether ``ip`` is an address of this machine (binding to it succeeds)."""
+    if ip not in _LOCAL_CACHE:
+        try:
+            family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                probe.bind((ip, 0))
+            _LOCAL_CACHE[ip] = True
+        except OSError:
+            _LOCAL_CACHE[ip] = False
+    return _LOCAL_CACHE[ip]
+
+
+def _search_local(directory: Path, server: str, query: LogQuery, part: LogSearchResult) -> None:
+    """The observer runs here: search its files directly, as a bundle's are searched."""
+    files, _skipped = discover(directory, server)
+    chosen = []
+    for kind in query.kinds:
+        family = [f for f in files if f.family == kind]
+        main = [f for f in family if not f.wf]
+        chosen.extend(f for f in (main or family) if overlaps(f, query.since, query.until))
+    if not chosen:
+        part.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in {directory} for the time asked")
+        return
+    patterns = Patterns(query.any_of, query.all_of)
+    levels = set(query.levels)
+    for log in chosen:
+        try:
+            for record in search_file(log, patterns):
+                if levels and record.level not in levels:
+                    continue
+                if record.ts and ((query.since and record.ts < query.since) or (query.until and record.ts > query.until)):
+                    continue
+                part.total_matches += 1
+                if len(part.records) < query.limit:
+                    part.records.append(record)
+            part.files_searched.append(f"{server}/{log.name}")
+        except (OSError, EOFError, ValueError) as exc:
+            part.unchecked.append(f"{server}/{log.name}: {type(exc).__name__}: {exc}")
+            part.files_searched.append(f"{server}/{log.name} (partly)")
+
