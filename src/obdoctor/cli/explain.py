@@ -1,40 +1,132 @@
-"""``obdoctor explain CODE``: what an OceanBase error code means for a backup."""
+"""``obdoctor explain CODE``: what an OceanBase error code means, and what to do about it.
+
+Takes the code the way a DBA copies it: ``-9040``, ``9040``, ``ret=-9040``, ``errcode=-9040``,
+``OB_BACKUP_CAN_NOT_START`` or a client's ``ERROR 9040 (HY000): ...`` (quoted or not). Shows
+the catalogue entry (name, message, user message format), whether backup retries it, the
+documented cause and solution (9000-9499 pages), and the obdoctor causes and rules that name it.
+"""
 
 from __future__ import annotations
+
+import json
 
 from obdoctor.cli.environment import Environment
 from obdoctor.exit_codes import ExitCode
 
 
 def add(sub) -> None:
-    parser = sub.add_parser("explain", help="explain an OceanBase error code (-9040, 9040, ret=-9040, OB_...)")
-    parser.add_argument("code", metavar="CODE")
+    parser = sub.add_parser(
+        "explain", help="explain an OceanBase error code (-9040, 9040, ret=-9040, OB_..., 'ERROR 9040 (HY000)')",
+        description="Explain an OceanBase error code as copied from a log, a view or a client.",
+    )
+    parser.add_argument("code", metavar="CODE", nargs="+", help="the code, name or client error line")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the documented cause and solution")
     parser.set_defaults(handler=run)
 
 
-def run(args, env: Environment) -> ExitCode:
-    import json
+def explain_entry(entry) -> dict:
+    """Everything known about one catalogue entry, as plain data (the JSON output)."""
+    from obdoctor.knowledge import error_docs, errors
+    from obdoctor.knowledge.causes import all_causes
 
+    documented = error_docs.doc(entry.code)
+    causes = all_causes()
+    related = [{"id": c, "title": causes[c].title} for c in error_docs.causes_for(entry.code) if c in causes]
+    return {
+        "code": entry.code,
+        "name": entry.name,
+        "message": entry.message,
+        "user_message_fmt": entry.user_message_fmt,
+        "mysql_errno": entry.mysql_errno,
+        "sqlstate": entry.sqlstate,
+        "retried_by_backup": errors.is_retried_by_backup(entry.code),
+        "documented": documented.to_dict() if documented else None,
+        "causes": related,
+        "rules": related_rules(entry.code),
+    }
+
+
+def related_rules(code: int) -> list[dict]:
+    """Rules and code families that explain this code specifically."""
+    from obdoctor.rules.base import all_rules
+    from obdoctor.rules.failure import code_families
+
+    out = []
+    for family in code_families():
+        if code in family.codes:
+            doc = (type(family).__doc__ or "").strip().splitlines()
+            out.append({"id": f"code family {type(family).__name__}", "used_by": "P2/P3",
+                        "summary": doc[0] if doc else ""})
+    for rule in all_rules():
+        if code in getattr(rule, "codes", ()):
+            doc = (type(rule).__doc__ or "").strip().splitlines()
+            out.append({"id": rule.id, "used_by": rule.name, "summary": doc[0] if doc else ""})
+    return out
+
+
+def run(args, env: Environment) -> ExitCode:
+    from obdoctor.knowledge import error_docs
+
+    text = " ".join(args.code)
+    entries = error_docs.lookup_text(text)
+    if not entries:
+        parsed = error_docs.parse_code_text(text)
+        what = (f"code {parsed.value}" if parsed and parsed.kind != "name" else repr(text))
+        env.error(f"{what} is not a known OceanBase error code or name "
+                  f"(the catalogue holds {len(_all())} codes from ob_errno.def)")
+        return ExitCode.UNDIAGNOSED
+    data = [explain_entry(e) for e in entries]
+    if args.format == "json":
+        env.stdout.write(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n")
+        return ExitCode.NOTHING_WRONG
+    if len(data) > 1:
+        env.stdout.write(f"{text!r} matches {len(data)} OceanBase codes (same MySQL errno); the likeliest first.\n\n")
+    env.stdout.write("\n".join(render_text(d, args.lang) for d in data))
+    return ExitCode.NOTHING_WRONG
+
+
+def _all():
     from obdoctor.knowledge import errors
 
-    entry = errors.lookup(args.code)
-    if entry is None:
-        env.error(f"{args.code!r} is not a known OceanBase error code or name")
-        return ExitCode.UNDIAGNOSED
-    retried = errors.is_retried_by_backup(entry.code)
-    if args.format == "json":
-        env.stdout.write(json.dumps({
-            "code": entry.code, "name": entry.name, "message": entry.message,
-            "user_message_fmt": entry.user_message_fmt, "mysql_errno": entry.mysql_errno,
-            "sqlstate": entry.sqlstate, "retried_by_backup": retried,
-        }, ensure_ascii=False, indent=2) + "\n")
-        return ExitCode.NOTHING_WRONG
-    out = env.stdout
-    out.write(f"{entry.code} {entry.name}\n")
-    out.write(f"  message:       {entry.message}\n")
-    if entry.user_message_fmt and entry.user_message_fmt != entry.message:
-        out.write(f"  user message:  {entry.user_message_fmt}\n")
-    out.write(f"  MySQL errno:   {entry.mysql_errno} (SQLSTATE {entry.sqlstate})\n")
-    out.write(f"  backup:        {'retried by the backup scheduler' if retried else 'not retried: a task failing with it fails the job'}\n")
-    return ExitCode.NOTHING_WRONG
+    return errors.all_codes()
+
+
+def render_text(d: dict, lang: str = "en") -> str:
+    out = [f"{d['code']} {d['name']}",
+           f"  message:       {d['message']}"]
+    if d["user_message_fmt"] and d["user_message_fmt"] != d["message"]:
+        out.append(f"  user message:  {d['user_message_fmt']}")
+    out.append(f"  MySQL errno:   {d['mysql_errno']} (SQLSTATE {d['sqlstate']})")
+    if d["code"] == 0:
+        out.append("  backup:        not an error")
+    else:
+        out.append("  backup:        " + ("retried by the backup scheduler" if d["retried_by_backup"]
+                                         else "not retried: a task failing with it fails the job"))
+    documented = d["documented"]
+    if documented:
+        cause = documented["cause_zh"] if lang == "zh" and documented["cause_zh"] else documented["cause"]
+        solution = documented["solution_zh"] if lang == "zh" and documented["solution_zh"] else documented["solution"]
+        if cause:
+            out.append("  cause:         " + _block(cause))
+        if solution:
+            out.append("  solution:      " + _block(solution))
+        if documented["since"]:
+            out.append(f"  since:         OceanBase {documented['since']}")
+        elif documented["note"]:
+            out.append(f"  note:          {documented['note']}")
+        for case in documented["cases"]:
+            out.append(f"  case:          {case['title']} <{case['url']}>")
+    else:
+        out.append("  cause:         not documented on OceanBase's error code pages (only 9000-9499 are)")
+    for c in d["causes"]:
+        out.append(f"  obdoctor cause: {c['id']}: {c['title']}")
+    for r in d["rules"]:
+        out.append(f"  rule:          {r['id']} ({r['used_by']}): {r['summary']}")
+    return "\n".join(out) + "\n"
+
+
+def _block(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    return "\n".join(("" if i == 0 else " " * 17) + f"{i + 1}. {s}" for i, s in enumerate(items))
