@@ -62,7 +62,7 @@ def check_pattern(pattern: str) -> str:
 
 def check_trace_id(trace_id: str) -> str:
     """A trace id exactly as OceanBase prints it, else ``UnsafeValue``."""
-    if not is_trace_id(trace_id):
+    if not isinstance(trace_id, str) or _CONTROL.search(trace_id) or not is_trace_id(trace_id):
         raise UnsafeValue(f"{str(trace_id)[:60]!r} is not an OceanBase trace id")
     return trace_id
 

@@ -340,8 +340,15 @@ class SshLogSearcher:
 
         async def read_stderr():
             nonlocal stderr_text
-            data = await process.stderr.read(1 << 20)
-            stderr_text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+            chunks, size = [], 0
+            while True:  # read(n) returns what is there now: loop to EOF, keep the first MiB
+                data = await process.stderr.read(65536)
+                if not data:
+                    break
+                if size < (1 << 20):
+                    chunks.append(data)
+                    size += len(data)
+            stderr_text = b"".join(chunks).decode("utf-8", "replace")
 
         try:
             await asyncio.wait_for(asyncio.gather(read_stdout(), read_stderr()), self.options.command_timeout)
