@@ -58,9 +58,9 @@ class CodeFamily:
 
 
 def code_families() -> list[CodeFamily]:
-    from obdoctor.rules.codes import checkpoint, task_timeout
+    from obdoctor.rules.codes import checkpoint, destination, task_timeout
 
-    return [checkpoint.CheckpointNotAdvancing(), task_timeout.TaskTimeout()]
+    return [checkpoint.CheckpointNotAdvancing(), task_timeout.TaskTimeout(), destination.BackupDestination()]
 
 
 def explain(ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation:
@@ -74,4 +74,15 @@ def explain(ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanatio
             return Explanation("stuck", Verdict.UNKNOWN, "no error logged for the task's trace")
         return Explanation("backup_failed_unknown", Verdict.UNKNOWN, "no error code anywhere in the evidence")
     verdict = Verdict.CONFIRMED if failure.proof else Verdict.LIKELY
-    return Explanation("error_code", verdict, "")
+    return _documented(Explanation("error_code", verdict, ""), failure.code)
+
+
+def _documented(explanation: Explanation, code: int) -> Explanation:
+    """Give a bare ``error_code`` finding what OceanBase's documentation says about the code."""
+    from obdoctor.knowledge import error_docs
+
+    doc = error_docs.doc(code)
+    if doc and doc.cause:
+        explanation.summary = "documented cause: " + " ".join(doc.cause).rstrip(".")
+        explanation.next_steps = [f"Documented solution: {s}" for s in doc.solution]
+    return explanation
