@@ -1,38 +1,43 @@
-"""Pick the formatter for a format name."""
+"""Pick the formatter for a format name, after redacting the Report once for all formats.
+
+Secrets are removed from every report whatever the options; ``redact_hosts`` also replaces IPs,
+host names and the addresses inside trace ids by stable aliases (``obdoctor.report.redact``).
+"""
 
 from __future__ import annotations
 
 import io
 
 from obdoctor.findings import Report
+from obdoctor.report.redact import pseudonyms_for, redact_report
+
+
+def prepare(report: Report, *, redact_hosts: bool = False) -> Report:
+    """The Report every formatter renders: secrets masked, hosts aliased when asked."""
+    return redact_report(report, pseudonyms_for(report) if redact_hosts else None)
 
 
 def render(report: Report, fmt: str, env, *, redact_hosts: bool = False) -> str:
+    report = prepare(report, redact_hosts=redact_hosts)
     if fmt == "json":
         from obdoctor.report import json_report
 
-        text = json_report.render(report)
-    elif fmt == "markdown":
+        return json_report.render(report)
+    if fmt == "markdown":
         from obdoctor.report import markdown
 
-        text = markdown.render(report)
-    elif fmt == "html":
+        return markdown.render(report)
+    if fmt == "html":
         from obdoctor.report import html
 
-        text = html.render(report)
-    else:
-        from rich.console import Console
+        return html.render(report)
+    from rich.console import Console
 
-        from obdoctor.report import terminal
+    from obdoctor.report import terminal
 
-        buffer = io.StringIO()
-        base = env.console()
-        console = Console(file=buffer, force_terminal=base.is_terminal, no_color=base.no_color,
-                          width=base.width, highlight=False, color_system=base.color_system)
-        terminal.render(report, console)
-        text = buffer.getvalue()
-    if redact_hosts:
-        from obdoctor.report.pseudonyms import HostPseudonyms
-
-        text = HostPseudonyms().apply(text)
-    return text
+    buffer = io.StringIO()
+    base = env.console()
+    console = Console(file=buffer, force_terminal=base.is_terminal, no_color=base.no_color,
+                      width=base.width, highlight=False, color_system=base.color_system)
+    terminal.render(report, console)
+    return buffer.getvalue()

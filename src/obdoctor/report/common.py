@@ -1,0 +1,76 @@
+"""Wording shared by the Markdown and HTML reports, so both say the same thing the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from obdoctor.findings import Finding, Report, Verdict
+
+
+def headline(report: Report) -> str:
+    """The one sentence a DBA reads first."""
+    if not report.findings:
+        return "No failed or stuck backup found."
+    counts = {v: sum(1 for f in report.findings if f.verdict is v) for v in Verdict}
+    n = len(report.findings)
+    parts = [f"{counts[v]} {v.value}" for v in Verdict if counts[v]]
+    noun = "problem" if n == 1 else "problems"
+    if report.diagnosed:
+        return f"{n} backup {noun} found, cause named ({', '.join(parts)})."
+    return f"{n} backup {noun} found, cause not named by the evidence ({', '.join(parts)})."
+
+
+def source_facts(report: Report) -> list[tuple[str, str]]:
+    """Where the evidence came from, as label/value pairs."""
+    src = report.source
+    facts = [("source", f"{src.get('kind') or '?'} {src.get('location') or ''}".strip())]
+    if src.get("cluster"):
+        facts.append(("cluster", str(src["cluster"])))
+    if src.get("version"):
+        facts.append(("OceanBase", str(src["version"])))
+    if src.get("collected_at"):
+        facts.append(("collected", str(src["collected_at"])))
+    if src.get("servers"):
+        facts.append(("servers", ", ".join(str(s) for s in src["servers"])))
+    return facts
+
+
+def finding_facts(f: Finding) -> list[tuple[str, str]]:
+    """The identifying facts of a finding (code, tenant, job, servers, traces, time, cause)."""
+    facts = []
+    if f.code is not None:
+        facts.append(("code", f"{f.code}" + (f" {f.code_name}" if f.code_name else "")))
+    if f.tenant_id is not None:
+        facts.append(("tenant", str(f.tenant_id)))
+    if f.job_id is not None:
+        facts.append(("job", str(f.job_id)))
+    if f.time is not None:
+        facts.append(("when", f.time.isoformat(sep=" ")))
+    if f.servers:
+        facts.append(("servers", ", ".join(f.servers)))
+    if f.trace_ids:
+        facts.append(("trace ids", ", ".join(f.trace_ids)))
+    facts.append(("cause", f"{f.cause} (rule {f.rule_id})"))
+    return facts
+
+
+def row_columns(rows: list[dict[str, Any]]) -> list[str]:
+    """Columns worth a table column: those with a value in at least one row, in row order."""
+    columns: list[str] = []
+    for row in rows:
+        for c in row:
+            if c not in columns:
+                columns.append(c)
+    return [c for c in columns if any(r.get(c) not in (None, "") for r in rows)]
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

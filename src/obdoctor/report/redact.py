@@ -1,0 +1,66 @@
+"""Redaction of a whole Report, once, before any formatter sees it.
+
+Why centrally: rules already mask what they copy into evidence, but a rule that forgets (or a
+future one that copies a new column) must not leak a password. Every string of the Report —
+summaries, rows, log lines, provenance, sources read — goes through one
+:class:`~obdoctor.knowledge.redaction.Redactor`, so every format (text, Markdown, HTML, JSON)
+shows the same masked values and, with ``--redact-hosts``, the same aliases.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+from obdoctor.findings import Report
+from obdoctor.knowledge.redaction import HostPseudonyms, Redactor
+
+_ADDRESS_COLUMNS = ("svr_ip", "rs_svr_ip", "ip", "addr", "destination", "server", "dst", "svr_addr")
+
+
+def redact_report(report: Report, hosts: HostPseudonyms | None = None) -> Report:
+    """A copy of ``report`` with every secret masked and, given ``hosts``, every host aliased."""
+    redactor = Redactor(hosts)
+    return _walk(report, redactor)
+
+
+def pseudonyms_for(report: Report) -> HostPseudonyms:
+    """Host pseudonyms seeded with every server the report names, in address order, so the
+    aliases do not depend on which format is rendered or in which order text is met."""
+    return HostPseudonyms(known=sorted(_addresses(report)))
+
+
+def _addresses(report: Report) -> set[str]:
+    found: set[str] = set(str(s) for s in report.source.get("servers") or [])
+    for f in report.findings:
+        found.update(f.servers)
+        for step in f.evidence:
+            found.update(p.server for p in step.provenance if p.server)
+            for row in step.rows:
+                for column, value in row.items():
+                    if isinstance(value, str) and column.lower() in _ADDRESS_COLUMNS:
+                        found.update(v.strip() for v in value.split(",") if v.strip())
+    return found
+
+
+def _walk(value: Any, redactor: Redactor) -> Any:
+    """Rebuild ``value`` with every string redacted; dict values are cells of their key."""
+    if isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, str):
+        return redactor.text(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _walk(getattr(value, f.name), redactor)
+                   for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, dict):
+        if any(str(k).lower() == "name" for k in value) and any(str(k).lower() == "value" for k in value):
+            value = redactor.row(value)  # NAME/VALUE pairs (backup parameters)
+        return {k: _walk(v, redactor) if isinstance(v, (dict, list, tuple)) else redactor.value(str(k), v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_walk(v, redactor) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_walk(v, redactor) for v in value)
+    return value

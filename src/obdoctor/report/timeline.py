@@ -1,0 +1,192 @@
+"""The timeline of a report: what happened when, on which server, under which trace id.
+
+Derived from the Report alone (rules stay unaware of it): every log line the findings cite
+(timestamp at the start of the line), every cited view row with a time column (``timestamp``,
+``start``, ``end``, ...) — a job or task state change —, and each finding's own time. The same
+line or row cited by two findings is one event that names both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from obdoctor.evidence.provenance import Provenance
+from obdoctor.findings import Report
+from obdoctor.logs.parser import parse_line
+
+# (column, what its time means); the first present one names a point event.
+TIME_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("timestamp", ""), ("gmt_create", "created"), ("create_time", "created"),
+    ("start", "started"), ("start_time", "started"), ("start_timestamp", "started"),
+    ("end", "ended"), ("end_time", "ended"), ("end_timestamp", "ended"),
+    ("start_service_time", "started service"), ("stop_time", "stopped"),
+    ("checkpoint", "checkpoint"), ("gmt_modified", "last modified"),
+)
+_SERVER_COLUMNS = ("svr_ip", "rs_svr_ip", "destination", "server", "addr")
+_TRACE_COLUMNS = ("trace_id", "task_trace_id")
+_IDENTITY_COLUMNS = (("tenant_id", "tenant"), ("job_id", "job"), ("task_id", "task"), ("ls_id", "ls"),
+                     ("round_id", "round"), ("dest_no", "dest"))
+_LEVELS = {"ERROR": "error", "EDIAG": "error", "USER_ERR": "error", "WARN": "warn", "WDIAG": "warn",
+           "INFO": "info", "TRACE": "debug", "DEBUG": "debug"}
+_BAD_STATES = ("FAILED", "INTERRUPTED", "STOP", "CANCELED", "CANCELLED", "INACTIVE", "DELETED")
+
+
+@dataclass
+class TimelineEvent:
+    time: datetime
+    kind: str
+    """``log`` (a cited log line), ``row`` (a view row's time column) or ``finding``."""
+    title: str
+    level: str
+    """``error``, ``warn``, ``info``, ``debug`` (log level, or a row's FAILED/non-zero result)."""
+    server: str | None = None
+    """The lane: the server the line came from or the row names; None for cluster-wide rows."""
+    trace_id: str | None = None
+    text: str = ""
+    """The whole log line, or the row as ``column=value`` pairs."""
+    where: str = ""
+    """Provenance: ``server:file:line`` for a line, ``VIEW row N`` for a row."""
+    file: str | None = None
+    line: int | None = None
+    raw_level: str | None = None
+    findings: list[int] = field(default_factory=list)
+    """1-based numbers of the findings that cite this event."""
+
+
+@dataclass
+class Timeline:
+    events: list[TimelineEvent]
+    lanes: list[str | None]
+    """Lanes in display order: None (cluster views) first when used, then servers by address."""
+    traces: list[str]
+    """Trace ids in order of first appearance (their colour index)."""
+    untimed: int = 0
+    """Cited lines/rows that carry no time and so are not on the timeline."""
+
+
+def build_timeline(report: Report) -> Timeline:
+    events: dict[tuple, TimelineEvent] = {}
+    untimed = 0
+    for number, finding in enumerate(report.findings, 1):
+        for step in finding.evidence:
+            log_prov = [p for p in step.provenance if p.kind == "log"]
+            sql_prov = [p for p in step.provenance if p.kind != "log"]
+            for i, line in enumerate(step.lines):
+                prov = log_prov[i] if i < len(log_prov) else None
+                event = _log_event(line, prov)
+                if event is None:
+                    untimed += 1
+                    continue
+                _merge(events, ("log", prov.describe() if prov else line), event, number)
+            for i, row in enumerate(step.rows):
+                prov = sql_prov[i] if len(sql_prov) == len(step.rows) else (sql_prov[0] if sql_prov else None)
+                row_events = _row_events(row, prov, step.looked_at)
+                if not row_events:
+                    untimed += 1
+                for column, event in row_events:
+                    key = ("row", prov.describe() if prov else step.looked_at, column, _row_text(row))
+                    _merge(events, key, event, number)
+        if finding.time is not None:
+            level = {"confirmed": "error", "likely": "warn"}.get(finding.verdict.value, "warn")
+            event = TimelineEvent(time=finding.time, kind="finding", level=level,
+                                  title=f"#{number} {finding.verdict.value.upper()}: {finding.title}",
+                                  text=finding.summary, trace_id=None)
+            _merge(events, ("finding", number), event, number)
+    ordered = sorted(events.values(), key=lambda e: (e.time, _kind_order(e.kind), e.server or "", e.where))
+    lanes_set = {e.server for e in ordered}
+    lanes: list[str | None] = ([None] if None in lanes_set else []) + sorted(
+        (s for s in lanes_set if s is not None), key=_address_key)
+    traces: list[str] = []
+    for e in ordered:
+        if e.trace_id and e.trace_id not in traces:
+            traces.append(e.trace_id)
+    return Timeline(events=ordered, lanes=lanes, traces=traces, untimed=untimed)
+
+
+def _merge(events: dict, key: tuple, event: TimelineEvent, number: int) -> None:
+    existing = events.setdefault(key, event)
+    if number not in existing.findings:
+        existing.findings.append(number)
+
+
+def _kind_order(kind: str) -> int:
+    return {"row": 0, "log": 1, "finding": 2}.get(kind, 3)
+
+
+def _log_event(line: str, prov: Provenance | None) -> TimelineEvent | None:
+    record = parse_line(line)
+    if record.ts is None:
+        return None
+    message = record.message or record.body or line
+    if record.errcode is not None and f"{record.errcode}" not in message[:40]:
+        message = f"{message} (errcode {record.errcode})"
+    return TimelineEvent(
+        time=record.ts, kind="log", title=_clip(message, 160),
+        level=_LEVELS.get(record.level or "", "info"), raw_level=record.level,
+        server=prov.server if prov else None, trace_id=record.trace_id, text=line,
+        where=prov.describe() if prov else "", file=prov.name if prov else None, line=prov.line if prov else None,
+    )
+
+
+def _row_events(row: dict[str, Any], prov: Provenance | None, looked_at: str) -> list[tuple[str, TimelineEvent]]:
+    lowered = {str(k).lower(): v for k, v in row.items()}
+    view = prov.name if prov else looked_at.split()[0]
+    identity = " ".join(f"{label} {lowered[c]}" for c, label in _IDENTITY_COLUMNS if lowered.get(c) not in (None, ""))
+    status = lowered.get("status") or lowered.get("event")
+    result = lowered.get("result")
+    failed = (result not in (None, "", 0, "0")) or (isinstance(status, str) and status.upper() in _BAD_STATES)
+    server = _row_server(lowered)
+    trace = next((str(lowered[c]) for c in _TRACE_COLUMNS if lowered.get(c)), None)
+    out = []
+    times = [(c, label, _as_time(lowered.get(c))) for c, label in TIME_COLUMNS]
+    times = [(c, label, t) for c, label, t in times if t is not None]
+    for column, label, when in times:
+        final = column in ("end", "end_time", "end_timestamp", "timestamp", "gmt_modified") or len(times) == 1
+        parts = [view + ":", identity or "row", label]
+        if final and status:
+            parts.append(str(status))
+        if final and result not in (None, "", 0, "0"):
+            parts.append(f"result {result}")
+        title = " ".join(p for p in parts if p)
+        out.append((column, TimelineEvent(
+            time=when, kind="row", title=title, level="error" if final and failed else "info",
+            server=server, trace_id=trace, text=_row_text(row), where=prov.describe() if prov else view,
+        )))
+    return out
+
+
+def _row_server(row: dict[str, Any]) -> str | None:
+    for column in _SERVER_COLUMNS:
+        value = row.get(column)
+        if isinstance(value, str) and value.strip():
+            return value.strip().strip('"').split(",")[0].rsplit(":", 1)[0] if value.count(":") == 1 else value.strip()
+    return None
+
+
+def _as_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _row_text(row: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in row.items() if v not in (None, ""))
+
+
+def _address_key(address: str):
+    parts = address.split(".")
+    if len(parts) == 4 and all(p.isdigit() for p in parts):
+        return (0, tuple(int(p) for p in parts), address)
+    return (1, (), address)
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
