@@ -17,6 +17,10 @@ from obdoctor.evidence.records import (
     ArchiveStatus, BackupJob, BackupParameter, BackupTask, LSTask, RootServiceEvent,
     ScheduleTask, Server, Tenant,
 )
+from obdoctor.evidence.records_extra import (
+    DeleteJob, DeleteTask, KeyValue, LogStat, LSRecoveryStat, LSReplica, ReplayStat, RestoreJob, SchemaInfo,
+    ServerEvent, TenantInfo,
+)
 from obdoctor.evidence.rows import Row, TableResult
 from obdoctor.evidence.source import EvidenceSource, SourceInfo
 
@@ -57,6 +61,21 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "parameters": ("CDB_OB_BACKUP_PARAMETER", "DBA_OB_BACKUP_PARAMETER"),
     "archivelog": ("CDB_OB_ARCHIVELOG", "DBA_OB_ARCHIVELOG"),
     "servers": ("DBA_OB_SERVERS", "GV$OB_SERVERS", "__all_server"),
+    # restore, backup clean, archive and log stream views (records_extra.py)
+    "server_events": ("DBA_OB_SERVER_EVENT_HISTORY", "__all_server_event_history"),
+    "restore_progress": ("CDB_OB_RESTORE_PROGRESS", "DBA_OB_RESTORE_PROGRESS"),
+    "restore_history": ("CDB_OB_RESTORE_HISTORY", "DBA_OB_RESTORE_HISTORY"),
+    "restore_job_values": ("__all_virtual_restore_job",),
+    "ls_meta": ("__all_virtual_ls_meta_table",),
+    "log_stat": ("GV$OB_LOG_STAT", "__all_virtual_log_stat"),
+    "replay_stat": ("__all_virtual_replay_stat",),
+    "tenant_info": ("__all_virtual_tenant_info", "__all_tenant_info"),
+    "ls_recovery_stat": ("__all_virtual_ls_recovery_stat", "__all_ls_recovery_stat"),
+    "schema_info": ("GV$OB_SERVER_SCHEMA_INFO",),
+    "delete_jobs": ("CDB_OB_BACKUP_DELETE_JOBS", "DBA_OB_BACKUP_DELETE_JOBS", "__all_virtual_backup_delete_job"),
+    "delete_job_history": ("CDB_OB_BACKUP_DELETE_JOB_HISTORY", "DBA_OB_BACKUP_DELETE_JOB_HISTORY"),
+    "delete_tasks": ("CDB_OB_BACKUP_DELETE_TASKS", "DBA_OB_BACKUP_DELETE_TASKS"),
+    "delete_task_history": ("CDB_OB_BACKUP_DELETE_TASK_HISTORY", "DBA_OB_BACKUP_DELETE_TASK_HISTORY"),
 }
 
 
@@ -152,6 +171,51 @@ class Evidence:
 
     def servers(self) -> Found[Server]:
         return self._found("servers", lambda r, _t: Server.from_row(r))
+
+    # -- restore, backup clean, archive and log stream views (records_extra.py) --------
+    def server_events(self, module: str | None = None, event: str | None = None) -> Found[ServerEvent]:
+        found = self._found("server_events", lambda r, _t: ServerEvent.from_row(r))
+        items = [e for e in found.items if (module is None or e.module == module) and (event is None or e.event == event)]
+        return Found(items, found.source, found.available, found.reason)
+
+    def restore_progress(self) -> Found[RestoreJob]:
+        return self._found("restore_progress", RestoreJob.from_row)
+
+    def restore_history(self) -> Found[RestoreJob]:
+        return self._found("restore_history", RestoreJob.from_row)
+
+    def restore_job_values(self) -> Found[KeyValue]:
+        return self._found("restore_job_values", lambda r, _t: KeyValue.from_row(r))
+
+    def ls_meta(self) -> Found[LSReplica]:
+        return self._found("ls_meta", lambda r, _t: LSReplica.from_row(r))
+
+    def log_stat(self) -> Found[LogStat]:
+        return self._found("log_stat", lambda r, _t: LogStat.from_row(r))
+
+    def replay_stat(self) -> Found[ReplayStat]:
+        return self._found("replay_stat", lambda r, _t: ReplayStat.from_row(r))
+
+    def tenant_info(self) -> Found[TenantInfo]:
+        return self._found("tenant_info", lambda r, _t: TenantInfo.from_row(r))
+
+    def ls_recovery_stat(self) -> Found[LSRecoveryStat]:
+        return self._found("ls_recovery_stat", lambda r, _t: LSRecoveryStat.from_row(r))
+
+    def schema_info(self) -> Found[SchemaInfo]:
+        return self._found("schema_info", lambda r, _t: SchemaInfo.from_row(r))
+
+    def delete_jobs(self) -> Found[DeleteJob]:
+        return self._found("delete_jobs", DeleteJob.from_row)
+
+    def delete_job_history(self) -> Found[DeleteJob]:
+        return self._found("delete_job_history", DeleteJob.from_row)
+
+    def delete_tasks(self) -> Found[DeleteTask]:
+        return self._found("delete_tasks", DeleteTask.from_row)
+
+    def delete_task_history(self) -> Found[DeleteTask]:
+        return self._found("delete_task_history", DeleteTask.from_row)
 
     # -- convenience lookups ----------------------------------------------------------
     def tenant(self, tenant_id: int | None) -> Tenant | None:
