@@ -1,0 +1,83 @@
+"""``obdoctor diagnose``: the runbook against a live cluster (sys tenant over SQL, logs over SSH).
+
+Same rules, output options and exit codes as ``analyze``; only the source differs. With no
+config option, obdiag's ``~/.obdiag/config.yml`` is used when it exists. Nothing is written
+to the cluster: SQL is read-only (``sources.mysql.check_read_only``) and the SSH commands only
+list and grep ``<home_path>/log``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from obdoctor.cli.commands import add_report_options, emit_report
+from obdoctor.cli.environment import Environment
+from obdoctor.exit_codes import ExitCode
+
+
+def add(sub) -> None:
+    parser = sub.add_parser(
+        "diagnose", help="diagnose a backup failure on a live cluster (SQL + SSH)",
+        description="Diagnose a backup failure on a live cluster: views from the sys tenant, logs of the "
+                    "servers the evidence names over SSH. Uses ~/.obdiag/config.yml when no --config is given.")
+    add_report_options(parser)
+    add_live_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def add_live_options(parser: argparse.ArgumentParser) -> None:
+    """Connection options (``sources.config``) plus how logs are reached and progress shown."""
+    from obdoctor.sources import config
+
+    config.add_arguments(parser)
+    parser.add_argument("--log-access", choices=("auto", "ssh"), default="auto",
+                        help="auto: read a server's logs directly when it is this machine, else SSH (default); "
+                             "ssh: always SSH")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no per-server progress on standard error")
+
+
+def open_live(args, env: Environment):
+    """A ``LiveSource`` from the flags, environment and config file; ``ExitCode.USAGE`` when unusable."""
+    from obdoctor.sources import config as cfg
+    from obdoctor.sources.live import LiveSource
+    from obdoctor.sources.mysql import MySqlSource
+
+    try:
+        isatty = env.stdin.isatty() if hasattr(env.stdin, "isatty") else False
+    except (ValueError, OSError):
+        isatty = False
+    try:
+        config = cfg.from_args(args, env.env, stdin_isatty=isatty)
+    except cfg.ConfigError as exc:
+        env.error(str(exc))
+        return ExitCode.USAGE
+    if not config.db_host and not config.servers:
+        env.error("no cluster to diagnose: give --config FILE (obdoctor TOML or obdiag config.yml) or --db-host, "
+                  "or set up ~/.obdiag/config.yml (see docs/live.md)")
+        return ExitCode.USAGE
+    try:
+        sql = MySqlSource(config, tenant_id=args.tenant, job_id=args.job) if config.db_host else None
+    except ValueError as exc:
+        env.error(str(exc))
+        return ExitCode.USAGE
+
+    def progress(server: str, message: str) -> None:
+        if not args.quiet:
+            print(f"obdoctor: [{server}] {message}", file=env.stderr, flush=True)
+
+    return LiveSource.from_config(config, sql, progress=progress, local_reads=args.log_access)
+
+
+def run(args, env: Environment) -> ExitCode:
+    from obdoctor.engine import diagnose
+    from obdoctor.evidence import Evidence
+    from obdoctor.rules.base import RuleOptions
+
+    source = open_live(args, env)
+    if isinstance(source, ExitCode):
+        return source
+    with source:
+        options = RuleOptions(tenant_id=args.tenant, job_id=args.job, since=args.since, until=args.until,
+                              all_jobs=args.all_jobs)
+        report = diagnose(Evidence(source, since=args.since, until=args.until), options)
+        return emit_report(report, args, env)

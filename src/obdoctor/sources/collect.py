@@ -1,0 +1,190 @@
+"""``obdoctor collect``: record what a live diagnosis read, and write it as an evidence bundle.
+
+Why a recording wrapper: the rules decide which views and which log lines matter. Running
+them once against the live cluster through ``RecordingSource`` captures exactly that — every
+table read and every log line found — so ``obdoctor analyze`` on the bundle walks the same
+chain and reaches the same findings, while the bundle stays small (no whole log files).
+
+What goes in (docs/bundle-format.md):
+
+- ``sql/<NAME>.jsonl`` for every view read, all its rows, secrets masked
+  (``knowledge.redaction.redact_value``);
+- ``logs/<ip>/<file>`` for every log file searched: only the lines some search matched, in
+  file order, secrets masked (``redact_text``); compressed files are stored decompressed under
+  their name without ``.gz``/``.zst``; a file searched with no match is stored empty so the
+  offline search covers the same files;
+- ``manifest.toml``: cluster, version, ``collected_at`` (the cluster's "now", which decides
+  whether a job is stuck), and a ``[collect]`` table saying what was included, what was
+  missing and why. No password ever reaches it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from obdoctor import __version__
+from obdoctor.evidence import EvidenceSource, LogQuery, LogSearchResult, SourceInfo, TableResult
+from obdoctor.knowledge.redaction import redact_text, redact_value
+
+_COMPRESSED = (".gz", ".zst")
+
+
+class RecordingSource:
+    """An ``EvidenceSource`` that passes everything through and remembers it."""
+
+    def __init__(self, inner: EvidenceSource):
+        self.inner = inner
+        self.tables: dict[str, TableResult] = {}
+        self.searches: list[LogSearchResult] = []
+
+    def info(self) -> SourceInfo:
+        return self.inner.info()
+
+    def read_table(self, name: str) -> TableResult:
+        result = self.inner.read_table(name)
+        self.tables[name] = result
+        return result
+
+    def search_logs(self, query: LogQuery) -> LogSearchResult:
+        result = self.inner.search_logs(query)
+        self.searches.append(result)
+        return result
+
+
+@dataclass
+class CollectSummary:
+    tables: list[str] = field(default_factory=list)
+    rows: int = 0
+    missing: dict[str, str] = field(default_factory=dict)
+    log_files: int = 0
+    log_lines: int = 0
+    log_unchecked: list[str] = field(default_factory=list)
+    redacted: int = 0
+    truncated: list[str] = field(default_factory=list)
+
+
+def _stored_name(name: str) -> str:
+    for suffix in _COMPRESSED:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)  # Decimal, date, time...
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(str(text), ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def write_bundle(recording: RecordingSource, out_dir: Path) -> CollectSummary:
+    """Write the bundle directory ``out_dir`` from what ``recording`` saw."""
+    summary = CollectSummary()
+    (out_dir / "sql").mkdir(parents=True, exist_ok=True)
+    for name, table in sorted(recording.tables.items()):
+        if not table.available:
+            summary.missing[name] = table.reason or "not available"
+            continue
+        lines = []
+        for row in table.rows:
+            values = {}
+            for column, value in row.as_dict().items():
+                clean = redact_value(column, value)
+                summary.redacted += clean != value
+                values[column] = _jsonable(clean)
+            lines.append(json.dumps(values, ensure_ascii=False, sort_keys=False))
+        (out_dir / "sql" / f"{name}.jsonl").write_text("".join(l + "\n" for l in lines), encoding="utf-8")
+        summary.tables.append(name)
+        summary.rows += len(lines)
+
+    files: dict[tuple[str, str], dict[int, str]] = {}
+    for search in recording.searches:
+        for entry in search.files_searched:
+            server, _, name = entry.removesuffix(" (partly)").partition("/")
+            files.setdefault((server, _stored_name(name)), {})
+        for record in search.records:
+            if not record.server or not record.path or record.line_no is None:
+                continue
+            name = _stored_name(record.path.rsplit("/", 1)[-1])
+            files.setdefault((record.server, name), {})[record.line_no] = record.raw
+        if search.total_matches > len(search.records):
+            summary.truncated.append(f"{search.query.purpose or 'a log search'}: {search.total_matches} matching "
+                                     f"lines, the first {len(search.records)} kept")
+        summary.log_unchecked.extend(u for u in search.unchecked if u not in summary.log_unchecked)
+    for (server, name), lines in sorted(files.items()):
+        directory = out_dir / "logs" / server
+        directory.mkdir(parents=True, exist_ok=True)
+        text = []
+        for number in sorted(lines):
+            clean = redact_text(lines[number])
+            summary.redacted += clean != lines[number]
+            text.append(clean + "\n")
+        (directory / name).write_text("".join(text), encoding="utf-8")
+        summary.log_files += 1
+        summary.log_lines += len(lines)
+    (out_dir / "manifest.toml").write_text(_manifest(recording.info(), summary, recording), encoding="utf-8")
+    return summary
+
+
+def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSource) -> str:
+    out = ["# Evidence bundle written by obdoctor collect (docs/bundle-format.md)", "[cluster]"]
+    if info.cluster:
+        out.append(f"name = {_toml_string(info.cluster)}")
+    if info.version:
+        out.append(f"version = {_toml_string(info.version)}")
+    if info.collected_at:
+        out.append(f"collected_at = {info.collected_at.replace(tzinfo=None).isoformat()}")
+    if info.dba_tenant_id is not None:
+        out.append(f"dba_tenant_id = {int(info.dba_tenant_id)}")
+    out += ["", "[collect]", f"tool = {_toml_string('obdoctor ' + __version__)}",
+            f"written_at = {datetime.now().replace(microsecond=0).isoformat()}",
+            f"source = {_toml_string(redact_text(info.location or 'live cluster'))}",
+            f"tables = [{', '.join(_toml_string(t) for t in summary.tables)}]",
+            f"rows = {summary.rows}",
+            f"log_files = {summary.log_files}",
+            f"log_lines = {summary.log_lines}",
+            f"servers_searched = [{', '.join(_toml_string(s) for s in sorted({r.server for s in recording.searches for r in s.records if r.server}))}]",
+            f"values_redacted = {summary.redacted}",
+            "why = " + _toml_string("only the views the rules read and the log lines their searches matched"),
+            ]
+    if summary.truncated:
+        out.append(f"truncated = [{', '.join(_toml_string(t) for t in summary.truncated)}]")
+    if info.notes:
+        out.append(f"notes = [{', '.join(_toml_string(redact_text(n)) for n in info.notes)}]")
+    out += ["", "[collect.missing]", "# view or search -> why it is not in the bundle"]
+    for name, reason in sorted(summary.missing.items()):
+        out.append(f"{_toml_string(name)} = {_toml_string(redact_text(reason))}")
+    for index, reason in enumerate(summary.log_unchecked, 1):
+        out.append(f"{_toml_string(f'logs {index}')} = {_toml_string(redact_text(reason))}")
+    return "\n".join(out) + "\n"
+
+
+def write_archive(recording: RecordingSource, out_file: Path) -> CollectSummary:
+    """Write ``out_file`` (``.tar.gz``, or a directory when the name has no archive suffix)."""
+    out_file = Path(out_file)
+    if not out_file.name.endswith((".tar.gz", ".tgz")):
+        if out_file.exists():
+            raise FileExistsError(f"{out_file} exists: collect never overwrites a directory")
+        return write_bundle(recording, out_file)
+    stem = out_file.name.removesuffix(".tar.gz").removesuffix(".tgz") or "bundle"
+    with tempfile.TemporaryDirectory(prefix="obdoctor-collect-") as tmp:
+        root = Path(tmp) / stem
+        summary = write_bundle(recording, root)
+        partial = out_file.with_name(out_file.name + ".part")
+        with tarfile.open(partial, "w:gz") as archive:
+            archive.add(root, arcname=stem)
+        shutil.move(partial, out_file)
+    return summary

@@ -1,0 +1,137 @@
+"""A live cluster as an evidence source: views over MySQL (sys tenant), logs over SSH.
+
+Rules cannot tell it from a bundle: ``read_table`` goes to the SQL reader, ``search_logs`` to
+the SSH searcher. Only the servers a query names are contacted (rules name them from
+RS_SVR_IP, svr_ip, destination, COMMENT addr or a decoded trace id); a query naming none
+falls back to the configured servers, never to anything else. A server IP is mapped to its
+config node for user, port, key and ``home_path``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import ipaddress
+from typing import Protocol
+
+from obdoctor.evidence import LogQuery, LogSearchResult, SourceInfo, TableResult
+from obdoctor.sources.ssh import Progress, SshLogSearcher, SshOptions, SshTarget
+
+
+class SqlReader(Protocol):
+    """What LiveSource needs of the SQL side (``obdoctor.sources.mysql``)."""
+
+    def info(self) -> SourceInfo: ...
+
+    def read_table(self, name: str) -> TableResult: ...
+
+
+def targets_from_config(config) -> tuple[dict[str, SshTarget], dict[str, str]]:
+    """SSH targets per configured node, and nodes that cannot be searched with why.
+
+    ``config`` is a ``sources.config.ClusterConfig``; passwords are revealed only here, into
+    the target that opens the connection.
+    """
+    targets: dict[str, SshTarget] = {}
+    unusable: dict[str, str] = {}
+    for node in getattr(config, "servers", []) or []:
+        try:
+            address = ipaddress.ip_address(node.ip)
+        except ValueError:
+            unusable[str(node.ip)] = f"configured server {node.ip!r} is not an IP address"
+            continue
+        if not node.home_path:
+            unusable[node.ip] = (f"server {node.ip}: no home_path in the config (servers.global.home_path or the "
+                                 "node's own): its logs cannot be found")
+            continue
+        password = node.ssh_password.reveal() if node.ssh_password else None
+        targets[str(address)] = SshTarget(
+            ip=str(address), port=int(node.ssh_port or 22), user=node.ssh_username or getpass.getuser(),
+            password=password, key_file=node.ssh_key_file, home_path=node.home_path,
+        )
+    return targets, unusable
+
+
+def ssh_options(config, *, local_reads: str = "auto") -> SshOptions:
+    return SshOptions(
+        known_hosts=getattr(config, "known_hosts", None),
+        accept_unknown_hosts=bool(getattr(config, "accept_unknown_hosts", False)),
+        connect_timeout=float(getattr(config, "connect_timeout", 10.0) or 10.0),
+        command_timeout=float(getattr(config, "ssh_timeout", 300.0) or 300.0),
+        local_reads=local_reads,
+    )
+
+
+class LiveSource:
+    """``EvidenceSource`` over a running cluster. Never writes anything anywhere."""
+
+    def __init__(self, sql: SqlReader | None, searcher: SshLogSearcher | None, *,
+                 unusable_servers: dict[str, str] | None = None, location: str = "live cluster"):
+        self.sql = sql
+        self.searcher = searcher
+        self.unusable = dict(unusable_servers or {})
+        self.location = location
+        self._info: SourceInfo | None = None
+
+    @classmethod
+    def from_config(cls, config, sql: SqlReader | None, *, progress: Progress | None = None,
+                    local_reads: str = "auto") -> "LiveSource":
+        targets, unusable = targets_from_config(config)
+        searcher = SshLogSearcher(targets, ssh_options(config, local_reads=local_reads), progress)
+        location = f"live {config.describe()}" if hasattr(config, "describe") else "live cluster"
+        return cls(sql, searcher, unusable_servers=unusable, location=location)
+
+    def close(self) -> None:
+        if self.searcher is not None:
+            self.searcher.close()
+        close = getattr(self.sql, "close", None)
+        if callable(close):
+            close()
+
+    def __enter__(self) -> "LiveSource":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- EvidenceSource ---------------------------------------------------------------------------
+    def info(self) -> SourceInfo:
+        if self._info is None:
+            base = self.sql.info() if self.sql is not None else SourceInfo(kind="live", location=self.location)
+            servers = sorted({*(self.searcher.targets if self.searcher else {}), *self.unusable})
+            notes = list(base.notes) + [self.unusable[ip] for ip in sorted(self.unusable)]
+            if not servers:
+                notes.append("no servers configured: logs cannot be searched (servers.nodes in the config)")
+            self._info = dataclasses.replace(base, kind="live", location=base.location or self.location,
+                                             servers=servers, notes=notes)
+        return self._info
+
+    def read_table(self, name: str) -> TableResult:
+        if self.sql is None:
+            return TableResult(name, available=False, reason="no SQL connection configured")
+        try:
+            return self.sql.read_table(name)
+        except Exception as exc:  # the reader promises not to raise; a bug there must not stop the run
+            return TableResult(name, available=False, reason=f"reading {name} failed: {type(exc).__name__}: {exc}")
+
+    def search_logs(self, query: LogQuery) -> LogSearchResult:
+        result = LogSearchResult(query)
+        servers = list(query.servers) or sorted(self.searcher.targets if self.searcher else {})
+        if not servers:
+            result.unchecked.append("no server to search: none named by the evidence and none configured")
+            return result
+        reachable = []
+        for server in dict.fromkeys(servers):
+            if server in self.unusable:
+                result.unchecked.append(self.unusable[server])
+            else:
+                reachable.append(server)
+        if reachable and self.searcher is not None:
+            found = self.searcher.search(dataclasses.replace(query, servers=tuple(reachable)))
+            result.records, result.total_matches = found.records, found.total_matches
+            result.files_searched, result.unchecked = found.files_searched, result.unchecked + found.unchecked
+        if self.searcher is not None and self._info is not None:
+            for note in self.searcher.notes:
+                if note not in self._info.notes:
+                    self._info.notes.append(note)
+        return result
