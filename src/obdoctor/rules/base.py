@@ -163,6 +163,23 @@ class Chain:
         )
 
 
+def head_tail(records: list[LogRecord], head: int = 5, tail: int = 10) -> list[LogRecord]:
+    """The first and the latest lines of a long run: where it started and where it is now."""
+    if len(records) <= head + tail:
+        return list(records)
+    return list(records[:head]) + list(records[-tail:])
+
+
+def files_of(records: list[LogRecord]) -> list[str]:
+    """File names the records came from, in order of first appearance."""
+    names: list[str] = []
+    for r in records:
+        name = r.path.rsplit("/", 1)[-1] if r.path else "?"
+        if name not in names:
+            names.append(name)
+    return names
+
+
 def log_provenance(record: LogRecord) -> Provenance:
     name = record.path.rsplit("/", 1)[-1] if record.path else "?"
     return Provenance("log", name, server=record.server, line=record.line_no, location=record.path)

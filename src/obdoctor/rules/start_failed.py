@@ -7,7 +7,8 @@ from datetime import timedelta
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge.causes import all_causes
-from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, first_matching, fmt_time, search
+from obdoctor.logs.traceid import is_trace_id
+from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, first_matching, fmt_time, search
 
 START_CAUSES = ("backup_in_progress", "backup_dest_not_set", "archive_not_doing", "tenant_not_normal",
                 "cluster_upgrading", "incompatible_incremental", "no_tenant_eligible")
@@ -42,7 +43,11 @@ class StartFailed(Rule):
             latest = tenant_events[-1]
             if not latest.result:
                 continue  # the last attempt started fine
-            failures = [e for e in tenant_events if e.result == latest.result]
+            failures = []  # the run of refusals since the last successful start, same code
+            for event in reversed(tenant_events):
+                if event.result != latest.result:
+                    break
+                failures.insert(0, event)
             if self._started_later(ctx, tenant_id, latest):
                 continue
             findings.append(self._diagnose(ctx, tenant_id, failures))
@@ -94,6 +99,9 @@ class StartFailed(Rule):
             elif result.searched_anything:
                 chain.step(f"rootservice.log* on {latest.rs_svr_ip}: grep 'ret={code}' | grep ob_backup_data_scheduler",
                            f"no line in {len(result.files_searched)} file(s) of the failure time")
+            if result.records:
+                cause_id, line_record = self._request_trace(ctx, chain, latest.rs_svr_ip, line_record or result.records[-1],
+                                                            result.records, cause_id, line_record)
         else:
             chain.could_not_check("rootservice.log of the root service", "the event has no RS_SVR_IP")
         if cause_id is None and code == -9036:
@@ -109,6 +117,33 @@ class StartFailed(Rule):
         summary = (f"Backup of tenant {tenant_id} could not start ({code_text(code)}): "
                    f"{all_causes()[cause_id].title.lower()}.")
         return chain.finding(cause_id, verdict, summary, code=code, tenant_id=tenant_id, time=latest.timestamp)
+
+    def _request_trace(self, ctx: RuleContext, chain: Chain, rs_ip: str, anchor, ret_lines, cause_id, line_record):
+        """Follow the refused request's trace: the check that refused often logs its reason without
+        ``ret=`` (``tenant is doing restore``, the user message), one line before the ``ret=`` line."""
+        trace = anchor.trace_id
+        if not is_trace_id(trace) or trace.startswith("Y0-"):
+            return cause_id, line_record
+        chain.trace(trace)
+        margin = timedelta(seconds=5)
+        result = search(ctx, chain, servers=(rs_ip,), kinds=("rootservice",), any_of=(trace,), levels=PROBLEM_LEVELS,
+                        since=anchor.ts - margin if anchor.ts else None, until=anchor.ts + margin if anchor.ts else None,
+                        purpose=f"the refused request's trace {trace}")
+        seen = {(r.path, r.line_no) for r in ret_lines}
+        extra = [r for r in result.records if (r.path, r.line_no) not in seen]
+        if cause_id is None:
+            causes = all_causes()
+            for cid in START_CAUSES:
+                hit = first_matching(result.records, causes[cid].signatures)
+                if hit:
+                    cause_id, line_record = cid, hit[0]
+                    break
+        if extra:
+            chain.log_step(f"rootservice.log* on {rs_ip}: grep {trace} | grep 'WARN\\|ERROR'",
+                           f"{len(result.records)} WARN/ERROR line(s) of the refused request, "
+                           f"{len(extra)} without ret=: " + "; ".join(r.message[:120] for r in extra[:3]),
+                           result.records)
+        return cause_id, line_record
 
     def _check_state(self, ctx: RuleContext, chain: Chain, tenant_id, log_cause: str | None) -> str | None:
         """Check today's state for each start condition; return the first one that fails.

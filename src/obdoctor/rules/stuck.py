@@ -8,7 +8,7 @@ from obdoctor.evidence.records import BackupTask, ScheduleTask
 from obdoctor.findings import Finding, Verdict
 from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import (
-    PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, facts, fmt_time, search, window,
+    PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, facts, files_of, fmt_time, head_tail, search, window,
 )
 from obdoctor.rules.failure import FailurePoint, explain
 
@@ -65,8 +65,12 @@ class StuckTask(Rule):
                             since=since, until=until, purpose=f"lines of trace {trace}")
             problems = [r for r in result.records if r.level in PROBLEM_LEVELS]
             if problems:
+                shown = head_tail(problems)
                 chain.log_step(f"observer.log* on {server}: grep {trace}",
-                               f"{result.total_matches} line(s) of the trace, {len(problems)} WARN/ERROR", problems)
+                               f"{result.total_matches} line(s) of the trace, {len(problems)} WARN/ERROR, in "
+                               + ", ".join(files_of(problems))
+                               + (f" (first {5} and last {len(shown) - 5} shown)" if len(shown) < len(problems) else ""),
+                               shown, limit=len(shown))
             elif result.searched_anything:
                 chain.step(f"observer.log* on {server}: grep {trace}",
                            f"{result.total_matches} line(s) of the trace, none WARN/ERROR")
