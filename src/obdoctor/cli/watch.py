@@ -1,0 +1,209 @@
+"""``obdoctor watch``: poll running backups, keep their history, raise stalls with a diagnosis.
+
+Exit codes (``--once``, or when the loop ends): 0 nothing stalled or failed; 1 a stall or a
+FAILED job was seen and its cause named; 3 one was seen but no cause named, or the running
+jobs could not be read at all; 2 bad options or an unusable history file (docs/watch.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from obdoctor.cli.environment import Environment
+from obdoctor.exit_codes import ExitCode
+
+
+def _duration(text: str) -> float:
+    from obdoctor.watch.durations import parse_duration
+
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return seconds
+
+
+def _positive_duration(text: str) -> float:
+    seconds = _duration(text)
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    return seconds
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def add(sub) -> None:
+    from obdoctor.sources import config
+
+    parser = sub.add_parser(
+        "watch", help="watch running backups, raise a stall or failure with its diagnosis",
+        description="Poll the running backup jobs, set tasks and ls tasks; store every sample in a local "
+                    "SQLite history; raise a stall when nothing moves for --stall-after, and diagnose it "
+                    "(or a FAILED job) on the spot.",
+    )
+    parser.add_argument("--db", metavar="FILE", help="history file (default: the user data dir, see docs/watch.md)")
+    parser.add_argument("--stall-after", type=_positive_duration, default=1800.0, metavar="DURATION",
+                        help="no progress this long is a stall (default 30m; e.g. 90s, 45m, 2h)")
+    parser.add_argument("--interval", type=_duration, default=60.0, metavar="DURATION",
+                        help="time between polls (default 60s)")
+    parser.add_argument("--rate-window", type=_positive_duration, default=300.0, metavar="DURATION",
+                        help="rates and ETA over this much history (default 5m)")
+    parser.add_argument("--once", action="store_true", help="poll once and exit with the status (for cron)")
+    parser.add_argument("--polls", type=_count, metavar="N", help="stop after N polls")
+    parser.add_argument("--json", action="store_true",
+                        help="write one JSON line per sample and event (and per poll) instead of the live view")
+    parser.add_argument("--prometheus", metavar="FILE",
+                        help="write a node-exporter textfile-collector file (atomically) after every poll")
+    config.add_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def make_source(args, env: Environment):
+    """The evidence source to poll: ``(source, close, description)``. Raises ``ValueError`` with a clear message.
+
+    Kept apart so the source can be swapped (tests pass a fake; the live SQL + SSH source is built here).
+    """
+    from obdoctor.sources import config as cfg
+
+    try:
+        cluster = cfg.from_args(args, env.env)
+    except cfg.ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    if not cluster.db_host:
+        raise ValueError("no cluster to watch: give --config FILE (or ~/.obdiag/config.yml, OBDOCTOR_CONFIG) "
+                         "or --db-host")
+    return _live_source(cluster)
+
+
+def _live_source(cluster):
+    try:
+        from obdoctor.sources import live
+    except ImportError:
+        live = None
+    if live is not None and hasattr(live, "LiveSource"):
+        source = live.LiveSource(cluster)
+        return source, getattr(source, "close", lambda: None), cluster.describe()
+    try:
+        from obdoctor.sources.mysql import MySqlSource
+    except ImportError:
+        raise ValueError("this obdoctor has no live SQL source yet (obdoctor.sources.mysql)") from None
+    source = MySqlSource(cluster)
+    return source, getattr(source, "close", lambda: None), cluster.describe()
+
+
+def run(args, env: Environment) -> ExitCode:
+    from obdoctor.watch.store import History, HistoryError, default_path
+
+    db = args.db or str(default_path())
+    try:
+        history = History(db)
+    except HistoryError as exc:
+        env.error(str(exc))
+        return ExitCode.USAGE
+    try:
+        try:
+            source, close, name = make_source(args, env)
+        except ValueError as exc:
+            env.error(str(exc))
+            return ExitCode.USAGE
+        try:
+            return _loop(args, env, history, source, name, db)
+        finally:
+            close()
+    finally:
+        history.close()
+
+
+def _loop(args, env: Environment, history, source, name: str, db: str) -> ExitCode:
+    from obdoctor.watch.watcher import Watcher
+
+    watcher = Watcher(source, history, clock=env.now, stall_after=args.stall_after, rate_window=args.rate_window,
+                      source_name=name)
+    polls = 1 if args.once else args.polls
+    console = env.console()
+    live_view = not args.json and not args.once and console.is_terminal
+    code = ExitCode.NOTHING_WRONG
+    done = 0
+    live = None
+    from obdoctor.watch.view import EventLog
+
+    log = EventLog()
+    try:
+        if live_view:
+            from rich.live import Live
+
+            live = Live(console=console, auto_refresh=False, transient=False)
+            live.start()
+        while True:
+            started = time.monotonic()
+            outcome = watcher.poll()
+            done += 1
+            code = outcome.exit_code
+            log.add(outcome.snapshot.at, outcome.events)
+            _emit(args, env, outcome, log, live, db)
+            if polls is not None and done >= polls:
+                break
+            time.sleep(max(0.0, args.interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if live is not None:
+            live.stop()
+    return code
+
+
+def _emit(args, env: Environment, outcome, log, live, db: str) -> None:
+    from obdoctor.watch import jsonlines, prometheus, view
+
+    if args.prometheus:
+        try:
+            prometheus.write(args.prometheus, prometheus.render(outcome))
+        except OSError as exc:
+            env.error(f"cannot write {args.prometheus}: {exc}")
+    if args.json:
+        env.stdout.write(jsonlines.dumps(outcome))
+        env.stdout.flush()
+        return
+    rendered = view.render(outcome, log, stall_after=args.stall_after, db=db)
+    if live is not None:
+        live.update(rendered, refresh=True)
+        return
+    console = env.console()
+    if args.once:
+        console.print(rendered)
+        for reason in outcome.reasons:
+            console.print(f"exit {int(outcome.exit_code)}: {reason}", highlight=False)
+        return
+    _print_lines(env, outcome)
+
+
+def _print_lines(env: Environment, outcome) -> None:
+    """Not a terminal (a log file, journald): one line per poll and per event, no redrawing."""
+    from obdoctor.watch.durations import format_bytes, format_duration
+
+    at = outcome.snapshot.at.strftime("%Y-%m-%d %H:%M:%S")
+    out = env.stdout
+    if not outcome.snapshot.usable:
+        out.write(f"{at} poll {outcome.poll_id}: cannot read the running jobs: {'; '.join(outcome.snapshot.problems)}\n")
+    jobs = ", ".join(
+        f"tenant {j.sample.tenant_id} job {j.sample.job_id} {j.sample.stage or j.sample.status}"
+        + (f" {j.sample.progress_ratio():.1%}" if j.sample.progress_ratio() is not None else "")
+        + (f" {format_bytes(j.rate.bytes_per_s)}/s" if j.rate.bytes_per_s is not None else "")
+        + (f" ETA {format_duration(j.rate.eta_s)}" if j.rate.eta_s is not None else "")
+        + (" STALLED" if j.stalled or j.stalled_ls else "")
+        for j in outcome.jobs) or "no backup job running"
+    out.write(f"{at} poll {outcome.poll_id}: {jobs}\n")
+    for event in outcome.events:
+        out.write(f"{at} {event.kind}: {event.message}\n")
+        if event.diagnosis is not None:
+            out.write(f"{at}   diagnosis #{event.diagnosis.id}: {event.diagnosis.headline()}\n")
+    out.flush()

@@ -1,0 +1,88 @@
+"""The node-exporter textfile-collector file: written whole to a temp file, then renamed.
+
+node_exporter reads ``*.prom`` files while we write; a rename within one directory is atomic,
+so it sees the previous poll's file or this one, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from obdoctor.watch.watcher import PollOutcome
+
+_METRICS = (
+    ("obdoctor_backup_job_running", "gauge", "1 for each backup job running (CDB_OB_BACKUP_JOBS)."),
+    ("obdoctor_backup_progress_ratio", "gauge", "Finished macro blocks (else tablets) over their total, 0..1."),
+    ("obdoctor_backup_input_bytes", "gauge", "Bytes read so far by the job's set task."),
+    ("obdoctor_backup_rate_bytes_per_second", "gauge", "Input bytes per second over the rate window."),
+    ("obdoctor_backup_eta_seconds", "gauge", "Estimated seconds to finish the data stage at the current rate."),
+    ("obdoctor_backup_stalled", "gauge", "1 when the job or one of its ls tasks made no progress for --stall-after."),
+    ("obdoctor_backup_seconds_since_progress", "gauge", "Seconds since the job last showed a sign of life."),
+    ("obdoctor_backup_last_failure_code", "gauge", "Error code of the tenant's latest finished backup job if it FAILED, else 0."),
+    ("obdoctor_watch_up", "gauge", "1 when the last poll could read the running backup jobs."),
+    ("obdoctor_watch_last_poll_timestamp_seconds", "gauge", "Unix time of the last poll."),
+)
+
+
+def _labels(**values) -> str:
+    parts = []
+    for key, value in values.items():
+        text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        parts.append(f'{key}="{text}"')
+    return "{" + ",".join(parts) + "}"
+
+
+def _number(value: float) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
+
+
+def render(outcome: PollOutcome) -> str:
+    values: dict[str, list[str]] = {name: [] for name, _, _ in _METRICS}
+
+    def put(name: str, labels: str, value) -> None:
+        if value is not None:
+            values[name].append(f"{name}{labels} {_number(value)}")
+
+    for job in outcome.jobs:
+        s = job.sample
+        labels = _labels(tenant_id=s.tenant_id, job_id=s.job_id)
+        put("obdoctor_backup_job_running", labels, 1)
+        put("obdoctor_backup_progress_ratio", labels, s.progress_ratio())
+        put("obdoctor_backup_input_bytes", labels, s.input_bytes)
+        put("obdoctor_backup_rate_bytes_per_second", labels, job.rate.bytes_per_s)
+        put("obdoctor_backup_eta_seconds", labels, job.rate.eta_s)
+        put("obdoctor_backup_stalled", labels, bool(job.stalled or job.stalled_ls))
+        put("obdoctor_backup_seconds_since_progress", labels, round(job.quiet_s, 3))
+    for tenant, code in sorted(outcome.last_failure.items(), key=lambda kv: kv[0] or 0):
+        put("obdoctor_backup_last_failure_code", _labels(tenant_id=tenant), code)
+    put("obdoctor_watch_up", "", outcome.snapshot.usable)
+    put("obdoctor_watch_last_poll_timestamp_seconds", "", round(outcome.snapshot.at.timestamp(), 3))
+    lines = []
+    for name, kind, text in _METRICS:
+        lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}", *values[name]]
+    return "\n".join(lines) + "\n"
+
+
+def write(path: str | Path, text: str) -> None:
+    """Atomically replace ``path`` with ``text`` (temp file in the same directory, fsync, rename)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,221 @@
+"""One poll of the backup views, flattened into samples the history stores and the detector compares.
+
+A *job* sample joins a row of CDB_OB_BACKUP_JOBS with its set task (CDB_OB_BACKUP_TASKS: one task
+per job), so the job carries the stage and the progress counters; an *ls_task* sample is a row of
+``__all_virtual_backup_ls_task``. Finished jobs (the job history) are read too, because a job that
+fails leaves CDB_OB_BACKUP_JOBS between two polls and only the history says how it ended.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from obdoctor.evidence.evidence import VIEWS
+from obdoctor.evidence.records import server_ip
+from obdoctor.evidence.rows import Row, TableResult
+from obdoctor.evidence.source import EvidenceSource, SourceInfo
+from obdoctor.logs.parser import parse_ts
+
+COUNTERS = ("input_bytes", "output_bytes", "tablet_count", "finish_tablet_count",
+            "macro_block_count", "finish_macro_block_count")
+
+
+@dataclass
+class Sample:
+    kind: str
+    """``job`` or ``ls_task``."""
+    tenant_id: int | None
+    job_id: int | None
+    task_id: int | None = None
+    ls_id: int | None = None
+    status: str = ""
+    """Job status (DOING, FAILED...) or ls task status (INIT, PENDING, DOING, FINISH)."""
+    stage: str | None = None
+    """The set task's status for a job (BACKUP_DATA_MINOR...), the task type for an ls task."""
+    result: int | None = None
+    input_bytes: int | None = None
+    output_bytes: int | None = None
+    tablet_count: int | None = None
+    finish_tablet_count: int | None = None
+    macro_block_count: int | None = None
+    finish_macro_block_count: int | None = None
+    turn_id: int | None = None
+    """Data turn of the set task, turn of the ls task."""
+    retry_id: int | None = None
+    server: str | None = None
+    trace_id: str | None = None
+    started: datetime | None = None
+    ended: datetime | None = None
+    comment: str | None = None
+    coordinator: bool = False
+    """A cluster-level job whose work runs in per-tenant jobs: it has no progress of its own."""
+
+    @property
+    def key(self) -> str:
+        if self.kind == "ls_task":
+            return f"ls_task:{self.tenant_id}:{self.job_id}:{self.task_id}:{self.ls_id}"
+        return f"job:{self.tenant_id}:{self.job_id}"
+
+    @property
+    def job_key(self) -> str:
+        return f"job:{self.tenant_id}:{self.job_id}"
+
+    def signature(self) -> list:
+        """What counts as a sign of life: status, stage, every counter, turn and retry, result, server."""
+        return [self.status, self.stage, self.result, *(getattr(self, c) for c in COUNTERS),
+                self.turn_id, self.retry_id, self.server]
+
+    def progress_ratio(self) -> float | None:
+        """Finished macro blocks (else tablets) over their total; None before the totals are known."""
+        if self.macro_block_count and self.finish_macro_block_count is not None:
+            return min(1.0, self.finish_macro_block_count / self.macro_block_count)
+        if self.tablet_count and self.finish_tablet_count is not None:
+            return min(1.0, self.finish_tablet_count / self.tablet_count)
+        return None
+
+    def label(self) -> str:
+        text = f"tenant {self.tenant_id} job {self.job_id}"
+        return text + (f" ls {self.ls_id}" if self.kind == "ls_task" else "")
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        for name in ("started", "ended"):
+            data[name] = data[name].isoformat(sep=" ") if data[name] else None
+        data["key"] = self.key
+        return data
+
+
+@dataclass
+class Snapshot:
+    """What one poll saw. ``tables`` keeps the raw results so the diagnosis reads the same rows."""
+
+    at: datetime
+    jobs: list[Sample] = field(default_factory=list)
+    ls_tasks: list[Sample] = field(default_factory=list)
+    finished: list[Sample] = field(default_factory=list)
+    """Jobs of the job history (terminal): how a job that left the running view ended."""
+    history_available: bool = False
+    ls_available: bool = False
+    tables: dict[str, TableResult] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    usable: bool = True
+    """False when the running-jobs view could not be read at all: nothing can be said."""
+    info: SourceInfo | None = None
+
+    @property
+    def samples(self) -> list[Sample]:
+        return [*self.jobs, *self.ls_tasks]
+
+
+def _read(source: EvidenceSource, kind: str, snapshot: Snapshot) -> tuple[TableResult | None, str]:
+    """The first readable view of ``kind`` (CDB_ first), and its name; None with the reasons noted."""
+    reasons = []
+    for name in VIEWS[kind]:
+        try:
+            result = source.read_table(name)
+        except Exception as exc:  # the protocol says never raises; a broken source must not stop the watch
+            result = TableResult(name, available=False, reason=f"{type(exc).__name__}: {exc}")
+        snapshot.tables[name] = result
+        if result.available:
+            snapshot.problems.extend(f"{name}: {p}" for p in result.problems)
+            return result, name
+        reasons.append(f"{name}: {result.reason or 'not available'}")
+    snapshot.problems.append(f"{kind}: " + "; ".join(reasons))
+    return None, ""
+
+
+def _ts(row: Row, column: str) -> datetime | None:
+    """DATETIME columns, or microsecond epochs (``start_ts`` of ls tasks)."""
+    text = row.text(column)
+    if text is None:
+        return None
+    if text.isdigit() and len(text) >= 13:
+        try:
+            return datetime.fromtimestamp(int(text) / 1_000_000)
+        except (OverflowError, ValueError, OSError):
+            return None
+    return parse_ts(text)
+
+
+def _tenant(row: Row, view: str, info: SourceInfo | None, column: str = "TENANT_ID") -> int | None:
+    if row.has(column):
+        return row.integer(column)
+    return info.dba_tenant_id if info and view.startswith("DBA_") else None
+
+
+def _job(row: Row, view: str, info: SourceInfo | None) -> Sample:
+    return Sample(
+        kind="job", tenant_id=_tenant(row, view, info), job_id=row.integer("JOB_ID"),
+        status=(row.text("STATUS") or "").upper(), result=row.integer("RESULT"),
+        started=_ts(row, "START_TIMESTAMP"), ended=_ts(row, "END_TIMESTAMP"), comment=row.text("COMMENT"),
+    )
+
+
+def _add_task(job: Sample, row: Row) -> None:
+    job.task_id = row.integer("TASK_ID")
+    job.stage = (row.text("STATUS") or "").upper() or None
+    for column in COUNTERS:
+        setattr(job, column, row.integer(column))
+    job.turn_id = row.integer("DATA_TURN_ID")
+    if job.turn_id is None:
+        job.turn_id = row.integer("META_TURN_ID")
+    if job.result in (None, 0) and row.integer("RESULT"):
+        job.result = row.integer("RESULT")
+
+
+def _ls_task(row: Row) -> Sample:
+    sample = Sample(
+        kind="ls_task", tenant_id=row.integer("tenant_id"), job_id=row.integer("job_id"),
+        task_id=row.integer("task_id"), ls_id=row.integer("ls_id"),
+        status=(row.text("status") or "").upper(), stage=row.text("task_type"), result=row.integer("result"),
+        turn_id=row.integer("turn_id"), retry_id=row.integer("retry_id"),
+        server=server_ip(row.text("svr_ip")), trace_id=row.text("task_trace_id"),
+        started=_ts(row, "start_ts"), comment=row.text("comment"),
+    )
+    for column in COUNTERS:
+        setattr(sample, column, row.integer(column))
+    return sample
+
+
+def take(source: EvidenceSource, at: datetime) -> Snapshot:
+    """Read the running jobs, their set tasks, ls tasks and the job history. Never raises."""
+    snapshot = Snapshot(at=at)
+    try:
+        snapshot.info = source.info()
+    except Exception as exc:
+        snapshot.problems.append(f"source info: {type(exc).__name__}: {exc}")
+    info = snapshot.info
+    jobs_table, jobs_view = _read(source, "jobs", snapshot)
+    if jobs_table is None:
+        snapshot.usable = False
+        return snapshot
+    jobs: dict[tuple, Sample] = {}
+    initiators: set[tuple] = set()
+    for row in jobs_table.rows:
+        job = _job(row, jobs_view, info)
+        if job.job_id is None:
+            snapshot.problems.append(f"{jobs_view} row {row.provenance.row}: no JOB_ID")
+            continue
+        jobs[(job.tenant_id, job.job_id)] = job
+        init = (row.integer("INITIATOR_TENANT_ID"), row.integer("INITIATOR_JOB_ID"))
+        if init[0] is not None and init != (job.tenant_id, job.job_id):
+            initiators.add(init)
+    tasks_table, tasks_view = _read(source, "tasks", snapshot)
+    for row in tasks_table.rows if tasks_table else []:
+        key = (_tenant(row, tasks_view, info), row.integer("JOB_ID"))
+        if key in jobs:
+            _add_task(jobs[key], row)
+    for key, job in jobs.items():
+        job.coordinator = key in initiators and job.task_id is None
+    snapshot.jobs = sorted(jobs.values(), key=lambda j: (j.tenant_id or 0, j.job_id or 0))
+    ls_table, _ = _read(source, "ls_tasks", snapshot)
+    if ls_table is not None:
+        snapshot.ls_available = True
+        snapshot.ls_tasks = sorted((_ls_task(r) for r in ls_table.rows),
+                                   key=lambda s: (s.tenant_id or 0, s.job_id or 0, s.ls_id or 0))
+    history_table, history_view = _read(source, "job_history", snapshot)
+    if history_table is not None:
+        snapshot.history_available = True
+        snapshot.finished = [_job(r, history_view, info) for r in history_table.rows]
+    return snapshot
