@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,21 +63,46 @@ def classify(path: Path, server: str | None = None) -> LogFile | None:
 
 
 def discover(directory: Path, server: str | None = None) -> tuple[list[LogFile], list[tuple[Path, str]]]:
-    """Log files under ``directory`` (and its ``alert/``), plus files skipped and why."""
+    """Log files under ``directory`` (and its ``alert/``), plus files skipped and why.
+
+    Skipped: names OceanBase does not write, empty files, files we may not read."""
     found: list[LogFile] = []
     skipped: list[tuple[Path, str]] = []
+    directory = Path(directory)
+    if directory.is_file():
+        entry = classify(directory, server)
+        return ([entry], []) if entry else ([LogFile(directory, "observer", False, None, _compression_of(directory), server)], [])
     if not directory.is_dir():
         return found, [(directory, "not a directory")]
-    for path in sorted(directory.rglob("*")):
-        if not path.is_file():
+    try:
+        paths = sorted(directory.rglob("*"))
+    except OSError as exc:
+        return found, [(directory, f"cannot list: {exc.strerror or exc}")]
+    for path in paths:
+        try:
+            if not path.is_file():
+                continue
+            entry = classify(path, server)
+            if entry is None:
+                skipped.append((path, "not an OceanBase log file name"))
+                continue
+            if path.stat().st_size == 0:
+                skipped.append((path, "empty file"))
+                continue
+            if not os.access(path, os.R_OK):
+                skipped.append((path, "not readable (permission denied)"))
+                continue
+        except OSError as exc:
+            skipped.append((path, f"cannot stat: {exc.strerror or exc}"))
             continue
-        entry = classify(path, server)
-        if entry is None:
-            skipped.append((path, "not an OceanBase log file name"))
-        else:
-            found.append(entry)
+        found.append(entry)
     found.sort(key=LogFile.sort_key)
     return found, skipped
+
+
+def _compression_of(path: Path) -> str | None:
+    name = path.name
+    return "gz" if name.endswith(".gz") else "zst" if name.endswith(".zst") else None
 
 
 def open_bytes(log: LogFile) -> BinaryIO:
@@ -87,8 +113,16 @@ def open_bytes(log: LogFile) -> BinaryIO:
     if log.compression == "zst":
         import zstandard
 
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True, read_across_frames=True))
     return raw
+
+
+def _ts_of_line(line: bytes) -> datetime | None:
+    if line.startswith(b"[") and len(line) > 27:
+        return parse_ts(line[1:27].decode("ascii", "replace"))
+    if line[:4].isdigit() and len(line) > 26:
+        return parse_ts(line[:26].decode("ascii", "replace"))
+    return None
 
 
 def first_timestamp(log: LogFile) -> datetime | None:
@@ -96,26 +130,57 @@ def first_timestamp(log: LogFile) -> datetime | None:
     try:
         with open_bytes(log) as stream:
             head = stream.read(65536)
-    except (OSError, EOFError, ValueError):
+    except Exception:  # unreadable/corrupt: the search reports it; here it only means "unknown"
         return None
     for line in head.split(b"\n"):
-        if line.startswith(b"[") and len(line) > 27:
-            ts = parse_ts(line[1:27].decode("ascii", "replace"))
-            if ts:
-                return ts
-        elif line[:4].isdigit() and len(line) > 26:
-            ts = parse_ts(line[:26].decode("ascii", "replace"))
-            if ts:
-                return ts
+        ts = _ts_of_line(line)
+        if ts:
+            return ts
     return None
 
 
+def last_timestamp(log: LogFile) -> datetime | None:
+    """Time of the last line with a header: from the file's tail (plain files), else the
+    rotation stamp of the name (a compressed file cannot be read backwards cheaply)."""
+    if log.compression:
+        return log.rotated_at
+    try:
+        with open(log.path, "rb") as raw:
+            size = os.fstat(raw.fileno()).st_size
+            raw.seek(max(0, size - 65536))
+            tail = raw.read(65536)
+    except OSError:
+        return log.rotated_at
+    for line in reversed(tail.split(b"\n")):
+        ts = _ts_of_line(line)
+        if ts:
+            return ts
+    return log.rotated_at
+
+
+def time_span(log: LogFile) -> tuple[datetime | None, datetime | None]:
+    """(first line, last line) times; either may be ``None`` when unknown."""
+    first = first_timestamp(log)
+    last = log.rotated_at if log.rotated_at and log.compression else last_timestamp(log)
+    if log.rotated_at and (last is None or last < log.rotated_at):
+        last = log.rotated_at  # rotation happens just after the last line
+    return first, last
+
+
 def overlaps(log: LogFile, since: datetime | None, until: datetime | None) -> bool:
-    """Whether the file's time span [first line, rotation time] meets [since, until]."""
+    """Whether the file's time span [first line, rotation time] meets [since, until].
+
+    Overlap, not containment: a file that starts before ``since`` but ends after it holds
+    lines of the window (obdiag picks files by one end and misses those). A file without a
+    rotation stamp is the live one, still being written: its span is open-ended (the SSH
+    search decides from a listing, without the tail, and both must pick the same files).
+    Unknown ends count as overlapping: better to read a file too many than to miss one."""
+    if since is None and until is None:
+        return True
     if since and log.rotated_at and log.rotated_at < since:
         return False
     if until:
-        start = first_timestamp(log)
-        if start and start > until:
+        first = first_timestamp(log)
+        if first and first > until:
             return False
     return True

@@ -1,91 +1,271 @@
 """Search log files for many fixed strings in one pass, returning parsed records.
 
-The reader works on bytes (invalid UTF-8 and NUL bytes do not stop it), streams compressed
-files and keeps memory bounded by reading in blocks.
+Pipeline per file: ``reader.regions`` (line-aligned bytes, bounded memory, compressed files
+streamed) → ``patterns.Matcher.hits`` (all patterns at once) → expand each hit to its whole
+record (a matching continuation line belongs to the record above; a matching header takes its
+continuation lines along) → ``parser.parse_line``. Line numbers are counted lazily, only up
+to the last hit, so a file with no hit is never counted.
+
+``search_files`` spreads files over worker processes (both cores); workers send back
+compact ``(line_no, offset, bytes)`` batches through a bounded queue so memory stays bounded
+even when every line matches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import mmap
+import multiprocessing
+import os
+import queue as _queue
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
-from obdoctor.logs.files import LogFile, open_bytes
+from obdoctor.logs.files import LogFile
 from obdoctor.logs.parser import looks_like_header, parse_line
+from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns
+from obdoctor.logs.reader import LogReadError, count_newlines, regions
 from obdoctor.logs.record import LogRecord
 
-BLOCK = 4 << 20
+__all__ = ["Patterns", "search_file", "search_files", "read_records", "SearchReport", "LogReadError", "iter_lines"]
+
+MAX_RECORD = 1 << 20
+"""A record (header + continuation lines) longer than this is cut: one bad file can't eat memory."""
+BATCH = 512
 
 
-@dataclass(frozen=True)
-class Patterns:
-    """Fixed-string patterns: a line matches if it holds any of ``any_of`` and all of ``all_of``."""
-
-    any_of: tuple[str, ...] = ()
-    all_of: tuple[str, ...] = ()
-
-    def compiled(self) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
-        return (tuple(p.encode() for p in self.any_of), tuple(p.encode() for p in self.all_of))
+def _is_header(buf, pos: int) -> bool:
+    head = bytes(buf[pos:pos + 40])
+    if head[:1] == b"[":
+        return head[1:5].isdigit() and head[5:6] == b"-"
+    return head[:4].isdigit() and head[4:5] == b"-" and b"|" in head
 
 
-def iter_lines(log: LogFile) -> Iterator[tuple[int, int, bytes]]:
-    """(line number, byte offset, line bytes without newline) for every line of the file."""
-    with open_bytes(log) as stream:
-        line_no = 0
-        offset = 0
-        pending = b""
-        while True:
-            block = stream.read(BLOCK)
-            if not block:
-                break
-            data = pending + block
-            lines = data.split(b"\n")
-            pending = lines.pop()
-            for line in lines:
-                line_no += 1
-                yield line_no, offset, line
-                offset += len(line) + 1
-        if pending:
-            yield line_no + 1, offset, pending
+class _Lines:
+    """Line number of a byte position, counting newlines only as far as asked."""
+
+    def __init__(self) -> None:
+        self.pos = 0
+        self.line = 1
+        self.buf = None
+        self.end = 0
+
+    def enter(self, region) -> None:
+        if not (isinstance(region.buf, mmap.mmap) and region.buf is self.buf):
+            self.buf, self.pos = region.buf, region.start
+        self.end = region.end
+
+    def leave(self) -> None:
+        """Done with a region: a reused read buffer must be counted before it is overwritten
+        (a mapping keeps counting lazily from where it was)."""
+        if not isinstance(self.buf, mmap.mmap):
+            self.line += count_newlines(self.buf, self.pos, self.end)
+            self.pos = self.end
+
+    def at(self, pos: int) -> int:
+        if pos > self.pos:
+            self.line += count_newlines(self.buf, self.pos, pos)
+            self.pos = pos
+        return self.line
+
+
+def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None) -> Iterator[tuple[int, int, bytes]]:
+    """(line number, byte offset, record bytes) for every record with a hit (every record
+    when ``matcher`` is None). Raises LogReadError after yielding what could be read."""
+    lines = _Lines()
+    for region in regions(path, compression, use_mmap=use_mmap):
+        buf, start, end = region.buf, region.start, region.end
+        lines.enter(region)
+        if matcher is None:
+            hits = _all_record_starts(buf, start, end)
+        else:
+            hits = matcher.hits(buf, start, end)
+        taken_until = start
+        for line_start in hits:
+            if line_start < taken_until:
+                continue  # inside the record already returned
+            rec_start = line_start
+            if not _is_header(buf, rec_start):
+                # a continuation line: its record starts at the nearest header above (same region)
+                probe = rec_start
+                floor = max(start, rec_start - MAX_RECORD, taken_until)
+                while probe > floor:
+                    prev = buf.rfind(b"\n", floor, probe - 1)
+                    probe = prev + 1 if prev >= 0 else floor
+                    if _is_header(buf, probe):
+                        rec_start = probe
+                        break
+            rec_end = buf.find(b"\n", line_start, end)
+            rec_end = end if rec_end < 0 else rec_end
+            # continuation lines that follow belong to this record
+            while rec_end + 1 < end and not _is_header(buf, rec_end + 1) and rec_end - rec_start < MAX_RECORD:
+                nxt = buf.find(b"\n", rec_end + 1, end)
+                rec_end = end if nxt < 0 else nxt
+            taken_until = rec_end + 1
+            data = bytes(buf[rec_start:min(rec_end, rec_start + MAX_RECORD)])
+            if matcher is not None and not matcher.verify(data):
+                continue
+            yield lines.at(rec_start), region.offset + (rec_start - start), data
+        lines.leave()
+
+
+def _all_record_starts(buf, start: int, end: int) -> list[int]:
+    """Start of every record (header line, or a stray line at the region's start)."""
+    out = [start] if start < end else []
+    i = buf.find(b"\n", start, end)
+    while 0 <= i < end - 1:
+        if _is_header(buf, i + 1):
+            out.append(i + 1)
+        i = buf.find(b"\n", i + 1, end)
+    return out
+
+
+def _record(log: LogFile, line_no: int, offset: int, data: bytes) -> LogRecord:
+    text = data.rstrip(b"\r\n").decode("utf-8", "replace")
+    record = parse_line(text)
+    record.server = log.server
+    record.path = str(log.path)
+    record.line_no = line_no
+    record.offset = offset
+    return record
 
 
 def search_file(log: LogFile, patterns: Patterns) -> Iterator[LogRecord]:
-    any_of, all_of = patterns.compiled()
-    for line_no, offset, line in iter_lines(log):
-        if any_of and not any(p in line for p in any_of):
-            continue
-        if all_of and not all(p in line for p in all_of):
-            continue
-        text = line.decode("utf-8", "replace")
-        record = parse_line(text)
-        record.server = log.server
-        record.path = str(log.path)
-        record.line_no = line_no
-        record.offset = offset
-        yield record
+    """Records of one file holding the patterns, in file order, with line number and offset.
+
+    Raises ``LogReadError`` (an ``OSError``) after the readable part when the file is
+    truncated or corrupt."""
+    matcher = None if patterns.matches_everything else compile_patterns(patterns)
+    for line_no, offset, data in _raw_hits(log.path, log.compression, matcher):
+        yield _record(log, line_no, offset, data)
 
 
 def read_records(log: LogFile) -> Iterator[LogRecord]:
     """Every record of a file, continuation lines joined to the record above."""
-    current: LogRecord | None = None
-    for line_no, offset, line in iter_lines(log):
-        text = line.decode("utf-8", "replace")
-        if current is not None and not looks_like_header(text):
-            current = parse_line(current.raw + "\n" + text) | _keep(current)
-            continue
-        if current is not None:
-            yield current
-        current = parse_line(text)
-        current.server, current.path, current.line_no, current.offset = log.server, str(log.path), line_no, offset
-    if current is not None:
-        yield current
+    for line_no, offset, data in _raw_hits(log.path, log.compression, None):
+        yield _record(log, line_no, offset, data)
 
 
-class _keep:
-    """``record | _keep(old)`` copies where-found fields from ``old``."""
+def iter_lines(log: LogFile) -> Iterator[tuple[int, int, bytes]]:
+    """(line number, byte offset, line bytes without newline) for every physical line."""
+    line_no = 0
+    for region in regions(log.path, log.compression):
+        buf, pos, end = region.buf, region.start, region.end
+        while pos < end:
+            nl = buf.find(b"\n", pos, end)
+            stop = end if nl < 0 else nl
+            line_no += 1
+            yield line_no, region.offset + (pos - region.start), bytes(buf[pos:stop])
+            pos = stop + 1
 
-    def __init__(self, old: LogRecord):
-        self.old = old
 
-    def __ror__(self, new: LogRecord) -> LogRecord:
-        new.server, new.path, new.line_no, new.offset = self.old.server, self.old.path, self.old.line_no, self.old.offset
-        return new
+# -- many files, both cores ---------------------------------------------------------------
+@dataclass
+class SearchReport:
+    """What ``search_files`` did: files fully searched and files read only in part (why)."""
+
+    searched: list[LogFile] = field(default_factory=list)
+    failed: list[tuple[LogFile, str]] = field(default_factory=list)
+    workers: int = 1
+    engine: str = ""
+
+
+def _size(log: LogFile) -> int:
+    try:
+        size = os.path.getsize(log.path)
+    except OSError:
+        return 0
+    return size * 8 if log.compression else size  # compressed bytes cost ~8x to read
+
+
+def search_files(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
+                 report: SearchReport | None = None) -> Iterator[LogRecord]:
+    """Records from many files, spread over ``workers`` processes (largest files first).
+
+    Records of one file come in file order; files interleave. ``report`` (if given) is
+    filled as files finish. Unreadable/truncated files are reported there, never raised."""
+    files = list(files)
+    report = report if report is not None else SearchReport()
+    matcher = None if patterns.matches_everything else compile_patterns(patterns)
+    report.engine = matcher.engine if matcher else "all"
+    workers = max(1, min(workers or os.cpu_count() or 1, len(files), os.cpu_count() or 1))
+    report.workers = workers
+    if workers == 1 or sum(_size(f) for f in files) < (32 << 20):
+        report.workers = 1
+        for log in files:
+            try:
+                for line_no, offset, data in _raw_hits(log.path, log.compression, matcher):
+                    yield _record(log, line_no, offset, data)
+                report.searched.append(log)
+            except (OSError, EOFError, ValueError) as exc:
+                report.failed.append((log, _describe(exc)))
+        return
+    yield from _parallel(files, patterns, workers, report)
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, LogReadError) else f"{type(exc).__name__}: {exc}"
+
+
+def _worker(tasks, results, patterns: Patterns) -> None:
+    matcher = None if patterns.matches_everything else compile_patterns(patterns)
+    while True:
+        item = tasks.get()
+        if item is None:
+            return
+        index, path, compression = item
+        batch: list[tuple[int, int, bytes]] = []
+        try:
+            for hit in _raw_hits(path, compression, matcher):
+                batch.append(hit)
+                if len(batch) >= BATCH:
+                    results.put(("hits", index, batch))
+                    batch = []
+            results.put(("hits", index, batch))
+            results.put(("done", index, None))
+        except (OSError, EOFError, ValueError) as exc:
+            results.put(("hits", index, batch))
+            results.put(("done", index, _describe(exc)))
+        except Exception as exc:  # never leave the parent waiting
+            results.put(("hits", index, batch))
+            results.put(("done", index, f"{type(exc).__name__}: {exc}"))
+
+
+def _parallel(files: list[LogFile], patterns: Patterns, workers: int, report: SearchReport) -> Iterator[LogRecord]:
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    tasks = ctx.Queue()
+    results = ctx.Queue(maxsize=64)  # back-pressure: bounded memory when everything matches
+    order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
+    for i in order:
+        tasks.put((i, str(files[i].path), files[i].compression))
+    for _ in range(workers):
+        tasks.put(None)
+    procs = [ctx.Process(target=_worker, args=(tasks, results, patterns), daemon=True) for _ in range(workers)]
+    for p in procs:
+        p.start()
+    pending = set(range(len(files)))
+    try:
+        while pending:
+            try:
+                kind, index, payload = results.get(timeout=1.0)
+            except _queue.Empty:
+                if not any(p.is_alive() for p in procs):
+                    for i in sorted(pending):
+                        report.failed.append((files[i], "search worker died"))
+                    return
+                continue
+            log = files[index]
+            if kind == "hits":
+                for line_no, offset, data in payload:
+                    yield _record(log, line_no, offset, data)
+            else:
+                pending.discard(index)
+                if payload is None:
+                    report.searched.append(log)
+                else:
+                    report.failed.append((log, payload))
+    finally:
+        for p in procs:
+            if p.is_alive() and pending:
+                p.terminate()
+        for p in procs:
+            p.join(timeout=5)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
 from obdoctor.logs.files import LogFile, discover, overlaps
-from obdoctor.logs.search import Patterns, search_file
+from obdoctor.logs.search import Patterns, SearchReport, search_files
 from obdoctor.sources.sqltext import parse_by_extension
 
 SQL_EXTENSIONS = ("jsonl", "csv", "tsv", "txt")
@@ -139,6 +139,7 @@ class Bundle:
             return result
         patterns = Patterns(query.any_of, query.all_of)
         levels = set(query.levels)
+        chosen_all: list[LogFile] = []
         for server in servers:
             directory = logs_dir / server
             if not directory.is_dir():
@@ -149,21 +150,24 @@ class Bundle:
             if not chosen:
                 result.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in the bundle")
                 continue
-            for log in chosen:
-                try:
-                    for record in search_file(log, patterns):
-                        if levels and record.level not in levels:
-                            continue
-                        if record.ts and ((query.since and record.ts < query.since) or (query.until and record.ts > query.until)):
-                            continue
-                        result.total_matches += 1
-                        if len(result.records) < query.limit:
-                            record.path = str(log.path.relative_to(self.root))
-                            result.records.append(record)
-                    result.files_searched.append(f"{server}/{log.name}")
-                except (OSError, EOFError, ValueError) as exc:  # truncated gz/zst, unreadable file
-                    result.unchecked.append(f"{server}/{log.name}: {type(exc).__name__}: {exc}")
-                    result.files_searched.append(f"{server}/{log.name} (partly)")
+            chosen_all.extend(chosen)
+        report = SearchReport()
+        # one pass over all servers' files, both cores (obdoctor.logs.search.search_files)
+        for record in search_files(chosen_all, patterns, workers=2, report=report):
+            if levels and record.level not in levels:
+                continue
+            if record.ts and ((query.since and record.ts < query.since) or (query.until and record.ts > query.until)):
+                continue
+            result.total_matches += 1
+            if len(result.records) < query.limit:
+                record.path = str(Path(record.path).relative_to(self.root))
+                result.records.append(record)
+        for log in chosen_all:
+            if log in report.searched:
+                result.files_searched.append(f"{log.server}/{log.name}")
+        for log, reason in report.failed:  # truncated gz/zst, unreadable file
+            result.unchecked.append(f"{log.server}/{log.name}: {reason}")
+            result.files_searched.append(f"{log.server}/{log.name} (partly)")
         result.records.sort(key=lambda r: (r.ts is None, r.ts or datetime.min))
         return result
 

@@ -1,0 +1,138 @@
+"""Compile fixed-string patterns into a matcher that finds candidate lines in a block of bytes.
+
+Why separate from the reader: the same ``Patterns`` are run locally (this module, over
+memory-mapped or decompressed blocks) and remotely (``logs/remote.py`` turns them into a
+``grep -F`` pipeline). The matcher only answers "at which byte offsets of this block does
+some pattern end"; the reader turns offsets into lines.
+
+Two engines, same answers:
+
+* ``hyperscan`` (Intel's SIMD multi-literal matcher) when the package is installed: one pass
+  over the block finds every pattern at once, at several GB/s.
+* a pure-Python fallback: ``bytes.find`` per pattern (CPython's fast search), one pass per
+  pattern. Slower with many patterns, but always available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+try:  # optional accelerator
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - exercised when the wheel is missing on a platform
+    _hs = None
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Fixed-string patterns: a line matches if it holds any of ``any_of`` and all of ``all_of``.
+
+    Both empty means "every line".
+    """
+
+    any_of: tuple[str, ...] = ()
+    all_of: tuple[str, ...] = ()
+
+    def compiled(self) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+        return (tuple(p.encode() for p in self.any_of if p), tuple(p.encode() for p in self.all_of if p))
+
+    @property
+    def matches_everything(self) -> bool:
+        return not any(self.any_of) and not any(self.all_of)
+
+    def line_matches(self, line: bytes) -> bool:
+        """The full rule on one line (the matcher only finds candidates)."""
+        any_of, all_of = self.compiled()
+        if any_of and not any(p in line for p in any_of):
+            return False
+        return all(p in line for p in all_of)
+
+
+def hyperscan_available() -> bool:
+    return _hs is not None
+
+
+class Matcher:
+    """Finds the end offsets of pattern occurrences in a block (at most one report per line
+    is needed, so callers skip to the next line after a hit)."""
+
+    engine = "find"
+
+    def __init__(self, patterns: Patterns):
+        any_of, all_of = patterns.compiled()
+        # scan for the any_of set; when there is none, for the longest all_of pattern
+        # (long literals are rarer), and let the caller check the rest on the line
+        self.literals: tuple[bytes, ...] = any_of or ((max(all_of, key=len),) if all_of else ())
+        self.any_of = any_of
+        self.all_of = all_of
+
+    def verify(self, line: bytes) -> bool:
+        if self.any_of and not any(p in line for p in self.any_of):
+            return False
+        return all(p in line for p in self.all_of)
+
+    def hits(self, block, start: int, end: int) -> list[int]:
+        """Sorted start offsets (in ``block``) of the lines in ``block[start:end]`` holding a
+        literal. ``block`` is any bytes-like object with ``find``/``rfind`` (bytes, mmap)."""
+        lines: set[int] = set()
+        for literal in self.literals:
+            i = block.find(literal, start, end)
+            while i >= 0:
+                line_start = block.rfind(b"\n", start, i) + 1 or start
+                if line_start < start:
+                    line_start = start
+                lines.add(line_start)
+                nl = block.find(b"\n", i + len(literal), end)
+                if nl < 0:
+                    break
+                i = block.find(literal, nl + 1, end)
+        return sorted(lines)
+
+
+class HyperscanMatcher(Matcher):
+    """Same answers as ``Matcher``, one SIMD pass for all literals."""
+
+    engine = "hyperscan"
+
+    def __init__(self, patterns: Patterns):
+        super().__init__(patterns)
+        self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        self._db.compile(expressions=list(self.literals), ids=list(range(len(self.literals))), flags=0, literal=True)
+        self._scratch = _hs.Scratch(self._db)
+
+    def hits(self, block, start: int, end: int) -> list[int]:
+        ends: list[int] = []
+        view = memoryview(block)[start:end]
+        try:
+            self._db.scan(view, match_event_handler=_collect, context=ends, scratch=self._scratch)
+        finally:
+            view.release()
+        if not ends:
+            return []
+        lines: list[int] = []
+        last_line_end = -1
+        for e in sorted(ends):
+            pos = start + e
+            if pos <= last_line_end:
+                continue  # another pattern on a line already reported
+            line_start = block.rfind(b"\n", start, pos - 1) + 1 or start
+            if line_start < start:
+                line_start = start
+            lines.append(line_start)
+            nl = block.find(b"\n", pos - 1, end)
+            last_line_end = nl if nl >= 0 else end
+        return lines
+
+
+def _collect(_id, _from, to, _flags, ends):
+    ends.append(to)
+
+
+def compile_patterns(patterns: Patterns, engine: str | None = None) -> Matcher:
+    """The fastest available matcher (``engine="find"`` forces the pure-Python one)."""
+    if engine != "find" and _hs is not None and patterns.compiled() != ((), ()):
+        try:
+            return HyperscanMatcher(patterns)
+        except Exception:  # a pattern hyperscan refuses: the fallback gives the same answers
+            pass
+    return Matcher(patterns)
