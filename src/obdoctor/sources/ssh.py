@@ -98,6 +98,8 @@ class SshLogSearcher:
         self.progress = progress or (lambda _server, _message: None)
         self.stats: dict[str, ServerStats] = {}
         self.notes: list[str] = []
+        self.sent: list[tuple[str, str]] = []
+        """Every command sent, ``(server, command)``: an audit trail (and what the tests inspect)."""
         self._conns: dict[str, object] = {}
         self._listings: dict[str, list[remote.RemoteFile]] = {}
         self._failed: dict[str, str] = {}
@@ -288,6 +290,7 @@ class SshLogSearcher:
             return self._listings[server]
         command = remote.list_command(target.home_path)
         stats.commands += 1
+        self.sent.append((server, command))
         try:
             done = await asyncio.wait_for(conn.run(command, check=False, encoding="utf-8", errors="replace"),
                                           self.options.command_timeout)
@@ -308,6 +311,7 @@ class SshLogSearcher:
     async def _run_search(self, server: str, conn, command: str, chosen: list[remote.RemoteFile], directory: str,
                           query: LogQuery, part: LogSearchResult, stats: ServerStats) -> None:
         stats.commands += 1
+        self.sent.append((server, command))
         levels = set(query.levels)
         current: int | None = None
         statuses: dict[int, int] = {}

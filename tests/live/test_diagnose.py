@@ -1,0 +1,128 @@
+"""``diagnose`` on a live cluster reaches the findings ``analyze`` reaches on the bundle.
+
+Two layers:
+
+- the SSH half alone (views from the scenario's bundle, logs from the real sshd's): every
+  scenario, and the SSH failure modes (node down, hung, unknown host key, hostile trace id);
+- the whole command (``obdoctor diagnose --config``) on the simulated cluster — MariaDB from
+  ``tests/live/simdb.py`` plus the sshd's — every scenario, and the database failure modes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from obdoctor.sources.ssh import SshTarget
+from tests.live import livekit
+from tests.live.livekit import NAMES, all_unchecked, finding_keys, live_over_bundle_tables, offline, run
+from tests.live.simssh import HangingListener, simssh  # noqa: F401  (fixture)
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory) -> dict[str, Path]:
+    return livekit.build_bundles(tmp_path_factory.mktemp("scenarios"))
+
+
+# -- the SSH half -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_logs_over_ssh_give_the_bundle_findings(simssh, bundles, name):
+    bundle = bundles[name]
+    simssh.load_bundle(bundle)
+    source, ssh = live_over_bundle_tables(simssh, bundle)
+    with source:
+        live, live_code = run(source)
+    expected, expected_code = offline(bundle)
+    assert finding_keys(live) == finding_keys(expected)
+    assert live_code == expected_code
+    # only the servers the queries named were contacted; all configured ones only for a query naming none
+    searches = [r for r in live["sources_read"] if "log_search" in r]
+    asked = {s for r in searches for s in r["servers"]}
+    if any(not r["servers"] for r in searches):
+        asked |= set(simssh.nodes)
+    assert set(ssh.stats) <= asked
+
+
+def test_failed_job_touches_only_the_two_servers_involved(simssh, bundles):
+    simssh.load_bundle(bundles["failed-41-chain"])
+    source, ssh = live_over_bundle_tables(simssh, bundles["failed-41-chain"])
+    with source:
+        report, code = run(source)
+    assert code == 1 and set(ssh.stats) == {"127.0.0.2", "127.0.0.3"}
+    assert all(s.bytes_received < 20_000 for s in ssh.stats.values())  # matching lines only, not 100 KB logs
+
+
+def test_sshd_down_on_the_executing_node(simssh, bundles):
+    simssh.load_bundle(bundles["failed-41-chain"])
+    simssh.nodes["127.0.0.3"].stop()
+    try:
+        source, _ = live_over_bundle_tables(simssh, bundles["failed-41-chain"])
+        with source:
+            report, code = run(source)
+    finally:
+        simssh.nodes["127.0.0.3"].start()
+    assert "127.0.0.3" in all_unchecked(report) and "connection refused" in all_unchecked(report)
+    assert [(f["cause"], f["verdict"]) for f in report["findings"]] == [("dest_out_of_space", "likely")], \
+        "the views alone still name the failure, unproven"
+    assert code == 1
+
+
+def test_hanging_node_is_reported_after_its_timeout(simssh, bundles):
+    simssh.load_bundle(bundles["failed-41-chain"])
+    hang = HangingListener("127.0.0.3")
+    targets = simssh.targets()
+    targets["127.0.0.3"] = SshTarget(ip="127.0.0.3", port=hang.port, user=simssh.user,
+                                     key_file=str(simssh.client_key), home_path="/nonexistent")
+    known = simssh.base / "known_hosts.hang"
+    node = simssh.nodes["127.0.0.3"]
+    known.write_text(simssh.known_hosts.read_text() + node.known_hosts_line().replace(f":{node.port} ", f":{hang.port} "))
+    try:
+        started = time.monotonic()
+        source, _ = live_over_bundle_tables(simssh, bundles["failed-41-chain"], targets=targets, known_hosts=known,
+                                            connect_timeout=1.5)
+        with source:
+            report, code = run(source)
+        elapsed = time.monotonic() - started
+    finally:
+        hang.close()
+    assert elapsed < 10, "one hung node must not hold the run for long"
+    text = all_unchecked(report)
+    assert "127.0.0.3" in text and "within 1.5s" in text
+    assert report["findings"] and code in (1, 3)
+
+
+def test_unknown_host_keys_are_refused(simssh, bundles, tmp_path):
+    simssh.load_bundle(bundles["failed-41-chain"])
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    source, ssh = live_over_bundle_tables(simssh, bundles["failed-41-chain"], known_hosts=empty)
+    with source:
+        report, code = run(source)
+    text = all_unchecked(report)
+    assert "127.0.0.2" in text and "not in" in text and "refused" in text
+    assert all(s.commands == 0 for s in ssh.stats.values()), "nothing was run on an unverified host"
+    # the views still name the cause; without the log line that proves it, it is only "likely"
+    assert [(f["cause"], f["verdict"]) for f in report["findings"]] == [("dest_out_of_space", "likely")]
+    assert code == 1
+
+
+def test_hostile_trace_id_in_the_evidence_is_never_run(simssh, bundles, tmp_path):
+    bundle = tmp_path / "hostile"
+    shutil.copytree(bundles["failed-41-chain"], bundle)
+    canary = tmp_path / "CANARY"
+    events = bundle / "sql" / "DBA_OB_ROOTSERVICE_EVENT_HISTORY.txt"
+    rs_trace = "YB427F000002-0005E98EBF8D9DC7-0-0"
+    hostile = f"Y1-$(touch {canary})"
+    events.write_text(events.read_text().replace(rs_trace + " ", hostile + " ", 1))
+    ls = bundle / "sql" / "__all_virtual_backup_ls_task_history.txt"
+    ls.write_text(ls.read_text().replace("YB427F000002-0005E98EBF2D9DBE-0-0", f"Y2-'; touch {canary}; '"))
+    simssh.load_bundle(bundle)
+    source, ssh = live_over_bundle_tables(simssh, bundle)
+    with source:
+        report, code = run(source)
+    assert not canary.exists()
+    assert not any("touch" in command for _server, command in ssh.sent)
+    assert code == 1 and report["findings"], "the failure is still found through the code in the logs"
