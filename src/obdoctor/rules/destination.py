@@ -168,15 +168,30 @@ def _search_detail(ctx: RuleContext, chain: Chain, problem: DestinationProblem) 
     return result.records
 
 
+def cluster_servers(ctx: RuleContext, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The cluster's servers as DBA_OB_SERVERS names them (plus ``extra``): the only ones a
+    cross-server search may ask for, so a live run contacts no server the evidence does not name."""
+    ips = [s.svr_ip for s in ctx.evidence.servers() if s.svr_ip]
+    for ip in extra:
+        if ip and ip not in ips:
+            ips.append(ip)
+    return tuple(ips)
+
+
 def _servers_with_code(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> tuple[list[str], list[str]]:
-    """Which log servers show the code, and which searched ones do not (NFS mounted on some only)."""
-    result = search(ctx, chain, servers=(), kinds=("observer",), any_of=(f"ret={problem.code}",),
+    """Which servers show the code, and which searched ones do not (NFS mounted on some only)."""
+    servers = cluster_servers(ctx, problem.servers)
+    if len(servers) < 2:
+        chain.could_not_check("whether the other servers reach the destination",
+                              "DBA_OB_SERVERS does not list the cluster's servers")
+        return [], []
+    result = search(ctx, chain, servers=servers, kinds=("observer",), any_of=(f"ret={problem.code}",),
                     since=problem.since, until=problem.until, purpose=f"servers failing with {problem.code}")
     failing = sorted({r.server for r in result.records if r.server})
     searched = sorted({f.split("/", 1)[0] for f in result.files_searched})
     clean = [s for s in searched if s not in failing]
     if failing:
-        chain.log_step(f"observer.log* on every server: grep 'ret={problem.code}'",
+        chain.log_step(f"observer.log* on {', '.join(servers)}: grep 'ret={problem.code}'",
                        f"the error appears on {', '.join(failing)}"
                        + (f" and not on {', '.join(clean)}" if clean else " (every server searched)"),
                        _one_per_server(result.records))
