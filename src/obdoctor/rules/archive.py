@@ -188,19 +188,19 @@ class LogArchive(Rule):
         tenant_tag = f"T{r.tenant_id}_"
         lines = [x for x in result.records if x.tenant_id in (None, r.tenant_id) or (x.thread or "").startswith(tenant_tag)
                  or f"tenant_id={r.tenant_id}" in x.raw]
-        servers = sorted({x.server for x in lines if x.server})
+        where = sorted({x.server for x in lines if x.server})
         if lines:
             codes = [x.ret() for x in lines if x.ret()]
             code = code or (codes[-1] if codes else None)
             chain.log_step(f"observer.log* on {', '.join(servers)}: grep 'archive continuous encounter error\\|mark_fatal_error'",
-                           f"{len(lines)} line(s) on {', '.join(servers) or '?'}"
+                           f"{len(lines)} line(s) on {', '.join(where) or '?'}"
                            + (f"; code {code_text(code)}" if code else ""), lines[-10:])
-            for s in servers:
+            for s in where:
                 chain.server(s)
         elif result.searched_anything:
             chain.step(f"observer.log* on {', '.join(servers)}: archive error lines",
                        f"none in {len(result.files_searched)} file(s) around {fmt_time(since)}")
-        return code, lines, servers
+        return code, lines, where
 
     # -- stuck in a transition ------------------------------------------------------------
     def _transition(self, ctx: RuleContext, r: ArchiveStatus, changes: list[RootServiceEvent], facts: dict) -> Finding | None:
