@@ -18,7 +18,7 @@ from obdoctor.evidence.records import (
     ScheduleTask, Server, Tenant,
 )
 from obdoctor.evidence.records_extra import (
-    DeleteJob, DeleteTask, KeyValue, LogStat, LSRecoveryStat, LSReplica, ReplayStat, RestoreJob, SchemaInfo,
+    ArchivePiece, BackupSetFile, DeleteJob, DeleteTask, KeyValue, LogStat, LSRecoveryStat, LSReplica, ReplayStat, RestoreJob, SchemaInfo,
     ServerEvent, TenantInfo,
 )
 from obdoctor.evidence.rows import Row, TableResult
@@ -76,6 +76,8 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "delete_job_history": ("CDB_OB_BACKUP_DELETE_JOB_HISTORY", "DBA_OB_BACKUP_DELETE_JOB_HISTORY"),
     "delete_tasks": ("CDB_OB_BACKUP_DELETE_TASKS", "DBA_OB_BACKUP_DELETE_TASKS"),
     "delete_task_history": ("CDB_OB_BACKUP_DELETE_TASK_HISTORY", "DBA_OB_BACKUP_DELETE_TASK_HISTORY"),
+    "backup_set_files": ("CDB_OB_BACKUP_SET_FILES", "DBA_OB_BACKUP_SET_FILES"),
+    "archive_pieces": ("CDB_OB_ARCHIVELOG_PIECE_FILES", "DBA_OB_ARCHIVELOG_PIECE_FILES"),
 }
 
 
@@ -216,6 +218,12 @@ class Evidence:
 
     def delete_task_history(self) -> Found[DeleteTask]:
         return self._found("delete_task_history", DeleteTask.from_row)
+
+    def backup_set_files(self) -> Found[BackupSetFile]:
+        return self._found("backup_set_files", BackupSetFile.from_row)
+
+    def archive_pieces(self) -> Found[ArchivePiece]:
+        return self._found("archive_pieces", ArchivePiece.from_row)
 
     # -- convenience lookups ----------------------------------------------------------
     def tenant(self, tenant_id: int | None) -> Tenant | None:

@@ -287,3 +287,55 @@ class DeleteTask:
     @property
     def structured_comment(self) -> JobComment | None:
         return JobComment.parse(self.comment)
+
+
+@dataclass
+class BackupSetFile:
+    """A row of CDB_OB_BACKUP_SET_FILES: a backup set and the earliest point it can restore to."""
+
+    tenant_id: int | None
+    backup_set_id: int | None
+    backup_type: str | None
+    status: str
+    file_status: str | None
+    min_restore_scn: int | None
+    min_restore: datetime | None
+    end: datetime | None
+    path: str | None
+    provenance: Provenance
+
+    @classmethod
+    def from_row(cls, row: Row, default_tenant: int | None = None) -> "BackupSetFile":
+        return cls(
+            tenant_id=_tenant(row, default_tenant), backup_set_id=row.integer("BACKUP_SET_ID"),
+            backup_type=row.text("BACKUP_TYPE"), status=(row.text("STATUS") or "").upper(),
+            file_status=(row.text("FILE_STATUS") or "").upper() or None, min_restore_scn=_scn(row, "MIN_RESTORE_SCN"),
+            min_restore=_ts(row, "MIN_RESTORE_SCN_DISPLAY"), end=_ts(row, "END_TIMESTAMP"), path=row.text("PATH"),
+            provenance=row.provenance,
+        )
+
+
+@dataclass
+class ArchivePiece:
+    """A row of CDB_OB_ARCHIVELOG_PIECE_FILES: one archived piece and how far it reaches."""
+
+    tenant_id: int | None
+    round_id: int | None
+    piece_id: int | None
+    status: str | None
+    file_status: str | None
+    start_scn: int | None
+    start: datetime | None
+    checkpoint_scn: int | None
+    checkpoint: datetime | None
+    provenance: Provenance
+
+    @classmethod
+    def from_row(cls, row: Row, default_tenant: int | None = None) -> "ArchivePiece":
+        return cls(
+            tenant_id=_tenant(row, default_tenant), round_id=row.integer("ROUND_ID"), piece_id=row.integer("PIECE_ID"),
+            status=(row.text("STATUS") or "").upper() or None, file_status=(row.text("FILE_STATUS") or "").upper() or None,
+            start_scn=_scn(row, "START_SCN"), start=_ts(row, "START_SCN_DISPLAY"),
+            checkpoint_scn=_scn(row, "CHECKPOINT_SCN"), checkpoint=_ts(row, "CHECKPOINT_SCN_DISPLAY"),
+            provenance=row.provenance,
+        )
