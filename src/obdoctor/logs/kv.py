@@ -7,6 +7,8 @@ in the message.
 
 from __future__ import annotations
 
+import re
+
 _OPEN = {"(": ")", "{": "}", "[": "]"}
 
 
@@ -18,7 +20,7 @@ def _find_kv_open(body: str) -> int:
         if i < 0:
             return -1
         j = i + 1
-        while j < len(body) and (body[j].isalnum() or body[j] in "_.*->[]"):
+        while j < len(body) and (body[j].isalnum() or body[j] in "_.*&->[]"):
             j += 1
         if j > i + 1 and j < len(body) and body[j] == "=" and body.rstrip().endswith(")"):
             return i
@@ -52,7 +54,46 @@ def split_values(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+_KEY_START = re.compile(r" [*&]?[A-Za-z_][A-Za-z0-9_.\->\[\]]*=(?!=)")
+
+
+def _split_missing_commas(part: str) -> list[str]:
+    """``ret=-4016 *ls_attr={...}`` (a comma forgotten in the source) -> two parts.
+
+    Only splits at top level (outside quotes/brackets) before `` key=``."""
+    out: list[str] = []
+    depth = 0
+    in_quote = False
+    start = 0
+    first_eq = part.find("=")
+    for i, c in enumerate(part):
+        if in_quote:
+            if c == '"':
+                in_quote = False
+        elif c == '"':
+            in_quote = True
+        elif c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth = max(0, depth - 1)
+        elif c == " " and depth == 0 and i > first_eq >= 0:
+            m = _KEY_START.match(part, i)
+            if m:
+                out.append(part[start:i])
+                start = i + 1
+    out.append(part[start:])
+    return out
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+        return value[1:-1]
+    return value
+
+
 def split_body(body: str) -> tuple[str, list[tuple[str, str]]]:
+    """``info(k1=v1, k2=v2)`` -> (``info``, [(k1, v1), (k2, v2)]); repeated keys kept in order."""
     try:
         open_at = _find_kv_open(body)
         if open_at < 0:
@@ -60,18 +101,16 @@ def split_body(body: str) -> tuple[str, list[tuple[str, str]]]:
         message = body[:open_at].strip()
         inner = body[open_at + 1 : body.rstrip().rfind(")")]
         fields: list[tuple[str, str]] = []
-        for part in split_values(inner):
-            key, sep, value = part.partition("=")
-            if not sep:
-                # a value with a comma inside an unquoted string: glue it to the previous value
-                if fields:
-                    k, v = fields[-1]
-                    fields[-1] = (k, f"{v}, {part}")
-                continue
-            value = value.strip()
-            if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
-                value = value[1:-1]
-            fields.append((key.strip(), value))
+        for chunk in split_values(inner):
+            for part in _split_missing_commas(chunk):
+                key, sep, value = part.partition("=")
+                if not sep or not key.strip() or " " in key.strip():
+                    # a value with a comma inside an unquoted string: glue it to the previous value
+                    if fields:
+                        k, v = fields[-1]
+                        fields[-1] = (k, f"{v}, {part.strip()}")
+                    continue
+                fields.append((key.strip(), _unquote(value)))
         return message, fields
     except Exception:  # a parser of outside input must never raise
         return body.strip(), []

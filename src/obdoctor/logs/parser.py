@@ -1,4 +1,12 @@
-"""Parse one OceanBase log line in any of its grammars (ob_log_format.md).
+"""Parse one OceanBase log line in any of its grammars (``ob_log_format.md``).
+
+Grammars: 4.1+ (ERROR/WARN/INFO/EDIAG/WDIAG/TRACE/DEBUG, optional ``[C<cluster>]``, optional
+``[T<tenant>]`` (seekdb drops it), ``[errcode=]``), 4.0 (USER_ERR, no errcode), 3.x (two
+forms: with ``func (file:line)`` and INFO's bare ``file:line``; ``[tid][co_id]``, 2-part trace
+id, ``[dc=]``), ``trace.log``'s short header, 4.2 ``alert.log`` pipe format. Tails: EDIAG's
+``BACKTRACE:`` addresses are cut off the body into ``backtrace``; a rate-limited line's body
+(``REACH SYSLOG RATE LIMIT [bandwidth]``) sets ``rate_limited``. Text copied from ``grep``
+output keeps working: a ``observer.log.2023...:`` (or ``name:line:``) prefix is recognised.
 
 ``parse_line`` never raises and never drops a line: what no grammar matches is returned as a
 ``raw`` record with the text intact.
@@ -12,32 +20,33 @@ from datetime import datetime
 from obdoctor.logs.record import LogRecord
 
 _TS = r"\[(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6})\]"
+_TRACE_ID = r"[YZ][0-9A-F]{0,16}-[0-9A-F]{1,16}(?:-[0-9a-fA-F]{1,16}-[0-9a-fA-F]{1,16})?"
 
 # 4.0 .. 4.3 main logs; [C<cluster>] only on arbitration servers; [T<tenant>] absent in seekdb.
 _V4 = re.compile(
     _TS + r" (?P<level>ERROR|WARN|INFO|EDIAG|WDIAG|TRACE|DEBUG|USER_ERR)\s+"
-    r"(?:\[(?P<module>[A-Z0-9_]+(?:\.[A-Z0-9_]+)*)\] )?"
+    r"(?:\[(?P<module>[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\] )?"
     r"(?P<func>.*?) \((?P<file>[^\s():]+):(?P<line>\d+)\) "
     r"\[(?P<tid>\d+)\]\[(?P<tname>[^\]]*)\](?:\[C(?P<cluster>\d+)\])?(?:\[T(?P<tenant>\d+)\])?"
-    r"\[(?P<trace>[YZ][0-9A-F]*-[0-9A-F]{16}(?:-[0-9a-f]+-[0-9a-f]+)?)\] "
-    r"\[lt=(?P<lt>-?\d+)\](?:\[errcode=(?P<errcode>-?\d+)\])? ?(?P<body>.*)$",
+    r"\[(?P<trace>" + _TRACE_ID + r")\] "
+    r"\[lt=(?P<lt>-?\d+)\](?:\[errcode=(?P<errcode>-?\d+)\])?(?: (?P<body>.*))?$",
     re.DOTALL,
 )
 
 # 3.x: [tid][co_id][Y..-..] [lt=] [dc=]; INFO/TRACE/DEBUG lines carry file:line without func.
 _V3 = re.compile(
     _TS.replace(r"\d{6}", r"\d{3,6}") + r" (?P<level>ERROR|USER_ERR|WARN|INFO|TRACE|DEBUG)\s+"
-    r"(?:\[(?P<module>[A-Z0-9_.]+)\] )?"
+    r"(?:\[(?P<module>[A-Za-z0-9_.]+)\] )?"
     r"(?:(?P<func>.*?) \((?P<file>[^\s():]+):(?P<line>\d+)\)|(?P<file2>[^\s():]+):(?P<line2>\d+)) "
-    r"\[(?P<tid>\d+)\]\[(?P<co>\d+)\]\[(?P<trace>Y[0-9A-F]*-[0-9A-F]{16})\] "
-    r"\[lt=(?P<lt>-?\d+)\](?: \[dc=(?P<dc>\d+)\])? ?(?P<body>.*)$",
+    r"\[(?P<tid>\d+)\]\[(?P<co>\d+)\]\[(?P<trace>Y[0-9A-F]{0,16}-[0-9A-F]{1,16})\] "
+    r"\[lt=(?P<lt>-?\d+)\](?: \[dc=(?P<dc>\d+)\])?(?: (?P<body>.*))?$",
     re.DOTALL,
 )
 
-# trace.log short header.
+# trace.log short header: [ts] [tid][tname][T<tenant>][trace] body
 _TRACE = re.compile(
-    _TS + r" \[(?P<tid>\d+)\]\[(?P<tname>[^\]]*)\]\[T(?P<tenant>\d+)\]"
-    r"\[(?P<trace>[YZ][0-9A-F]*-[0-9A-F]{16}(?:-[0-9a-f]+-[0-9a-f]+)?)\] ?(?P<body>.*)$",
+    _TS + r" \[(?P<tid>\d+)\]\[(?P<tname>[^\]]*)\](?:\[T(?P<tenant>\d+)\])?"
+    r"\[(?P<trace>" + _TRACE_ID + r")\](?: (?P<body>.*))?$",
     re.DOTALL,
 )
 
@@ -45,14 +54,22 @@ _TRACE = re.compile(
 _ALERT = re.compile(
     r"^(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6})\|(?P<level>[A-Z_]+)\|(?P<module>[^|]*)\|"
     r"(?P<event>[^|]*)\|(?P<errcode>-?\d*)\|(?P<tenant>\d*)\|(?P<tid>\d*)\|(?P<tname>[^|]*)\|"
-    r"(?P<trace>[^|]*)\|(?P<func>[^|]*)\|(?P<file>[^|:]*):(?P<line>\d*)\|(?P<body>.*)$",
+    r"(?P<trace>[^|]*)\|(?P<func>[^|]*)\|(?P<file>[^|]*?)(?::(?P<line>\d*))?\|(?P<body>.*)$",
     re.DOTALL,
 )
+
+# grep output: "observer.log.20220811114045:[2022-..." or "rootservice.log:123:[2022-..."
+_GREP_PREFIX = re.compile(r"^(?P<name>[\w./-]*?[a-z]+\.log(?:\.wf)?(?:\.\d{14}|\.\d{17})?(?:\.gz|\.zst)?)(?::(?P<no>\d+))?[:-](?=\[\d{4}-|\d{4}-\d\d-\d\d )")
+
+_RATE_LIMIT = re.compile(r"^\s*REACH SYSLOG RATE LIMIT \[(?P<kind>\w+)\]\s*$")
+_BACKTRACE = re.compile(r" (?:PROBE_)?BACKTRACE:(?P<bt>[^\n]*)$")
 
 
 def parse_ts(text: str) -> datetime | None:
     """``2023-05-19 13:23:25.238790`` -> datetime, by slicing (strptime is slow)."""
     try:
+        if len(text) < 19 or text[4] != "-" or text[7] != "-" or text[13] != ":":
+            return None
         frac = text[20:]
         micro = int(frac.ljust(6, "0")[:6]) if frac else 0
         return datetime(
@@ -80,6 +97,9 @@ def looks_like_header(line: str) -> bool:
 
 
 def parse_line(line: str) -> LogRecord:
+    """One record (a line, or a header line plus its continuation lines) → ``LogRecord``."""
+    if not isinstance(line, str):
+        line = bytes(line).decode("utf-8", "replace")
     text = line.rstrip("\r\n")
     try:
         return _parse(text)
@@ -88,40 +108,89 @@ def parse_line(line: str) -> LogRecord:
 
 
 def _parse(text: str) -> LogRecord:
+    record = _parse_header(text)
+    if record.format == "raw":
+        stripped = text.lstrip()
+        if stripped and stripped is not text and stripped[0] in "[0123456789":
+            # quoted in a document with indentation
+            inner = _parse_header(stripped)
+            if inner.format != "raw":
+                inner.raw = text
+                record = inner
+        else:
+            m = _GREP_PREFIX.match(text)
+            if m:
+                inner = _parse_header(text[m.end():])
+                if inner.format != "raw":
+                    inner.raw = text
+                    inner.path = m["name"]
+                    inner.line_no = _int(m["no"])
+                    record = inner
+    if record.format != "raw":
+        _tails(record)
+    return record
+
+
+def _tails(record: LogRecord) -> None:
+    body = record.body
+    if "BACKTRACE:" in body:
+        first, nl, rest = body.partition("\n")
+        m = _BACKTRACE.search(first)
+        if m:
+            record.backtrace = m["bt"].strip()
+            record.body = first[: m.start()] + nl + rest
+    if "RATE LIMIT" in body:
+        m = _RATE_LIMIT.match(body)
+        if m:
+            record.rate_limited = m["kind"]
+            record.body = body.strip()
+
+
+def _parse_header(text: str) -> LogRecord:
     if text.startswith("["):
         m = _V4.match(text)
         if m:
             level = m["level"]
+            errcode = _int(m["errcode"])
+            fmt = "4.0" if level == "USER_ERR" or (errcode is None and level in ("ERROR", "WARN")) else "4.x"
             return LogRecord(
                 raw=text, ts=parse_ts(m["ts"]), level=level, module=m["module"], func=m["func"],
                 src_file=m["file"], src_line=_int(m["line"]), tid=_int(m["tid"]), thread=m["tname"],
                 tenant_id=_int(m["tenant"]), trace_id=m["trace"], lt=_int(m["lt"]),
-                errcode=_int(m["errcode"]), body=m["body"],
-                format="4.0" if level == "USER_ERR" or m["errcode"] is None and level in ("ERROR", "WARN") else "4.x",
+                errcode=errcode, body=(m["body"] or "").lstrip(" ") if _lead_space(m["body"]) else (m["body"] or ""),
+                format=fmt, cluster_id=_int(m["cluster"]),
             )
         m = _V3.match(text)
         if m:
             return LogRecord(
                 raw=text, ts=parse_ts(m["ts"]), level=m["level"], module=m["module"], func=m["func"],
                 src_file=m["file"] or m["file2"], src_line=_int(m["line"] or m["line2"]),
-                tid=_int(m["tid"]), trace_id=m["trace"], lt=_int(m["lt"]), body=m["body"], format="3.x",
+                tid=_int(m["tid"]), trace_id=m["trace"], lt=_int(m["lt"]), body=m["body"] or "", format="3.x",
             )
         m = _TRACE.match(text)
         if m:
             return LogRecord(
                 raw=text, ts=parse_ts(m["ts"]), tid=_int(m["tid"]), thread=m["tname"],
-                tenant_id=_int(m["tenant"]), trace_id=m["trace"], body=m["body"], format="trace",
+                tenant_id=_int(m["tenant"]), trace_id=m["trace"], body=m["body"] or "", format="trace",
             )
         # a header we do not know: keep the timestamp at least
         if len(text) > 28 and text[27] == "]":
-            return LogRecord(raw=text, ts=parse_ts(text[1:27]), body=text[28:].lstrip())
+            ts = parse_ts(text[1:27])
+            if ts:
+                return LogRecord(raw=text, ts=ts, body=text[28:].lstrip())
         return LogRecord(raw=text, body=text)
-    m = _ALERT.match(text)
-    if m:
-        return LogRecord(
-            raw=text, ts=parse_ts(m["ts"]), level=m["level"], module=m["module"] or None,
-            func=m["func"], src_file=m["file"], src_line=_int(m["line"]), tid=_int(m["tid"]),
-            thread=m["tname"], tenant_id=_int(m["tenant"]), trace_id=m["trace"] or None,
-            errcode=_int(m["errcode"]), body=m["body"], format="alert",
-        )
+    if text[:4].isdigit():
+        m = _ALERT.match(text)
+        if m:
+            return LogRecord(
+                raw=text, ts=parse_ts(m["ts"]), level=m["level"], module=m["module"] or None,
+                func=m["func"] or None, src_file=m["file"] or None, src_line=_int(m["line"]), tid=_int(m["tid"]),
+                thread=m["tname"] or None, tenant_id=_int(m["tenant"]), trace_id=m["trace"] or None,
+                errcode=_int(m["errcode"]), body=m["body"], format="alert", event=m["event"] or None,
+            )
     return LogRecord(raw=text, body=text)
+
+
+def _lead_space(body: str | None) -> bool:
+    """A rate-limited body is printed with a leading space (two spaces after the header)."""
+    return bool(body) and body[0] == " " and "RATE LIMIT" in body[:40]

@@ -25,6 +25,14 @@ class LogRecord:
     body: str = ""
     format: str = "raw"
     """Which grammar parsed it: ``4.x``, ``4.0``, ``3.x``, ``trace``, ``alert`` or ``raw``."""
+    cluster_id: int | None = None
+    """``[C<id>]``: only on arbitration servers."""
+    event: str | None = None
+    """alert.log: the DBA event name."""
+    backtrace: str | None = None
+    """EDIAG tail after ``BACKTRACE:`` (hex addresses), cut off the body."""
+    rate_limited: str | None = None
+    """``bandwidth``/``frequency`` when the limiter replaced the body (REACH SYSLOG RATE LIMIT)."""
     # where it was found
     server: str | None = None
     path: str | None = None
@@ -52,10 +60,18 @@ class LogRecord:
         return self._fields or []
 
     def get(self, key: str) -> str | None:
+        """First value of ``key`` (``K(*ptr)`` prints ``*key=``: found as ``key`` too)."""
         for k, v in self.fields:
             if k == key:
                 return v
+        for k, v in self.fields:
+            if k.lstrip("*&") == key:
+                return v
         return None
+
+    def get_all(self, key: str) -> list[str]:
+        """Every value of a repeated key (``ret=-4016, ret="OB_ERR_UNEXPECTED"``)."""
+        return [v for k, v in self.fields if k == key or k.lstrip("*&") == key]
 
     def ret(self) -> int | None:
         """The ``ret=`` code of the body, else the header's non-zero ``errcode``."""
@@ -64,6 +80,9 @@ class LogRecord:
                 try:
                     return int(v)
                 except ValueError:
+                    head = v.split(None, 1)[0] if v.strip() else ""
+                    if head.lstrip("-").isdigit():
+                        return int(head)
                     continue
         if self.errcode:
             return self.errcode

@@ -1,0 +1,231 @@
+"""``obdoctor logs search`` / ``obdoctor logs trace``: grep for OceanBase logs, that knows them.
+
+Why not plain grep: it stops at NUL bytes ("binary file matches"), does not read ``.gz``/
+``.zst`` rotations, does not know which rotated files cover a time window, and gives lines,
+not records. These commands search every log file of a directory, a bundle or given files
+with the same engine the rules use, and keep grep's exit codes: 0 something matched,
+1 nothing matched, 2 usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from obdoctor.cli.environment import Environment
+from obdoctor.exit_codes import ExitCode
+
+SORT_BUFFER = 10000
+"""Up to this many records are printed in file/line order; past it they stream as found."""
+
+
+def add(sub) -> None:
+    from obdoctor.cli.main import parse_time
+
+    parser = sub.add_parser("logs", help="search OceanBase logs (rotated, compressed, every server) like grep")
+    logs_sub = parser.add_subparsers(dest="logs_command", metavar="SUBCOMMAND")
+
+    search = logs_sub.add_parser("search", help="lines holding any of the fixed strings (grep -F -e ... -e ...)")
+    search.add_argument("-e", "--regexp", dest="patterns", action="append", metavar="PATTERN", required=True,
+                        help="fixed string to find (repeat: a line matches when it holds any of them)")
+    _common(search, parse_time)
+    search.add_argument("--count", action="store_true", help="print only the number of matching records")
+    search.set_defaults(handler=run_search)
+
+    trace = logs_sub.add_parser("trace", help="every line of one trace id across the servers' logs, in time order")
+    trace.add_argument("trace_id", metavar="TRACE_ID")
+    _common(trace, parse_time)
+    trace.set_defaults(handler=run_trace)
+    parser.set_defaults(handler=lambda args, env: _help(parser, env))
+
+
+def _common(parser, parse_time) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="a log file, a log directory, or a bundle (directory or .tar.gz: searches logs/<ip>/)")
+    parser.add_argument("--since", type=parse_time, metavar="TIME", help="only records at or after TIME")
+    parser.add_argument("--until", type=parse_time, metavar="TIME", help="only records at or before TIME")
+    parser.add_argument("--level", action="append", default=[], metavar="LEVEL",
+                        help="only these levels (repeat or comma-separate: WDIAG,WARN,EDIAG,ERROR)")
+    parser.add_argument("--json", action="store_true", help="one parsed record per line, as JSON")
+    parser.add_argument("-j", "--jobs", type=int, default=2, metavar="N", help="worker processes (default 2)")
+
+
+def _help(parser, env: Environment) -> ExitCode:
+    parser.print_help(env.stdout)
+    return ExitCode.USAGE
+
+
+# -- which files --------------------------------------------------------------------------
+def collect_files(paths: list[str], env: Environment, since: datetime | None, until: datetime | None):
+    """(LogFiles to search, problems). Bundles and directories follow the bundle's file rules:
+    every family, ``.wf`` twins only when their main file is missing, files overlapping the window."""
+    from obdoctor.logs.files import classify, discover, overlaps
+    from obdoctor.sources.bundle import Bundle, BundleError
+
+    files = []
+    problems: list[str] = []
+    keep: list = []  # bundles extracted from archives stay open until the search ends
+    for text in paths:
+        path = Path(text)
+        if path.is_file() and path.name.endswith((".tar.gz", ".tgz", ".tar")):
+            try:
+                bundle = Bundle(path)
+            except BundleError as exc:
+                problems.append(str(exc))
+                continue
+            keep.append(bundle)
+            path = bundle.root
+        if path.is_file():
+            entry = classify(path) or discover(path)[0][0]
+            files.append(entry)
+            continue
+        if not path.is_dir():
+            problems.append(f"{text}: no such file or directory")
+            continue
+        for server, directory in _server_dirs(path):
+            found, _skipped = discover(directory, server)
+            for family in sorted({f.family for f in found}):
+                members = [f for f in found if f.family == family]
+                main = [f for f in members if not f.wf]
+                files.extend(f for f in (main or members) if overlaps(f, since, until))
+    return files, problems, keep
+
+
+def _server_dirs(path: Path):
+    """A bundle (``logs/<ip>/``), a directory of server directories, or one log directory."""
+    base = path / "logs" if (path / "logs").is_dir() else path
+    subdirs = sorted(p for p in base.iterdir() if p.is_dir() and p.name != "alert") if base.is_dir() else []
+    if subdirs and not any(p.is_file() and p.name.startswith(("observer.log", "rootservice.log")) for p in base.iterdir()):
+        return [(d.name, d) for d in subdirs]
+    return [(None, base)]
+
+
+def _levels(args) -> set[str]:
+    out: set[str] = set()
+    for item in args.level:
+        out.update(x.strip().upper() for x in item.split(",") if x.strip())
+    return out
+
+
+def _keep(record, args, levels: set[str]) -> bool:
+    if levels and (record.level or "") not in levels:
+        return False
+    if record.ts and ((args.since and record.ts < args.since) or (args.until and record.ts > args.until)):
+        return False
+    return True
+
+
+def record_json(record) -> dict:
+    from obdoctor.logs.traceid import decode_addr
+
+    return {
+        "server": record.server, "path": record.path, "line": record.line_no, "offset": record.offset,
+        "ts": record.ts.isoformat(sep=" ") if record.ts else None, "level": record.level,
+        "module": record.module, "func": record.func, "src": f"{record.src_file}:{record.src_line}" if record.src_file else None,
+        "tid": record.tid, "thread": record.thread, "tenant_id": record.tenant_id, "trace_id": record.trace_id,
+        "trace_origin": decode_addr(record.trace_id) if record.trace_id else None,
+        "lt": record.lt, "errcode": record.errcode, "format": record.format, "message": record.message,
+        "fields": [[k, v] for k, v in record.fields], "backtrace": record.backtrace,
+        "rate_limited": record.rate_limited, "raw": record.raw,
+    }
+
+
+def _print(record, args, env: Environment, prefix: bool) -> None:
+    if args.json:
+        env.stdout.write(json.dumps(record_json(record), ensure_ascii=False) + "\n")
+    elif prefix:
+        name = record.path.rsplit("/", 1)[-1] if record.path else "?"
+        server = f"{record.server}:" if record.server else ""
+        env.stdout.write(f"{server}{name}:{record.line_no}:{record.raw}\n")
+    else:
+        env.stdout.write(record.raw + "\n")
+
+
+def _search(args, env: Environment, patterns):
+    """Yield kept records; returns (report, problems) via the generator's attribute."""
+    from obdoctor.logs.search import SearchReport, search_files
+
+    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
+    report = SearchReport()
+    levels = _levels(args)
+    try:
+        records = (r for r in search_files(files, patterns, workers=max(1, args.jobs), report=report) if _keep(r, args, levels))
+        return files, problems, report, records, keep
+    except Exception:
+        for bundle in keep:
+            bundle.close()
+        raise
+
+
+def _finish(files, problems, report, keep, env: Environment) -> bool:
+    for log, reason in report.failed:
+        env.error(f"{log.path}: read only in part: {reason}")
+    for problem in problems:
+        env.error(problem)
+    for bundle in keep:
+        bundle.close()
+    return bool(problems) and not files
+
+
+def run_search(args, env: Environment) -> ExitCode:
+    from obdoctor.logs.search import Patterns
+
+    patterns = tuple(p for item in args.patterns for p in item.split("\n") if p)
+    if not patterns:
+        env.error("logs search: give at least one non-empty -e PATTERN")
+        return ExitCode.USAGE
+    files, problems, report, records, keep = _search(args, env, Patterns(any_of=patterns))
+    prefix = len(files) > 1
+    order = {str(f.path): i for i, f in enumerate(files)}
+    count = 0
+    buffered: list = []
+    streaming = False
+    for record in records:
+        count += 1
+        if args.count:
+            continue
+        if streaming:
+            _print(record, args, env, prefix)
+            continue
+        buffered.append(record)
+        if len(buffered) >= SORT_BUFFER:
+            _flush(buffered, order, args, env, prefix)
+            streaming = True
+    if not args.count:
+        _flush(buffered, order, args, env, prefix)
+    else:
+        env.stdout.write(f"{count}\n")
+    failed_all = _finish(files, problems, report, keep, env)
+    if failed_all:
+        return ExitCode.USAGE
+    return ExitCode(0) if count else ExitCode(1)
+
+
+def _flush(buffered: list, order: dict, args, env: Environment, prefix: bool) -> None:
+    buffered.sort(key=lambda r: (order.get(r.path, 0), r.line_no or 0))
+    for record in buffered:
+        _print(record, args, env, prefix)
+    buffered.clear()
+
+
+def run_trace(args, env: Environment) -> ExitCode:
+    from obdoctor.logs.search import Patterns
+    from obdoctor.logs.traceid import decode_addr, is_trace_id
+
+    trace_id = args.trace_id.strip()
+    if not is_trace_id(trace_id):
+        env.error(f"{trace_id[:60]!r} is not an OceanBase trace id (like YB42AC1E0B5C-00060F1A2B3C4D5E-0-0)")
+        return ExitCode.USAGE
+    files, problems, report, records, keep = _search(args, env, Patterns(any_of=(trace_id,)))
+    found = [r for r in records if r.trace_id == trace_id or trace_id in r.raw]
+    found.sort(key=lambda r: (r.ts is None, r.ts or datetime.min, r.server or "", r.path or "", r.line_no or 0))
+    origin = decode_addr(trace_id)
+    if origin and not args.json:
+        env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}; {len(found)} line(s)\n")
+    for record in found:
+        _print(record, args, env, True)
+    failed_all = _finish(files, problems, report, keep, env)
+    if failed_all:
+        return ExitCode.USAGE
+    return ExitCode(0) if found else ExitCode(1)
