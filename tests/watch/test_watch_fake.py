@@ -200,7 +200,8 @@ def test_unreadable_jobs_view_is_exit_3_and_concludes_nothing(cluster, clock, hi
     outcome = watcher.poll()
     assert outcome.exit_code == ExitCode.UNDIAGNOSED
     assert not outcome.snapshot.usable and outcome.events == []
-    assert "CDB_OB_BACKUP_JOBS" in outcome.reasons[0]
+    assert "could not be read" in outcome.reasons[0]
+    assert "CDB_OB_BACKUP_JOBS, DBA_OB_BACKUP_JOBS, __all_virtual_backup_job: (1146)" in outcome.snapshot.problems[0]
     assert history.db.execute("SELECT usable FROM polls ORDER BY id DESC LIMIT 1").fetchone()[0] == 0
 
 

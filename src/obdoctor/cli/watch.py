@@ -42,7 +42,7 @@ def _count(text: str) -> int:
 
 
 def add(sub) -> None:
-    from obdoctor.sources import config
+    from obdoctor.cli.diagnose import add_live_options
 
     parser = sub.add_parser(
         "watch", help="watch running backups, raise a stall or failure with its diagnosis",
@@ -63,41 +63,85 @@ def add(sub) -> None:
                         help="write one JSON line per sample and event (and per poll) instead of the live view")
     parser.add_argument("--prometheus", metavar="FILE",
                         help="write a node-exporter textfile-collector file (atomically) after every poll")
-    config.add_arguments(parser)
-    parser.set_defaults(handler=run)
+    parser.add_argument("--tenant", type=int, metavar="ID", help="only this tenant's backups")
+    add_live_options(parser)
+    parser.set_defaults(handler=run, job=None)
 
 
 def make_source(args, env: Environment):
-    """The evidence source to poll: ``(source, close, description)``. Raises ``ValueError`` with a clear message.
+    """A function opening the source to poll, returning ``(source, description)``; or an ``ExitCode``.
 
-    Kept apart so the source can be swapped (tests pass a fake; the live SQL + SSH source is built here).
+    Kept apart so the source can be swapped (tests pass a fake). The live source is the one
+    ``obdoctor diagnose`` uses: the sys tenant over SQL, logs over SSH (or read directly when a
+    server is this machine). The configuration (and a prompted password) is resolved once;
+    the opener is called again to reconnect after a poll that could not read the cluster.
     """
     from obdoctor.sources import config as cfg
+    from obdoctor.sources.live import LiveSource
+    from obdoctor.sources.mysql import MySqlSource
 
     try:
-        cluster = cfg.from_args(args, env.env)
+        isatty = env.stdin.isatty() if hasattr(env.stdin, "isatty") else False
+    except (ValueError, OSError):
+        isatty = False
+    try:
+        config = cfg.from_args(args, env.env, stdin_isatty=isatty)
     except cfg.ConfigError as exc:
-        raise ValueError(str(exc)) from None
-    if not cluster.db_host:
-        raise ValueError("no cluster to watch: give --config FILE (or ~/.obdiag/config.yml, OBDOCTOR_CONFIG) "
-                         "or --db-host")
-    return _live_source(cluster)
+        env.error(str(exc))
+        return ExitCode.USAGE
+    if not config.db_host:
+        env.error("no cluster to watch: give --config FILE (obdoctor TOML or obdiag config.yml) or --db-host, "
+                  "or set up ~/.obdiag/config.yml (see docs/live.md)")
+        return ExitCode.USAGE
+    quiet = args.quiet or not (args.json or args.once)  # per-server progress would tear the live view
+
+    def progress(server: str, message: str) -> None:
+        if not quiet:
+            print(f"obdoctor: [{server}] {message}", file=env.stderr, flush=True)
+
+    def opener():
+        sql = MySqlSource(config, tenant_id=args.tenant)
+        return LiveSource.from_config(config, sql, progress=progress, local_reads=args.log_access), config.describe()
+
+    try:
+        opener()[0].close()  # bad values (a tenant id...) show now, not at the first poll
+    except ValueError as exc:
+        env.error(str(exc))
+        return ExitCode.USAGE
+    return opener
 
 
-def _live_source(cluster):
-    try:
-        from obdoctor.sources import live
-    except ImportError:
-        live = None
-    if live is not None and hasattr(live, "LiveSource"):
-        source = live.LiveSource(cluster)
-        return source, getattr(source, "close", lambda: None), cluster.describe()
-    try:
-        from obdoctor.sources.mysql import MySqlSource
-    except ImportError:
-        raise ValueError("this obdoctor has no live SQL source yet (obdoctor.sources.mysql)") from None
-    source = MySqlSource(cluster)
-    return source, getattr(source, "close", lambda: None), cluster.describe()
+class RenewingSource:
+    """Delegates to a source it reopens after a poll that could not read the running jobs.
+
+    The SQL reader gives up on a connection once it is lost (right for one diagnosis, wrong
+    for a watcher that runs for days): a fresh source per failed poll reconnects.
+    """
+
+    def __init__(self, opener):
+        self._opener = opener
+        self.current, self.name = opener()
+
+    def renew(self) -> None:
+        self.close()
+        self.current, self.name = self._opener()
+
+    def close(self) -> None:
+        close = getattr(self.current, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:  # a dead connection may fail to close: nothing left to release
+                pass
+
+    def info(self):
+        return self.current.info()
+
+    def read_table(self, name: str):
+        return self.current.read_table(name)
+
+    def search_logs(self, query):
+        return self.current.search_logs(query)
 
 
 def run(args, env: Environment) -> ExitCode:
@@ -110,24 +154,23 @@ def run(args, env: Environment) -> ExitCode:
         env.error(str(exc))
         return ExitCode.USAGE
     try:
+        opener = make_source(args, env)
+        if isinstance(opener, ExitCode):
+            return opener
+        source = RenewingSource(opener)
         try:
-            source, close, name = make_source(args, env)
-        except ValueError as exc:
-            env.error(str(exc))
-            return ExitCode.USAGE
-        try:
-            return _loop(args, env, history, source, name, db)
+            return _loop(args, env, history, source, db)
         finally:
-            close()
+            source.close()
     finally:
         history.close()
 
 
-def _loop(args, env: Environment, history, source, name: str, db: str) -> ExitCode:
+def _loop(args, env: Environment, history, source: RenewingSource, db: str) -> ExitCode:
     from obdoctor.watch.watcher import Watcher
 
     watcher = Watcher(source, history, clock=env.now, stall_after=args.stall_after, rate_window=args.rate_window,
-                      source_name=name)
+                      source_name=source.name)
     polls = 1 if args.once else args.polls
     console = env.console()
     live_view = not args.json and not args.once and console.is_terminal
@@ -152,6 +195,8 @@ def _loop(args, env: Environment, history, source, name: str, db: str) -> ExitCo
             _emit(args, env, outcome, log, live, db)
             if polls is not None and done >= polls:
                 break
+            if not outcome.snapshot.usable:
+                source.renew()
             time.sleep(max(0.0, args.interval - (time.monotonic() - started)))
     except KeyboardInterrupt:
         pass

@@ -110,7 +110,7 @@ class Snapshot:
 
 def _read(source: EvidenceSource, kind: str, snapshot: Snapshot) -> tuple[TableResult | None, str]:
     """The first readable view of ``kind`` (CDB_ first), and its name; None with the reasons noted."""
-    reasons = []
+    reasons: dict[str, list[str]] = {}  # one line per distinct reason (a dead connection fails them all alike)
     for name in VIEWS[kind]:
         try:
             result = source.read_table(name)
@@ -120,8 +120,8 @@ def _read(source: EvidenceSource, kind: str, snapshot: Snapshot) -> tuple[TableR
         if result.available:
             snapshot.problems.extend(f"{name}: {p}" for p in result.problems)
             return result, name
-        reasons.append(f"{name}: {result.reason or 'not available'}")
-    snapshot.problems.append(f"{kind}: " + "; ".join(reasons))
+        reasons.setdefault(result.reason or "not available", []).append(name)
+    snapshot.problems.append(f"{kind}: " + "; ".join(f"{', '.join(names)}: {why}" for why, names in reasons.items()))
     return None, ""
 
 

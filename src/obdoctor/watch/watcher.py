@@ -103,8 +103,7 @@ class Watcher:
     def _verdict(self, outcome: PollOutcome) -> tuple[ExitCode, list[str]]:
         """0 healthy; 1 every stall/failure has a named cause; 3 one has none, or the source is unusable."""
         if not outcome.snapshot.usable:
-            return ExitCode.UNDIAGNOSED, ["the running backup jobs could not be read: "
-                                          + "; ".join(outcome.snapshot.problems)]
+            return ExitCode.UNDIAGNOSED, ["the running backup jobs could not be read"]
         codes, reasons = [], []
         fresh = {(e.tenant_id, e.job_id, e.kind): e for e in outcome.events if e.needs_diagnosis}
         for event in fresh.values():
