@@ -6,11 +6,15 @@ import json
 
 from obdoctor import __version__
 from obdoctor.findings import Report
+from obdoctor.report.redact import redact_report
 
 SCHEMA_VERSION = "1.0"
+"""Follows docs/report.schema.json: major part for removed/changed fields, minor for added ones."""
 
 
 def report_dict(report: Report) -> dict:
+    """The report as plain data; secrets masked even when called directly (history storage)."""
+    report = redact_report(report)
     return {
         "schema_version": SCHEMA_VERSION,
         "obdoctor_version": __version__,

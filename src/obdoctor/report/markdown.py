@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from obdoctor.findings import EvidenceStep, Finding, Report
+from obdoctor.report.redact import redact_report
 from obdoctor.report.common import cell, clip, finding_facts, headline, row_columns, source_facts
 
 MAX_ROWS = 20
@@ -22,6 +23,7 @@ _LEADING_UNDERSCORE = re.compile(r"(?:(?<![\w`/])|(?<=/))__?[A-Za-z]\w*(?:\.\w+)
 
 
 def render(report: Report) -> str:
+    report = redact_report(report)  # idempotent: secrets are gone even if called directly
     out: list[str] = ["# obdoctor report", ""]
     out.append(" · ".join(f"{label} {_code(value) if label in ('source',) else _text(value)}"
                           for label, value in source_facts(report)))

@@ -15,6 +15,7 @@ from typing import Any
 
 from obdoctor.findings import Report
 from obdoctor.knowledge.redaction import HostPseudonyms, Redactor
+from obdoctor.logs.traceid import decode_addr
 
 _ADDRESS_COLUMNS = ("svr_ip", "rs_svr_ip", "ip", "addr", "destination", "server", "dst", "svr_addr")
 
@@ -27,7 +28,8 @@ def redact_report(report: Report, hosts: HostPseudonyms | None = None) -> Report
 
 def pseudonyms_for(report: Report) -> HostPseudonyms:
     """Host pseudonyms seeded with every server the report names, in address order, so the
-    aliases do not depend on which format is rendered or in which order text is met."""
+    aliases do not depend on which format is rendered or in which order text is met. The
+    servers that made the findings' trace ids count as named."""
     return HostPseudonyms(known=sorted(_addresses(report)))
 
 
@@ -35,6 +37,7 @@ def _addresses(report: Report) -> set[str]:
     found: set[str] = set(str(s) for s in report.source.get("servers") or [])
     for f in report.findings:
         found.update(f.servers)
+        found.update(a for a in (decode_addr(t) for t in f.trace_ids) if a)
         for step in f.evidence:
             found.update(p.server for p in step.provenance if p.server)
             for row in step.rows:

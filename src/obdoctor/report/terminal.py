@@ -9,11 +9,13 @@ from rich.table import Table
 from rich.text import Text
 
 from obdoctor.findings import Finding, Report, Verdict
+from obdoctor.report.redact import redact_report
 
 _STYLE = {Verdict.CONFIRMED: "bold red", Verdict.LIKELY: "bold yellow", Verdict.UNKNOWN: "bold magenta"}
 
 
 def render(report: Report, console: Console) -> None:
+    report = redact_report(report)  # idempotent: secrets are gone even if called directly
     src = report.source
     head = f"obdoctor · {src.get('kind')} {src.get('location')}"
     if src.get("version"):
