@@ -72,3 +72,52 @@ def all_unchecked(report: dict) -> str:
     for source in report.get("sources_read", []):
         parts += list(source.get("unchecked", []) or [])
     return "\n".join(parts)
+
+
+# -- the whole command against MariaDB + sshd ---------------------------------------------------------
+def write_config(path: Path, db, cluster, *, known_hosts: Path | None = None, timeout: float = 20,
+                 connect_timeout: float = 5, nodes: dict | None = None) -> Path:
+    """Our TOML config (docs/live.md) pointing at the simulated cluster."""
+    lines = [
+        "[cluster]", 'name = "obcluster"',
+        "[db]", 'host = "127.0.0.1"', f"port = {db.port}", 'user = "root@sys"', f'password = "{db.password}"',
+        f"connect_timeout = {connect_timeout}", "read_timeout = 10",
+        "[ssh]", f'username = "{cluster.user}"', f'key_file = "{cluster.client_key}"',
+        f'known_hosts = "{known_hosts or cluster.known_hosts}"', f"timeout = {timeout}",
+    ]
+    for ip, node in cluster.nodes.items():
+        port, home = (nodes or {}).get(ip, (node.port, node.home))
+        lines += ["[[servers]]", f'ip = "{ip}"', f"port = {port}", f'home_path = "{home}"']
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def write_obdiag_yaml(home: Path, db, cluster) -> Path:
+    """obdiag's ~/.obdiag/config.yml as a DBA has it, under a fake HOME."""
+    path = home / ".obdiag" / "config.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nodes = "\n".join(f"    - ip: {ip}\n      ssh_port: {n.port}\n      home_path: {n.home}" for ip, n in cluster.nodes.items())
+    path.write_text(f"""obcluster:
+  ob_cluster_name: obcluster
+  db_host: 127.0.0.1
+  db_port: {db.port}
+  tenant_sys:
+    user: root@sys
+    password: '{db.password}'
+servers:
+  nodes:
+{nodes}
+  global:
+    ssh_username: {cluster.user}
+    ssh_password: ''
+    ssh_key_file: {cluster.client_key}
+    home_path: /nonexistent
+""")
+    return path
+
+
+def load_scenario(db, cluster, name: str, bundle: Path, **load) -> None:
+    from obdoctor.scenarios import model
+
+    db.load(model.load(ROOT / "scenarios" / f"{name}.toml"), **load)
+    cluster.load_bundle(bundle)

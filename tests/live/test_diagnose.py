@@ -126,3 +126,98 @@ def test_hostile_trace_id_in_the_evidence_is_never_run(simssh, bundles, tmp_path
     assert not canary.exists()
     assert not any("touch" in command for _server, command in ssh.sent)
     assert code == 1 and report["findings"], "the failure is still found through the code in the logs"
+
+
+# -- the whole command on the simulated cluster (MariaDB + sshd) ----------------------------------
+def diagnose_cli(run_cli, config: Path, *extra: str, env: dict | None = None):
+    return run_cli("diagnose", "--config", config, "--format", "json", "--log-access", "ssh", *extra, env=env or {})
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_diagnose_gives_the_findings_of_analyze(simdb, simssh, bundles, run_cli, tmp_path, name):
+    livekit.load_scenario(simdb, simssh, name, bundles[name])
+    config = livekit.write_config(tmp_path / "obdoctor.toml", simdb, simssh)
+    live = diagnose_cli(run_cli, config, "-q")
+    expected = run_cli("analyze", bundles[name], "--format", "json")
+    assert live.err == "", live.err
+    assert finding_keys(live.json()) == finding_keys(expected.json())
+    assert live.code == expected.code
+    assert live.json()["source"]["kind"] == "live"
+    assert simdb.password not in live.out
+
+
+def test_progress_per_server_on_stderr(simdb, simssh, bundles, run_cli, tmp_path):
+    livekit.load_scenario(simdb, simssh, "failed-41-chain", bundles["failed-41-chain"])
+    config = livekit.write_config(tmp_path / "obdoctor.toml", simdb, simssh)
+    result = diagnose_cli(run_cli, config)
+    assert result.code == 1
+    assert "[127.0.0.2] connecting" in result.err and "[127.0.0.3]" in result.err
+    assert "matching line(s)" in result.err and "127.0.0.4" not in result.err
+    assert simdb.password not in result.err
+
+
+def test_obdiag_config_is_used_when_no_config_is_given(simdb, simssh, bundles, run_cli, tmp_path):
+    livekit.load_scenario(simdb, simssh, "failed-42-comment", bundles["failed-42-comment"])
+    livekit.write_obdiag_yaml(tmp_path, simdb, simssh)
+    env = {"HOME": str(tmp_path), "OBDOCTOR_KNOWN_HOSTS": str(simssh.known_hosts)}
+    # the global home_path is wrong on purpose: per-node values win, as in obdiag
+    result = run_cli("diagnose", "--format", "json", "-q", "--log-access", "ssh", env=env)
+    expected = run_cli("analyze", bundles["failed-42-comment"], "--format", "json")
+    assert finding_keys(result.json()) == finding_keys(expected.json()) and result.code == expected.code
+
+
+def test_a_missing_view_is_listed_not_fatal(simdb, simssh, bundles, run_cli, tmp_path):
+    livekit.load_scenario(simdb, simssh, "failed-41-chain", bundles["failed-41-chain"],
+                          omit=["DBA_OB_ROOTSERVICE_EVENT_HISTORY", "__all_rootservice_event_history"])
+    config = livekit.write_config(tmp_path / "obdoctor.toml", simdb, simssh)
+    result = diagnose_cli(run_cli, config, "-q")
+    report = result.json()
+    views = {s["view"]: s for s in report["sources_read"] if "view" in s}
+    missing = views["DBA_OB_ROOTSERVICE_EVENT_HISTORY"]
+    assert not missing["available"] and "1146" in missing["reason"]
+    assert result.code in (1, 3) and report["findings"], "the job history still shows the FAILED job"
+
+
+def test_mariadb_stopped_mid_run(private_simdb, simssh, bundles):
+    """The database dies after the first views: the rest are 'could not check', logs still searched."""
+    from obdoctor.sources.live import LiveSource
+    from obdoctor.sources.mysql import MySqlSource
+
+    livekit.load_scenario(private_simdb, simssh, "failed-41-chain", bundles["failed-41-chain"])
+    sql = MySqlSource(private_simdb.config())
+    reads = []
+
+    class StopsAfterTwoReads:
+        def info(self):
+            return sql.info()
+
+        def read_table(self, name):
+            reads.append(name)
+            if len(reads) == 3:
+                private_simdb.stop()
+            return sql.read_table(name)
+
+    ssh = livekit.searcher(simssh)
+    started = time.monotonic()
+    with LiveSource(StopsAfterTwoReads(), ssh) as source:
+        report, code = run(source)
+    assert time.monotonic() - started < 30
+    views = [s for s in report["sources_read"] if "view" in s]
+    lost = [s for s in views if not s["available"]]
+    assert lost and all("127.0.0.1" in s["reason"] for s in lost), lost
+    assert any(s["available"] for s in views)
+    assert code in (1, 3)
+    assert private_simdb.password not in str(report)
+
+
+def test_database_down_from_the_start_is_undiagnosed_not_a_crash(simdb, simssh, run_cli, tmp_path):
+    from tests.live.simdb import free_port
+
+    class Closed:
+        port = free_port()
+        password = "x"
+
+    config = livekit.write_config(tmp_path / "obdoctor.toml", Closed, simssh, connect_timeout=2)
+    result = diagnose_cli(run_cli, config, "-q")
+    assert result.code == 3, result.err
+    assert "Traceback" not in result.err and "cannot connect" in result.out
