@@ -212,9 +212,8 @@ class FailedJob(Rule):
             failure.exec_server = server_ip(dst)
             failure.ls_id = ls_id
             trace = task_trace
-            chain.step("the 'ls task failed' line (no ls task history row)",
-                       f"dst {dst}, task trace {task_trace or '?'}",
-                       provenance=chain.steps[-2].provenance[:1] if len(chain.steps) > 1 else [])
+            chain.log_step("the 'ls task failed' line (no ls task history row): its dst and task_trace_id",
+                           f"dst {dst}, task trace {task_trace or '?'}", [ls_line])
         else:
             trace = None
         if trace and is_trace_id(trace):
@@ -254,7 +253,9 @@ class FailedJob(Rule):
             )
         elif result.searched_anything:
             chain.step(f"observer.log* on {failure.exec_server}: grep 'ret={failure.code}' / the task trace",
-                       f"no line in {len(result.files_searched)} file(s)")
+                       f"{result.total_matches} line(s) of the task trace in {len(result.files_searched)} file(s), "
+                       f"none WARN/ERROR and none with ret={failure.code} in a T{failure.tenant_id}_ thread"
+                       if result.total_matches else f"no line in {len(result.files_searched)} file(s)")
 
     def _trace_lines(self, ctx, chain: Chain, failure: FailurePoint, kind: str) -> None:
         if not failure.exec_server:

@@ -51,6 +51,8 @@ class WaitingForArchive(Rule):
                                 since=since, until=until, purpose="archive wait lines")
                 hits = result.records
                 if hits:
+                    chain.server(rs[-1])
+                    chain.trace(hits[-1].trace_id)
                     chain.log_step(f"rootservice.log* on {rs[-1]}: grep '{signature[0]}'",
                                    f"{result.total_matches} line(s): the root service keeps waiting", hits[-5:])
             verdict = Verdict.CONFIRMED if bad or (not rounds and archive.available) else (Verdict.LIKELY if hits else Verdict.UNKNOWN)

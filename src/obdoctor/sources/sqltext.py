@@ -15,6 +15,7 @@ import re
 ParsedRows = tuple[list[tuple[int, dict[str, object]]], list[str]]
 
 _ROWS_IN_SET = re.compile(r"^\s*(\d+ rows? in set|Empty set)\b", re.IGNORECASE)
+_EMPTY_SET = re.compile(r"^\s*Empty set\b", re.IGNORECASE)
 _VERTICAL_HEAD = re.compile(r"^\s*\*+\s*\d+\.\s*row\s*\*+\s*$")
 # ``   COLUMN: value``; the seed also prints ``PATH:file:///...`` and ``COMMENT:(server)...`` with no space.
 _VERTICAL_FIELD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_$#]*)\s*:\s?(.*)$")
@@ -33,6 +34,8 @@ def parse_text(text: str) -> ParsedRows:
         if "\t" in line:
             return parse_delimited(text, "\t")
         break
+    if any(_EMPTY_SET.match(l) for l in text.splitlines()):
+        return [], []  # the query ran and returned nothing: an available, empty view
     if any(_VERTICAL_HEAD.match(l.strip()) for l in text.splitlines()):
         return parse_vertical(text)
     if any(l.strip().startswith("+-") for l in text.splitlines()):
