@@ -118,10 +118,11 @@ def _rich(text: str) -> str:
 
 
 def _step(step: EvidenceStep) -> str:
-    has_body = bool(step.rows or step.lines or step.provenance)
     head = f'<code class="looked">{_e(step.looked_at)}</code><span class="showed">{_e(step.showed)}</span>'
-    if not has_body:
-        return f'<li class="step"><div class="stephead">{head}</div></li>'
+    if not (step.rows or step.lines):
+        prov = "; ".join(p.describe() for p in step.provenance)
+        tail = f' <span class="prov">({_e(prov)})</span>' if prov else ""
+        return f'<li class="step"><div class="stephead plain">{head}{tail}</div></li>'
     body = []
     if step.rows:
         body.append(_table(step.rows))

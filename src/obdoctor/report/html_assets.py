@@ -44,7 +44,7 @@ code, pre { font: 12.5px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, mono
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .15em 1em; margin: .4em 0; }
 dt { color: var(--dim); } dd { margin: 0; overflow-wrap: anywhere; }
 ol.steps { padding-left: 1.6em; } li.step { margin: .5em 0; }
-.stephead { cursor: pointer; }
+.stephead { cursor: pointer; } .stephead.plain { cursor: auto; padding-left: 1.1em; }
 .looked { background: var(--panel); padding: 0 .3em; border-radius: 4px; margin-right: .5em; }
 .showed { color: var(--fg); }
 .prov { color: var(--dim); font-size: 12px; margin: .2em 0; }
