@@ -234,13 +234,12 @@ class SqlTableReader:
 
     def _connection(self):
         if self._down is not None:
-            raise SqlError(2003, self._down)
+            raise SqlError(2003, f"not read: {self._down}")
         if self._conn is None:
             try:
                 self._conn = self._open()
-            except SqlError as exc:
-                if exc.connection_lost or exc.code in (1045, 0):
-                    self._down = exc.message
+            except SqlError as exc:  # refused, timed out, access denied: no point in trying per view
+                self._down = exc.message if not exc.code or exc.connection_lost else f"error {exc.code}: {exc.message}"
                 raise
         return self._conn
 
@@ -301,7 +300,12 @@ class SqlTableReader:
                 if not error.connection_lost:
                     raise error from None
                 self.close()
-                if attempt == 2 or error.timed_out:  # a timeout is not retried: it would time out again
+                if error.timed_out:
+                    # Not retried (it would time out again), and the server is not marked down:
+                    # one slow view must not hide the others. The next read reconnects; if even
+                    # that times out, _connection marks the database down.
+                    raise error from None
+                if attempt == 2:
                     self._down = error.message
                     raise error from None
         raise AssertionError("unreachable")
@@ -389,7 +393,7 @@ class SqlTableReader:
             return f"the view does not exist on this cluster (error {exc.code}: {exc.message})"
         if exc.code in _NO_PRIVILEGE:
             return f"no privilege to read it (error {exc.code}: {exc.message})"
-        if exc.code:
+        if exc.code and not exc.connection_lost and not exc.message.startswith("error "):
             return f"error {exc.code}: {exc.message}"
         return exc.message
 
