@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -29,10 +30,12 @@ class EventLog:
 
 
 def jobs_table(outcome: PollOutcome) -> Table:
-    table = Table(title=None, expand=False, show_lines=False)
-    for column, justify in (("tenant", "right"), ("job", "right"), ("status / stage", "left"),
-                            ("progress", "right"), ("read", "right"), ("rate", "right"), ("ETA", "right"),
-                            ("ls tasks", "left"), ("last progress", "right"), ("state", "left")):
+    """One row per running job; fits 120 columns (cron mails and log files are not wide)."""
+    table = Table(expand=False, show_lines=False, pad_edge=False, box=box.SIMPLE_HEAD, collapse_padding=True,
+                  caption="ls: doing/finished/all ls tasks; retries summed over them", caption_justify="left")
+    for column, justify in (("tenant", "right"), ("job", "right"), ("stage", "left"), ("done", "right"),
+                            ("read", "right"), ("rate", "right"), ("ETA", "right"), ("ls", "right"),
+                            ("retries", "right"), ("quiet for", "right"), ("state", "left")):
         table.add_column(column, justify=justify, no_wrap=True)
     for job in outcome.jobs:
         s = job.sample
@@ -40,19 +43,19 @@ def jobs_table(outcome: PollOutcome) -> Table:
         doing = sum(1 for t in job.ls_tasks if t.status == "DOING")
         done = sum(1 for t in job.ls_tasks if t.status == "FINISH")
         retries = sum(t.retry_id or 0 for t in job.ls_tasks)
-        ls_text = f"{doing} doing, {done}/{len(job.ls_tasks)} finished" + (f", {retries} retries" if retries else "")
         if job.stalled or job.stalled_ls:
             what = "job" if job.stalled else "ls " + ",".join(str(i) for i in job.stalled_ls)
-            state = Text(f"STALLED ({what})", style="bold red")
+            state = Text(f"STALLED {what}", style="bold red")
         elif s.coordinator:
             state = Text("coordinating", style="dim")
         else:
             state = Text("progressing", style="green")
         table.add_row(
-            str(s.tenant_id), str(s.job_id), s.status + (f" / {s.stage}" if s.stage else ""),
+            str(s.tenant_id), str(s.job_id), s.stage or s.status,
             f"{ratio:.1%}" if ratio is not None else "-", format_bytes(s.input_bytes),
             (format_bytes(job.rate.bytes_per_s) + "/s") if job.rate.bytes_per_s is not None else "-",
-            format_duration(job.rate.eta_s), ls_text, format_duration(job.quiet_s) + " ago", state,
+            format_duration(job.rate.eta_s), f"{doing}/{done}/{len(job.ls_tasks)}", str(retries),
+            format_duration(job.quiet_s), state,
         )
     return table
 
