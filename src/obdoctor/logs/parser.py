@@ -21,6 +21,7 @@ from obdoctor.logs.record import LogRecord
 
 _TS = r"\[(?P<ts>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6})\]"
 _TRACE_ID = r"[YZ][0-9A-F]{0,16}-[0-9A-F]{1,16}(?:-[0-9a-fA-F]{1,16}-[0-9a-fA-F]{1,16})?"
+_TRACE_ID_V4 = r"[YZ][0-9A-F]{0,16}-[0-9A-F]{1,16}-[0-9a-fA-F]{1,16}-[0-9a-fA-F]{1,16}"  # 4.x: always 4 parts
 
 # 4.0 .. 4.3 main logs; [C<cluster>] only on arbitration servers; [T<tenant>] absent in seekdb.
 _V4 = re.compile(
@@ -28,7 +29,7 @@ _V4 = re.compile(
     r"(?:\[(?P<module>[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\] )?"
     r"(?P<func>.*?) \((?P<file>[^\s():]+):(?P<line>\d+)\) "
     r"\[(?P<tid>\d+)\]\[(?P<tname>[^\]]*)\](?:\[C(?P<cluster>\d+)\])?(?:\[T(?P<tenant>\d+)\])?"
-    r"\[(?P<trace>" + _TRACE_ID + r")\] "
+    r"\[(?P<trace>" + _TRACE_ID_V4 + r")\] "
     r"\[lt=(?P<lt>-?\d+)\](?:\[errcode=(?P<errcode>-?\d+)\])?(?: (?P<body>.*))?$",
     re.DOTALL,
 )
