@@ -151,3 +151,13 @@ def test_no_cluster_configured_is_a_usage_error(tmp_path, clock):
     code = main(["watch", "--once", "--db", str(tmp_path / "h.sqlite")],
                 Environment(stdout=out, stderr=err, env={"HOME": str(tmp_path)}, now=clock, color=False))
     assert code == 2 and "no cluster to watch" in err.getvalue()
+
+
+def test_live_view_on_a_terminal(cluster, clock, monkeypatch, tmp_path):
+    monkeypatch.setattr("obdoctor.cli.watch.make_source", lambda args, env: lambda: (cluster, "fake cluster"))
+    _state(cluster, 3)
+    out, err = io.StringIO(), io.StringIO()
+    env = Environment(stdout=out, stderr=err, env={}, now=clock, color=True)
+    code = main(["watch", "--polls", "2", "--interval", "0", "--db", str(tmp_path / "t.sqlite")], env)
+    assert code == 0, err.getvalue()
+    assert "\x1b[" in out.getvalue() and "BACKUP_DATA_MAJOR" in out.getvalue() and "poll #2" in out.getvalue()

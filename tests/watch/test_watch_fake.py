@@ -258,3 +258,17 @@ def test_diagnosis_error_is_kept_not_raised(cluster, clock):
     result = diagnosis.run(_Broken(), Snapshot(at=clock.now), 1002, 1, "stall")  # no info in the poll either
     assert result.error == "RuntimeError: connection lost" and result.exit_code == ExitCode.UNDIAGNOSED
     assert result.headline().startswith("diagnosis failed")
+
+
+def test_cluster_level_coordinator_job_is_not_a_stall(cluster, clock, history):
+    """A CLUSTER job in the sys tenant runs through per-tenant jobs: it has no progress of its own."""
+    watcher = Watcher(cluster, history, clock=clock, stall_after=STALL)
+    for i in range(10):
+        _set(cluster, jobs=[job_row(job_id=5, tenant=1, JOB_LEVEL="CLUSTER", INITIATOR_TENANT_ID=1, INITIATOR_JOB_ID=5),
+                            job_row(INITIATOR_TENANT_ID=1, INITIATOR_JOB_ID=5)],
+             task=task_row(input_bytes=i * 1000), ls=[ls_row(1001, input_bytes=i * 1000)])
+        outcome = watcher.poll()
+        assert outcome.events == [] and outcome.exit_code == ExitCode.NOTHING_WRONG
+        clock.advance(STEP)
+    coordinator = next(j for j in outcome.jobs if j.sample.tenant_id == 1)
+    assert coordinator.sample.coordinator and not coordinator.stalled

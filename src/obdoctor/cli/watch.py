@@ -57,6 +57,8 @@ def add(sub) -> None:
                         help="time between polls (default 60s)")
     parser.add_argument("--rate-window", type=_positive_duration, default=300.0, metavar="DURATION",
                         help="rates and ETA over this much history (default 5m)")
+    parser.add_argument("--keep", type=_positive_duration, default=30 * 86400.0, metavar="DURATION",
+                        help="forget samples older than this (default 30d; events and diagnoses are kept)")
     parser.add_argument("--once", action="store_true", help="poll once and exit with the status (for cron)")
     parser.add_argument("--polls", type=_count, metavar="N", help="stop after N polls")
     parser.add_argument("--json", action="store_true",
@@ -170,7 +172,7 @@ def _loop(args, env: Environment, history, source: RenewingSource, db: str) -> E
     from obdoctor.watch.watcher import Watcher
 
     watcher = Watcher(source, history, clock=env.now, stall_after=args.stall_after, rate_window=args.rate_window,
-                      source_name=source.name)
+                      keep=args.keep, source_name=source.name)
     polls = 1 if args.once else args.polls
     console = env.console()
     live_view = not args.json and not args.once and console.is_terminal

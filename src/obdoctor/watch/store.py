@@ -44,6 +44,8 @@ CREATE TABLE samples (
 );
 CREATE INDEX samples_key ON samples(key, at_ts);
 CREATE INDEX samples_job ON samples(tenant_id, job_id, at_ts);
+CREATE INDEX samples_poll ON samples(poll_id);
+CREATE INDEX polls_at ON polls(at_ts);
 CREATE TABLE tracks (
   key TEXT PRIMARY KEY, kind TEXT NOT NULL, tenant_id INTEGER, job_id INTEGER, ls_id INTEGER,
   signature TEXT NOT NULL, first_seen REAL NOT NULL, changed_at REAL NOT NULL, last_seen REAL NOT NULL,
@@ -214,6 +216,18 @@ class History:
                  stored.get(id(diagnosis)) if diagnosis is not None else None),
             )
         return StoredPoll(poll_id, at_ts)
+
+    def prune(self, before_ts: float) -> int:
+        """Forget samples and polls older than ``before_ts`` (call inside ``transaction()``).
+
+        Events and diagnoses are kept whatever their age (few, and what a post-mortem needs),
+        and so are the polls they point at. Returns the number of polls removed.
+        """
+        old = "SELECT id FROM polls WHERE at_ts < ?"
+        self.db.execute(f"DELETE FROM samples WHERE poll_id IN ({old})", (before_ts,))
+        return self.db.execute(
+            f"DELETE FROM polls WHERE id IN ({old}) AND id NOT IN (SELECT poll_id FROM events) "
+            "AND id NOT IN (SELECT poll_id FROM diagnoses)", (before_ts,)).rowcount
 
     def _write_diagnosis(self, poll_id: int, d: Diagnosis) -> int:
         d.id = self.db.execute(

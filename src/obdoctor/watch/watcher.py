@@ -22,6 +22,9 @@ from obdoctor.watch.samples import Sample, Snapshot, take
 from obdoctor.watch.store import History
 
 DEFAULT_STALL_AFTER_S = 1800.0
+DEFAULT_KEEP_S = 30 * 86400.0
+PRUNE_EVERY = 60
+"""Old samples are pruned on one poll in this many (a DELETE per poll would be wasted work)."""
 
 
 @dataclass
@@ -55,12 +58,14 @@ class PollOutcome:
 class Watcher:
     def __init__(self, source: EvidenceSource, history: History, *, clock: Callable[[], datetime],
                  stall_after: float = DEFAULT_STALL_AFTER_S, rate_window: float = DEFAULT_WINDOW_S,
-                 source_name: str = "", diagnose: Callable[..., diagnosis_module.Diagnosis] = diagnosis_module.run):
+                 keep: float | None = DEFAULT_KEEP_S, source_name: str = "",
+                 diagnose: Callable[..., diagnosis_module.Diagnosis] = diagnosis_module.run):
         self.source = source
         self.history = history
         self.clock = clock
         self.stall_after = stall_after
         self.rate_window = rate_window
+        self.keep = keep
         self.source_name = source_name
         self._diagnose = diagnose
 
@@ -80,6 +85,8 @@ class Watcher:
                 event.diagnosis = diagnoses.get((event.tenant_id, event.job_id, event.kind))
             stored = self.history.write_poll(snapshot, final.tracks, final.changed, final.dropped, final.events,
                                              self.source_name)
+            if self.keep is not None and stored.id % PRUNE_EVERY == 0:
+                self.history.prune(now - max(self.keep, self.rate_window, self.stall_after))
         tracks = {k: t for k, t in final.tracks.items() if k not in final.dropped}
         jobs = self._job_statuses(snapshot, tracks, now)
         stalled = [t for t in tracks.values() if t.stalled and not t.done]
