@@ -160,7 +160,7 @@ class StartFailed(Rule):
         )
         for cause_id, found, judge in checks:
             if not found.available:
-                chain.could_not_check(f"{cause_id.replace('_', ' ')} (state)", f"{found.source}: {found.reason}")
+                chain.could_not_check(f"{cause_id.replace('_', ' ')} (state)", found.reason or f"{found.source} not available")
                 continue
             outcome = judge(list(found), tenant_id)
             if outcome is None:

@@ -55,7 +55,19 @@ class WaitingForArchive(Rule):
                     chain.trace(hits[-1].trace_id)
                     chain.log_step(f"rootservice.log* on {rs[-1]}: grep '{signature[0]}'",
                                    f"{result.total_matches} line(s): the root service keeps waiting", hits[-5:])
-            verdict = Verdict.CONFIRMED if bad or (not rounds and archive.available) else (Verdict.LIKELY if hits else Verdict.UNKNOWN)
+            stopped = bool(bad) or (not rounds and archive.available)
+            now = ctx.evidence.collected_at
+            waited = (now - task.start) if now and task.start else None
+            young = waited is not None and waited.total_seconds() < facts()["stuck"]["quiet_minutes"] * 60
+            if not stopped and (young or (rounds and not hits)):
+                # a DOING archive the root service does not complain about, or a short wait: normal
+                ctx.observe(f"Tenant {task.tenant_id}: backup job {task.job_id} is in {task.status}"
+                            + (f" for {int(waited.total_seconds() // 60)} min" if waited else "")
+                            + (", its archive is DOING" if rounds else "")
+                            + ("; the root service waits for the archive checkpoint" if hits else "") + ".",
+                            [task.provenance, *(r.provenance for r in rounds)])
+                continue
+            verdict = Verdict.CONFIRMED if stopped else (Verdict.LIKELY if hits else Verdict.UNKNOWN)
             state = ", ".join(r.status or "?" for r in bad) if bad else ("no archive" if not rounds else "DOING but behind")
             findings.append(chain.finding(
                 "waiting_for_archive", verdict,
