@@ -144,6 +144,9 @@ def parse_listing(text: str, server: str | None = None) -> tuple[list[RemoteFile
             mtime = datetime.fromtimestamp(int(mtime_text))
         except ValueError:
             size, mtime = -1, None
+        if size == 0:  # as logs.files.discover: an empty file is skipped, not "searched"
+            skipped.append(name)
+            continue
         log = classify(PurePosixPath(name), server)
         files.append(RemoteFile(name, size, mtime, _head_ts(head), log))  # type: ignore[arg-type]
     files.sort(key=lambda f: f.log.sort_key())

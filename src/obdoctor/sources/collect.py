@@ -33,6 +33,11 @@ from obdoctor.evidence import EvidenceSource, LogQuery, LogSearchResult, SourceI
 from obdoctor.knowledge.redaction import redact_text, redact_value
 
 _COMPRESSED = (".gz", ".zst")
+PLACEHOLDER = ("[1970-01-01 00:00:00.000000] INFO  obdoctor-collect placeholder (collect.py:0) [0][collect][T0]"
+               "[Y0-0000000000000000-0-0] [lt=0] searched on the server: no line of this file matched any search\n")
+"""The one line of a file that was searched and matched nothing. Why not an empty file: readers
+skip empty files, and "searched, nothing found" is evidence (e.g. the NFS share is mounted on
+this server) that "not searched" is not. Its 1970 time keeps it out of every time window."""
 
 
 class RecordingSource:
@@ -67,6 +72,7 @@ class CollectSummary:
     log_unchecked: list[str] = field(default_factory=list)
     redacted: int = 0
     truncated: list[str] = field(default_factory=list)
+    placeholders: int = 0
 
 
 def _stored_name(name: str) -> str:
@@ -132,6 +138,9 @@ def write_bundle(recording: RecordingSource, out_dir: Path) -> CollectSummary:
             clean = redact_text(lines[number])
             summary.redacted += clean != lines[number]
             text.append(clean + "\n")
+        if not text:  # searched, nothing matched: keep the file searchable (an empty file is skipped)
+            text.append(PLACEHOLDER)
+            summary.placeholders += 1
         (directory / name).write_text("".join(text), encoding="utf-8")
         summary.log_files += 1
         summary.log_lines += len(lines)
@@ -158,6 +167,7 @@ def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSou
             f"log_lines = {summary.log_lines}",
             f"servers_searched = [{', '.join(_toml_string(s) for s in sorted({r.server for s in recording.searches for r in s.records if r.server}))}]",
             f"values_redacted = {summary.redacted}",
+            f"placeholder_files = {summary.placeholders}  # searched, no match: one 1970 placeholder line",
             "why = " + _toml_string("only the views the rules read and the log lines their searches matched"),
             ]
     if summary.truncated:
