@@ -57,8 +57,8 @@ def add(sub) -> None:
                         help="time between polls (default 60s)")
     parser.add_argument("--rate-window", type=_positive_duration, default=300.0, metavar="DURATION",
                         help="rates and ETA over this much history (default 5m)")
-    parser.add_argument("--keep", type=_positive_duration, default=30 * 86400.0, metavar="DURATION",
-                        help="forget samples older than this (default 30d; events and diagnoses are kept)")
+    parser.add_argument("--keep", type=_positive_duration, default=14 * 86400.0, metavar="DURATION",
+                        help="forget samples older than this (default 14d; events and diagnoses are kept)")
     parser.add_argument("--once", action="store_true", help="poll once and exit with the status (for cron)")
     parser.add_argument("--polls", type=_count, metavar="N", help="stop after N polls")
     parser.add_argument("--json", action="store_true",

@@ -35,15 +35,14 @@ CREATE TABLE polls (
 );
 CREATE TABLE samples (
   id INTEGER PRIMARY KEY, poll_id INTEGER NOT NULL REFERENCES polls(id), at_ts REAL NOT NULL,
-  key TEXT NOT NULL, kind TEXT NOT NULL, tenant_id INTEGER, job_id INTEGER, task_id INTEGER, ls_id INTEGER,
+  kind TEXT NOT NULL, tenant_id INTEGER, job_id INTEGER, task_id INTEGER, ls_id INTEGER,
   status TEXT, stage TEXT, result INTEGER,
   input_bytes INTEGER, output_bytes INTEGER, tablet_count INTEGER, finish_tablet_count INTEGER,
   macro_block_count INTEGER, finish_macro_block_count INTEGER,
   turn_id INTEGER, retry_id INTEGER, server TEXT, trace_id TEXT, started TEXT,
   stalled INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX samples_key ON samples(key, at_ts);
-CREATE INDEX samples_job ON samples(tenant_id, job_id, at_ts);
+CREATE INDEX samples_job ON samples(job_id, tenant_id, kind, at_ts);
 CREATE INDEX samples_poll ON samples(poll_id);
 CREATE INDEX polls_at ON polls(at_ts);
 CREATE TABLE tracks (
@@ -67,7 +66,7 @@ CREATE INDEX events_job ON events(tenant_id, job_id, at_ts);
 MIGRATIONS: dict[int, str] = {0: _V1}
 """Version n -> n+1."""
 
-_SAMPLE_COLUMNS = ("key", "kind", "tenant_id", "job_id", "task_id", "ls_id", "status", "stage", "result",
+_SAMPLE_COLUMNS = ("kind", "tenant_id", "job_id", "task_id", "ls_id", "status", "stage", "result",
                    *COUNTERS, "turn_id", "retry_id", "server", "trace_id", "started")
 
 
@@ -240,9 +239,9 @@ class History:
         return d.id
 
     # -- reading -----------------------------------------------------------------------
-    def samples_since(self, key: str, since_ts: float) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT * FROM samples WHERE key=? AND at_ts>=? ORDER BY at_ts, id",
-                               (key, since_ts)).fetchall()
+    def job_samples_since(self, tenant_id: int | None, job_id: int | None, since_ts: float) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM samples WHERE job_id IS ? AND tenant_id IS ? AND kind='job' AND at_ts>=? "
+                               "ORDER BY at_ts, id", (job_id, tenant_id, since_ts)).fetchall()
 
     def job_samples(self, tenant_id: int | None, job_id: int, kind: str = "job") -> list[sqlite3.Row]:
         sql = "SELECT * FROM samples WHERE job_id=? AND kind=?"
@@ -272,9 +271,11 @@ class History:
         """One row per job seen: first and last sample, last status and stage, events and diagnoses."""
         sql = (
             "SELECT s.tenant_id, s.job_id, MIN(s.at_ts) AS first_ts, MAX(s.at_ts) AS last_ts, COUNT(*) AS samples, "
-            "(SELECT status FROM samples x WHERE x.key=s.key ORDER BY x.at_ts DESC, x.id DESC LIMIT 1) AS status, "
-            "(SELECT stage FROM samples x WHERE x.key=s.key ORDER BY x.at_ts DESC, x.id DESC LIMIT 1) AS stage, "
-            "(SELECT COUNT(*) FROM events e WHERE e.key=s.key OR (e.tenant_id IS s.tenant_id AND e.job_id=s.job_id)) AS events, "
+            "(SELECT status FROM samples x WHERE x.job_id=s.job_id AND x.tenant_id IS s.tenant_id AND x.kind='job' "
+            "ORDER BY x.at_ts DESC, x.id DESC LIMIT 1) AS status, "
+            "(SELECT stage FROM samples x WHERE x.job_id=s.job_id AND x.tenant_id IS s.tenant_id AND x.kind='job' "
+            "ORDER BY x.at_ts DESC, x.id DESC LIMIT 1) AS stage, "
+            "(SELECT COUNT(*) FROM events e WHERE e.tenant_id IS s.tenant_id AND e.job_id=s.job_id) AS events, "
             "(SELECT COUNT(*) FROM diagnoses d WHERE d.tenant_id IS s.tenant_id AND d.job_id=s.job_id) AS diagnoses "
             "FROM samples s WHERE s.kind='job'"
         )
@@ -282,7 +283,7 @@ class History:
         if tenant_id is not None:
             sql += " AND s.tenant_id=?"
             args.append(tenant_id)
-        return self.db.execute(sql + " GROUP BY s.key ORDER BY first_ts", args).fetchall()
+        return self.db.execute(sql + " GROUP BY s.tenant_id, s.job_id ORDER BY first_ts", args).fetchall()
 
     def counts(self) -> dict[str, int]:
         return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]

@@ -22,7 +22,7 @@ from obdoctor.watch.samples import Sample, Snapshot, take
 from obdoctor.watch.store import History
 
 DEFAULT_STALL_AFTER_S = 1800.0
-DEFAULT_KEEP_S = 30 * 86400.0
+DEFAULT_KEEP_S = 14 * 86400.0
 PRUNE_EVERY = 60
 """Old samples are pruned on one poll in this many (a DELETE per poll would be wasted work)."""
 
@@ -99,7 +99,7 @@ class Watcher:
         out = []
         for job in snapshot.jobs:
             track = tracks.get(job.key)
-            rows = self.history.samples_since(job.key, now - self.rate_window)
+            rows = self.history.job_samples_since(job.tenant_id, job.job_id, now - self.rate_window)
             ls = [s for s in snapshot.ls_tasks if s.job_key == job.key]
             out.append(JobStatus(
                 job, rate(rows), bool(track and track.stalled), (now - track.changed_at) if track else 0.0, ls,
