@@ -23,8 +23,14 @@ def render(report: Report, console: Console) -> None:
     if src.get("collected_at"):
         head += f" · collected {src['collected_at']}"
     console.print(Text(head, style="dim"))
+    for note in src.get("notes") or []:
+        console.print(Text(f"Input: {note}", style="yellow"))
     if not report.findings:
-        console.print(Text("No failed or stuck backup found.", style="bold green"))
+        if _had_evidence(report):
+            console.print(Text("No failed or stuck backup found.", style="bold green"))
+        else:
+            console.print(Text("No usable evidence: nothing could be read, so nothing can be said "
+                               "(see 'Could not check').", style="bold yellow"))
     for number, finding in enumerate(report.findings, 1):
         console.print(_finding_panel(number, finding))
     if report.observations:
@@ -35,6 +41,12 @@ def render(report: Report, console: Console) -> None:
         console.print(Text("Could not check", style="bold"))
         for u in report.unchecked:
             console.print(f"  • {escape(u.what)}: {escape(u.why)}")
+
+
+def _had_evidence(report: Report) -> bool:
+    """Same test as the exit code: a view with rows or a searched log file (exit_codes.for_report)."""
+    return any(s.get("available") and s.get("rows") for s in report.sources_read if "view" in s) \
+        or any(s.get("files") for s in report.sources_read if "log_search" in s)
 
 
 def _finding_panel(number: int, f: Finding) -> Panel:

@@ -16,6 +16,14 @@ from obdoctor.sources.sqltext import parse_by_extension
 SQL_EXTENSIONS = ("jsonl", "csv", "tsv", "txt")
 
 
+def _known_views() -> set[str]:
+    """Every view or table name obdoctor may read (the evidence kinds and the column catalogue)."""
+    from obdoctor.evidence.evidence import VIEWS
+    from obdoctor.knowledge.views import known_views
+
+    return {n.upper() for names in VIEWS.values() for n in names} | {n.upper() for n in known_views()}
+
+
 class BundleError(Exception):
     """The bundle cannot be opened at all (not a directory, not a readable archive)."""
 
@@ -28,6 +36,9 @@ class Bundle:
         self.notes: list[str] = []
         self.manifest = self._read_manifest()
         self._sql_files = self._index_sql()
+        if not self._sql_files and not (self.root / "logs").is_dir():
+            self.notes.append(f"{self.path}: no sql/ files and no logs/ directory: nothing to diagnose "
+                              "(see docs/bundle-format.md)")
 
     # -- opening ----------------------------------------------------------------------
     def _open(self, path: Path) -> Path:
@@ -39,7 +50,8 @@ class Bundle:
                 with tarfile.open(path) as archive:
                     archive.extractall(self._tmp.name, filter="data")
             except (tarfile.TarError, OSError, EOFError) as exc:
-                raise BundleError(f"{path}: not a readable .tar.gz bundle ({exc})") from exc
+                first = str(exc).splitlines()[0].rstrip(":") if str(exc) else type(exc).__name__
+                raise BundleError(f"{path}: not a readable .tar.gz bundle ({first})") from exc
             return self._find_root(Path(self._tmp.name))
         if not path.exists():
             raise BundleError(f"{path}: no such file or directory")
@@ -82,7 +94,12 @@ class Bundle:
         for file in sorted(sql.iterdir()):
             stem, _, ext = file.name.rpartition(".")
             if file.is_file() and ext.lower() in SQL_EXTENSIONS:
-                found.setdefault(stem.upper(), file)
+                if stem.upper() in found:
+                    self.notes.append(f"sql/{file.name} ignored: sql/{found[stem.upper()].name} holds the same view")
+                    continue
+                found[stem.upper()] = file
+                if stem.upper() not in _known_views():
+                    self.notes.append(f"sql/{file.name}: {stem} is not a view obdoctor knows; it is kept but not read")
             elif file.is_file():
                 self.notes.append(f"sql/{file.name} ignored: extension not one of {', '.join(SQL_EXTENSIONS)}")
         return found

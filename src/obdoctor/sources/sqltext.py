@@ -15,6 +15,7 @@ import re
 ParsedRows = tuple[list[tuple[int, dict[str, object]]], list[str]]
 
 _ROWS_IN_SET = re.compile(r"^\s*(\d+ rows? in set|Empty set)\b", re.IGNORECASE)
+_COLUMN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$#]*$")
 _EMPTY_SET = re.compile(r"^\s*Empty set\b", re.IGNORECASE)
 _VERTICAL_HEAD = re.compile(r"^\s*\*+\s*\d+\.\s*row\s*\*+\s*$")
 # ``   COLUMN: value``; the seed also prints ``PATH:file:///...`` and ``COMMENT:(server)...`` with no space.
@@ -31,8 +32,8 @@ def parse_text(text: str) -> ParsedRows:
             return parse_vertical(text)
         if stripped.startswith("+") or stripped.startswith("|"):
             return parse_table(text)
-        if "\t" in line:
-            return parse_delimited(text, "\t")
+        if "\t" in line and all(_COLUMN_NAME.match(c.strip()) for c in line.split("\t")):
+            return parse_delimited(text, "\t")  # mysql -B (batch) output
         break
     if any(_EMPTY_SET.match(l) for l in text.splitlines()):
         return [], []  # the query ran and returned nothing: an available, empty view
@@ -68,9 +69,9 @@ def parse_table(text: str) -> ParsedRows:
             continue
         if len(cells) != len(header):
             # a '|' inside a value: keep the row when the extra cells can be glued to one column
-            if len(cells) > len(header):
-                extra = len(cells) - len(header)
-                cells = _glue_extra(cells, header, extra)
+            glued = _glue_extra(cells, header, len(cells) - len(header)) if len(cells) > len(header) else None
+            if glued is not None:
+                cells = glued
             else:
                 problems.append(f"line {number}: {len(cells)} cells for {len(header)} columns; row skipped")
                 continue
@@ -80,13 +81,14 @@ def parse_table(text: str) -> ParsedRows:
     return rows, problems
 
 
-def _glue_extra(cells: list[str], header: list[str], extra: int) -> list[str]:
-    """Join surplus cells into the widest text column (COMMENT, EXTRA_INFO, PATH...)."""
-    for name in ("COMMENT", "EXTRA_INFO", "PATH", "DESCRIPTION", "VALUE"):
+def _glue_extra(cells: list[str], header: list[str], extra: int) -> list[str] | None:
+    """Join surplus cells into the one free-text column that may hold a '|' (COMMENT, EXTRA_INFO,
+    PATH...); None when the view has no such column: the row is malformed, not a value with '|'."""
+    for name in ("COMMENT", "EXTRA_INFO", "PATH", "DESCRIPTION", "VALUE", "INFO", "BLACK_LIST"):
         for i, h in enumerate(header):
             if h.upper() == name:
                 return cells[:i] + [" | ".join(cells[i : i + extra + 1])] + cells[i + extra + 1 :]
-    return cells[: len(header) - 1] + [" | ".join(cells[len(header) - 1 :])]
+    return None
 
 
 def _cell(value: str) -> object:
