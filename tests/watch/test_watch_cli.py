@@ -161,3 +161,18 @@ def test_live_view_on_a_terminal(cluster, clock, monkeypatch, tmp_path):
     code = main(["watch", "--polls", "2", "--interval", "0", "--db", str(tmp_path / "t.sqlite")], env)
     assert code == 0, err.getvalue()
     assert "\x1b[" in out.getvalue() and "BACKUP_DATA_MAJOR" in out.getvalue() and "poll #2" in out.getvalue()
+
+
+def test_history_locked_past_the_timeout_is_a_message(cli, cluster, monkeypatch):
+    import sqlite3
+
+    from obdoctor.watch.store import History
+
+    _state(cluster, 1)
+
+    def locked(self, *a, **kw):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(History, "write_poll", locked)
+    code, _, err = cli("watch", "--once")
+    assert code == 2 and "poll not stored: database is locked" in err

@@ -8,6 +8,7 @@ jobs could not be read at all; 2 bad options or an unusable history file (docs/w
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import time
 
 from obdoctor.cli.environment import Environment
@@ -190,14 +191,19 @@ def _loop(args, env: Environment, history, source: RenewingSource, db: str) -> E
             live.start()
         while True:
             started = time.monotonic()
-            outcome = watcher.poll()
             done += 1
-            code = outcome.exit_code
-            log.add(outcome.snapshot.at, outcome.events)
-            _emit(args, env, outcome, log, live, db)
+            try:
+                outcome = watcher.poll()
+            except sqlite3.Error as exc:  # locked past the busy timeout, disk full, file removed...
+                env.error(f"history {db}: poll not stored: {exc}")
+                code, outcome = ExitCode.USAGE, None
+            if outcome is not None:
+                code = outcome.exit_code
+                log.add(outcome.snapshot.at, outcome.events)
+                _emit(args, env, outcome, log, live, db)
             if polls is not None and done >= polls:
                 break
-            if not outcome.snapshot.usable:
+            if outcome is not None and not outcome.snapshot.usable:
                 source.renew()
             time.sleep(max(0.0, args.interval - (time.monotonic() - started)))
     except KeyboardInterrupt:
