@@ -100,3 +100,26 @@ def test_every_example_renders(example, run_cli, tmp_path) -> None:
     assert any(attrs.get("id") == "timeline" for _, attrs in parsed.tags)
     n = len(run_cli("analyze", example, "--format", "json").json()["findings"])
     assert sum(1 for _, attrs in parsed.tags if (attrs.get("id") or "").startswith("finding-")) == n
+
+
+def test_many_servers_fall_back_to_one_column_with_server_names() -> None:
+    report = planted_report()
+    step = report.findings[0].evidence[2]
+    template = step.lines[0]
+    step.lines = [template.replace("14:37:36.700100", f"14:37:3{i}.000000") for i in range(8)]
+    step.provenance = [type(step.provenance[0])("log", "observer.log", server=f"10.0.0.{i}", line=i + 1)
+                       for i in range(8)]
+    page = html.render(report)
+    assert 'class="lane-head"' not in page  # no lanes header: one column
+    for i in range(8):
+        assert f'<span class="srv">10.0.0.{i}</span>' in page
+
+
+def test_job_start_and_end_are_state_changes_on_the_timeline() -> None:
+    report = planted_report()
+    report.findings[0].evidence[0].rows[0].update({"end": "2023-09-26 14:37:36.822558", "status": "FAILED",
+                                                   "result": -9003})
+    rows = [e for e in build_timeline(report).events if e.kind == "row" and "CDB_OB_BACKUP_JOB_HISTORY" in e.title]
+    assert [(e.title, e.level) for e in rows] == [
+        ("CDB_OB_BACKUP_JOB_HISTORY: job 1 started", "info"),
+        ("CDB_OB_BACKUP_JOB_HISTORY: job 1 ended FAILED result -9003", "error")]
