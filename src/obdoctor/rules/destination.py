@@ -22,7 +22,7 @@ from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge import storage_errors
 from obdoctor.knowledge.redaction import redact_text
 from obdoctor.logs.record import LogRecord
-from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, fmt_time, search
+from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
 from obdoctor.rules.failure import Explanation
 
 NFS_CODES = (-9051,)
@@ -117,7 +117,7 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
         chain.log_step("the storage error next to the code",
                        "; ".join(d.describe() for d in details), [detail_line])
     code_lines = [r for r in lines if r.ret() == problem.code or f"ret={problem.code}" in r.raw]
-    failing, clean = _servers_with_code(ctx, chain, problem) if kind in ("nfs", None) and problem.code in (
+    failing, clean = _servers_with_code(ctx, chain, problem, path) if kind in ("nfs", None) and problem.code in (
         *NFS_CODES, *CONNECT_CODES, FORMAT_MISSING) else ([], [])
 
     cause = _FIXED_CAUSE.get(problem.code)
@@ -141,7 +141,7 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
     if details:
         summary += f" ({details[0].describe()})"
     if cause == "nfs_not_mounted_everywhere" and failing:
-        summary += f": {', '.join(failing)} fail" + (f" while {', '.join(clean)} do not" if clean else "")
+        summary += f": {', '.join(failing)} fail" + (f" while {', '.join(clean)} write to it" if clean else "")
     steps: list[str] = []
     if cause in _NFS_SENSITIVE and (kind == "nfs" or cause == "nfs_not_mounted_everywhere"):
         steps += [f"NFS requirement for OceanBase {ctx.evidence.version or '(version unknown)'}: {t}"
@@ -178,24 +178,34 @@ def cluster_servers(ctx: RuleContext, extra: tuple[str, ...] = ()) -> tuple[str,
     return tuple(ips)
 
 
-def _servers_with_code(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> tuple[list[str], list[str]]:
-    """Which servers show the code, and which searched ones do not (NFS mounted on some only)."""
+def _servers_with_code(ctx: RuleContext, chain: Chain, problem: DestinationProblem,
+                       path: str | None) -> tuple[list[str], list[str]]:
+    """Which servers fail with the code, and which used the same destination without it.
+
+    "Used without it" needs a positive sign (a line naming the destination path and no error),
+    not just silence: a server whose log says nothing proves nothing.
+    """
     servers = cluster_servers(ctx, problem.servers)
     if len(servers) < 2:
         chain.could_not_check("whether the other servers reach the destination",
                               "DBA_OB_SERVERS does not list the cluster's servers")
         return [], []
-    result = search(ctx, chain, servers=servers, kinds=("observer",), any_of=(f"ret={problem.code}",),
+    base = path.split("?", 1)[0].rstrip("/") if path else None
+    patterns = (f"ret={problem.code}",) + ((base,) if base else ())
+    result = search(ctx, chain, servers=servers, kinds=("observer",), any_of=patterns,
                     since=problem.since, until=problem.until, purpose=f"servers failing with {problem.code}")
-    failing = sorted({r.server for r in result.records if r.server})
-    searched = sorted({f.split("/", 1)[0] for f in result.files_searched})
-    clean = [s for s in searched if s not in failing]
+    failing = sorted({r.server for r in result.records if r.server and f"ret={problem.code}" in r.raw})
+    used = sorted({r.server for r in result.records if r.server and base and base in r.raw
+                   and r.level not in PROBLEM_LEVELS and r.server not in failing})
     if failing:
-        chain.log_step(f"observer.log* on {', '.join(servers)}: grep 'ret={problem.code}'",
+        shown = _one_per_server([r for r in result.records if r.server in failing and f"ret={problem.code}" in r.raw])
+        shown += _one_per_server([r for r in result.records if r.server in used])
+        chain.log_step(f"observer.log* on {', '.join(servers)}: grep 'ret={problem.code}'"
+                       + (f" and '{base}'" if base else ""),
                        f"the error appears on {', '.join(failing)}"
-                       + (f" and not on {', '.join(clean)}" if clean else " (every server searched)"),
-                       _one_per_server(result.records))
-    return failing, clean
+                       + (f"; {', '.join(used)} used {base} without it" if used else "; no other server shows using the destination"),
+                       shown)
+    return failing, used
 
 
 def _one_per_server(records: list[LogRecord]) -> list[LogRecord]:
