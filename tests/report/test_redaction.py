@@ -215,3 +215,10 @@ def test_bundle_secrets_never_reach_a_report(planted_bundle: Path, run_cli, fmt:
         assert secret not in result.out and secret not in flat, f"{secret} leaked in {fmt}"
     if hosts:
         assert "127.0.0." not in flat
+
+
+def test_an_already_redacted_bundle_keeps_its_aliases() -> None:
+    hosts = HostPseudonyms(known=["192.0.2.2", "192.0.2.5"])
+    assert hosts.apply("192.0.2.5:2882 and 192.0.2.2") == "192.0.2.5:2882 and 192.0.2.2"
+    assert hosts.apply("new 10.0.0.1") == "new 192.0.2.1"  # a fresh alias never collides with a kept one
+    assert hosts.apply("10.0.0.3") not in ("192.0.2.2", "192.0.2.5")

@@ -212,7 +212,9 @@ class HostPseudonyms:
 
     Aliases are handed out in order: first the ``known`` addresses sorted (a deterministic
     mapping for a given set of servers), then others as they are met. Applying the pseudonyms
-    to text that already holds aliases leaves them alone.
+    to text that already holds aliases leaves them alone, and addresses from the alias networks
+    are taken as aliases already (a bundle collected with ``--redact-hosts`` keeps its aliases
+    when its report is redacted again).
 
     A version string such as ``4.2.1.0`` looks like an IPv4 address: a dotted quad is left alone
     when it follows a word like ``version``/``build``, or when its first two parts are single
@@ -246,15 +248,21 @@ class HostPseudonyms:
         if ip in self._issued:
             return ip
         alias = self._map.get(ip)
+        if alias is None and _is_pseudonym(ip):
+            self._issued.add(ip)  # already an alias (a redacted bundle): keep it, never hand it out again
+            return ip
         if alias is None:
             if ":" in ip:
-                self._v6 += 1
-                alias = f"2001:db8::{self._v6:x}"
+                while True:
+                    self._v6 += 1
+                    alias = f"2001:db8::{self._v6:x}"
+                    if alias not in self._issued:
+                        break
             else:
                 while True:
                     alias = _pseudo_ipv4(self._v4)
                     self._v4 += 1
-                    if alias not in self._map:
+                    if alias not in self._issued:
                         break
             self._map[ip] = alias
             self._issued.add(alias)
@@ -328,7 +336,7 @@ class HostPseudonyms:
 
     def _ipv6(self, m: re.Match, counts: Counter) -> str:
         ip = m.group("ip")
-        if ip in self._issued or not _is_ip(ip) or ip.startswith("2001:db8::"):
+        if ip in self._issued or not _is_ip(ip):
             return m.group(0)
         counts["ip"] += 1
         return self.alias_ip(ip)
@@ -342,6 +350,19 @@ class HostPseudonyms:
     def _named_host(self, m: re.Match, counts: Counter) -> str:
         counts["hostname"] += 1
         return self._hostnames[m.group(1).lower()]
+
+
+_PSEUDONYM_NETS = tuple(ipaddress.ip_network(n) for n in
+                        ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "198.18.0.0/15", "2001:db8::/32"))
+
+
+def _is_pseudonym(ip: str) -> bool:
+    """Addresses of the documentation/benchmark networks the aliases come from."""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return any(addr.version == net.version and addr in net for net in _PSEUDONYM_NETS)
 
 
 def _strip_port(address: str) -> str:
