@@ -139,3 +139,21 @@ def test_parse_ts():
     assert parse_ts("2023-05-19 13:23:25.238790") == datetime(2023, 5, 19, 13, 23, 25, 238790)
     assert parse_ts("2023-05-19 13:23:25") == datetime(2023, 5, 19, 13, 23, 25)
     assert parse_ts("garbage") is None and parse_ts("2023-02-30 00:00:00.000000") is None
+
+
+HEAD = "[2024-03-18 08:00:00.000001] INFO  "
+
+
+@pytest.mark.parametrize("line", [
+    HEAD + "( " * 30000, HEAD + "x (a.cpp:1) " * 5000, "observer.log" * 5000 + ":[2024", "z" * 65536,
+    HEAD + "f (a.cpp:1) [1][T][T1][Y0-0000000000000000-0-0] [lt=1] m(" + "a=(" * 20000,
+    HEAD + "f (a.cpp:1) [1][T][T1][Y0-0000000000000000-0-0] [lt=1] m(" + '"' * 30001 + ")",
+    "2024-03-18 08:00:00.000001|" + "|" * 60000,
+])
+def test_pathological_64k_lines_parse_fast(line):
+    import time
+
+    start = time.perf_counter()
+    r = parse_line(line)
+    r.fields, r.message, r.ret()
+    assert r.raw == line and time.perf_counter() - start < 2.0

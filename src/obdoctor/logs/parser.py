@@ -27,7 +27,7 @@ _TRACE_ID_V4 = r"[YZ][0-9A-F]{0,16}-[0-9A-F]{1,16}-[0-9a-fA-F]{1,16}-[0-9a-fA-F]
 _V4 = re.compile(
     _TS + r" (?P<level>ERROR|WARN|INFO|EDIAG|WDIAG|TRACE|DEBUG|USER_ERR)\s+"
     r"(?:\[(?P<module>[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\] )?"
-    r"(?P<func>.*?) \((?P<file>[^\s():]+):(?P<line>\d+)\) "
+    r"(?P<func>[^\n]{0,1024}?) \((?P<file>[^\s():]+):(?P<line>\d+)\) "
     r"\[(?P<tid>\d+)\]\[(?P<tname>[^\]]*)\](?:\[C(?P<cluster>\d+)\])?(?:\[T(?P<tenant>\d+)\])?"
     r"\[(?P<trace>" + _TRACE_ID_V4 + r")\] "
     r"\[lt=(?P<lt>-?\d+)\](?:\[errcode=(?P<errcode>-?\d+)\])?(?: (?P<body>.*))?$",
@@ -38,7 +38,7 @@ _V4 = re.compile(
 _V3 = re.compile(
     _TS.replace(r"\d{6}", r"\d{3,6}") + r" (?P<level>ERROR|USER_ERR|WARN|INFO|TRACE|DEBUG)\s+"
     r"(?:\[(?P<module>[A-Za-z0-9_.]+)\] )?"
-    r"(?:(?P<func>.*?) \((?P<file>[^\s():]+):(?P<line>\d+)\)|(?P<file2>[^\s():]+):(?P<line2>\d+)) "
+    r"(?:(?P<func>[^\n]{0,1024}?) \((?P<file>[^\s():]+):(?P<line>\d+)\)|(?P<file2>[^\s():]+):(?P<line2>\d+)) "
     r"\[(?P<tid>\d+)\]\[(?P<co>\d+)\]\[(?P<trace>Y[0-9A-F]{0,16}-[0-9A-F]{1,16})\] "
     r"\[lt=(?P<lt>-?\d+)\](?: \[dc=(?P<dc>\d+)\])?(?: (?P<body>.*))?$",
     re.DOTALL,
@@ -60,7 +60,7 @@ _ALERT = re.compile(
 )
 
 # grep output: "observer.log.20220811114045:[2022-..." or "rootservice.log:123:[2022-..."
-_GREP_PREFIX = re.compile(r"^(?P<name>[\w./-]*?[a-z]+\.log(?:\.wf)?(?:\.\d{14}|\.\d{17})?(?:\.gz|\.zst)?)(?::(?P<no>\d+))?[:-](?=\[\d{4}-|\d{4}-\d\d-\d\d )")
+_GREP_PREFIX = re.compile(r"^(?P<name>[\w./-]{0,200}?[a-z]{1,20}\.log(?:\.wf)?(?:\.\d{14}|\.\d{17})?(?:\.gz|\.zst)?)(?::(?P<no>\d+))?[:-](?=\[\d{4}-|\d{4}-\d\d-\d\d )")
 
 _RATE_LIMIT = re.compile(r"^\s*REACH SYSLOG RATE LIMIT \[(?P<kind>\w+)\]\s*$")
 _BACKTRACE = re.compile(r" (?:PROBE_)?BACKTRACE:(?P<bt>[^\n]*)$")
@@ -118,8 +118,8 @@ def _parse(text: str) -> LogRecord:
             if inner.format != "raw":
                 inner.raw = text
                 record = inner
-        else:
-            m = _GREP_PREFIX.match(text)
+        elif ".log" in text[:260]:
+            m = _GREP_PREFIX.match(text[:300])  # bounded: a huge garbage line must not cost seconds
             if m:
                 inner = _parse_header(text[m.end():])
                 if inner.format != "raw":

@@ -1,0 +1,206 @@
+"""The search engine: same answers as a brute-force scan, on every kind of file, with garbage."""
+
+import gzip
+import os
+import threading
+
+import pytest
+
+from obdoctor.logs import reader
+from obdoctor.logs.files import LogFile, classify, discover
+from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns, hyperscan_available
+from obdoctor.logs.reader import LogReadError
+from obdoctor.logs.search import SearchReport, read_records, search_file, search_files
+
+from .conftest import TRACE, make_lines, write
+
+
+def brute(lines, patterns):
+    """(line number of the record, raw) the slow obvious way: join continuation lines."""
+    records, current = [], None
+    physical = 0
+    for line in lines:
+        for piece_no, piece in enumerate(line.split("\n")):
+            physical += 1
+            if piece.startswith("[20") and piece_no == 0:
+                current = [physical, piece]
+                records.append(current)
+            else:
+                current[1] += "\n" + piece
+    return [(n, raw) for n, raw in records if any(p in raw for p in patterns)]
+
+
+def lf(path, server=None):
+    return classify(path, server) or LogFile(path, "observer", False, None, None, server)
+
+
+@pytest.mark.parametrize("name,compress", [("observer.log", None), ("observer.log.20240318080000123", None),
+                                           ("observer.log.20240318080000123.gz", "gz"), ("rootservice.log.20240318080000123.zst", "zst")])
+@pytest.mark.parametrize("patterns", [("ret=-9043",), ("ret=-9043", TRACE), ("from dual",), ("no such thing",)])
+def test_search_equals_brute_force(tmp_path, lines, name, compress, patterns):
+    path = write(tmp_path / name, lines, compress)
+    got = [(r.line_no, r.raw) for r in search_file(lf(path), Patterns(patterns))]
+    assert got == brute(lines, patterns)
+
+
+def test_offsets_point_at_the_record(tmp_path, lines):
+    path = write(tmp_path / "observer.log.20240318080000123", lines)
+    data = path.read_bytes()
+    for r in search_file(lf(path), Patterns(("ret=-9043",))):
+        assert data[r.offset:r.offset + len(r.raw.encode())].decode() == r.raw
+        assert r.path == str(path) and r.level == "WDIAG"
+
+
+def test_small_blocks_cross_every_boundary(tmp_path, lines, monkeypatch):
+    """Regions far smaller than a file: records straddling region edges are neither lost nor doubled."""
+    monkeypatch.setattr(reader, "WINDOW", 4096 * 3)
+    monkeypatch.setattr(reader, "BLOCK", 5000)
+    for name in ("observer.log", "observer.log.20240318080000123"):
+        path = write(tmp_path / name, lines)
+        got = [(r.line_no, r.raw) for r in search_file(lf(path), Patterns(("ret=-9043", "tick(i=1")))]
+        assert got == brute(lines, ("ret=-9043", "tick(i=1"))
+
+
+def test_engines_agree(tmp_path, lines):
+    data = "".join(x + "\n" for x in lines).encode()
+    pats = Patterns(("ret=-9043", "i=11,", TRACE))
+    fallback = Matcher(pats).hits(data, 0, len(data))
+    assert fallback and compile_patterns(pats).hits(data, 0, len(data)) == fallback
+    if hyperscan_available():
+        assert compile_patterns(pats).engine == "hyperscan"
+
+
+def test_all_of_and_every_line(tmp_path, lines):
+    path = write(tmp_path / "observer.log", lines)
+    both = list(search_file(lf(path), Patterns(all_of=("WDIAG", "i=107"))))
+    assert [r.get("i") for r in both] == ["107"]
+    every = list(read_records(lf(path)))
+    assert len(every) == len(lines) and every[3].body.endswith("from dual where x=1)")
+
+
+def test_parallel_equals_serial(tmp_path):
+    files = []
+    for i in range(4):
+        path = write(tmp_path / f"observer.log.2024031808000{i}123", make_lines(3000, seed=i))
+        files.append(lf(path, "s1"))
+    write(tmp_path / "observer.log.20240318090000123.gz", make_lines(3000, seed=9), "gz")
+    files.append(lf(tmp_path / "observer.log.20240318090000123.gz", "s1"))
+    pats = Patterns(("ret=-9043", TRACE))
+    serial = sorted((r.path, r.line_no, r.raw) for f in files for r in search_file(f, pats))
+    report = SearchReport()
+    parallel = sorted((r.path, r.line_no, r.raw) for r in search_files(files, pats, workers=2, report=report))
+    assert parallel == serial and len(report.searched) == len(files) and not report.failed
+
+
+def test_parallel_path_is_exercised(tmp_path, monkeypatch):
+    from obdoctor.logs import search
+
+    monkeypatch.setattr(search, "_size", lambda log: 64 << 20)  # pretend the files are big
+    files = [lf(write(tmp_path / f"observer.log.2024031808000{i}123", make_lines(500, seed=i))) for i in range(3)]
+    report = SearchReport()
+    got = list(search_files(files, Patterns(("ret=-9043",)), workers=2, report=report))
+    assert report.workers == 2 and len(got) == 30 and len(report.searched) == 3
+
+
+# -- garbage ---------------------------------------------------------------------------------------
+def test_nul_bytes_and_invalid_utf8_do_not_stop_the_search(tmp_path):
+    path = tmp_path / "observer.log"
+    path.write_bytes(b"\x00\x00binary\xff\xfe junk ret=-9043\n" + b"[2024-03-18 08:00:00.000001] INFO  f (a.cpp:1) [1][T][T1]"
+                     b"[Y0-0000000000000000-0-0] [lt=1] bad \xc3\x28 utf8 ret=-9043 \x00 nul\n" + b"\xff" * 100 + b" ret=-9043\n")
+    got = list(search_file(lf(path), Patterns(("ret=-9043",))))
+    # a line before any header stands alone; garbage after a header is its continuation
+    assert [r.line_no for r in got] == [1, 2]
+    assert got[0].format == "raw" and "\x00" in got[0].raw
+    assert got[1].level == "INFO" and "\ufffd" in got[1].raw and got[1].raw.count("\n") == 1
+
+
+def test_64k_lines_and_lines_without_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(reader, "MAX_LINE", 1 << 17)
+    monkeypatch.setattr(reader, "BLOCK", 1 << 16)
+    long_line = "[2024-03-18 08:00:00.000001] INFO  f (a.cpp:1) [1][T][T1][Y0-0000000000000000-0-0] [lt=1] x(v=" + "a" * 65536 + ", ret=-9043)"
+    path = tmp_path / "observer.log"
+    short = long_line[:100] + " ret=-9043"
+    path.write_text(long_line + "\n" + short + "\n" + "z" * 300000 + " ret=-9043")  # last: huge, no newline
+    got = list(search_file(lf(path), Patterns(("ret=-9043",))))
+    assert got[0].raw == long_line and got[0].get("v") == "a" * 65536
+    assert got[1].line_no == 2 and got[1].raw.startswith(short)
+    assert got[-1].raw.endswith("z ret=-9043")  # the unterminated giant is found (cut in pieces)
+
+
+def test_empty_files(tmp_path):
+    for name, comp in [("observer.log", None), ("observer.log.20240318080000123", None)]:
+        (tmp_path / name).write_bytes(b"")
+        assert list(search_file(lf(tmp_path / name), Patterns(("x",)))) == []
+    gz = tmp_path / "observer.log.20240318080000124.gz"
+    gz.write_bytes(gzip.compress(b""))
+    assert list(search_file(lf(gz), Patterns(("x",)))) == []
+    files, skipped = discover(tmp_path)
+    assert ("empty file" in reason for _, reason in skipped)
+
+
+@pytest.mark.parametrize("compress,name", [("gz", "observer.log.20240318080000123.gz"), ("zst", "observer.log.20240318080000123.zst")])
+def test_truncated_compressed_files_give_what_they_hold_then_say_so(tmp_path, compress, name):
+    lines = make_lines(20000)
+    full = write(tmp_path / name, lines, compress)
+    data = full.read_bytes()
+    full.write_bytes(data[: len(data) // 2])
+    got = []
+    with pytest.raises(LogReadError):
+        for r in search_file(lf(full), Patterns(("ret=-9043",))):
+            got.append((r.line_no, r.raw))
+    expected = brute(lines, ("ret=-9043",))
+    assert got and got == expected[: len(got)]
+    report = SearchReport()
+    assert list(search_files([lf(full)], Patterns(("ret=-9043",)), report=report))
+    assert report.failed and not report.searched
+
+
+@pytest.mark.parametrize("name", ["observer.log.20240318080000123.gz", "observer.log.20240318080000123.zst"])
+def test_garbage_in_compressed_clothing(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(os.urandom(5000))
+    with pytest.raises(LogReadError):
+        list(search_file(lf(path), Patterns(("x",))))
+
+
+def test_file_rotated_mid_read_keeps_every_line(tmp_path, monkeypatch):
+    """OceanBase rotates by rename: the open file is read to its end, nothing lost."""
+    monkeypatch.setattr(reader, "BLOCK", 4096)
+    lines = make_lines(3000)
+    live = write(tmp_path / "observer.log", lines)
+    got = []
+    for i, r in enumerate(search_file(lf(live), Patterns(("ret=-9043",)))):
+        if i == 2:
+            os.rename(live, tmp_path / "observer.log.20240318090000000")
+            live.write_text("[2024-03-18 09:00:00.000001] INFO  New syslog file info: [x]\n")
+        got.append((r.line_no, r.raw))
+    assert got == brute(lines, ("ret=-9043",))
+
+
+def test_file_truncated_mid_read_does_not_crash(tmp_path, monkeypatch):
+    monkeypatch.setattr(reader, "BLOCK", 4096)
+    lines = make_lines(3000)
+    live = write(tmp_path / "observer.log", lines)
+    got = []
+    for i, r in enumerate(search_file(lf(live), Patterns(("ret=-9043",)))):
+        if i == 1:
+            os.truncate(live, 0)
+        got.append(r.line_no)
+    assert got[:2] == [n for n, _ in brute(lines, ("ret=-9043",))][:2]
+
+
+def test_unreadable_file_is_reported(tmp_path):
+    missing = LogFile(tmp_path / "observer.log.20240318080000123", "observer", False, None, None, "s")
+    report = SearchReport()
+    assert list(search_files([missing], Patterns(("x",)), report=report)) == []
+    assert report.failed and "No such file" in report.failed[0][1]
+
+
+def test_memory_is_bounded_when_everything_matches(tmp_path, monkeypatch):
+    """Records stream out: a consumer that stops early stops the reading."""
+    monkeypatch.setattr(reader, "BLOCK", 1 << 16)
+    path = write(tmp_path / "observer.log", make_lines(20000))
+    it = search_file(lf(path), Patterns(("tick",)))
+    first = [next(it) for _ in range(10)]
+    it.close()
+    assert [r.line_no for r in first][:3] == [1, 2, 3]
