@@ -150,8 +150,8 @@ def parse_delimited(text: str, delimiter: str) -> ParsedRows:
         except csv.Error as exc:
             problems.append(f"line {reader.line_num}: {exc}")
             continue
-        if not cells or all(not c for c in cells):
-            continue
+        if not cells:
+            continue  # a blank line (a row of empty values still has its delimiters or quotes)
         if len(cells) != len(header):
             problems.append(f"line {reader.line_num}: {len(cells)} cells for {len(header)} columns; row skipped")
             continue
