@@ -1,0 +1,71 @@
+"""``obdoctor logs search`` / ``logs trace``: grep-like output and exit codes."""
+
+import io
+import json
+
+from obdoctor.cli.environment import Environment
+from obdoctor.cli.main import main
+
+from .conftest import TRACE, make_lines, write
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), Environment(stdout=out, stderr=err, env={}))
+    return code, out.getvalue(), err.getvalue()
+
+
+def bundle(tmp_path):
+    for i, ip in enumerate(("10.0.0.1", "10.0.0.2")):
+        d = tmp_path / "b" / "logs" / ip
+        d.mkdir(parents=True)
+        write(d / "observer.log.20240318090000000.gz", make_lines(300, seed=i), "gz")
+        write(d / "observer.log", make_lines(300, seed=i + 10, start=__import__("datetime").datetime(2024, 3, 18, 9)))
+        write(d / "rootservice.log", make_lines(100, seed=i + 20))
+    (tmp_path / "b" / "manifest.toml").write_text("[cluster]\nname='x'\n")
+    return tmp_path / "b"
+
+
+def test_search_single_file_prints_lines_like_grep(tmp_path):
+    path = write(tmp_path / "observer.log", make_lines(300))
+    code, out, _ = run("logs", "search", "-e", "ret=-9043", str(path))
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 6 and all("ret=-9043" in x and x.startswith("[2024-") for x in lines)
+
+
+def test_search_bundle_prefixes_server_file_line_and_counts(tmp_path):
+    b = bundle(tmp_path)
+    code, out, _ = run("logs", "search", "-e", "ret=-9043", "-e", TRACE, str(b))
+    assert code == 0
+    first = out.splitlines()[0]
+    server, name, line, rest = first.split(":", 3)
+    assert server in ("10.0.0.1", "10.0.0.2") and name.startswith(("observer.log", "rootservice.log")) and int(line) > 0
+    code, count, _ = run("logs", "search", "--count", "-e", "ret=-9043", "-e", TRACE, str(b))
+    assert int(count) == len(out.splitlines())
+    code, count_wdiag, _ = run("logs", "search", "--count", "--level", "WDIAG", "-e", "ret=-9043", "-e", TRACE, str(b))
+    assert 0 < int(count_wdiag) < int(count)
+
+
+def test_json_and_time_window(tmp_path):
+    b = bundle(tmp_path)
+    code, out, _ = run("logs", "search", "--json", "--since", "2024-03-18 09:00", "-e", "ret=-9043", str(b))
+    records = [json.loads(x) for x in out.splitlines()]
+    assert code == 0 and records and all(r["ts"] >= "2024-03-18 09:00" for r in records)
+    assert records[0]["errcode"] == -9043 and ["ret", "-9043"] in records[0]["fields"]
+
+
+def test_exit_codes(tmp_path):
+    path = write(tmp_path / "observer.log", make_lines(50))
+    assert run("logs", "search", "-e", "nothing like this", str(path))[0] == 1
+    assert run("logs", "search", "-e", "x", str(tmp_path / "missing"))[0] == 2
+    assert run("logs", "search", str(path))[0] == 2  # -e is required
+    assert run("logs", "trace", "not-a-trace", str(path))[0] == 2
+
+
+def test_trace_in_time_order_across_servers(tmp_path):
+    b = bundle(tmp_path)
+    code, out, err = run("logs", "trace", TRACE, str(b))
+    assert code == 0 and "172.30.11.92:2882" in err
+    stamps = [x.split(":", 3)[3][1:27] for x in out.splitlines()]
+    assert stamps == sorted(stamps) and len({x.split(":")[0] for x in out.splitlines()}) == 2
