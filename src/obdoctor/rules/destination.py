@@ -111,6 +111,10 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
     details, detail_line = _details(lines)
     if not details:
         found = _search_detail(ctx, chain, problem)
+        fresh = [r for r in found if r not in lines and f"ret={problem.code}" in r.raw]
+        if fresh and problem.servers:
+            chain.log_step(f"observer.log* on {problem.servers[0]}: grep 'ret={problem.code}'",
+                           f"{len(fresh)} line(s); first: {fresh[0].message[:200]}", fresh)
         lines += [r for r in found if r not in lines]
         details, detail_line = _details(found)
     if details:

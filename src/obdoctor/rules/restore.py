@@ -350,7 +350,7 @@ class RestoreStuck(Rule):
                         [job.provenance])
             return None
         servers = tuple(dict.fromkeys(r.svr_ip for r in bad if r.svr_ip))
-        result = search(ctx, chain, servers=servers[:1], kinds=("observer",), all_of=(restore_facts()["schema_thread"],),
+        result = search(ctx, chain, servers=servers[:1], kinds=("observer",), any_of=(restore_facts()["schema_thread"],),
                         levels=PROBLEM_LEVELS, since=job.start, until=ctx.evidence.collected_at,
                         purpose="schema refresh thread errors")
         lines = result.records[-10:]
@@ -439,7 +439,7 @@ class RestoreFailed(Rule):
                 label = f"observer.log* on {server}: grep {comment.trace_id} | grep \"WARN\\|ERROR\""
             else:
                 result = search(ctx, chain, servers=(server,), kinds=("rootservice",),
-                                all_of=(restore_facts()["scheduler_fragment"],), levels=PROBLEM_LEVELS,
+                                any_of=(restore_facts()["scheduler_fragment"],), levels=PROBLEM_LEVELS,
                                 since=since, until=until, purpose="ob_restore_scheduler WARN/ERROR")
                 lines = result.records
                 label = f"rootservice.log* on {server}: grep ob_restore_scheduler | grep \"WARN\\|ERROR\""

@@ -1,0 +1,159 @@
+"""C1: backup clean (delete) jobs that FAILED or do not finish.
+
+OceanBase records no event for backup clean (no ``backup_clean`` module exists): the evidence is
+CDB_OB_BACKUP_DELETE_JOBS / *_JOB_HISTORY, their tasks (one per backup set or piece, with
+RESULT, COMMENT and PATH) and the root service's ``ob_backup_clean_scheduler`` lines.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from obdoctor.evidence.records_extra import DeleteJob, DeleteTask
+from obdoctor.findings import Finding, Verdict
+from obdoctor.knowledge import error_docs
+from obdoctor.knowledge.data_files import data_toml
+from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
+from obdoctor.rules.destination import DestinationProblem, diagnose, is_destination_code
+
+_JOB_COLUMNS = ("tenant_id", "job_id", "type", "status", "result", "start", "end", "task_count", "success_task_count", "comment")
+_TASK_COLUMNS = ("tenant_id", "job_id", "task_id", "task_type", "id", "status", "result", "finish_ls_count",
+                 "total_ls_count", "path", "comment")
+CLEAN_FRAGMENT = "ob_backup_clean"
+
+
+def clean_facts() -> dict:
+    return data_toml("beyond_runbook.toml")["clean"]
+
+
+class BackupClean(Rule):
+    """The latest delete job of each tenant FAILED (its failed task, code and destination are
+    followed), or a running delete job has not finished for hours (its unfinished tasks and the
+    root service's WARN lines are shown).
+    """
+
+    id = "C1"
+    name = "backup-clean"
+    needs = ("delete_jobs", "delete_job_history", "delete_tasks", "delete_task_history", "rs_events", "logs:rootservice")
+    codes = (-9044, -9045, -9052, -9054, -9069)
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        jobs = [*ctx.evidence.delete_job_history(), *ctx.evidence.delete_jobs()]
+        jobs = [j for j in jobs if ctx.options.wants(j.tenant_id, j.job_id) and ctx.options.in_window(j.end or j.start)]
+        latest: dict[int | None, DeleteJob] = {}
+        for j in jobs:
+            if j.tenant_id not in latest or (j.job_id or 0) >= (latest[j.tenant_id].job_id or 0):
+                latest[j.tenant_id] = j
+        chosen = [j for j in jobs if j.status == "FAILED"] if ctx.options.all_jobs else list(latest.values())
+        findings = []
+        facts = clean_facts()
+        for job in sorted(chosen, key=lambda j: (j.tenant_id or 0, j.job_id or 0)):
+            if job.status == "FAILED":
+                findings.append(self._failed(ctx, job))
+            elif job.status in facts["running_states"]:
+                finding = self._running(ctx, job, facts)
+                if finding:
+                    findings.append(finding)
+            elif job.status == "COMPLETED":
+                ctx.observe(f"Tenant {job.tenant_id}: latest backup clean job {job.job_id} ({job.type}) COMPLETED at "
+                            f"{fmt_time(job.end)}.", [job.provenance])
+        return findings
+
+    def _tasks(self, ctx: RuleContext, job: DeleteJob) -> list[DeleteTask]:
+        return [t for t in (*ctx.evidence.delete_task_history(), *ctx.evidence.delete_tasks())
+                if t.tenant_id == job.tenant_id and t.job_id == job.job_id]
+
+    def _rs_lines(self, ctx: RuleContext, chain: Chain, job: DeleteJob, since, until) -> list:
+        rs = None
+        comment = job.structured_comment
+        if comment and comment.origin == "rootservice" and comment.addr:
+            rs = comment.addr.split(":")[0]
+        if rs is None:
+            ips = [e.rs_svr_ip for e in ctx.evidence.rs_events() if e.rs_svr_ip]
+            rs = ips[-1] if ips else None
+        if rs is None:
+            chain.could_not_check("the root service's clean scheduler lines", "no root service server named by the evidence")
+            return []
+        result = search(ctx, chain, servers=(rs,), kinds=("rootservice",), any_of=(CLEAN_FRAGMENT,),
+                        levels=PROBLEM_LEVELS, since=since, until=until, purpose="backup clean scheduler WARN/ERROR")
+        chain.server(rs)
+        if result.records:
+            chain.log_step(f"rootservice.log* on {rs}: grep {CLEAN_FRAGMENT} | grep \"WARN\\|ERROR\"",
+                           f"{result.total_matches} line(s); last: {result.records[-1].message[:200]}", result.records[-10:])
+        elif result.searched_anything:
+            chain.step(f"rootservice.log* on {rs}: grep {CLEAN_FRAGMENT}", f"no WARN/ERROR in {len(result.files_searched)} file(s)")
+        return result.records
+
+    def _failed(self, ctx: RuleContext, job: DeleteJob) -> Finding:
+        chain = Chain(self.id)
+        chain.row_step(job.provenance.name, f"clean job {job.job_id} ({job.type}) of tenant {job.tenant_id} FAILED at "
+                       f"{fmt_time(job.end)} with {code_text(job.result)}", [job], _JOB_COLUMNS)
+        tasks = self._tasks(ctx, job)
+        failed = [t for t in tasks if t.result or t.status == "FAILED"]
+        code = job.result
+        task = failed[0] if failed else None
+        if task is not None:
+            chain.row_step(task.provenance.name, f"{task.task_type} {task.id} failed with {code_text(task.result)}"
+                           + (f"; COMMENT: {task.comment}" if task.comment else ""), failed, _TASK_COLUMNS)
+            code = task.result or code
+        elif tasks:
+            chain.step("the clean job's tasks", "no task with a result: the job failed before or between tasks")
+        else:
+            chain.could_not_check("the clean job's tasks (CDB_OB_BACKUP_DELETE_TASK_HISTORY)", "no task row for the job")
+        since = job.start - timedelta(minutes=5) if job.start else None
+        until = job.end + timedelta(minutes=5) if job.end else ctx.evidence.collected_at
+        lines = self._rs_lines(ctx, chain, job, since, until)
+        comment = (task.structured_comment if task else None) or job.structured_comment
+        servers = tuple(s for s in ((comment.addr or "").split(":")[0] if comment else "",) if s)
+        for s in servers:
+            chain.server(s)
+        if comment and comment.trace_id:
+            chain.trace(comment.trace_id)
+        if is_destination_code(code):
+            e = diagnose(ctx, chain, DestinationProblem(code, job.tenant_id, servers=servers, since=since, until=until,
+                                                        lines=tuple(lines), path=task.path if task else None,
+                                                        purpose="clean", path_record=task))
+            return chain.finding(e.cause, e.verdict, f"Backup clean job {job.job_id} of tenant {job.tenant_id} failed with "
+                                 f"{code_text(code)}: {e.summary}.", code=code, tenant_id=job.tenant_id, job_id=job.job_id,
+                                 time=job.end, extra_steps=e.next_steps)
+        doc = error_docs.doc(code) if code else None
+        tail = (": documented cause: " + " ".join(doc.cause).rstrip(".")) if doc and doc.cause else ""
+        steps = [f"Documented solution: {s}" for s in doc.solution] if doc else []
+        proof = any(code and (l.ret() == code or f"ret={code}" in l.raw) for l in lines)
+        verdict = Verdict.CONFIRMED if proof or task is not None else (Verdict.LIKELY if code else Verdict.UNKNOWN)
+        what = f" ({task.task_type} {task.id})" if task else ""
+        return chain.finding("clean_failed", verdict,
+                             f"Backup clean job {job.job_id} of tenant {job.tenant_id}{what} failed with {code_text(code)}{tail}.",
+                             code=code, tenant_id=job.tenant_id, job_id=job.job_id, time=job.end, extra_steps=steps)
+
+    def _running(self, ctx: RuleContext, job: DeleteJob, facts: dict) -> Finding | None:
+        now = ctx.evidence.collected_at
+        if now is None or job.start is None:
+            return None
+        minutes = (now - job.start).total_seconds() / 60
+        if minutes < facts["stuck_minutes"]:
+            ctx.observe(f"Tenant {job.tenant_id}: backup clean job {job.job_id} is {job.status} for {minutes:.0f} minutes.",
+                        [job.provenance])
+            return None
+        chain = Chain(self.id)
+        chain.row_step(job.provenance.name, f"clean job {job.job_id} ({job.type}) of tenant {job.tenant_id} is {job.status} "
+                       f"since {fmt_time(job.start)} ({minutes / 60:.1f} hours before collection)", [job], _JOB_COLUMNS)
+        tasks = self._tasks(ctx, job)
+        open_tasks = [t for t in tasks if t.status not in ("COMPLETED", "FAILED", "CANCELED")]
+        if open_tasks:
+            chain.row_step(open_tasks[0].provenance.name, f"{len(open_tasks)} of {len(tasks)} task(s) unfinished", open_tasks,
+                           _TASK_COLUMNS)
+        lines = self._rs_lines(ctx, chain, job, now - timedelta(hours=2), now)
+        codes = [l.ret() for l in lines if l.ret()]
+        code = codes[-1] if codes else None
+        if is_destination_code(code):
+            e = diagnose(ctx, chain, DestinationProblem(code, job.tenant_id, since=now - timedelta(hours=2), until=now,
+                                                        lines=tuple(lines), path=open_tasks[0].path if open_tasks else None,
+                                                        purpose="clean", path_record=open_tasks[0] if open_tasks else None))
+            return chain.finding(e.cause, e.verdict, f"Backup clean job {job.job_id} of tenant {job.tenant_id} is stuck: "
+                                 f"{e.summary}.", code=code, tenant_id=job.tenant_id, job_id=job.job_id,
+                                 time=job.start, extra_steps=e.next_steps)
+        return chain.finding("clean_stuck", Verdict.CONFIRMED if lines else Verdict.LIKELY,
+                             f"Backup clean job {job.job_id} of tenant {job.tenant_id} has been {job.status} for "
+                             f"{minutes / 60:.1f} hours" + (f"; the root service keeps logging {code_text(code)}" if code else "") + ".",
+                             code=code, tenant_id=job.tenant_id, job_id=job.job_id, time=job.start)
