@@ -123,3 +123,17 @@ def test_job_start_and_end_are_state_changes_on_the_timeline() -> None:
     assert [(e.title, e.level) for e in rows] == [
         ("CDB_OB_BACKUP_JOB_HISTORY: job 1 started", "info"),
         ("CDB_OB_BACKUP_JOB_HISTORY: job 1 ended FAILED result -9003", "error")]
+
+
+def test_a_loop_of_identical_lines_is_one_event_with_all_its_lines() -> None:
+    report = planted_report()
+    step = report.findings[0].evidence[2]
+    template, prov = step.lines[0], step.provenance[0]
+    step.lines = [template.replace("14:37:36.700100", f"14:37:{10 + i}.000000") for i in range(5)]
+    step.provenance = [type(prov)("log", "observer.log", server=prov.server, line=100 + i) for i in range(5)]
+    logs = [e for e in build_timeline(report).events if e.kind == "log"]
+    assert len(logs) == 1 and len(logs[0].repeats) == 4
+    page = html.render(report)
+    assert "×5" in page and "4 more like it, until 2023-09-26 14:37:14" in page
+    for i in range(5):  # every folded line still shows where it is
+        assert f'<span class="lno">:{100 + i}</span>' in page

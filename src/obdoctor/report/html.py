@@ -187,12 +187,12 @@ def _timeline(tl: Timeline) -> str:
 def _legend(tl: Timeline, colour: dict[str, str]) -> str:
     chips = []
     for t in tl.traces:
-        n = sum(1 for e in tl.events if e.trace_id == t)
+        n = sum(1 + len(e.repeats) for e in tl.events if e.trace_id == t)
         addr = decode_addr(t)
         origin = f" · from {addr}" if addr else ""
         chips.append(f'<button type="button" class="chip" data-trace="{_e(t)}" style="--c: {colour[t]}" '
                      f'title="show only this trace (click again for all)"><i></i>{_e(t)}'
-                     f'<span class="dim"> {n} event{"s" if n != 1 else ""}{_e(origin)}</span></button>')
+                     f'<span class="dim"> {n} {"entry" if n == 1 else "entries"}{_e(origin)}</span></button>')
     levels = sorted({e.level for e in tl.events}, key=lambda x: ["error", "warn", "info", "debug"].index(x)
                     if x in ("error", "warn", "info", "debug") else 9)
     level_boxes = "".join(
@@ -216,9 +216,17 @@ def _event(e: TimelineEvent, colour: dict[str, str], lane_index: dict, lanes: bo
     if e.trace_id:
         head.append(f'<code class="trace" style="--c: {trace_colour}">{_e(e.trace_id)}</code>')
     head.append(f'<span class="cites">{cites}</span>')
+    if e.repeats:
+        head.insert(1, f'<span class="times" title="the same line {len(e.repeats) + 1} times in a row">'
+                       f'×{len(e.repeats) + 1}</span>')
     body = [f'<div class="ev-title">{_e(e.title)}</div>']
     if e.kind == "log":
         body.append(_logline(e.text, e.server, e.file, e.line))
+        if e.repeats:
+            until = e.last_time.isoformat(sep=" ")
+            more = "".join(_logline(r.text, r.server, r.file, r.line) for r in e.repeats)
+            body.append(f'<details class="repeats"><summary>{len(e.repeats)} more like it, until {_e(until)}'
+                        f"</summary>{more}</details>")
     elif e.kind == "row":
         body.append(f'<div class="where"><span class="file">{_e(e.where)}</span></div>'
                     f'<details><summary>row</summary><pre>{_e(e.text)}</pre></details>')
@@ -226,9 +234,12 @@ def _event(e: TimelineEvent, colour: dict[str, str], lane_index: dict, lanes: bo
         body.append(f'<div class="dim">{_e(e.text)}</div>')
     when = e.time.isoformat(sep=" ")
     date, _, clock = when.partition(" ")
+    clock = _e(clock)
+    if e.repeats:
+        clock += f"<br>→ {_e(e.last_time.isoformat(sep=' ').partition(' ')[2])}"
     return (f'<div class="tl-row ev ev-{_e(e.kind)}" data-trace="{_e(e.trace_id or "")}" data-level="{_e(e.level)}" '
             f'data-server="{_e(e.server or "")}" data-time="{_e(when)}">'
-            f'<div class="time" title="{_e(when)}"><span class="dim">{_e(date)}</span><br>{_e(clock)}</div>'
+            f'<div class="time" title="{_e(when)}"><span class="dim">{_e(date)}</span><br>{clock}</div>'
             f'<div class="card lvl-{_e(e.level)}" style="grid-column: {col}; --c: {trace_colour}">'
             f'<div class="ev-head">{" ".join(head)}</div>{"".join(body)}</div></div>')
 

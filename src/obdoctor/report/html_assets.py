@@ -81,7 +81,7 @@ tr.missing td { color: var(--dim); }
 .lv { padding: 0 .45em; border-radius: 3px; color: #fff; font-weight: 600; font-size: 11px; }
 .lv-error { background: var(--error); } .lv-warn { background: var(--warn); }
 .lv-info { background: var(--info); } .lv-debug { background: var(--debug); }
-.kind { color: var(--dim); } .cites { margin-left: auto; }
+.kind { color: var(--dim); } .times { font-weight: 700; color: var(--fg); } .cites { margin-left: auto; }
 code.trace { border-bottom: 3px solid var(--c, var(--no-trace)); padding: 0 .2em; font-size: 11.5px; }
 .card .logline { margin: .2em 0 0; } .card .logline pre { max-height: 7.5em; font-size: 12px; }
 .card details summary { cursor: pointer; color: var(--dim); font-size: 12px; }

@@ -53,6 +53,13 @@ class TimelineEvent:
     raw_level: str | None = None
     findings: list[int] = field(default_factory=list)
     """1-based numbers of the findings that cite this event."""
+    repeats: list["TimelineEvent"] = field(default_factory=list)
+    """Later log lines saying the same thing right after this one (a retry or keep-alive loop),
+    folded into this event so the timeline shows the loop once."""
+
+    @property
+    def last_time(self) -> datetime:
+        return self.repeats[-1].time if self.repeats else self.time
 
 
 @dataclass
@@ -94,7 +101,8 @@ def build_timeline(report: Report) -> Timeline:
                                   title=f"#{number} {finding.verdict.value.upper()}: {finding.title}",
                                   text=finding.summary, trace_id=None)
             _merge(events, ("finding", number), event, number)
-    ordered = sorted(events.values(), key=lambda e: (e.time, _kind_order(e.kind), e.server or "", e.where))
+    ordered = _fold_repeats(sorted(events.values(),
+                                   key=lambda e: (e.time, _kind_order(e.kind), e.server or "", e.where)))
     lanes_set = {e.server for e in ordered}
     lanes: list[str | None] = ([None] if None in lanes_set else []) + sorted(
         (s for s in lanes_set if s is not None), key=_address_key)
@@ -103,6 +111,20 @@ def build_timeline(report: Report) -> Timeline:
         if e.trace_id and e.trace_id not in traces:
             traces.append(e.trace_id)
     return Timeline(events=ordered, lanes=lanes, traces=traces, untimed=untimed)
+
+
+def _fold_repeats(events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Fold a run of consecutive log lines with the same server, trace, level and message."""
+    out: list[TimelineEvent] = []
+    for e in events:
+        last = out[-1] if out else None
+        if (last is not None and e.kind == "log" and last.kind == "log"
+                and (e.server, e.trace_id, e.level, e.title) == (last.server, last.trace_id, last.level, last.title)):
+            last.repeats.append(e)
+            last.findings.extend(n for n in e.findings if n not in last.findings)
+            continue
+        out.append(e)
+    return out
 
 
 def _merge(events: dict, key: tuple, event: TimelineEvent, number: int) -> None:
@@ -142,11 +164,14 @@ def _row_events(row: dict[str, Any], prov: Provenance | None, looked_at: str) ->
     out = []
     times = [(c, label, _as_time(lowered.get(c))) for c, label in TIME_COLUMNS]
     times = [(c, label, t) for c, label, t in times if t is not None]
+    if not identity and server:
+        identity = f"server {server}"
     for column, label, when in times:
-        final = column in ("end", "end_time", "end_timestamp", "timestamp", "gmt_modified") or len(times) == 1
+        at_that_time = column in ("end", "end_time", "end_timestamp", "timestamp", "gmt_modified")
+        final = at_that_time or len(times) == 1
         parts = [view + ":", identity or "row", label]
         if final and status:
-            parts.append(str(status))
+            parts.append(str(status) if at_that_time else f"(status now {status})")
         if final and result not in (None, "", 0, "0"):
             parts.append(f"result {result}")
         title = " ".join(p for p in parts if p)
