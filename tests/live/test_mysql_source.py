@@ -439,8 +439,15 @@ def test_version_before_ob_version_function(simdb, scenarios) -> None:
     with MySqlSource(simdb.config()) as live:
         info = live.info()
         assert info.version is None and any("not an OceanBase version" in n for n in info.notes)
-        # unknown version: every known column is asked for; 4.2 columns missing here fall back to SELECT *
-        assert live.read_table("__all_virtual_backup_schedule_task").available
+        # unknown version: SELECT *, filtered and ordered on columns every version has
+        result = live.read_table("__all_virtual_backup_schedule_task")
+        assert result.available and result.problems == []
+        jobs = MySqlSource(simdb.config(), tenant_id=1002)
+        history = jobs.read_table("CDB_OB_BACKUP_JOB_HISTORY")
+        sent = jobs.reader.queries["CDB_OB_BACKUP_JOB_HISTORY"]
+        jobs.close()
+        assert sent.startswith("SELECT * FROM") and "WHERE `TENANT_ID` = %s" in sent and "ORDER BY `JOB_ID` DESC" in sent
+        assert [r.get("JOB_ID") for r in history.rows] == [1] and not history.rows[0].has("PASSWD")
 
 
 def test_writes_are_refused_by_the_guard_before_the_server(simdb, scenarios) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
 from obdoctor.knowledge.redaction import SECRET_COLUMNS, redact_value
 from obdoctor.knowledge.views import column_names, view
+from obdoctor.knowledge.views import columns as view_columns
 from obdoctor.sources.config import ClusterConfig
 
 DEFAULT_MAX_ROWS = 100_000
@@ -402,33 +403,25 @@ class SqlTableReader:
         facts = self.facts()
         if facts.error:
             raise SqlError(2003, facts.error)
-        known = view(name) is not None
-        columns = [c for c in column_names(name, facts.version) if c.upper() not in SECRET_COLUMNS] if known else []
         problems: list[str] = []
-        if columns:
-            sql, args = self._select(quoted, columns)
-            try:
-                names, rows = self._execute(sql, args)
-            except SqlError as exc:
-                if exc.code not in _MISSING_COLUMN:
-                    raise
-                problems.append(f"the columns known for version {facts.version or '?'} do not match "
-                                f"(error {exc.code}: {exc.message}); read with SELECT * instead")
-                sql, args = f"SELECT * FROM oceanbase.{quoted}", None
-                names, rows = self._execute(sql, None)
-        else:
-            sql, args = f"SELECT * FROM oceanbase.{quoted}", None
-            names, rows = self._execute(sql, None)
-        self.queries[name] = sql if not args else f"{sql} -- {args}"
-        values = [dict(zip(names, map(cell, r))) for r in rows]
-        values = self._filter_here(values, sql)
-        ordered = "ORDER BY" in sql
-        if self.max_rows is not None and len(values) > self.max_rows:
-            values = values[: self.max_rows]
-            which = "newest" if ordered else "first"
+        plan = self._plan(name, quoted, facts.version)
+        try:
+            names, rows = self._execute(plan.sql, plan.args)
+        except SqlError as exc:
+            if exc.code not in _MISSING_COLUMN or (plan.select_all and not plan.pushed and not plan.order):
+                raise
+            problems.append(f"the columns known for version {facts.version or '?'} do not match "
+                            f"(error {exc.code}: {exc.message}); read with SELECT * instead")
+            plan = Plan(self._limit(f"SELECT * FROM oceanbase.{quoted}"), [], select_all=True)
+            names, rows = self._execute(plan.sql, None)
+        self.queries[name] = plan.sql if not plan.args else f"{plan.sql} -- {plan.args}"
+        if self.max_rows is not None and len(rows) > self.max_rows:  # counted before any filtering here
+            rows = rows[: self.max_rows]
+            which = "newest" if plan.order else "first"
             problems.append(f"only the {which} {self.max_rows} rows were read; the view has more "
                             "(narrow with --tenant / --job)")
-        if ordered:
+        values = self._filter_here([dict(zip(names, map(cell, r))) for r in rows], plan.pushed)
+        if plan.order:
             values.reverse()  # fetched newest first; handed over oldest first, as SELECT * and bundles give
         location = f"oceanbase.{name} on {self.address}"
         result_rows = [
@@ -438,34 +431,61 @@ class SqlTableReader:
         ]
         return TableResult(name, result_rows, problems=problems)
 
-    def _select(self, quoted: str, columns: list[str]) -> tuple[str, list[Any]]:
-        upper = {c.upper() for c in columns}
-        where, args = [], []
+    def _plan(self, name: str, quoted: str, version: str | None) -> "Plan":
+        """The statement for one view.
+
+        Known version: that version's columns (secret ones left out), filters and order on them.
+        Unknown version: ``SELECT *``, filters and order only on columns every version has.
+        Unknown view: ``SELECT *``, filtered after reading.
+        """
+        if view(name) is None:
+            return Plan(self._limit(f"SELECT * FROM oceanbase.{quoted}"), [], select_all=True)
+        if version is not None:
+            select = [c for c in column_names(name, version) if c.upper() not in SECRET_COLUMNS]
+            usable = select
+        else:
+            select = []
+            usable = [c["name"] for c in view_columns(name) if not c.get("since")]
+        where, args, pushed = [], [], set()
         for key, value in self.filters.items():
-            column = FILTER_COLUMNS[key]
-            if column in upper:
-                where.append(f"{quote_identifier(next(c for c in columns if c.upper() == column))} = %s")
+            column = next((c for c in usable if c.upper() == FILTER_COLUMNS[key]), None)
+            if column is not None:
+                where.append(f"{quote_identifier(column)} = %s")
                 args.append(value)
-        order = [c for wanted in ORDER_COLUMNS for c in columns if c.upper() == wanted]
-        sql = f"SELECT {', '.join(quote_identifier(c) for c in columns)} FROM oceanbase.{quoted}"
+                pushed.add(key)
+        order = [c for wanted in ORDER_COLUMNS for c in usable if c.upper() == wanted]
+        listed = ", ".join(quote_identifier(c) for c in select) if select else "*"
+        sql = f"SELECT {listed} FROM oceanbase.{quoted}"
         if where:
             sql += " WHERE " + " AND ".join(where)
         if order:
             sql += " ORDER BY " + ", ".join(f"{quote_identifier(c)} DESC" for c in order)
-        if self.max_rows is not None:
-            sql += f" LIMIT {int(self.max_rows) + 1}"
-        return sql, args
+        return Plan(self._limit(sql), args, select_all=not select, pushed=pushed, order=order)
 
-    def _filter_here(self, rows: list[dict[str, Any]], sql: str) -> list[dict[str, Any]]:
-        """Filters not pushed down (``SELECT *`` of an unknown view, or the 1054 fallback)."""
-        if " WHERE " in sql or not self.filters or not rows:
-            return rows
+    def _limit(self, sql: str) -> str:
+        """One row more than the cap, to know when the cap was hit."""
+        return sql if self.max_rows is None else f"{sql} LIMIT {int(self.max_rows) + 1}"
+
+    def _filter_here(self, rows: list[dict[str, Any]], pushed: set[str]) -> list[dict[str, Any]]:
+        """Filters that could not go into WHERE (unknown view, unknown version, 1054 fallback)."""
         out = rows
         for key, value in self.filters.items():
-            column = next((c for c in rows[0] if c.upper() == FILTER_COLUMNS[key]), None)
+            if key in pushed or not out:
+                continue
+            column = next((c for c in out[0] if c.upper() == FILTER_COLUMNS[key]), None)
             if column is not None:
                 out = [r for r in out if r.get(column) is not None and str(r.get(column)) == str(value)]
         return out
+
+
+@dataclass
+class Plan:
+    sql: str
+    args: list[Any]
+    select_all: bool = False
+    pushed: set[str] = field(default_factory=set)
+    """Filters (tenant_id, job_id) in the WHERE clause; the others are applied after reading."""
+    order: list[str] = field(default_factory=list)
 
 
 class MySqlSource:
