@@ -291,3 +291,25 @@ def test_local_address_is_read_directly(simssh):
         result = ssh.search(QUERY)
     assert result.total_matches == 4
     assert {s.mode for s in ssh.stats.values()} == {"local"} and all(s.commands == 0 for s in ssh.stats.values())
+
+
+def test_an_overrunning_command_closes_its_shell_and_the_next_search_opens_a_fresh_one(simssh):
+    simssh.load_bundle(EXAMPLE)
+    with searcher(simssh) as ssh:
+        assert ssh.search(QUERY).total_matches == 4
+        shell = ssh._shells["127.0.0.3"]
+        status, _err, cut = ssh._run(shell.run("sleep 5", lambda line: True, 0.5))
+        assert status is None and "0.5s" in cut and shell.broken
+        assert ssh.search(QUERY).total_matches == 4 and ssh._shells["127.0.0.3"] is not shell
+        assert ssh.stats["127.0.0.3"].commands == 3  # listing once, then one command per search
+
+
+def test_too_much_output_is_cut_and_said(simssh):
+    simssh.load_bundle(EXAMPLE)
+    with searcher(simssh, max_bytes=2000) as ssh:
+        result = ssh.search(LogQuery(servers=("127.0.0.3",), any_of=("[T1",)))  # most lines of the file
+        assert result.total_matches > 0
+        assert any("bytes of matching lines" in u and "observer.log" in u for u in result.unchecked)
+        assert result.files_searched == ["127.0.0.3/observer.log (partly)"]
+        # the shell was closed; the next search works
+        assert ssh.search(QUERY).total_matches == 4

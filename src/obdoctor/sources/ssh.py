@@ -101,6 +101,7 @@ class SshLogSearcher:
         self.sent: list[tuple[str, str]] = []
         """Every command sent, ``(server, command)``: an audit trail (and what the tests inspect)."""
         self._conns: dict[str, object] = {}
+        self._shells: dict[str, RemoteShell] = {}
         self._listings: dict[str, list[remote.RemoteFile]] = {}
         self._failed: dict[str, str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -120,6 +121,8 @@ class SshLogSearcher:
             return
 
         async def _close_all():
+            for shell in list(self._shells.values()):
+                shell.close()
             for conn in list(self._conns.values()):
                 conn.close()  # type: ignore[attr-defined]
             for conn in list(self._conns.values()):
@@ -222,7 +225,8 @@ class SshLogSearcher:
         except remote.UnsafeValue as exc:
             part.unchecked.append(f"logs of server {server} not searched: {exc}")
             return part
-        await self._run_search(server, conn, command, chosen, directory, query, part, stats)
+        async with lock:  # one command at a time on a server's shell
+            await self._run_search(server, conn, command, chosen, directory, query, part, stats)
         self.progress(server, f"{part.total_matches} matching line(s) from {len(part.files_searched)} file(s)")
         return part
 
@@ -285,25 +289,37 @@ class SshLogSearcher:
         self._conns[server] = conn
         return conn
 
+    async def _shell(self, server: str, conn) -> RemoteShell:
+        shell = self._shells.get(server)
+        if shell is None or shell.broken:
+            try:
+                shell = await asyncio.wait_for(RemoteShell.open(conn), self.options.connect_timeout)
+            except asyncio.TimeoutError:
+                raise SshError(f"server {server}: no shell within {self.options.connect_timeout:g}s") from None
+            except Exception as exc:  # asyncssh.ChannelOpenError, connection lost
+                self._conns.pop(server, None)
+                raise SshError(f"server {server}: cannot start a remote shell: {_reason(exc)}") from None
+            self._shells[server] = shell
+        return shell
+
     async def _list(self, server: str, conn, target: SshTarget, stats: ServerStats) -> list[remote.RemoteFile]:
         if server in self._listings:
             return self._listings[server]
         command = remote.list_command(target.home_path)
         stats.commands += 1
         self.sent.append((server, command))
-        try:
-            done = await asyncio.wait_for(conn.run(command, check=False, encoding="utf-8", errors="replace"),
-                                          self.options.command_timeout)
-        except asyncio.TimeoutError:
-            raise SshError(f"server {server}: listing {remote.log_dir(target.home_path)} took more than "
-                           f"{self.options.command_timeout:g}s") from None
-        except (OSError, Exception) as exc:  # asyncssh.Error, ChannelOpenError, connection lost
-            raise SshError(f"server {server}: listing the log directory failed: {_reason(exc)}") from None
-        if done.exit_status == 3:
+        shell = await self._shell(server, conn)
+        lines: list[bytes] = []
+        status, _stderr, cut = await shell.run(command, lambda line: lines.append(line) or True,
+                                               self.options.command_timeout)
+        if cut:
+            raise SshError(f"server {server}: listing {remote.log_dir(target.home_path)} failed: {cut}")
+        if status == 3:
             raise SshError(f"server {server}: no log directory {remote.log_dir(target.home_path)} "
                            "(check home_path in the config)")
-        files, skipped = remote.parse_listing(str(done.stdout or ""), server)
-        stats.bytes_received += len(done.stdout or "")
+        text = b"".join(lines).decode("utf-8", "replace")
+        files, _skipped = remote.parse_listing(text, server)
+        stats.bytes_received += len(text)
         self._listings[server] = files
         self.progress(server, f"{len(files)} log file(s) in {remote.log_dir(target.home_path)}")
         return files
@@ -316,54 +332,32 @@ class SshLogSearcher:
         current: int | None = None
         statuses: dict[int, int] = {}
         received = 0
-        stderr_text = ""
-        cut = None
         try:
-            process = await conn.create_process(command, encoding=None)
-        except Exception as exc:  # asyncssh.Error, connection lost since the listing
-            self._conns.pop(server, None)
-            part.unchecked.append(f"server {server}: search could not start: {_reason(exc)}")
+            shell = await self._shell(server, conn)
+        except SshError as exc:
+            part.unchecked.append(f"{exc}: logs not searched")
             return
 
-        async def read_stdout():
-            nonlocal current, received, cut
-            async for raw in process.stdout:
-                received += len(raw)
-                if received > self.options.max_bytes:
-                    cut = f"more than {self.options.max_bytes >> 20} MiB of matching lines: the rest was not read"
-                    process.terminate()
-                    break
-                for kind, number, value in remote.parse_output((raw,)):
-                    if kind == "file":
-                        current = number
-                    elif kind == "status":
-                        statuses[number] = value  # type: ignore[assignment]
-                    elif current is not None and current < len(chosen):
-                        stats.lines_received += 1
-                        self._keep(server, chosen[current], directory, number, value, query, levels, part)  # type: ignore[arg-type]
+        def on_line(raw: bytes) -> bool:
+            nonlocal current, received
+            received += len(raw)
+            if received > self.options.max_bytes:
+                return False
+            for kind, number, value in remote.parse_output((raw,)):
+                if kind == "file":
+                    current = number
+                elif kind == "status":
+                    statuses[number] = value  # type: ignore[assignment]
+                elif current is not None and current < len(chosen):
+                    stats.lines_received += 1
+                    self._keep(server, chosen[current], directory, number, value, query, levels, part)  # type: ignore[arg-type]
+            return True
 
-        async def read_stderr():
-            nonlocal stderr_text
-            chunks, size = [], 0
-            while True:  # read(n) returns what is there now: loop to EOF, keep the first MiB
-                data = await process.stderr.read(65536)
-                if not data:
-                    break
-                if size < (1 << 20):
-                    chunks.append(data)
-                    size += len(data)
-            stderr_text = b"".join(chunks).decode("utf-8", "replace")
-
-        try:
-            await asyncio.wait_for(asyncio.gather(read_stdout(), read_stderr()), self.options.command_timeout)
-        except asyncio.TimeoutError:
-            cut = f"search took more than {self.options.command_timeout:g}s: stopped"
-            process.terminate()
-        except Exception as exc:  # connection lost mid-search
-            cut = f"connection lost during the search: {_reason(exc)}"
-            self._conns.pop(server, None)
-        finally:
-            process.close()
+        _status, stderr_text, cut = await shell.run(command, on_line, self.options.command_timeout)
+        if cut == "stopped reading":
+            cut = f"more than {self.options.max_bytes:,} bytes of matching lines: the rest was not read (narrow the search)"
+        elif cut:
+            cut = f"search {cut}"
         stats.bytes_received += received
         errors = remote.errors_by_file(stderr_text)
         for index, file in enumerate(chosen):
@@ -371,7 +365,7 @@ class SshLogSearcher:
             status = statuses.get(index)
             problems = errors.get(index)
             if status is None:
-                if cut and (index == current or (current is not None and index > current)):
+                if cut and (current is None or index >= current):
                     part.unchecked.append(f"{name}: {cut}")
                     if index == current:
                         part.files_searched.append(f"{name} (partly)")
@@ -382,8 +376,6 @@ class SshLogSearcher:
             else:
                 part.files_searched.append(name)
         stats.files_searched += len(part.files_searched)
-        if cut and current is None:
-            part.unchecked.append(f"server {server}: {cut}")
 
     @staticmethod
     def _keep(server: str, file: remote.RemoteFile, directory: str, line_no: int, raw: bytes, query: LogQuery,
@@ -400,6 +392,83 @@ class SshLogSearcher:
         if len(part.records) < query.limit:
             record.server, record.path, record.line_no = server, f"{directory}/{file.name}", line_no
             part.records.append(record)
+
+
+class RemoteShell:
+    """One long-lived ``sh`` per server: commands go in on stdin, each answer ends with a marker.
+
+    Why: every SSH ``exec`` makes sshd set up a session and start a login shell (hundreds of ms
+    on a busy host, more with PAM); a diagnosis sends a handful of searches to the same server.
+    One shell per server pays that once. Each command runs in a subshell with stdin from
+    ``/dev/null`` (it can neither exit the shell nor eat the next command); its end is
+    ``@@END <nonce> <status>`` on stdout and ``@@END <nonce>`` on stderr. A shell that timed out,
+    overflowed or lost its connection is closed, and the next command opens a fresh one.
+    """
+
+    def __init__(self, process):
+        self.process = process
+        self.broken = False
+        self._count = 0
+
+    @classmethod
+    async def open(cls, conn) -> "RemoteShell":
+        return cls(await conn.create_process("exec sh", encoding=None))
+
+    def close(self) -> None:
+        self.broken = True
+        try:
+            self.process.close()
+        except Exception:  # already gone
+            pass
+
+    async def run(self, command: str, on_line: Callable[[bytes], bool], timeout: float) -> tuple[int | None, str, str | None]:
+        """Run ``command``; ``on_line`` gets each stdout line and returns False to stop reading.
+
+        Returns (exit status or None when cut short, stderr text, why it was cut short).
+        """
+        self._count += 1
+        nonce = f"{os.getpid():x}{id(self):x}{self._count:x}"
+        end = f"@@END {nonce}".encode()
+        script = (f"( {command} ) </dev/null; s=$?; printf '%s %d\\n' '@@END {nonce}' \"$s\"; "
+                  f"printf '%s\\n' '@@END {nonce}' >&2\n")
+        status: int | None = None
+        cut: str | None = None
+        errors: list[bytes] = []
+
+        async def read_stdout():
+            nonlocal status, cut
+            while True:
+                line = await self.process.stdout.readline()
+                if not line:
+                    cut = "the connection closed during the command"
+                    return
+                if line.startswith(end):
+                    status = int(line[len(end):].strip() or b"0")
+                    return
+                if not on_line(line):
+                    cut = "stopped reading"
+                    return
+
+        async def read_stderr():
+            size = 0
+            while True:
+                line = await self.process.stderr.readline()
+                if not line or line.startswith(end):
+                    return
+                if size < (1 << 20):
+                    errors.append(line)
+                    size += len(line)
+
+        try:
+            self.process.stdin.write(script.encode())
+            await asyncio.wait_for(asyncio.gather(read_stdout(), read_stderr()), timeout)
+        except asyncio.TimeoutError:
+            cut = f"took more than {timeout:g}s: stopped"
+        except Exception as exc:  # connection lost, channel closed
+            cut = f"connection lost: {_reason(exc)}"
+        if cut:
+            self.close()
+        return status, b"".join(errors).decode("utf-8", "replace"), cut
 
 
 # -- helpers --------------------------------------------------------------------------------------
