@@ -55,13 +55,15 @@ class FailedJob(Rule):
     @staticmethod
     def _is_latest(job: BackupJob, jobs: list[BackupJob], ctx: RuleContext) -> bool:
         later = [j for j in jobs if j.tenant_id == job.tenant_id and (j.job_id or 0) > (job.job_id or 0)]
-        for j in later:
-            if j.status == "COMPLETED":
-                ctx.observe(
-                    f"Tenant {job.tenant_id}: job {job.job_id} FAILED ({code_text(job.result)}) but job {j.job_id} "
-                    f"completed since, at {fmt_time(j.end)} (use --all-jobs or --job {job.job_id} to diagnose it).",
-                    [job.provenance, j.provenance],
-                )
+        newest = max(later, key=lambda j: j.job_id or 0) if later else None
+        if newest is not None and newest.status != "FAILED":  # a later FAILED job is diagnosed itself
+            since = (f"completed since, at {fmt_time(newest.end)}" if newest.status == "COMPLETED"
+                     else f"is {newest.status} since {fmt_time(newest.start)}")
+            ctx.observe(
+                f"Tenant {job.tenant_id}: job {job.job_id} FAILED ({code_text(job.result)}) but job {newest.job_id} "
+                f"{since} (use --all-jobs or --job {job.job_id} to diagnose it).",
+                [job.provenance, newest.provenance],
+            )
         return not later
 
     @staticmethod
@@ -270,6 +272,10 @@ class FailedJob(Rule):
             since=failure.since, until=failure.until, purpose=f"lines of trace {trace}",
         )
         problems = [r for r in result.records if r.level in PROBLEM_LEVELS]
+        if not problems and kind == "observer" and failure.code:
+            # the trace is silent (rotated away, or another retry's trace): grep the code the 4.1 way
+            self._observer_code_lines(ctx, chain, failure)
+            return
         failure.lines = problems
         with_code = [r for r in problems if failure.code and r.ret() == failure.code]
         if with_code:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge.causes import all_causes
@@ -169,7 +170,10 @@ class StartFailed(Rule):
             if bad:
                 failing.append(cause_id)
             if bad or cause_id == log_cause:
-                chain.row_step(found.source, text, records, _COLUMNS[cause_id])
+                if records:
+                    chain.row_step(found.source, text, records, _COLUMNS[cause_id])
+                else:  # the proof is the absence of a row: cite the view that was read
+                    chain.step(found.source, text, provenance=[Provenance("sql", found.source)])
             if cause_id == log_cause and not bad:
                 chain.notes.append(f"The log says '{all_causes()[cause_id].title.lower()}', but today's "
                                    f"{found.source} disagrees ({text}): it may have been fixed since the failure.")

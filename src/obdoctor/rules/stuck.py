@@ -8,7 +8,7 @@ from obdoctor.evidence.records import BackupTask, ScheduleTask
 from obdoctor.findings import Finding, Verdict
 from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import (
-    PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, facts, files_of, fmt_time, head_tail, search, window,
+    PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, facts, files_of, fmt_time, head_tail, log_provenance, search, window,
 )
 from obdoctor.rules.failure import FailurePoint, explain
 
@@ -54,6 +54,9 @@ class StuckTask(Rule):
             f"{fmt_time(task.start)}" + (f" ({_duration(running_for)} before collection)" if running_for else ""),
             [task], ("tenant_id", "job_id", "task_id", "status", "start", "input_bytes", "finish_tablet_count", "tablet_count"),
         )
+        if task.status not in facts()["statuses"]["known_stages"]:
+            chain.notes.append(f"Stage {task.status!r} is not one obdoctor knows (OceanBase 4.0 to 4.3.5); "
+                               "it is shown as OceanBase printed it and treated as still running.")
         since, until = window(task.start, now)
         failure = FailurePoint(task.tenant_id, task.job_id, None, time=task.start, since=since, until=until, stuck=True)
         targets = self._targets(ctx, chain, task)
@@ -84,9 +87,13 @@ class StuckTask(Rule):
             failure.code = codes.most_common(1)[0][0]
             failure.proof = next(r for r in lines if r.ret() == failure.code)
         quiet = facts()["stuck"]["quiet_minutes"]
-        if not lines and running_for is not None and running_for.total_seconds() < quiet * 60:
+        if running_for is not None and running_for.total_seconds() < quiet * 60:
+            # young: retried warnings (and checkpoint waits, up to their own timeout) are normal
+            warned = (f"{len(lines)} warning(s) in its trace so far"
+                      + (f", mostly {code_text(failure.code)}" if failure.code else "")
+                      + f"; not called stuck before {quiet} min") if lines else "no warning in its trace"
             ctx.observe(f"Tenant {task.tenant_id}: backup job {task.job_id} is running ({task.status}, "
-                        f"{_duration(running_for)}); no warning in its trace.", [task.provenance])
+                        f"{_duration(running_for)}); {warned}.", [task.provenance, *(log_provenance(r) for r in lines[:3])])
             return None
         explanation = explain(ctx, chain, failure)
         verdict = explanation.verdict
