@@ -17,7 +17,8 @@ from obdoctor.report.common import cell, clip, finding_facts, headline, row_colu
 MAX_ROWS = 20
 MAX_CELL = 200
 
-_SPECIAL = re.compile(r"[\\*<>\[\]]|(?<=[A-Za-z0-9])_+(?![A-Za-z0-9])")
+# `*` between spaces (SELECT * FROM) cannot start emphasis: left as is, the rest is escaped.
+_SPECIAL = re.compile(r"[\\<>\[\]]|(?<=[A-Za-z0-9])_+(?![A-Za-z0-9])|\*(?!(?<=(?<!\S)\*)(?!\S))")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _LEADING_UNDERSCORE = re.compile(r"(?:(?<![\w`/])|(?<=/))__?[A-Za-z]\w*(?:\.\w+)*")
 
