@@ -21,6 +21,8 @@ from obdoctor.report.html_assets import CSS, JS, TRACE_COLOURS
 from obdoctor.report.timeline import Timeline, TimelineEvent, build_timeline
 
 MAX_ROWS = 50
+SHOWN_LINES = 3
+"""Log lines of a step shown open; the rest are one click away (the chain stays scannable)."""
 MAX_LANES = 6
 """More servers than this and the timeline is one column with the server on each event."""
 
@@ -132,10 +134,15 @@ def _step(step: EvidenceStep) -> str:
                 _e(p.describe()) + (f" <span class=\"dim\">({_e(p.location)})</span>" if p.location else "")
                 for p in sources[:MAX_ROWS]) + "</p>")
     logs = [p for p in step.provenance if p.kind == "log"]
+    lines = []
     for i, line in enumerate(step.lines):
         prov = logs[i] if i < len(logs) else None
-        body.append(_logline(line, prov.server if prov else None, prov.name if prov else None,
-                             prov.line if prov else None, prov.location if prov else None))
+        lines.append(_logline(line, prov.server if prov else None, prov.name if prov else None,
+                              prov.line if prov else None, prov.location if prov else None))
+    body += lines[:SHOWN_LINES]
+    if len(lines) > SHOWN_LINES:
+        body.append(f'<details class="more"><summary>{len(lines) - SHOWN_LINES} more line(s)</summary>'
+                    f"{''.join(lines[SHOWN_LINES:])}</details>")
     return (f'<li class="step"><details open><summary class="stephead">{head}</summary>'
             f"{''.join(body)}</details></li>")
 

@@ -47,6 +47,7 @@ ol.steps { padding-left: 1.6em; } li.step { margin: .5em 0; }
 .stephead { cursor: pointer; } .stephead.plain { cursor: auto; padding-left: 1.1em; }
 .looked { background: var(--panel); padding: 0 .3em; border-radius: 4px; margin-right: .5em; }
 .showed { color: var(--fg); }
+details.more > summary { cursor: pointer; color: #0969da; font-size: 12px; margin: .2em 0; }
 .prov { color: var(--dim); font-size: 12px; margin: .2em 0; }
 .scroll { overflow-x: auto; }
 table.rows { border-collapse: collapse; margin: .4em 0; font-size: 12.5px; }
