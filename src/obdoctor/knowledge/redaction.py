@@ -59,6 +59,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
 _AUTH_HEADER = re.compile(r"(?i)(?<![A-Za-z0-9_])(?P<key>authorization)(?P<sep>\s*[:=]\s*)"
                           r"(?P<value>(?:[A-Za-z]+\s+)?[^\s,;'\")}\]]+)")
 _IDENTIFIED_BY = re.compile(r"(?i)\b(?P<key>identified\s+by)(?P<sep>\s+)(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s;,)]+)")
+_KEY_FRAGMENTS = ("access", "key", "token", "pass", "secret", "app", "arn", "external", "credential",
+                  "identified", "authorization")
+"""Every secret key holds one of these: lines without any are left alone without a regex."""
 _STORAGE_SCHEMES = ("oss", "s3", "cos", "obs", "gs", "azblob", "azure")
 _USERINFO = re.compile(r"(?i)\b(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[^\s/:@'\"]+):(?P<password>[^\s/@'\"]+)@")
 
@@ -88,16 +91,15 @@ class Redactor:
     """A log line is text (kept as its own name for the ``collect`` call sites)."""
 
     def _secrets(self, text: str) -> str:
-        lowered = text.lower()
         if "://" in text and "@" in text:
             text = _USERINFO.sub(self._userinfo, text)
+        lowered = text.lower()
+        if not any(k in lowered for k in _KEY_FRAGMENTS):  # the common case: no key, no rewriting
+            return text
         if "identified" in lowered:
             text = _IDENTIFIED_BY.sub(lambda m: self._mask(m, "password"), text)
         if "authorization" in lowered:
             text = _AUTH_HEADER.sub(lambda m: self._mask(m, "authorization"), text)
-        if not any(k in lowered for k in ("access", "key", "token", "pass", "secret", "app", "arn", "external",
-                                          "credential")):
-            return text
         for _kind, pattern in _PATTERNS:
             text = pattern.sub(lambda m: self._mask(m, m.group("key").lower()), text)
         return text
