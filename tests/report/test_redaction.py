@@ -222,3 +222,12 @@ def test_an_already_redacted_bundle_keeps_its_aliases() -> None:
     assert hosts.apply("192.0.2.5:2882 and 192.0.2.2") == "192.0.2.5:2882 and 192.0.2.2"
     assert hosts.apply("new 10.0.0.1") == "new 192.0.2.1"  # a fresh alias never collides with a kept one
     assert hosts.apply("10.0.0.3") not in ("192.0.2.2", "192.0.2.5")
+
+
+def test_every_format_says_when_hosts_are_aliases() -> None:
+    outputs = render_all(planted_report(), redact_hosts=True)
+    assert json.loads(outputs.pop("json"))["source"]["hosts_redacted"] is True
+    for fmt, text in outputs.items():
+        assert "arealiases(--redact-hosts)" in _flat(text), fmt
+    for fmt, text in render_all(planted_report()).items():
+        assert "hosts_redacted" not in text and "aliases" not in text, fmt

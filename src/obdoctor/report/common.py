@@ -32,6 +32,8 @@ def source_facts(report: Report) -> list[tuple[str, str]]:
         facts.append(("collected", str(src["collected_at"])))
     if src.get("servers"):
         facts.append(("servers", ", ".join(str(s) for s in src["servers"])))
+    if src.get("hosts_redacted"):
+        facts.append(("hosts", "addresses and host names are aliases (--redact-hosts)"))
     return facts
 
 

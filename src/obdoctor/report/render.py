@@ -6,6 +6,7 @@ host names and the addresses inside trace ids by stable aliases (``obdoctor.repo
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 from obdoctor.findings import Report
@@ -13,8 +14,12 @@ from obdoctor.report.redact import pseudonyms_for, redact_report
 
 
 def prepare(report: Report, *, redact_hosts: bool = False) -> Report:
-    """The Report every formatter renders: secrets masked, hosts aliased when asked."""
-    return redact_report(report, pseudonyms_for(report) if redact_hosts else None)
+    """The Report every formatter renders: secrets masked, hosts aliased when asked (and then
+    said in ``source.hosts_redacted``, so no reader takes an alias for a real address)."""
+    if not redact_hosts:
+        return redact_report(report)
+    redacted = redact_report(report, pseudonyms_for(report))
+    return dataclasses.replace(redacted, source={**redacted.source, "hosts_redacted": True})
 
 
 def render(report: Report, fmt: str, env, *, redact_hosts: bool = False) -> str:

@@ -22,6 +22,8 @@ def render(report: Report, console: Console) -> None:
         head += f" · OceanBase {src['version']}"
     if src.get("collected_at"):
         head += f" · collected {src['collected_at']}"
+    if src.get("hosts_redacted"):
+        head += " · addresses and host names are aliases (--redact-hosts)"
     console.print(Text(head, style="dim"))
     for note in src.get("notes") or []:
         console.print(Text(f"Input: {note}", style="yellow"))
