@@ -1,4 +1,5 @@
-"""``collect`` then ``analyze`` reaches the findings ``diagnose`` reaches on the live cluster.
+"""``collect``: the bundle a live diagnosis leaves (every scenario's collect-then-analyze check is in
+test_diagnose.py, sharing its scenario load).
 
 The bundle holds only what the rules read: views and matching log lines, secrets masked,
 with a manifest saying what is in it and what is missing.
@@ -6,7 +7,6 @@ with a manifest saying what is in it and what is missing.
 
 from __future__ import annotations
 
-import tarfile
 import tomllib
 from pathlib import Path
 
@@ -15,41 +15,13 @@ import pytest
 from obdoctor.sources.bundle import Bundle
 from obdoctor.sources.collect import RecordingSource, write_archive
 from tests.live import livekit
-from tests.live.livekit import NAMES, finding_keys, live_over_bundle_tables, run
+from tests.live.livekit import finding_keys, live_over_bundle_tables, members, run
 from tests.live.simssh import simssh  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
 def bundles(tmp_path_factory) -> dict[str, Path]:
     return livekit.build_bundles(tmp_path_factory.mktemp("scenarios"))
-
-
-def members(archive: Path) -> dict[str, bytes]:
-    with tarfile.open(archive) as tar:
-        return {m.name.split("/", 1)[1]: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_collect_then_analyze_gives_the_diagnose_findings(simdb, simssh, bundles, run_cli, tmp_path, name):
-    livekit.load_scenario(simdb, simssh, name, bundles[name])
-    config = livekit.write_config(tmp_path / "obdoctor.toml", simdb, simssh)
-    live = run_cli("diagnose", "--config", config, "--format", "json", "-q", "--log-access", "ssh")
-    out = tmp_path / f"{name}.tar.gz"
-    collected = run_cli("collect", "--config", config, "-o", out, "-q", "--log-access", "ssh")
-    assert collected.code == 0, collected.err
-    assert f"wrote {out}" in collected.err
-    again = run_cli("analyze", out, "--format", "json")
-    assert finding_keys(again.json()) == finding_keys(live.json())
-    assert again.code == live.code
-    files = members(out)
-    assert simdb.password.encode() not in b"".join(files.values())
-    manifest = tomllib.loads(files["manifest.toml"].decode())
-    assert manifest["collect"]["tables"] and manifest["cluster"]["version"]
-    # only matching lines travel into the bundle: far smaller than the logs themselves
-    logs_in = sum(len(v) for k, v in files.items() if k.startswith("logs/"))
-    logs_there = sum(p.stat().st_size for p in (bundles[name] / "logs").rglob("*") if p.is_file()) \
-        if (bundles[name] / "logs").is_dir() else 0
-    assert logs_in <= max(logs_there // 5, 10_000)
 
 
 def test_bundle_layout_and_manifest(simssh, bundles, tmp_path):

@@ -134,7 +134,8 @@ def diagnose_cli(run_cli, config: Path, *extra: str, env: dict | None = None):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_diagnose_gives_the_findings_of_analyze(simdb, simssh, bundles, run_cli, tmp_path, name):
+def test_diagnose_and_collect_give_the_findings_of_analyze(simdb, simssh, bundles, run_cli, tmp_path, name):
+    """diagnose == analyze on the bundle, and collect then analyze == diagnose (one load per scenario)."""
     livekit.load_scenario(simdb, simssh, name, bundles[name])
     config = livekit.write_config(tmp_path / "obdoctor.toml", simdb, simssh)
     live = diagnose_cli(run_cli, config, "-q")
@@ -144,6 +145,14 @@ def test_diagnose_gives_the_findings_of_analyze(simdb, simssh, bundles, run_cli,
     assert live.code == expected.code
     assert live.json()["source"]["kind"] == "live"
     assert simdb.password not in live.out
+
+    out = tmp_path / f"{name}.tar.gz"
+    collected = run_cli("collect", "--config", config, "-o", out, "-q", "--log-access", "ssh")
+    assert collected.code == 0 and f"wrote {out}" in collected.err, collected.err
+    again = run_cli("analyze", out, "--format", "json")
+    assert finding_keys(again.json()) == finding_keys(live.json())
+    assert again.code == live.code
+    livekit.check_collected(out, bundles[name], simdb.password)
 
 
 def test_progress_per_server_on_stderr(simdb, simssh, bundles, run_cli, tmp_path):
