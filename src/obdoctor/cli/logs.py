@@ -76,7 +76,7 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
                 continue
             keep.append(bundle)
             path = bundle.root
-        if path.is_file():
+        if path.exists() and not path.is_dir():  # a file, a pipe, /dev/stdin...
             entry = classify(path) or discover(path)[0][0]
             files.append(entry)
             continue

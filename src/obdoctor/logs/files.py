@@ -69,7 +69,7 @@ def discover(directory: Path, server: str | None = None) -> tuple[list[LogFile],
     found: list[LogFile] = []
     skipped: list[tuple[Path, str]] = []
     directory = Path(directory)
-    if directory.is_file():
+    if directory.exists() and not directory.is_dir():
         entry = classify(directory, server)
         return ([entry], []) if entry else ([LogFile(directory, "observer", False, None, _compression_of(directory), server)], [])
     if not directory.is_dir():

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from obdoctor.logs.files import LogFile
 from obdoctor.logs.parser import looks_like_header, parse_line
 from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns
-from obdoctor.logs.reader import LogReadError, count_newlines, regions
+from obdoctor.logs.reader import LogReadError, count_newlines, load_numpy, regions
 from obdoctor.logs.record import LogRecord
 
 __all__ = ["Patterns", "search_file", "search_files", "read_records", "SearchReport", "LogReadError", "iter_lines"]
@@ -199,6 +199,7 @@ def search_files(files: Iterable[LogFile], patterns: Patterns, workers: int | No
             except (OSError, EOFError, ValueError) as exc:
                 report.failed.append((log, _describe(exc)))
         return
+    load_numpy()  # once, before the fork, instead of once per worker
     yield from _parallel(files, patterns, workers, report)
 
 

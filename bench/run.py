@@ -1,0 +1,156 @@
+"""Benchmark ``obdoctor logs search`` against ``grep -F`` and ``rg -F`` on one corpus, in one run.
+
+    .venv/bin/python bench/run.py                # 2.6 GB corpus (≈2 GB plain + gz/zst subset)
+    .venv/bin/python bench/run.py --size 300M    # quick check
+    .venv/bin/python bench/run.py --delete       # remove bench/corpus/ afterwards
+
+Every tool searches the same files for the same five fixed strings with line numbers, output
+to /dev/null, page cache warm (each command runs once untimed first); the median of
+``--repeat`` runs is reported with each command's peak resident memory (``wait4``: the process
+and the children it reaped, so our worker processes count). Compressed files are compared
+with ``zcat``/``zstdcat`` piped into ``grep -F``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus import NEEDLE_PATTERNS, generate, parse_size  # noqa: E402
+
+
+def obdoctor_cmd() -> list[str]:
+    exe = Path(sys.executable).with_name("obdoctor")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "obdoctor.cli.main"]
+
+
+def timed(cmd, shell=False) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in MiB, exit status) of one command, output discarded.
+
+    Peak memory comes from GNU time's %M (the command and the children it reaped): measuring
+    with wait4 here would report this (big) benchmark process, whose image a fork inherits."""
+    argv = ["/bin/bash", "-c", cmd] if shell else list(cmd)
+    start = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - start
+    tail = proc.stderr.decode(errors="replace").strip().splitlines()
+    kib = int(tail[-1]) if tail and tail[-1].isdigit() else 0
+    return wall, kib // 1024, proc.returncode
+
+
+def measure(label: str, cmd, repeat: int, shell=False) -> dict:
+    timed(cmd, shell)  # warm-up: page cache, imports
+    runs = [timed(cmd, shell) for _ in range(repeat)]
+    wall = statistics.median(r[0] for r in runs)
+    rss = max(r[1] for r in runs)
+    print(f"  {label:<44} {wall:7.3f} s   peak {rss:5d} MiB", flush=True)
+    return {"label": label, "seconds": wall, "peak_mib": rss, "exit": runs[0][2]}
+
+
+def engine_time(paths: list[str], repeat: int) -> dict:
+    """The search engine alone (``search_files`` in this process): no interpreter start-up,
+    no CLI imports, no output."""
+    from obdoctor.logs.files import classify
+    from obdoctor.logs.search import Patterns, SearchReport, search_files
+
+    files = [classify(Path(p)) for p in paths]
+    runs = []
+    for _ in range(repeat + 1):
+        start = time.perf_counter()
+        report = SearchReport()
+        n = sum(1 for _ in search_files(files, Patterns(NEEDLE_PATTERNS), workers=2, report=report))
+        runs.append(time.perf_counter() - start)
+    wall = statistics.median(runs[1:])
+    print(f"  {'engine only: search_files(), ' + report.engine:<44} {wall:7.3f} s   ({n} records)", flush=True)
+    return {"label": "engine", "seconds": wall, "records": n, "engine": report.engine}
+
+
+def count_lines(cmd: list[str]) -> int:
+    out = subprocess.run(cmd, capture_output=True).stdout
+    return out.count(b"\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="obdoctor log search vs grep -F vs rg -F")
+    parser.add_argument("--size", default="2.6G", help="corpus size before compression (default 2.6G)")
+    parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--delete", action="store_true", help="delete the corpus at the end")
+    args = parser.parse_args()
+
+    size = parse_size(args.size)
+    stamp = args.corpus / "SIZE"
+    if not stamp.exists() or stamp.read_text().strip() != str(size):
+        shutil.rmtree(args.corpus, ignore_errors=True)
+        t = time.perf_counter()
+        print(f"generating {args.size} corpus in {args.corpus} ...", flush=True)
+        generate(args.corpus, size)
+        stamp.write_text(str(size))
+        print(f"  done in {time.perf_counter() - t:.0f} s")
+    files = sorted(p for p in (args.corpus / "logs").rglob("*") if p.is_file())
+    plain = [str(p) for p in files if not p.name.endswith((".gz", ".zst"))]
+    gz = [str(p) for p in files if p.name.endswith(".gz")]
+    zst = [str(p) for p in files if p.name.endswith(".zst")]
+    plain_bytes = sum(os.path.getsize(p) for p in plain)
+    comp_bytes = sum(os.path.getsize(p) for p in gz + zst)
+    print(f"corpus: {len(plain)} plain files {plain_bytes / 1e9:.2f} GB, {len(gz) + len(zst)} compressed files "
+          f"{comp_bytes / 1e6:.0f} MB; {os.cpu_count()} cores; patterns: {', '.join(NEEDLE_PATTERNS)}")
+    for p in files:  # warm the page cache
+        with open(p, "rb") as handle:
+            while handle.read(1 << 24):
+                pass
+
+    e_args = [x for p in NEEDLE_PATTERNS for x in ("-e", p)]
+    ours = obdoctor_cmd() + ["logs", "search"] + e_args
+    results = {}
+    print("plain files (matching lines with file and line number, to /dev/null):")
+    results["ours"] = measure("obdoctor logs search (2 workers)", ours + plain, args.repeat)
+    results["engine"] = engine_time(plain, args.repeat)
+    results["ours_1"] = measure("obdoctor logs search -j1", ours + ["-j", "1"] + plain, args.repeat)
+    results["rg"] = measure("rg -F (no line numbers)", ["rg", "-F", "--no-heading"] + e_args + plain, args.repeat)
+    results["rg_n"] = measure("rg -F -n", ["rg", "-F", "-n", "--no-heading"] + e_args + plain, args.repeat)
+    results["grep"] = measure("grep -F -n", ["grep", "-F", "-n"] + e_args + plain, args.repeat)
+
+    print("compressed files:")
+    quoted = " ".join(f"-e '{p}'" for p in NEEDLE_PATTERNS)
+    pipeline = (f"for f in {' '.join(gz)}; do zcat \"$f\"; done | grep -F -n {quoted}; "
+                f"for f in {' '.join(zst)}; do zstdcat -q \"$f\"; done | grep -F -n {quoted}")
+    results["zcat_grep"] = measure("zcat/zstdcat | grep -F -n", pipeline, args.repeat, shell=True)
+    results["ours_comp"] = measure("obdoctor logs search (compressed)", ours + gz + zst, args.repeat)
+
+    # same answers?
+    n_ours = count_lines(ours + ["--count"] + plain)
+    n_rg = count_lines(["rg", "-F", "--no-heading"] + e_args + plain)
+    print(f"matches on plain files: obdoctor {subprocess.run(ours + ['--count'] + plain, capture_output=True).stdout.decode().strip()} records, rg {n_rg} lines")
+
+    def ratio(a, b):
+        return results[a]["seconds"] / results[b]["seconds"]
+
+    print("ratios:")
+    print(f"  obdoctor / rg -F          {ratio('ours', 'rg'):5.2f}x   (target <= 1.5x)")
+    print(f"  obdoctor / rg -F -n       {ratio('ours', 'rg_n'):5.2f}x")
+    print(f"  engine only / rg -F       {ratio('engine', 'rg'):5.2f}x   (without the CLI's interpreter start-up and imports)")
+    print(f"  grep -F -n / obdoctor     {ratio('grep', 'ours'):5.2f}x faster   (target >= 3x)")
+    print(f"  zcat|grep / obdoctor      {ratio('zcat_grep', 'ours_comp'):5.2f}x faster   (target >= 3x)")
+    print(f"  peak memory obdoctor      {max(results['ours']['peak_mib'], results['ours_comp']['peak_mib'])} MiB   (target < 200)")
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    (out / "results.json").write_text(json.dumps({"plain_bytes": plain_bytes, "compressed_bytes": comp_bytes,
+                                                  "results": results, "matches": n_ours}, indent=2))
+    if args.delete:
+        shutil.rmtree(args.corpus, ignore_errors=True)
+        print(f"deleted {args.corpus}")
+
+
+if __name__ == "__main__":
+    main()
