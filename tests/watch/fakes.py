@@ -33,6 +33,10 @@ class TestClock:
         self.advance(seconds)
 
 
+# Jobs started 13:00, the clock of the tests starts at 14:31: rule P2 calls a task stuck only once
+# it has run for its quiet window (60 min, data/backup_facts.toml), whatever the watcher saw.
+
+
 class FakeCluster:
     """``tables[name]`` is a list of row dicts; names not set fall back to the bundle (if any).
 
@@ -74,7 +78,7 @@ class FakeCluster:
         return LogSearchResult(query, unchecked=["no logs in the fake cluster"])
 
 
-def job_row(job_id=1, tenant=1002, status="DOING", start="2023-09-26 14:30:56", **extra) -> dict:
+def job_row(job_id=1, tenant=1002, status="DOING", start="2023-09-26 13:00:56", **extra) -> dict:
     return {"TENANT_ID": tenant, "JOB_ID": job_id, "INCARNATION": 1, "BACKUP_SET_ID": job_id,
             "INITIATOR_TENANT_ID": tenant, "INITIATOR_JOB_ID": job_id, "EXECUTOR_TENANT_ID": str(tenant),
             "PLUS_ARCHIVELOG": "OFF", "BACKUP_TYPE": "FULL", "JOB_LEVEL": "USER_TENANT",
@@ -82,7 +86,7 @@ def job_row(job_id=1, tenant=1002, status="DOING", start="2023-09-26 14:30:56", 
             "PATH": "file:///data/nfs/backup", **extra}
 
 
-def task_row(job_id=1, tenant=1002, stage="BACKUP_DATA_MAJOR", start="2023-09-26 14:30:57", *,
+def task_row(job_id=1, tenant=1002, stage="BACKUP_DATA_MAJOR", start="2023-09-26 13:00:57", *,
              input_bytes=0, macro=1000, finish_macro=0, tablets=100, finish_tablets=0, turn=1) -> dict:
     return {"TENANT_ID": tenant, "TASK_ID": job_id, "JOB_ID": job_id, "INCARNATION": 1, "BACKUP_SET_ID": job_id,
             "START_TIMESTAMP": start, "END_TIMESTAMP": None, "STATUS": stage,
