@@ -114,7 +114,7 @@ class SimulatedDatabase:
             self.base_dir.mkdir(parents=True, exist_ok=True)
             done = subprocess.run(
                 [install, "--no-defaults", f"--datadir={self.datadir}", "--auth-root-authentication-method=normal",
-                 "--skip-test-db", "--lower-case-table-names=1", "--user=root"],
+                 "--skip-test-db", "--lower-case-table-names=1", *self._as_user()],
                 capture_output=True, text=True, timeout=120,
             )
             if done.returncode != 0:
@@ -124,7 +124,7 @@ class SimulatedDatabase:
             self.log.write_text("")
             self.process = subprocess.Popen(
                 [server, "--no-defaults", f"--datadir={self.datadir}", f"--socket={self.socket}",
-                 f"--port={self.port}", f"--bind-address={HOST}", "--user=root", "--lower-case-table-names=1",
+                 f"--port={self.port}", f"--bind-address={HOST}", *self._as_user(), "--lower-case-table-names=1",
                  "--default-time-zone=+00:00", "--skip-name-resolve", "--skip-log-bin",
                  f"--pid-file={self.base_dir / 'mariadb.pid'}", f"--log-error={self.log}",
                  "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
@@ -140,6 +140,11 @@ class SimulatedDatabase:
             self.port = 0
         self._create_users()
         return self
+
+    @staticmethod
+    def _as_user() -> list[str]:
+        """As root mariadbd must be told to stay root (it refuses otherwise); as anyone else, nothing."""
+        return ["--user=root"] if os.geteuid() == 0 else []
 
     def _wait_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

@@ -4,6 +4,7 @@ passwords that never print."""
 from __future__ import annotations
 
 import argparse
+import copy
 import pickle
 from pathlib import Path
 
@@ -217,6 +218,8 @@ def test_passwords_never_printed(tmp_path: Path) -> None:
     assert config.safe_dict()["servers"][0]["ssh_password"] == "***"
     with pytest.raises(TypeError):
         pickle.dumps(config.db_password)
+    copied = copy.deepcopy(config)
+    assert copied.db_password.reveal() == DB_PASSWORD and DB_PASSWORD not in repr(copied)
 
 
 def test_secret_is_not_a_string() -> None:

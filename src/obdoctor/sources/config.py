@@ -62,6 +62,12 @@ class Secret:
     def __format__(self, spec: str) -> str:
         return "***"
 
+    def __copy__(self) -> "Secret":
+        return self  # immutable: copies (copy.deepcopy of a config) share it
+
+    def __deepcopy__(self, memo) -> "Secret":
+        return self
+
     def __reduce__(self):  # pickling would be a way out of the mask
         raise TypeError("a Secret cannot be pickled")
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
-from obdoctor.knowledge.redaction import SECRET_COLUMNS, redact_value
+from obdoctor.knowledge.redaction import SECRET_COLUMNS, Redactor
 from obdoctor.knowledge.views import column_names, view
 from obdoctor.knowledge.views import columns as view_columns
 from obdoctor.sources.config import ClusterConfig
@@ -351,7 +351,7 @@ class SqlTableReader:
             m = _OB_VERSION.search(value)
             if m:
                 return m.group(1)
-            notes.append(f"not an OceanBase version: {value!r}; all known columns are asked for")
+            notes.append(f"not an OceanBase version: {value!r}; views are read with SELECT *")
         except SqlError as exc:
             notes.append(f"version not read: {exc.message}")
         return None
@@ -364,7 +364,8 @@ class SqlTableReader:
                 return int(value)
         except (SqlError, ValueError, TypeError):
             pass
-        return 1 if (self.config.login_user().split("@", 1) + [""])[1].split("#")[0].lower() == "sys" else None
+        tenant = self.config.login_user().partition("@")[2].partition("#")[0]
+        return 1 if tenant.lower() == "sys" else None  # the sys tenant's id
 
     def _cluster_name(self, notes: list[str]) -> str | None:
         try:
@@ -420,15 +421,19 @@ class SqlTableReader:
             which = "newest" if plan.order else "first"
             problems.append(f"only the {which} {self.max_rows} rows were read; the view has more "
                             "(narrow with --tenant / --job)")
-        values = self._filter_here([dict(zip(names, map(cell, r))) for r in rows], plan.pushed)
         if plan.order:
-            values.reverse()  # fetched newest first; handed over oldest first, as SELECT * and bundles give
+            rows.reverse()  # fetched newest first; handed over oldest first, as SELECT * and bundles give
+        local = self._local_filter(names, plan.pushed)
+        keep = [i for i, n in enumerate(names) if n.upper() not in SECRET_COLUMNS]
         location = f"oceanbase.{name} on {self.address}"
-        result_rows = [
-            Row({k: redact_value(k, v) for k, v in r.items() if k.upper() not in SECRET_COLUMNS},
-                Provenance("sql", name, row=index, location=location))
-            for index, r in enumerate(values, 1)
-        ]
+        redactor = Redactor()  # credentials never leave the source (reports, collected bundles)
+        result_rows = []
+        for raw in rows:  # one pass: big views (event history) are not copied three times
+            if local and not all(raw[i] is not None and str(raw[i]) == str(v) for i, v in local):
+                continue
+            values = redactor.row({names[i]: cell(raw[i]) for i in keep})
+            result_rows.append(Row(values, Provenance("sql", name, row=len(result_rows) + 1, location=location)))
+        del rows
         return TableResult(name, result_rows, problems=problems)
 
     def _plan(self, name: str, quoted: str, version: str | None) -> "Plan":
@@ -466,15 +471,15 @@ class SqlTableReader:
         """One row more than the cap, to know when the cap was hit."""
         return sql if self.max_rows is None else f"{sql} LIMIT {int(self.max_rows) + 1}"
 
-    def _filter_here(self, rows: list[dict[str, Any]], pushed: set[str]) -> list[dict[str, Any]]:
-        """Filters that could not go into WHERE (unknown view, unknown version, 1054 fallback)."""
-        out = rows
+    def _local_filter(self, names: list[str], pushed: set[str]) -> list[tuple[int, int]]:
+        """(column index, value) of filters not in WHERE (unknown view or version, 1054 fallback)."""
+        out = []
         for key, value in self.filters.items():
-            if key in pushed or not out:
+            if key in pushed:
                 continue
-            column = next((c for c in out[0] if c.upper() == FILTER_COLUMNS[key]), None)
-            if column is not None:
-                out = [r for r in out if r.get(column) is not None and str(r.get(column)) == str(value)]
+            index = next((i for i, n in enumerate(names) if n.upper() == FILTER_COLUMNS[key]), None)
+            if index is not None:
+                out.append((index, value))
         return out
 
 
