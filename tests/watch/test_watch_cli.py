@@ -116,6 +116,7 @@ def test_history_lists_jobs_samples_and_diagnoses(cli, cluster):
     code, out, err = cli("history", "--job", "1", "--tenant", "1002", "--limit", "4")
     assert code == 0, err
     assert "4 of 10 samples" in out and "diagnosis #1" in out and "P2" in out and "/s" in out
+    assert re.search(r"P2 \w+ \[(confirmed|likely|unknown)\]", out), "verdicts are text, not rich markup"
     code, out, _ = cli("history", "--job", "1", "--format", "json")
     data = json.loads(out)
     assert data["samples_total"] == 10 and data["diagnoses"][0]["report"]["findings"][0]["rule_id"] == "P2"

@@ -61,6 +61,13 @@ def _report(args, env: Environment, history) -> ExitCode:
     return ExitCode.NOTHING_WRONG
 
 
+def _row(table, *cells: str) -> None:
+    """Cells as plain text: a status or comment from the cluster is not rich markup."""
+    from rich.text import Text
+
+    table.add_row(*(Text(c) for c in cells))
+
+
 def _fmt_ts(ts: float | None) -> str:
     from datetime import datetime
 
@@ -81,19 +88,20 @@ def _jobs(args, env: Environment, history) -> ExitCode:
 
     console = env.console()
     if not jobs and not events:
-        console.print(f"no job recorded in {history.path}" + (f" for tenant {args.tenant}" if args.tenant else ""))
+        console.print(f"no job recorded in {history.path}" + (f" for tenant {args.tenant}" if args.tenant else ""),
+                      markup=False)
         return ExitCode.NOTHING_WRONG
     table = Table(title=f"jobs watched ({history.path})")
     for column in ("tenant", "job", "first seen", "last seen", "samples", "last status", "events", "diagnoses"):
         table.add_column(column, no_wrap=True)
     for j in jobs:
-        table.add_row(str(j["tenant_id"]), str(j["job_id"]), _fmt_ts(j["first_ts"]), _fmt_ts(j["last_ts"]),
+        _row(table, str(j["tenant_id"]), str(j["job_id"]), _fmt_ts(j["first_ts"]), _fmt_ts(j["last_ts"]),
                       str(j["samples"]), (j["status"] or "") + (f" / {j['stage']}" if j["stage"] else ""),
                       str(j["events"]), str(j["diagnoses"]))
     console.print(table)
     for e in events:
         console.print(f"{e['at']}  {e['kind']:<7} {e['message']}"
-                      + (f"  (diagnosis #{e['diagnosis_id']})" if e["diagnosis_id"] else ""), highlight=False)
+                      + (f"  (diagnosis #{e['diagnosis_id']})" if e["diagnosis_id"] else ""), highlight=False, markup=False)
     console.print("obdoctor history --job ID shows one job's samples, rates and diagnoses.", style="dim")
     return ExitCode.NOTHING_WRONG
 
@@ -141,17 +149,17 @@ def _job(args, env: Environment, history) -> ExitCode:
     for s, r in rows:
         total, done = s["macro_block_count"], s["finish_macro_block_count"]
         progress = f"{done / total:.1%}" if total and done is not None else "-"
-        table.add_row(_fmt_ts(s["at_ts"]), (s["status"] or "") + (f" / {s['stage']}" if s["stage"] else ""),
+        _row(table, _fmt_ts(s["at_ts"]), (s["status"] or "") + (f" / {s['stage']}" if s["stage"] else ""),
                       progress, format_bytes(s["input_bytes"]),
                       (format_bytes(r.bytes_per_s) + "/s") if r and r.bytes_per_s is not None else "-",
                       str(s["turn_id"]) if s["turn_id"] is not None else "-", "yes" if s["stalled"] else "")
     console.print(table)
     for e in events:
         since = f" (no progress since {_fmt_ts(e['stalled_since'])})" if e["stalled_since"] and e["kind"] == "stall" else ""
-        console.print(f"{e['at']}  {e['kind']:<9} {e['message']}{since}", highlight=False)
+        console.print(f"{e['at']}  {e['kind']:<9} {e['message']}{since}", highlight=False, markup=False)
     for d in diagnoses:
         console.print(f"diagnosis #{d['id']} at {d['at']} ({d['trigger']}, exit {d['exit_code']}): {d['headline']}",
-                      highlight=False)
+                      highlight=False, markup=False)
     if diagnoses:
         console.print("obdoctor history --report ID prints a diagnosis's full JSON report.", style="dim")
     if samples:
@@ -160,5 +168,5 @@ def _job(args, env: Environment, history) -> ExitCode:
         overall = rate([first, last])
         console.print(f"watched for {format_duration(span)}; average "
                       f"{format_bytes(overall.bytes_per_s) + '/s' if overall.bytes_per_s is not None else '-'}",
-                      highlight=False)
+                      highlight=False, markup=False)
     return ExitCode.NOTHING_WRONG

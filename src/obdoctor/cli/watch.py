@@ -234,7 +234,7 @@ def _emit(args, env: Environment, outcome, log, live, db: str) -> None:
     if args.once:
         console.print(rendered)
         for reason in outcome.reasons:
-            console.print(f"exit {int(outcome.exit_code)}: {reason}", highlight=False)
+            console.print(f"exit {int(outcome.exit_code)}: {reason}", highlight=False, markup=False)
         return
     _print_lines(env, outcome)
 

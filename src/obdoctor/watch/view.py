@@ -51,7 +51,7 @@ def jobs_table(outcome: PollOutcome) -> Table:
         else:
             state = Text("progressing", style="green")
         table.add_row(
-            str(s.tenant_id), str(s.job_id), s.stage or s.status,
+            str(s.tenant_id), str(s.job_id), Text(s.stage or s.status),
             f"{ratio:.1%}" if ratio is not None else "-", format_bytes(s.input_bytes),
             (format_bytes(job.rate.bytes_per_s) + "/s") if job.rate.bytes_per_s is not None else "-",
             format_duration(job.rate.eta_s), f"{doing}/{done}/{len(job.ls_tasks)}", str(retries),
