@@ -84,6 +84,13 @@ def test_hostile_trace_ids_fail_validation(trace):
 
 def test_a_real_trace_id_passes():
     assert remote.check_trace_id("YB427F000002-0005E98EBF2D9DBE-0-0")
+    assert remote.search_command("/home/admin/oceanbase", ["observer.log"], any_of=("YB427F000002-0005E98EBF2D9DBE-0-0",))
+
+
+@pytest.mark.parametrize("trace", ["Y1-$(touch CANARY)", "YB42-'; id; '", "Z0-`id`"])
+def test_a_pattern_shaped_like_a_trace_id_must_be_one(trace):
+    with pytest.raises(remote.UnsafeValue, match="not an OceanBase trace id"):
+        remote.search_command("/home/admin/oceanbase", ["observer.log"], any_of=(trace,))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

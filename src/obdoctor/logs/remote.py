@@ -38,6 +38,7 @@ MAX_PATTERNS = 256
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HOME_PATH = re.compile(r"^/[A-Za-z0-9._/+@=,~-]*$")
+_TRACE_LIKE = re.compile(r"^[YZ][0-9A-F]*-")
 _LOG_NAME = re.compile(r"^(?:alert/)?[a-z]+\.log(?:\.wf)?(?:\.\d{14}|\.\d{17})?(?:\.gz|\.zst)?$")
 
 PREAMBLE = "LC_ALL=C; export LC_ALL"
@@ -57,6 +58,8 @@ def check_pattern(pattern: str) -> str:
         raise UnsafeValue(f"search pattern longer than {MAX_PATTERN} characters")
     if _CONTROL.search(pattern):
         raise UnsafeValue(f"search pattern {pattern[:60]!r} holds a control character (newline, NUL...)")
+    if _TRACE_LIKE.match(pattern):  # meant as a trace id: it must be one
+        check_trace_id(pattern)
     return pattern
 
 
