@@ -157,3 +157,9 @@ def test_pathological_64k_lines_parse_fast(line):
     r = parse_line(line)
     r.fields, r.message, r.ret()
     assert r.raw == line and time.perf_counter() - start < 2.0
+
+
+def test_trace_id_as_copied_in_the_docs():
+    assert is_trace_id("YFA40BA2D90B-005FA487348F363-0-0")  # 15-digit sequence, data-backup-failed page
+    assert is_trace_id("Y1388644564E0-0005E98EBF8D9DC7")  # 3.x two-part form
+    assert not is_trace_id("YFA40BA2D90B-005FA487348F363-0-0; rm -rf /")

@@ -204,3 +204,14 @@ def test_memory_is_bounded_when_everything_matches(tmp_path, monkeypatch):
     first = [next(it) for _ in range(10)]
     it.close()
     assert [r.line_no for r in first][:3] == [1, 2, 3]
+
+
+def test_pure_python_engine_gives_the_same_records(tmp_path, lines, monkeypatch):
+    from obdoctor.logs import patterns
+
+    path = write(tmp_path / "observer.log.20240318080000123", lines)
+    pats = Patterns(("ret=-9043", TRACE, "from dual"))
+    fast = [(r.line_no, r.raw) for r in search_file(lf(path), pats)]
+    monkeypatch.setattr(patterns, "_hs", None)
+    assert compile_patterns(pats).engine == "find"
+    assert [(r.line_no, r.raw) for r in search_file(lf(path), pats)] == fast == brute(lines, pats.any_of)

@@ -67,6 +67,9 @@ class Matcher:
         self.all_of = all_of
 
     def verify(self, line: bytes) -> bool:
+        """The full rule on a record found by ``hits`` (a hit already proves ``any_of``)."""
+        if not self.all_of:
+            return True
         if self.any_of and not any(p in line for p in self.any_of):
             return False
         return all(p in line for p in self.all_of)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 @dataclass
 class LogRecord:
+    # field order matters: parser._parse_header builds records positionally (hot path)
     raw: str
     """The whole line (and continuation lines), without the trailing newline."""
     ts: datetime | None = None

@@ -34,10 +34,13 @@ BATCH = 512
 
 
 def _is_header(buf, pos: int) -> bool:
-    head = bytes(buf[pos:pos + 40])
-    if head[:1] == b"[":
-        return head[1:5].isdigit() and head[5:6] == b"-"
-    return head[:4].isdigit() and head[4:5] == b"-" and b"|" in head
+    """``[2024-...`` (main logs, trace.log) or ``2024-...|`` (alert.log) starts a record."""
+    first = buf[pos:pos + 1]
+    if first == b"[":
+        return buf[pos + 1:pos + 5].isdigit() and buf[pos + 5:pos + 6] == b"-"
+    if first.isdigit():
+        return buf[pos:pos + 4].isdigit() and buf[pos + 4:pos + 5] == b"-" and buf.find(b"|", pos, pos + 40) >= 0
+    return False
 
 
 class _Lines:

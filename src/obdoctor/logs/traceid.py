@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 TRACE_ID = re.compile(r"\bY[0-9A-F]{1,16}-[0-9A-F]{16}(?:-[0-9a-f]+-[0-9a-f]+)?\b")
-_VALID = re.compile(r"^[YZ][0-9A-F]{1,16}-[0-9A-F]{16}(?:-[0-9a-fA-F]{1,16}-[0-9a-fA-F]{1,16})?$")
+_VALID = re.compile(r"^[YZ][0-9A-F]{1,16}-[0-9A-F]{1,16}(?:-[0-9a-fA-F]{1,16}-[0-9a-fA-F]{1,16})?$")
+# the sequence is printed %016lX (16 digits); 1-16 are accepted because documents copy ids by
+# hand (the 4.3.3 backup page quotes YFA40BA2D90B-005FA487348F363-0-0, 15 digits)
 
 
 def is_trace_id(text: str | None) -> bool:
