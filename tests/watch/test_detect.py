@@ -106,3 +106,12 @@ def test_failure_never_seen_running_counts_only_after_the_history_began():
     assert events == [[]]
     events, _ = run([([], [], [failed])], epoch=None)  # the very first poll: old news
     assert events == [[]]
+
+
+def test_a_retry_is_an_event_but_not_a_problem():
+    events, tracks = run([([job(nbytes=i)], [ls(retry=min(i, 2), black_list="127.0.0.3:2882" if i else None)])
+                          for i in range(4)])
+    retries = [(i, e.message) for i, poll in enumerate(events) for e in poll]
+    assert [i for i, _ in retries] == [1, 2]
+    assert "retry 1 (was 0), black list 127.0.0.3:2882" in retries[0][1]
+    assert tracks["ls_task:1002:1:1:1001"].retry_id == 2

@@ -34,12 +34,14 @@ class Track:
     status: str = ""
     stalled: bool = False
     done: bool = False
+    retry_id: int | None = None
+    """Last retry id of an ls task: a new one is worth an event (the task failed once and is redone)."""
 
 
 @dataclass
 class Event:
     kind: str
-    """``stall``, ``resumed``, ``failed``, ``completed``, ``canceled``, ``gone``."""
+    """``stall``, ``resumed``, ``retry``, ``failed``, ``completed``, ``canceled``, ``gone``."""
     key: str
     tenant_id: int | None
     job_id: int | None
@@ -128,7 +130,13 @@ def detect(tracks: dict[str, Track], snapshot: Snapshot, now: float, stall_after
                                         f"{format_duration(now - track.changed_at)} without: {_describe(sample)}",
                                         stalled_since=track.changed_at))
             track.signature, track.changed_at, track.stalled = signature, now, False
-        track.last_seen, track.status = now, sample.status
+        if sample.kind == "ls_task" and track.retry_id is not None and (sample.retry_id or 0) > track.retry_id:
+            out.events.append(Event(
+                "retry", key, sample.tenant_id, sample.job_id, sample.ls_id, now,
+                f"{sample.label()}: retry {sample.retry_id} (was {track.retry_id})"
+                + (f", black list {sample.black_list}" if sample.black_list else "")
+                + (f", now on {sample.server}" if sample.server else ""), result=sample.result or None))
+        track.last_seen, track.status, track.retry_id = now, sample.status, sample.retry_id
         if track.done:
             continue
         if sample.kind == "job" and sample.status in TERMINAL:

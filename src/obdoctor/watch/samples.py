@@ -44,6 +44,8 @@ class Sample:
     """Data turn of the set task, turn of the ls task."""
     retry_id: int | None = None
     server: str | None = None
+    black_list: str | None = None
+    """Servers an ls task must not run on again (each failed try adds one)."""
     trace_id: str | None = None
     started: datetime | None = None
     ended: datetime | None = None
@@ -170,7 +172,7 @@ def _ls_task(row: Row) -> Sample:
         task_id=row.integer("task_id"), ls_id=row.integer("ls_id"),
         status=(row.text("status") or "").upper(), stage=row.text("task_type"), result=row.integer("result"),
         turn_id=row.integer("turn_id"), retry_id=row.integer("retry_id"),
-        server=server_ip(row.text("svr_ip")), trace_id=row.text("task_trace_id"),
+        server=server_ip(row.text("svr_ip")), black_list=row.text("black_list"), trace_id=row.text("task_trace_id"),
         started=_ts(row, "start_ts"), comment=row.text("comment"),
     )
     for column in COUNTERS:

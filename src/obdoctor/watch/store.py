@@ -48,7 +48,7 @@ CREATE INDEX polls_at ON polls(at_ts);
 CREATE TABLE tracks (
   key TEXT PRIMARY KEY, kind TEXT NOT NULL, tenant_id INTEGER, job_id INTEGER, ls_id INTEGER,
   signature TEXT NOT NULL, first_seen REAL NOT NULL, changed_at REAL NOT NULL, last_seen REAL NOT NULL,
-  status TEXT, stalled INTEGER NOT NULL, done INTEGER NOT NULL
+  status TEXT, stalled INTEGER NOT NULL, done INTEGER NOT NULL, retry_id INTEGER
 );
 CREATE TABLE diagnoses (
   id INTEGER PRIMARY KEY, poll_id INTEGER NOT NULL REFERENCES polls(id), at TEXT NOT NULL, at_ts REAL NOT NULL,
@@ -173,7 +173,7 @@ class History:
     def load_tracks(self) -> dict[str, Track]:
         return {r["key"]: Track(r["key"], r["kind"], r["tenant_id"], r["job_id"], r["ls_id"], r["signature"],
                                 r["first_seen"], r["changed_at"], r["last_seen"], r["status"] or "",
-                                bool(r["stalled"]), bool(r["done"]))
+                                bool(r["stalled"]), bool(r["done"]), r["retry_id"])
                 for r in self.db.execute("SELECT * FROM tracks")}
 
     # -- writing one poll (call inside ``transaction()``) -------------------------------
@@ -198,9 +198,10 @@ class History:
             db.execute("DELETE FROM tracks WHERE key=?", (key,))
         db.executemany(
             "INSERT OR REPLACE INTO tracks(key, kind, tenant_id, job_id, ls_id, signature, first_seen, changed_at, "
-            "last_seen, status, stalled, done) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "last_seen, status, stalled, done, retry_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(t.key, t.kind, t.tenant_id, t.job_id, t.ls_id, t.signature, t.first_seen, t.changed_at, t.last_seen,
-              t.status, int(t.stalled), int(t.done)) for k, t in tracks.items() if k in changed and k not in dropped],
+              t.status, int(t.stalled), int(t.done), t.retry_id)
+             for k, t in tracks.items() if k in changed and k not in dropped],
         )
         stored: dict[int, int] = {}
         for event in events:
@@ -266,6 +267,12 @@ class History:
         if job_id is not None:
             sql, args = sql + " AND job_id=?", [*args, job_id]
         return self.db.execute(sql + " ORDER BY at_ts, id", args).fetchall()
+
+    def latest_diagnosis(self, tenant_id: int | None, job_id: int | None, trigger: str) -> sqlite3.Row | None:
+        """The last diagnosis of a job for one trigger: what an ongoing stall's exit code rests on."""
+        return self.db.execute(
+            "SELECT id, exit_code, headline FROM diagnoses WHERE tenant_id IS ? AND job_id IS ? AND trigger=? "
+            "ORDER BY at_ts DESC, id DESC LIMIT 1", (tenant_id, job_id, trigger)).fetchone()
 
     def jobs(self, tenant_id: int | None = None) -> list[sqlite3.Row]:
         """One row per job seen: first and last sample, last status and stage, events and diagnoses."""

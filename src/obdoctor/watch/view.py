@@ -14,7 +14,7 @@ from obdoctor.watch.detect import Event
 from obdoctor.watch.durations import format_bytes, format_duration
 from obdoctor.watch.watcher import PollOutcome
 
-_EVENT_STYLE = {"stall": "bold red", "failed": "bold red", "resumed": "green", "completed": "green",
+_EVENT_STYLE = {"stall": "bold red", "failed": "bold red", "retry": "yellow", "resumed": "green", "completed": "green",
                 "canceled": "yellow", "gone": "yellow"}
 
 

@@ -121,9 +121,7 @@ class Watcher:
             if (track.tenant_id, track.job_id, "stall") in fresh:
                 continue
             fresh[(track.tenant_id, track.job_id, "stall")] = None  # one line per stalled job
-            row = self.history.db.execute(
-                "SELECT exit_code, headline FROM diagnoses WHERE tenant_id IS ? AND job_id IS ? AND trigger='stall' "
-                "ORDER BY at_ts DESC, id DESC LIMIT 1", (track.tenant_id, track.job_id)).fetchone()
+            row = self.history.latest_diagnosis(track.tenant_id, track.job_id, "stall")
             codes.append(row["exit_code"] if row else int(ExitCode.UNDIAGNOSED))
             reasons.append(f"tenant {track.tenant_id} job {track.job_id} still stalled"
                            + (f" -> {row['headline']}" if row else ""))
