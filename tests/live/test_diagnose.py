@@ -230,3 +230,25 @@ def test_database_down_from_the_start_is_undiagnosed_not_a_crash(simdb, simssh, 
     result = diagnose_cli(run_cli, config, "-q")
     assert result.code == 3, result.err
     assert "Traceback" not in result.err and "cannot connect" in result.out
+
+
+def test_on_the_observer_host_logs_are_read_directly(simdb, simssh, bundles, run_cli, tmp_path):
+    """Every 127.x address is this machine: with the default --log-access auto, no SSH at all."""
+    livekit.load_scenario(simdb, simssh, "failed-41-chain", bundles["failed-41-chain"])
+    config = livekit.write_config(tmp_path / "obdoctor.toml", simdb, simssh)
+    text = run_cli("diagnose", "--config", config)
+    assert text.code == 1 and "-9082" in text.out
+    assert "read locally" in text.err and "connecting" not in text.err
+    as_json = run_cli("diagnose", "--config", config, "--format", "json", "-q")
+    expected = run_cli("analyze", bundles["failed-41-chain"], "--format", "json")
+    assert finding_keys(as_json.json()) == finding_keys(expected.json()) and as_json.err == ""
+
+
+def test_bad_config_is_a_usage_error(run_cli, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[db]\nport = 'many'\n")
+    result = run_cli("diagnose", "--config", bad)
+    assert result.code == 2 and "port" in result.err and "Traceback" not in result.err
+    assert run_cli("diagnose", "--config", tmp_path / "absent.toml").code == 2
+    nothing = run_cli("diagnose", env={"HOME": str(tmp_path)})
+    assert nothing.code == 2 and "no cluster to diagnose" in nothing.err
