@@ -107,7 +107,14 @@ class StartFailed(Rule):
             chain.could_not_check("rootservice.log of the root service", "the event has no RS_SVR_IP")
         if cause_id is None and code == -9036:
             cause_id = "backup_in_progress"
-        state_cause = self._check_state(ctx, chain, tenant_id, cause_id)
+        if tenant_id == 1:
+            # a cluster-level backup from sys: the start checks ran per user tenant, the sys
+            # tenant's own destination or archive say nothing
+            state_cause = None
+            chain.could_not_check("today's state of the tenants (cluster-level backup)",
+                                  "the refusal was for the whole cluster; see each tenant's status, archive and destination")
+        else:
+            state_cause = self._check_state(ctx, chain, tenant_id, cause_id)
         verdict = Verdict.CONFIRMED if line_record else Verdict.LIKELY
         if cause_id is None and state_cause:
             cause_id = state_cause
