@@ -247,7 +247,6 @@ def test_typed_values_flow_into_rows(simdb, scenarios) -> None:
 
 def test_dba_rows_of_a_user_tenant_are_in_cdb(simdb, tmp_path: Path) -> None:
     """A scenario read in tenant 1002 (DBA_ views only): the sys tenant sees it through CDB_."""
-    text = Path(SCENARIO_FILES[0]).read_text(encoding="utf-8")
     scenario = model.load(_dba_scenario(tmp_path))
     simdb.load(scenario)
     bundle_dir = generator.write_bundle(scenario, tmp_path / "bundle")
@@ -258,7 +257,6 @@ def test_dba_rows_of_a_user_tenant_are_in_cdb(simdb, tmp_path: Path) -> None:
         assert offline.job_history().source == "DBA_OB_BACKUP_JOB_HISTORY"
         assert _records(online)["job_history"] == _records(offline)["job_history"] != []
         assert [j.tenant_id for j in online.job_history()] == [1002, 1002]
-    assert text  # the real scenarios are untouched
 
 
 def _dba_scenario(tmp_path: Path) -> Path:
@@ -299,6 +297,8 @@ def test_filters_are_pushed_down_and_rows_come_oldest_first(simdb, scenarios) ->
         assert "WHERE" not in live.reader.queries["DBA_OB_ROOTSERVICE_EVENT_HISTORY"]
         stamps = [r.get("TIMESTAMP") for r in events.rows]
         assert stamps == sorted(stamps) and len(stamps) > 1
+        tenants = live.read_table("DBA_OB_TENANTS")  # context for every tenant: never filtered
+        assert len(tenants.rows) == len(next(t.rows for t in scenario.sql if t.view == "DBA_OB_TENANTS")) > 1
     with MySqlSource(simdb.config(), tenant_id=1002, job_id=-1) as live:
         assert live.read_table("CDB_OB_BACKUP_JOB_HISTORY").rows == []
 

@@ -37,6 +37,10 @@ rely on ("the last event" is the latest)."""
 
 FILTER_COLUMNS = {"tenant_id": "TENANT_ID", "job_id": "JOB_ID"}
 
+UNFILTERED_VIEWS = frozenset({"DBA_OB_TENANTS", "__ALL_TENANT", "__ALL_TENANT_INFO", "__ALL_VIRTUAL_TENANT_INFO"})
+"""Read whole whatever the filters: a few rows, and a user tenant's diagnosis needs its meta
+tenant (1001 for 1002) and the sys tenant too."""
+
 _CONNECTION_LOST = {0, 2003, 2006, 2013, 2055}
 _MISSING_VIEW = {1146, 1049}
 _MISSING_COLUMN = {1054}
@@ -423,7 +427,7 @@ class SqlTableReader:
                             "(narrow with --tenant / --job)")
         if plan.order:
             rows.reverse()  # fetched newest first; handed over oldest first, as SELECT * and bundles give
-        local = self._local_filter(names, plan.pushed)
+        local = self._local_filter(name, names, plan.pushed)
         keep = [i for i, n in enumerate(names) if n.upper() not in SECRET_COLUMNS]
         location = f"oceanbase.{name} on {self.address}"
         redactor = Redactor()  # credentials never leave the source (reports, collected bundles)
@@ -452,7 +456,8 @@ class SqlTableReader:
             select = []
             usable = [c["name"] for c in view_columns(name) if not c.get("since")]
         where, args, pushed = [], [], set()
-        for key, value in self.filters.items():
+        filters = {} if name.upper() in UNFILTERED_VIEWS else self.filters
+        for key, value in filters.items():
             column = next((c for c in usable if c.upper() == FILTER_COLUMNS[key]), None)
             if column is not None:
                 where.append(f"{quote_identifier(column)} = %s")
@@ -471,11 +476,11 @@ class SqlTableReader:
         """One row more than the cap, to know when the cap was hit."""
         return sql if self.max_rows is None else f"{sql} LIMIT {int(self.max_rows) + 1}"
 
-    def _local_filter(self, names: list[str], pushed: set[str]) -> list[tuple[int, int]]:
+    def _local_filter(self, name: str, names: list[str], pushed: set[str]) -> list[tuple[int, int]]:
         """(column index, value) of filters not in WHERE (unknown view or version, 1054 fallback)."""
         out = []
         for key, value in self.filters.items():
-            if key in pushed:
+            if key in pushed or name.upper() in UNFILTERED_VIEWS:
                 continue
             index = next((i for i, n in enumerate(names) if n.upper() == FILTER_COLUMNS[key]), None)
             if index is not None:
