@@ -237,3 +237,11 @@ def test_logs_only_bundle_gets_what_logs_allow(run_cli, tmp_path):
     result = _analyze(run_cli, bundle)
     assert result.code in (0, 3)
     assert "not in the bundle" in _unchecked(result.json())
+
+
+def test_bad_collected_at_is_said_once(run_cli, tmp_path):
+    bundle = _copy(STUCK, tmp_path)
+    (bundle / "manifest.toml").write_text('[cluster]\ncollected_at = "yesterday"\n')
+    report = _analyze(run_cli, bundle).json()
+    assert report["source"]["notes"] == ["manifest collected_at 'yesterday' is not a date"]
+    assert report["findings"][0]["cause"] == "stuck"  # without "now" the job's age is unknown, not zero

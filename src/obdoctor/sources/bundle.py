@@ -34,6 +34,7 @@ class Bundle:
         self._tmp: tempfile.TemporaryDirectory | None = None
         self.root = self._open(self.path)
         self.notes: list[str] = []
+        self._info: SourceInfo | None = None
         self.manifest = self._read_manifest()
         self._sql_files = self._index_sql()
         if not self._sql_files and not (self.root / "logs").is_dir():
@@ -106,6 +107,12 @@ class Bundle:
 
     # -- EvidenceSource ---------------------------------------------------------------
     def info(self) -> SourceInfo:
+        """What the manifest and the directory say; computed once (its notes are said once)."""
+        if self._info is None:
+            self._info = self._read_info()
+        return self._info
+
+    def _read_info(self) -> SourceInfo:
         cluster = self.manifest.get("cluster", {}) if isinstance(self.manifest.get("cluster"), dict) else {}
         collected = cluster.get("collected_at") or self.manifest.get("collected_at")
         if isinstance(collected, str):
