@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from obdoctor.evidence.provenance import Provenance
@@ -73,36 +74,40 @@ class StartFailed(Rule):
             f"last at {fmt_time(latest.timestamp)}; root service on {latest.rs_svr_ip or '?'}",
             failures[-5:], ("timestamp", "tenant_id", "result", "rs_svr_ip", "rs_svr_port"),
         )
-        chain.server(latest.rs_svr_ip)
+        rs_ips = list(dict.fromkeys(e.rs_svr_ip for e in failures if e.rs_svr_ip))  # the RS may have moved
+        for ip in rs_ips:
+            chain.server(ip)
+        where = ", ".join(rs_ips)
         cause_id, line_record = None, None
-        if latest.rs_svr_ip:
+        if rs_ips:
             first = failures[0].timestamp
             result = search(
-                ctx, chain, servers=(latest.rs_svr_ip,), kinds=("rootservice",),
+                ctx, chain, servers=tuple(rs_ips), kinds=("rootservice",),
                 any_of=(f"ret={code}",), all_of=("ob_backup_data_scheduler",),
                 since=first - timedelta(minutes=2) if first else None,
                 until=latest.timestamp + timedelta(minutes=2) if latest.timestamp else None,
                 purpose=f"ret={code} in ob_backup_data_scheduler",
             )
-            if result.records:
+            records = _for_tenant(result.records, tenant_id)
+            if records:
                 causes = all_causes()
                 for cid in START_CAUSES:
-                    hit = first_matching(result.records, causes[cid].signatures)
+                    hit = first_matching(records, causes[cid].signatures)
                     if hit:
                         cause_id, line_record = cid, hit[0]
                         break
-                shown = [line_record] if line_record else result.records
+                shown = [line_record] if line_record else records
                 chain.log_step(
-                    f"rootservice.log* on {latest.rs_svr_ip}: grep 'ret={code}' | grep ob_backup_data_scheduler",
-                    f"{result.total_matches} line(s); " + (f"the refusing check says: {line_record.message}" if line_record else "no known cause among them"),
-                    shown + [r for r in result.records if r is not line_record][:4],
+                    f"rootservice.log* on {where}: grep 'ret={code}' | grep ob_backup_data_scheduler",
+                    f"{len(records)} line(s)" + (f" of tenant {tenant_id}'s requests" if len(records) < result.total_matches else "")
+                    + "; " + (f"the refusing check says: {line_record.message}" if line_record else "no known cause among them"),
+                    shown + [r for r in records if r is not line_record][:4],
                 )
+                cause_id, line_record = self._request_trace(ctx, chain, line_record or records[-1],
+                                                            records, cause_id, line_record)
             elif result.searched_anything:
-                chain.step(f"rootservice.log* on {latest.rs_svr_ip}: grep 'ret={code}' | grep ob_backup_data_scheduler",
-                           f"no line in {len(result.files_searched)} file(s) of the failure time")
-            if result.records:
-                cause_id, line_record = self._request_trace(ctx, chain, latest.rs_svr_ip, line_record or result.records[-1],
-                                                            result.records, cause_id, line_record)
+                chain.step(f"rootservice.log* on {where}: grep 'ret={code}' | grep ob_backup_data_scheduler",
+                           f"no line for tenant {tenant_id} in {len(result.files_searched)} file(s) of the failure time")
         else:
             chain.could_not_check("rootservice.log of the root service", "the event has no RS_SVR_IP")
         if cause_id is None and code == -9036:
@@ -126,7 +131,7 @@ class StartFailed(Rule):
                    f"{all_causes()[cause_id].title.lower()}.")
         return chain.finding(cause_id, verdict, summary, code=code, tenant_id=tenant_id, time=latest.timestamp)
 
-    def _request_trace(self, ctx: RuleContext, chain: Chain, rs_ip: str, anchor, ret_lines, cause_id, line_record):
+    def _request_trace(self, ctx: RuleContext, chain: Chain, anchor, ret_lines, cause_id, line_record):
         """Follow the refused request's trace: the check that refused often logs its reason without
         ``ret=`` (``tenant is doing restore``, the user message), one line before the ``ret=`` line."""
         trace = anchor.trace_id
@@ -134,6 +139,7 @@ class StartFailed(Rule):
             return cause_id, line_record
         chain.trace(trace)
         margin = timedelta(seconds=5)
+        rs_ip = anchor.server
         result = search(ctx, chain, servers=(rs_ip,), kinds=("rootservice",), any_of=(trace,), levels=PROBLEM_LEVELS,
                         since=anchor.ts - margin if anchor.ts else None, until=anchor.ts + margin if anchor.ts else None,
                         purpose=f"the refused request's trace {trace}")
@@ -220,6 +226,21 @@ class StartFailed(Rule):
         if rows[0].status != "NORMAL":
             return True, rows, f"tenant {tenant_id} is {rows[0].status}"
         return False, rows, f"tenant {tenant_id} is NORMAL"
+
+
+def _mentions(text: str) -> set[int]:
+    return {int(m) for m in re.findall(r"\btenant_id[=:]\s*(\d+)", text)} if text else set()
+
+
+def _for_tenant(records, tenant_id):
+    """The lines of requests for this tenant: a refused request's lines share its trace, and a
+    trace naming only other tenants' ids belongs to them (several tenants may be refused at once)."""
+    if tenant_id is None:
+        return list(records)
+    named: dict[str | None, set[int]] = {}
+    for r in records:
+        named.setdefault(r.trace_id, set()).update(_mentions(r.raw))
+    return [r for r in records if not named.get(r.trace_id) or tenant_id in named[r.trace_id]]
 
 
 _COLUMNS = {
