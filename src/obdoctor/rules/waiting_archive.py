@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge.causes import cause
 from obdoctor.rules.base import Chain, Rule, RuleContext, facts, fmt_time, search, window
@@ -49,7 +51,7 @@ class WaitingForArchive(Rule):
                 since, until = window(task.start, ctx.evidence.collected_at)
                 result = search(ctx, chain, servers=(rs[-1],), kinds=("rootservice",), any_of=signature,
                                 since=since, until=until, purpose="archive wait lines")
-                hits = result.records
+                hits = [r for r in result.records if _for_tenant(r.raw, task.tenant_id)]
                 if hits:
                     chain.server(rs[-1])
                     chain.trace(hits[-1].trace_id)
@@ -75,3 +77,9 @@ class WaitingForArchive(Rule):
                 tenant_id=task.tenant_id, job_id=task.job_id, time=task.start,
             ))
         return findings
+
+
+def _for_tenant(text: str, tenant_id) -> bool:
+    """A wait line names the tenant it waits for; one naming only another tenant is not ours."""
+    named = {int(m) for m in re.findall(r"\btenant_id[=:]\s*(\d+)", text)}
+    return not named or tenant_id in named
