@@ -5,6 +5,7 @@ test clock instead of sleeps.
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -196,3 +197,66 @@ def test_live_failed_job_attaches_p3_diagnosis(simdb, tmp_path):
     assert "127.0.0.3" in p3[0]["servers"]  # followed the chain to the executing server's log
     assert outcome.exit_code == ExitCode.DIAGNOSED and outcome.last_failure == {1002: -9082}
     assert [(d["trigger"], d["exit_code"]) for d in stored] == [("failed", 1)]
+
+
+def _cli(argv, clock, env):
+    import io
+
+    from obdoctor.cli.environment import Environment
+    from obdoctor.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in argv], Environment(stdout=out, stderr=err, env=env, now=clock, color=False))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_live_cli_once_from_cron_raises_the_stall_with_p2(simdb, tmp_path):
+    """The real source factory: flags and OBDOCTOR_DB_PASSWORD, logs read where the server's home is."""
+    simdb.load(model.load(SCENARIOS / "stuck-rotated.toml"))
+    node = _logs(tmp_path, "stuck-rotated")[-1]
+    assert node.ip == "127.0.0.4"
+    argv = ["watch", "--once", "--json", "--stall-after", "10m", "--db", tmp_path / "cron.sqlite",
+            "--db-host", "127.0.0.1", "--db-port", simdb.port, "--db-user", "root@sys",
+            "--server", node.ip, "--home-path", node.home_path]
+    env = {"OBDOCTOR_DB_PASSWORD": simdb.password, "HOME": str(tmp_path)}
+    clock = TestClock(datetime(2023, 9, 26, 12, 0))
+    runs = []
+    for _ in range(4):  # the job is frozen: nothing moves between the cron runs
+        runs.append(_cli(argv, clock, env))
+        clock.advance(STEP)
+    assert [code for code, _, _ in runs] == [0, 0, 1, 1], [err for _, _, err in runs]
+    events = [json.loads(line) for line in runs[2][1].splitlines() if '"type": "event"' in line]
+    assert [(e["event"], e["tenant_id"], e["job_id"]) for e in events] == [("stall", 1002, 12)]
+    finding = events[0]["diagnosis"]["report"]["findings"][0]
+    assert finding["rule_id"] == "P2" and finding["code"] == -4009
+    everything = "".join(out + err for _, out, err in runs) + (tmp_path / "cron.sqlite").read_bytes().decode("latin-1")
+    assert simdb.password not in everything  # never printed, never stored
+
+
+def test_live_watcher_reconnects_after_the_database_comes_back(tmp_path):
+    """Poll 1 reads, the server stops (poll 2: exit 3 territory), it restarts, poll 3 reads again."""
+    require_mariadb()
+    database = SimulatedDatabase(tmp_path / "own-simdb")
+    database.start()
+    try:
+        database.load(model.load(SCENARIOS / "stuck-rotated.toml"))
+        base = datetime(2023, 9, 26, 12, 0)
+        calls = []
+
+        def clock():  # the poll's clock: stops and restarts the server between polls
+            calls.append(1)
+            if len(calls) == 2:
+                database.stop()
+            elif len(calls) == 3:
+                database.start()
+            return base
+
+        argv = ["watch", "--polls", "3", "--interval", "0", "--json", "--db", tmp_path / "w.sqlite",
+                "--db-host", "127.0.0.1", "--db-port", database.port, "--db-user", "root@sys",
+                "--connect-timeout", "2"]
+        code, out, err = _cli(argv, clock, {"OBDOCTOR_DB_PASSWORD": database.password, "HOME": str(tmp_path)})
+    finally:
+        database.stop()
+    polls = [json.loads(line) for line in out.splitlines() if '"type": "poll"' in line]
+    assert [p["usable"] for p in polls] == [True, False, True], err
+    assert code == 0 and polls[-1]["jobs"] == 1
