@@ -117,10 +117,12 @@ def test_history_lists_jobs_samples_and_diagnoses(cli, cluster):
     assert code == 0, err
     assert "4 of 10 samples" in out and "diagnosis #1" in out and "P2" in out and "/s" in out
     assert re.search(r"P2 \w+ \[(confirmed|likely|unknown)\]", out), "verdicts are text, not rich markup"
+    assert "ls tasks, last sample" in out and "127.0.0.3" in out
     code, out, _ = cli("history", "--job", "1", "--format", "json")
     data = json.loads(out)
     assert data["samples_total"] == 10 and data["diagnoses"][0]["report"]["findings"][0]["rule_id"] == "P2"
     assert any(s["stalled"] for s in data["samples"])
+    assert [(t["ls_id"], t["status"], t["stalls"]) for t in data["ls_tasks"]] == [(1001, "DOING", 1)]
     code, out, _ = cli("history", "--report", "1")
     assert code == 0 and json.loads(out)["findings"][0]["rule_id"] == "P2"
 

@@ -134,6 +134,7 @@ def _job(args, env: Environment, history) -> ExitCode:
         env.stdout.write(json.dumps({
             "tenant_id": args.tenant, "job_id": args.job, "samples_total": len(samples),
             "samples": [{**dict(s), "at": _fmt_ts(s["at_ts"]), "rate": r.to_dict() if r else None} for s, r in rows],
+            "ls_tasks": [dict(t) for t in history.ls_latest(args.tenant, args.job)],
             "events": [dict(e) for e in events],
             "diagnoses": [{**{k: d[k] for k in d.keys() if k != "report"},
                            "report": json.loads(d["report"]) if d["report"] else None} for d in diagnoses],
@@ -154,6 +155,17 @@ def _job(args, env: Environment, history) -> ExitCode:
                       (format_bytes(r.bytes_per_s) + "/s") if r and r.bytes_per_s is not None else "-",
                       str(s["turn_id"]) if s["turn_id"] is not None else "-", "yes" if s["stalled"] else "")
     console.print(table)
+    ls_tasks = history.ls_latest(args.tenant, args.job)
+    if ls_tasks:
+        ls_table = Table(title="ls tasks, last sample")
+        for column in ("ls", "status", "type", "server", "turn", "retry", "done", "read", "first seen", "stalls"):
+            ls_table.add_column(column, no_wrap=True)
+        for t in ls_tasks:
+            total, done = t["macro_block_count"], t["finish_macro_block_count"]
+            _row(ls_table, str(t["ls_id"]), t["status"] or "", t["stage"] or "", t["server"] or "-",
+                 str(t["turn_id"]), str(t["retry_id"]), f"{done / total:.1%}" if total and done is not None else "-",
+                 format_bytes(t["input_bytes"]), _fmt_ts(t["first_ts"]), str(t["stalls"] or ""))
+        console.print(ls_table)
     for e in events:
         since = f" (no progress since {_fmt_ts(e['stalled_since'])})" if e["stalled_since"] and e["kind"] == "stall" else ""
         console.print(f"{e['at']}  {e['kind']:<9} {e['message']}{since}", highlight=False, markup=False)

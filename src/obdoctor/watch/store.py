@@ -268,6 +268,17 @@ class History:
             sql, args = sql + " AND job_id=?", [*args, job_id]
         return self.db.execute(sql + " ORDER BY at_ts, id", args).fetchall()
 
+    def ls_latest(self, tenant_id: int | None, job_id: int) -> list[sqlite3.Row]:
+        """The last sample of each ls task of a job, with when it was first seen and how many times it stalled."""
+        return self.db.execute(
+            "SELECT s.*, (SELECT MIN(at_ts) FROM samples f WHERE f.job_id=s.job_id AND f.tenant_id IS s.tenant_id "
+            "AND f.kind='ls_task' AND f.ls_id=s.ls_id) AS first_ts, "
+            "(SELECT COUNT(*) FROM events e WHERE e.kind='stall' AND e.job_id=s.job_id AND e.tenant_id IS s.tenant_id "
+            "AND e.ls_id=s.ls_id) AS stalls "
+            "FROM samples s WHERE s.kind='ls_task' AND s.job_id=? AND (? IS NULL OR s.tenant_id=?) AND s.id = "
+            "(SELECT MAX(id) FROM samples l WHERE l.kind='ls_task' AND l.job_id=s.job_id AND l.tenant_id IS s.tenant_id "
+            "AND l.ls_id=s.ls_id) ORDER BY s.ls_id", (job_id, tenant_id, tenant_id)).fetchall()
+
     def latest_diagnosis(self, tenant_id: int | None, job_id: int | None, trigger: str) -> sqlite3.Row | None:
         """The last diagnosis of a job for one trigger: what an ongoing stall's exit code rests on."""
         return self.db.execute(
