@@ -252,3 +252,70 @@ def test_bad_config_is_a_usage_error(run_cli, tmp_path):
     assert run_cli("diagnose", "--config", tmp_path / "absent.toml").code == 2
     nothing = run_cli("diagnose", env={"HOME": str(tmp_path)})
     assert nothing.code == 2 and "no cluster to diagnose" in nothing.err
+
+
+# -- failure modes through the whole command ---------------------------------------------------------
+def _could_not_check(report: dict) -> str:
+    return all_unchecked(report)
+
+
+def test_cli_sshd_down_on_one_node(simdb, simssh, bundles, run_cli, tmp_path):
+    livekit.load_scenario(simdb, simssh, "failed-41-chain", bundles["failed-41-chain"])
+    config = livekit.write_config(tmp_path / "obdoctor.toml", simdb, simssh)
+    simssh.nodes["127.0.0.3"].stop()
+    try:
+        result = diagnose_cli(run_cli, config)
+        text = run_cli("diagnose", "--config", config, "-q", "--log-access", "ssh")
+    finally:
+        simssh.nodes["127.0.0.3"].start()
+    assert result.code == 1
+    assert "[127.0.0.3] FAILED" in result.err
+    assert "127.0.0.3" in _could_not_check(result.json()) and "connection refused" in _could_not_check(result.json())
+    assert [(f["cause"], f["verdict"]) for f in result.json()["findings"]] == [("dest_out_of_space", "likely")]
+    assert "connection refused" in text.out, "the text report lists what could not be checked"
+
+
+def test_cli_hung_node_times_out(simdb, simssh, bundles, run_cli, tmp_path):
+    livekit.load_scenario(simdb, simssh, "failed-41-chain", bundles["failed-41-chain"])
+    hang = HangingListener("127.0.0.3")
+    node = simssh.nodes["127.0.0.3"]
+    known = tmp_path / "known_hosts"
+    known.write_text(simssh.known_hosts.read_text() + node.known_hosts_line().replace(f":{node.port} ", f":{hang.port} "))
+    config = livekit.write_config(tmp_path / "obdoctor.toml", simdb, simssh, known_hosts=known, connect_timeout=1.5,
+                                  nodes={"127.0.0.3": (hang.port, node.home)})
+    try:
+        started = time.monotonic()
+        result = diagnose_cli(run_cli, config, "-q")
+        elapsed = time.monotonic() - started
+    finally:
+        hang.close()
+    assert elapsed < 15
+    assert result.code == 1 and "within 1.5s" in _could_not_check(result.json())
+
+
+def test_cli_unknown_host_keys_refused(simdb, simssh, bundles, run_cli, tmp_path):
+    livekit.load_scenario(simdb, simssh, "failed-42-comment", bundles["failed-42-comment"])
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    config = livekit.write_config(tmp_path / "obdoctor.toml", simdb, simssh, known_hosts=empty)
+    refused = diagnose_cli(run_cli, config, "-q")
+    assert "refused" in _could_not_check(refused.json()) and "--accept-unknown-hosts" in _could_not_check(refused.json())
+    assert all(f["verdict"] != "confirmed" for f in refused.json()["findings"])
+    accepted = diagnose_cli(run_cli, config, "-q", "--accept-unknown-hosts")
+    expected = run_cli("analyze", bundles["failed-42-comment"], "--format", "json")
+    assert finding_keys(accepted.json()) == finding_keys(expected.json())
+    assert any("not verified" in n for n in accepted.json()["source"]["notes"])
+
+
+def test_cli_hostile_trace_id_in_the_views(simdb, simssh, bundles, run_cli, tmp_path):
+    livekit.load_scenario(simdb, simssh, "failed-41-chain", bundles["failed-41-chain"])
+    canary = tmp_path / "CANARY"
+    simdb.execute_admin("UPDATE `oceanbase`.`DBA_OB_ROOTSERVICE_EVENT_HISTORY` SET `VALUE4` = %s "
+                        "WHERE `EVENT` = 'deal with failed job'", (f"Y1-$(touch {canary})",))
+    simdb.execute_admin("UPDATE `oceanbase`.`__all_virtual_backup_ls_task_history` SET `task_trace_id` = %s",
+                        (f"Y2-'; touch {canary}; '",))
+    config = livekit.write_config(tmp_path / "obdoctor.toml", simdb, simssh)
+    result = diagnose_cli(run_cli, config, "-q")
+    assert not canary.exists()
+    assert result.code == 1 and result.json()["findings"], "still found through the code in observer.log"
+    assert "Traceback" not in result.err

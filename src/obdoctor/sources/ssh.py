@@ -357,6 +357,8 @@ class SshLogSearcher:
         if cut == "stopped reading":
             cut = f"more than {self.options.max_bytes:,} bytes of matching lines: the rest was not read (narrow the search)"
         elif cut:
+            if cut.startswith(("connection lost", "the connection closed")):
+                self._conns.pop(server, None)  # the next search reconnects
             cut = f"search {cut}"
         stats.bytes_received += received
         errors = remote.errors_by_file(stderr_text)
