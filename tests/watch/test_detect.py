@@ -87,7 +87,6 @@ def test_job_that_leaves_the_view_ends_as_the_history_says():
 
 
 def test_an_unreadable_poll_concludes_nothing():
-    tracks, _ = {}, None
     first = detect({}, Snapshot(at=T0, jobs=[job()], ls_tasks=[ls()], history_available=True, ls_available=True),
                    T0.timestamp(), STALL)
     blind = Snapshot(at=T0, usable=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 
+from obdoctor.watch.diagnosis import Diagnosis
 from obdoctor.watch.durations import format_bytes, format_duration
 from obdoctor.watch.samples import Sample, Snapshot
 
@@ -50,8 +51,8 @@ class Event:
     message: str
     result: int | None = None
     stalled_since: float | None = None
-    diagnosis: "object | None" = None
-    """A ``watch.diagnosis.Diagnosis`` once run."""
+    diagnosis: Diagnosis | None = None
+    """Attached by the watcher for ``stall`` and ``failed`` events."""
 
     @property
     def needs_diagnosis(self) -> bool:
