@@ -112,7 +112,7 @@ def test_schema_not_refreshed(tmp_path) -> None:
             ("127.0.0.4", "observer"): [line("2024-06-01 11:00:00.100000", "fail to fetch schema(ret=-4012)", errcode=-4012)]}
     report = run(tmp_path, sql=sql, logs=logs, rules=("R2",))
     assert causes(report) == [("R2", "restore_schema_not_refreshed", "confirmed")]
-    assert report.findings[0].servers == ["127.0.0.4", "127.0.0.2"]
+    assert report.findings[0].servers == ["127.0.0.2", "127.0.0.4"]
     assert TRACE in report.findings[0].trace_ids
 
 

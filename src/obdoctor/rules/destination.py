@@ -16,7 +16,7 @@ What it proves, in the order a DBA would check:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge import storage_errors
@@ -67,6 +67,8 @@ class DestinationProblem:
     """``backup``, ``archive``, ``restore`` or ``clean``: which destination to look up."""
     path_record: object | None = None
     """The record ``path`` came from (for its provenance)."""
+    kinds: tuple[str, ...] = ("observer",)
+    """Log families where the failing work logs (the root service's checks log to rootservice.log)."""
 
 
 def is_destination_code(code: int | None) -> bool:
@@ -113,7 +115,7 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
         found = _search_detail(ctx, chain, problem)
         fresh = [r for r in found if r not in lines and f"ret={problem.code}" in r.raw]
         if fresh and problem.servers:
-            chain.log_step(f"observer.log* on {problem.servers[0]}: grep 'ret={problem.code}'",
+            chain.log_step(f"{'/'.join(problem.kinds)}.log* on {problem.servers[0]}: grep 'ret={problem.code}'",
                            f"{len(fresh)} line(s); first: {fresh[0].message[:200]}", fresh)
         lines += [r for r in found if r not in lines]
         details, detail_line = _details(found)
@@ -167,7 +169,7 @@ def _search_detail(ctx: RuleContext, chain: Chain, problem: DestinationProblem) 
     """The lines around the failure on the executing server that carry the code or a storage detail."""
     servers = problem.servers[:1] if problem.servers else ()
     patterns = (f"ret={problem.code}", *storage_errors.signatures())
-    result = search(ctx, chain, servers=servers, kinds=("observer",), any_of=patterns,
+    result = search(ctx, chain, servers=servers, kinds=problem.kinds, any_of=patterns,
                     since=problem.since, until=problem.until, purpose=f"destination errors ({problem.code})")
     return result.records
 
@@ -251,7 +253,9 @@ class ConnectivityCheck(Rule):
             chain.server(event.rs_svr_ip)
             explanation = diagnose(ctx, chain, DestinationProblem(
                 code, tenant_id, servers=tuple(s for s in (event.rs_svr_ip,) if s),
-                since=event.timestamp and event.timestamp.replace(microsecond=0), until=None))
+                since=event.timestamp - timedelta(minutes=2) if event.timestamp else None,
+                until=event.timestamp + timedelta(minutes=2) if event.timestamp else None,
+                kinds=("rootservice", "observer")))
             findings.append(chain.finding(
                 explanation.cause, explanation.verdict,
                 f"Tenant {tenant_id}: the destination refused '{operation}': {explanation.summary}.",

@@ -350,6 +350,9 @@ class RestoreStuck(Rule):
                         [job.provenance])
             return None
         servers = tuple(dict.fromkeys(r.svr_ip for r in bad if r.svr_ip))
+        for s in servers:
+            chain.server(s)
+        dst = None
         result = search(ctx, chain, servers=servers[:1], kinds=("observer",), any_of=(restore_facts()["schema_thread"],),
                         levels=PROBLEM_LEVELS, since=job.start, until=ctx.evidence.collected_at,
                         purpose="schema refresh thread errors")
@@ -368,11 +371,10 @@ class RestoreStuck(Rule):
                 if follow.records:
                     chain.log_step(f"observer.log* on {dst}: grep {last.trace_id}",
                                    f"{len(follow.records)} line(s); first: {follow.records[0].message[:200]}", follow.records)
-        for s in servers:
-            chain.server(s)
         return chain.finding("restore_schema_not_refreshed", Verdict.CONFIRMED,
                              f"Restore job {job.job_id} of tenant {tenant} stays in {status}: the schema is not refreshed on "
-                             f"{', '.join(servers)}.", tenant_id=tenant, time=job.start)
+                             f"{', '.join(servers)}" + (f" (its schema refresh RPCs to {dst} fail)" if dst else "") + ".",
+                             tenant_id=tenant, time=job.start)
 
 
 # -- R3: the restore job FAILED --------------------------------------------------------------------
