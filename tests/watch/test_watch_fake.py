@@ -272,3 +272,23 @@ def test_cluster_level_coordinator_job_is_not_a_stall(cluster, clock, history):
         clock.advance(STEP)
     coordinator = next(j for j in outcome.jobs if j.sample.tenant_id == 1)
     assert coordinator.sample.coordinator and not coordinator.stalled
+
+
+def test_young_job_stall_says_what_the_rules_saw(clock, history):
+    """P2 waits for its quiet window (60 min) before calling a quiet job stuck: the headline says so, exit 3."""
+    from tests.watch.fakes import FakeCluster
+
+    bare = FakeCluster(bundle=None)  # no log line to prove anything
+    bare.tables["CDB_OB_BACKUP_JOB_HISTORY"] = []
+    watcher = Watcher(bare, history, clock=clock, stall_after=600)
+    events = []
+    for _ in range(4):
+        _set(bare, job=job_row(start="2023-09-26 14:25:00"), task=task_row(start="2023-09-26 14:25:01"),
+             ls=[ls_row(1001)])
+        outcome = watcher.poll()
+        events += outcome.events
+        clock.advance(STEP)
+    stall = next(e for e in events if e.kind == "stall" and e.ls_id is None)
+    assert not stall.diagnosis.findings() and stall.diagnosis.exit_code == ExitCode.UNDIAGNOSED
+    assert stall.diagnosis.headline().startswith("no cause named; the rules saw: ")
+    assert "job 1" in stall.diagnosis.headline()

@@ -62,7 +62,9 @@ class Diagnosis:
             return f"diagnosis failed: {self.error}"
         found = self.findings()
         if not found:
-            return "no cause named (the evidence shows nothing wrong yet)"
+            seen = [o["text"] for o in (self.report or {}).get("observations", [])
+                    if self.job_id is None or f"job {self.job_id}" in o["text"]]
+            return "no cause named" + (f"; the rules saw: {seen[0]}" if seen else " (the evidence shows nothing wrong yet)")
         f = found[0]
         more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
         return f"{f['rule_id']} {f['cause']} [{f['verdict']}]: {f['summary']}{more}"
