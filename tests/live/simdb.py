@@ -51,6 +51,16 @@ def find_binaries() -> tuple[str, str] | None:
     return (install, server) if install and server else None
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGTERM to mariadbd if the test process dies without stopping it (pytest killed)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
@@ -131,6 +141,7 @@ class SimulatedDatabase:
                  "--innodb-buffer-pool-size=32M", "--innodb-flush-log-at-trx-commit=0", "--max-connections=50",
                  "--performance-schema=OFF"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
             if self._wait_ready(timeout):
                 break
