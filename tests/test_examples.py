@@ -79,3 +79,22 @@ def test_every_evidence_step_points_at_what_it_shows(path: Path, run_cli) -> Non
                 if "line" in prov and prov["location"].endswith(".txt"):
                     opened = _file_lines(bundle / prov["location"])[prov["line"] - 1]
                     assert opened.strip().startswith(("|", "*")), (prov, opened)
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=[p.stem for p in SCENARIO_FILES])
+def test_scenario_logs_are_real_oceanbase_lines(path: Path) -> None:
+    """Every generated log line parses with OceanBase's header grammar, on a server of the
+    cluster (127.0.0.x: the live tests bind them), with a well-formed trace id."""
+    from obdoctor.logs.parser import parse_line
+    from obdoctor.logs.traceid import is_trace_id
+
+    scenario = model.load(path)
+    assert all(s.startswith("127.") for s in scenario.servers)
+    for index, spec in enumerate(scenario.logs):
+        assert spec.server in scenario.servers, f"{spec.server} is not a server of the cluster"
+        for line in generator.log_text(spec, scenario, index).splitlines():
+            record = parse_line(line)
+            assert record.format != "raw", line
+            assert is_trace_id(record.trace_id), line
+            if scenario.version.startswith("4.0"):
+                assert record.level in ("ERROR", "WARN", "INFO"), line
