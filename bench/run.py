@@ -5,7 +5,7 @@
     .venv/bin/python bench/run.py --delete       # remove bench/corpus/ afterwards
 
 Every tool searches the same files for the same five fixed strings with line numbers, output
-to /dev/null, page cache warm (each command runs once untimed first); the median of
+drained through a pipe, page cache warm (each command runs once untimed first); the median of
 ``--repeat`` runs is reported with each command's peak resident memory (``wait4``: the process
 and the children it reaped, so our worker processes count). Compressed files are compared
 with ``zcat``/``zstdcat`` piped into ``grep -F``.
@@ -20,6 +20,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,18 +35,28 @@ def obdoctor_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "obdoctor.cli.main"]
 
 
-def timed(cmd, shell=False) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS in MiB, exit status) of one command, output discarded.
+def timed(cmd, shell=False) -> tuple[float, int, int, float]:
+    """(wall seconds, peak RSS in MiB, exit status, CPU seconds) of one command.
 
-    Peak memory comes from GNU time's %M (the command and the children it reaped): measuring
-    with wait4 here would report this (big) benchmark process, whose image a fork inherits."""
+    Output goes through a pipe that we drain: GNU grep notices a stdout of /dev/null and stops
+    at the first match, which would time nothing. Peak memory and CPU come from GNU time
+    (``%M``: the command and the children it reaped; measuring with wait4 here would report
+    this big benchmark process, whose image a fork inherits)."""
     argv = ["/bin/bash", "-c", cmd] if shell else list(cmd)
-    start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    wall = time.perf_counter() - start
-    tail = proc.stderr.decode(errors="replace").strip().splitlines()
-    kib = int(tail[-1]) if tail and tail[-1].isdigit() else 0
-    return wall, kib // 1024, proc.returncode
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%M %U %S", *argv], stdout=subprocess.PIPE, stderr=err)
+        while proc.stdout.read(1 << 20):
+            pass
+        proc.wait()
+        wall = time.perf_counter() - start
+        err.seek(0)
+        tail = err.read().decode(errors="replace").strip().splitlines()
+    try:
+        kib, user, system = tail[-1].split()
+        return wall, int(kib) // 1024, proc.returncode, float(user) + float(system)
+    except (IndexError, ValueError):
+        return wall, 0, proc.returncode, 0.0
 
 
 def measure(label: str, cmd, repeat: int, shell=False) -> dict:
@@ -53,8 +64,9 @@ def measure(label: str, cmd, repeat: int, shell=False) -> dict:
     runs = [timed(cmd, shell) for _ in range(repeat)]
     wall = statistics.median(r[0] for r in runs)
     rss = max(r[1] for r in runs)
-    print(f"  {label:<44} {wall:7.3f} s   peak {rss:5d} MiB", flush=True)
-    return {"label": label, "seconds": wall, "peak_mib": rss, "exit": runs[0][2]}
+    cpu = statistics.median(r[3] for r in runs)
+    print(f"  {label:<44} {wall:7.3f} s   cpu {cpu:6.2f} s   peak {rss:5d} MiB", flush=True)
+    return {"label": label, "seconds": wall, "cpu_seconds": cpu, "peak_mib": rss, "exit": runs[0][2]}
 
 
 def engine_time(paths: list[str], repeat: int) -> dict:
@@ -113,7 +125,8 @@ def main() -> None:
     e_args = [x for p in NEEDLE_PATTERNS for x in ("-e", p)]
     ours = obdoctor_cmd() + ["logs", "search"] + e_args
     results = {}
-    print("plain files (matching lines with file and line number, to /dev/null):")
+    print("plain files (matching lines with file and line number, output drained through a pipe):")
+    print(f"  (load average now {os.getloadavg()[0]:.1f})")
     results["ours"] = measure("obdoctor logs search (2 workers)", ours + plain, args.repeat)
     results["engine"] = engine_time(plain, args.repeat)
     results["ours_1"] = measure("obdoctor logs search -j1", ours + ["-j", "1"] + plain, args.repeat)
@@ -142,6 +155,7 @@ def main() -> None:
     print(f"  engine only / rg -F       {ratio('engine', 'rg'):5.2f}x   (without the CLI's interpreter start-up and imports)")
     print(f"  grep -F -n / obdoctor     {ratio('grep', 'ours'):5.2f}x faster   (target >= 3x)")
     print(f"  zcat|grep / obdoctor      {ratio('zcat_grep', 'ours_comp'):5.2f}x faster   (target >= 3x)")
+    print(f"  load average during the run: {os.getloadavg()[0]:.1f} (2 cores: above ~2 the wall times are inflated)")
     print(f"  peak memory obdoctor      {max(results['ours']['peak_mib'], results['ours_comp']['peak_mib'])} MiB   (target < 200)")
     out = HERE / "out"
     out.mkdir(exist_ok=True)

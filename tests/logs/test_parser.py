@@ -163,3 +163,9 @@ def test_trace_id_as_copied_in_the_docs():
     assert is_trace_id("YFA40BA2D90B-005FA487348F363-0-0")  # 15-digit sequence, data-backup-failed page
     assert is_trace_id("Y1388644564E0-0005E98EBF8D9DC7")  # 3.x two-part form
     assert not is_trace_id("YFA40BA2D90B-005FA487348F363-0-0; rm -rf /")
+
+
+def test_rotation_banner_keeps_time_and_level():
+    r = parse_line('[2024-03-18 08:00:00.000001] INFO  New syslog file info: [address: "10.0.0.1:2882", observer version: 4.2.1.0]')
+    assert (r.ts, r.level, r.format) == (datetime(2024, 3, 18, 8, 0, 0, 1), "INFO", "raw")
+    assert r.body.startswith("New syslog file info: [address:")

@@ -62,6 +62,7 @@ _ALERT = re.compile(
 # grep output: "observer.log.20220811114045:[2022-..." or "rootservice.log:123:[2022-..."
 _GREP_PREFIX = re.compile(r"^(?P<name>[\w./-]{0,200}?[a-z]{1,20}\.log(?:\.wf)?(?:\.\d{14}|\.\d{17})?(?:\.gz|\.zst)?)(?::(?P<no>\d+))?[:-](?=\[\d{4}-|\d{4}-\d\d-\d\d )")
 
+_LEVEL_ONLY = re.compile(r" (?P<level>ERROR|WARN|INFO|EDIAG|WDIAG|TRACE|DEBUG|USER_ERR)\s+")
 _RATE_LIMIT = re.compile(r"^\s*REACH SYSLOG RATE LIMIT \[(?P<kind>\w+)\]\s*$")
 _BACKTRACE = re.compile(r" (?:PROBE_)?BACKTRACE:(?P<bt>[^\n]*)$")
 
@@ -182,10 +183,14 @@ def _parse_header(text: str) -> LogRecord:
                 raw=text, ts=parse_ts(m["ts"]), tid=_int(m["tid"]), thread=m["tname"],
                 tenant_id=_int(m["tenant"]), trace_id=m["trace"], body=m["body"] or "", format="trace",
             )
-        # a header we do not know: keep the timestamp at least
+        # a header we do not know (e.g. the rotation banner "[ts] INFO  New syslog file info: [...]"):
+        # keep the timestamp and the level at least
         if len(text) > 28 and text[27] == "]":
             ts = parse_ts(text[1:27])
             if ts:
+                m = _LEVEL_ONLY.match(text, 28)
+                if m:
+                    return LogRecord(raw=text, ts=ts, level=m["level"], body=text[m.end():])
                 return LogRecord(raw=text, ts=ts, body=text[28:].lstrip())
         return LogRecord(raw=text, body=text)
     if text[:4].isdigit():
