@@ -52,13 +52,26 @@ from obdoctor.sources.bundle import Bundle
 CASES = Path(__file__).parent / "cases"
 
 
+CASE_KEYS = {"name", "version", "collected_at", "dba_tenant_id", "options", "sql", "logs",
+             "fires", "absent", "silent", "count", "observes", "evidence", "notes", "unchecked"}
+WANT_KEYS = {"rule", "cause", "verdict", "code", "tenant_id", "job_id", "servers", "trace_ids", "summary"}
+
+
 def load_cases() -> list[tuple[str, list[str] | None, dict]]:
+    """Every case of every file; a misspelt key is an error, not a silently weaker test."""
     out = []
     for path in sorted(CASES.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         rules = data.get("rules")
         for case in data["cases"]:
-            out.append((f"{path.stem}::{case['name']}", rules, case))
+            name = f"{path.stem}::{case['name']}"
+            unknown = set(case) - CASE_KEYS
+            assert not unknown, f"{name}: unknown key(s) {sorted(unknown)}"
+            for want in case.get("fires", []):
+                assert not set(want) - WANT_KEYS, f"{name}: unknown key(s) {sorted(set(want) - WANT_KEYS)} in fires"
+            assert case.get("fires") or case.get("silent") or case.get("absent") or case.get("count") is not None, \
+                f"{name}: says nothing about what must or must not fire"
+            out.append((name, rules, case))
     return out
 
 
