@@ -17,6 +17,11 @@ DB_PASSWORD = "Db-Pa55w0rd-xyz"
 SSH_PASSWORD = "Ssh-Pa55w0rd-abc"
 
 OBDIAG_YAML = f"""\
+ocp:
+  login:
+    url: http://127.0.0.1:8080
+    user: admin
+    password: 'ocp-secret-not-ours'
 obcluster:
   ob_cluster_name: demo
   db_host: 127.0.0.1
@@ -36,6 +41,8 @@ obcluster:
       ssh_port: 22
       ssh_key_file: ~/.ssh/id_rsa
       home_path: /home/admin/oceanbase
+      # ssh_type: remote
+      data_dir: /home/admin/oceanbase/store
 obproxy:
   obproxy_cluster_name: obproxy
 """
@@ -212,7 +219,7 @@ def test_passwords_never_printed(tmp_path: Path) -> None:
              repr(config.db_password), str(config.db_password), f"{config.db_password}", "%s" % config.db_password,
              repr(config.servers), str(config.safe_dict())]
     for text in shown:
-        assert DB_PASSWORD not in text and SSH_PASSWORD not in text, text
+        assert DB_PASSWORD not in text and SSH_PASSWORD not in text and "ocp-secret" not in text, text
     assert "password set" in config.describe()
     assert config.safe_dict()["db_password"] == "***"
     assert config.safe_dict()["servers"][0]["ssh_password"] == "***"

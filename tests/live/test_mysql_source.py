@@ -450,6 +450,12 @@ def test_version_before_ob_version_function(simdb, scenarios) -> None:
         assert [r.get("JOB_ID") for r in history.rows] == [1] and not history.rows[0].has("PASSWD")
 
 
+def test_the_simulated_cluster_listens_on_loopback_only(simdb) -> None:
+    with simdb.admin() as conn, conn.cursor() as cur:
+        cur.execute("SELECT @@bind_address, @@skip_networking")
+        assert cur.fetchone() == ("127.0.0.1", 0)
+
+
 def test_writes_are_refused_by_the_guard_before_the_server(simdb, scenarios) -> None:
     simdb.load(scenarios["failed-41-chain"])
     with MySqlSource(simdb.config()) as live:
