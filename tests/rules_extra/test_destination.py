@@ -97,3 +97,11 @@ def test_d1_permission_check_failed(tmp_path) -> None:
 def test_d1_passing_check(tmp_path) -> None:
     report = run(tmp_path, sql={"DBA_OB_ROOTSERVICE_EVENT_HISTORY": [event(0)]}, rules=("D1",))
     assert report.findings == []
+
+
+def test_d1_leaves_a_failed_job_with_the_same_code_to_p3(tmp_path) -> None:
+    failed = job(-9071, "file:///data/nfs/backup")
+    report = run(tmp_path, sql={"DBA_OB_ROOTSERVICE_EVENT_HISTORY": [event(-9071)], "CDB_OB_BACKUP_JOB_HISTORY": [failed]},
+                 rules=("D1", "P3"))
+    assert [f.rule_id for f in report.findings] == ["P3"]
+    assert any("permission check failed" in o.text for o in report.observations)

@@ -229,7 +229,7 @@ class ConnectivityCheck(Rule):
 
     id = "D1"
     name = "destination-permission-check"
-    needs = ("rs_events", "parameters", "archivelog", "logs:observer")
+    needs = ("rs_events", "parameters", "archivelog", "job_history", "jobs", "logs:rootservice", "logs:observer")
     codes = (-9071,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -242,9 +242,18 @@ class ConnectivityCheck(Rule):
             if e.tenant_id not in latest or (e.timestamp or datetime.min) >= (latest[e.tenant_id].timestamp or datetime.min):
                 latest[e.tenant_id] = e
         findings = []
+        failed_jobs = [j for j in (*ctx.evidence.job_history(), *ctx.evidence.jobs()) if j.status == "FAILED"]
         for tenant_id, event in sorted(latest.items(), key=lambda kv: kv[0] or 0):
-            chain = Chain(self.id)
             code = -abs(event.int_value("error_code"))
+            explained = [j for j in failed_jobs if j.tenant_id == tenant_id and j.result == code
+                         and (j.end is None or event.timestamp is None or j.end >= event.timestamp)]
+            if explained:  # P3 diagnoses the job that failed on the same check
+                ctx.observe(f"Tenant {tenant_id}: the destination permission check failed with {code_text(code)} on "
+                            f"'{event.value('comment') or '?'}' at {fmt_time(event.timestamp)}; backup job "
+                            f"{explained[-1].job_id} failed with the same code (see its finding).",
+                            [event.provenance, explained[-1].provenance])
+                continue
+            chain = Chain(self.id)
             operation = event.value("comment") or "?"
             chain.row_step("DBA_OB_ROOTSERVICE_EVENT_HISTORY where module='connectivity_check'",
                            f"the permission check of tenant {tenant_id} failed at {fmt_time(event.timestamp)} on "
