@@ -122,7 +122,7 @@ class Evidence:
             result = self.table(name)
             if result.available:
                 default_tenant = self._dba_tenant(name)
-                if (name.startswith("DBA_") and default_tenant is None and result.rows
+                if (name.startswith(("DBA_OB_BACKUP", "DBA_OB_ARCHIVE")) and default_tenant is None and result.rows
                         and not result.rows[0].has("TENANT_ID") and not any("TENANT_ID" in p for p in result.problems)):
                     result.problems.append("its rows have no TENANT_ID and the bundle does not say which tenant "
                                            "they were read in (manifest: dba_tenant_id): the tenant is unknown")
