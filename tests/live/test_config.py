@@ -205,7 +205,7 @@ def test_missing_password_prompted_only_on_a_tty(tmp_path: Path) -> None:
     env = {"OBDOCTOR_DB_HOST": "127.0.0.1", "HOME": str(tmp_path)}
     config = cfg.resolve(env=env, prompt_password=prompt, stdin_isatty=True)
     assert config.db_password.reveal() == "typed"
-    assert asked == ["password of root@sys@127.0.0.1"]
+    assert asked == ["password of root@sys on 127.0.0.1:2881"]
     assert cfg.resolve(env=env, prompt_password=prompt, stdin_isatty=False).db_password is None
     given = cfg.resolve(env={**env, "OBDOCTOR_DB_PASSWORD": ""}, prompt_password=prompt, stdin_isatty=True)
     assert given.db_password == Secret("") and len(asked) == 1  # an empty password is a given one

@@ -138,7 +138,7 @@ class ClusterConfig:
         """One safe line: who connects where. Passwords show only as set / not set."""
         password = "not set" if self.db_password is None else ("set" if self.db_password else "empty")
         servers = ", ".join(n.ip for n in self.servers) or "none"
-        return (f"db {self.login_user()}@{self.db_host or '?'}:{self.db_port} (password {password}), "
+        return (f"db {self.db_host or '?'}:{self.db_port} as {self.login_user()} (password {password}), "
                 f"servers: {servers}, from {self.origin}")
 
     def login_user(self) -> str:
@@ -486,8 +486,8 @@ def resolve(
     if config.db_password is None and prompt_password is not None:
         tty = stdin_isatty if stdin_isatty is not None else _stdin_is_tty()
         if tty:
-            config = replace(config, db_password=Secret(prompt_password(f"password of {config.login_user()}"
-                                                                       f"@{config.db_host or '?'}")))
+            config = replace(config, db_password=Secret(prompt_password(
+                f"password of {config.login_user()} on {config.db_host or '?'}:{config.db_port}")))
     return config
 
 
