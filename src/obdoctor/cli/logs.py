@@ -142,20 +142,19 @@ def _print(record, args, env: Environment, prefix: bool) -> None:
         env.stdout.write(record.raw + "\n")
 
 
-def _search(args, env: Environment, patterns):
-    """Yield kept records; returns (report, problems) via the generator's attribute."""
-    from obdoctor.logs.search import SearchReport, search_files
+def _search(args, env: Environment, patterns, parse: bool = True):
+    """(files, problems, report, records-or-hits, open bundles). Without filters, --json or a
+    trace to sort, hits are not parsed: printing and counting need only the bytes."""
+    from obdoctor.logs.search import SearchReport, search_files, search_hits
 
     files, problems, keep = collect_files(args.paths, env, args.since, args.until)
     report = SearchReport()
     levels = _levels(args)
-    try:
-        records = (r for r in search_files(files, patterns, workers=max(1, args.jobs), report=report) if _keep(r, args, levels))
-        return files, problems, report, records, keep
-    except Exception:
-        for bundle in keep:
-            bundle.close()
-        raise
+    workers = max(1, args.jobs)
+    if not parse:
+        return files, problems, report, search_hits(files, patterns, workers=workers, report=report), keep
+    records = (r for r in search_files(files, patterns, workers=workers, report=report) if _keep(r, args, levels))
+    return files, problems, report, records, keep
 
 
 def _finish(files, problems, report, keep, env: Environment) -> bool:
@@ -175,7 +174,10 @@ def run_search(args, env: Environment) -> ExitCode:
     if not patterns:
         env.error("logs search: give at least one non-empty -e PATTERN")
         return ExitCode.USAGE
-    files, problems, report, records, keep = _search(args, env, Patterns(any_of=patterns))
+    parse = bool(args.json or args.since or args.until or _levels(args))
+    files, problems, report, records, keep = _search(args, env, Patterns(any_of=patterns), parse=parse)
+    if not parse:
+        records = (_Raw(hit) for hit in records)
     prefix = len(files) > 1
     order = {str(f.path): i for i, f in enumerate(files)}
     count = 0
@@ -200,6 +202,18 @@ def run_search(args, env: Environment) -> ExitCode:
     if failed_all:
         return ExitCode.USAGE
     return ExitCode(0) if count else ExitCode(1)
+
+
+class _Raw:
+    """An unparsed hit with the few attributes printing and ordering use."""
+
+    __slots__ = ("path", "line_no", "server", "raw")
+
+    def __init__(self, hit):
+        self.path = str(hit.log.path)
+        self.line_no = hit.line_no
+        self.server = hit.log.server
+        self.raw = hit.data.rstrip(b"\r\n").decode("utf-8", "replace")
 
 
 def _flush(buffered: list, order: dict, args, env: Environment, prefix: bool) -> None:

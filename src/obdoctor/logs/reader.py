@@ -71,7 +71,13 @@ def count_newlines(buf, start: int, end: int) -> int:
     """Newlines in ``buf[start:end]`` (numpy when present: it vectorises the compare)."""
     if end <= start:
         return 0
-    np = load_numpy() if end - start >= NUMPY_FROM else (_np or None)
+    span = end - start
+    if span < (1 << 20) or (span < NUMPY_FROM and not _np):
+        # short spans (between two nearby hits): numpy's per-call cost would dominate
+        if isinstance(buf, (bytes, bytearray)):
+            return buf.count(b"\n", start, end)
+        return buf[start:end].count(b"\n")
+    np = load_numpy() if span >= NUMPY_FROM else _np
     if np:
         total = 0
         step = 1 << 20

@@ -26,7 +26,8 @@ from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns
 from obdoctor.logs.reader import LogReadError, count_newlines, load_numpy, regions
 from obdoctor.logs.record import LogRecord
 
-__all__ = ["Patterns", "search_file", "search_files", "read_records", "SearchReport", "LogReadError", "iter_lines"]
+__all__ = ["Patterns", "search_file", "search_files", "search_hits", "Hit", "read_records", "SearchReport",
+           "LogReadError", "iter_lines"]
 
 MAX_RECORD = 1 << 20
 """A record (header + continuation lines) longer than this is cut: one bad file can't eat memory."""
@@ -180,12 +181,33 @@ def _size(log: LogFile) -> int:
     return size * 8 if log.compression else size  # compressed bytes cost ~8x to read
 
 
+@dataclass(frozen=True)
+class Hit:
+    """A matching record before parsing: enough to print it like grep, or to count it."""
+
+    log: LogFile
+    line_no: int
+    offset: int
+    data: bytes
+
+    def record(self) -> LogRecord:
+        return _record(self.log, self.line_no, self.offset, self.data)
+
+
 def search_files(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
                  report: SearchReport | None = None) -> Iterator[LogRecord]:
     """Records from many files, spread over ``workers`` processes (largest files first).
 
     Records of one file come in file order; files interleave. ``report`` (if given) is
     filled as files finish. Unreadable/truncated files are reported there, never raised."""
+    for hit in search_hits(files, patterns, workers, report):
+        yield _record(hit.log, hit.line_no, hit.offset, hit.data)
+
+
+def search_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
+                report: SearchReport | None = None) -> Iterator[Hit]:
+    """``search_files`` without parsing: for callers that only print or count (parsing is
+    most of the cost when a pattern matches many lines)."""
     files = list(files)
     report = report if report is not None else SearchReport()
     matcher = None if patterns.matches_everything else compile_patterns(patterns)
@@ -197,7 +219,7 @@ def search_files(files: Iterable[LogFile], patterns: Patterns, workers: int | No
         for log in files:
             try:
                 for line_no, offset, data in _raw_hits(log.path, log.compression, matcher):
-                    yield _record(log, line_no, offset, data)
+                    yield Hit(log, line_no, offset, data)
                 report.searched.append(log)
             except (OSError, EOFError, ValueError) as exc:
                 report.failed.append((log, _describe(exc)))
@@ -234,7 +256,7 @@ def _worker(tasks, results, patterns: Patterns) -> None:
             results.put(("done", index, f"{type(exc).__name__}: {exc}"))
 
 
-def _parallel(files: list[LogFile], patterns: Patterns, workers: int, report: SearchReport) -> Iterator[LogRecord]:
+def _parallel(files: list[LogFile], patterns: Patterns, workers: int, report: SearchReport) -> Iterator[Hit]:
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     tasks = ctx.Queue()
     results = ctx.Queue(maxsize=64)  # back-pressure: bounded memory when everything matches
@@ -260,7 +282,7 @@ def _parallel(files: list[LogFile], patterns: Patterns, workers: int, report: Se
             log = files[index]
             if kind == "hits":
                 for line_no, offset, data in payload:
-                    yield _record(log, line_no, offset, data)
+                    yield Hit(log, line_no, offset, data)
             else:
                 pending.discard(index)
                 if payload is None:
