@@ -79,3 +79,29 @@ def test_missing_archive_view_is_said(tmp_path) -> None:
     report = run(tmp_path, sql={"CDB_OB_BACKUP_JOB_HISTORY": [job]}, rules=("A1",))
     assert report.findings == []
     assert any("log archive of tenants 1002" in u.what for u in report.unchecked)
+
+
+def _scn(text: str) -> int:
+    """SCNs are nanoseconds since the epoch; obdoctor shows the time they encode in UTC."""
+    from datetime import datetime, timezone
+
+    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()) * 1_000_000_000
+
+
+def test_lagging_names_the_slowest_log_stream(tmp_path) -> None:
+    progress = [{"TENANT_ID": 1002, "DEST_ID": 1001, "LS_ID": ls, "ROUND_ID": 1, "PIECE_ID": 3, "STATUS": "DOING",
+                 "CHECKPOINT_SCN": _scn(t)} for ls, t in ((1, "2024-06-01 10:50:00"), (1001, "2024-06-01 09:00:00"),
+                                                          (1002, "2024-06-01 10:50:00"))]
+    report = run(tmp_path, sql={"CDB_OB_ARCHIVELOG": [archive("DOING", "2024-06-01 09:00:00.000000")],
+                                "CDB_OB_LS_LOG_ARCHIVE_PROGRESS": progress}, rules=("A1",))
+    assert causes(report) == [("A1", "archive_lagging", "confirmed")]
+    assert "log stream 1001 is archived only to 2024-06-01 09:00:00 UTC" in evidence_text(report)
+
+
+def test_stopped_archive_observation_says_when(tmp_path) -> None:
+    event = {"TIMESTAMP": "2024-05-30 08:00:00.000000", "MODULE": "log_archive", "EVENT": "disable_archive",
+             "NAME1": "tenant_id", "VALUE1": "1002", "NAME2": "dest_no", "VALUE2": "0", "RS_SVR_IP": "127.0.0.2", "RS_SVR_PORT": 2882}
+    report = run(tmp_path, sql={"CDB_OB_ARCHIVELOG": [archive("STOP", "2024-05-30 08:00:00.000000")],
+                                "DBA_OB_ROOTSERVICE_EVENT_HISTORY": [event]}, rules=("A1",))
+    assert report.findings == []
+    assert any("Last archive event: disable_archive at 2024-05-30 08:00:00" in o.text for o in report.observations)

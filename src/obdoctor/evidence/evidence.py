@@ -18,7 +18,7 @@ from obdoctor.evidence.records import (
     ScheduleTask, Server, Tenant,
 )
 from obdoctor.evidence.records_extra import (
-    ArchivePiece, BackupSetFile, DeleteJob, DeleteTask, KeyValue, LogStat, LSRecoveryStat, LSReplica, ReplayStat, RestoreJob, SchemaInfo,
+    ArchivePiece, BackupSetFile, DeleteJob, DeleteTask, KeyValue, LSArchiveProgress, LogStat, LSRecoveryStat, LSReplica, ReplayStat, RestoreJob, SchemaInfo,
     ServerEvent, TenantInfo,
 )
 from obdoctor.evidence.rows import Row, TableResult
@@ -78,6 +78,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "delete_task_history": ("CDB_OB_BACKUP_DELETE_TASK_HISTORY", "DBA_OB_BACKUP_DELETE_TASK_HISTORY"),
     "backup_set_files": ("CDB_OB_BACKUP_SET_FILES", "DBA_OB_BACKUP_SET_FILES"),
     "archive_pieces": ("CDB_OB_ARCHIVELOG_PIECE_FILES", "DBA_OB_ARCHIVELOG_PIECE_FILES"),
+    "ls_archive_progress": ("CDB_OB_LS_LOG_ARCHIVE_PROGRESS", "DBA_OB_LS_LOG_ARCHIVE_PROGRESS"),
 }
 
 
@@ -228,6 +229,9 @@ class Evidence:
 
     def archive_pieces(self) -> Found[ArchivePiece]:
         return self._found("archive_pieces", ArchivePiece.from_row)
+
+    def ls_archive_progress(self) -> Found[LSArchiveProgress]:
+        return self._found("ls_archive_progress", LSArchiveProgress.from_row)
 
     # -- convenience lookups ----------------------------------------------------------
     def tenant(self, tenant_id: int | None) -> Tenant | None:

@@ -7,7 +7,7 @@ rules apply: columns read by name, whatever the version has, the rest None.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import JobComment, _code, _ts
@@ -24,11 +24,15 @@ def _scn(row: Row, column: str) -> int | None:
 
 
 def scn_time(scn: int | None) -> datetime | None:
-    """An SCN (ns since the epoch, local time as the cluster shows it) as a time; None if not one."""
+    """An SCN (ns since the epoch) as a naive UTC time; None if it is not one.
+
+    UTC, not the machine's zone: the cluster's zone is unknown here, and a report must not change
+    with the zone of the machine that renders it. Texts say "UTC" next to such times.
+    """
     if not scn or scn <= 0 or scn >= 4611686018427387903:
         return None
     try:
-        return datetime.fromtimestamp(scn / 1_000_000_000)
+        return datetime.fromtimestamp(scn / 1_000_000_000, tz=timezone.utc).replace(tzinfo=None)
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -339,3 +343,25 @@ class ArchivePiece:
             checkpoint_scn=_scn(row, "CHECKPOINT_SCN"), checkpoint=_ts(row, "CHECKPOINT_SCN_DISPLAY"),
             provenance=row.provenance,
         )
+
+
+@dataclass
+class LSArchiveProgress:
+    """A row of CDB_OB_LS_LOG_ARCHIVE_PROGRESS (4.1+): how far one log stream is archived."""
+
+    tenant_id: int | None
+    ls_id: int | None
+    round_id: int | None
+    piece_id: int | None
+    status: str | None
+    checkpoint_scn: int | None
+    provenance: Provenance
+
+    @classmethod
+    def from_row(cls, row: Row, default_tenant: int | None = None) -> "LSArchiveProgress":
+        return cls(_tenant(row, default_tenant), row.integer("LS_ID"), row.integer("ROUND_ID"), row.integer("PIECE_ID"),
+                   (row.text("STATUS") or "").upper() or None, _scn(row, "CHECKPOINT_SCN"), row.provenance)
+
+    @property
+    def checkpoint(self) -> datetime | None:
+        return scn_time(self.checkpoint_scn)

@@ -43,7 +43,8 @@ class LogArchive(Rule):
 
     id = "A1"
     name = "log-archive"
-    needs = ("archivelog", "rs_events", "server_events", "job_history", "jobs", "tasks", "logs:observer")
+    needs = ("archivelog", "ls_archive_progress", "rs_events", "server_events", "job_history", "jobs", "tasks",
+             "servers", "logs:observer")
     codes = (-9027, -9087, -9079, -9029)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -67,7 +68,15 @@ class LogArchive(Rule):
                             "a data backup cannot start (-9040).")
                 continue
             for r in rounds:
-                ctx.observe(self._status_text(ctx, r), [r.provenance])
+                text, provenance = self._status_text(ctx, r), [r.provenance]
+                if r.status in facts["stopped_states"]:
+                    last = self._last_event(events, tenant_id, r.dest_no)
+                    if last is not None:
+                        text += (f" Last archive event: {last.event}"
+                                 + (f" ({last.value('old_status')} -> {last.value('new_status')})" if last.event == "change_status" else "")
+                                 + f" at {fmt_time(last.timestamp)}.")
+                        provenance.append(last.provenance)
+                ctx.observe(text, provenance)
                 changes = [e for e in events if e.tenant_id == tenant_id and e.event == "change_status"
                            and (e.int_value("dest_no") in (None, r.dest_no))]
                 if r.status == "INTERRUPTED":
@@ -94,6 +103,11 @@ class LogArchive(Rule):
         return {t for t in out if ctx.options.wants(t)}
 
     @staticmethod
+    def _last_event(events: list[RootServiceEvent], tenant_id: int | None, dest_no: int | None) -> RootServiceEvent | None:
+        mine = [e for e in events if e.tenant_id == tenant_id and e.int_value("dest_no") in (None, dest_no)]
+        return max(mine, key=lambda e: e.timestamp or datetime.min) if mine else None
+
+    @staticmethod
     def _lag_minutes(ctx: RuleContext, r: ArchiveStatus) -> float | None:
         now = ctx.evidence.collected_at
         if now is None or r.checkpoint is None:
@@ -110,6 +124,25 @@ class LogArchive(Rule):
             text += f"; comment: {r.comment}"
         return text + "."
 
+    @staticmethod
+    def _slowest_ls(ctx: RuleContext, chain: Chain, r: ArchiveStatus) -> None:
+        """Which log stream holds the tenant's checkpoint back (CDB_OB_LS_LOG_ARCHIVE_PROGRESS, 4.1+)."""
+        progress = [p for p in ctx.evidence.ls_archive_progress()
+                    if p.tenant_id == r.tenant_id and (r.round_id is None or p.round_id in (None, r.round_id))]
+        progress = [p for p in progress if p.checkpoint_scn]
+        if not progress:
+            return
+        latest: dict[int | None, object] = {}
+        for p in progress:  # one row per log stream and piece: keep each stream's furthest
+            if p.ls_id not in latest or p.checkpoint_scn > latest[p.ls_id].checkpoint_scn:
+                latest[p.ls_id] = p
+        rows = sorted(latest.values(), key=lambda p: p.checkpoint_scn)
+        slowest, fastest = rows[0], rows[-1]
+        chain.row_step(slowest.provenance.name,
+                       f"log stream {slowest.ls_id} is archived only to {fmt_time(slowest.checkpoint)} UTC ({slowest.status or '?'})"
+                       + (f"; the others reach {fmt_time(fastest.checkpoint)} UTC" if len(rows) > 1 else ""),
+                       rows[:5], ("tenant_id", "ls_id", "round_id", "piece_id", "status", "checkpoint"))
+
     # -- INTERRUPTED -----------------------------------------------------------------------
     def _interrupted(self, ctx: RuleContext, r: ArchiveStatus, changes: list[RootServiceEvent]) -> Finding:
         chain = Chain(self.id)
@@ -117,6 +150,7 @@ class LogArchive(Rule):
                        f"{fmt_time(r.checkpoint)}" + (f"; comment: {r.comment}" if r.comment else ""),
                        [r], _ROUND_COLUMNS)
         change = self._change_to(chain, changes, "INTERRUPTED")
+        self._slowest_ls(ctx, chain, r)
         when = change.timestamp if change else r.checkpoint
         since = when - timedelta(minutes=30) if when else None
         until = when + timedelta(minutes=10) if change and when else ctx.evidence.collected_at
@@ -232,6 +266,7 @@ class LogArchive(Rule):
                        f"the archive of tenant {r.tenant_id} is DOING but its checkpoint {fmt_time(r.checkpoint)} is "
                        f"{lag_text(lag)} behind the collection time {fmt_time(ctx.evidence.collected_at)}",
                        [r], _ROUND_COLUMNS)
+        self._slowest_ls(ctx, chain, r)
         code, lines, _servers = self._archive_errors(ctx, chain, r, r.checkpoint, ctx.evidence.collected_at)
         if is_destination_code(code):
             explanation = diagnose(ctx, chain, DestinationProblem(

@@ -46,7 +46,7 @@ class Point:
     source: str
 
     def text(self) -> str:
-        when = fmt_time(self.time or scn_time(self.scn))
+        when = fmt_time(self.time) if self.time else f"{fmt_time(scn_time(self.scn))} UTC"
         return f"{when} (SCN {self.scn})" if self.scn else when
 
     def before(self, other: "Point") -> bool | None:
@@ -289,7 +289,7 @@ class RestoreStuck(Rule):
         if info is None:
             chain.could_not_check("recovery_until_scn (__all_virtual_tenant_info)", "no row for the tenant")
             return chain.finding("restore_wait_ls_unknown", Verdict.UNKNOWN, summary + ".", tenant_id=tenant, time=job.start)
-        chain.row_step("__all_virtual_tenant_info", f"recovery_until_scn {until} ({fmt_time(scn_time(until))})", [info],
+        chain.row_step("__all_virtual_tenant_info", f"recovery_until_scn {until} ({fmt_time(scn_time(until))} UTC)", [info],
                        ("tenant_id", "tenant_role", "recovery_until_scn"))
         stats = [s for s in ctx.evidence.log_stat() if s.tenant_id == tenant]
         behind = [s for s in stats if s.end_scn is not None and until is not None and s.end_scn < until]
@@ -302,7 +302,7 @@ class RestoreStuck(Rule):
                     chain.server(s.svr_ip)
                 return chain.finding("restore_waiting_for_logs", Verdict.CONFIRMED,
                                      summary + f": {len(behind)} replica(s) have not received logs up to recovery_until_scn "
-                                     f"(lowest END_SCN {fmt_time(scn_time(min(s.end_scn for s in behind)))}).",
+                                     f"(lowest END_SCN {fmt_time(scn_time(min(s.end_scn for s in behind)))} UTC).",
                                      tenant_id=tenant, time=job.start)
         else:
             chain.could_not_check("log restore progress (GV$OB_LOG_STAT)", "no row for the tenant")
