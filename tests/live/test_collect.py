@@ -94,3 +94,35 @@ def test_collect_refuses_a_directory_and_a_missing_parent(run_cli, tmp_path):
     assert run_cli("collect", "-o", tmp_path, "--db-host", "127.0.0.1").code == 2
     result = run_cli("collect", "-o", tmp_path / "no" / "x.tar.gz", "--db-host", "127.0.0.1")
     assert result.code == 2 and "no directory" in result.err
+
+
+def test_the_alert_log_stays_in_alert(simssh, bundles, tmp_path):
+    """4.2's log/alert/alert.log: found over SSH, named as a bundle names it, collected under alert/."""
+    import shutil
+
+    from obdoctor.evidence import LogQuery
+
+    bundle = tmp_path / "alert"
+    shutil.copytree(bundles["failed-41-chain"], bundle)
+    alert = bundle / "logs" / "127.0.0.2" / "alert" / "alert.log"
+    alert.parent.mkdir()
+    alert.write_text("2023-09-26 14:37:36.822000|ERROR|BACKUP|backup failed|-9082|1002|127788|T1001_BackupDat|"
+                     "YB427F000002-0005E98EBF8D9DC7-0-0|process|ob_backup_data_scheduler.cpp:935|"
+                     "failed to process backup job(ret=-9082)\n"
+                     "2023-09-26 14:38:00.000000|INFO|SERVER|heartbeat|0|1|1|T1_Occam||run|ob_server.cpp:1|ok\n")
+    simssh.load_bundle(bundle)
+    query = LogQuery(servers=("127.0.0.2",), kinds=("alert",), any_of=("ret=-9082",), purpose="alert")
+    source, _ = live_over_bundle_tables(simssh, bundle)
+    with source, Bundle(bundle) as offline:
+        recording = RecordingSource(source)
+        live = recording.search_logs(query)
+        expected = offline.search_logs(query)
+        summary = write_archive(recording, tmp_path / "b.tar.gz")
+    assert live.total_matches == expected.total_matches == 1
+    assert live.files_searched == expected.files_searched == ["127.0.0.2/alert.log"]
+    assert live.records[0].errcode == -9082 and live.records[0].line_no == 1
+    files = members(tmp_path / "b.tar.gz")
+    assert "logs/127.0.0.2/alert/alert.log" in files and summary.log_lines == 1
+    with Bundle(tmp_path / "b.tar.gz") as collected:
+        again = collected.search_logs(query)
+    assert [r.raw for r in again.records] == [r.raw for r in live.records]

@@ -76,10 +76,14 @@ class CollectSummary:
 
 
 def _stored_name(name: str) -> str:
+    """Where a file's lines go under ``logs/<ip>/``: its base name without compression suffix;
+    the alert log in ``alert/``, where OceanBase keeps it."""
+    name = name.rsplit("/", 1)[-1]
     for suffix in _COMPRESSED:
         if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
+            name = name[: -len(suffix)]
+            break
+    return f"alert/{name}" if name.startswith("alert.log") else name
 
 
 def _jsonable(value):
@@ -124,7 +128,7 @@ def write_bundle(recording: RecordingSource, out_dir: Path) -> CollectSummary:
         for record in search.records:
             if not record.server or not record.path or record.line_no is None:
                 continue
-            name = _stored_name(record.path.rsplit("/", 1)[-1])
+            name = _stored_name(record.path)
             files.setdefault((record.server, name), {})[record.line_no] = record.raw
         if search.total_matches > len(search.records):
             summary.truncated.append(f"{search.query.purpose or 'a log search'}: {search.total_matches} matching "
@@ -141,6 +145,7 @@ def write_bundle(recording: RecordingSource, out_dir: Path) -> CollectSummary:
         if not text:  # searched, nothing matched: keep the file searchable (an empty file is skipped)
             text.append(PLACEHOLDER)
             summary.placeholders += 1
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
         (directory / name).write_text("".join(text), encoding="utf-8")
         summary.log_files += 1
         summary.log_lines += len(lines)

@@ -363,7 +363,7 @@ class SshLogSearcher:
         stats.bytes_received += received
         errors = remote.errors_by_file(stderr_text)
         for index, file in enumerate(chosen):
-            name = f"{server}/{file.name}"
+            name = f"{server}/{file.log.name}"  # the base name, as a bundle reports it (alert/alert.log -> alert.log)
             status = statuses.get(index)
             problems = errors.get(index)
             if status is None:
