@@ -37,6 +37,7 @@ READS = [
     'SELECT "a /* b */ c # d"',
     "SELECT `weird; name -- #` FROM t",
     "SELECT ob_version()",
+    "SELECT /*+ QUERY_TIMEOUT(60000000) */ `JOB_ID` FROM oceanbase.`CDB_OB_BACKUP_JOBS` LIMIT 10",
 ]
 
 HOSTILE = [
@@ -80,6 +81,13 @@ HOSTILE = [
     "",
     "   ;  ",
     "sElEcT 1 UnIoN sElEcT 2 InTo DuMpFiLe 'x'",
+    "SELECT /*+ QUERY_TIMEOUT(1) */ 1; DROP TABLE t",
+    "SELECT /*+ QUERY_TIMEOUT(1) DROP */ 1",
+    "SELECT /*+ QUERY_TIMEOUT(1) */ /*+ QUERY_TIMEOUT(2) */ 1",
+    "SELECT /*!+ QUERY_TIMEOUT(1) */ 1",
+    "SELECT /*+ QUERY_TIMEOUT(1) */ 1 INTO OUTFILE 'x'",
+    "DELETE /*+ QUERY_TIMEOUT(1) */ FROM t",
+    "SELECT /*+ QUERY_TIMEOUT(1) */",
 ]
 
 
@@ -290,6 +298,7 @@ def test_filters_are_pushed_down_and_rows_come_oldest_first(simdb, scenarios) ->
         jobs = live.read_table("CDB_OB_BACKUP_JOB_HISTORY")
         sent = live.reader.queries["CDB_OB_BACKUP_JOB_HISTORY"]
         assert "WHERE `TENANT_ID` = %s" in sent and "ORDER BY `JOB_ID` DESC" in sent and "1002" in sent
+        assert sent.startswith("SELECT /*+ QUERY_TIMEOUT(10000000) */ `TENANT_ID`, ")  # OceanBase's own limit
         assert jobs.rows and {r.get("TENANT_ID") for r in jobs.rows} == {1002}
         declared = [r for t in scenario.sql if t.view == "CDB_OB_BACKUP_JOB_HISTORY" for r in t.rows]
         assert len(jobs.rows) == sum(1 for r in declared if r.get("TENANT_ID") == 1002)
@@ -446,7 +455,7 @@ def test_version_before_ob_version_function(simdb, scenarios) -> None:
         history = jobs.read_table("CDB_OB_BACKUP_JOB_HISTORY")
         sent = jobs.reader.queries["CDB_OB_BACKUP_JOB_HISTORY"]
         jobs.close()
-        assert sent.startswith("SELECT * FROM") and "WHERE `TENANT_ID` = %s" in sent and "ORDER BY `JOB_ID` DESC" in sent
+        assert sent.startswith("SELECT /*+ QUERY_TIMEOUT(10000000) */ * FROM") and "WHERE `TENANT_ID` = %s" in sent and "ORDER BY `JOB_ID` DESC" in sent
         assert [r.get("JOB_ID") for r in history.rows] == [1] and not history.rows[0].has("PASSWD")
 
 

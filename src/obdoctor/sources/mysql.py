@@ -66,6 +66,9 @@ _FORBIDDEN_WORDS = frozenset({
     "BENCHMARK", "SLEEP",
 })
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+_TIMEOUT_HINT = re.compile(r"SELECT /\*\+ QUERY_TIMEOUT\(\d{1,12}\) \*/ ")
+"""OceanBase ends a query at ``ob_query_timeout`` (10 s by default); the hint raises it for one
+read, to match our own read timeout. MySQL/MariaDB read it as a plain comment."""
 
 
 def check_read_only(sql: str) -> str:
@@ -74,6 +77,8 @@ def check_read_only(sql: str) -> str:
     Deliberately stricter than needed: no comments at all (``/*! ... */`` is executable in
     MySQL), no second statement, no backslash (its meaning depends on the server's
     NO_BACKSLASH_ESCAPES mode), no write or side-effect keyword outside quotes, no ``:=``.
+    The one exception is OceanBase's query-timeout hint in its exact form,
+    ``SELECT /*+ QUERY_TIMEOUT(<digits>) */ ...`` (digits only, nothing else inside).
     """
     if not isinstance(sql, str):
         raise ReadOnlyViolation("not a string")
@@ -84,7 +89,8 @@ def check_read_only(sql: str) -> str:
         raise ReadOnlyViolation("empty statement")
     if "\x00" in text or "\\" in text:
         raise ReadOnlyViolation("NUL bytes and backslashes are not allowed")
-    outside = _outside_quotes(text)
+    hint = _TIMEOUT_HINT.match(text)
+    outside = _outside_quotes("SELECT " + text[hint.end():] if hint else text)
     for token, why in ((";", "more than one statement"), ("/*", "a comment"), ("--", "a comment"),
                        ("#", "a comment"), (":=", "an assignment")):
         if token in outside:
@@ -417,7 +423,7 @@ class SqlTableReader:
                 raise
             problems.append(f"the columns known for version {facts.version or '?'} do not match "
                             f"(error {exc.code}: {exc.message}); read with SELECT * instead")
-            plan = Plan(self._limit(f"SELECT * FROM oceanbase.{quoted}"), [], select_all=True)
+            plan = Plan(self._limit(f"{self._select_word()} * FROM oceanbase.{quoted}"), [], select_all=True)
             names, rows = self._execute(plan.sql, None)
         self.queries[name] = plan.sql if not plan.args else f"{plan.sql} -- {plan.args}"
         if self.max_rows is not None and len(rows) > self.max_rows:  # counted before any filtering here
@@ -448,7 +454,7 @@ class SqlTableReader:
         Unknown view: ``SELECT *``, filtered after reading.
         """
         if view(name) is None:
-            return Plan(self._limit(f"SELECT * FROM oceanbase.{quoted}"), [], select_all=True)
+            return Plan(self._limit(f"{self._select_word()} * FROM oceanbase.{quoted}"), [], select_all=True)
         if version is not None:
             select = [c for c in column_names(name, version) if c.upper() not in SECRET_COLUMNS]
             usable = select
@@ -465,12 +471,16 @@ class SqlTableReader:
                 pushed.add(key)
         order = [c for wanted in ORDER_COLUMNS for c in usable if c.upper() == wanted]
         listed = ", ".join(quote_identifier(c) for c in select) if select else "*"
-        sql = f"SELECT {listed} FROM oceanbase.{quoted}"
+        sql = f"{self._select_word()} {listed} FROM oceanbase.{quoted}"
         if where:
             sql += " WHERE " + " AND ".join(where)
         if order:
             sql += " ORDER BY " + ", ".join(f"{quote_identifier(c)} DESC" for c in order)
         return Plan(self._limit(sql), args, select_all=not select, pushed=pushed, order=order)
+
+    def _select_word(self) -> str:
+        """``SELECT`` with OceanBase's query timeout raised to our read timeout (its default is 10 s)."""
+        return f"SELECT /*+ QUERY_TIMEOUT({int(self.config.read_timeout * 1_000_000)}) */"
 
     def _limit(self, sql: str) -> str:
         """One row more than the cap, to know when the cap was hit."""
