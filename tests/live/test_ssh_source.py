@@ -320,3 +320,33 @@ def test_too_much_output_is_cut_and_said(simssh):
         assert result.files_searched == ["127.0.0.3/observer.log (partly)"]
         # the shell was closed; the next search works
         assert ssh.search(QUERY).total_matches == 4
+
+
+def test_live_source_maps_addresses_to_config_nodes(simssh):
+    from obdoctor.sources.live import LiveSource, host_of
+
+    assert host_of("127.0.0.3:2882") == "127.0.0.3" and host_of("[::1]:2882") == "::1" and host_of("::1") == "::1"
+    simssh.load_bundle(EXAMPLE)
+    with LiveSource(None, searcher(simssh), unusable_servers={"127.0.0.4": "server 127.0.0.4: no home_path"}) as live:
+        result = live.search_logs(LogQuery(servers=("127.0.0.3:2882", "127.0.0.4"), any_of=("ret=-9082",)))
+        assert result.total_matches == 2 and result.unchecked == ["server 127.0.0.4: no home_path"]
+        assert not live.read_table("CDB_OB_BACKUP_JOBS").available
+        assert live.info().servers == ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
+
+
+def test_targets_from_config_reveal_passwords_only_into_the_target():
+    from obdoctor.sources.config import ClusterConfig, NodeConfig, Secret
+    from obdoctor.sources.live import ssh_options, targets_from_config
+
+    config = ClusterConfig(servers=[
+        NodeConfig(ip="127.0.0.2", ssh_username="admin", ssh_password=Secret("s3cr3t-pw"), ssh_port=2222,
+                   home_path="/home/admin/oceanbase"),
+        NodeConfig(ip="127.0.0.3"),
+    ], known_hosts="/tmp/kh", accept_unknown_hosts=True, ssh_timeout=42, connect_timeout=3)
+    targets, unusable = targets_from_config(config)
+    assert targets["127.0.0.2"].password == "s3cr3t-pw" and targets["127.0.0.2"].port == 2222
+    assert "s3cr3t-pw" not in repr(targets["127.0.0.2"]) and "s3cr3t-pw" not in str(targets)
+    assert list(unusable) == ["127.0.0.3"] and "home_path" in unusable["127.0.0.3"]
+    options = ssh_options(config)
+    assert (options.known_hosts, options.accept_unknown_hosts, options.command_timeout, options.connect_timeout) == \
+        ("/tmp/kh", True, 42, 3)

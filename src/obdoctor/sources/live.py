@@ -52,6 +52,16 @@ def targets_from_config(config) -> tuple[dict[str, SshTarget], dict[str, str]]:
     return targets, unusable
 
 
+def host_of(server: str) -> str:
+    """``10.0.0.1:2882`` / ``[::1]:2882`` (as views and COMMENT addr print them) -> the IP."""
+    text = str(server).strip()
+    if text.startswith("[") and "]" in text:
+        return text[1:text.index("]")]
+    if text.count(":") == 1:
+        return text.split(":", 1)[0]
+    return text
+
+
 def ssh_options(config, *, local_reads: str = "auto") -> SshOptions:
     return SshOptions(
         known_hosts=getattr(config, "known_hosts", None),
@@ -116,7 +126,7 @@ class LiveSource:
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
         result = LogSearchResult(query)
-        servers = list(query.servers) or sorted(self.searcher.targets if self.searcher else {})
+        servers = [host_of(s) for s in query.servers] or sorted(self.searcher.targets if self.searcher else {})
         if not servers:
             result.unchecked.append("no server to search: none named by the evidence and none configured")
             return result
