@@ -229,6 +229,9 @@ class RestoreStuck(Rule):
         findings = []
         for job in progress:
             tenant = job.restore_tenant_id or job.tenant_id
+            if tenant is None:
+                ctx.could_not_check(f"restore job {job.job_id} ({job.provenance.describe()})", "its row names no tenant")
+                continue
             if not ctx.options.wants(tenant) and not ctx.options.wants(job.tenant_id):
                 continue
             finding = self._diagnose(ctx, job, tenant)
