@@ -471,3 +471,11 @@ def test_writes_are_refused_by_the_guard_before_the_server(simdb, scenarios) -> 
         with pytest.raises(ReadOnlyViolation):
             live.reader.query("DELETE FROM oceanbase.`DBA_OB_TENANTS`")
         assert len(live.read_table("DBA_OB_TENANTS").rows) == 3
+
+
+def test_live_tests_skip_with_the_reason_without_mariadb(monkeypatch) -> None:
+    from tests.live import conftest
+
+    monkeypatch.setattr(conftest, "find_binaries", lambda: None)
+    with pytest.raises(pytest.skip.Exception, match="MariaDB is not installed"):
+        conftest.require_mariadb()
