@@ -50,6 +50,16 @@ def keygen(path: Path) -> None:
                    check=True, stdin=subprocess.DEVNULL)
 
 
+def _die_with_parent() -> None:
+    """Linux: the sshd gets SIGTERM when the test process dies, even by SIGKILL (no strays)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Node:
     def __init__(self, base: Path, ip: str, authorized_keys: Path):
         self.ip = ip
@@ -86,7 +96,7 @@ class Node:
             return
         self.process = subprocess.Popen([SSHD, "-D", "-f", str(self.config), "-E", str(self.log)],
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+                                        stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
