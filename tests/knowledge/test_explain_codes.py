@@ -128,3 +128,15 @@ def test_build_script_parses_a_page() -> None:
     assert parsed[-9999]["solution"] == ["First fix.", "Second fix."]
     assert parsed[-9999]["since"] == "4.2.1"
     assert parsed[-9998]["solution"] == ["Fix it."]
+
+
+@pytest.mark.parametrize("message, name", [
+    ("backup device out of space", "OB_BACKUP_DEVICE_OUT_OF_SPACE"),
+    ("backup can not start, because log archive status is not doing.", "OB_BACKUP_CAN_NOT_START"),
+    ("format file does not exist under file:///data/nfs", "OB_BACKUP_FORMAT_FILE_NOT_EXIST"),
+])
+def test_only_the_message(message: str, name: str, run_cli) -> None:
+    result = run_cli("explain", message, "--format", "json")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert (data if isinstance(data, dict) else data[0])["name"] == name

@@ -1,7 +1,8 @@
 """``obdoctor explain CODE``: what an OceanBase error code means, and what to do about it.
 
 Takes the code the way a DBA copies it: ``-9040``, ``9040``, ``ret=-9040``, ``errcode=-9040``,
-``OB_BACKUP_CAN_NOT_START`` or a client's ``ERROR 9040 (HY000): ...`` (quoted or not). Shows
+``OB_BACKUP_CAN_NOT_START``, a client's ``ERROR 9040 (HY000): ...`` (quoted or not) or only the
+message (``backup device out of space``). Shows
 the catalogue entry (name, message, user message format), whether backup retries it, the
 documented cause and solution (9000-9499 pages), and the obdoctor causes and rules that name it.
 """
@@ -19,7 +20,8 @@ def add(sub) -> None:
         "explain", help="explain an OceanBase error code (-9040, 9040, ret=-9040, OB_..., 'ERROR 9040 (HY000)')",
         description="Explain an OceanBase error code as copied from a log, a view or a client.",
     )
-    parser.add_argument("code", metavar="CODE", nargs="+", help="the code, name or client error line")
+    parser.add_argument("code", metavar="CODE", nargs="+",
+                        help="the code, its OB_ name, a client error line, or just the error message")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the documented cause and solution")
     parser.set_defaults(handler=run)
@@ -81,7 +83,8 @@ def run(args, env: Environment) -> ExitCode:
         env.stdout.write(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n")
         return ExitCode.NOTHING_WRONG
     if len(data) > 1:
-        env.stdout.write(f"{text!r} matches {len(data)} OceanBase codes (same MySQL errno); the likeliest first.\n\n")
+        why = "same MySQL errno" if error_docs.parse_code_text(text) else "same message"
+        env.stdout.write(f"{text!r} matches {len(data)} OceanBase codes ({why}); the likeliest first.\n\n")
     env.stdout.write("\n".join(render_text(d, args.lang) for d in data))
     return ExitCode.NOTHING_WRONG
 

@@ -112,7 +112,7 @@ def lookup_text(text: str) -> list[errors.ErrorCode]:
     """
     parsed = parse_code_text(text)
     if parsed is None:
-        return []
+        return by_message(text)
     if parsed.kind != "mysql":
         entry = errors.lookup(parsed.value)
         return [entry] if entry else []
@@ -125,6 +125,33 @@ def lookup_text(text: str) -> list[errors.ErrorCode]:
     if not same and direct is not None:
         same = [direct]
     return sorted(same, key=lambda e: (e.code != -number, e.code != 0, -e.code))
+
+
+@functools.cache
+def _message_patterns() -> tuple[tuple[re.Pattern, errors.ErrorCode], ...]:
+    out = []
+    for entry in errors.all_codes():
+        for fmt in dict.fromkeys((entry.user_message_fmt, entry.message)):
+            if not fmt or len(fmt) < 6:
+                continue
+            pieces = re.split(r"%(?:\.\*)?[-0-9.]*l*[sdufx]", fmt)
+            pattern = ".*?".join(re.escape(p.strip().lower()) for p in pieces)
+            out.append((re.compile(rf"^\s*{pattern}\s*\.?\s*$", re.DOTALL), entry))
+    return tuple(out)
+
+
+def by_message(text: str, limit: int = 5) -> list[errors.ErrorCode]:
+    """Codes whose message (or user message format, ``%s`` matching anything) is ``text``:
+    for a DBA who has only the message, e.g. ``backup device out of space``."""
+    wanted = text.strip().lower()
+    if len(wanted) < 6:
+        return []
+    found: list[errors.ErrorCode] = []
+    for pattern, entry in _message_patterns():
+        if pattern.match(wanted) and entry not in found:
+            found.append(entry)
+    found.sort(key=lambda e: (not (-9499 <= e.code <= -9000), -e.code))
+    return found[:limit]
 
 
 # -- which causes name a code ---------------------------------------------------------------
