@@ -126,3 +126,19 @@ def test_the_alert_log_stays_in_alert(simssh, bundles, tmp_path):
     with Bundle(tmp_path / "b.tar.gz") as collected:
         again = collected.search_logs(query)
     assert [r.raw for r in again.records] == [r.raw for r in live.records]
+
+
+def test_collect_with_the_database_down_writes_what_it_knows_and_says_so(simssh, run_cli, tmp_path):
+    from tests.live.simdb import free_port
+
+    class Closed:
+        port = free_port()
+        password = "not-this-one"
+
+    config = livekit.write_config(tmp_path / "obdoctor.toml", Closed, simssh, connect_timeout=2)
+    out = tmp_path / "down.tar.gz"
+    result = run_cli("collect", "--config", config, "-o", out, "-q")
+    assert result.code == 3 and "no usable evidence" in result.err and "Traceback" not in result.err
+    manifest = tomllib.loads(members(out)["manifest.toml"].decode())
+    assert any("cannot connect" in why for why in manifest["collect"]["missing"].values())
+    assert "not-this-one" not in str(manifest)
