@@ -17,7 +17,8 @@ Why this shape:
   readable, files are read directly with ``obdoctor.logs.search`` (no SSH at all).
 
 The class has a synchronous face (rules are synchronous): it runs its own event loop in a
-daemon thread and keeps one SSH connection per server for all the queries of a run.
+daemon thread and keeps one SSH connection and one remote shell per server for all the
+queries of a run (``RemoteShell``).
 """
 
 from __future__ import annotations
@@ -256,7 +257,6 @@ class SshLogSearcher:
                     f"server {server}: host key of {_hostport(target)} is not in {known_hosts_path}: refused "
                     "(verify it, add it with ssh-keyscan, or pass --accept-unknown-hosts)")
             known_hosts = None
-            self.notes.append(f"host key of {_hostport(target)} not verified: accepted because of --accept-unknown-hosts")
         kwargs: dict = {
             "host": target.ip, "port": target.port, "username": target.user, "known_hosts": known_hosts,
             "connect_timeout": self.options.connect_timeout, "login_timeout": self.options.connect_timeout,
@@ -286,6 +286,11 @@ class SshLogSearcher:
         except OSError as exc:
             raise SshError(f"server {server}: cannot connect to {_hostport(target)}: {exc.strerror or exc}") from None
         stats.connect_seconds = asyncio.get_running_loop().time() - started
+        if known_hosts is None:
+            key_seen = conn.get_server_host_key()
+            fingerprint = key_seen.get_fingerprint() if key_seen is not None else "?"
+            self.notes.append(f"host key of {_hostport(target)} not verified ({fingerprint}): accepted because of "
+                              "--accept-unknown-hosts")
         self._conns[server] = conn
         return conn
 
