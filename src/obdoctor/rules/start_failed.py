@@ -19,11 +19,13 @@ START_CAUSES = ("backup_in_progress", "backup_dest_not_set", "archive_not_doing"
 class StartFailed(Rule):
     """A BACKUP DATABASE request was refused.
 
-    Looks at ``start_backup_data`` events with a non-zero result, then at the root service's
-    ``rootservice.log*`` for ``ret=<code>`` in ``ob_backup_data_scheduler``, and names the check
-    that refused it: no destination, archive not DOING, a backup already running, tenant not
-    NORMAL, cluster upgrading. Today's state (parameters, archive, jobs, tenants) is checked
-    against the log and disagreements are said.
+    Looks at ``start_backup_data`` events with a non-zero result (the last run of refusals, unless
+    a job started since), then at the ``rootservice.log*`` of every root service they name for
+    ``ret=<code>`` in ``ob_backup_data_scheduler`` (only this tenant's requests), then at the
+    WARN lines of the refused request's trace (the refusing check often logs its reason without
+    ``ret=``), and names the check that refused it: no destination, archive not DOING, a backup
+    already running, tenant not NORMAL, cluster upgrading. Today's state (parameters, archive,
+    jobs, tenants) is checked against the log and disagreements are said.
     """
 
     id = "P1"
