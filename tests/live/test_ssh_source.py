@@ -350,3 +350,23 @@ def test_targets_from_config_reveal_passwords_only_into_the_target():
     options = ssh_options(config)
     assert (options.known_hosts, options.accept_unknown_hosts, options.command_timeout, options.connect_timeout) == \
         ("/tmp/kh", True, 42, 3)
+
+
+def test_remote_commands_only_read():
+    """Whatever the query, the programs run remotely are readers, and output goes nowhere but back."""
+    import re as _re
+
+    allowed = {"LC_ALL=C", "export", "cd", "for", "do", "done", "case", "esac", "[", "continue", "h=$(gzip", "h=$(zstd",
+               "h=$(head", "h=$(printf", "printf", "gzip", "zstd", "grep", "head", "tr", "stat", "s=$?", "exit"}
+    commands = [remote.list_command("/home/admin/oceanbase"),
+                remote.search_command("/home/admin/oceanbase",
+                                      ["observer.log", "observer.log.20230926143056123.gz", "alert/alert.log",
+                                       "rootservice.log.20230926143056123.zst"],
+                                      any_of=("ret=-9082", "; rm -rf / ;", "$(reboot)"), all_of=("> /etc/passwd",))]
+    for command in commands:
+        unquoted = _re.sub(r"'[^']*'", "''", command)  # quoted values are data, not code
+        assert ">" not in unquoted.replace(">&2", "").replace("2>/dev/null", "")
+        words = [w for part in _re.split(r"[;|]|\bthen\b|&&|\|\|", unquoted)
+                 for w in part.split()[:1]]
+        assert set(words) <= allowed | {"*.gz)", "*.zst)", "*)", "esac;"} | {w for w in words if w.startswith(('"$', "''"))}, \
+            set(words) - allowed
