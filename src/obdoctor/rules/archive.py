@@ -29,7 +29,7 @@ def lag_text(minutes: float) -> str:
         return f"{minutes / 1440:.1f} days"
     if minutes >= 120:
         return f"{minutes / 60:.1f} hours"
-    return f"{minutes:.0f} minutes"
+    return "1 minute" if round(minutes) == 1 else f"{minutes:.0f} minutes"
 
 
 class LogArchive(Rule):
