@@ -376,6 +376,10 @@ def test_mariadb_stopped_mid_run(private_simdb, scenarios) -> None:
         assert not again.available and time.monotonic() - started < 1
         evidence = Evidence(live)
         assert not evidence.job_history().available  # a "could not check", not a crash
+        private_simdb.start()  # same datadir and port: the database comes back
+        live.reset()  # a long-lived user (watch) reconnects
+        assert live.read_table("DBA_OB_TENANTS").available
+        assert live.info().version == "4.1.0.2"
 
 
 def test_closed_port_is_refused_quickly() -> None:

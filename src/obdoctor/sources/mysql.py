@@ -262,6 +262,16 @@ class SqlTableReader:
                 pass
             self._conn = None
 
+    def reset(self) -> None:
+        """Forget a lost connection and the cached server facts (version, NOW()).
+
+        One diagnosis keeps both for its whole run (one timeout, not one per view; one "now");
+        a long-lived user (``watch``) calls this between polls to reconnect and re-read them.
+        """
+        self.close()
+        self._down = None
+        self._facts = None
+
     def __enter__(self) -> "SqlTableReader":
         return self
 
@@ -529,6 +539,10 @@ class MySqlSource:
 
     def read_table(self, name: str) -> TableResult:
         return self.reader.read_table(name)
+
+    def reset(self) -> None:
+        """Reconnect and re-read version and NOW() on next use (see ``SqlTableReader.reset``)."""
+        self.reader.reset()
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
         result = LogSearchResult(query)
