@@ -16,6 +16,14 @@ from obdoctor.knowledge import storage_errors
     ("s3 request failed(http_code=404, exception=NoSuchBucket)", "service", "NoSuchBucket", "object_storage_not_found"),
     ("oss info (aos_ret->code=-998)", "aos", "-998", "object_storage_unreachable"),
     ("status_code=503", "http", "503", "object_storage_error"),
+    # the S3 (AWS SDK) status line and its curl failure text
+    ('S3 info(request_id="", code=403, exception="SignatureDoesNotMatch", err_msg="")', "service", "SignatureDoesNotMatch",
+     "object_storage_access_denied"),
+    ('S3 info(request_id="", code=-1, exception="", err_msg="curlCode: 6, Couldn\'t resolve host name")', "curl", "6",
+     "object_storage_unreachable"),
+    # the COS wrapper logs the SDK status on separate lines
+    ("status->code: -990", "aos", "-990", "object_storage_unreachable"),
+    ("status->code: 404", "http", "404", "object_storage_not_found"),
 ])
 def test_decode(line: str, kind: str, code: str, cause: str) -> None:
     details = storage_errors.decode(line)

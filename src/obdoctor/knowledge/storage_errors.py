@@ -25,7 +25,7 @@ class StorageDetail:
     cause: str
 
     def describe(self) -> str:
-        label = {"curl": "curl code", "aos": "OSS SDK status", "http": "HTTP status", "service": "service error"}[self.kind]
+        label = {"curl": "curl code", "aos": "OSS/COS SDK status", "http": "HTTP status", "service": "service error"}[self.kind]
         name = f" {self.name}" if self.name and self.name != self.code else ""
         return f"{label} {self.code}{name}: {self.meaning}"
 
