@@ -67,6 +67,47 @@ class Region:
     offset: int
 
 
+def is_header(buf, pos: int, end: int | None = None) -> bool:
+    """``[2024-...`` (main logs, trace.log) or ``2024-...|`` (alert.log) starts a record.
+
+    Reads nothing at or past ``end`` (a reused buffer holds stale bytes there)."""
+    limit = pos + 40 if end is None else min(pos + 40, end)
+    head = bytes(buf[pos:limit])
+    first = head[:1]
+    if first == b"[":
+        return head[1:5].isdigit() and head[5:6] == b"-"
+    if first.isdigit() and head[:4].isdigit() and head[4:5] == b"-":
+        return b"|" in head.split(b"\n", 1)[0]
+    return False
+
+
+def last_record_start(buf, start: int, end: int) -> int:
+    """Start of the last record beginning in ``buf(start:end)`` — a header at a line start —
+    or ``start`` when there is none. Regions end there, so a record's continuation lines never
+    land in the next region."""
+    i = end
+    while i > start:
+        nl = buf.rfind(b"\n", start, i)
+        if nl < 0:
+            return start
+        if nl + 1 < end and is_header(buf, nl + 1, end):
+            return nl + 1
+        i = nl
+    return start
+
+
+def first_record_start(buf, pos: int, end: int, at_line_start: bool) -> int:
+    """First header at a line start in ``buf[pos:end]`` (``-1`` if none)."""
+    if at_line_start and pos < end and is_header(buf, pos, end):
+        return pos
+    nl = buf.find(b"\n", pos, end)
+    while nl >= 0 and nl + 1 < end:
+        if is_header(buf, nl + 1, end):
+            return nl + 1
+        nl = buf.find(b"\n", nl + 1, end)
+    return -1
+
+
 def count_newlines(buf, start: int, end: int) -> int:
     """Newlines in ``buf[start:end]`` (numpy when present: it vectorises the compare)."""
     if end <= start:
@@ -135,8 +176,12 @@ def _mmap_regions(path: str) -> Iterator[Region]:
             while start < size:
                 end = min(size, start + WINDOW)
                 if end < size:
-                    nl = mm.rfind(b"\n", start, end)
-                    end = nl + 1 if nl >= start else end
+                    cut = last_record_start(mm, start, end)
+                    if cut > start:
+                        end = cut
+                    else:  # no header in a whole window (garbage): a line boundary will do
+                        nl = mm.rfind(b"\n", start, end)
+                        end = nl + 1 if nl >= start else end
                 yield Region(mm, start, end, start)
                 if hasattr(mm, "madvise"):
                     lo = (start // page) * page
@@ -210,27 +255,36 @@ def _zst_chunks(path: str) -> Iterator[bytes]:
 
 
 def _chunk_regions(chunks: Iterator[bytes]) -> Iterator[Region]:
-    """Regions straight over decoded chunks (no copy but the line cut at each chunk edge)."""
-    carry = b""
+    """Regions straight over decoded chunks: only the record cut at each chunk edge is copied.
+
+    Every region starts at a record start (a header at a line start, or the file start)."""
+    carry = b""  # the unfinished last record, from its start
     offset = 0  # file offset of carry[0]
     try:
         for chunk in chunks:
-            first = chunk.find(b"\n")
-            if first < 0:
-                carry += chunk
-                if len(carry) >= MAX_LINE:  # a huge line without newline: cut it
-                    yield Region(carry, 0, len(carry), offset)
-                    offset += len(carry)
-                    carry = b""
+            if not chunk:
                 continue
-            head = carry + chunk[: first + 1]
-            yield Region(head, 0, len(head), offset)
-            offset += len(head)
-            last = chunk.rfind(b"\n")
+            if carry:
+                first = first_record_start(chunk, 0, len(chunk), carry.endswith(b"\n"))
+                if first < 0:
+                    carry += chunk
+                    if len(carry) >= MAX_LINE:  # a record bigger than MAX_LINE: cut it at a line
+                        nl = carry.rfind(b"\n")
+                        cut = nl + 1 if nl >= 0 else len(carry)
+                        yield Region(carry, 0, cut, offset)
+                        offset += cut
+                        carry = carry[cut:]
+                    continue
+                head = carry + chunk[:first] if first else carry
+                yield Region(head, 0, len(head), offset)
+                offset += len(head)
+            else:
+                first = 0
+            last = last_record_start(chunk, first, len(chunk))
             if last > first:
-                yield Region(chunk, first + 1, last + 1, offset)
+                yield Region(chunk, first, last, offset)
                 offset += last - first
-            carry = chunk[last + 1:]
+            carry = chunk[last:]
     except LogReadError:
         if carry:
             yield Region(carry, 0, len(carry), offset)
@@ -250,12 +304,12 @@ def _read_into(stream, view) -> int:
 def _stream_regions(stream, path: str, compression: str | None) -> Iterator[Region]:
     buf = bytearray(BLOCK + MAX_LINE)
     view = memoryview(buf)
-    carry = 0  # bytes of an unfinished line kept at the front of buf
+    carry = 0  # bytes of an unfinished record kept at the front of buf
     offset = 0  # file offset of buf[0]
     try:
         while True:
             try:
-                n = _read_into(stream, view[carry:carry + BLOCK])
+                n = _read_into(stream, view[carry:min(len(buf), carry + BLOCK)])
             except LogReadError:
                 raise
             except (OSError, EOFError, ValueError) as exc:
@@ -272,14 +326,13 @@ def _stream_regions(stream, path: str, compression: str | None) -> Iterator[Regi
                     yield Region(buf, 0, carry, offset)
                 return
             filled = carry + n
-            nl = buf.rfind(b"\n", 0, filled)
-            if nl < 0:
-                if filled < MAX_LINE:
+            end = last_record_start(buf, 0, filled)
+            if end == 0:  # the buffer holds one unfinished record
+                if filled < len(buf):
                     carry = filled
                     continue
-                end = filled  # a huge line without newline: cut it
-            else:
-                end = nl + 1
+                nl = buf.rfind(b"\n", 0, filled)  # a record bigger than the buffer: cut it
+                end = nl + 1 if nl >= 0 else filled
             yield Region(buf, 0, end, offset)
             rest = filled - end
             if rest:

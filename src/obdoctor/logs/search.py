@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from obdoctor.logs.files import LogFile
 from obdoctor.logs.parser import looks_like_header, parse_line
 from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns
-from obdoctor.logs.reader import LogReadError, count_newlines, load_numpy, regions
+from obdoctor.logs.reader import LogReadError, count_newlines, is_header, load_numpy, regions
 from obdoctor.logs.record import LogRecord
 
 __all__ = ["Patterns", "search_file", "search_files", "search_hits", "Hit", "read_records", "SearchReport",
@@ -34,14 +34,7 @@ MAX_RECORD = 1 << 20
 BATCH = 512
 
 
-def _is_header(buf, pos: int) -> bool:
-    """``[2024-...`` (main logs, trace.log) or ``2024-...|`` (alert.log) starts a record."""
-    first = buf[pos:pos + 1]
-    if first == b"[":
-        return buf[pos + 1:pos + 5].isdigit() and buf[pos + 5:pos + 6] == b"-"
-    if first.isdigit():
-        return buf[pos:pos + 4].isdigit() and buf[pos + 4:pos + 5] == b"-" and buf.find(b"|", pos, pos + 40) >= 0
-    return False
+_is_header = is_header
 
 
 class _Lines:
@@ -88,20 +81,23 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None) -> Iter
             if line_start < taken_until:
                 continue  # inside the record already returned
             rec_start = line_start
-            if not _is_header(buf, rec_start):
+            if not _is_header(buf, rec_start, end):
                 # a continuation line: its record starts at the nearest header above (same region)
                 probe = rec_start
                 floor = max(start, rec_start - MAX_RECORD, taken_until)
                 while probe > floor:
                     prev = buf.rfind(b"\n", floor, probe - 1)
                     probe = prev + 1 if prev >= 0 else floor
-                    if _is_header(buf, probe):
+                    if _is_header(buf, probe, end):
                         rec_start = probe
                         break
+                else:
+                    if floor == start and start == taken_until:
+                        rec_start = start  # lines before the first header form one record
             rec_end = buf.find(b"\n", line_start, end)
             rec_end = end if rec_end < 0 else rec_end
             # continuation lines that follow belong to this record
-            while rec_end + 1 < end and not _is_header(buf, rec_end + 1) and rec_end - rec_start < MAX_RECORD:
+            while rec_end + 1 < end and not _is_header(buf, rec_end + 1, end) and rec_end - rec_start < MAX_RECORD:
                 nxt = buf.find(b"\n", rec_end + 1, end)
                 rec_end = end if nxt < 0 else nxt
             taken_until = rec_end + 1
@@ -117,7 +113,7 @@ def _all_record_starts(buf, start: int, end: int) -> list[int]:
     out = [start] if start < end else []
     i = buf.find(b"\n", start, end)
     while 0 <= i < end - 1:
-        if _is_header(buf, i + 1):
+        if _is_header(buf, i + 1, end):
             out.append(i + 1)
         i = buf.find(b"\n", i + 1, end)
     return out
