@@ -140,3 +140,12 @@ def test_only_the_message(message: str, name: str, run_cli) -> None:
     assert result.code == 0, result.err
     data = result.json()
     assert (data if isinstance(data, dict) else data[0])["name"] == name
+
+
+def test_storage_detail_without_an_oceanbase_code(run_cli) -> None:
+    result = run_cli("explain", "curlCode: 6, Couldn't resolve host name")
+    assert result.code == 0
+    assert "curl code 6 CURLE_COULDNT_RESOLVE_HOST" in result.out
+    assert "object_storage_unreachable" in result.out
+    data = run_cli("explain", 'S3 info(code=403, exception="AccessDenied")', "--format", "json").json()
+    assert [d["code"] for d in data["storage_details"]] == ["AccessDenied", "403"]

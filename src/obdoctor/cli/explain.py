@@ -72,6 +72,8 @@ def run(args, env: Environment) -> ExitCode:
 
     text = " ".join(args.code)
     entries = error_docs.lookup_text(text)
+    if not entries and _storage_detail(text, args, env):
+        return ExitCode.NOTHING_WRONG
     if not entries:
         parsed = error_docs.parse_code_text(text)
         what = (f"code {parsed.value}" if parsed and parsed.kind != "name" else repr(text))
@@ -87,6 +89,29 @@ def run(args, env: Environment) -> ExitCode:
         env.stdout.write(f"{text!r} matches {len(data)} OceanBase codes ({why}); the likeliest first.\n\n")
     env.stdout.write("\n".join(render_text(d, args.lang) for d in data))
     return ExitCode.NOTHING_WRONG
+
+
+def _storage_detail(text: str, args, env: Environment) -> bool:
+    """A storage line's detail (``curlCode: 6``, ``aos_ret->code=-990``, ``code=403``) when the
+    text holds no OceanBase code: what a DBA copies from an ``oss info`` / ``S3 info`` line."""
+    from obdoctor.knowledge import storage_errors
+    from obdoctor.knowledge.causes import all_causes
+
+    details = storage_errors.decode(text)
+    if not details:
+        return False
+    causes = all_causes()
+    if args.format == "json":
+        env.stdout.write(json.dumps({"storage_details": [
+            {"kind": d.kind, "code": d.code, "name": d.name, "meaning": d.meaning, "cause": d.cause} for d in details
+        ]}, ensure_ascii=False, indent=2) + "\n")
+        return True
+    env.stdout.write("Not an OceanBase error code; the object storage detail it carries:\n")
+    for d in details:
+        env.stdout.write(f"  {d.describe()}\n")
+        if d.cause in causes:
+            env.stdout.write(f"  obdoctor cause: {d.cause}: {causes[d.cause].title}\n")
+    return True
 
 
 def _all():
