@@ -483,3 +483,67 @@ def test_live_tests_skip_with_the_reason_without_mariadb(monkeypatch) -> None:
     monkeypatch.setattr(conftest, "find_binaries", lambda: None)
     with pytest.raises(pytest.skip.Exception, match="MariaDB is not installed"):
         conftest.require_mariadb()
+
+
+# -- the guard against a server that would execute anything ---------------------------------------
+_READS = ["SELECT 1", "SELECT a FROM t", "SELECT a FROM canary.t WHERE a = 1", "SHOW TABLES", "DESC t",
+          "SELECT 'x'", "SELECT `a` FROM `t`"]
+_JUNK = [";", ";", "/*", "*/", "/*!", "/*!50000", "/*+", "/*+ QUERY_TIMEOUT(1) */", "--", "-- ", "#", "\n", "'", '"',
+         "`", "\\", "''", "'a''b'", "x'", "INTO", "@v", ":=", "FOR UPDATE", "UNION", ",", "(", ")", "1"]
+_WRITES = ["DROP TABLE canary.t", "DELETE FROM canary.t", "INSERT INTO canary.t VALUES (2)", "UPDATE canary.t SET a = 2",
+           "TRUNCATE canary.t", "CREATE TABLE canary.u (b INT)", "RENAME TABLE canary.t TO canary.v",
+           "ALTER TABLE canary.t ADD b INT", "REPLACE INTO canary.t VALUES (3)"]
+
+
+def test_whatever_the_guard_passes_cannot_write(simdb) -> None:
+    """A read, hostile glue, a write: run by a user who may write, multi-statements on, on a
+    server that would execute anything. Whatever the guard lets through leaves the canary as it was."""
+    import pymysql
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from pymysql.constants import CLIENT
+
+    simdb.execute_admin("CREATE DATABASE IF NOT EXISTS canary")
+    simdb.execute_admin("CREATE OR REPLACE TABLE canary.t (a INT)")
+    simdb.execute_admin("INSERT INTO canary.t VALUES (1)")
+    conn = pymysql.connect(unix_socket=str(simdb.socket), user="root", password="", database="canary",
+                           autocommit=True, client_flag=CLIENT.MULTI_STATEMENTS)
+    passed = []
+
+    def state():
+        with conn.cursor() as cur:
+            try:
+                cur.execute("SELECT COUNT(*), SUM(a) FROM canary.t")
+                rows = cur.fetchone()
+            except pymysql.MySQLError as exc:
+                rows = f"canary.t unreadable: {exc}"
+            cur.execute("SELECT COLUMN_NAME, TABLE_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'canary'")
+            return rows, sorted(cur.fetchall())
+
+    before = state()
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.sampled_from(_READS), st.lists(st.sampled_from(_JUNK), max_size=4), st.sampled_from(_WRITES),
+           st.lists(st.sampled_from(_JUNK), max_size=2), st.sampled_from([" ", "", "\n"]))
+    def run(read, glue, write, tail, joiner):
+        sql = joiner.join([read, *glue, write, *tail])
+        try:
+            checked = check_read_only(sql)
+        except ReadOnlyViolation:
+            return
+        passed.append(checked)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(checked)
+                while cur.nextset():
+                    pass
+        except pymysql.MySQLError:
+            pass  # not valid SQL: fine, as long as nothing was written
+        assert state() == before, checked
+
+    try:
+        run()
+    finally:
+        conn.close()
+        simdb.execute_admin("DROP DATABASE IF EXISTS canary")
+    assert passed  # some pass (the write inside a quote or a quoted name): the guard is not just "refuse all"
