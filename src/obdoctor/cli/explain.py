@@ -57,14 +57,22 @@ def related_rules(code: int) -> list[dict]:
     out = []
     for family in code_families():
         if code in family.codes:
-            doc = (type(family).__doc__ or "").strip().splitlines()
             out.append({"id": f"code family {type(family).__name__}", "used_by": "P2/P3",
-                        "summary": doc[0] if doc else ""})
+                        "summary": _first_sentence(type(family).__doc__)})
     for rule in all_rules():
         if code in getattr(rule, "codes", ()):
-            doc = (type(rule).__doc__ or "").strip().splitlines()
-            out.append({"id": rule.id, "used_by": rule.name, "summary": doc[0] if doc else ""})
+            out.append({"id": rule.id, "used_by": rule.name, "summary": _first_sentence(type(rule).__doc__)})
     return out
+
+
+def _first_sentence(doc: str | None, limit: int = 200) -> str:
+    """The docstring's first sentence on one line (it may span several source lines)."""
+    import re
+
+    text = re.sub(r"\s+", " ", (doc or "").replace("``", "")).strip()
+    m = re.search(r"(?<=[a-z0-9)\]'\"])[.](?:\s|$)", text)
+    sentence = text[: m.start() + 1] if m else text
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
 def run(args, env: Environment) -> ExitCode:
