@@ -101,10 +101,14 @@ def _int(text: str | None) -> int | None:
 
 
 def looks_like_header(line: str) -> bool:
-    """Whether a line starts a new record (continuation lines belong to the record above)."""
-    return (len(line) > 27 and line[0] == "[" and line[1:5].isdigit() and line[5] == "-") or (
-        len(line) > 27 and line[0:4].isdigit() and line[4] == "-" and "|" in line[:40]
-    )
+    """Whether a line starts a new record (continuation lines belong to the record above).
+
+    Same rule as the byte reader (``reader.is_header``): ``[YYYY-`` or ``YYYY-...|``."""
+    if line[:1] == "[":
+        return line[1:5].isdigit() and line[5:6] == "-"
+    if line[:4].isdigit() and line[4:5] == "-":
+        return "|" in line[:40].split("\n", 1)[0]
+    return False
 
 
 def parse_line(line: str) -> LogRecord:
