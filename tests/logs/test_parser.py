@@ -169,3 +169,17 @@ def test_rotation_banner_keeps_time_and_level():
     r = parse_line('[2024-03-18 08:00:00.000001] INFO  New syslog file info: [address: "10.0.0.1:2882", observer version: 4.2.1.0]')
     assert (r.ts, r.level, r.format) == (datetime(2024, 3, 18, 8, 0, 0, 1), "INFO", "raw")
     assert r.body.startswith("New syslog file info: [address:")
+
+
+def test_3x_sync_path_has_no_dc_and_dba_lines_have_no_module():
+    r = parse_line("[2021-09-08 15:49:10.123456] ERROR [RS] run (ob_rs.cpp:9) [77][0][Y0-0000000000000000] [lt=2] bad(ret=-4016)")
+    assert (r.format, r.level, r.module, r.ret()) == ("3.x", "ERROR", "RS", -4016)
+    dba = parse_line("[2024-03-18 08:00:00.000001] WARN  log_dba_warn (ob_log.cpp:1744) [5][T1_Occam][T1][Y0-0000000000000000-0-0] [lt=0][errcode=-4388] slow disk io(io_time=5)")
+    assert (dba.format, dba.level, dba.module, dba.errcode, dba.get("io_time")) == ("4.x", "WARN", None, -4388, "5")
+
+
+def test_user_error_line_from_the_reference():
+    r = parse_line("[2024-03-18 08:00:00.000001] WDIAG start_tenant_backup_data_ (ob_backup_data_scheduler.cpp:352) [1][T1_BACKUP_SC][T1]"
+                   "[YB42AC1E0B5C-00060F1A2B3C4D5E-0-0] [lt=0][errcode=-9040] backup can not start, because log archive status is not doing.")
+    assert (r.module, r.errcode, r.ret(), r.fields) == (None, -9040, -9040, [])
+    assert r.message == "backup can not start, because log archive status is not doing."
