@@ -1,6 +1,6 @@
 """Search log files for many fixed strings in one pass, returning parsed records.
 
-Pipeline per file: ``reader.regions`` (line-aligned bytes, bounded memory, compressed files
+Pipeline per file: ``reader.regions`` (record-aligned bytes, bounded memory, compressed files
 streamed) → ``patterns.Matcher.hits`` (all patterns at once) → expand each hit to its whole
 record (a matching continuation line belongs to the record above; a matching header takes its
 continuation lines along) → ``parser.parse_line``. Line numbers are counted lazily, only up
@@ -8,7 +8,8 @@ to the last hit, so a file with no hit is never counted.
 
 ``search_files`` spreads files over worker processes (both cores); workers send back
 compact ``(line_no, offset, bytes)`` batches through a bounded queue so memory stays bounded
-even when every line matches.
+even when every line matches. ``search_hits`` is the same without parsing, for callers that
+only print or count.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from obdoctor.logs.files import LogFile
-from obdoctor.logs.parser import looks_like_header, parse_line
+from obdoctor.logs.parser import parse_line
 from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns
 from obdoctor.logs.reader import LogReadError, count_newlines, is_header, load_numpy, regions
 from obdoctor.logs.record import LogRecord
@@ -34,7 +35,7 @@ MAX_RECORD = 1 << 20
 BATCH = 512
 
 
-_is_header = is_header
+_is_header = is_header  # the reader's rule: ``[YYYY-`` or ``YYYY-...|`` at a line start
 
 
 class _Lines:
