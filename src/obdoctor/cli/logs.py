@@ -84,7 +84,9 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
             problems.append(f"{text}: no such file or directory")
             continue
         for server, directory in _server_dirs(path):
-            found, _skipped = discover(directory, server)
+            found, skipped = discover(directory, server)
+            problems.extend(f"{p}: skipped: {reason}" for p, reason in skipped
+                            if reason not in ("not an OceanBase log file name", "empty file"))
             for family in sorted({f.family for f in found}):
                 members = [f for f in found if f.family == family]
                 main = [f for f in members if not f.wf]

@@ -169,7 +169,10 @@ class Bundle:
             if not directory.is_dir():
                 result.unchecked.append(f"no logs of server {server} in the bundle (logs/{server}/)")
                 continue
-            files, _skipped = discover(directory, server)
+            files, skipped = discover(directory, server)
+            for path, reason in skipped:  # a log we may not read is evidence we could not check
+                if reason not in ("not an OceanBase log file name", "empty file"):
+                    result.unchecked.append(f"{server}/{path.name}: {reason}")
             chosen = _choose_files(files, query)
             if not chosen:
                 result.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in the bundle")
