@@ -16,6 +16,7 @@ from obdoctor.knowledge.causes import Cause, cause
 from obdoctor.knowledge.data_files import data_toml
 from obdoctor.knowledge.redaction import redact_text, redact_value
 from obdoctor.logs.record import LogRecord
+from obdoctor.logs.traceid import is_trace_id
 
 
 @dataclass
@@ -140,8 +141,14 @@ class Chain:
             self.servers.append(ip)
 
     def trace(self, trace_id: str | None) -> None:
-        if trace_id and trace_id not in self.trace_ids:
-            self.trace_ids.append(trace_id)
+        """Name a trace id in the finding; a value that is not a trace id is reported, not followed."""
+        if not trace_id or trace_id in self.trace_ids:
+            return
+        if not is_trace_id(trace_id):
+            self.could_not_check("a trace id named by the evidence",
+                                 f"{redact_text(trace_id)[:80]!r} is not an OceanBase trace id; not followed")
+            return
+        self.trace_ids.append(trace_id)
 
     def note_search(self, result: LogSearchResult, what: str) -> None:
         """Record why (part of) a log search could not run."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from obdoctor.evidence.records import BackupJob, LSTask, server_ip
 from obdoctor.findings import Finding
 from obdoctor.logs.kv import find_anywhere
@@ -130,7 +132,7 @@ class FailedJob(Rule):
         matching = [e for e in events if e.tenant_id == job.tenant_id and e.int_value("job_id") == job.job_id]
         rs_trace = None
         if matching:
-            event = matching[-1]
+            event = max(matching, key=lambda e: (e.timestamp is not None, e.timestamp or datetime.min))
             failure.code = event.result or failure.code
             failure.rs_server = event.rs_svr_ip
             rs_trace = event.value("trace_id")
