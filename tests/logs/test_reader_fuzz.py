@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from obdoctor.logs import reader
 from obdoctor.logs.files import LogFile
-from obdoctor.logs.search import Patterns, read_records, search_file
+from obdoctor.logs import search
+from obdoctor.logs.search import DENSE, Patterns, read_records, search_file
 
 HEADER = b"[2024-03-18 08:00:00.000001] INFO  f (a.cpp:1) [1][T][T1][Y0-0000000000000000-0-0] [lt=1] "
 ALERT = b"2024-03-18 08:00:00.000001|INFO|M|E|0|1|2|t|Y0-0-0-0|f|a.cpp:1|"
@@ -57,8 +58,13 @@ def test_search_equals_naive_scan_on_any_bytes(tmp_path_factory, lines, trailing
     pattern = needle.decode("utf-8", "surrogateescape")
     if not needle.isascii():
         return  # patterns are text; non-ASCII needles are covered by the plain-bytes engine tests
-    got = [(r.line_no, r.raw) for r in search_file(log, Patterns((pattern,)))]
-    assert got == naive(data, needle)
+    for dense in (0, 1 << 40):  # never / always take the bulk path for many hits
+        search.DENSE = dense
+        try:
+            got = [(r.line_no, r.raw) for r in search_file(log, Patterns((pattern,)))]
+        finally:
+            search.DENSE = DENSE
+        assert got == naive(data, needle), dense
     assert [(r.line_no, r.raw) for r in read_records(log)] == naive(data, None)
 
 

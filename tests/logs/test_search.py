@@ -214,3 +214,19 @@ def test_pure_python_engine_gives_the_same_records(tmp_path, lines, monkeypatch)
     monkeypatch.setattr(patterns, "_hs", None)
     assert compile_patterns(pats).engine == "find"
     assert [(r.line_no, r.raw) for r in search_file(lf(path), pats)] == fast == brute(lines, pats.any_of)
+
+
+def test_many_hits_take_the_bulk_path_with_the_same_answers(tmp_path, lines, monkeypatch):
+    from obdoctor.logs import search
+
+    for name, comp in [("observer.log", None), ("observer.log.20240318080000123", None), ("observer.log.20240318080000123.gz", "gz")]:
+        path = write(tmp_path / name, lines, comp)
+        for pats in [("tick",), ("ret=-9043",), ("from dual", "i=1")]:
+            monkeypatch.setattr(search, "DENSE", 0)
+            sparse = [(r.line_no, r.offset, r.raw) for r in search_file(lf(path), Patterns(pats))]
+            monkeypatch.setattr(search, "DENSE", 1 << 40)
+            dense = [(r.line_no, r.offset, r.raw) for r in search_file(lf(path), Patterns(pats))]
+            monkeypatch.setattr(search, "DENSE_BLOCK", 700)  # blocks smaller than some records
+            small = [(r.line_no, r.offset, r.raw) for r in search_file(lf(path), Patterns(pats))]
+            monkeypatch.setattr(search, "DENSE_BLOCK", 4 << 20)
+            assert dense == sparse == small and [(n, raw) for n, _, raw in sparse] == brute(lines, pats)

@@ -24,12 +24,15 @@ from dataclasses import dataclass, field
 from obdoctor.logs.files import LogFile
 from obdoctor.logs.parser import parse_line
 from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns
-from obdoctor.logs.reader import LogReadError, count_newlines, is_header, load_numpy, regions
+from obdoctor.logs.reader import LogReadError, count_newlines, is_header, last_record_start, load_numpy, regions
 from obdoctor.logs.record import LogRecord
 
 __all__ = ["Patterns", "search_file", "search_files", "search_hits", "Hit", "read_records", "SearchReport",
            "LogReadError", "iter_lines"]
 
+DENSE_BLOCK = 4 << 20
+DENSE = 2048
+"""More than one hit per this many bytes of a region: split the region in bulk instead."""
 MAX_RECORD = 1 << 20
 """A record (header + continuation lines) longer than this is cut: one bad file can't eat memory."""
 BATCH = 512
@@ -59,6 +62,11 @@ class _Lines:
             self.line += count_newlines(self.buf, self.pos, self.end)
             self.pos = self.end
 
+    def skip_to(self, pos: int, newlines: int) -> None:
+        """Move to ``pos``; the caller counted the ``newlines`` between here and there."""
+        self.line += newlines
+        self.pos = pos
+
     def at(self, pos: int) -> int:
         if pos > self.pos:
             self.line += count_newlines(self.buf, self.pos, pos)
@@ -74,9 +82,12 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None) -> Iter
         buf, start, end = region.buf, region.start, region.end
         lines.enter(region)
         if matcher is None:
-            hits = _all_record_starts(buf, start, end)
-        else:
-            hits = matcher.hits(buf, start, end)
+            yield from _dense(buf, start, end, region.offset, lines, None)
+            continue
+        hits = matcher.hits(buf, start, end)
+        if len(hits) * DENSE > end - start:
+            yield from _dense(buf, start, end, region.offset, lines, matcher)
+            continue
         taken_until = start
         for line_start in hits:
             if line_start < taken_until:
@@ -109,15 +120,62 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None) -> Iter
         lines.leave()
 
 
-def _all_record_starts(buf, start: int, end: int) -> list[int]:
-    """Start of every record (header line, or a stray line at the region's start)."""
-    out = [start] if start < end else []
-    i = buf.find(b"\n", start, end)
-    while 0 <= i < end - 1:
-        if _is_header(buf, i + 1, end):
-            out.append(i + 1)
-        i = buf.find(b"\n", i + 1, end)
-    return out
+def _dense(buf, start: int, end: int, offset: int, lines: _Lines, matcher: Matcher | None):
+    """Every record of a region, split in bulk (``bytes.split``), kept when it holds a
+    pattern. Many hits (a common word, every record): several times cheaper than expanding
+    each hit. Done in record-aligned blocks of ``DENSE_BLOCK`` bytes to bound memory."""
+    pos = start
+    while pos < end:
+        stop = min(end, pos + DENSE_BLOCK)
+        if stop < end:
+            cut = last_record_start(buf, pos, stop)
+            if cut > pos:
+                stop = cut
+            else:  # one record longer than the block: cut it at a line
+                nl = buf.rfind(b"\n", pos, stop)
+                stop = nl + 1 if nl >= pos else stop
+        yield from _dense_block(buf, pos, stop, offset + (pos - start), lines, matcher)
+        pos = stop
+
+
+def _dense_block(buf, start: int, end: int, offset: int, lines: _Lines, matcher: Matcher | None):
+    chunk = bytes(buf[start:end])
+    pieces = chunk.split(b"\n")
+    newlines = len(pieces) - 1
+    if chunk.endswith(b"\n"):
+        pieces.pop()
+    first_line = lines.at(start)
+    literals = matcher.literals if matcher is not None else ()
+    verify = matcher.verify if matcher is not None else None
+    rec_line = first_line
+    rec_off = 0
+    rec_parts: list[bytes] = []
+    pos = 0
+    for index, piece in enumerate(pieces):
+        head = piece[:1]
+        header = (head == b"[" and piece[1:5].isdigit() and piece[5:6] == b"-") or (
+            head.isdigit() and piece[:4].isdigit() and piece[4:5] == b"-" and b"|" in piece[:40])
+        if header and rec_parts:
+            yield from _dense_emit(rec_parts, rec_line, offset + rec_off, literals, verify)
+            rec_parts = []
+        if not rec_parts:
+            rec_line, rec_off = first_line + index, pos
+        rec_parts.append(piece)
+        pos += len(piece) + 1
+    if rec_parts:
+        yield from _dense_emit(rec_parts, rec_line, offset + rec_off, literals, verify)
+    lines.skip_to(end, newlines)
+
+
+def _dense_emit(parts, line_no, offset, literals, verify):
+    data = parts[0] if len(parts) == 1 else b"\n".join(parts)
+    if len(data) > MAX_RECORD:
+        data = data[:MAX_RECORD]
+    if literals and not any(p in data for p in literals):
+        return
+    if verify is not None and not verify(data):
+        return
+    yield line_no, offset, data
 
 
 def _record(log: LogFile, line_no: int, offset: int, data: bytes) -> LogRecord:
