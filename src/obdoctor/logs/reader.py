@@ -113,7 +113,7 @@ def count_newlines(buf, start: int, end: int) -> int:
     if end <= start:
         return 0
     span = end - start
-    if span < (1 << 20) or (span < NUMPY_FROM and not _np):
+    if span < (64 << 10) or (span < NUMPY_FROM and not _np):
         # short spans (between two nearby hits): numpy's per-call cost would dominate
         if isinstance(buf, (bytes, bytearray)):
             return buf.count(b"\n", start, end)
