@@ -69,3 +69,9 @@ def test_trace_in_time_order_across_servers(tmp_path):
     assert code == 0 and "172.30.11.92:2882" in err
     stamps = [x.split(":", 3)[3][1:27] for x in out.splitlines()]
     assert stamps == sorted(stamps) and len({x.split(":")[0] for x in out.splitlines()}) == 2
+
+
+def test_a_directory_without_logs_is_a_usage_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("ret=-9043")
+    code, _, err = run("logs", "search", "-e", "ret=-9043", str(tmp_path))
+    assert code == 2 and "no OceanBase log file" in err

@@ -160,6 +160,9 @@ def _search(args, env: Environment, patterns, parse: bool = True):
 
 
 def _finish(files, problems, report, keep, env: Environment) -> bool:
+    """Say what could not be read; True when there was nothing readable at all (exit 2)."""
+    if not files and not problems:
+        problems = ["no OceanBase log file (observer.log*, rootservice.log*, ...) in the given paths"]
     for log, reason in report.failed:
         env.error(f"{log.path}: read only in part: {reason}")
     for problem in problems:
@@ -178,7 +181,7 @@ def run_search(args, env: Environment) -> ExitCode:
         return ExitCode.USAGE
     parse = bool(args.json or args.since or args.until or _levels(args))
     files, problems, report, records, keep = _search(args, env, Patterns(any_of=patterns), parse=parse)
-    if not parse:
+    if not parse and not args.count:
         records = (_Raw(hit) for hit in records)
     prefix = len(files) > 1
     order = {str(f.path): i for i, f in enumerate(files)}
