@@ -230,3 +230,35 @@ def test_many_hits_take_the_bulk_path_with_the_same_answers(tmp_path, lines, mon
             small = [(r.line_no, r.offset, r.raw) for r in search_file(lf(path), Patterns(pats))]
             monkeypatch.setattr(search, "DENSE_BLOCK", 4 << 20)
             assert dense == sparse == small and [(n, raw) for n, _, raw in sparse] == brute(lines, pats)
+
+
+def test_segments_tile_a_file_exactly(tmp_path, lines):
+    """Cut anywhere (inside a line, inside a multi-line record): consecutive segments give
+    exactly the whole file's records, with the right line numbers and offsets."""
+    from obdoctor.logs.search import _raw_hits
+
+    path = write(tmp_path / "observer.log.20240318080000123", lines)
+    size = path.stat().st_size
+    whole = list(_raw_hits(path, None, compile_patterns(Patterns(("ret=-9043", "from dual", "i=1")))))
+    everything = list(_raw_hits(path, None, None))
+    for cuts in ([size // 2], [1, 2, 3], [size // 3, size // 3 + 1, 2 * size // 3], list(range(0, size, 997))):
+        bounds = [0, *cuts, size]
+        segs = list(zip(bounds, bounds[1:]))
+        matcher = compile_patterns(Patterns(("ret=-9043", "from dual", "i=1")))
+        assert [h for a, b in segs for h in _raw_hits(path, None, matcher, segment=(a, b))] == whole
+        assert [h for a, b in segs for h in _raw_hits(path, None, None, segment=(a, b))] == everything
+
+
+def test_one_big_file_is_shared_by_both_workers(tmp_path, monkeypatch):
+    from obdoctor.logs import search
+
+    monkeypatch.setattr(search, "SPLIT_MIN", 1)
+    monkeypatch.setattr(search, "_size", lambda log: log.path.stat().st_size * 1000)  # "big" for the pool
+    path = write(tmp_path / "observer.log.20240318080000123", make_lines(3000))
+    log = lf(path)
+    tasks = search._tasks([log], 2)
+    assert [seg for _, seg in tasks] == [(0, (path.stat().st_size + 1) // 2), ((path.stat().st_size + 1) // 2, path.stat().st_size)]
+    report = SearchReport()
+    got = sorted((r.line_no, r.offset, r.raw) for r in search_files([log], Patterns(("ret=-9043", TRACE)), workers=2, report=report))
+    assert report.workers == 2 and report.searched == [log] and not report.failed
+    assert got == [(r.line_no, r.offset, r.raw) for r in search_file(log, Patterns(("ret=-9043", TRACE)))]

@@ -143,9 +143,17 @@ def is_rotated_name(name: str) -> bool:
     return any(part.isdigit() and len(part) in (14, 17) for part in tail.split("."))
 
 
-def regions(path, compression: str | None = None, *, use_mmap: bool | None = None) -> Iterator[Region]:
-    """Line-aligned regions of the file's (uncompressed) bytes."""
+def regions(path, compression: str | None = None, *, use_mmap: bool | None = None,
+            segment: tuple[int, int] | None = None) -> Iterator[Region]:
+    """Record-aligned regions of the file's (uncompressed) bytes.
+
+    ``segment=(lo, hi)`` (rotated plain files only) reads the records that start in
+    ``[align(lo), align(hi))``, ``align`` moving to the next record start: consecutive
+    segments tile the file, so two processes can share one big file."""
     path = os.fspath(path)
+    if segment is not None and not compression:
+        yield from _mmap_regions(path, segment)
+        return
     if compression in ("gz", "zst"):
         yield from _chunk_regions(_gz_chunks(path) if compression == "gz" else _zst_chunks(path))
         return
@@ -158,7 +166,17 @@ def regions(path, compression: str | None = None, *, use_mmap: bool | None = Non
             yield from _stream_regions(raw, path, None)
 
 
-def _mmap_regions(path: str) -> Iterator[Region]:
+def align_to_record(buf, pos: int, size: int) -> int:
+    """The first record start at or after ``pos`` (``size`` if none)."""
+    if pos <= 0:
+        return 0
+    if pos >= size:
+        return size
+    found = first_record_start(buf, pos, size, buf[pos - 1:pos] == b"\n")
+    return size if found < 0 else found
+
+
+def _mmap_regions(path: str, segment: tuple[int, int] | None = None) -> Iterator[Region]:
     with open(path, "rb", buffering=0) as raw:
         size = os.fstat(raw.fileno()).st_size
         if size == 0:
@@ -166,12 +184,16 @@ def _mmap_regions(path: str) -> Iterator[Region]:
         try:
             mm = mmap.mmap(raw.fileno(), size, access=mmap.ACCESS_READ)
         except (OSError, ValueError):  # not mappable (special file...): plain reads
-            yield from _stream_regions(raw, path, None)
+            if segment is None or segment[0] <= 0:
+                yield from _stream_regions(raw, path, None)
             return
         try:
             if hasattr(mm, "madvise"):
                 mm.madvise(mmap.MADV_SEQUENTIAL)
             start = 0
+            if segment is not None:
+                start = align_to_record(mm, segment[0], size)
+                size = align_to_record(mm, segment[1], size)
             page = mmap.PAGESIZE
             while start < size:
                 end = min(size, start + WINDOW)

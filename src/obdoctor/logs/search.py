@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from obdoctor.logs.files import LogFile
 from obdoctor.logs.parser import parse_line
 from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns
-from obdoctor.logs.reader import LogReadError, count_newlines, is_header, last_record_start, load_numpy, regions
+from obdoctor.logs.reader import (
+    LogReadError, count_newlines, is_header, is_rotated_name, last_record_start, load_numpy, regions,
+)
 from obdoctor.logs.record import LogRecord
 
 __all__ = ["Patterns", "search_file", "search_files", "search_hits", "Hit", "read_records", "SearchReport",
@@ -52,6 +54,8 @@ class _Lines:
 
     def enter(self, region) -> None:
         if not (isinstance(region.buf, mmap.mmap) and region.buf is self.buf):
+            if self.buf is None and isinstance(region.buf, mmap.mmap) and region.start > 0:
+                self.line += count_newlines(region.buf, 0, region.start)  # a segment: lines before it
             self.buf, self.pos = region.buf, region.start
         self.end = region.end
 
@@ -74,11 +78,12 @@ class _Lines:
         return self.line
 
 
-def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None) -> Iterator[tuple[int, int, bytes]]:
+def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
+              segment: tuple[int, int] | None = None) -> Iterator[tuple[int, int, bytes]]:
     """(line number, byte offset, record bytes) for every record with a hit (every record
     when ``matcher`` is None). Raises LogReadError after yielding what could be read."""
     lines = _Lines()
-    for region in regions(path, compression, use_mmap=use_mmap):
+    for region in regions(path, compression, use_mmap=use_mmap, segment=segment):
         buf, start, end = region.buf, region.start, region.end
         lines.enter(region)
         if matcher is None:
@@ -267,7 +272,9 @@ def search_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | Non
     report = report if report is not None else SearchReport()
     matcher = None if patterns.matches_everything else compile_patterns(patterns)
     report.engine = matcher.engine if matcher else "all"
-    workers = max(1, min(workers or os.cpu_count() or 1, len(files), os.cpu_count() or 1))
+    workers = max(1, min(workers or os.cpu_count() or 1, os.cpu_count() or 1))
+    tasks = _tasks(files, workers)
+    workers = min(workers, len(tasks)) or 1
     report.workers = workers
     if workers == 1 or sum(_size(f) for f in files) < (32 << 20):
         report.workers = 1
@@ -280,7 +287,32 @@ def search_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | Non
                 report.failed.append((log, _describe(exc)))
         return
     load_numpy()  # once, before the fork, instead of once per worker
-    yield from _parallel(files, patterns, workers, report)
+    yield from _parallel(files, tasks, patterns, workers, report)
+
+
+SPLIT_MIN = 64 << 20
+"""A rotated plain file at least this big may be shared by several workers (segments)."""
+
+
+def _tasks(files: list[LogFile], workers: int) -> list[tuple[int, tuple[int, int] | None]]:
+    """(file index, segment) work items, largest first. With fewer files than workers, big
+    rotated plain files are cut into ``workers`` segments so no core idles; otherwise whole
+    files (a segment costs a count of the newlines before it)."""
+    items: list[tuple[int, tuple[int, int] | None]] = []
+    split = len(files) < workers
+    for i in sorted(range(len(files)), key=lambda i: -_size(files[i])):
+        log = files[i]
+        if split and not log.compression and _size(log) >= SPLIT_MIN and is_rotated_name(log.path.name):
+            try:
+                size = os.path.getsize(log.path)
+            except OSError:
+                size = 0
+            if size > 0:
+                step = max(1, -(-size // workers))
+                items.extend((i, (lo, min(size, lo + step))) for lo in range(0, size, step))
+                continue
+        items.append((i, None))
+    return items
 
 
 def _describe(exc: BaseException) -> str:
@@ -293,10 +325,10 @@ def _worker(tasks, results, patterns: Patterns) -> None:
         item = tasks.get()
         if item is None:
             return
-        index, path, compression = item
+        index, path, compression, segment = item
         batch: list[tuple[int, int, bytes]] = []
         try:
-            for hit in _raw_hits(path, compression, matcher):
+            for hit in _raw_hits(path, compression, matcher, segment=segment):
                 batch.append(hit)
                 if len(batch) >= BATCH:
                     results.put(("hits", index, batch))
@@ -311,39 +343,47 @@ def _worker(tasks, results, patterns: Patterns) -> None:
             results.put(("done", index, f"{type(exc).__name__}: {exc}"))
 
 
-def _parallel(files: list[LogFile], patterns: Patterns, workers: int, report: SearchReport) -> Iterator[Hit]:
+def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, report: SearchReport) -> Iterator[Hit]:
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     tasks = ctx.Queue()
     results = ctx.Queue(maxsize=64)  # back-pressure: bounded memory when everything matches
-    order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
-    for i in order:
-        tasks.put((i, str(files[i].path), files[i].compression))
+    for task, (i, segment) in enumerate(items):
+        tasks.put((task, str(files[i].path), files[i].compression, segment))
     for _ in range(workers):
         tasks.put(None)
     procs = [ctx.Process(target=_worker, args=(tasks, results, patterns), daemon=True) for _ in range(workers)]
     for p in procs:
         p.start()
-    pending = set(range(len(files)))
+    pending = set(range(len(items)))
+    left = {}  # file index -> tasks not finished
+    for i, _ in items:
+        left[i] = left.get(i, 0) + 1
+    failure: dict[int, str] = {}
     try:
         while pending:
             try:
-                kind, index, payload = results.get(timeout=1.0)
+                kind, task, payload = results.get(timeout=1.0)
             except _queue.Empty:
                 if not any(p.is_alive() for p in procs):
-                    for i in sorted(pending):
+                    for i in sorted({items[t][0] for t in pending}):
                         report.failed.append((files[i], "search worker died"))
                     return
                 continue
+            index = items[task][0]
             log = files[index]
             if kind == "hits":
                 for line_no, offset, data in payload:
                     yield Hit(log, line_no, offset, data)
-            else:
-                pending.discard(index)
-                if payload is None:
-                    report.searched.append(log)
+                continue
+            pending.discard(task)
+            if payload is not None:
+                failure.setdefault(index, payload)
+            left[index] -= 1
+            if left[index] == 0:  # every segment of the file is done
+                if index in failure:
+                    report.failed.append((log, failure[index]))
                 else:
-                    report.failed.append((log, payload))
+                    report.searched.append(log)
     finally:
         for p in procs:
             if p.is_alive() and pending:
