@@ -66,6 +66,12 @@ def test_search_equals_naive_scan_on_any_bytes(tmp_path_factory, lines, trailing
             search.DENSE = DENSE
         assert got == naive(data, needle), dense
     assert [(r.line_no, r.raw) for r in read_records(log)] == naive(data, None)
+    if kind == "rotated":  # two workers sharing the file: segments cut anywhere tile it
+        from obdoctor.logs.search import _raw_hits
+
+        for cut in (1, len(data) // 3, len(data) // 2, len(data) - 1):
+            parts = [h for seg in ((0, cut), (cut, len(data))) for h in _raw_hits(folder / name, None, None, segment=seg)]
+            assert parts == list(_raw_hits(folder / name, None, None))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
