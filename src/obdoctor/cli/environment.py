@@ -6,9 +6,10 @@ import os
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
-from rich.console import Console
+if TYPE_CHECKING:  # rich costs ~0.1 s to import: only commands that print rich text pay for it
+    from rich.console import Console
 
 
 @dataclass
@@ -20,7 +21,9 @@ class Environment:
     now: Callable[[], datetime] = datetime.now
     color: bool | None = None
 
-    def console(self) -> Console:
+    def console(self) -> "Console":
+        from rich.console import Console
+
         tty = self.stdout.isatty() if hasattr(self.stdout, "isatty") else False
         return Console(
             file=self.stdout, force_terminal=self.color if self.color is not None else None,

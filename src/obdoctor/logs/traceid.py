@@ -15,7 +15,7 @@ _VALID = re.compile(r"^[YZ][0-9A-F]{1,16}-[0-9A-F]{1,16}(?:-[0-9a-fA-F]{1,16}-[0
 
 
 def is_trace_id(text: str | None) -> bool:
-    return bool(text) and bool(_VALID.match(text))
+    return bool(text) and bool(_VALID.fullmatch(text))  # fullmatch: '$' would let a trailing newline in
 
 
 def decode_addr(trace_id: str) -> str | None:
