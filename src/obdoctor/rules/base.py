@@ -110,6 +110,9 @@ class Chain:
         self.notes: list[str] = []
         self.servers: list[str] = []
         self.trace_ids: list[str] = []
+        self.destination_kind: str | None = None
+        """``nfs`` or an object storage kind once a rule knows it: next steps scoped ``NFS:`` or
+        ``Object storage:`` then apply only to that kind of destination."""
 
     def step(self, looked_at: str, showed: str, *, provenance=(), rows=(), lines=()) -> EvidenceStep:
         s = EvidenceStep(looked_at, showed, list(provenance), list(rows), list(lines))
@@ -165,9 +168,16 @@ class Chain:
             code=code, code_name=entry.name if entry else None, tenant_id=tenant_id, job_id=job_id,
             servers=list(self.servers), trace_ids=list(self.trace_ids), evidence=list(self.steps),
             next_steps=[s.replace("<tenant>", str(tenant_id) if tenant_id is not None else "<tenant>")
-                        for s in [*extra_steps, *c.next_steps]],
+                        for s in [*extra_steps, *c.next_steps] if self._applies(s)],
             unchecked=list(self.unchecked), notes=list(self.notes), time=time,
         )
+
+
+    def _applies(self, step: str) -> bool:
+        if self.destination_kind is None:
+            return True
+        other_scope = "Object storage:" if self.destination_kind == "nfs" else "NFS:"
+        return not step.startswith(other_scope)
 
 
 def head_tail(records: list[LogRecord], head: int = 5, tail: int = 10) -> list[LogRecord]:

@@ -100,6 +100,7 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
     if not path:
         path, record = destination_path(ctx, problem.tenant_id, problem.purpose)
     kind = storage_errors.storage_kind(path)
+    chain.destination_kind = kind
     if path:
         shown = redact_text(path)
         chain.step(record.provenance.name if record is not None else "the destination",

@@ -1,0 +1,27 @@
+"""Next steps scoped to a destination kind ("NFS:", "Object storage:") apply only to that kind."""
+
+from obdoctor.findings import Verdict
+from obdoctor.rules.base import Chain
+
+
+def _steps(kind):
+    chain = Chain("T")
+    chain.destination_kind = kind
+    return chain.finding("dest_permission_denied", Verdict.LIKELY, "s").next_steps
+
+
+def test_nfs_destination_gets_no_object_storage_advice():
+    steps = _steps("nfs")
+    assert any(s.startswith("NFS:") for s in steps)
+    assert not any(s.startswith("Object storage:") for s in steps)
+
+
+def test_object_storage_destination_gets_no_nfs_advice():
+    steps = _steps("oss")
+    assert any(s.startswith("Object storage:") for s in steps)
+    assert not any(s.startswith("NFS:") for s in steps)
+
+
+def test_unknown_destination_gets_both():
+    steps = _steps(None)
+    assert any(s.startswith("NFS:") for s in steps) and any(s.startswith("Object storage:") for s in steps)
