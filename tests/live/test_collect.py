@@ -142,3 +142,52 @@ def test_collect_with_the_database_down_writes_what_it_knows_and_says_so(simssh,
     manifest = tomllib.loads(members(out)["manifest.toml"].decode())
     assert any("cannot connect" in why for why in manifest["collect"]["missing"].values())
     assert "not-this-one" not in str(manifest)
+
+
+def _without_hosts(report: dict) -> list[tuple]:
+    return sorted((f["rule_id"], f["cause"], f["code"], f["tenant_id"], f["job_id"], len(f["servers"]),
+                   len(f["trace_ids"]), f["verdict"]) for f in report["findings"])
+
+
+@pytest.mark.parametrize("scenario", ["failed-41-chain", "failed-42-comment", "server-inactive-4554"])
+def test_redact_hosts_bundle_has_no_address_and_analyses_the_same(simssh, bundles, tmp_path, scenario):
+    """--redact-hosts: no real IP anywhere (rows, lines, trace ids, directory names), yet the
+    same causes, on as many (aliased) servers, with as many traces."""
+    bundle = bundles[scenario]
+    simssh.load_bundle(bundle)
+    source, _ = live_over_bundle_tables(simssh, bundle)
+    with source:
+        recording = RecordingSource(source)
+        report, code = run(recording)
+        summary = write_archive(recording, tmp_path / "b.tar.gz", redact_hosts=True)
+    files = members(tmp_path / "b.tar.gz")
+    for ip in ("127.0.0.2", "127.0.0.3", "127.0.0.4"):
+        hex_ip = "7F00000" + ip[-1]  # how the address sits inside a trace id
+        for name, data in files.items():
+            assert ip not in name and ip.encode() not in data, f"{ip} left in {name}"
+            if name != "manifest.toml":
+                assert f"YB42{hex_ip}".encode() not in data, f"a trace id of {ip} left in {name}"
+    manifest = tomllib.loads(files["manifest.toml"].decode())
+    assert manifest["collect"]["hosts_aliased"] is True
+    assert manifest["collect"]["redacted"].get("ip", 0) + manifest["collect"]["redacted"].get("trace_id", 0) > 0
+    with Bundle(tmp_path / "b.tar.gz") as collected:
+        again, again_code = run(collected)
+    assert _without_hosts(again) == _without_hosts(report) and again_code == code
+    assert all(s.startswith("192.0.2.") for f in again["findings"] for s in f["servers"])
+
+
+def test_manifest_checksums_match_the_files(simssh, bundles, tmp_path):
+    import hashlib
+
+    bundle = bundles["failed-41-chain"]
+    simssh.load_bundle(bundle)
+    source, _ = live_over_bundle_tables(simssh, bundle)
+    with source:
+        recording = RecordingSource(source)
+        run(recording)
+        write_archive(recording, tmp_path / "b.tar.gz")
+    files = members(tmp_path / "b.tar.gz")
+    sums = tomllib.loads(files["manifest.toml"].decode())["collect"]["checksums"]
+    assert set(sums) == set(files) - {"manifest.toml"}
+    for name, digest in sums.items():
+        assert hashlib.sha256(files[name]).hexdigest() == digest, name

@@ -29,6 +29,8 @@ def add(sub) -> None:
     parser.add_argument("--since", type=parse_time, metavar="TIME", help="ignore what happened before TIME")
     parser.add_argument("--until", type=parse_time, metavar="TIME", help="ignore what happened after TIME")
     parser.add_argument("--all-jobs", action="store_true", help="follow every failed job, not only each tenant's latest")
+    parser.add_argument("--redact-hosts", action="store_true",
+                        help="replace IPs, host names and trace ids by stable aliases in every file of the bundle")
     add_live_options(parser)
     parser.set_defaults(handler=run)
 
@@ -56,12 +58,13 @@ def run(args, env: Environment) -> ExitCode:
                               all_jobs=args.all_jobs)
         report = diagnose(Evidence(recording, since=args.since, until=args.until), options)
         try:
-            summary = write_archive(recording, out)
+            summary = write_archive(recording, out, redact_hosts=args.redact_hosts)
         except (OSError, FileExistsError) as exc:
             env.error(f"cannot write {out}: {exc}")
             return ExitCode.USAGE
     env.error(f"wrote {out}: {len(summary.tables)} view(s), {summary.rows} row(s), {summary.log_lines} log line(s) "
-              f"in {summary.log_files} file(s), {summary.redacted} secret value(s) masked")
+              f"in {summary.log_files} file(s), {summary.redacted} value(s) redacted"
+              + (f" ({', '.join(f'{k} {v}' for k, v in summary.redacted_by_kind.items())})" if summary.redacted_by_kind else ""))
     for name, reason in sorted(summary.missing.items()):
         env.error(f"  not included: {name}: {reason}")
     for reason in summary.log_unchecked:

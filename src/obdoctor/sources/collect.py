@@ -15,11 +15,17 @@ What goes in (docs/bundle-format.md):
   offline search covers the same files;
 - ``manifest.toml``: cluster, version, ``collected_at`` (the cluster's "now", which decides
   whether a job is stuck), and a ``[collect]`` table saying what was included, what was
-  missing and why. No password ever reaches it.
+  missing and why, what was redacted (counts by kind, never values) and the SHA-256 of every
+  file. No password ever reaches it.
+
+With ``redact_hosts`` every IP, host name and trace id (which encodes its server's IP) is
+replaced by a stable alias — in rows, lines and the ``logs/<ip>/`` directory names alike — so
+the bundle still analyses the same way, servers stay distinguishable, and no address leaves.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tarfile
@@ -30,7 +36,7 @@ from pathlib import Path
 
 from obdoctor import __version__
 from obdoctor.evidence import EvidenceSource, LogQuery, LogSearchResult, SourceInfo, TableResult
-from obdoctor.knowledge.redaction import redact_text, redact_value
+from obdoctor.knowledge.redaction import HostPseudonyms, Redactor
 
 _COMPRESSED = (".gz", ".zst")
 PLACEHOLDER = ("[1970-01-01 00:00:00.000000] INFO  obdoctor-collect placeholder (collect.py:0) [0][collect][T0]"
@@ -71,6 +77,9 @@ class CollectSummary:
     log_lines: int = 0
     log_unchecked: list[str] = field(default_factory=list)
     redacted: int = 0
+    redacted_by_kind: dict[str, int] = field(default_factory=dict)
+    hosts_aliased: bool = False
+    checksums: dict[str, str] = field(default_factory=dict)
     truncated: list[str] = field(default_factory=list)
     placeholders: int = 0
 
@@ -100,9 +109,20 @@ def _toml_string(text: str) -> str:
     return json.dumps(str(text), ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def write_bundle(recording: RecordingSource, out_dir: Path) -> CollectSummary:
+def _known_servers(recording: RecordingSource) -> list[str]:
+    servers = set(recording.info().servers)
+    for search in recording.searches:
+        servers.update(search.query.servers)
+        servers.update(r.server for r in search.records if r.server)
+    return sorted(s for s in servers if s)
+
+
+def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: bool = False) -> CollectSummary:
     """Write the bundle directory ``out_dir`` from what ``recording`` saw."""
-    summary = CollectSummary()
+    summary = CollectSummary(hosts_aliased=redact_hosts)
+    hosts = HostPseudonyms(known=_known_servers(recording)) if redact_hosts else None
+    redactor = Redactor(hosts)
+    redact_value, redact_text = redactor.value, redactor.text
     (out_dir / "sql").mkdir(parents=True, exist_ok=True)
     for name, table in sorted(recording.tables.items()):
         if not table.available:
@@ -135,7 +155,7 @@ def write_bundle(recording: RecordingSource, out_dir: Path) -> CollectSummary:
                                      f"lines, the first {len(search.records)} kept")
         summary.log_unchecked.extend(u for u in search.unchecked if u not in summary.log_unchecked)
     for (server, name), lines in sorted(files.items()):
-        directory = out_dir / "logs" / server
+        directory = out_dir / "logs" / (hosts.alias_ip(server) if hosts else server)
         directory.mkdir(parents=True, exist_ok=True)
         text = []
         for number in sorted(lines):
@@ -149,11 +169,17 @@ def write_bundle(recording: RecordingSource, out_dir: Path) -> CollectSummary:
         (directory / name).write_text("".join(text), encoding="utf-8")
         summary.log_files += 1
         summary.log_lines += len(lines)
-    (out_dir / "manifest.toml").write_text(_manifest(recording.info(), summary, recording), encoding="utf-8")
+    summary.redacted_by_kind = dict(sorted(redactor.counts.items()))
+    summary.checksums = {
+        str(path.relative_to(out_dir)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(out_dir.rglob("*")) if path.is_file()
+    }
+    (out_dir / "manifest.toml").write_text(_manifest(recording.info(), summary, recording, redactor), encoding="utf-8")
     return summary
 
 
-def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSource) -> str:
+def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSource, redactor: Redactor) -> str:
+    redact_text = redactor.text
     out = ["# Evidence bundle written by obdoctor collect (docs/bundle-format.md)", "[cluster]"]
     if info.cluster:
         out.append(f"name = {_toml_string(info.cluster)}")
@@ -170,7 +196,8 @@ def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSou
             f"rows = {summary.rows}",
             f"log_files = {summary.log_files}",
             f"log_lines = {summary.log_lines}",
-            f"servers_searched = [{', '.join(_toml_string(s) for s in sorted({r.server for s in recording.searches for r in s.records if r.server}))}]",
+            f"servers_searched = [{', '.join(_toml_string(redact_text(s)) for s in sorted({r.server for s in recording.searches for r in s.records if r.server}))}]",
+            f"hosts_aliased = {'true' if summary.hosts_aliased else 'false'}",
             f"values_redacted = {summary.redacted}",
             f"placeholder_files = {summary.placeholders}  # searched, no match: one 1970 placeholder line",
             "why = " + _toml_string("only the views the rules read and the log lines their searches matched"),
@@ -184,20 +211,24 @@ def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSou
         out.append(f"{_toml_string(name)} = {_toml_string(redact_text(reason))}")
     for index, reason in enumerate(summary.log_unchecked, 1):
         out.append(f"{_toml_string(f'logs {index}')} = {_toml_string(redact_text(reason))}")
+    out += ["", "[collect.redacted]", "# kind -> how many values were masked or replaced (never the values)"]
+    out += [f"{_toml_string(kind)} = {count}" for kind, count in summary.redacted_by_kind.items()]
+    out += ["", "[collect.checksums]", "# SHA-256 of every file of the bundle but this manifest"]
+    out += [f"{_toml_string(path)} = {_toml_string(digest)}" for path, digest in summary.checksums.items()]
     return "\n".join(out) + "\n"
 
 
-def write_archive(recording: RecordingSource, out_file: Path) -> CollectSummary:
+def write_archive(recording: RecordingSource, out_file: Path, *, redact_hosts: bool = False) -> CollectSummary:
     """Write ``out_file`` (``.tar.gz``, or a directory when the name has no archive suffix)."""
     out_file = Path(out_file)
     if not out_file.name.endswith((".tar.gz", ".tgz")):
         if out_file.exists():
             raise FileExistsError(f"{out_file} exists: collect never overwrites a directory")
-        return write_bundle(recording, out_file)
+        return write_bundle(recording, out_file, redact_hosts=redact_hosts)
     stem = out_file.name.removesuffix(".tar.gz").removesuffix(".tgz") or "bundle"
     with tempfile.TemporaryDirectory(prefix="obdoctor-collect-") as tmp:
         root = Path(tmp) / stem
-        summary = write_bundle(recording, root)
+        summary = write_bundle(recording, root, redact_hosts=redact_hosts)
         partial = out_file.with_name(out_file.name + ".part")
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(root, arcname=stem)
