@@ -36,11 +36,10 @@ def add_live_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="no per-server progress on standard error")
 
 
-def open_live(args, env: Environment):
-    """A ``LiveSource`` from the flags, environment and config file; ``ExitCode.USAGE`` when unusable."""
+def load_config(args, env: Environment, *, purpose: str, need_db: bool = False):
+    """The cluster config from the flags, environment and config file (a password prompted only
+    on a terminal); ``ExitCode.USAGE`` after a clear message when there is none to use."""
     from obdoctor.sources import config as cfg
-    from obdoctor.sources.live import LiveSource
-    from obdoctor.sources.mysql import MySqlSource
 
     try:
         isatty = env.stdin.isatty() if hasattr(env.stdin, "isatty") else False
@@ -51,10 +50,21 @@ def open_live(args, env: Environment):
     except cfg.ConfigError as exc:
         env.error(str(exc))
         return ExitCode.USAGE
-    if not config.db_host and not config.servers:
-        env.error("no cluster to diagnose: give --config FILE (obdoctor TOML or obdiag config.yml) or --db-host, "
+    if not config.db_host and (need_db or not config.servers):
+        env.error(f"no cluster to {purpose}: give --config FILE (obdoctor TOML or obdiag config.yml) or --db-host, "
                   "or set up ~/.obdiag/config.yml (see docs/live.md)")
         return ExitCode.USAGE
+    return config
+
+
+def open_live(args, env: Environment):
+    """A ``LiveSource`` from the flags, environment and config file; ``ExitCode.USAGE`` when unusable."""
+    from obdoctor.sources.live import LiveSource
+    from obdoctor.sources.mysql import MySqlSource
+
+    config = load_config(args, env, purpose="diagnose")
+    if isinstance(config, ExitCode):
+        return config
     try:
         sql = MySqlSource(config, tenant_id=args.tenant, job_id=args.job) if config.db_host else None
     except ValueError as exc:

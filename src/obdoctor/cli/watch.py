@@ -79,23 +79,13 @@ def make_source(args, env: Environment):
     server is this machine). The configuration (and a prompted password) is resolved once;
     the opener is called again to reconnect after a poll that could not read the cluster.
     """
-    from obdoctor.sources import config as cfg
+    from obdoctor.cli.diagnose import load_config
     from obdoctor.sources.live import LiveSource
     from obdoctor.sources.mysql import MySqlSource
 
-    try:
-        isatty = env.stdin.isatty() if hasattr(env.stdin, "isatty") else False
-    except (ValueError, OSError):
-        isatty = False
-    try:
-        config = cfg.from_args(args, env.env, stdin_isatty=isatty)
-    except cfg.ConfigError as exc:
-        env.error(str(exc))
-        return ExitCode.USAGE
-    if not config.db_host:
-        env.error("no cluster to watch: give --config FILE (obdoctor TOML or obdiag config.yml) or --db-host, "
-                  "or set up ~/.obdiag/config.yml (see docs/live.md)")
-        return ExitCode.USAGE
+    config = load_config(args, env, purpose="watch", need_db=True)
+    if isinstance(config, ExitCode):
+        return config
     quiet = args.quiet or not (args.json or args.once)  # per-server progress would tear the live view
 
     def progress(server: str, message: str) -> None:

@@ -31,6 +31,15 @@ class LogQuery:
     limit: int = 2000
     """Most records kept per query; the count of all matches is still reported."""
 
+    def keeps(self, record: LogRecord) -> bool:
+        """Whether a matching record passes the level and time filters (records without a
+        time are kept: a continuation or raw line must not vanish)."""
+        if self.levels and record.level not in self.levels:
+            return False
+        if record.ts is not None and ((self.since and record.ts < self.since) or (self.until and record.ts > self.until)):
+            return False
+        return True
+
     def matches_text(self, line: str) -> bool:
         if self.any_of and not any(p in line for p in self.any_of):
             return False

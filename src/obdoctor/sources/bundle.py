@@ -162,7 +162,6 @@ class Bundle:
             result.unchecked.append("the bundle has no logs/ directory")
             return result
         patterns = Patterns(query.any_of, query.all_of)
-        levels = set(query.levels)
         chosen_all: list[LogFile] = []
         for server in servers:
             directory = logs_dir / server
@@ -181,9 +180,7 @@ class Bundle:
         report = SearchReport()
         # one pass over all servers' files, both cores (obdoctor.logs.search.search_files)
         for record in search_files(chosen_all, patterns, workers=2, report=report):
-            if levels and record.level not in levels:
-                continue
-            if record.ts and ((query.since and record.ts < query.since) or (query.until and record.ts > query.until)):
+            if not query.keeps(record):
                 continue
             result.total_matches += 1
             if len(result.records) < query.limit:

@@ -333,7 +333,6 @@ class SshLogSearcher:
                           query: LogQuery, part: LogSearchResult, stats: ServerStats) -> None:
         stats.commands += 1
         self.sent.append((server, command))
-        levels = set(query.levels)
         current: int | None = None
         statuses: dict[int, int] = {}
         received = 0
@@ -355,7 +354,7 @@ class SshLogSearcher:
                     statuses[number] = value  # type: ignore[assignment]
                 elif current is not None and current < len(chosen):
                     stats.lines_received += 1
-                    self._keep(server, chosen[current], directory, number, value, query, levels, part)  # type: ignore[arg-type]
+                    self._keep(server, chosen[current], directory, number, value, query, part)  # type: ignore[arg-type]
             return True
 
         _status, stderr_text, cut = await shell.run(command, on_line, self.options.command_timeout)
@@ -386,14 +385,12 @@ class SshLogSearcher:
 
     @staticmethod
     def _keep(server: str, file: remote.RemoteFile, directory: str, line_no: int, raw: bytes, query: LogQuery,
-              levels: set[str], part: LogSearchResult) -> None:
+              part: LogSearchResult) -> None:
         text = raw.decode("utf-8", "replace")
         if not query.matches_text(text):  # the remote grep keeps a superset; decide here, exactly
             return
         record = parse_line(text)
-        if levels and record.level not in levels:
-            return
-        if record.ts and ((query.since and record.ts < query.since) or (query.until and record.ts > query.until)):
+        if not query.keeps(record):
             return
         part.total_matches += 1
         if len(part.records) < query.limit:
@@ -535,13 +532,10 @@ def _search_local(directory: Path, server: str, query: LogQuery, part: LogSearch
         part.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in {directory} for the time asked")
         return
     patterns = Patterns(query.any_of, query.all_of)
-    levels = set(query.levels)
     for log in chosen:
         try:
             for record in search_file(log, patterns):
-                if levels and record.level not in levels:
-                    continue
-                if record.ts and ((query.since and record.ts < query.since) or (query.until and record.ts > query.until)):
+                if not query.keeps(record):
                     continue
                 part.total_matches += 1
                 if len(part.records) < query.limit:
