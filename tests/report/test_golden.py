@@ -46,7 +46,7 @@ def test_report_matches_golden(example: Path, fmt: str, run_cli, monkeypatch) ->
         golden.write_text(got, encoding="utf-8")
         return
     if not golden.exists():
-        pytest.skip(f"no golden file {golden.relative_to(ROOT)} yet: run UPDATE_GOLDEN=1 pytest {__file__}")
+        pytest.fail(f"no golden file {golden.relative_to(ROOT)}: run UPDATE_GOLDEN=1 pytest {__file__} and review it")
     want = golden.read_text(encoding="utf-8")
     if got != want:
         diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), str(golden.name), "now", n=2))
