@@ -12,7 +12,7 @@ import pytest
 
 from obdoctor.scenarios import model
 from tests.conftest import SCENARIOS
-from tests.live.simdb import SimulatedDatabase, find_binaries
+from tests.live.simdb import SimulatedDatabase, find_binaries, running
 
 LIVE_DIR = Path(__file__).resolve().parent
 SCENARIO_FILES = sorted(SCENARIOS.glob("*.toml"))
@@ -34,24 +34,16 @@ def require_mariadb() -> None:
 def simdb(tmp_path_factory) -> SimulatedDatabase:
     """One MariaDB for the whole session; each test loads the scenario it needs."""
     require_mariadb()
-    database = SimulatedDatabase(tmp_path_factory.mktemp("simdb"))
-    try:
-        database.start()
-    except RuntimeError as exc:
-        database.stop()
-        pytest.fail(f"the simulated cluster's MariaDB did not start: {exc}")
-    yield database
-    database.stop()
+    with running(tmp_path_factory.mktemp("simdb")) as database:
+        yield database
 
 
 @pytest.fixture
 def private_simdb(tmp_path) -> SimulatedDatabase:
     """A MariaDB of the test's own, for tests that stop it."""
     require_mariadb()
-    database = SimulatedDatabase(tmp_path / "simdb")
-    database.start()
-    yield database
-    database.stop()
+    with running(tmp_path / "simdb") as database:
+        yield database
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,8 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timezone
 from pathlib import Path
@@ -322,3 +323,21 @@ class SimulatedDatabase:
     def execute_admin(self, sql: str, args: Any = None) -> None:
         with self.admin() as conn, conn.cursor() as cur:
             cur.execute(sql, args)
+
+
+@contextmanager
+def running(directory: Path) -> Iterator["SimulatedDatabase"]:
+    """A started MariaDB in ``directory`` for the ``with`` block; a start that fails ends the
+    test with MariaDB's reason (and nothing left running), a finished block stops it."""
+    import pytest
+
+    database = SimulatedDatabase(directory)
+    try:
+        database.start()
+    except RuntimeError as exc:
+        database.stop()
+        pytest.fail(f"the simulated cluster's MariaDB did not start: {exc}")
+    try:
+        yield database
+    finally:
+        database.stop()

@@ -22,7 +22,7 @@ from obdoctor.watch.store import History
 from obdoctor.watch.watcher import Watcher
 from tests.conftest import EXAMPLES, SCENARIOS
 from tests.live.conftest import require_mariadb
-from tests.live.simdb import SimulatedDatabase
+from tests.live.simdb import SimulatedDatabase, running
 from tests.watch.fakes import TestClock
 
 pytestmark = pytest.mark.live
@@ -34,17 +34,11 @@ STEP = 300
 @pytest.fixture(scope="module")
 def simdb(tmp_path_factory):
     require_mariadb()
-    database = SimulatedDatabase(tmp_path_factory.mktemp("watch-simdb"))
-    try:
-        database.start()
-    except RuntimeError as exc:
-        database.stop()
-        pytest.fail(f"the simulated cluster's MariaDB did not start: {exc}")
-    yield database
-    conn = _ADMIN.pop(id(database), None)
-    if conn is not None:
-        conn.close()
-    database.stop()
+    with running(tmp_path_factory.mktemp("watch-simdb")) as database:
+        yield database
+        conn = _ADMIN.pop(id(database), None)
+        if conn is not None:
+            conn.close()
 
 
 def _logs(tmp_path: Path, example: str) -> list[NodeConfig]:

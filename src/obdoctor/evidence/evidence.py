@@ -8,7 +8,7 @@ the answer came from a bundle on disk or from a live cluster. Every accessor ret
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -87,6 +87,7 @@ class Evidence:
         self._source = source
         self._tables: dict[str, TableResult] = {}
         self._logs: dict[LogQuery, LogSearchResult] = {}
+        self._typed: dict[str, Found] = {}
         self._info = source.info()
         self.since = since
         self.until = until
@@ -117,6 +118,13 @@ class Evidence:
 
     # -- typed views ------------------------------------------------------------------
     def _found(self, kind: str, build: Callable[[Row, int | None], T]) -> Found[T]:
+        """The typed records of one kind, built once: rules ask for the same view many times,
+        and a malformed row must be reported once, not once per asking."""
+        if kind not in self._typed:
+            self._typed[kind] = self._build(kind, build)
+        return self._typed[kind]
+
+    def _build(self, kind: str, build: Callable[[Row, int | None], T]) -> Found[T]:
         names = VIEWS[kind]
         reasons: list[str] = []
         for name in names:
@@ -142,9 +150,7 @@ class Evidence:
         return self._info.dba_tenant_id if view.startswith("DBA_") else None
 
     def rs_events(self, module: str | None = None, event: str | None = None) -> Found[RootServiceEvent]:
-        found = self._found("rs_events", lambda r, _t: RootServiceEvent.from_row(r))
-        items = [e for e in found.items if (module is None or e.module == module) and (event is None or e.event == event)]
-        return Found(items, found.source, found.available, found.reason)
+        return _of_event(self._found("rs_events", lambda r, _t: RootServiceEvent.from_row(r)), module, event)
 
     def jobs(self) -> Found[BackupJob]:
         return self._found("jobs", BackupJob.from_row)
@@ -181,9 +187,7 @@ class Evidence:
 
     # -- restore, backup clean, archive and log stream views (records_extra.py) --------
     def server_events(self, module: str | None = None, event: str | None = None) -> Found[ServerEvent]:
-        found = self._found("server_events", lambda r, _t: ServerEvent.from_row(r))
-        items = [e for e in found.items if (module is None or e.module == module) and (event is None or e.event == event)]
-        return Found(items, found.source, found.available, found.reason)
+        return _of_event(self._found("server_events", lambda r, _t: ServerEvent.from_row(r)), module, event)
 
     def restore_progress(self) -> Found[RestoreJob]:
         return self._found("restore_progress", RestoreJob.from_row)
@@ -249,3 +253,9 @@ class Evidence:
     @property
     def log_servers(self) -> list[str]:
         return list(self._info.servers)
+
+
+def _of_event(found: Found, module: str | None, event: str | None) -> Found:
+    """Event rows of one module/event (None = any), with the view's availability."""
+    items = [e for e in found.items if (module is None or e.module == module) and (event is None or e.event == event)]
+    return Found(items, found.source, found.available, found.reason)

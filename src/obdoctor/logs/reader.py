@@ -96,6 +96,17 @@ def last_record_start(buf, start: int, end: int) -> int:
     return start
 
 
+
+def cut_point(buf, start: int, end: int) -> int:
+    """Where to end a block ``[start, end)`` so no record is split: before the last record
+    that starts in it, else (no header in the whole block: garbage, or one record longer than
+    the block) after its last newline, else at ``end``."""
+    cut = last_record_start(buf, start, end)
+    if cut > start:
+        return cut
+    nl = buf.rfind(b"\n", start, end)
+    return nl + 1 if nl >= start else end
+
 def first_record_start(buf, pos: int, end: int, at_line_start: bool) -> int:
     """First header at a line start in ``buf[pos:end]`` (``-1`` if none)."""
     if at_line_start and pos < end and is_header(buf, pos, end):
@@ -198,12 +209,7 @@ def _mmap_regions(path: str, segment: tuple[int, int] | None = None) -> Iterator
             while start < size:
                 end = min(size, start + WINDOW)
                 if end < size:
-                    cut = last_record_start(mm, start, end)
-                    if cut > start:
-                        end = cut
-                    else:  # no header in a whole window (garbage): a line boundary will do
-                        nl = mm.rfind(b"\n", start, end)
-                        end = nl + 1 if nl >= start else end
+                    end = cut_point(mm, start, end)
                 yield Region(mm, start, end, start)
                 if hasattr(mm, "madvise"):
                     lo = (start // page) * page

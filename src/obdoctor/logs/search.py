@@ -25,7 +25,7 @@ from obdoctor.logs.files import LogFile
 from obdoctor.logs.parser import parse_line
 from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns
 from obdoctor.logs.reader import (
-    LogReadError, count_newlines, is_header, is_rotated_name, last_record_start, load_numpy, regions,
+    LogReadError, count_newlines, cut_point, is_header, is_rotated_name, load_numpy, regions,
 )
 from obdoctor.logs.record import LogRecord
 
@@ -133,12 +133,7 @@ def _dense(buf, start: int, end: int, offset: int, lines: _Lines, matcher: Match
     while pos < end:
         stop = min(end, pos + DENSE_BLOCK)
         if stop < end:
-            cut = last_record_start(buf, pos, stop)
-            if cut > pos:
-                stop = cut
-            else:  # one record longer than the block: cut it at a line
-                nl = buf.rfind(b"\n", pos, stop)
-                stop = nl + 1 if nl >= pos else stop
+            stop = cut_point(buf, pos, stop)
         yield from _dense_block(buf, pos, stop, offset + (pos - start), lines, matcher)
         pos = stop
 
