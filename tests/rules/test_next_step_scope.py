@@ -25,3 +25,12 @@ def test_object_storage_destination_gets_no_nfs_advice():
 def test_unknown_destination_gets_both():
     steps = _steps(None)
     assert any(s.startswith("NFS:") for s in steps) and any(s.startswith("Object storage:") for s in steps)
+
+
+def test_a_hostile_trace_id_is_reported_not_named():
+    chain = Chain("T")
+    chain.trace("Y1-$(touch /tmp/x)")
+    chain.trace("YB427F000002-0005E98EBF8D9DC7-0-0")
+    finding = chain.finding("error_code", Verdict.LIKELY, "s")
+    assert finding.trace_ids == ["YB427F000002-0005E98EBF8D9DC7-0-0"]
+    assert any("not an OceanBase trace id" in u.why for u in finding.unchecked)
