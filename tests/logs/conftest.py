@@ -30,6 +30,24 @@ def make_lines(n: int, seed: int = 1, start: datetime = datetime(2024, 3, 18, 8,
     return out
 
 
+def available_engines() -> list[str]:
+    from obdoctor.logs import patterns
+
+    names = ["simd"] if patterns.simd_available() else []
+    if patterns.hyperscan_available():
+        names.append("hyperscan")
+    return names + ["find"]
+
+
+@pytest.fixture(params=available_engines())
+def engine(request, monkeypatch):
+    """Run the test once per matcher engine built here: every engine must give the same answers."""
+    from obdoctor.logs import patterns
+
+    monkeypatch.setattr(patterns, "ENGINES", patterns.ENGINES[patterns.ENGINES.index(request.param):])
+    return request.param
+
+
 @pytest.fixture
 def lines():
     return make_lines(2000)

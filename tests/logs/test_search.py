@@ -36,8 +36,9 @@ def lf(path, server=None):
 @pytest.mark.parametrize("name,compress", [("observer.log", None), ("observer.log.20240318080000123", None),
                                            ("observer.log.20240318080000123.gz", "gz"), ("rootservice.log.20240318080000123.zst", "zst")])
 @pytest.mark.parametrize("patterns", [("ret=-9043",), ("ret=-9043", TRACE), ("from dual",), ("no such thing",)])
-def test_search_equals_brute_force(tmp_path, lines, name, compress, patterns):
+def test_search_equals_brute_force(tmp_path, lines, name, compress, patterns, engine):
     path = write(tmp_path / name, lines, compress)
+    assert compile_patterns(Patterns(patterns)).engine == engine
     got = [(r.line_no, r.raw) for r in search_file(lf(path), Patterns(patterns))]
     assert got == brute(lines, patterns)
 
@@ -60,13 +61,27 @@ def test_small_blocks_cross_every_boundary(tmp_path, lines, monkeypatch):
         assert got == brute(lines, ("ret=-9043", "tick(i=1"))
 
 
-def test_engines_agree(tmp_path, lines):
+def test_engines_agree(tmp_path, lines, engine):
     data = "".join(x + "\n" for x in lines).encode()
     pats = Patterns(("ret=-9043", "i=11,", TRACE))
     fallback = Matcher(pats).hits(data, 0, len(data))
-    assert fallback and compile_patterns(pats).hits(data, 0, len(data)) == fallback
-    if hyperscan_available():
-        assert compile_patterns(pats).engine == "hyperscan"
+    matcher = compile_patterns(pats)
+    assert matcher.engine == engine
+    assert fallback and matcher.hits(data, 0, len(data)) == fallback
+    starts, before, total = matcher.scan(data, 0, len(data))
+    assert starts == fallback
+    if before is not None:  # an engine that counts as it scans: the counts are right
+        assert before == [data.count(b"\n", 0, s) for s in starts] and total == data.count(b"\n")
+
+
+def test_the_fastest_engine_built_is_the_default():
+    from obdoctor.logs.patterns import simd_available
+
+    pats = Patterns(("ret=-9043",))
+    expected = "simd" if simd_available() else "hyperscan" if hyperscan_available() else "find"
+    assert compile_patterns(pats).engine == expected
+    many = Patterns(tuple(f"ret=-{4000 + i}" for i in range(40)))  # more literals than simd takes
+    assert compile_patterns(many).engine == ("hyperscan" if hyperscan_available() else "find")
 
 
 def test_all_of_and_every_line(tmp_path, lines):
@@ -211,7 +226,8 @@ def test_pure_python_engine_gives_the_same_records(tmp_path, lines, monkeypatch)
     path = write(tmp_path / "observer.log.20240318080000123", lines)
     pats = Patterns(("ret=-9043", TRACE, "from dual"))
     fast = [(r.line_no, r.raw) for r in search_file(lf(path), pats)]
-    monkeypatch.setattr(patterns, "_hs", None)
+    monkeypatch.setattr(patterns, "_hs", False)
+    monkeypatch.setattr(patterns, "_scan", None)
     assert compile_patterns(pats).engine == "find"
     assert [(r.line_no, r.raw) for r in search_file(lf(path), pats)] == fast == brute(lines, pats.any_of)
 

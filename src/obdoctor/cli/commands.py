@@ -12,11 +12,16 @@ from obdoctor.exit_codes import ExitCode
 COMMAND_MODULES = ("analyze", "diagnose", "collect", "watch", "history", "explain", "logs", "scenarios")
 
 
-def register(sub) -> None:
+def named_in(argv: list[str] | None) -> str | None:
+    """The command ``argv`` runs, when its first word is one (options before it: not guessed)."""
+    return argv[0] if argv and argv[0] in COMMAND_MODULES else None
+
+
+def register(sub, only: str | None = None) -> None:
     import importlib
     import importlib.util
 
-    for name in COMMAND_MODULES:
+    for name in (only,) if only else COMMAND_MODULES:
         module_name = f"obdoctor.cli.{name}"
         if importlib.util.find_spec(module_name) is None:
             continue  # a command not built yet

@@ -61,7 +61,6 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
     """(LogFiles to search, problems). Bundles and directories follow the bundle's file rules:
     every family, ``.wf`` twins only when their main file is missing, files overlapping the window."""
     from obdoctor.logs.files import classify, discover, overlaps
-    from obdoctor.sources.bundle import Bundle, BundleError
 
     files = []
     problems: list[str] = []
@@ -69,6 +68,8 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
     for text in paths:
         path = Path(text)
         if path.is_file() and path.name.endswith((".tar.gz", ".tgz", ".tar")):
+            from obdoctor.sources.bundle import Bundle, BundleError  # only for archives: ~30 ms of imports
+
             try:
                 bundle = Bundle(path)
             except BundleError as exc:

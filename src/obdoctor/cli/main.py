@@ -11,7 +11,9 @@ from obdoctor.cli.environment import Environment
 from obdoctor.exit_codes import ExitCode
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with ``argv`` naming a command, only that command's (declaring every
+    command imports what their options need: ~50 ms that a 0.3 s log search should not pay)."""
     parser = argparse.ArgumentParser(
         prog="obdoctor",
         description="Find out why an OceanBase physical backup failed or is stuck, with the evidence.",
@@ -20,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     from obdoctor.cli import commands
 
-    commands.register(sub)
+    commands.register(sub, only=commands.named_in(argv))
     return parser
 
 
@@ -34,7 +36,7 @@ def parse_time(text: str) -> datetime:
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     env = env or Environment()
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or usage error (2)

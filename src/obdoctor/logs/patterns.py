@@ -5,8 +5,11 @@ memory-mapped or decompressed blocks) and remotely (``logs/remote.py`` turns the
 ``grep -F`` pipeline). The matcher only answers "at which byte offsets of this block does
 some pattern end"; the reader turns offsets into lines.
 
-Two engines, same answers:
+Three engines, same answers:
 
+* ``simd`` (``obdoctor.logs._scan``, our C extension, built at install when a compiler is
+  there): one AVX2/SSE2 pass finds the lines holding any literal *and* counts the newlines
+  before them, so line numbers cost no second pass. Up to 16 literals.
 * ``hyperscan`` (Intel's SIMD multi-literal matcher) when the package is installed: one pass
   over the block finds every pattern at once, at several GB/s.
 * a pure-Python fallback: ``bytes.find`` per pattern (CPython's fast search), one pass per
@@ -17,10 +20,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-try:  # optional accelerator
-    import hyperscan as _hs
-except ImportError:  # pragma: no cover - exercised when the wheel is missing on a platform
-    _hs = None
+try:  # our optional C extension (setup.py builds it when it can)
+    from obdoctor.logs import _scan
+except ImportError:  # pragma: no cover - exercised where no C compiler was available
+    _scan = None
+
+_hs = None  # hyperscan, imported only when the simd engine cannot serve (its import costs ~50 ms)
+
+
+def _hyperscan():
+    global _hs
+    if _hs is None:
+        try:
+            import hyperscan
+        except ImportError:  # pragma: no cover - the wheel is missing on a platform
+            hyperscan = False
+        _hs = hyperscan
+    return _hs or None
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,11 @@ class Patterns:
 
 
 def hyperscan_available() -> bool:
-    return _hs is not None
+    return _hyperscan() is not None
+
+
+def simd_available() -> bool:
+    return _scan is not None
 
 
 class Matcher:
@@ -91,6 +111,11 @@ class Matcher:
                 i = block.find(literal, nl + 1, end)
         return sorted(lines)
 
+    def scan(self, block, start: int, end: int) -> tuple[list[int], list[int] | None, int | None]:
+        """``(line starts, newlines before each, newlines in the range)``; engines that do not
+        count as they scan return ``None`` for both counts (the caller counts)."""
+        return self.hits(block, start, end), None, None
+
 
 class HyperscanMatcher(Matcher):
     """Same answers as ``Matcher``, one SIMD pass for all literals."""
@@ -99,6 +124,7 @@ class HyperscanMatcher(Matcher):
 
     def __init__(self, patterns: Patterns):
         super().__init__(patterns)
+        _hs = _hyperscan()
         self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
         self._db.compile(expressions=list(self.literals), ids=list(range(len(self.literals))), flags=0, literal=True)
         self._scratch = _hs.Scratch(self._db)
@@ -131,11 +157,41 @@ def _collect(_id, _from, to, _flags, ends):
     ends.append(to)
 
 
+class SimdMatcher(Matcher):
+    """Same answers as ``Matcher``; line starts and their line counts from one C pass."""
+
+    engine = "simd"
+
+    def __init__(self, patterns: Patterns):
+        super().__init__(patterns)
+        self._scanner = _scan.Scanner(list(self.literals))
+
+    def scan(self, block, start: int, end: int):
+        return self._scanner.scan(block, start, end)
+
+    def hits(self, block, start: int, end: int) -> list[int]:
+        return self._scanner.scan(block, start, end)[0]
+
+
+ENGINES = ("simd", "hyperscan", "find")
+
+
 def compile_patterns(patterns: Patterns, engine: str | None = None) -> Matcher:
-    """The fastest available matcher (``engine="find"`` forces the pure-Python one)."""
-    if engine != "find" and _hs is not None and patterns.compiled() != ((), ()):
-        try:
-            return HyperscanMatcher(patterns)
-        except Exception:  # a pattern hyperscan refuses: the fallback gives the same answers
-            pass
+    """The fastest available matcher, or the one named by ``engine`` (``"find"`` is always
+    there). An engine that refuses the patterns (more than 16 literals for ``simd``, a literal
+    holding a newline) gives way to the next: all give the same answers."""
+    if patterns.compiled() == ((), ()):
+        return Matcher(patterns)
+    order = ENGINES if engine is None else ENGINES[ENGINES.index(engine):]
+    for name in order:
+        if name == "simd" and _scan is not None:
+            try:
+                return SimdMatcher(patterns)
+            except ValueError:
+                continue
+        if name == "hyperscan" and _hyperscan() is not None:
+            try:
+                return HyperscanMatcher(patterns)
+            except Exception:  # a pattern hyperscan refuses
+                continue
     return Matcher(patterns)

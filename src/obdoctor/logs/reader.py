@@ -30,6 +30,11 @@ try:  # python-isal decompresses gzip several times faster than zlib
 except ImportError:  # pragma: no cover
     import zlib as _zlib
 
+try:  # our optional C extension: SIMD newline counting (setup.py builds it when it can)
+    from obdoctor.logs import _scan
+except ImportError:  # pragma: no cover
+    _scan = None
+
 _np = None  # numpy, imported on first big count (its import costs ~0.1 s: not for small searches)
 NUMPY_FROM = 16 << 20
 """Counting spans at least this long use numpy (5 GB/s instead of bytes.count's ~1.3)."""
@@ -46,6 +51,14 @@ def load_numpy():
         else:
             _np = numpy
     return _np
+
+
+def prepare_counting() -> None:
+    """Import what ``count_newlines`` needs before forking workers: nothing when the C
+    extension is built, numpy (once, not once per worker) otherwise."""
+    if _scan is None:
+        load_numpy()
+
 
 WINDOW = 64 << 20
 """Bytes of a mapped file scanned before its pages are released."""
@@ -120,9 +133,11 @@ def first_record_start(buf, pos: int, end: int, at_line_start: bool) -> int:
 
 
 def count_newlines(buf, start: int, end: int) -> int:
-    """Newlines in ``buf[start:end]`` (numpy when present: it vectorises the compare)."""
+    """Newlines in ``buf[start:end]`` (the C extension when built, else numpy for long spans)."""
     if end <= start:
         return 0
+    if _scan is not None:
+        return _scan.count_newlines(buf, start, end)
     span = end - start
     if span < (64 << 10) or (span < NUMPY_FROM and not _np):
         # short spans (between two nearby hits): numpy's per-call cost would dominate

@@ -1,10 +1,11 @@
 """Search log files for many fixed strings in one pass, returning parsed records.
 
 Pipeline per file: ``reader.regions`` (record-aligned bytes, bounded memory, compressed files
-streamed) → ``patterns.Matcher.hits`` (all patterns at once) → expand each hit to its whole
+streamed) → ``patterns.Matcher.scan`` (all patterns at once; the simd engine counts lines in
+the same pass) → expand each hit to its whole
 record (a matching continuation line belongs to the record above; a matching header takes its
-continuation lines along) → ``parser.parse_line``. Line numbers are counted lazily, only up
-to the last hit, so a file with no hit is never counted.
+continuation lines along) → ``parser.parse_line``. Engines that do not count lines as they
+scan have them counted lazily, only up to the last hit.
 
 ``search_files`` spreads files over worker processes (both cores); workers send back
 compact ``(line_no, offset, bytes)`` batches through a bounded queue so memory stays bounded
@@ -25,7 +26,7 @@ from obdoctor.logs.files import LogFile
 from obdoctor.logs.parser import parse_line
 from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns
 from obdoctor.logs.reader import (
-    LogReadError, count_newlines, cut_point, is_header, is_rotated_name, load_numpy, regions,
+    LogReadError, count_newlines, cut_point, is_header, is_rotated_name, prepare_counting, regions,
 )
 from obdoctor.logs.record import LogRecord
 
@@ -89,12 +90,13 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
         if matcher is None:
             yield from _dense(buf, start, end, region.offset, lines, None)
             continue
-        hits = matcher.hits(buf, start, end)
+        hits, before, newlines = matcher.scan(buf, start, end)
         if len(hits) * DENSE > end - start:
             yield from _dense(buf, start, end, region.offset, lines, matcher)
             continue
+        base = lines.at(start) if before is not None else 0  # counted by the scan: no second pass
         taken_until = start
-        for line_start in hits:
+        for index, line_start in enumerate(hits):
             if line_start < taken_until:
                 continue  # inside the record already returned
             rec_start = line_start
@@ -121,7 +123,13 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
             data = bytes(buf[rec_start:min(rec_end, rec_start + MAX_RECORD)])
             if matcher is not None and not matcher.verify(data):
                 continue
-            yield lines.at(rec_start), region.offset + (rec_start - start), data
+            if before is None:
+                line_no = lines.at(rec_start)
+            else:
+                line_no = base + before[index] - count_newlines(buf, rec_start, line_start)
+            yield line_no, region.offset + (rec_start - start), data
+        if newlines is not None:
+            lines.skip_to(end, newlines)
         lines.leave()
 
 
@@ -281,7 +289,7 @@ def search_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | Non
             except (OSError, EOFError, ValueError) as exc:
                 report.failed.append((log, _describe(exc)))
         return
-    load_numpy()  # once, before the fork, instead of once per worker
+    prepare_counting()
     yield from _parallel(files, tasks, patterns, workers, report)
 
 
