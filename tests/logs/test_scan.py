@@ -127,12 +127,13 @@ address = ctypes.addressof(ctypes.c_char.from_buffer(area))
 assert libc.mprotect(ctypes.c_void_p(address + 2 * page), page, 0) == 0  # PROT_NONE: a read there faults
 literals = [b"ret=-4016", b"[errcode=-9040]", b"x" * 33, b"q"]
 for size in range(1, 2 * page, 37):
-    for tail in (b"ret=-4016", b"\n", b"ret=-401", b"x" * 33):
+    for tail in (b"ret=-4016", b"\n", b"ret=-401", b"x" * 33, b"\n[2024", b"\n2024-03-1ret=-4016"):
         data = (b"y" * size + tail)[-2 * page:]
         start = 2 * page - len(data)
         area[start:2 * page] = data
         for kernel in sys.argv[1:]:
             _scan.Scanner(literals).scan(area, 0, 2 * page, kernel)  # ends right before the guard page
+            _scan.Scanner(literals).records(area, start, 2 * page, 1 << 20, kernel)
             _scan.count_newlines(area, start, 2 * page)
 print("ok")
 """
@@ -145,3 +146,38 @@ def test_never_reads_past_the_end_of_the_range():
 
     done = subprocess.run([sys.executable, "-c", GUARD_CHECK, *KERNELS], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+LINE_KINDS = [
+    b"[2024-03-18 08:00:00.000001] INFO [STORAGE] run (a.cpp:1) [7][T1_X][T1][Y0-0] tick(ret=-4016)",
+    b"[2024-03-18 08:00:00.000002] WDIAG [STORAGE] run (a.cpp:1) [7][T1_X][T1][Y0-0] quiet",
+    b"2024-03-18 08:00:00.000003|WARN|BACKUP|ret=-4016|alert",  # alert.log header
+    b"from dual where ret=-4016",  # continuation lines
+    b"  more text",
+    b"[2024",  # a cut header: not a header
+    b"\x00\xff garbage ret=-40",
+    b"",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(kinds=st.lists(st.integers(0, len(LINE_KINDS) - 1), max_size=60),
+       window=st.integers(64, 2000), max_record=st.integers(1, 400), final_newline=st.booleans())
+def test_records_expand_like_the_python_engine(tmp_path_factory, kinds, window, max_record, final_newline):
+    """The C record expansion against search.py's Python one (record by record: its bulk path for
+    dense hits groups records longer than ``MAX_RECORD`` its own way), over region edges and
+    cut records."""
+    from obdoctor.logs import patterns, search
+
+    data = b"\n".join(LINE_KINDS[k] for k in kinds) + (b"\n" if final_newline and kinds else b"")
+    path = tmp_path_factory.mktemp("scan") / "observer.log.20240318080000123"
+    path.write_bytes(data)
+    pats = patterns.Patterns(("ret=-4016", "quiet"))
+    old = reader.WINDOW, search.MAX_RECORD, search.DENSE
+    reader.WINDOW, search.MAX_RECORD, search.DENSE = window, max_record, 0
+    try:
+        simd = list(search._raw_hits(path, None, patterns.compile_patterns(pats)))
+        python = list(search._raw_hits(path, None, patterns.compile_patterns(pats, engine="find")))
+    finally:
+        reader.WINDOW, search.MAX_RECORD, search.DENSE = old
+    assert simd == python

@@ -35,29 +35,63 @@ typedef struct {
 } Scanner;
 
 typedef struct {
-    Py_ssize_t *starts;  /* line start of each hit */
-    Py_ssize_t *before;  /* newlines between the region start and that line start */
+    Py_ssize_t *starts;  /* line (or record) start of each hit */
+    Py_ssize_t *stops;   /* record mode: where its bytes end */
+    Py_ssize_t *before;  /* newlines between the region start and that start */
     Py_ssize_t size, cap;
     int failed;
+    /* record mode: expand each hit to its whole record, the way obdoctor.logs.search does */
+    Py_ssize_t max_record; /* 0: line mode */
+    Py_ssize_t taken_until;
 } Hits;
 
-static void hits_push(Hits *h, Py_ssize_t start, Py_ssize_t before)
+static void hits_push(Hits *h, Py_ssize_t start, Py_ssize_t stop, Py_ssize_t before)
 {
     if (h->failed)
         return;
     if (h->size == h->cap) {
         Py_ssize_t cap = h->cap ? h->cap * 2 : 256;
-        Py_ssize_t *s = PyMem_RawRealloc(h->starts, (size_t)cap * sizeof(Py_ssize_t));
-        if (!s) { h->failed = 1; return; }
-        h->starts = s;
-        Py_ssize_t *b = PyMem_RawRealloc(h->before, (size_t)cap * sizeof(Py_ssize_t));
-        if (!b) { h->failed = 1; return; }
-        h->before = b;
+        Py_ssize_t **arrays[3] = {&h->starts, &h->stops, &h->before};
+        for (int a = 0; a < 3; a++) {
+            Py_ssize_t *grown = PyMem_RawRealloc(*arrays[a], (size_t)cap * sizeof(Py_ssize_t));
+            if (!grown) { h->failed = 1; return; }
+            *arrays[a] = grown;
+        }
         h->cap = cap;
     }
     h->starts[h->size] = start;
+    h->stops[h->size] = stop;
     h->before[h->size] = before;
     h->size++;
+}
+
+static inline int digits4(const unsigned char *p)
+{
+    return (unsigned)(p[0] - '0') < 10 && (unsigned)(p[1] - '0') < 10 && (unsigned)(p[2] - '0') < 10
+           && (unsigned)(p[3] - '0') < 10;
+}
+
+/* ``[2024-...`` (main logs, trace.log) or ``2024-...|`` (alert.log) at ``pos`` starts a
+ * record; reads nothing at or past ``end`` (logs.reader.is_header, same rule). */
+static int is_header(const unsigned char *p, Py_ssize_t pos, Py_ssize_t end)
+{
+    Py_ssize_t limit = pos + 40 < end ? pos + 40 : end, n = limit - pos;
+    if (n >= 6 && p[pos] == '[')
+        return digits4(p + pos + 1) && p[pos + 5] == '-';
+    if (n >= 5 && digits4(p + pos) && p[pos + 4] == '-') {
+        for (Py_ssize_t j = pos + 5; j < limit && p[j] != '\n'; j++)
+            if (p[j] == '|')
+                return 1;
+    }
+    return 0;
+}
+
+static Py_ssize_t count_scalar(const unsigned char *p, Py_ssize_t i, Py_ssize_t end)
+{
+    Py_ssize_t total = 0;
+    for (; i < end; i++)
+        total += p[i] == '\n';
+    return total;
 }
 
 /* Pick, for each literal, the two positions whose bytes are rarest in ``sample``. */
@@ -110,15 +144,53 @@ static inline int match_at(const Scanner *s, const unsigned char *p, Py_ssize_t 
     return 0;
 }
 
-/* A confirmed hit at ``pos``; ``newlines`` = newlines in [start, pos). Returns the end of its
- * line (index of its newline, or ``end``): later candidates up to there are the same line. */
+/* The record holding the line ``line`` (search.py's ``_raw_hits``, same rule): back over
+ * continuation lines to their header -- no further than ``max_record``, the region start or the
+ * previous record -- and on over the continuation lines that follow. */
+static Py_ssize_t report_record(Hits *h, const unsigned char *p, Py_ssize_t start, Py_ssize_t end,
+                                Py_ssize_t line, Py_ssize_t newlines)
+{
+    Py_ssize_t rec = line, max_record = h->max_record, taken = h->taken_until;
+    if (!is_header(p, line, end)) {
+        Py_ssize_t floor = start, probe = line;
+        if (line - max_record > floor)
+            floor = line - max_record;
+        if (taken > floor)
+            floor = taken;
+        int found = 0;
+        while (probe > floor) {
+            Py_ssize_t prev = -1;
+            for (Py_ssize_t j = probe - 2; j >= floor; j--)
+                if (p[j] == '\n') { prev = j; break; }
+            probe = prev >= 0 ? prev + 1 : floor;
+            if (is_header(p, probe, end)) { rec = probe; found = 1; break; }
+        }
+        if (!found && floor == start && start == taken)
+            rec = start; /* lines before the first header form one record */
+    }
+    const unsigned char *nl = memchr(p + line, '\n', (size_t)(end - line));
+    Py_ssize_t rec_end = nl ? (Py_ssize_t)(nl - p) : end;
+    while (rec_end + 1 < end && !is_header(p, rec_end + 1, end) && rec_end - rec < max_record) {
+        nl = memchr(p + rec_end + 1, '\n', (size_t)(end - rec_end - 1));
+        rec_end = nl ? (Py_ssize_t)(nl - p) : end;
+    }
+    h->taken_until = rec_end + 1;
+    Py_ssize_t stop = rec_end < rec + max_record ? rec_end : rec + max_record;
+    hits_push(h, rec, stop, newlines - count_scalar(p, rec, line));
+    return rec_end;
+}
+
+/* A confirmed hit at ``pos``; ``newlines`` = newlines in [start, pos). Returns the last byte
+ * of what it reported (its line, or its record): later candidates up to there are the same. */
 static inline Py_ssize_t report(Hits *h, const unsigned char *p, Py_ssize_t start, Py_ssize_t end,
                                 Py_ssize_t pos, Py_ssize_t newlines)
 {
     Py_ssize_t line = pos;
     while (line > start && p[line - 1] != '\n')
         line--;
-    hits_push(h, line, newlines);
+    if (h->max_record)
+        return report_record(h, p, start, end, line, newlines);
+    hits_push(h, line, 0, newlines);
     const unsigned char *nl = memchr(p + pos, '\n', (size_t)(end - pos));
     return nl ? (Py_ssize_t)(nl - p) : end;
 }
@@ -201,14 +273,6 @@ static int have_avx2(void)
 }
 #endif
 
-static Py_ssize_t count_scalar(const unsigned char *p, Py_ssize_t i, Py_ssize_t end)
-{
-    Py_ssize_t total = 0;
-    for (; i < end; i++)
-        total += p[i] == '\n';
-    return total;
-}
-
 static const char *simd_name(void)
 {
 #ifdef OBD_X86
@@ -285,13 +349,26 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwds)
     return 0;
 }
 
-static PyObject *Scanner_scan(Scanner *self, PyObject *args)
+static PyObject *int_list(const Py_ssize_t *values, Py_ssize_t n)
 {
-    PyObject *buf;
-    Py_ssize_t start, end;
-    const char *kernel = NULL;
-    if (!PyArg_ParseTuple(args, "Onn|z", &buf, &start, &end, &kernel))
+    PyObject *list = PyList_New(n);
+    if (!list)
         return NULL;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        PyObject *item = PyLong_FromSsize_t(values[j]);
+        if (!item) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, j, item);
+    }
+    return list;
+}
+
+/* scan() and records(): one kernel run; ``max_record`` 0 reports lines, else records. */
+static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
+                     const char *kernel)
+{
     int which = 0; /* 0: the best this CPU has, 1: sse2, 2: scalar (tests compare them) */
     if (kernel && strcmp(kernel, "scalar") == 0)
         which = 2;
@@ -308,6 +385,8 @@ static PyObject *Scanner_scan(Scanner *self, PyObject *args)
         return NULL;
     const unsigned char *p = view.buf;
     Hits h = {0};
+    h.max_record = max_record;
+    h.taken_until = start;
     Py_ssize_t newlines;
     if (!self->chosen) /* with the GIL held: the scanner is shared by threads */
         choose_pairs(self, p + start, end - start < SAMPLE_BYTES ? end - start : SAMPLE_BYTES);
@@ -322,33 +401,49 @@ static PyObject *Scanner_scan(Scanner *self, PyObject *args)
         newlines = scan_scalar(self, p, start, start, end, 0, start - 1, &h);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
-    PyObject *starts = NULL, *before = NULL, *result = NULL;
+    PyObject *starts = NULL, *stops = NULL, *before = NULL, *result = NULL;
     if (h.failed) {
         PyErr_NoMemory();
         goto done;
     }
-    starts = PyList_New(h.size);
-    before = PyList_New(h.size);
-    if (!starts || !before)
+    if (!(starts = int_list(h.starts, h.size)) || !(before = int_list(h.before, h.size)))
         goto done;
-    for (Py_ssize_t j = 0; j < h.size; j++) {
-        PyObject *a = PyLong_FromSsize_t(h.starts[j]);
-        PyObject *b = PyLong_FromSsize_t(h.before[j]);
-        if (!a || !b) {
-            Py_XDECREF(a);
-            Py_XDECREF(b);
-            goto done;
-        }
-        PyList_SET_ITEM(starts, j, a);
-        PyList_SET_ITEM(before, j, b);
-    }
-    result = Py_BuildValue("(OOn)", starts, before, newlines);
+    if (!max_record)
+        result = Py_BuildValue("(OOn)", starts, before, newlines);
+    else if ((stops = int_list(h.stops, h.size)))
+        result = Py_BuildValue("(OOOn)", starts, stops, before, newlines);
 done:
     Py_XDECREF(starts);
+    Py_XDECREF(stops);
     Py_XDECREF(before);
     PyMem_RawFree(h.starts);
+    PyMem_RawFree(h.stops);
     PyMem_RawFree(h.before);
     return result;
+}
+
+static PyObject *Scanner_scan(Scanner *self, PyObject *args)
+{
+    PyObject *buf;
+    Py_ssize_t start, end;
+    const char *kernel = NULL;
+    if (!PyArg_ParseTuple(args, "Onn|z", &buf, &start, &end, &kernel))
+        return NULL;
+    return run(self, buf, start, end, 0, kernel);
+}
+
+static PyObject *Scanner_records(Scanner *self, PyObject *args)
+{
+    PyObject *buf;
+    Py_ssize_t start, end, max_record;
+    const char *kernel = NULL;
+    if (!PyArg_ParseTuple(args, "Onnn|z", &buf, &start, &end, &max_record, &kernel))
+        return NULL;
+    if (max_record < 1) {
+        PyErr_SetString(PyExc_ValueError, "max_record must be positive");
+        return NULL;
+    }
+    return run(self, buf, start, end, max_record, kernel);
 }
 
 static PyObject *count_newlines(PyObject *Py_UNUSED(module), PyObject *args)
@@ -376,6 +471,10 @@ static PyMethodDef Scanner_methods[] = {
      "scan(buf, start, end[, kernel]) -> (line_starts, newlines_before, newlines): the start of every line "
      "of buf[start:end] holding a literal, the newlines between start and each, and the newlines in the "
      "range. kernel ('avx2', 'sse2', 'scalar') forces an implementation, for tests."},
+    {"records", (PyCFunction)Scanner_records, METH_VARARGS,
+     "records(buf, start, end, max_record[, kernel]) -> (starts, stops, newlines_before, newlines): each "
+     "record (a header line and its continuation lines) of buf[start:end] holding a literal, as "
+     "buf[start:stop] (cut at max_record bytes), with the newlines between the range start and it."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -77,6 +77,8 @@ class Matcher:
     is needed, so callers skip to the next line after a hit)."""
 
     engine = "find"
+    expands_records = False
+    """True when ``records()`` returns whole records with their line counts (the C scanner)."""
 
     def __init__(self, patterns: Patterns):
         any_of, all_of = patterns.compiled()
@@ -161,6 +163,7 @@ class SimdMatcher(Matcher):
     """Same answers as ``Matcher``; line starts and their line counts from one C pass."""
 
     engine = "simd"
+    expands_records = True
 
     def __init__(self, patterns: Patterns):
         super().__init__(patterns)
@@ -168,6 +171,11 @@ class SimdMatcher(Matcher):
 
     def scan(self, block, start: int, end: int):
         return self._scanner.scan(block, start, end)
+
+    def records(self, block, start: int, end: int, max_record: int):
+        """``(starts, stops, newlines before each, newlines in range)`` of the records (header
+        line + continuation lines, cut at ``max_record`` bytes) holding a literal."""
+        return self._scanner.records(block, start, end, max_record)
 
     def hits(self, block, start: int, end: int) -> list[int]:
         return self._scanner.scan(block, start, end)[0]

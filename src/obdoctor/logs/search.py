@@ -90,6 +90,9 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
         if matcher is None:
             yield from _dense(buf, start, end, region.offset, lines, None)
             continue
+        if matcher.expands_records:  # the C scanner found the records and counted their lines
+            yield from _scanned_records(buf, start, end, region.offset, lines, matcher)
+            continue
         hits, before, newlines = matcher.scan(buf, start, end)
         if len(hits) * DENSE > end - start:
             yield from _dense(buf, start, end, region.offset, lines, matcher)
@@ -131,6 +134,18 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
         if newlines is not None:
             lines.skip_to(end, newlines)
         lines.leave()
+
+
+def _scanned_records(buf, start: int, end: int, offset: int, lines: _Lines, matcher: Matcher):
+    """The records the C scanner expanded (same rule as above, no Python per line)."""
+    starts, stops, before, newlines = matcher.records(buf, start, end, MAX_RECORD)
+    base = lines.at(start)
+    verify = matcher.verify if matcher.all_of else None
+    for rec_start, stop, newlines_before in zip(starts, stops, before):
+        data = bytes(buf[rec_start:stop])
+        if verify is None or verify(data):
+            yield base + newlines_before, offset + (rec_start - start), data
+    lines.skip_to(end, newlines)
 
 
 def _dense(buf, start: int, end: int, offset: int, lines: _Lines, matcher: Matcher | None):
@@ -177,12 +192,12 @@ def _dense_block(buf, start: int, end: int, offset: int, lines: _Lines, matcher:
 
 def _dense_emit(parts, line_no, offset, literals, verify):
     data = parts[0] if len(parts) == 1 else b"\n".join(parts)
-    if len(data) > MAX_RECORD:
-        data = data[:MAX_RECORD]
     if literals and not any(p in data for p in literals):
         return
     if verify is not None and not verify(data):
         return
+    if len(data) > MAX_RECORD:  # cut after the test, as the sparse path does: a hit late in a huge record still counts
+        data = data[:MAX_RECORD]
     yield line_no, offset, data
 
 
