@@ -5,6 +5,7 @@ on), stop short of the end and hand over to a scalar tail; hypothesis varies buf
 ranges and literal shapes around exactly those edges."""
 
 import mmap
+import platform
 import shutil
 import sysconfig
 from pathlib import Path
@@ -21,7 +22,7 @@ if BUILDABLE:
 else:
     _scan = pytest.importorskip("obdoctor.logs._scan")
 
-KERNELS = ["scalar", "sse2", _scan.SIMD] if _scan.SIMD == "avx2" else ["scalar", _scan.SIMD]
+KERNELS = list(_scan.KERNELS)  # every kernel this CPU runs: avx512, avx2, sse2, scalar
 
 
 def expected(data: bytes, start: int, end: int, literals):
@@ -114,7 +115,8 @@ def test_the_extension_is_built_where_a_compiler_and_headers_are():
 
     if not BUILDABLE:
         pytest.skip("no C compiler or Python headers: the optional extension is not expected")
-    assert patterns.simd_available() and _scan.SIMD in ("avx2", "sse2", "scalar")
+    assert patterns.simd_available() and _scan.SIMD == _scan.KERNELS[0]
+    assert "scalar" in _scan.KERNELS and ("sse2" in _scan.KERNELS) == (platform.machine() in ("x86_64", "AMD64"))
 
 
 GUARD_CHECK = r"""

@@ -278,3 +278,28 @@ def test_one_big_file_is_shared_by_both_workers(tmp_path, monkeypatch):
     got = sorted((r.line_no, r.offset, r.raw) for r in search_files([log], Patterns(("ret=-9043", TRACE)), workers=2, report=report))
     assert report.workers == 2 and report.searched == [log] and not report.failed
     assert got == [(r.line_no, r.offset, r.raw) for r in search_file(log, Patterns(("ret=-9043", TRACE)))]
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["one process", "workers"])
+@pytest.mark.parametrize("pats", [Patterns(("ret=-9043", TRACE)), Patterns(("tick",)), Patterns(all_of=("WDIAG", "i=107")),
+                                  Patterns()], ids=["sparse", "dense", "all-of", "everything"])
+def test_count_hits_equals_counting_the_hits(tmp_path, monkeypatch, engine, big, pats):
+    """``logs search --count`` counts where it searches; the number is the search's, truncated
+    files included (what could be read counts, and the file is reported)."""
+    from obdoctor.logs import search
+
+    if big:
+        monkeypatch.setattr(search, "SPLIT_MIN", 1)
+        monkeypatch.setattr(search, "_size", lambda log: 64 << 20)
+    files = [lf(write(tmp_path / "observer.log.20240318080000123", make_lines(3000, seed=1)))]
+    files.append(lf(write(tmp_path / "observer.log", make_lines(700, seed=2))))
+    gz = write(tmp_path / "observer.log.20240318070000123.gz", make_lines(2000, seed=3), "gz")
+    gz.write_bytes(gz.read_bytes()[: gz.stat().st_size // 2])  # truncated
+    files.append(lf(gz))
+    counted, listed = SearchReport(), SearchReport()
+    n = search.count_hits(files, pats, workers=2, report=counted)
+    assert n == sum(1 for _ in search.search_hits(files, pats, workers=2, report=listed)) and n > 0
+    assert counted.workers == (2 if big else 1)
+    assert sorted(f.name for f in counted.searched) == sorted(f.name for f in listed.searched)
+    assert [(f.name, why) for f, why in counted.failed] == [(f.name, why) for f, why in listed.failed]
+    assert [f.name for f, _ in counted.failed] == [gz.name]

@@ -181,6 +181,8 @@ def run_search(args, env: Environment) -> ExitCode:
         env.error("logs search: give at least one non-empty -e PATTERN")
         return ExitCode.USAGE
     parse = bool(args.json or args.since or args.until or _levels(args))
+    if args.count and not parse:  # counted where they are found: no hit crosses a process
+        return _count_only(args, env, Patterns(any_of=patterns))
     files, problems, report, records, keep = _search(args, env, Patterns(any_of=patterns), parse=parse)
     if not parse and not args.count:
         records = (_Raw(hit) for hit in records)
@@ -206,6 +208,18 @@ def run_search(args, env: Environment) -> ExitCode:
         env.stdout.write(f"{count}\n")
     failed_all = _finish(files, problems, report, keep, env)
     if failed_all:
+        return ExitCode.USAGE
+    return ExitCode(0) if count else ExitCode(1)
+
+
+def _count_only(args, env: Environment, patterns) -> ExitCode:
+    from obdoctor.logs.search import SearchReport, count_hits
+
+    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
+    report = SearchReport()
+    count = count_hits(files, patterns, workers=max(1, args.jobs), report=report)
+    env.stdout.write(f"{count}\n")
+    if _finish(files, problems, report, keep, env):
         return ExitCode.USAGE
     return ExitCode(0) if count else ExitCode(1)
 

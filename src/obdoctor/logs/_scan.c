@@ -4,7 +4,8 @@
  * Why in C: the search reads GBs, and the Python engines pay twice -- a multi-literal scan
  * (hyperscan) and then a second pass to count newlines for line numbers. Here one SIMD pass
  * does both: for each literal two of its bytes (the rarest in the data, chosen from a sample)
- * are compared at their offsets for 32 (AVX2) or 16 (SSE2) start positions at once; a
+ * are compared at their offsets for 64 (AVX-512BW), 32 (AVX2) or 16 (SSE2) start positions at
+ * once, the kernel picked at run time from what the CPU has; a
  * candidate is confirmed with memcmp. Newlines of the same block are counted from the same
  * load. Answers are the same as the other engines': line starts in order, one per line.
  *
@@ -209,24 +210,30 @@ static Py_ssize_t scan_scalar(const Scanner *s, const unsigned char *p, Py_ssize
 }
 
 #ifdef OBD_X86
+/* One kernel per vector width. ``n`` is a compile-time constant in each NAME_n copy (the
+ * dispatcher below switches on the literal count) so the per-literal loop unrolls and the
+ * broadcast bytes and offsets stay in registers: ~1.6x faster than a run-time loop. */
 #define OBD_KERNEL(NAME, TARGET, VEC, WIDTH, SET1, LOADU, CMPEQ, AND, OR, ZERO, MOVEMASK, MASKT)      \
-    __attribute__((target(TARGET))) static Py_ssize_t NAME(const Scanner *s, const unsigned char *p, \
-                                                           Py_ssize_t start, Py_ssize_t end, Hits *h)  \
+    __attribute__((target(TARGET), always_inline)) static inline Py_ssize_t NAME##_n(                 \
+        const Scanner *s, const unsigned char *p, Py_ssize_t start, Py_ssize_t end, Hits *h, const int n) \
     {                                                                                                   \
         VEC v1[MAX_LITERALS], v2[MAX_LITERALS];                                                         \
+        Py_ssize_t o1[MAX_LITERALS], o2[MAX_LITERALS];                                                  \
         const VEC nlv = SET1('\n');                                                                     \
-        const int n = s->count;                                                                         \
         for (int k = 0; k < n; k++) {                                                                   \
             v1[k] = SET1((char)s->b1[k]);                                                               \
             v2[k] = SET1((char)s->b2[k]);                                                               \
+            o1[k] = s->off1[k];                                                                         \
+            o2[k] = s->off2[k];                                                                         \
         }                                                                                               \
         Py_ssize_t newlines = 0, line_end = start - 1, i = start;                                      \
-        for (; i + WIDTH + s->max_off <= end; i += WIDTH) {                                             \
+        const Py_ssize_t last = end - WIDTH - s->max_off;                                               \
+        for (; i <= last; i += WIDTH) {                                                                 \
             MASKT nlmask = (MASKT)MOVEMASK(CMPEQ(LOADU((const VEC *)(p + i)), nlv));                    \
             VEC acc = ZERO();                                                                           \
             for (int k = 0; k < n; k++) {                                                               \
-                VEC a = CMPEQ(LOADU((const VEC *)(p + i + s->off1[k])), v1[k]);                         \
-                VEC b = CMPEQ(LOADU((const VEC *)(p + i + s->off2[k])), v2[k]);                         \
+                VEC a = CMPEQ(LOADU((const VEC *)(p + i + o1[k])), v1[k]);                              \
+                VEC b = CMPEQ(LOADU((const VEC *)(p + i + o2[k])), v2[k]);                              \
                 acc = OR(acc, AND(a, b));                                                               \
             }                                                                                           \
             MASKT cand = (MASKT)MOVEMASK(acc);                                                          \
@@ -241,6 +248,21 @@ static Py_ssize_t scan_scalar(const Scanner *s, const unsigned char *p, Py_ssize
             newlines += __builtin_popcount(nlmask);                                                     \
         }                                                                                               \
         return scan_scalar(s, p, start, i, end, newlines, line_end, h);                                \
+    }                                                                                                   \
+    __attribute__((target(TARGET))) static Py_ssize_t NAME(const Scanner *s, const unsigned char *p, \
+                                                           Py_ssize_t start, Py_ssize_t end, Hits *h)  \
+    {                                                                                                   \
+        switch (s->count) {                                                                             \
+        case 1: return NAME##_n(s, p, start, end, h, 1);                                                \
+        case 2: return NAME##_n(s, p, start, end, h, 2);                                                \
+        case 3: return NAME##_n(s, p, start, end, h, 3);                                                \
+        case 4: return NAME##_n(s, p, start, end, h, 4);                                                \
+        case 5: return NAME##_n(s, p, start, end, h, 5);                                                \
+        case 6: return NAME##_n(s, p, start, end, h, 6);                                                \
+        case 7: return NAME##_n(s, p, start, end, h, 7);                                                \
+        case 8: return NAME##_n(s, p, start, end, h, 8);                                                \
+        default: return NAME##_n(s, p, start, end, h, s->count);                                        \
+        }                                                                                               \
     }
 
 /* Both movemasks fit a uint32_t (AVX2: 32 bits, so the mask type must be unsigned). */
@@ -262,24 +284,75 @@ __attribute__((target("avx2,popcnt"))) static Py_ssize_t count_avx2(const unsign
     return total;
 }
 
-static int have_avx2(void)
+/* AVX-512BW: 64 start positions per step, compares straight into mask registers. */
+__attribute__((target("avx512f,avx512bw,popcnt"))) static Py_ssize_t scan_avx512(const Scanner *s,
+                                                                               const unsigned char *p,
+                                                                               Py_ssize_t start, Py_ssize_t end,
+                                                                               Hits *h)
 {
-    static int known = -1;
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+    __m512i v1[MAX_LITERALS], v2[MAX_LITERALS];
+    const __m512i nlv = _mm512_set1_epi8('\n');
+    const int n = s->count;
+    for (int k = 0; k < n; k++) {
+        v1[k] = _mm512_set1_epi8((char)s->b1[k]);
+        v2[k] = _mm512_set1_epi8((char)s->b2[k]);
     }
-    return known;
+    Py_ssize_t newlines = 0, line_end = start - 1, i = start;
+    for (; i + 64 + s->max_off <= end; i += 64) {
+        uint64_t nlmask = _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)(p + i)), nlv);
+        uint64_t cand = 0;
+        for (int k = 0; k < n; k++)
+            cand |= _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)(p + i + s->off1[k])), v1[k])
+                    & _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)(p + i + s->off2[k])), v2[k]);
+        while (cand) {
+            int bit = __builtin_ctzll(cand);
+            cand &= cand - 1;
+            Py_ssize_t pos = i + bit;
+            if (pos > line_end && match_at(s, p, pos, end))
+                line_end = report(h, p, start, end, pos,
+                                  newlines + __builtin_popcountll(nlmask & (((uint64_t)1 << bit) - 1)));
+        }
+        newlines += __builtin_popcountll(nlmask);
+    }
+    return scan_scalar(s, p, start, i, end, newlines, line_end, h);
 }
+
+static int cpu_has(int avx512)
+{
+    static int avx2 = -1, bw = -1;
+    if (avx2 < 0) {
+        __builtin_cpu_init();
+        avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+        bw = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+    }
+    return avx512 ? bw : avx2;
+}
+#define have_avx2() cpu_has(0)
 #endif
+
+enum kernel { BEST, AVX512, AVX2, SSE2, SCALAR };
+static const char *const KERNEL_NAMES[] = {"best", "avx512", "avx2", "sse2", "scalar"};
+
+static int kernel_supported(enum kernel k)
+{
+#ifdef OBD_X86
+    return k == SCALAR || k == SSE2 || (k == AVX2 && cpu_has(0)) || (k == AVX512 && cpu_has(1)) || k == BEST;
+#else
+    return k == SCALAR || k == BEST;
+#endif
+}
+
+static enum kernel best_kernel(void)
+{
+    for (enum kernel k = AVX512; k <= SCALAR; k++)
+        if (kernel_supported(k))
+            return k;
+    return SCALAR;
+}
 
 static const char *simd_name(void)
 {
-#ifdef OBD_X86
-    return have_avx2() ? "avx2" : "sse2";
-#else
-    return "scalar";
-#endif
+    return KERNEL_NAMES[best_kernel()];
 }
 
 /* -- Python glue ------------------------------------------------------------------------------ */
@@ -369,16 +442,18 @@ static PyObject *int_list(const Py_ssize_t *values, Py_ssize_t n)
 static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
                      const char *kernel)
 {
-    int which = 0; /* 0: the best this CPU has, 1: sse2, 2: scalar (tests compare them) */
-    if (kernel && strcmp(kernel, "scalar") == 0)
-        which = 2;
-#ifdef OBD_X86
-    else if (kernel && strcmp(kernel, "sse2") == 0)
-        which = 1;
-#endif
-    else if (kernel && strcmp(kernel, simd_name()) != 0) {
-        PyErr_Format(PyExc_ValueError, "no kernel %s here", kernel);
-        return NULL;
+    enum kernel which = best_kernel(); /* or the one named (tests compare them all) */
+    if (kernel) {
+        int found = 0;
+        for (enum kernel k = AVX512; k <= SCALAR && !found; k++)
+            if (strcmp(kernel, KERNEL_NAMES[k]) == 0 && kernel_supported(k)) {
+                which = k;
+                found = 1;
+            }
+        if (!found) {
+            PyErr_Format(PyExc_ValueError, "no kernel %s on this CPU", kernel);
+            return NULL;
+        }
     }
     Py_buffer view;
     if (get_range(buf, start, end, &view) < 0)
@@ -391,14 +466,14 @@ static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t 
     if (!self->chosen) /* with the GIL held: the scanner is shared by threads */
         choose_pairs(self, p + start, end - start < SAMPLE_BYTES ? end - start : SAMPLE_BYTES);
     Py_BEGIN_ALLOW_THREADS
+    switch (which) {
 #ifdef OBD_X86
-    if (which == 0 && have_avx2())
-        newlines = scan_avx2(self, p, start, end, &h);
-    else if (which <= 1)
-        newlines = scan_sse2(self, p, start, end, &h);
-    else
+    case AVX512: newlines = scan_avx512(self, p, start, end, &h); break;
+    case AVX2: newlines = scan_avx2(self, p, start, end, &h); break;
+    case SSE2: newlines = scan_sse2(self, p, start, end, &h); break;
 #endif
-        newlines = scan_scalar(self, p, start, start, end, 0, start - 1, &h);
+    default: newlines = scan_scalar(self, p, start, start, end, 0, start - 1, &h);
+    }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     PyObject *starts = NULL, *stops = NULL, *before = NULL, *result = NULL;
@@ -470,7 +545,7 @@ static PyMethodDef Scanner_methods[] = {
     {"scan", (PyCFunction)Scanner_scan, METH_VARARGS,
      "scan(buf, start, end[, kernel]) -> (line_starts, newlines_before, newlines): the start of every line "
      "of buf[start:end] holding a literal, the newlines between start and each, and the newlines in the "
-     "range. kernel ('avx2', 'sse2', 'scalar') forces an implementation, for tests."},
+     "range. kernel ('avx512', 'avx2', 'sse2', 'scalar') forces an implementation, for tests."},
     {"records", (PyCFunction)Scanner_records, METH_VARARGS,
      "records(buf, start, end, max_record[, kernel]) -> (starts, stops, newlines_before, newlines): each "
      "record (a header line and its continuation lines) of buf[start:end] holding a literal, as "
@@ -515,5 +590,23 @@ PyMODINIT_FUNC PyInit__scan(void)
     }
     PyModule_AddIntConstant(m, "MAX_LITERALS", MAX_LITERALS);
     PyModule_AddStringConstant(m, "SIMD", simd_name());
+    PyObject *kernels = PyTuple_New(0);
+    for (enum kernel k = AVX512; kernels && k <= SCALAR; k++)
+        if (kernel_supported(k)) {
+            PyObject *name = PyUnicode_FromString(KERNEL_NAMES[k]);
+            Py_ssize_t size = PyTuple_GET_SIZE(kernels);
+            if (!name || _PyTuple_Resize(&kernels, size + 1) < 0) {
+                Py_XDECREF(name);
+                Py_XDECREF(kernels);
+                kernels = NULL;
+                break;
+            }
+            PyTuple_SET_ITEM(kernels, size, name);
+        }
+    if (!kernels || PyModule_AddObject(m, "KERNELS", kernels) < 0) {
+        Py_XDECREF(kernels);
+        Py_DECREF(m);
+        return NULL;
+    }
     return m;
 }

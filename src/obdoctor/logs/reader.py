@@ -163,6 +163,22 @@ def count_newlines(buf, start: int, end: int) -> int:
     return total
 
 
+def count_mapped_newlines(mm, start: int, end: int) -> int:
+    """``count_newlines`` over a long span of a mapping (the lines before a segment), a
+    ``WINDOW`` at a time, dropping each window's pages after: reading 1 GB of a file to count
+    its lines must not leave 1 GB in our resident set."""
+    total = 0
+    page = mmap.PAGESIZE
+    while start < end:
+        stop = min(end, start + WINDOW)
+        total += count_newlines(mm, start, stop)
+        lo, hi = (start // page) * page, (stop // page) * page
+        if hi > lo and hasattr(mm, "madvise"):
+            mm.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+        start = stop
+    return total
+
+
 def is_rotated_name(name: str) -> bool:
     """``observer.log.20230519132325238`` (and compressed names) are never written again."""
     tail = name.rsplit(".log", 1)[-1]

@@ -26,11 +26,11 @@ from obdoctor.logs.files import LogFile
 from obdoctor.logs.parser import parse_line
 from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns
 from obdoctor.logs.reader import (
-    LogReadError, count_newlines, cut_point, is_header, is_rotated_name, prepare_counting, regions,
+    LogReadError, count_mapped_newlines, count_newlines, cut_point, is_header, is_rotated_name, prepare_counting, regions,
 )
 from obdoctor.logs.record import LogRecord
 
-__all__ = ["Patterns", "search_file", "search_files", "search_hits", "Hit", "read_records", "SearchReport",
+__all__ = ["Patterns", "search_file", "search_files", "search_hits", "count_hits", "Hit", "read_records", "SearchReport",
            "LogReadError", "iter_lines"]
 
 DENSE_BLOCK = 4 << 20
@@ -56,7 +56,7 @@ class _Lines:
     def enter(self, region) -> None:
         if not (isinstance(region.buf, mmap.mmap) and region.buf is self.buf):
             if self.buf is None and isinstance(region.buf, mmap.mmap) and region.start > 0:
-                self.line += count_newlines(region.buf, 0, region.start)  # a segment: lines before it
+                self.line += count_mapped_newlines(region.buf, 0, region.start)  # a segment: lines before it
             self.buf, self.pos = region.buf, region.start
         self.end = region.end
 
@@ -134,6 +134,24 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
         if newlines is not None:
             lines.skip_to(end, newlines)
         lines.leave()
+
+
+def _count_hits(path, compression, matcher: Matcher | None,
+                segment: tuple[int, int] | None = None) -> tuple[int, str | None]:
+    """(how many records ``_raw_hits`` gives, why the file was read only in part or None),
+    without building the records when the C scanner can say (any-of patterns: one record per
+    reported start). A partly read file counts what could be read, as the search returns it."""
+    count = 0
+    try:
+        if matcher is None or not matcher.expands_records or matcher.all_of:
+            for _ in _raw_hits(path, compression, matcher, segment=segment):
+                count += 1
+        else:
+            for r in regions(path, compression, segment=segment):
+                count += len(matcher.records(r.buf, r.start, r.end, MAX_RECORD)[0])
+    except (OSError, EOFError, ValueError) as exc:
+        return count, _describe(exc)
+    return count, None
 
 
 def _scanned_records(buf, start: int, end: int, offset: int, lines: _Lines, matcher: Matcher):
@@ -308,6 +326,33 @@ def search_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | Non
     yield from _parallel(files, tasks, patterns, workers, report)
 
 
+def count_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
+               report: SearchReport | None = None) -> int:
+    """``sum(1 for _ in search_hits(...))`` without moving every hit between processes
+    (``logs search --count`` on a word found on every line)."""
+    files = list(files)
+    report = report if report is not None else SearchReport()
+    matcher = None if patterns.matches_everything else compile_patterns(patterns)
+    report.engine = matcher.engine if matcher else "all"
+    workers = max(1, min(workers or os.cpu_count() or 1, os.cpu_count() or 1))
+    tasks = _tasks(files, workers)
+    workers = min(workers, len(tasks)) or 1
+    report.workers = workers
+    if workers == 1 or sum(_size(f) for f in files) < (32 << 20):
+        report.workers = 1
+        total = 0
+        for log in files:
+            count, failure = _count_hits(log.path, log.compression, matcher)
+            total += count
+            if failure is None:
+                report.searched.append(log)
+            else:
+                report.failed.append((log, failure))
+        return total
+    prepare_counting()
+    return sum(_parallel(files, tasks, patterns, workers, report, count_only=True))
+
+
 SPLIT_MIN = 64 << 20
 """A rotated plain file at least this big may be shared by several workers (segments)."""
 
@@ -337,7 +382,7 @@ def _describe(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, LogReadError) else f"{type(exc).__name__}: {exc}"
 
 
-def _worker(tasks, results, patterns: Patterns) -> None:
+def _worker(tasks, results, patterns: Patterns, count_only: bool = False) -> None:
     matcher = None if patterns.matches_everything else compile_patterns(patterns)
     while True:
         item = tasks.get()
@@ -345,6 +390,14 @@ def _worker(tasks, results, patterns: Patterns) -> None:
             return
         index, path, compression, segment = item
         batch: list[tuple[int, int, bytes]] = []
+        if count_only:
+            try:
+                count, failure = _count_hits(path, compression, matcher, segment)
+            except Exception as exc:  # never leave the parent waiting
+                count, failure = 0, f"{type(exc).__name__}: {exc}"
+            results.put(("count", index, count))
+            results.put(("done", index, failure))
+            continue
         try:
             for hit in _raw_hits(path, compression, matcher, segment=segment):
                 batch.append(hit)
@@ -361,7 +414,9 @@ def _worker(tasks, results, patterns: Patterns) -> None:
             results.put(("done", index, f"{type(exc).__name__}: {exc}"))
 
 
-def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, report: SearchReport) -> Iterator[Hit]:
+def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, report: SearchReport,
+              count_only: bool = False) -> Iterator:
+    """Hits from the workers (with ``count_only``: one count per task instead)."""
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     tasks = ctx.Queue()
     results = ctx.Queue(maxsize=64)  # back-pressure: bounded memory when everything matches
@@ -369,7 +424,8 @@ def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, rep
         tasks.put((task, str(files[i].path), files[i].compression, segment))
     for _ in range(workers):
         tasks.put(None)
-    procs = [ctx.Process(target=_worker, args=(tasks, results, patterns), daemon=True) for _ in range(workers)]
+    procs = [ctx.Process(target=_worker, args=(tasks, results, patterns, count_only), daemon=True)
+             for _ in range(workers)]
     for p in procs:
         p.start()
     pending = set(range(len(items)))
@@ -392,6 +448,9 @@ def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, rep
             if kind == "hits":
                 for line_no, offset, data in payload:
                     yield Hit(log, line_no, offset, data)
+                continue
+            if kind == "count":
+                yield payload
                 continue
             pending.discard(task)
             if payload is not None:

@@ -1,0 +1,39 @@
+"""Memory stays bounded by the read window, whatever the file size and however it is split.
+
+Measured on a real child process (``os.wait4``: its peak resident set, worker processes it
+reaped included), on a file bigger than the bound."""
+
+import json
+import os
+import subprocess
+import sys
+
+from .conftest import make_lines
+
+FILE_MB = 256
+BOUND_MIB = 150  # interpreter + imports (~30 MiB) + one 64 MiB mapped window + slack
+
+
+def peak_mib(argv) -> tuple[int, bytes]:
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = proc.stdout.read()
+    proc.stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return usage.ru_maxrss // 1024, out
+
+
+def test_a_big_rotated_file_shared_by_two_workers_stays_under_the_bound(tmp_path):
+    block = ("".join(line + "\n" for line in make_lines(4000))).encode()
+    path = tmp_path / "observer.log.20240318080000123"  # rotated: mapped, and split between workers
+    with open(path, "wb") as handle:
+        for _ in range(FILE_MB * (1 << 20) // len(block)):
+            handle.write(block)
+    copies = FILE_MB * (1 << 20) // len(block)
+    argv = [sys.executable, "-m", "obdoctor.cli.main", "logs", "search", "-j", "2", "--json", "-e", "i=3999,", str(path)]
+    peak, out = peak_mib(argv)
+    hits = [json.loads(line) for line in out.splitlines()]
+    assert len(hits) == copies
+    # the last record's line number: the second worker counted the lines of the first half
+    assert hits[-1]["line"] == block.count(b"\n") * copies
+    assert peak < BOUND_MIB, f"peak resident {peak} MiB for a {FILE_MB} MB file"
