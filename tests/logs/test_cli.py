@@ -75,3 +75,19 @@ def test_a_directory_without_logs_is_a_usage_error(tmp_path):
     (tmp_path / "notes.txt").write_text("ret=-9043")
     code, _, err = run("logs", "search", "-e", "ret=-9043", str(tmp_path))
     assert code == 2 and "no OceanBase log file" in err
+
+
+def test_lines_are_printed_as_their_bytes_like_grep(tmp_path):
+    """A real process writing to a pipe: invalid UTF-8 and NUL bytes come out as they are in
+    the file (evidence is quoted exactly), with grep's ``file:line:`` prefix for several files."""
+    import subprocess
+    import sys
+
+    bad = b"[2024-03-18 08:00:00.000001] WDIAG x (a.cpp:1) [1][T1_X][T1][Y0-0] [lt=1] \xc3\x28 \x00 ret=-9043"
+    (tmp_path / "observer.log").write_bytes(b"[2024-03-18 08:00:00.000000] INFO quiet\n" + bad + b"\n")
+    (tmp_path / "rootservice.log").write_bytes(bad + b"\r\n")
+    argv = [sys.executable, "-m", "obdoctor.cli.main", "logs", "search", "-e", "ret=-9043"]
+    one = subprocess.run(argv + [str(tmp_path / "observer.log")], capture_output=True)
+    assert one.returncode == 0 and one.stdout == bad + b"\n"
+    both = subprocess.run(argv + [str(tmp_path)], capture_output=True)
+    assert sorted(both.stdout.splitlines()) == [b"observer.log:2:" + bad, b"rootservice.log:1:" + bad]

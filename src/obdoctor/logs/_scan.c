@@ -212,7 +212,7 @@ static Py_ssize_t scan_scalar(const Scanner *s, const unsigned char *p, Py_ssize
 #ifdef OBD_X86
 /* One kernel per vector width. ``n`` is a compile-time constant in each NAME_n copy (the
  * dispatcher below switches on the literal count) so the per-literal loop unrolls and the
- * broadcast bytes and offsets stay in registers: ~1.6x faster than a run-time loop. */
+ * broadcast bytes and offsets stay in registers (AVX-512: 3.2 -> 4.0 GB/s for five literals). */
 #define OBD_KERNEL(NAME, TARGET, VEC, WIDTH, SET1, LOADU, CMPEQ, AND, OR, ZERO, MOVEMASK, MASKT)      \
     __attribute__((target(TARGET), always_inline)) static inline Py_ssize_t NAME##_n(                 \
         const Scanner *s, const unsigned char *p, Py_ssize_t start, Py_ssize_t end, Hits *h, const int n) \
