@@ -137,6 +137,22 @@ def members(archive: Path) -> dict[str, bytes]:
         return {m.name.split("/", 1)[1]: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
 
 
+def check_origins(files: dict[str, bytes], original: Path) -> None:
+    """Every row of logs/origins.tsv: the stored line is the server file's line at that number."""
+    from obdoctor.knowledge.redaction import redact_text
+    from obdoctor.logs.files import classify, open_bytes
+
+    rows = [r.split("\t") for r in files.get("logs/origins.tsv", b"").decode().splitlines()[1:]]
+    cache: dict[Path, list[str]] = {}
+    for server, stored, line, origin, origin_line, _offset in rows:
+        stored_lines = files[f"logs/{server}/{stored}"].decode().splitlines()
+        path = original / "logs" / server / ("alert/" + origin if stored.startswith("alert/") else origin)
+        if path not in cache:
+            with open_bytes(classify(path, server)) as stream:
+                cache[path] = stream.read().decode("utf-8", "replace").splitlines()
+        assert stored_lines[int(line) - 1] == redact_text(cache[path][int(origin_line) - 1]), (server, stored, line)
+
+
 def check_collected(archive: Path, original: Path, password: str) -> None:
     """A collected bundle: no password, a manifest, and logs far smaller than the originals."""
     import tomllib
@@ -150,8 +166,9 @@ def check_collected(archive: Path, original: Path, password: str) -> None:
     from obdoctor.logs.files import discover, open_bytes
     from obdoctor.sources.collect import PLACEHOLDER
 
+    check_origins(files, original)
     for key, data in files.items():
-        if not key.startswith("logs/"):
+        if not key.startswith("logs/") or key == "logs/origins.tsv":
             continue
         server = key.split("/")[1]
         lines = [l for l in data.decode().splitlines() if l + "\n" != PLACEHOLDER]

@@ -90,6 +90,42 @@ def test_compressed_rotated_logs_are_stored_as_plain_lines(simssh, bundles, tmp_
     assert finding_keys(again) == finding_keys(report)
 
 
+def log_citations(report: dict) -> list[tuple]:
+    """Every log line a finding cites: (server, file name, line number)."""
+    return sorted((p.get("server"), p["name"], p.get("line")) for f in report["findings"] for e in f["evidence"]
+                  for p in e["provenance"] if p["kind"] == "log")
+
+
+def test_a_collected_bundle_cites_the_servers_lines_not_its_own(simssh, bundles, tmp_path):
+    """The bundle keeps only matching lines (decompressed), but a finding made from it names
+    the file and line number a DBA finds on the server with grep -n: logs/origins.tsv."""
+    import gzip
+    import shutil
+
+    bundle = tmp_path / "rotated"
+    shutil.copytree(bundles["failed-41-chain"], bundle)
+    log = bundle / "logs" / "127.0.0.3" / "observer.log"
+    padding = "".join(f"[2023-09-26 14:00:{i % 60:02d}.000000] INFO [SERVER] tick (a.cpp:1) [1][T1_X][T1]"
+                      f"[Y0-0000000000000000-0-0] [lt=1] tick(i={i})\n" for i in range(500))
+    log.with_name("observer.log.20230926150000000.gz").write_bytes(gzip.compress((padding + log.read_text()).encode()))
+    log.write_text("")
+    simssh.load_bundle(bundle)
+    source, _ = live_over_bundle_tables(simssh, bundle)
+    with source:
+        recording = RecordingSource(source)
+        live, _ = run(recording)
+        write_archive(recording, tmp_path / "b.tar.gz")
+    cited = log_citations(live)
+    assert ("127.0.0.3", "observer.log.20230926150000000.gz") in {c[:2] for c in cited}
+    assert all(line > 500 for server, name, line in cited if name.startswith("observer.log"))
+    files = members(tmp_path / "b.tar.gz")
+    assert b"origin_file" in files["logs/origins.tsv"]
+    with Bundle(tmp_path / "b.tar.gz") as collected:
+        again, _ = run(collected)
+        assert not any("origins" in n for n in collected.info().notes)
+    assert log_citations(again) == cited
+
+
 def test_collect_refuses_a_directory_and_a_missing_parent(run_cli, tmp_path):
     assert run_cli("collect", "-o", tmp_path, "--db-host", "127.0.0.1").code == 2
     result = run_cli("collect", "-o", tmp_path / "no" / "x.tar.gz", "--db-host", "127.0.0.1")

@@ -56,3 +56,30 @@ def test_parallel_search_reports_a_truncated_file(tmp_path, monkeypatch):
     assert report.workers == 2 and got
     assert [f.name for f, _ in report.failed] == ["observer.log.20240318080600000.gz"]
     assert "truncated gzip" in report.failed[0][1] and len(report.searched) == len(files) - 1
+
+
+def test_collected_lines_get_their_servers_file_line_and_offset_back(tmp_path):
+    """``logs/origins.tsv`` (written by collect): a stored line's place on its server; a bad row
+    is a note, and its line keeps the bundle's number."""
+    from obdoctor.rules.base import log_provenance
+
+    root = tmp_path / "collected"
+    d = root / "logs" / "10.0.0.1"
+    d.mkdir(parents=True)
+    lines = make_lines(120)
+    hits = [line for line in lines if "ret=-9043" in line][:3]
+    write(d / "observer.log.20240318080500000", hits)
+    (root / "logs" / "origins.tsv").write_text(
+        "server\tfile\tline\torigin_file\torigin_line\torigin_offset\n"
+        "10.0.0.1\tobserver.log.20240318080500000\t1\tobserver.log.20240318080500000.gz\t4512\t99\n"
+        "10.0.0.1\tobserver.log.20240318080500000\t2\tobserver.log.20240318080500000.gz\t4600\t\n"
+        "10.0.0.1\tobserver.log.20240318080500000\tthree\tobserver.log.20240318080500000.gz\t5000\t1\n")
+    with Bundle(root) as bundle:
+        found = bundle.search_logs(LogQuery(servers=("10.0.0.1",), any_of=("ret=-9043",)))
+        assert [(r.origin, r.line_no, r.offset) for r in found.records] == [
+            ("observer.log.20240318080500000.gz", 4512, 99), ("observer.log.20240318080500000.gz", 4600, None),
+            (None, 3, found.records[2].offset)]
+        assert any("1 malformed row" in n for n in bundle.info().notes)
+    first = log_provenance(found.records[0])
+    assert first.describe() == "10.0.0.1:observer.log.20240318080500000.gz:4512"
+    assert first.location == "logs/10.0.0.1/observer.log.20240318080500000"  # where it is in the bundle

@@ -124,6 +124,7 @@ def record_json(record) -> dict:
 
     return {
         "server": record.server, "path": record.path, "line": record.line_no, "offset": record.offset,
+        "origin": record.origin,
         "ts": record.ts.isoformat(sep=" ") if record.ts else None, "level": record.level,
         "module": record.module, "func": record.func, "src": f"{record.src_file}:{record.src_line}" if record.src_file else None,
         "tid": record.tid, "thread": record.thread, "tenant_id": record.tenant_id, "trace_id": record.trace_id,

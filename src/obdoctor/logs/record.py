@@ -39,6 +39,10 @@ class LogRecord:
     path: str | None = None
     line_no: int | None = None
     offset: int | None = None
+    origin: str | None = None
+    """The file's name on its server when the line was collected into a bundle under another
+    name (``observer.log.<stamp>.gz`` stored decompressed, only matching lines kept):
+    ``line_no`` and ``offset`` are then where the line was in that file."""
     _fields: list[tuple[str, str]] | None = field(default=None, repr=False, compare=False)
     _message: str | None = field(default=None, repr=False, compare=False)
 
@@ -89,7 +93,14 @@ class LogRecord:
             return self.errcode
         return None
 
+    @property
+    def file_name(self) -> str:
+        """The name a DBA finds the line under on the server (``origin`` when collected)."""
+        if self.origin:
+            return self.origin
+        return self.path.rsplit("/", 1)[-1] if self.path else "?"
+
     def where(self) -> str:
-        name = self.path.rsplit("/", 1)[-1] if self.path else "?"
+        name = self.file_name
         server = f"{self.server}:" if self.server else ""
         return f"{server}{name}:{self.line_no}" if self.line_no else f"{server}{name}"

@@ -191,15 +191,14 @@ def files_of(records: list[LogRecord]) -> list[str]:
     """File names the records came from, in order of first appearance."""
     names: list[str] = []
     for r in records:
-        name = r.path.rsplit("/", 1)[-1] if r.path else "?"
+        name = r.file_name
         if name not in names:
             names.append(name)
     return names
 
 
 def log_provenance(record: LogRecord) -> Provenance:
-    name = record.path.rsplit("/", 1)[-1] if record.path else "?"
-    return Provenance("log", name, server=record.server, line=record.line_no, location=record.path)
+    return Provenance("log", record.file_name, server=record.server, line=record.line_no, location=record.path)
 
 
 def search(ctx: RuleContext, chain: Chain, *, servers: tuple[str, ...], kinds: tuple[str, ...],

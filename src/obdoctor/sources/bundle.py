@@ -37,6 +37,8 @@ class Bundle:
         self._info: SourceInfo | None = None
         self.manifest = self._read_manifest()
         self._sql_files = self._index_sql()
+        origins = self.root / "logs" / "origins.tsv"  # read now: its problems are notes of info()
+        self._origins = _read_origins(origins, self.notes) if origins.is_file() else {}
         if not self._sql_files and not (self.root / "logs").is_dir():
             self.notes.append(f"{self.path}: no sql/ files and no logs/ directory: nothing to diagnose "
                               "(see docs/bundle-format.md)")
@@ -133,6 +135,15 @@ class Bundle:
             dba_tenant_id=int(dba_tenant) if isinstance(dba_tenant, int) else None,
         )
 
+    def _restore_origin(self, record) -> None:
+        """A collected line's file, line and offset on its server (``logs/origins.tsv``)."""
+        if not self._origins or not record.server or record.line_no is None:
+            return
+        stored = Path(record.path).relative_to(self.root / "logs" / record.server).as_posix()
+        found = self._origins.get((record.server, stored), {}).get(record.line_no)
+        if found:
+            record.origin, record.line_no, record.offset = found
+
     def sql_views(self) -> list[str]:
         return [p.name for p in self._sql_files.values()]
 
@@ -184,6 +195,7 @@ class Bundle:
                 continue
             result.total_matches += 1
             if len(result.records) < query.limit:
+                self._restore_origin(record)
                 record.path = str(Path(record.path).relative_to(self.root))
                 result.records.append(record)
         for log in chosen_all:
@@ -194,6 +206,32 @@ class Bundle:
             result.files_searched.append(f"{log.server}/{log.name} (partly)")
         result.records.sort(key=lambda r: (r.ts is None, r.ts or datetime.min))
         return result
+
+
+def _read_origins(path: Path, notes: list[str]) -> dict[tuple[str, str], dict[int, tuple[str, int, int | None]]]:
+    """``logs/origins.tsv`` (written by ``obdoctor collect``): (server, stored file) -> stored
+    line -> (file name on the server, line there, byte offset there or None). A bad row is
+    noted and skipped: its line then keeps its number in the bundle's file."""
+    origins: dict[tuple[str, str], dict[int, tuple[str, int, int | None]]] = {}
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        notes.append(f"logs/{path.name} unreadable ({exc}): collected lines keep their numbers in the bundle")
+        return origins
+    bad = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        cells = line.split("\t")
+        if number == 1 and cells[:1] == ["server"]:
+            continue
+        try:
+            server, stored, stored_line, origin, origin_line, offset = cells
+            entry = (origin, int(origin_line), int(offset) if offset else None)
+            origins.setdefault((server, stored), {})[int(stored_line)] = entry
+        except ValueError:
+            bad += 1
+    if bad:
+        notes.append(f"logs/{path.name}: {bad} malformed row(s) ignored")
+    return origins
 
 
 def _choose_files(files: list[LogFile], query: LogQuery) -> list[LogFile]:

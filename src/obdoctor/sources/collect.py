@@ -11,8 +11,9 @@ What goes in (docs/bundle-format.md):
   (``knowledge.redaction.redact_value``);
 - ``logs/<ip>/<file>`` for every log file searched: only the lines some search matched, in
   file order, secrets masked (``redact_text``); compressed files are stored decompressed under
-  their name without ``.gz``/``.zst``; a file searched with no match is stored empty so the
-  offline search covers the same files;
+  their name without ``.gz``/``.zst``; a file searched with no match holds one placeholder
+  line so the offline search covers the same files; ``logs/origins.tsv`` says where each
+  line was on its server (file, line number, offset), so findings cite the server's lines;
 - ``manifest.toml``: cluster, version, ``collected_at`` (the cluster's "now", which decides
   whether a job is stuck), and a ``[collect]`` table saying what was included, what was
   missing and why, what was redacted (counts by kind, never values) and the SHA-256 of every
@@ -44,6 +45,13 @@ PLACEHOLDER = ("[1970-01-01 00:00:00.000000] INFO  obdoctor-collect placeholder 
 """The one line of a file that was searched and matched nothing. Why not an empty file: readers
 skip empty files, and "searched, nothing found" is evidence (e.g. the NFS share is mounted on
 this server) that "not searched" is not. Its 1970 time keeps it out of every time window."""
+
+
+ORIGINS = "origins.tsv"
+ORIGINS_HEADER = "server\tfile\tline\torigin_file\torigin_line\torigin_offset\n"
+"""``logs/origins.tsv``: for every collected line, where it was on its server (file name, line,
+byte offset when known). A collected file keeps only matching lines, so its own line numbers
+are not the ones a DBA would find with ``grep -n`` on the server; ``Bundle`` reads these back."""
 
 
 class RecordingSource:
@@ -141,6 +149,7 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
         summary.rows += len(lines)
 
     files: dict[tuple[str, str], dict[int, str]] = {}
+    origins: dict[tuple[str, str], dict[int, tuple[str, int | None]]] = {}  # -> line -> (name, offset)
     for search in recording.searches:
         for entry in search.files_searched:
             server, _, name = entry.removesuffix(" (partly)").partition("/")
@@ -150,18 +159,27 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
                 continue
             name = _stored_name(record.path)
             files.setdefault((record.server, name), {})[record.line_no] = record.raw
+            origins.setdefault((record.server, name), {})[record.line_no] = (
+                record.path.rsplit("/", 1)[-1], record.offset)
         if search.total_matches > len(search.records):
             summary.truncated.append(f"{search.query.purpose or 'a log search'}: {search.total_matches} matching "
                                      f"lines, the first {len(search.records)} kept")
         summary.log_unchecked.extend(u for u in search.unchecked if u not in summary.log_unchecked)
+    origin_rows = [ORIGINS_HEADER]
     for (server, name), lines in sorted(files.items()):
-        directory = out_dir / "logs" / (hosts.alias_ip(server) if hosts else server)
+        stored_server = hosts.alias_ip(server) if hosts else server
+        directory = out_dir / "logs" / stored_server
         directory.mkdir(parents=True, exist_ok=True)
         text = []
+        stored_line = 1  # a record may span lines (continuation lines): count them
         for number in sorted(lines):
             clean = redact_text(lines[number])
             summary.redacted += clean != lines[number]
             text.append(clean + "\n")
+            origin, offset = origins[(server, name)][number]
+            origin_rows.append("\t".join((stored_server, name, str(stored_line), origin, str(number),
+                                          "" if offset is None else str(offset))) + "\n")
+            stored_line += clean.count("\n") + 1
         if not text:  # searched, nothing matched: keep the file searchable (an empty file is skipped)
             text.append(PLACEHOLDER)
             summary.placeholders += 1
@@ -169,6 +187,8 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
         (directory / name).write_text("".join(text), encoding="utf-8")
         summary.log_files += 1
         summary.log_lines += len(lines)
+    if len(origin_rows) > 1:
+        (out_dir / "logs" / ORIGINS).write_text("".join(origin_rows), encoding="utf-8")
     summary.redacted_by_kind = dict(sorted(redactor.counts.items()))
     summary.checksums = {
         str(path.relative_to(out_dir)): hashlib.sha256(path.read_bytes()).hexdigest()
