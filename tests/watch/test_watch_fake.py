@@ -227,7 +227,7 @@ def test_a_broken_diagnosis_does_not_stop_the_watch(cluster, clock, history):
     import obdoctor.watch.diagnosis as diagnosis
 
     watcher = Watcher(cluster, history, clock=clock, stall_after=600,
-                      diagnose=lambda *a: diagnosis.run(_Broken(), *a[1:]))
+                      diagnose=lambda *a, **k: diagnosis.run(_Broken(), *a[1:], **k))
     events = []
     for _ in range(4):
         _set(cluster, task=task_row(), ls=[ls_row(1001)])
@@ -275,7 +275,9 @@ def test_cluster_level_coordinator_job_is_not_a_stall(cluster, clock, history):
 
 
 def test_young_job_stall_says_what_the_rules_saw(clock, history):
-    """P2 waits for its quiet window (60 min) before calling a quiet job stuck: the headline says so, exit 3."""
+    """A job younger than P2's quiet window (60 min) whose progress the watcher saw stop: the
+    rules are told since when (one snapshot cannot show it), so the stall is called stuck, with
+    the watcher's history as the evidence, instead of "no cause named"."""
     from tests.watch.fakes import FakeCluster
 
     bare = FakeCluster(bundle=None)  # no log line to prove anything
@@ -289,6 +291,10 @@ def test_young_job_stall_says_what_the_rules_saw(clock, history):
         events += outcome.events
         clock.advance(STEP)
     stall = next(e for e in events if e.kind == "stall" and e.ls_id is None)
-    assert not stall.diagnosis.findings() and stall.diagnosis.exit_code == ExitCode.UNDIAGNOSED
-    assert stall.diagnosis.headline().startswith("no cause named; the rules saw: ")
-    assert "job 1" in stall.diagnosis.headline()
+    found = stall.diagnosis.findings()
+    assert [(f["rule_id"], f["cause"], f["verdict"]) for f in found] == [("P2", "stuck", "unknown")]
+    steps = [(e["looked_at"], e["showed"], e["provenance"]) for e in found[0]["evidence"]]
+    assert any(p == [{"kind": "history", "name": "obdoctor watch history"}] and "no progress of job 1 since" in showed
+               for _, showed, p in steps)
+    assert stall.diagnosis.headline().startswith("P2 stuck [unknown]")
+    assert stall.diagnosis.exit_code == ExitCode.UNDIAGNOSED  # stuck, but no cause named yet

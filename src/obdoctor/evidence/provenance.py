@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Provenance:
-    """A view row or a log line: ``kind`` is ``sql`` or ``log``.
+    """A view row, a log line, or the watcher's history: ``kind`` is ``sql``, ``log`` or
+    ``history`` (what ``obdoctor watch`` saw across polls, e.g. when progress stopped).
 
     For SQL, ``name`` is the view as OceanBase spells it and ``row`` its 1-based row number;
     for logs, ``name`` is the file name, ``server`` the observer's IP and ``line`` the

@@ -29,6 +29,12 @@ class RuleOptions:
     until: datetime | None = None
     all_jobs: bool = False
     """Diagnose every failed job in the history, not only each tenant's latest."""
+    no_progress_since: datetime | None = None
+    """When the narrowed job's progress last moved, as a history of polls saw it (``obdoctor
+    watch``). One snapshot of the views cannot tell a young silent job from a frozen one; with
+    this, a silent job is called stuck before ``[stuck] quiet_minutes``."""
+    progress_source: str = "obdoctor watch history"
+    """Where ``no_progress_since`` comes from (named in the finding's evidence)."""
 
     def wants(self, tenant_id: int | None, job_id: int | None = None) -> bool:
         if self.tenant_id is not None and tenant_id != self.tenant_id:

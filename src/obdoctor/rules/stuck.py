@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import BackupTask, ScheduleTask
 from obdoctor.findings import Finding, Verdict
 from obdoctor.logs.traceid import is_trace_id
@@ -54,6 +55,12 @@ class StuckTask(Rule):
             f"{fmt_time(task.start)}" + (f" ({_duration(running_for)} before collection)" if running_for else ""),
             [task], ("tenant_id", "job_id", "task_id", "status", "start", "input_bytes", "finish_tablet_count", "tablet_count"),
         )
+        frozen = ctx.options.no_progress_since
+        if frozen is not None:  # a history of polls saw the progress stop (the watcher's stall)
+            chain.step(ctx.options.progress_source,
+                       f"no progress of job {task.job_id} since {fmt_time(frozen)}"
+                       + (f" ({_duration(now - frozen)})" if now and now >= frozen else ""),
+                       provenance=[Provenance("history", ctx.options.progress_source)])
         if task.status not in facts()["statuses"]["known_stages"]:
             chain.notes.append(f"Stage {task.status!r} is not one obdoctor knows (OceanBase 4.0 to 4.3.5); "
                                "it is shown as OceanBase printed it and treated as still running.")
@@ -87,7 +94,7 @@ class StuckTask(Rule):
             failure.code = codes.most_common(1)[0][0]
             failure.proof = next(r for r in lines if r.ret() == failure.code)
         quiet = facts()["stuck"]["quiet_minutes"]
-        if not lines and running_for is not None and running_for.total_seconds() < quiet * 60:
+        if not lines and frozen is None and running_for is not None and running_for.total_seconds() < quiet * 60:
             # young and silent: normal. Errors in the trace are reported at any age (the watcher
             # asks as soon as progress freezes); the verdict stays "likely" while it runs.
             ctx.observe(f"Tenant {task.tenant_id}: backup job {task.job_id} is running ({task.status}, "

@@ -76,8 +76,9 @@ class Diagnosis:
 
 
 def run(source: EvidenceSource, snapshot: Snapshot, tenant_id: int | None, job_id: int | None,
-        trigger: str) -> Diagnosis:
-    """Diagnose one job with every rule narrowed to it. Never raises: a failure is kept as ``error``."""
+        trigger: str, no_progress_since: datetime | None = None) -> Diagnosis:
+    """Diagnose one job with every rule narrowed to it (a stall says since when nothing moved).
+    Never raises: a failure is kept as ``error``."""
     from obdoctor.engine import diagnose
     from obdoctor.evidence import Evidence
     from obdoctor.exit_codes import ExitCode, for_report
@@ -85,7 +86,8 @@ def run(source: EvidenceSource, snapshot: Snapshot, tenant_id: int | None, job_i
     from obdoctor.rules.base import RuleOptions
 
     try:
-        report = diagnose(Evidence(PollSource(source, snapshot)), RuleOptions(tenant_id=tenant_id, job_id=job_id))
+        options = RuleOptions(tenant_id=tenant_id, job_id=job_id, no_progress_since=no_progress_since)
+        report = diagnose(Evidence(PollSource(source, snapshot)), options)
     except Exception as exc:  # the watcher must keep watching even when a diagnosis breaks
         return Diagnosis(tenant_id, job_id, trigger, snapshot.at, False, int(ExitCode.UNDIAGNOSED), None,
                          error=f"{type(exc).__name__}: {exc}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from obdoctor.evidence.source import EvidenceSource
 from obdoctor.exit_codes import ExitCode
@@ -78,7 +78,11 @@ class Watcher:
         for event in planned.events:
             wanted = (event.tenant_id, event.job_id, event.kind)
             if event.needs_diagnosis and wanted not in diagnoses:
-                diagnoses[wanted] = self._diagnose(self.source, snapshot, event.tenant_id, event.job_id, event.kind)
+                frozen = None  # a stall: tell the rules since when nothing moved (they see one snapshot)
+                if event.kind == "stall" and event.stalled_since is not None:
+                    frozen = snapshot.at - timedelta(seconds=max(0.0, now - event.stalled_since))
+                diagnoses[wanted] = self._diagnose(self.source, snapshot, event.tenant_id, event.job_id, event.kind,
+                                                   no_progress_since=frozen)
         with self.history.transaction():
             final = detect(self.history.load_tracks(), snapshot, now, self.stall_after, self.history.epoch())
             for event in final.events:
