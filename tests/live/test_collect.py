@@ -24,15 +24,22 @@ def bundles(tmp_path_factory) -> dict[str, Path]:
     return livekit.build_bundles(tmp_path_factory.mktemp("scenarios"))
 
 
-def test_bundle_layout_and_manifest(simssh, bundles, tmp_path):
-    """Views as jsonl, lines under their real file names in file order, missing views listed with why."""
-    bundle = bundles["failed-41-chain"]
+def diagnose_and_collect(simssh, bundle: Path, archive: Path, **options):
+    """Serve ``bundle`` as the live cluster, diagnose it through a recording source and write
+    what was read to ``archive``: (live report dict, exit code, collect summary)."""
     simssh.load_bundle(bundle)
     source, _ssh = live_over_bundle_tables(simssh, bundle)
     with source:
         recording = RecordingSource(source)
-        run(recording)
-        summary = write_archive(recording, tmp_path / "b.tar.gz")
+        report, code = run(recording)
+        summary = write_archive(recording, archive, **options)
+    return report, code, summary
+
+
+def test_bundle_layout_and_manifest(simssh, bundles, tmp_path):
+    """Views as jsonl, lines under their real file names in file order, missing views listed with why."""
+    bundle = bundles["failed-41-chain"]
+    _, _, summary = diagnose_and_collect(simssh, bundle, tmp_path / "b.tar.gz")
     files = members(tmp_path / "b.tar.gz")
     assert "sql/CDB_OB_BACKUP_JOB_HISTORY.jsonl" in files and "logs/127.0.0.3/observer.log" in files
     assert not any(k.startswith("logs/127.0.0.4") for k in files)
@@ -55,12 +62,7 @@ def test_secrets_are_masked_in_views_and_lines(simssh, bundles, tmp_path):
     log = bundle / "logs" / "127.0.0.3" / "observer.log"
     log.write_text(log.read_text().replace('failed to do backup(ret=-9082',
                                            'failed to do backup(access_key=SK42, ret=-9082'))
-    simssh.load_bundle(bundle)
-    source, _ = live_over_bundle_tables(simssh, bundle)
-    with source:
-        recording = RecordingSource(source)
-        report, _ = run(recording)
-        summary = write_archive(recording, tmp_path / "b.tar.gz")
+    report, _, summary = diagnose_and_collect(simssh, bundle, tmp_path / "b.tar.gz")
     data = b"".join(members(tmp_path / "b.tar.gz").values())
     assert b"SK42" not in data and b"AKID42" not in data and summary.redacted >= 2
     with Bundle(tmp_path / "b.tar.gz") as collected:
@@ -77,12 +79,7 @@ def test_compressed_rotated_logs_are_stored_as_plain_lines(simssh, bundles, tmp_
     log = bundle / "logs" / "127.0.0.3" / "observer.log"
     log.with_name("observer.log.20230926150000000.gz").write_bytes(gzip.compress(log.read_bytes()))
     log.write_text("")
-    simssh.load_bundle(bundle)
-    source, _ = live_over_bundle_tables(simssh, bundle)
-    with source:
-        recording = RecordingSource(source)
-        report, _ = run(recording)
-        write_archive(recording, tmp_path / "b.tar.gz")
+    report, _, _ = diagnose_and_collect(simssh, bundle, tmp_path / "b.tar.gz")
     files = members(tmp_path / "b.tar.gz")
     assert files["logs/127.0.0.3/observer.log.20230926150000000"].count(b"\n") >= 2
     with Bundle(tmp_path / "b.tar.gz") as collected:
@@ -109,12 +106,7 @@ def test_a_collected_bundle_cites_the_servers_lines_not_its_own(simssh, bundles,
                       f"[Y0-0000000000000000-0-0] [lt=1] tick(i={i})\n" for i in range(500))
     log.with_name("observer.log.20230926150000000.gz").write_bytes(gzip.compress((padding + log.read_text()).encode()))
     log.write_text("")
-    simssh.load_bundle(bundle)
-    source, _ = live_over_bundle_tables(simssh, bundle)
-    with source:
-        recording = RecordingSource(source)
-        live, _ = run(recording)
-        write_archive(recording, tmp_path / "b.tar.gz")
+    live, _, _ = diagnose_and_collect(simssh, bundle, tmp_path / "b.tar.gz")
     cited = log_citations(live)
     assert ("127.0.0.3", "observer.log.20230926150000000.gz") in {c[:2] for c in cited}
     assert all(line > 500 for server, name, line in cited if name.startswith("observer.log"))
@@ -190,12 +182,7 @@ def test_redact_hosts_bundle_has_no_address_and_analyses_the_same(simssh, bundle
     """--redact-hosts: no real IP anywhere (rows, lines, trace ids, directory names), yet the
     same causes, on as many (aliased) servers, with as many traces."""
     bundle = bundles[scenario]
-    simssh.load_bundle(bundle)
-    source, _ = live_over_bundle_tables(simssh, bundle)
-    with source:
-        recording = RecordingSource(source)
-        report, code = run(recording)
-        summary = write_archive(recording, tmp_path / "b.tar.gz", redact_hosts=True)
+    report, code, summary = diagnose_and_collect(simssh, bundle, tmp_path / "b.tar.gz", redact_hosts=True)
     files = members(tmp_path / "b.tar.gz")
     for ip in ("127.0.0.2", "127.0.0.3", "127.0.0.4"):
         hex_ip = "7F00000" + ip[-1]  # how the address sits inside a trace id
@@ -216,12 +203,7 @@ def test_manifest_checksums_match_the_files(simssh, bundles, tmp_path):
     import hashlib
 
     bundle = bundles["failed-41-chain"]
-    simssh.load_bundle(bundle)
-    source, _ = live_over_bundle_tables(simssh, bundle)
-    with source:
-        recording = RecordingSource(source)
-        run(recording)
-        write_archive(recording, tmp_path / "b.tar.gz")
+    diagnose_and_collect(simssh, bundle, tmp_path / "b.tar.gz")
     files = members(tmp_path / "b.tar.gz")
     sums = tomllib.loads(files["manifest.toml"].decode())["collect"]["checksums"]
     assert set(sums) == set(files) - {"manifest.toml"}

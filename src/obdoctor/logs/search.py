@@ -304,53 +304,58 @@ def search_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | Non
                 report: SearchReport | None = None) -> Iterator[Hit]:
     """``search_files`` without parsing: for callers that only print or count (parsing is
     most of the cost when a pattern matches many lines)."""
-    files = list(files)
-    report = report if report is not None else SearchReport()
-    matcher = None if patterns.matches_everything else compile_patterns(patterns)
-    report.engine = matcher.engine if matcher else "all"
-    workers = max(1, min(workers or os.cpu_count() or 1, os.cpu_count() or 1))
-    tasks = _tasks(files, workers)
-    workers = min(workers, len(tasks)) or 1
-    report.workers = workers
-    if workers == 1 or sum(_size(f) for f in files) < (32 << 20):
-        report.workers = 1
-        for log in files:
-            try:
-                for line_no, offset, data in _raw_hits(log.path, log.compression, matcher):
-                    yield Hit(log, line_no, offset, data)
-                report.searched.append(log)
-            except (OSError, EOFError, ValueError) as exc:
-                report.failed.append((log, _describe(exc)))
+    plan = _Plan(files, patterns, workers, report)
+    if plan.parallel:
+        yield from _parallel(plan.files, plan.tasks, patterns, plan.workers, plan.report)
         return
-    prepare_counting()
-    yield from _parallel(files, tasks, patterns, workers, report)
+    for log in plan.files:
+        try:
+            for line_no, offset, data in _raw_hits(log.path, log.compression, plan.matcher):
+                yield Hit(log, line_no, offset, data)
+            plan.report.searched.append(log)
+        except (OSError, EOFError, ValueError) as exc:
+            plan.report.failed.append((log, _describe(exc)))
 
 
 def count_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
                report: SearchReport | None = None) -> int:
     """``sum(1 for _ in search_hits(...))`` without moving every hit between processes
     (``logs search --count`` on a word found on every line)."""
-    files = list(files)
-    report = report if report is not None else SearchReport()
-    matcher = None if patterns.matches_everything else compile_patterns(patterns)
-    report.engine = matcher.engine if matcher else "all"
-    workers = max(1, min(workers or os.cpu_count() or 1, os.cpu_count() or 1))
-    tasks = _tasks(files, workers)
-    workers = min(workers, len(tasks)) or 1
-    report.workers = workers
-    if workers == 1 or sum(_size(f) for f in files) < (32 << 20):
-        report.workers = 1
-        total = 0
-        for log in files:
-            count, failure = _count_hits(log.path, log.compression, matcher)
-            total += count
-            if failure is None:
-                report.searched.append(log)
-            else:
-                report.failed.append((log, failure))
-        return total
-    prepare_counting()
-    return sum(_parallel(files, tasks, patterns, workers, report, count_only=True))
+    plan = _Plan(files, patterns, workers, report)
+    if plan.parallel:
+        return sum(_parallel(plan.files, plan.tasks, patterns, plan.workers, plan.report, count_only=True))
+    total = 0
+    for log in plan.files:
+        count, failure = _count_hits(log.path, log.compression, plan.matcher)
+        total += count
+        if failure is None:
+            plan.report.searched.append(log)
+        else:
+            plan.report.failed.append((log, failure))
+    return total
+
+
+PARALLEL_MIN = 32 << 20
+"""Below this many bytes in all, one process searches: starting workers would cost more."""
+
+
+class _Plan:
+    """How a search over ``files`` runs: its matcher, its work items, one process or several."""
+
+    def __init__(self, files: Iterable[LogFile], patterns: Patterns, workers: int | None,
+                 report: SearchReport | None):
+        self.files = list(files)
+        self.report = report if report is not None else SearchReport()
+        self.matcher = None if patterns.matches_everything else compile_patterns(patterns)
+        self.report.engine = self.matcher.engine if self.matcher else "all"
+        cores = os.cpu_count() or 1
+        wanted = max(1, min(workers or cores, cores))
+        self.tasks = _tasks(self.files, wanted)
+        self.workers = min(wanted, len(self.tasks)) or 1
+        self.parallel = self.workers > 1 and sum(_size(f) for f in self.files) >= PARALLEL_MIN
+        self.report.workers = self.workers if self.parallel else 1
+        if self.parallel:
+            prepare_counting()
 
 
 SPLIT_MIN = 64 << 20

@@ -7,7 +7,7 @@ RESULT, COMMENT and PATH) and the root service's ``ob_backup_clean_scheduler`` l
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from obdoctor.evidence.records_extra import DeleteJob, DeleteTask
 from obdoctor.findings import Finding, Verdict

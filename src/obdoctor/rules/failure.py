@@ -12,7 +12,7 @@ from datetime import datetime
 
 from obdoctor.findings import Verdict
 from obdoctor.logs.record import LogRecord
-from obdoctor.rules.base import Chain, RuleContext, code_text
+from obdoctor.rules.base import Chain, RuleContext
 
 
 @dataclass
