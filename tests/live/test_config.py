@@ -178,8 +178,10 @@ def test_default_file_is_obdiags_when_present(tmp_path: Path) -> None:
 
 
 def test_argparse_flags(tmp_path: Path) -> None:
+    from obdoctor.cli.connection import add_arguments
+
     parser = argparse.ArgumentParser()
-    cfg.add_arguments(parser)
+    add_arguments(parser)
     args = parser.parse_args(["--config", str(write(tmp_path, "config.yml", OBDIAG_YAML)), "--db-port", "2883",
                               "--server", "127.0.0.2", "--ssh-user", "ops", "--via-proxy", "--read-timeout", "5"])
     config = cfg.from_args(args, {}, prompt_password=None)
@@ -187,6 +189,16 @@ def test_argparse_flags(tmp_path: Path) -> None:
     assert [(n.ip, n.ssh_username) for n in config.servers] == [("127.0.0.2", "ops")]
     with pytest.raises(SystemExit):  # no password flag, on purpose
         parser.parse_args(["--db-password", "x"])
+
+
+def test_every_connection_flag_is_read_by_from_args() -> None:
+    """A flag declared in cli.connection but not read by sources.config would be silently ignored."""
+    from obdoctor.cli.connection import add_arguments
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    declared = {a.dest for a in parser._actions if a.dest != "help"}
+    assert declared == {*cfg._FLAG_FIELDS, "servers", "config"}
 
 
 def test_password_flag_refused() -> None:

@@ -26,10 +26,10 @@ def add(sub) -> None:
 
 
 def add_live_options(parser: argparse.ArgumentParser) -> None:
-    """Connection options (``sources.config``) plus how logs are reached and progress shown."""
-    from obdoctor.sources import config
+    """Connection options (``cli.connection``) plus how logs are reached and progress shown."""
+    from obdoctor.cli import connection
 
-    config.add_arguments(parser)
+    connection.add_arguments(parser)
     parser.add_argument("--log-access", choices=("auto", "ssh"), default="auto",
                         help="auto: read a server's logs directly when it is this machine, else SSH (default); "
                              "ssh: always SSH")

@@ -31,24 +31,78 @@ def add(sub) -> None:
                         help="fixed string to find (repeat: a line matches when it holds any of them)")
     _common(search, parse_time)
     search.add_argument("--count", action="store_true", help="print only the number of matching records")
+    _live(search)
     search.set_defaults(handler=run_search)
 
     trace = logs_sub.add_parser("trace", help="every line of one trace id across the servers' logs, in time order")
     trace.add_argument("trace_id", metavar="TRACE_ID")
     _common(trace, parse_time)
+    _live(trace)
     trace.set_defaults(handler=run_trace)
     parser.set_defaults(handler=lambda args, env: _help(parser, env))
 
 
 def _common(parser, parse_time) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="a log file, a log directory, or a bundle (directory or .tar.gz: searches logs/<ip>/)")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="a log file, a log directory, or a bundle (directory or .tar.gz: searches logs/<ip>/); "
+                             "none with --live")
     parser.add_argument("--since", type=parse_time, metavar="TIME", help="only records at or after TIME")
     parser.add_argument("--until", type=parse_time, metavar="TIME", help="only records at or before TIME")
     parser.add_argument("--level", action="append", default=[], metavar="LEVEL",
                         help="only these levels (repeat or comma-separate: WDIAG,WARN,EDIAG,ERROR)")
     parser.add_argument("--json", action="store_true", help="one parsed record per line, as JSON")
     parser.add_argument("-j", "--jobs", type=int, default=2, metavar="N", help="worker processes (default 2)")
+
+
+def _live(parser) -> None:
+    from obdoctor.cli.diagnose import add_live_options
+
+    parser.add_argument("--live", action="store_true",
+                        help="search the cluster's servers over SSH (the config of diagnose: ~/.obdiag/config.yml, "
+                             "--config, --server...) instead of PATHs")
+    add_live_options(parser)
+
+
+def _paths_or_live(args, env: Environment) -> bool:
+    """PATHs or --live, not both, not neither (said on stderr)."""
+    if args.live and args.paths:
+        env.error("logs: give PATHs or --live, not both")
+        return False
+    if not args.live and not args.paths:
+        env.error("logs: give a PATH (log file, log directory or bundle), or --live to search the cluster over SSH")
+        return False
+    return True
+
+
+LIVE_LIMIT = 100_000
+"""Most records one live search brings back (the count of all matches is still printed)."""
+
+
+def _search_live(args, env: Environment, any_of: tuple[str, ...]):
+    """(records, problems) from every configured server over SSH, or an ``ExitCode`` when there
+    is no cluster to reach. The same searcher as ``diagnose`` (read-only, quoted, host keys
+    checked); filtering by level and time is pushed to the servers where it can be."""
+    from obdoctor.cli.diagnose import load_config
+    from obdoctor.evidence import LogQuery
+    from obdoctor.logs.files import FAMILIES
+    from obdoctor.sources.live import LiveSource
+
+    config = load_config(args, env, purpose="search")
+    if isinstance(config, ExitCode):
+        return config
+
+    def progress(server: str, message: str) -> None:
+        if not args.quiet:
+            print(f"obdoctor: [{server}] {message}", file=env.stderr, flush=True)
+
+    query = LogQuery(servers=(), kinds=FAMILIES, any_of=any_of, levels=tuple(sorted(_levels(args))),
+                     since=args.since, until=args.until, purpose="logs --live", limit=LIVE_LIMIT)
+    with LiveSource.from_config(config, None, progress=progress, local_reads=args.log_access) as source:
+        result = source.search_logs(query)
+    problems = list(result.unchecked)
+    if result.total_matches > len(result.records):
+        problems.append(f"{result.total_matches} matching records, the first {len(result.records)} printed")
+    return result.records, problems
 
 
 def _help(parser, env: Environment) -> ExitCode:
@@ -181,6 +235,10 @@ def run_search(args, env: Environment) -> ExitCode:
     if not patterns:
         env.error("logs search: give at least one non-empty -e PATTERN")
         return ExitCode.USAGE
+    if not _paths_or_live(args, env):
+        return ExitCode.USAGE
+    if args.live:
+        return _print_live(args, env, patterns, sort_by_time=False)
     parse = bool(args.json or args.since or args.until or _levels(args))
     if args.count and not parse:  # counted where they are found: no hit crosses a process
         return _count_only(args, env, Patterns(any_of=patterns))
@@ -304,10 +362,16 @@ def run_trace(args, env: Environment) -> ExitCode:
     if not is_trace_id(trace_id):
         env.error(f"{trace_id[:60]!r} is not an OceanBase trace id (like YB42AC1E0B5C-00060F1A2B3C4D5E-0-0)")
         return ExitCode.USAGE
+    if not _paths_or_live(args, env):
+        return ExitCode.USAGE
+    origin = decode_addr(trace_id)
+    if args.live:
+        if origin and not args.json:
+            env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}\n")
+        return _print_live(args, env, (trace_id,), sort_by_time=True)
     files, problems, report, records, keep = _search(args, env, Patterns(any_of=(trace_id,)))
     found = [r for r in records if r.trace_id == trace_id or trace_id in r.raw]
-    found.sort(key=lambda r: (r.ts is None, r.ts or datetime.min, r.server or "", r.path or "", r.line_no or 0))
-    origin = decode_addr(trace_id)
+    found.sort(key=_time_order)
     if origin and not args.json:
         env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}; {len(found)} line(s)\n")
     for record in found:
@@ -316,3 +380,28 @@ def run_trace(args, env: Environment) -> ExitCode:
     if failed_all:
         return ExitCode.USAGE
     return ExitCode(0) if found else ExitCode(1)
+
+
+def _time_order(record):
+    return (record.ts is None, record.ts or datetime.min, record.server or "", record.path or "", record.line_no or 0)
+
+
+def _print_live(args, env: Environment, any_of: tuple[str, ...], *, sort_by_time: bool) -> ExitCode:
+    """``--live``: the records every server's logs hold, printed as for PATHs (always with the
+    ``server:file:line:`` prefix: there are several servers). Exit 2 when no server could be
+    searched at all."""
+    found = _search_live(args, env, any_of)
+    if isinstance(found, ExitCode):
+        return found
+    records, problems = found
+    records.sort(key=_time_order if sort_by_time else (lambda r: (r.server or "", r.path or "", r.line_no or 0)))
+    if args.__dict__.get("count"):
+        env.stdout.write(f"{len(records)}\n")
+    else:
+        for record in records:
+            _print(record, args, env, True)
+    for problem in problems:
+        env.error(problem)
+    if not records and problems:
+        return ExitCode.USAGE
+    return ExitCode(0) if records else ExitCode(1)

@@ -504,36 +504,10 @@ _FLAG_FIELDS = ("db_host", "db_port", "db_user", "tenant", "cluster_name", "via_
                 "accept_unknown_hosts", "ssh_timeout")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The connection options of ``diagnose``/``collect`` (no password flag, on purpose)."""
-    group = parser.add_argument_group("cluster connection (override the config file and OBDOCTOR_* variables)")
-    group.add_argument("--config", metavar="FILE",
-                       help="obdoctor TOML or obdiag config.yml (default: ~/.obdiag/config.yml when it exists)")
-    group.add_argument("--db-host", dest="db_host", metavar="HOST", help="observer or obproxy address")
-    group.add_argument("--db-port", dest="db_port", metavar="PORT", help="2881 direct, 2883 through obproxy")
-    group.add_argument("--db-user", dest="db_user", metavar="USER", help="root, root@sys or root@sys#cluster")
-    group.add_argument("--db-tenant", dest="tenant", metavar="NAME", help="tenant to log in to (default sys)")
-    group.add_argument("--cluster", dest="cluster_name", metavar="NAME", help="cluster name (obproxy's #cluster)")
-    group.add_argument("--via-proxy", dest="via_proxy", action="store_const", const=True, default=None,
-                       help="connect through obproxy (user@tenant#cluster)")
-    group.add_argument("--connect-timeout", dest="connect_timeout", metavar="SEC", help="default 10")
-    group.add_argument("--read-timeout", dest="read_timeout", metavar="SEC", help="per query, default 60")
-    group.add_argument("--server", dest="servers", action="append", metavar="IP",
-                       help="an observer (repeat); replaces the config file's list")
-    group.add_argument("--ssh-user", dest="ssh_username", metavar="USER")
-    group.add_argument("--ssh-port", dest="ssh_port", metavar="PORT")
-    group.add_argument("--ssh-key", dest="ssh_key_file", metavar="FILE")
-    group.add_argument("--home-path", dest="home_path", metavar="DIR", help="observer home; logs in DIR/log")
-    group.add_argument("--known-hosts", dest="known_hosts", metavar="FILE")
-    group.add_argument("--accept-unknown-hosts", dest="accept_unknown_hosts", action="store_const", const=True,
-                       default=None, help="trust host keys not in known_hosts (a changed key is still refused)")
-    group.add_argument("--ssh-timeout", dest="ssh_timeout", metavar="SEC", help="per server log search, default 300")
-
-
 def from_args(args: argparse.Namespace, env: Mapping[str, str], *,
               prompt_password: Callable[[str], str] | None = getpass_prompt,
               stdin_isatty: bool | None = None) -> ClusterConfig:
-    """:func:`resolve` with the flags of :func:`add_arguments`."""
+    """:func:`resolve` with the flags of ``obdoctor.cli.connection.add_arguments``."""
     flags = {key: getattr(args, key, None) for key in (*_FLAG_FIELDS, "servers")}
     return resolve(getattr(args, "config", None), flags, env, prompt_password=prompt_password,
                    stdin_isatty=stdin_isatty)
