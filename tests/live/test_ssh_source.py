@@ -358,7 +358,7 @@ def test_remote_commands_only_read():
 
     allowed = {"LC_ALL=C", "export", "cd", "for", "do", "done", "case", "esac", "[", "continue", "h=$(gzip", "h=$(zstd",
                "h=$(head", "h=$(printf", "printf", "gzip", "zstd", "grep", "head", "tr", "stat", "s=$?", "exit",
-               "renice", "ionice"}  # these two only lower the search's own priority (checked below)
+               "renice", "ionice", "if", "read", "fi"}  # renice/ionice only lower the search's own priority
     commands = [remote.list_command("/home/admin/oceanbase"),
                 remote.search_command("/home/admin/oceanbase",
                                       ["observer.log", "observer.log.20230926143056123.gz", "alert/alert.log",
@@ -369,14 +369,16 @@ def test_remote_commands_only_read():
         assert ">" not in unquoted.replace(">&2", "").replace(">/dev/null 2>&1", "").replace("2>/dev/null", "")
         for tool, level in (("renice", "-n 19"), ("ionice", "-c 2 -n 7")):
             calls = _re.findall(rf"\b{tool}\b[^;]*", unquoted)
-            assert calls == [f"{tool} {level} -p $$ >/dev/null 2>&1"], calls  # our own process, lowered
+            assert calls == [f'{tool} {level} -p "$obd_pid" >/dev/null 2>&1'], calls  # our own process, lowered
         words = [w for part in _re.split(r"[;|]|\bthen\b|&&|\|\|", unquoted)
                  for w in part.split()[:1]]
         assert set(words) <= allowed | {"*.gz)", "*.zst)", "*)", "esac;"} | {w for w in words if w.startswith(('"$', "''"))}, \
             set(words) - allowed
 
 
-def test_the_remote_search_runs_at_the_lowest_priority(tmp_path):
-    """What the preamble does on a real shell: the search (and every grep it starts) at nice 19."""
-    done = run_local(remote.PREAMBLE + "; cut -d' ' -f19 /proc/$$/stat", tmp_path)
+@pytest.mark.parametrize("wrap", ["{}", "( {} )"], ids=["shell", "subshell, as sources.ssh runs it"])
+def test_the_remote_search_runs_at_the_lowest_priority(tmp_path, wrap):
+    """What the preamble does on a real shell: every program the search starts runs at nice 19
+    (``cut`` reads its own /proc entry), in the subshell each command gets too."""
+    done = run_local(wrap.format(remote.PREAMBLE + "; cut -d' ' -f19 /proc/self/stat"), tmp_path)
     assert done.stdout.decode().strip() == "19", done.stderr

@@ -42,11 +42,14 @@ _TRACE_LIKE = re.compile(r"^[YZ][0-9A-F]*-")
 _LOG_NAME = re.compile(r"^(?:alert/)?[a-z]+\.log(?:\.wf)?(?:\.\d{14}|\.\d{17})?(?:\.gz|\.zst)?$")
 
 PREAMBLE = ("LC_ALL=C; export LC_ALL; "
-            "renice -n 19 -p $$ >/dev/null 2>&1; ionice -c 2 -n 7 -p $$ >/dev/null 2>&1")
+            "if read -r obd_pid obd_rest </proc/self/stat 2>/dev/null; then "
+            "renice -n 19 -p \"$obd_pid\" >/dev/null 2>&1; ionice -c 2 -n 7 -p \"$obd_pid\" >/dev/null 2>&1; fi")
 """Byte-wise matching (faster, and the same result whatever the remote locale), and the search
 at the lowest CPU and best-effort I/O priority, inherited by every grep/zcat it starts: the
 observer being diagnosed may be the busy one, and a search must not compete with it. Lowering
-one's own priority needs no privilege; where ``renice``/``ionice`` are missing it is skipped."""
+one's own priority needs no privilege; where ``renice``/``ionice`` are missing it is skipped.
+The shell's own pid comes from ``/proc/self/stat`` read by the ``read`` builtin: ``$$`` would
+name the long-lived parent shell, not the subshell each command runs in (``sources.ssh``)."""
 
 
 class UnsafeValue(ValueError):
