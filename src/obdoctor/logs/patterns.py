@@ -8,8 +8,9 @@ some pattern end"; the reader turns offsets into lines.
 Three engines, same answers:
 
 * ``simd`` (``obdoctor.logs._scan``, our C extension, built at install when a compiler is
-  there): one AVX2/SSE2 pass finds the lines holding any literal *and* counts the newlines
-  before them, so line numbers cost no second pass. Up to 16 literals.
+  there): one SIMD pass (AVX-512, AVX2, or NEON/SSE2) finds the lines holding any literal
+  *and* counts the newlines before them, so line numbers cost no second pass. Up to 16
+  literals.
 * ``hyperscan`` (Intel's SIMD multi-literal matcher) when the package is installed: one pass
   over the block finds every pattern at once, at several GB/s.
 * a pure-Python fallback: ``bytes.find`` per pattern (CPython's fast search), one pass per
