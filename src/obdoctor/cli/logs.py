@@ -201,16 +201,16 @@ def _print(record, args, env: Environment, prefix: bool) -> None:
 
 
 def _search(args, env: Environment, patterns, parse: bool = True):
-    """(files, problems, report, records-or-hits, open bundles). Without filters, --json or a
-    trace to sort, hits are not parsed: printing and counting need only the bytes."""
-    from obdoctor.logs.search import SearchReport, search_files, search_hits
+    """(files, problems, report, records or batches of hits, open bundles). Without filters,
+    --json or a trace to sort, hits are not parsed: printing needs only the bytes."""
+    from obdoctor.logs.search import SearchReport, search_batches, search_files
 
     files, problems, keep = collect_files(args.paths, env, args.since, args.until)
     report = SearchReport()
     levels = _levels(args)
     workers = max(1, args.jobs)
     if not parse:
-        return files, problems, report, search_hits(files, patterns, workers=workers, report=report), keep
+        return files, problems, report, search_batches(files, patterns, workers=workers, report=report), keep
     records = (r for r in search_files(files, patterns, workers=workers, report=report) if _keep(r, args, levels))
     return files, problems, report, records, keep
 
@@ -297,11 +297,12 @@ class _ByteSink:
         self.parts: list[bytes] = []
         self.size = 0
 
-    def write(self, line: bytes) -> None:
-        self.parts.append(line)
-        self.size += len(line)
-        if self.size >= 1 << 18:
-            self.flush()
+    def write_all(self, lines) -> None:
+        for line in lines:
+            self.parts.append(line)
+            self.size += len(line)
+            if self.size >= 1 << 18:
+                self.flush()
 
     def flush(self) -> None:
         if not self.parts:
@@ -316,33 +317,34 @@ class _ByteSink:
             self.stream.write(data.decode("utf-8", "replace"))
 
 
-def _print_hits(hits, files, prefix: bool, env: Environment) -> int:
+def _print_hits(batches, files, prefix: bool, env: Environment) -> int:
     """Print unparsed hits like grep (``server:file:line:`` before each when several files),
-    in file and line order up to ``SORT_BUFFER`` of them, then as they come. Returns the count."""
+    in file and line order up to ``SORT_BUFFER`` of them, then as they come. Returns the count.
+    Takes ``search_batches``: a list comprehension per batch, no object per line."""
     order = {str(f.path): i for i, f in enumerate(files)}
-    heads: dict[int, tuple[int, bytes]] = {}  # id(log) -> (order, "server:name:")
     sink = _ByteSink(env.stdout)
-    buffered: list[tuple[int, int, bytes]] = []
+    buffered: list[tuple[int, int, bytes]] | None = []
     count = 0
-    for hit in hits:
-        count += 1
-        head = heads.get(id(hit.log))
-        if head is None:
-            name = hit.log.path.name
-            server = f"{hit.log.server}:" if hit.log.server else ""
-            head = heads[id(hit.log)] = (order.get(str(hit.log.path), 0), f"{server}{name}:".encode())
-        data = hit.data.rstrip(b"\r\n")
-        line = head[1] + b"%d:" % hit.line_no + data + b"\n" if prefix else data + b"\n"
+    for log, batch in batches:
+        count += len(batch)
+        if prefix:
+            server = f"{log.server}:" if log.server else ""
+            head = f"{server}{log.path.name}:".encode()
+            lines = [(n, head + b"%d:" % n + data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
+        else:
+            lines = [(n, data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
         if buffered is None:
-            sink.write(line)
+            sink.write_all(line for _, line in lines)
             continue
-        buffered.append((head[0], hit.line_no, line))
+        rank = order.get(str(log.path), 0)
+        buffered.extend((rank, n, line) for n, line in lines)
         if len(buffered) >= SORT_BUFFER:
-            for _, _, text in sorted(buffered, key=lambda item: item[:2]):
-                sink.write(text)
+            buffered.sort(key=lambda item: item[:2])
+            sink.write_all(line for _, _, line in buffered)
             buffered = None  # past the buffer: stream as found
-    for _, _, text in sorted(buffered or (), key=lambda item: item[:2]):
-        sink.write(text)
+    if buffered:
+        buffered.sort(key=lambda item: item[:2])
+        sink.write_all(line for _, _, line in buffered)
     sink.flush()
     return count
 

@@ -30,7 +30,7 @@ from obdoctor.logs.reader import (
 )
 from obdoctor.logs.record import LogRecord
 
-__all__ = ["Patterns", "search_file", "search_files", "search_hits", "count_hits", "Hit", "read_records", "SearchReport",
+__all__ = ["Patterns", "search_file", "search_files", "search_hits", "search_batches", "count_hits", "Hit", "read_records", "SearchReport",
            "LogReadError", "iter_lines"]
 
 DENSE_BLOCK = 4 << 20
@@ -91,7 +91,8 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
             yield from _dense(buf, start, end, region.offset, lines, None)
             continue
         if matcher.expands_records:  # the C scanner found the records and counted their lines
-            yield from _scanned_records(buf, start, end, region.offset, lines, matcher)
+            for batch in _scanned_batches(buf, start, end, region.offset, lines, matcher):
+                yield from batch
             continue
         hits, before, newlines = matcher.scan(buf, start, end)
         if len(hits) * DENSE > end - start:
@@ -154,16 +155,48 @@ def _count_hits(path, compression, matcher: Matcher | None,
     return count, None
 
 
-def _scanned_records(buf, start: int, end: int, offset: int, lines: _Lines, matcher: Matcher):
-    """The records the C scanner expanded (same rule as above, no Python per line)."""
+def _scanned_batches(buf, start: int, end: int, offset: int, lines: _Lines, matcher: Matcher):
+    """The records the C scanner expanded (same rule as above), in lists of at most ``BATCH``:
+    no Python step per line, and no more than a batch of record bytes alive at once."""
     starts, stops, before, newlines = matcher.records(buf, start, end, MAX_RECORD)
     base = lines.at(start)
+    shift = offset - start
     verify = matcher.verify if matcher.all_of else None
-    for rec_start, stop, newlines_before in zip(starts, stops, before):
-        data = bytes(buf[rec_start:stop])
-        if verify is None or verify(data):
-            yield base + newlines_before, offset + (rec_start - start), data
+    for k in range(0, len(starts), BATCH):
+        batch = [(base + n, shift + a, bytes(buf[a:b]))
+                 for a, b, n in zip(starts[k:k + BATCH], stops[k:k + BATCH], before[k:k + BATCH])]
+        if verify is not None:
+            batch = [hit for hit in batch if verify(hit[2])]
+        if batch:
+            yield batch
     lines.skip_to(end, newlines)
+
+
+def _raw_batches(path, compression, matcher: Matcher | None,
+                 segment: tuple[int, int] | None = None) -> Iterator[list[tuple[int, int, bytes]]]:
+    """``_raw_hits`` in lists of at most ``BATCH`` (what workers send, and what printing takes);
+    the C scanner's records come a list at a time. Raises like ``_raw_hits``, after the batch
+    it had gathered."""
+    if matcher is not None and matcher.expands_records:
+        lines = _Lines()
+        for region in regions(path, compression, segment=segment):
+            lines.enter(region)
+            yield from _scanned_batches(region.buf, region.start, region.end, region.offset, lines, matcher)
+            lines.leave()
+        return
+    batch: list[tuple[int, int, bytes]] = []
+    try:
+        for hit in _raw_hits(path, compression, matcher, segment=segment):
+            batch.append(hit)
+            if len(batch) >= BATCH:
+                yield batch
+                batch = []
+    except (OSError, EOFError, ValueError):
+        if batch:
+            yield batch
+        raise
+    if batch:
+        yield batch
 
 
 def _dense(buf, start: int, end: int, offset: int, lines: _Lines, matcher: Matcher | None):
@@ -304,14 +337,23 @@ def search_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | Non
                 report: SearchReport | None = None) -> Iterator[Hit]:
     """``search_files`` without parsing: for callers that only print or count (parsing is
     most of the cost when a pattern matches many lines)."""
+    for log, batch in search_batches(files, patterns, workers, report):
+        for line_no, offset, data in batch:
+            yield Hit(log, line_no, offset, data)
+
+
+def search_batches(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
+                   report: SearchReport | None = None) -> Iterator[tuple[LogFile, list[tuple[int, int, bytes]]]]:
+    """``search_hits`` as ``(file, [(line number, offset, bytes), ...])``, a batch at a time:
+    for printing a million matching lines without an object per line."""
     plan = _Plan(files, patterns, workers, report)
     if plan.parallel:
         yield from _parallel(plan.files, plan.tasks, patterns, plan.workers, plan.report)
         return
     for log in plan.files:
         try:
-            for line_no, offset, data in _raw_hits(log.path, log.compression, plan.matcher):
-                yield Hit(log, line_no, offset, data)
+            for batch in _raw_batches(log.path, log.compression, plan.matcher):
+                yield log, batch
             plan.report.searched.append(log)
         except (OSError, EOFError, ValueError) as exc:
             plan.report.failed.append((log, _describe(exc)))
@@ -394,7 +436,6 @@ def _worker(tasks, results, patterns: Patterns, count_only: bool = False) -> Non
         if item is None:
             return
         index, path, compression, segment = item
-        batch: list[tuple[int, int, bytes]] = []
         if count_only:
             try:
                 count, failure = _count_hits(path, compression, matcher, segment)
@@ -404,24 +445,18 @@ def _worker(tasks, results, patterns: Patterns, count_only: bool = False) -> Non
             results.put(("done", index, failure))
             continue
         try:
-            for hit in _raw_hits(path, compression, matcher, segment=segment):
-                batch.append(hit)
-                if len(batch) >= BATCH:
-                    results.put(("hits", index, batch))
-                    batch = []
-            results.put(("hits", index, batch))
+            for batch in _raw_batches(path, compression, matcher, segment=segment):
+                results.put(("hits", index, batch))
             results.put(("done", index, None))
         except (OSError, EOFError, ValueError) as exc:
-            results.put(("hits", index, batch))
             results.put(("done", index, _describe(exc)))
         except Exception as exc:  # never leave the parent waiting
-            results.put(("hits", index, batch))
             results.put(("done", index, f"{type(exc).__name__}: {exc}"))
 
 
 def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, report: SearchReport,
               count_only: bool = False) -> Iterator:
-    """Hits from the workers (with ``count_only``: one count per task instead)."""
+    """``(file, batch of hits)`` from the workers (with ``count_only``: one count per task instead)."""
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     tasks = ctx.Queue()
     results = ctx.Queue(maxsize=64)  # back-pressure: bounded memory when everything matches
@@ -451,8 +486,7 @@ def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, rep
             index = items[task][0]
             log = files[index]
             if kind == "hits":
-                for line_no, offset, data in payload:
-                    yield Hit(log, line_no, offset, data)
+                yield log, payload
                 continue
             if kind == "count":
                 yield payload
