@@ -153,6 +153,9 @@ def main() -> None:
     print(f"dense: a pattern on every line ('INFO', one file of {os.path.getsize(biggest) / 1e6:.0f} MB, count only):")
     results["dense_ours"] = measure("obdoctor logs search --count -e INFO", obdoctor_cmd() + ["logs", "search", "--count", "-e", "INFO", biggest], args.repeat)
     results["dense_rg"] = measure("rg -c -F INFO", ["rg", "-c", "-F", "-e", "INFO", biggest], args.repeat)
+    results["dense_print"] = measure("obdoctor logs search -j1 -e INFO (printed)",
+                                     obdoctor_cmd() + ["logs", "search", "-j", "1", "-e", "INFO", biggest], args.repeat)
+    results["dense_rg_print"] = measure("rg -F INFO (printed)", ["rg", "-F", "-e", "INFO", biggest], args.repeat)
 
     print("compressed files:")
     quoted = " ".join(f"-e '{p}'" for p in NEEDLE_PATTERNS)
@@ -179,6 +182,7 @@ def main() -> None:
     print(f"  grep -F -n / obdoctor     {ratio('grep', 'ours'):5.2f}x [{cpu_ratio('grep', 'ours'):4.2f}x] faster   (target >= 3x)")
     print(f"  zcat|grep / obdoctor      {ratio('zcat_grep', 'ours_comp'):5.2f}x [{cpu_ratio('zcat_grep', 'ours_comp'):4.2f}x] faster   (target >= 3x)")
     print(f"  dense, obdoctor / rg -c    {ratio('dense_ours', 'dense_rg'):5.2f}x   (no target: counted in the workers, not returned)")
+    print(f"  dense printed / rg         {ratio('dense_print', 'dense_rg_print'):5.2f}x   (no target: every line goes through Python once)")
     print(f"  load average during the run: {os.getloadavg()[0]:.1f} (2 cores: above ~2 the wall times are inflated)")
     print(f"  peak memory obdoctor      {max(results['ours']['peak_mib'], results['ours_comp']['peak_mib'])} MiB   (target < 200)")
     out = HERE / "out"
