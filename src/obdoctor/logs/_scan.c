@@ -666,31 +666,24 @@ PyMODINIT_FUNC PyInit__scan(void)
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
-    Py_INCREF(&ScannerType);
-    if (PyModule_AddObject(m, "Scanner", (PyObject *)&ScannerType) < 0) {
-        Py_DECREF(&ScannerType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    PyModule_AddIntConstant(m, "MAX_LITERALS", MAX_LITERALS);
-    PyModule_AddStringConstant(m, "SIMD", simd_name());
-    PyObject *kernels = PyTuple_New(0);
-    for (enum kernel k = AVX512; kernels && k <= SCALAR; k++)
+    /* public API only (PyModule_AddObjectRef: 3.10+), so new CPython versions keep building it */
+    PyObject *kernels = PyList_New(0);
+    int failed = !kernels || PyModule_AddObjectRef(m, "Scanner", (PyObject *)&ScannerType) < 0
+                 || PyModule_AddIntConstant(m, "MAX_LITERALS", MAX_LITERALS) < 0
+                 || PyModule_AddStringConstant(m, "SIMD", simd_name()) < 0;
+    for (enum kernel k = AVX512; !failed && k <= SCALAR; k++)
         if (kernel_supported(k)) {
             PyObject *name = PyUnicode_FromString(KERNEL_NAMES[k]);
-            Py_ssize_t size = PyTuple_GET_SIZE(kernels);
-            if (!name || _PyTuple_Resize(&kernels, size + 1) < 0) {
-                Py_XDECREF(name);
-                Py_XDECREF(kernels);
-                kernels = NULL;
-                break;
-            }
-            PyTuple_SET_ITEM(kernels, size, name);
+            failed = !name || PyList_Append(kernels, name) < 0;
+            Py_XDECREF(name);
         }
-    if (!kernels || PyModule_AddObject(m, "KERNELS", kernels) < 0) {
-        Py_XDECREF(kernels);
+    PyObject *names = failed ? NULL : PyList_AsTuple(kernels);
+    Py_XDECREF(kernels);
+    if (!names || PyModule_AddObjectRef(m, "KERNELS", names) < 0) {
+        Py_XDECREF(names);
         Py_DECREF(m);
         return NULL;
     }
+    Py_DECREF(names);
     return m;
 }
