@@ -2,10 +2,10 @@
 
 Pipeline per file: ``reader.regions`` (record-aligned bytes, bounded memory, compressed files
 streamed) → ``patterns.Matcher.scan`` (all patterns at once; the simd engine counts lines in
-the same pass) → expand each hit to its whole
-record (a matching continuation line belongs to the record above; a matching header takes its
-continuation lines along) → ``parser.parse_line``. Engines that do not count lines as they
-scan have them counted lazily, only up to the last hit.
+the same pass) → expand each hit to its whole record (a matching continuation line belongs to
+the record above; a matching header takes its continuation lines along; the simd engine does
+this in C too) → ``parser.parse_line``. Engines that do not count lines as they scan have them
+counted lazily, only up to the last hit.
 
 ``search_files`` spreads files over worker processes (both cores); workers send back
 compact ``(line_no, offset, bytes)`` batches through a bounded queue so memory stays bounded
@@ -26,12 +26,13 @@ from obdoctor.logs.files import LogFile
 from obdoctor.logs.parser import parse_line
 from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns
 from obdoctor.logs.reader import (
-    LogReadError, count_mapped_newlines, count_newlines, cut_point, is_header, is_rotated_name, prepare_counting, regions,
+    LogReadError, count_mapped_newlines, count_newlines, cut_point, is_header, is_rotated_name,
+    prepare_counting, regions,
 )
 from obdoctor.logs.record import LogRecord
 
-__all__ = ["Patterns", "search_file", "search_files", "search_hits", "search_batches", "count_hits", "Hit", "read_records", "SearchReport",
-           "LogReadError", "iter_lines"]
+__all__ = ["Patterns", "search_file", "search_files", "search_hits", "search_batches", "count_hits", "Hit",
+           "read_records", "SearchReport", "LogReadError", "iter_lines"]
 
 DENSE_BLOCK = 4 << 20
 DENSE = 2048
