@@ -91,3 +91,21 @@ def test_lines_are_printed_as_their_bytes_like_grep(tmp_path):
     assert one.returncode == 0 and one.stdout == bad + b"\n"
     both = subprocess.run(argv + [str(tmp_path)], capture_output=True)
     assert sorted(both.stdout.splitlines()) == [b"observer.log:2:" + bad, b"rootservice.log:1:" + bad]
+
+
+def test_one_file_prints_in_file_order_past_the_sort_buffer(tmp_path, monkeypatch):
+    """Printing never lets two workers share a file (their halves would interleave once the
+    sort buffer is passed); counting may."""
+    from obdoctor.cli import logs as cli_logs
+    from obdoctor.logs import search
+
+    monkeypatch.setattr(cli_logs, "SORT_BUFFER", 10)
+    monkeypatch.setattr(search, "SPLIT_MIN", 1)
+    monkeypatch.setattr(search, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(search, "_size", lambda log: 64 << 20)
+    lines = make_lines(3000)
+    path = write(tmp_path / "observer.log.20240318080000123", lines)
+    code, out, _ = run("logs", "search", "-e", "tick", str(path))
+    assert code == 0 and out.splitlines() == [line for line in lines if "tick" in line]
+    code, out, _ = run("logs", "search", "--count", "-e", "tick", str(path))
+    assert out.strip() == str(sum("tick" in line for line in lines))

@@ -274,10 +274,16 @@ def test_one_big_file_is_shared_by_both_workers(tmp_path, monkeypatch):
     log = lf(path)
     tasks = search._tasks([log], 2)
     assert [seg for _, seg in tasks] == [(0, (path.stat().st_size + 1) // 2), ((path.stat().st_size + 1) // 2, path.stat().st_size)]
+    assert search._tasks([log], 2, split=False) == [(0, None)]
     report = SearchReport()
-    got = sorted((r.line_no, r.offset, r.raw) for r in search_files([log], Patterns(("ret=-9043", TRACE)), workers=2, report=report))
+    pats = Patterns(("ret=-9043", TRACE))
+    got = sorted((r.line_no, r.offset, r.raw) for r in search_files([log], pats, workers=2, report=report, ordered=False))
     assert report.workers == 2 and report.searched == [log] and not report.failed
-    assert got == [(r.line_no, r.offset, r.raw) for r in search_file(log, Patterns(("ret=-9043", TRACE)))]
+    assert got == [(r.line_no, r.offset, r.raw) for r in search_file(log, pats)]
+    # ordered (the default): one worker takes the whole file, so its records come in file order
+    ordered = SearchReport()
+    in_order = [(r.line_no, r.offset, r.raw) for r in search_files([log], pats, workers=2, report=ordered)]
+    assert in_order == got and ordered.workers == 1
 
 
 @pytest.mark.parametrize("big", [False, True], ids=["one process", "workers"])

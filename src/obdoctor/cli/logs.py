@@ -200,7 +200,7 @@ def _print(record, args, env: Environment, prefix: bool) -> None:
         env.stdout.write(record.raw + "\n")
 
 
-def _search(args, env: Environment, patterns, parse: bool = True):
+def _search(args, env: Environment, patterns, parse: bool = True, ordered: bool = True):
     """(files, problems, report, records or batches of hits, open bundles). Without filters,
     --json or a trace to sort, hits are not parsed: printing needs only the bytes."""
     from obdoctor.logs.search import SearchReport, search_batches, search_files
@@ -211,7 +211,8 @@ def _search(args, env: Environment, patterns, parse: bool = True):
     workers = max(1, args.jobs)
     if not parse:
         return files, problems, report, search_batches(files, patterns, workers=workers, report=report), keep
-    records = (r for r in search_files(files, patterns, workers=workers, report=report) if _keep(r, args, levels))
+    records = (r for r in search_files(files, patterns, workers=workers, report=report, ordered=ordered)
+               if _keep(r, args, levels))
     return files, problems, report, records, keep
 
 
@@ -371,7 +372,7 @@ def run_trace(args, env: Environment) -> ExitCode:
         if origin and not args.json:
             env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}\n")
         return _print_live(args, env, (trace_id,), sort_by_time=True)
-    files, problems, report, records, keep = _search(args, env, Patterns(any_of=(trace_id,)))
+    files, problems, report, records, keep = _search(args, env, Patterns(any_of=(trace_id,)), ordered=False)  # sorted
     found = [r for r in records if r.trace_id == trace_id or trace_id in r.raw]
     found.sort(key=_time_order)
     if origin and not args.json:

@@ -325,29 +325,32 @@ class Hit:
 
 
 def search_files(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
-                 report: SearchReport | None = None) -> Iterator[LogRecord]:
+                 report: SearchReport | None = None, *, ordered: bool = True) -> Iterator[LogRecord]:
     """Records from many files, spread over ``workers`` processes (largest files first).
 
-    Records of one file come in file order; files interleave. ``report`` (if given) is
-    filled as files finish. Unreadable/truncated files are reported there, never raised."""
-    for hit in search_hits(files, patterns, workers, report):
+    Records of one file come in file order; files interleave. With ``ordered=False`` (callers
+    that sort anyway) a big file may also be shared by two workers, its two halves
+    interleaving. ``report`` (if given) is filled as files finish. Unreadable/truncated files
+    are reported there, never raised."""
+    for hit in search_hits(files, patterns, workers, report, ordered=ordered):
         yield _record(hit.log, hit.line_no, hit.offset, hit.data)
 
 
 def search_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
-                report: SearchReport | None = None) -> Iterator[Hit]:
+                report: SearchReport | None = None, *, ordered: bool = True) -> Iterator[Hit]:
     """``search_files`` without parsing: for callers that only print or count (parsing is
     most of the cost when a pattern matches many lines)."""
-    for log, batch in search_batches(files, patterns, workers, report):
+    for log, batch in search_batches(files, patterns, workers, report, ordered=ordered):
         for line_no, offset, data in batch:
             yield Hit(log, line_no, offset, data)
 
 
 def search_batches(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
-                   report: SearchReport | None = None) -> Iterator[tuple[LogFile, list[tuple[int, int, bytes]]]]:
+                   report: SearchReport | None = None, *,
+                   ordered: bool = True) -> Iterator[tuple[LogFile, list[tuple[int, int, bytes]]]]:
     """``search_hits`` as ``(file, [(line number, offset, bytes), ...])``, a batch at a time:
     for printing a million matching lines without an object per line."""
-    plan = _Plan(files, patterns, workers, report)
+    plan = _Plan(files, patterns, workers, report, split=not ordered)
     if plan.parallel:
         yield from _parallel(plan.files, plan.tasks, patterns, plan.workers, plan.report)
         return
@@ -364,7 +367,7 @@ def count_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | None
                report: SearchReport | None = None) -> int:
     """``sum(1 for _ in search_hits(...))`` without moving every hit between processes
     (``logs search --count`` on a word found on every line)."""
-    plan = _Plan(files, patterns, workers, report)
+    plan = _Plan(files, patterns, workers, report, split=True)  # a count has no order
     if plan.parallel:
         return sum(_parallel(plan.files, plan.tasks, patterns, plan.workers, plan.report, count_only=True))
     total = 0
@@ -386,14 +389,14 @@ class _Plan:
     """How a search over ``files`` runs: its matcher, its work items, one process or several."""
 
     def __init__(self, files: Iterable[LogFile], patterns: Patterns, workers: int | None,
-                 report: SearchReport | None):
+                 report: SearchReport | None, split: bool):
         self.files = list(files)
         self.report = report if report is not None else SearchReport()
         self.matcher = None if patterns.matches_everything else compile_patterns(patterns)
         self.report.engine = self.matcher.engine if self.matcher else "all"
         cores = os.cpu_count() or 1
         wanted = max(1, min(workers or cores, cores))
-        self.tasks = _tasks(self.files, wanted)
+        self.tasks = _tasks(self.files, wanted, split)
         self.workers = min(wanted, len(self.tasks)) or 1
         self.parallel = self.workers > 1 and sum(_size(f) for f in self.files) >= PARALLEL_MIN
         self.report.workers = self.workers if self.parallel else 1
@@ -405,12 +408,13 @@ SPLIT_MIN = 64 << 20
 """A rotated plain file at least this big may be shared by several workers (segments)."""
 
 
-def _tasks(files: list[LogFile], workers: int) -> list[tuple[int, tuple[int, int] | None]]:
-    """(file index, segment) work items, largest first. With fewer files than workers, big
-    rotated plain files are cut into ``workers`` segments so no core idles; otherwise whole
-    files (a segment costs a count of the newlines before it)."""
+def _tasks(files: list[LogFile], workers: int, split: bool = True) -> list[tuple[int, tuple[int, int] | None]]:
+    """(file index, segment) work items, largest first. With fewer files than workers (and
+    ``split``), big rotated plain files are cut into ``workers`` segments so no core idles;
+    otherwise whole files (a segment costs a count of the newlines before it, and its hits
+    interleave with the other segment's)."""
     items: list[tuple[int, tuple[int, int] | None]] = []
-    split = len(files) < workers
+    split = split and len(files) < workers
     for i in sorted(range(len(files)), key=lambda i: -_size(files[i])):
         log = files[i]
         if split and not log.compression and _size(log) >= SPLIT_MIN and is_rotated_name(log.path.name):

@@ -190,7 +190,7 @@ class Bundle:
             chosen_all.extend(chosen)
         report = SearchReport()
         # one pass over all servers' files, both cores (obdoctor.logs.search.search_files)
-        for record in search_files(chosen_all, patterns, workers=2, report=report):
+        for record in search_files(chosen_all, patterns, workers=2, report=report, ordered=False):  # sorted below
             if not query.keeps(record):
                 continue
             result.total_matches += 1
