@@ -109,3 +109,15 @@ def test_one_file_prints_in_file_order_past_the_sort_buffer(tmp_path, monkeypatc
     assert code == 0 and out.splitlines() == [line for line in lines if "tick" in line]
     code, out, _ = run("logs", "search", "--count", "-e", "tick", str(path))
     assert out.strip() == str(sum("tick" in line for line in lines))
+
+
+def test_stats_say_what_was_searched_on_stderr(tmp_path):
+    from obdoctor.logs.patterns import Patterns, compile_patterns, describe_engine
+
+    b = bundle(tmp_path)
+    code, out, err = run("logs", "search", "--stats", "-e", "ret=-9043", str(b))
+    engine = describe_engine(compile_patterns(Patterns(("ret=-9043",))).engine)
+    assert code == 0 and f"obdoctor: {len(out.splitlines())} matching record(s); 6 of 6 file(s) searched" in err
+    assert f"({engine}, 1 worker(s))" in err and "stats" not in out
+    code, out, err = run("logs", "search", "--stats", "--count", "-e", "ret=-9043", str(b))
+    assert f"obdoctor: {out.strip()} matching record(s)" in err

@@ -31,6 +31,8 @@ def add(sub) -> None:
                         help="fixed string to find (repeat: a line matches when it holds any of them)")
     _common(search, parse_time)
     search.add_argument("--count", action="store_true", help="print only the number of matching records")
+    search.add_argument("--stats", action="store_true",
+                        help="say on stderr what was searched: files, bytes, time, engine, workers")
     _live(search)
     search.set_defaults(handler=run_search)
 
@@ -216,8 +218,11 @@ def _search(args, env: Environment, patterns, parse: bool = True, ordered: bool 
     return files, problems, report, records, keep
 
 
-def _finish(files, problems, report, keep, env: Environment) -> bool:
-    """Say what could not be read; True when there was nothing readable at all (exit 2)."""
+def _finish(files, problems, report, keep, env: Environment, stats: tuple | None = None) -> bool:
+    """Say what could not be read (and, with ``stats=(count, started)``, what was searched);
+    True when there was nothing readable at all (exit 2)."""
+    if stats is not None:
+        env.stderr.write(_stats_line(files, report, *stats) + "\n")
     if not files and not problems:
         problems = ["no OceanBase log file (observer.log*, rootservice.log*, ...) in the given paths"]
     for log, reason in report.failed:
@@ -229,8 +234,29 @@ def _finish(files, problems, report, keep, env: Environment) -> bool:
     return bool(problems) and not files
 
 
+def _stats_line(files, report, count: int, started: float) -> str:
+    import os
+    import time
+
+    from obdoctor.logs.patterns import describe_engine
+
+    size = 0
+    for log in files:
+        try:
+            size += os.path.getsize(log.path)
+        except OSError:
+            pass
+    return (f"obdoctor: {count} matching record(s); {len(report.searched)} of {len(files)} file(s) searched, "
+            f"{size / 1e6:,.1f} MB on disk, in {time.perf_counter() - started:.2f} s "
+            f"({describe_engine(report.engine)}, {report.workers} worker(s))")
+
+
 def run_search(args, env: Environment) -> ExitCode:
+    import time
+
     from obdoctor.logs.search import Patterns
+
+    started = time.perf_counter()
 
     patterns = tuple(p for item in args.patterns for p in item.split("\n") if p)
     if not patterns:
@@ -242,12 +268,12 @@ def run_search(args, env: Environment) -> ExitCode:
         return _print_live(args, env, patterns, sort_by_time=False)
     parse = bool(args.json or args.since or args.until or _levels(args))
     if args.count and not parse:  # counted where they are found: no hit crosses a process
-        return _count_only(args, env, Patterns(any_of=patterns))
+        return _count_only(args, env, Patterns(any_of=patterns), started)
     files, problems, report, records, keep = _search(args, env, Patterns(any_of=patterns), parse=parse)
     prefix = len(files) > 1
     if not parse and not args.count:  # plain grep-like lines: bytes in, bytes out
         count = _print_hits(records, files, prefix, env)
-        if _finish(files, problems, report, keep, env):
+        if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
             return ExitCode.USAGE
         return ExitCode(0) if count else ExitCode(1)
     order = {str(f.path): i for i, f in enumerate(files)}
@@ -269,20 +295,20 @@ def run_search(args, env: Environment) -> ExitCode:
         _flush(buffered, order, args, env, prefix)
     else:
         env.stdout.write(f"{count}\n")
-    failed_all = _finish(files, problems, report, keep, env)
+    failed_all = _finish(files, problems, report, keep, env, (count, started) if args.stats else None)
     if failed_all:
         return ExitCode.USAGE
     return ExitCode(0) if count else ExitCode(1)
 
 
-def _count_only(args, env: Environment, patterns) -> ExitCode:
+def _count_only(args, env: Environment, patterns, started: float) -> ExitCode:
     from obdoctor.logs.search import SearchReport, count_hits
 
     files, problems, keep = collect_files(args.paths, env, args.since, args.until)
     report = SearchReport()
     count = count_hits(files, patterns, workers=max(1, args.jobs), report=report)
     env.stdout.write(f"{count}\n")
-    if _finish(files, problems, report, keep, env):
+    if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
         return ExitCode.USAGE
     return ExitCode(0) if count else ExitCode(1)
 

@@ -73,6 +73,13 @@ def simd_available() -> bool:
     return _scan is not None
 
 
+def describe_engine(engine: str) -> str:
+    """``simd (avx512)``: the engine and, for ours, the kernel this CPU runs."""
+    if engine == "simd" and _scan is not None:
+        return f"simd ({_scan.SIMD})"
+    return engine or "none"
+
+
 class Matcher:
     """Finds the end offsets of pattern occurrences in a block (at most one report per line
     is needed, so callers skip to the next line after a hit)."""
