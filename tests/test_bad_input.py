@@ -4,9 +4,7 @@ and the documented exit code (README: 2 = input that cannot be opened, 3 = nothi
 from __future__ import annotations
 
 import builtins
-import gzip
 import io
-import json
 import shutil
 import tarfile
 from pathlib import Path

@@ -4,7 +4,6 @@ Measured on a real child process (``os.wait4``: its peak resident set, worker pr
 reaped included), on a file bigger than the bound."""
 
 import json
-import os
 import subprocess
 import sys
 
