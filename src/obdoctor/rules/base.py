@@ -33,6 +33,8 @@ class RuleOptions:
     """When the narrowed job's progress last moved, as a history of polls saw it (``obdoctor
     watch``). One snapshot of the views cannot tell a young silent job from a frozen one; with
     this, a silent job is called stuck before ``[stuck] quiet_minutes``."""
+    no_progress_of: str | None = None
+    """What stopped moving when it is not the whole job (``ls 1001 of job 5``)."""
     progress_source: str = "obdoctor watch history"
     """Where ``no_progress_since`` comes from (named in the finding's evidence)."""
 

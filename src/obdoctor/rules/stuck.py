@@ -58,7 +58,7 @@ class StuckTask(Rule):
         frozen = ctx.options.no_progress_since
         if frozen is not None:  # a history of polls saw the progress stop (the watcher's stall)
             chain.step(ctx.options.progress_source,
-                       f"no progress of job {task.job_id} since {fmt_time(frozen)}"
+                       f"no progress of {ctx.options.no_progress_of or f'job {task.job_id}'} since {fmt_time(frozen)}"
                        + (f" ({_duration(now - frozen)})" if now and now >= frozen else ""),
                        provenance=[Provenance("history", ctx.options.progress_source)])
         if task.status not in facts()["statuses"]["known_stages"]:

@@ -76,7 +76,7 @@ class Diagnosis:
 
 
 def run(source: EvidenceSource, snapshot: Snapshot, tenant_id: int | None, job_id: int | None,
-        trigger: str, no_progress_since: datetime | None = None) -> Diagnosis:
+        trigger: str, no_progress_since: datetime | None = None, no_progress_of: str | None = None) -> Diagnosis:
     """Diagnose one job with every rule narrowed to it (a stall says since when nothing moved).
     Never raises: a failure is kept as ``error``."""
     from obdoctor.engine import diagnose
@@ -86,7 +86,8 @@ def run(source: EvidenceSource, snapshot: Snapshot, tenant_id: int | None, job_i
     from obdoctor.rules.base import RuleOptions
 
     try:
-        options = RuleOptions(tenant_id=tenant_id, job_id=job_id, no_progress_since=no_progress_since)
+        options = RuleOptions(tenant_id=tenant_id, job_id=job_id, no_progress_since=no_progress_since,
+                              no_progress_of=no_progress_of)
         report = diagnose(Evidence(PollSource(source, snapshot)), options)
     except Exception as exc:  # the watcher must keep watching even when a diagnosis breaks
         return Diagnosis(tenant_id, job_id, trigger, snapshot.at, False, int(ExitCode.UNDIAGNOSED), None,

@@ -75,14 +75,17 @@ class Watcher:
         snapshot = take(self.source, at)
         planned = detect(self.history.load_tracks(), snapshot, now, self.stall_after, self.history.epoch())
         diagnoses: dict[tuple, diagnosis_module.Diagnosis] = {}
-        for event in planned.events:
+        # a job and several of its ls tasks may stall together: the job's own event says it best
+        events = sorted(planned.events, key=lambda e: e.ls_id is not None)
+        for event in events:
             wanted = (event.tenant_id, event.job_id, event.kind)
             if event.needs_diagnosis and wanted not in diagnoses:
                 frozen = None  # a stall: tell the rules since when nothing moved (they see one snapshot)
                 if event.kind == "stall" and event.stalled_since is not None:
                     frozen = snapshot.at - timedelta(seconds=max(0.0, now - event.stalled_since))
+                what = f"ls {event.ls_id} of job {event.job_id}" if event.ls_id is not None else None
                 diagnoses[wanted] = self._diagnose(self.source, snapshot, event.tenant_id, event.job_id, event.kind,
-                                                   no_progress_since=frozen)
+                                                   no_progress_since=frozen, no_progress_of=what)
         with self.history.transaction():
             final = detect(self.history.load_tracks(), snapshot, now, self.stall_after, self.history.epoch())
             for event in final.events:
