@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.live import livekit
-from tests.live.simssh import simssh  # noqa: F401  (fixture)
+from tests.live.simssh import free_port, simssh  # noqa: F401  (simssh: fixture)
 
 RS_TRACE = "YB427F000002-0005E98EBF8D9DC7-0-0"  # failed-41-chain: the root service's trace
 
@@ -27,16 +27,10 @@ def ssh_only_config(path: Path, cluster, *, down: str | None = None) -> Path:
     lines = ["[ssh]", f'username = "{cluster.user}"', f'key_file = "{cluster.client_key}"',
              f'known_hosts = "{cluster.known_hosts}"', "timeout = 20"]
     for ip, node in cluster.nodes.items():
-        port = livekit_free_port(ip) if ip == down else node.port
+        port = free_port(ip) if ip == down else node.port  # nothing listens there: refused
         lines += ["[[servers]]", f'ip = "{ip}"', f"port = {port}", f'home_path = "{node.home}"']
     path.write_text("\n".join(lines) + "\n")
     return path
-
-
-def livekit_free_port(ip: str) -> int:
-    from tests.live.simssh import free_port
-
-    return free_port(ip)  # nothing listens there: connection refused
 
 
 def test_trace_live_prints_what_the_files_hold(simssh, bundle, run_cli, tmp_path):

@@ -424,7 +424,7 @@ def _print_live(args, env: Environment, any_of: tuple[str, ...], *, sort_by_time
         return found
     records, problems = found
     records.sort(key=_time_order if sort_by_time else (lambda r: (r.server or "", r.path or "", r.line_no or 0)))
-    if args.__dict__.get("count"):
+    if getattr(args, "count", False):  # logs trace has no --count
         env.stdout.write(f"{len(records)}\n")
     else:
         for record in records:

@@ -136,8 +136,7 @@ static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t 
     Hits h = {0};
     h.max_record = max_record;
     obd_size newlines;
-    if (!self->spec.chosen) /* with the GIL held: the scanner is shared by threads */
-        choose_pairs(&self->spec, p + start, end - start < SAMPLE_BYTES ? end - start : SAMPLE_BYTES);
+    obd_prepare(&self->spec, p, start, end); /* with the GIL held: the scanner is shared by threads */
     Py_BEGIN_ALLOW_THREADS
     newlines = obd_scan(&self->spec, p, start, end, which, &h);
     Py_END_ALLOW_THREADS

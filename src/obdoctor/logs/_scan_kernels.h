@@ -430,14 +430,20 @@ static enum kernel best_kernel(void)
 }
 
 
+/* The byte pairs of ``s``, chosen from the first data it is given (once). */
+static void obd_prepare(ScanSpec *s, const unsigned char *p, obd_size start, obd_size end)
+{
+    if (!s->chosen)
+        choose_pairs(s, p + start, end - start < SAMPLE_BYTES ? end - start : SAMPLE_BYTES);
+}
+
 /* One scan of p[start:end) with the kernel ``which``: fills ``h`` (line mode when
  * h->max_record is 0, else records) and returns the newlines in the range. */
 static obd_size obd_scan(ScanSpec *s, const unsigned char *p, obd_size start, obd_size end, enum kernel which,
                          Hits *h)
 {
     h->taken_until = start;
-    if (!s->chosen)
-        choose_pairs(s, p + start, end - start < SAMPLE_BYTES ? end - start : SAMPLE_BYTES);
+    obd_prepare(s, p, start, end);
     switch (which == BEST ? best_kernel() : which) {
 #ifdef OBD_X86
     case AVX512: return scan_avx512(s, p, start, end, h);

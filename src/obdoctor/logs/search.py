@@ -84,16 +84,16 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
               segment: tuple[int, int] | None = None) -> Iterator[tuple[int, int, bytes]]:
     """(line number, byte offset, record bytes) for every record with a hit (every record
     when ``matcher`` is None). Raises LogReadError after yielding what could be read."""
+    if matcher is not None and matcher.expands_records:  # the C scanner found records and lines
+        for batch in _raw_batches(path, compression, matcher, use_mmap=use_mmap, segment=segment):
+            yield from batch
+        return
     lines = _Lines()
     for region in regions(path, compression, use_mmap=use_mmap, segment=segment):
         buf, start, end = region.buf, region.start, region.end
         lines.enter(region)
         if matcher is None:
             yield from _dense(buf, start, end, region.offset, lines, None)
-            continue
-        if matcher.expands_records:  # the C scanner found the records and counted their lines
-            for batch in _scanned_batches(buf, start, end, region.offset, lines, matcher):
-                yield from batch
             continue
         hits, before, newlines = matcher.scan(buf, start, end)
         if len(hits) * DENSE > end - start:
@@ -173,21 +173,21 @@ def _scanned_batches(buf, start: int, end: int, offset: int, lines: _Lines, matc
     lines.skip_to(end, newlines)
 
 
-def _raw_batches(path, compression, matcher: Matcher | None,
+def _raw_batches(path, compression, matcher: Matcher | None, use_mmap=None,
                  segment: tuple[int, int] | None = None) -> Iterator[list[tuple[int, int, bytes]]]:
     """``_raw_hits`` in lists of at most ``BATCH`` (what workers send, and what printing takes);
     the C scanner's records come a list at a time. Raises like ``_raw_hits``, after the batch
     it had gathered."""
     if matcher is not None and matcher.expands_records:
         lines = _Lines()
-        for region in regions(path, compression, segment=segment):
+        for region in regions(path, compression, use_mmap=use_mmap, segment=segment):
             lines.enter(region)
             yield from _scanned_batches(region.buf, region.start, region.end, region.offset, lines, matcher)
             lines.leave()
         return
     batch: list[tuple[int, int, bytes]] = []
     try:
-        for hit in _raw_hits(path, compression, matcher, segment=segment):
+        for hit in _raw_hits(path, compression, matcher, use_mmap=use_mmap, segment=segment):
             batch.append(hit)
             if len(batch) >= BATCH:
                 yield batch

@@ -148,8 +148,8 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
         summary.tables.append(name)
         summary.rows += len(lines)
 
-    files: dict[tuple[str, str], dict[int, str]] = {}
-    origins: dict[tuple[str, str], dict[int, tuple[str, int | None]]] = {}  # -> line -> (name, offset)
+    # (server, stored name) -> line on the server -> (text, file name on the server, byte offset)
+    files: dict[tuple[str, str], dict[int, tuple[str, str, int | None]]] = {}
     for search in recording.searches:
         for entry in search.files_searched:
             server, _, name = entry.removesuffix(" (partly)").partition("/")
@@ -158,9 +158,8 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
             if not record.server or not record.path or record.line_no is None:
                 continue
             name = _stored_name(record.path)
-            files.setdefault((record.server, name), {})[record.line_no] = record.raw
-            origins.setdefault((record.server, name), {})[record.line_no] = (
-                record.path.rsplit("/", 1)[-1], record.offset)
+            files.setdefault((record.server, name), {})[record.line_no] = (
+                record.raw, record.path.rsplit("/", 1)[-1], record.offset)
         if search.total_matches > len(search.records):
             summary.truncated.append(f"{search.query.purpose or 'a log search'}: {search.total_matches} matching "
                                      f"lines, the first {len(search.records)} kept")
@@ -173,10 +172,10 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
         text = []
         stored_line = 1  # a record may span lines (continuation lines): count them
         for number in sorted(lines):
-            clean = redact_text(lines[number])
-            summary.redacted += clean != lines[number]
+            raw, origin, offset = lines[number]
+            clean = redact_text(raw)
+            summary.redacted += clean != raw
             text.append(clean + "\n")
-            origin, offset = origins[(server, name)][number]
             origin_rows.append("\t".join((stored_server, name, str(stored_line), origin, str(number),
                                           "" if offset is None else str(offset))) + "\n")
             stored_line += clean.count("\n") + 1
