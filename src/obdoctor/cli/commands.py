@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from obdoctor.cli.environment import Environment
 from obdoctor.exit_codes import ExitCode
@@ -41,13 +42,24 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-jobs", action="store_true",
                         help="diagnose every failed job, not only each tenant's latest")
     parser.add_argument("--redact-hosts", action="store_true", help="replace IPs and host names by stable aliases")
+    parser.add_argument("--full", action="store_true",
+                        help="text format: every row, and long log lines whole (by default the middle of a "
+                             "line over 1,200 characters is cut, and the report says so)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="text format: colour (auto: only on a terminal, and not when NO_COLOR is set)")
 
 
 def emit_report(report, args, env: Environment) -> ExitCode:
     from obdoctor.exit_codes import for_report
     from obdoctor.report import render
 
-    text = render.render(report, args.format, env, redact_hosts=getattr(args, "redact_hosts", False))
+    from obdoctor.cli import screen
+
+    shown_on = screen.detect(env, color_choice=getattr(args, "color", "auto"), full=getattr(args, "full", False))
+    if args.output:  # a file: no colour unless asked, whatever the terminal
+        shown_on = dataclasses.replace(shown_on, color=getattr(args, "color", "auto") == "always")
+    text = render.render(report, args.format, env, redact_hosts=getattr(args, "redact_hosts", False),
+                         screen=shown_on)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:

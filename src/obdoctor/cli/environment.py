@@ -20,6 +20,8 @@ class Environment:
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     now: Callable[[], datetime] = datetime.now
     color: bool | None = None
+    utf8_mode: bool = field(default_factory=lambda: bool(sys.flags.utf8_mode))
+    """Python runs in UTF-8 mode: with no PYTHONUTF8 set, the locale was C/POSIX (cli.screen)."""
 
     def console(self) -> "Console":
         from rich.console import Console

@@ -7,7 +7,6 @@ host names and the addresses inside trace ids by stable aliases (``obdoctor.repo
 from __future__ import annotations
 
 import dataclasses
-import io
 
 from obdoctor.findings import Report
 from obdoctor.report.redact import pseudonyms_for, redact_report
@@ -22,7 +21,8 @@ def prepare(report: Report, *, redact_hosts: bool = False) -> Report:
     return dataclasses.replace(redacted, source={**redacted.source, "hosts_redacted": True})
 
 
-def render(report: Report, fmt: str, env, *, redact_hosts: bool = False) -> str:
+def render(report: Report, fmt: str, env=None, *, redact_hosts: bool = False, screen=None) -> str:
+    """``screen`` (a ``terminal.Screen``: width, colour, charset, --full) is for the text format."""
     report = prepare(report, redact_hosts=redact_hosts)
     if fmt == "json":
         from obdoctor.report import json_report
@@ -36,13 +36,6 @@ def render(report: Report, fmt: str, env, *, redact_hosts: bool = False) -> str:
         from obdoctor.report import html
 
         return html.render(report)
-    from rich.console import Console
-
     from obdoctor.report import terminal
 
-    buffer = io.StringIO()
-    base = env.console()
-    console = Console(file=buffer, force_terminal=base.is_terminal, no_color=base.no_color,
-                      width=base.width, highlight=False, color_system=base.color_system)
-    terminal.render(report, console)
-    return buffer.getvalue()
+    return terminal.render_text(report, screen or terminal.Screen())

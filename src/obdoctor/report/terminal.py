@@ -1,21 +1,76 @@
-"""The report for a person at a terminal (rich): verdict first, then the proof, then what to do."""
+"""The report for a person at a terminal, during an incident.
+
+The first screen (24 lines) answers "what is wrong and what do I do": the headline, then per
+finding its verdict, title, code, cause and next steps. The proof follows: each finding's
+evidence chain as the runbook walks it, view rows as a table when they fit the width (one
+``column: value`` line each otherwise), log lines under their server, file and line number.
+
+Written for copying from: identifiers (trace ids, addresses, view, status and error names) are
+never split or cut (``obdoctor.report.wrap``); long log lines are folded, not clipped — only the
+middle of a very long one is cut by default, and the report says so (``--full`` shows all). The
+same line repeated in a row (a retry loop) is shown once with its count and its last occurrence,
+grouped as the HTML timeline groups it. Plain text: colour is added only when asked (the CLI asks
+on a terminal), and only ASCII when the locale cannot show more.
+"""
 
 from __future__ import annotations
 
-from rich.console import Console, Group
-from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+from dataclasses import dataclass
 
-from obdoctor.findings import Finding, Report, Verdict
+from obdoctor.evidence.provenance import Provenance
+from obdoctor.findings import EvidenceStep, Finding, Report, Verdict
+from obdoctor.report.common import cell, finding_facts, headline, row_columns
 from obdoctor.report.redact import redact_report
+from obdoctor.report.timeline import log_event, repeats
+from obdoctor.report.wrap import IDENTIFIER, cut_middle, wrap
 
-_STYLE = {Verdict.CONFIRMED: "bold red", Verdict.LIKELY: "bold yellow", Verdict.UNKNOWN: "bold magenta"}
+LONG_LINE = 1200
+"""A log line longer than this (characters) has its middle cut unless --full."""
+KEEP_HEAD, KEEP_TAIL = 700, 300
+MAX_ROWS = 10
+"""Rows of one evidence step shown unless --full."""
+INDENT = 3
+
+_SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "magenta": "35", "cyan": "36"}
+_VERDICT_STYLE = {Verdict.CONFIRMED: "bold red", Verdict.LIKELY: "bold yellow", Verdict.UNKNOWN: "bold magenta"}
+_ASCII = str.maketrans({"·": "|", "→": ">", "…": "~", "×": "x", "•": "*", "—": "-", "–": "-", "‘": "'", "’": "'",
+                        "“": '"', "”": '"', "─": "-", "≥": ">", "≤": "<"})
+"""One ASCII character per glyph, so the layout measured in UTF-8 holds in ASCII too."""
 
 
-def render(report: Report, console: Console) -> None:
+@dataclass(frozen=True)
+class Screen:
+    """Where the report is shown (the CLI finds out: width, tty, locale)."""
+
+    width: int = 80
+    color: bool = False
+    unicode: bool = True
+    full: bool = False
+    """Every row and every character of every line (no middle cut)."""
+
+
+def render_text(report: Report, screen: Screen = Screen()) -> str:
     report = redact_report(report)  # idempotent: secrets are gone even if called directly
+    out = _Writer(screen)
+    _top(report, out)
+    for number, finding in enumerate(report.findings, 1):
+        _evidence(number, finding, out)
+    if report.observations:
+        out.blank()
+        out.line("Also checked", "bold")
+        for o in report.observations:
+            out.para(o.text, indent=INDENT + 1, first=INDENT - 1, bullet="• ")
+    if report.unchecked:
+        out.blank()
+        out.line("Could not check", "bold")
+        for u in report.unchecked:
+            out.para(f"{u.what}: {u.why}", indent=INDENT + 1, first=INDENT - 1, bullet="• ")
+    return out.text()
+
+
+# -- the first screen --------------------------------------------------------------------------
+
+def _top(report: Report, out: "_Writer") -> None:
     src = report.source
     head = f"obdoctor · {src.get('kind')} {src.get('location')}"
     if src.get("version"):
@@ -24,25 +79,45 @@ def render(report: Report, console: Console) -> None:
         head += f" · collected {src['collected_at']}"
     if src.get("hosts_redacted"):
         head += " · addresses and host names are aliases (--redact-hosts)"
-    console.print(Text(head, style="dim"))
+    out.para(head, style="dim")
     for note in src.get("notes") or []:
-        console.print(Text(f"Input: {note}", style="yellow"))
+        out.para(f"Input: {note}", style="yellow")
     if not report.findings:
         if _had_evidence(report):
-            console.print(Text("No failed or stuck backup found.", style="bold green"))
+            out.para(headline(report), style="bold green")
         else:
-            console.print(Text("No usable evidence: nothing could be read, so nothing can be said "
-                               "(see 'Could not check').", style="bold yellow"))
-    for number, finding in enumerate(report.findings, 1):
-        console.print(_finding_panel(number, finding))
-    if report.observations:
-        console.print(Text("Also checked", style="bold"))
-        for o in report.observations:
-            console.print(f"  • {escape(o.text)}")
-    if report.unchecked:
-        console.print(Text("Could not check", style="bold"))
-        for u in report.unchecked:
-            console.print(f"  • {escape(u.what)}: {escape(u.why)}")
+            out.para("No usable evidence: nothing could be read, so nothing can be said (see 'Could not check').",
+                     style="bold yellow")
+        return
+    out.para(headline(report), style="bold")
+    if len(report.findings) > 1:  # every verdict on the first screen, before any detail
+        for n, f in enumerate(report.findings, 1):
+            code = f" · {f.code} {f.code_name or ''}".rstrip() if f.code is not None else ""
+            out.para(f"{f.title}{code}", indent=INDENT + 12, first=INDENT - 1,
+                     lead=(f"#{n} {f.verdict.value.upper():<10}", _VERDICT_STYLE[f.verdict]))
+    for n, f in enumerate(report.findings, 1):
+        out.blank()
+        out.para(f.title, style="bold", indent=INDENT, first=0,
+                 lead=(f"#{n} {f.verdict.value.upper()} ", _VERDICT_STYLE[f.verdict]))
+        out.para(f.summary, indent=INDENT)
+        for text in _fact_lines(f):
+            out.para(text, indent=INDENT + 2, first=INDENT, style="dim")
+        if f.next_steps:
+            out.line(" " * INDENT + "Next steps", "bold")
+            for i, step in enumerate(f.next_steps, 1):
+                out.para(step, indent=INDENT + 3, first=INDENT, bullet=f"{i}. ")
+        if f.evidence:
+            out.para(f"Evidence: {len(f.evidence)} step(s) below (#{n}).", indent=INDENT, style="dim")
+
+
+def _fact_lines(f: Finding) -> list[str]:
+    """The facts of ``common.finding_facts`` on few lines: code and cause first, identifiers
+    (servers, trace ids) each on their own line, so they copy whole."""
+    facts = dict(finding_facts(f))
+    lines = [" · ".join(f"{k} {facts[k]}" for k in ("code", "cause") if k in facts),
+             " · ".join(f"{k} {facts[k]}" for k in ("tenant", "job", "when") if k in facts)]
+    lines += [f"{k} {facts[k]}" for k in ("servers", "trace ids") if k in facts]
+    return [x for x in lines if x]
 
 
 def _had_evidence(report: Report) -> bool:
@@ -51,54 +126,134 @@ def _had_evidence(report: Report) -> bool:
         or any(s.get("files") for s in report.sources_read if "log_search" in s)
 
 
-def _finding_panel(number: int, f: Finding) -> Panel:
-    parts = []
-    title = Text.assemble((f"{f.verdict.value.upper()} ", _STYLE[f.verdict]), (f.title, "bold"))
-    parts.append(Text(f.summary))
-    meta = []
-    if f.code is not None:
-        meta.append(f"code {f.code}" + (f" {f.code_name}" if f.code_name else ""))
-    if f.tenant_id is not None:
-        meta.append(f"tenant {f.tenant_id}")
-    if f.job_id is not None:
-        meta.append(f"job {f.job_id}")
-    if f.servers:
-        meta.append("servers " + ", ".join(f.servers))
-    if f.trace_ids:
-        meta.append("traces " + ", ".join(f.trace_ids))
-    meta.append(f"cause {f.cause} · rule {f.rule_id}")
-    parts.append(Text(" · ".join(meta), style="dim"))
-    parts.append(Text("\nEvidence", style="bold"))
+# -- the proof ---------------------------------------------------------------------------------
+
+def _evidence(number: int, f: Finding, out: "_Writer") -> None:
+    if not (f.evidence or f.notes or f.unchecked):
+        return
+    out.blank()
+    out.rule(f"#{number} evidence, as the runbook walks it", _VERDICT_STYLE[f.verdict].split()[-1])
     for i, step in enumerate(f.evidence, 1):
-        parts.append(Text.assemble((f"{i}. {step.looked_at}", "cyan"), "\n   ", step.showed))
+        out.para(step.looked_at, style="cyan", indent=INDENT, bullet=f"{i}. ", first=0)
+        out.para(step.showed, indent=INDENT)
         if step.rows:
-            parts.append(_rows_table(step.rows))
-        for line, prov in zip(step.lines, step.provenance):
-            parts.append(Text(f"   {prov.describe()}", style="dim"))
-            parts.append(Text(f"   {_clip(line)}", style="yellow"))
+            _rows(step.rows, out)
+        _lines(step, out)
     for note in f.notes:
-        parts.append(Text(f"Note: {note}", style="italic"))
-    if f.next_steps:
-        parts.append(Text("\nNext steps", style="bold"))
-        for s in f.next_steps:
-            parts.append(Text(f"  → {s}"))
+        out.para(f"Note: {note}", indent=INDENT)
     if f.unchecked:
-        parts.append(Text("\nCould not check", style="bold"))
+        out.line("Could not check", "bold")
         for u in f.unchecked:
-            parts.append(Text(f"  • {u.what}: {u.why}"))
-    return Panel(Group(*parts), title=Text.assemble(f"#{number} ", title), title_align="left",
-                 border_style=_STYLE[f.verdict].split()[-1])
+            out.para(f"{u.what}: {u.why}", indent=INDENT + 1, first=INDENT - 1, bullet="• ")
 
 
-def _rows_table(rows: list[dict]) -> Table:
-    columns = [c for c in rows[0] if any(r.get(c) not in (None, "") for r in rows)]
-    table = Table(show_header=True, header_style="dim", box=None, padding=(0, 1), pad_edge=False)
-    for c in columns:
-        table.add_column(c, overflow="fold")
-    for r in rows[:10]:
-        table.add_row(*[_clip(str(r.get(c, "")) if r.get(c) is not None else "", 120) for c in columns])
-    return table
+def _lines(step: EvidenceStep, out: "_Writer") -> None:
+    """The step's log lines under their provenance; a run of the same message shown once."""
+    logs = [p for p in step.provenance if p.kind == "log"]
+    provs: list[Provenance | None] = [logs[i] if i < len(logs) else None for i in range(len(step.lines))]
+    for group in group_repeats(step.lines, provs):
+        first, last = group[0], group[-1]
+        if len(group) == 1:
+            _logline(step.lines[first], provs[first], out)
+            continue
+        out.para(f"×{len(group)} the same message in a row; the first and the last:", indent=INDENT,
+                 style="bold")
+        _logline(step.lines[first], provs[first], out)
+        if len(group) > 2:
+            out.para(f"… {len(group) - 2} more like it …", indent=INDENT, style="dim")
+        _logline(step.lines[last], provs[last], out)
 
 
-def _clip(text: str, width: int = 400) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def group_repeats(lines: list[str], provs: list[Provenance | None]) -> list[list[int]]:
+    """Indexes of ``lines``, consecutive repeats together (the timeline's test: same server,
+    trace, level and message); a line without a timestamp stands alone."""
+    groups: list[list[int]] = []
+    previous = None
+    for i, line in enumerate(lines):
+        event = log_event(line, provs[i])
+        if groups and event is not None and previous is not None and repeats(previous, event):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        previous = event
+    return groups
+
+
+def _logline(line: str, prov: Provenance | None, out: "_Writer") -> None:
+    if prov is not None:
+        out.para(prov.describe() + (f" ({prov.location})" if prov.location else ""), indent=INDENT, style="dim")
+    text = line if out.screen.full else cut_middle(line, LONG_LINE, KEEP_HEAD, KEEP_TAIL)
+    out.para(text, indent=INDENT + 2, style="yellow")
+
+
+def _rows(rows: list[dict], out: "_Writer") -> None:
+    """A table when every value fits the width unbroken, else each row as ``column: value`` lines."""
+    shown = rows if out.screen.full else rows[:MAX_ROWS]
+    columns = row_columns(shown)
+    if not columns:
+        return
+    values = [[out.plain(cell(r.get(c)).replace("\n", " ")) for c in columns] for r in shown]
+    widths = [max(len(c), *(len(v[j]) for v in values)) for j, c in enumerate(columns)]
+    if INDENT + sum(widths) + 2 * (len(widths) - 1) <= out.screen.width:
+        out.line(" " * INDENT + "  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(), "dim")
+        for v in values:
+            out.line(" " * INDENT + "  ".join(x.ljust(w) for x, w in zip(v, widths)).rstrip())
+    else:
+        label = min(max(len(c) for c in columns), 24)
+        for n, v in enumerate(values, 1):
+            if len(values) > 1:
+                out.line(" " * INDENT + f"row {n}", "dim")
+            for c, x in zip(columns, v):
+                if x:
+                    out.para(x, indent=INDENT + label + 3, first=0, lead=(" " * (INDENT + 1) + c.ljust(label) + "  ", "dim"))
+    if len(rows) > len(shown):
+        out.para(f"… {len(rows) - len(shown)} more row(s) (--full shows them)", indent=INDENT, style="dim")
+
+
+# -- output ------------------------------------------------------------------------------------
+
+class _Writer:
+    def __init__(self, screen: Screen):
+        self.screen = screen
+        self.lines: list[str] = []
+
+    def plain(self, text: str) -> str:
+        """``text`` as the screen can show it: glyphs to ASCII, other characters escaped."""
+        if self.screen.unicode:
+            return text
+        return text.translate(_ASCII).encode("ascii", "backslashreplace").decode("ascii")
+
+    def style(self, text: str, style: str | None) -> str:
+        if not (style and self.screen.color and text):
+            return text
+        codes = ";".join(_SGR[s] for s in style.split())
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+    def line(self, text: str, style: str | None = None) -> None:
+        self.lines.append(self.style(self.plain(text), style))
+
+    def blank(self) -> None:
+        if self.lines and self.lines[-1]:
+            self.lines.append("")
+
+    def rule(self, title: str, style: str) -> None:
+        title = self.plain(f"── {title} ")
+        self.lines.append(self.style(title + self.plain("─") * max(0, self.screen.width - len(title)), style))
+
+    def para(self, text: str, *, style: str | None = None, indent: int = 0, first: int | None = None,
+             bullet: str = "", lead: tuple[str, str] | None = None) -> None:
+        """``text`` folded to the width; ``bullet`` starts the first line (after ``first``
+        spaces), ``lead`` is a styled start of the first line (a verdict, a column name)."""
+        first = indent if first is None else first
+        start = " " * first + bullet
+        lead_text = self.plain(lead[0]) if lead else ""
+        rows = wrap(self.plain(text), self.screen.width, indent=indent, first=len(start) + len(lead_text))
+        head = start + self.style(lead_text, lead[1] if lead else None)
+        self.lines.append(head + self.style(rows[0][len(start) + len(lead_text):], style))
+        self.lines += [self.style(r, style) for r in rows[1:]]
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() if not self.screen.color else line for line in self.lines) + "\n"
+
+
+__all__ = ["Screen", "render_text", "group_repeats", "IDENTIFIER"]

@@ -82,7 +82,7 @@ def build_timeline(report: Report) -> Timeline:
             sql_prov = [p for p in step.provenance if p.kind != "log"]
             for i, line in enumerate(step.lines):
                 prov = log_prov[i] if i < len(log_prov) else None
-                event = _log_event(line, prov)
+                event = log_event(line, prov)
                 if event is None:
                     untimed += 1
                     continue
@@ -118,13 +118,19 @@ def _fold_repeats(events: list[TimelineEvent]) -> list[TimelineEvent]:
     out: list[TimelineEvent] = []
     for e in events:
         last = out[-1] if out else None
-        if (last is not None and e.kind == "log" and last.kind == "log"
-                and (e.server, e.trace_id, e.level, e.title) == (last.server, last.trace_id, last.level, last.title)):
+        if last is not None and repeats(last, e):
             last.repeats.append(e)
             last.findings.extend(n for n in e.findings if n not in last.findings)
             continue
         out.append(e)
     return out
+
+
+def repeats(first: TimelineEvent, then: TimelineEvent) -> bool:
+    """``then`` says what ``first`` said (same server, trace, level and message): one more turn
+    of a retry loop. The HTML timeline and the text report group such runs by this test."""
+    return (first.kind == "log" and then.kind == "log" and (then.server, then.trace_id, then.level, then.title)
+            == (first.server, first.trace_id, first.level, first.title))
 
 
 def _merge(events: dict, key: tuple, event: TimelineEvent, number: int) -> None:
@@ -137,7 +143,7 @@ def _kind_order(kind: str) -> int:
     return {"row": 0, "log": 1, "finding": 2}.get(kind, 3)
 
 
-def _log_event(line: str, prov: Provenance | None) -> TimelineEvent | None:
+def log_event(line: str, prov: Provenance | None) -> TimelineEvent | None:
     record = parse_line(line)
     if record.ts is None:
         return None
