@@ -245,7 +245,7 @@ class _Writer:
         """``text`` folded to the width; ``bullet`` starts the first line (after ``first``
         spaces), ``lead`` is a styled start of the first line (a verdict, a column name)."""
         first = indent if first is None else first
-        start = " " * first + bullet
+        start = " " * first + self.plain(bullet)
         lead_text = self.plain(lead[0]) if lead else ""
         rows = wrap(self.plain(text), self.screen.width, indent=indent, first=len(start) + len(lead_text))
         head = start + self.style(lead_text, lead[1] if lead else None)
