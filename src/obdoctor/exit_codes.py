@@ -16,6 +16,9 @@ class ExitCode(enum.IntEnum):
     """A problem was found but its cause could not be named, or there was no usable evidence."""
     INTERNAL_ERROR = 4
     """A bug in obdoctor: please report it with the command line."""
+    UNREACHABLE = 5
+    """The cluster could not be read (``watch``: the running jobs could not be read at all), which
+    says nothing about the backups; apart from 3 so an alert can tell the two apart."""
 
 
 def for_report(report) -> ExitCode:

@@ -190,7 +190,8 @@ def test_old_failures_before_the_history_began_are_not_news(cluster, clock, hist
     assert outcome.last_failure == {1002: -9082}  # still shown as the tenant's last failure
 
 
-def test_unreadable_jobs_view_is_exit_3_and_concludes_nothing(cluster, clock, history):
+def test_unreadable_jobs_view_is_exit_5_and_concludes_nothing(cluster, clock, history):
+    """Apart from 3 (a stall with no cause named): nothing is known about the backups."""
     watcher = Watcher(cluster, history, clock=clock, stall_after=STALL)
     _set(cluster, task=task_row(), ls=[ls_row(1001)])
     watcher.poll()
@@ -198,7 +199,7 @@ def test_unreadable_jobs_view_is_exit_3_and_concludes_nothing(cluster, clock, hi
         cluster.tables[name] = None
     clock.advance(hours=2)
     outcome = watcher.poll()
-    assert outcome.exit_code == ExitCode.UNDIAGNOSED
+    assert outcome.exit_code == ExitCode.UNREACHABLE == 5
     assert not outcome.snapshot.usable and outcome.events == []
     assert "could not be read" in outcome.reasons[0]
     assert "CDB_OB_BACKUP_JOBS, DBA_OB_BACKUP_JOBS, __all_virtual_backup_job: (1146)" in outcome.snapshot.problems[0]

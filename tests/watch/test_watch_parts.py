@@ -27,6 +27,14 @@ def test_parse_duration_refuses(text):
         parse_duration(text)
 
 
+@pytest.mark.parametrize("text", ["30", "1h30", "2.5", " 45 "])
+def test_watch_durations_need_a_unit(text):
+    """``--stall-after 30``: seconds or minutes? Refused, not guessed."""
+    with pytest.raises(ValueError, match="needs a unit"):
+        parse_duration(text, unit_required=True)
+    assert parse_duration("0", unit_required=True) == 0 and parse_duration("30m", unit_required=True) == 1800
+
+
 def test_formats():
     assert [format_duration(s) for s in (None, 5, 125, 3725, 90000)] == ["-", "5s", "2m05s", "1h02m", "1d01h"]
     assert format_bytes(None) == "-" and format_bytes(512) == "512 B" and format_bytes(3 * 1024**3) == "3.0 GiB"
@@ -59,8 +67,11 @@ def test_prometheus_labels_are_escaped_and_write_is_atomic(tmp_path, cluster, cl
     text = target.read_text()
     assert text.count("# TYPE") == len(prometheus._METRICS) and "old" not in text
     assert list(target.parent.iterdir()) == [target]
+    prometheus.write(tmp_path / "missing" / "dir" / "x.prom", "x\n")  # the directory is created
+    assert (tmp_path / "missing" / "dir" / "x.prom").read_text() == "x\n"
+    (tmp_path / "a-file").write_text("")
     with pytest.raises(OSError):
-        prometheus.write(tmp_path / "missing-dir" / "x.prom", "x\n")
+        prometheus.write(tmp_path / "a-file" / "x.prom", "x\n")
 
 
 def test_old_samples_are_pruned_but_events_and_their_polls_kept(cluster, clock, history):

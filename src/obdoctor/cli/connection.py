@@ -10,10 +10,27 @@ from __future__ import annotations
 import argparse
 
 
+ENVIRONMENT = (
+    ("OBDOCTOR_DB_PASSWORD", "the database password (no flag: it would show in ps and shell history)"),
+    ("OBDOCTOR_SSH_PASSWORD", "the SSH password, when no key is used"),
+    ("OBDOCTOR_CONFIG", "the config file (like --config)"),
+    ("OBDOCTOR_SERVERS", "observer IPs, comma-separated (like --server)"),
+    ("OBDOCTOR_DB_HOST, OBDOCTOR_DB_PORT, OBDOCTOR_DB_USER, OBDOCTOR_DB_TENANT, OBDOCTOR_CLUSTER, "
+     "OBDOCTOR_VIA_PROXY, OBDOCTOR_CONNECT_TIMEOUT, OBDOCTOR_READ_TIMEOUT, OBDOCTOR_SSH_USER, OBDOCTOR_SSH_PORT, "
+     "OBDOCTOR_SSH_KEY_FILE, OBDOCTOR_HOME_PATH, OBDOCTOR_KNOWN_HOSTS, OBDOCTOR_ACCEPT_UNKNOWN_HOSTS, "
+     "OBDOCTOR_SSH_TIMEOUT", "as the flags of the same name"),
+)
+"""The environment variables ``sources.config`` reads (its ``ENV_VARS``, ``OBDOCTOR_SERVERS``,
+``OBDOCTOR_CONFIG``; a test keeps the two lists equal), for every --help that connects."""
+ENVIRONMENT_HELP = ("Environment variables: " + "; ".join(f"{names}: {what}" for names, what in ENVIRONMENT)
+                    + ". A password given nowhere is prompted for when standard input is a terminal.")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The connection options of ``diagnose``/``collect``/``watch``/``logs --live`` (no password
     flag, on purpose). Their ``dest`` names are what ``sources.config.from_args`` reads."""
-    group = parser.add_argument_group("cluster connection (override the config file and OBDOCTOR_* variables)")
+    group = parser.add_argument_group(
+        "cluster connection (override the config file and OBDOCTOR_* variables)", ENVIRONMENT_HELP)
     group.add_argument("--config", metavar="FILE",
                        help="obdoctor TOML or obdiag config.yml (default: ~/.obdiag/config.yml when it exists)")
     group.add_argument("--db-host", dest="db_host", metavar="HOST", help="observer or obproxy address")

@@ -1,8 +1,9 @@
 """``obdoctor watch``: poll running backups, keep their history, raise stalls with a diagnosis.
 
 Exit codes (``--once``, or when the loop ends): 0 nothing stalled or failed; 1 a stall or a
-FAILED job was seen and its cause named; 3 one was seen but no cause named, or the running
-jobs could not be read at all; 2 bad options or an unusable history file (docs/watch.md).
+FAILED job was seen and its cause named; 3 one was seen but no cause named; 5 the running jobs
+could not be read at all (cluster unreachable); 2 bad options, an unusable history file or a
+``--prometheus`` file that cannot be written (docs/watch.md).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ def _duration(text: str) -> float:
     from obdoctor.watch.durations import parse_duration
 
     try:
-        seconds = parse_duration(text)
+        seconds = parse_duration(text, unit_required=True)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return seconds
@@ -49,7 +50,10 @@ def add(sub) -> None:
         "watch", help="watch running backups, raise a stall or failure with its diagnosis",
         description="Poll the running backup jobs, set tasks and ls tasks; store every sample in a local "
                     "SQLite history; raise a stall when nothing moves for --stall-after, and diagnose it "
-                    "(or a FAILED job) on the spot.",
+                    "(or a FAILED job) on the spot. Durations need a unit: s, m, h or d (90s, 30m, 1h30m).",
+        epilog="exit codes: 0 healthy; 1 a stall or FAILED job with its cause named; 2 bad options, unusable "
+               "history or --prometheus file; 3 a stall or failure with no cause named; 5 the running jobs "
+               "could not be read (cluster unreachable).",
     )
     parser.add_argument("--db", metavar="FILE", help="history file (default: the user data dir, see docs/watch.md)")
     parser.add_argument("--stall-after", type=_positive_duration, default=1800.0, metavar="DURATION",
@@ -65,7 +69,8 @@ def add(sub) -> None:
     parser.add_argument("--json", action="store_true",
                         help="write one JSON line per sample and event (and per poll) instead of the live view")
     parser.add_argument("--prometheus", metavar="FILE",
-                        help="write a node-exporter textfile-collector file (atomically) after every poll")
+                        help="write a node-exporter textfile-collector file (atomically) after every poll; "
+                             "its directory is created; a failed write is exit 2")
     parser.add_argument("--tenant", type=int, metavar="ID", help="only this tenant's backups")
     add_live_options(parser)
     parser.set_defaults(handler=run, job=None)
@@ -141,6 +146,14 @@ def run(args, env: Environment) -> ExitCode:
     from obdoctor.watch.store import History, HistoryError, default_path
 
     db = args.db or str(default_path())
+    if args.prometheus:  # before connecting: a path that cannot be written is a usage error now
+        from obdoctor.watch import prometheus
+
+        try:
+            prometheus.prepare(args.prometheus)
+        except OSError as exc:
+            env.error(f"cannot write --prometheus {args.prometheus}: {exc}")
+            return ExitCode.USAGE
     try:
         history = History(db)
     except HistoryError as exc:
@@ -190,7 +203,8 @@ def _loop(args, env: Environment, history, source: RenewingSource, db: str) -> E
             if outcome is not None:
                 code = outcome.exit_code
                 log.add(outcome.snapshot.at, outcome.events)
-                _emit(args, env, outcome, log, live, db)
+                if not _emit(args, env, outcome, log, live, db) and code == ExitCode.NOTHING_WRONG:
+                    code = ExitCode.USAGE  # the metrics file is stale: an alerting setup must hear it
             if polls is not None and done >= polls:
                 break
             if outcome is not None and not outcome.snapshot.usable:
@@ -204,29 +218,36 @@ def _loop(args, env: Environment, history, source: RenewingSource, db: str) -> E
     return code
 
 
-def _emit(args, env: Environment, outcome, log, live, db: str) -> None:
+def _emit(args, env: Environment, outcome, log, live, db: str) -> bool:
+    """Show the poll; False when the --prometheus file could not be written."""
     from obdoctor.watch import jsonlines, prometheus, view
 
+    written = True
     if args.prometheus:
         try:
             prometheus.write(args.prometheus, prometheus.render(outcome))
         except OSError as exc:
             env.error(f"cannot write {args.prometheus}: {exc}")
+            written = False
     if args.json:
         env.stdout.write(jsonlines.dumps(outcome))
         env.stdout.flush()
-        return
+        return written
     rendered = view.render(outcome, log, stall_after=args.stall_after, db=db)
     if live is not None:
         live.update(rendered, refresh=True)
-        return
+        return written
     console = env.console()
     if args.once:
         console.print(rendered)
         for reason in outcome.reasons:
             console.print(f"exit {int(outcome.exit_code)}: {reason}", highlight=False, markup=False)
-        return
+        if not written:
+            console.print(f"exit {int(ExitCode.USAGE)}: the --prometheus file could not be written",
+                          highlight=False, markup=False)
+        return written
     _print_lines(env, outcome)
+    return written
 
 
 def _print_lines(env: Environment, outcome) -> None:
@@ -242,7 +263,7 @@ def _print_lines(env: Environment, outcome) -> None:
         + (f" {j.sample.progress_ratio():.1%}" if j.sample.progress_ratio() is not None else "")
         + (f" {format_bytes(j.rate.bytes_per_s)}/s" if j.rate.bytes_per_s is not None else "")
         + (f" ETA {format_duration(j.rate.eta_s)}" if j.rate.eta_s is not None else "")
-        + (" STALLED" if j.stalled or j.stalled_ls else "")
+        + (" STALLED" if j.stalled or j.stalled_ls else "" if j.baseline else " (first sight: no baseline yet)")
         for j in outcome.jobs) or "no backup job running"
     out.write(f"{at} poll {outcome.poll_id}: {jobs}\n")
     for event in outcome.events:

@@ -8,11 +8,17 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)?", re.IGNORECASE)
 _UNIT = {"d": 86400, "h": 3600, "m": 60, "s": 1, None: 1}
 
 
-def parse_duration(text: str) -> float:
-    """Seconds in ``text``: ``45``, ``90s``, ``30m``, ``1h30m``, ``2d``. Raises ValueError when unreadable."""
+def parse_duration(text: str, *, unit_required: bool = False) -> float:
+    """Seconds in ``text``: ``45``, ``90s``, ``30m``, ``1h30m``, ``2d``. Raises ValueError when unreadable.
+
+    With ``unit_required`` (every option of ``obdoctor watch``) a number must say its unit
+    (``0`` aside): is ``--stall-after 30`` 30 seconds or 30 minutes? A guess either way raises
+    false alarms or hides a stall, so the user is asked instead."""
     cleaned = text.strip().replace(" ", "")
     if not cleaned:
         raise ValueError("empty duration")
+    if unit_required and cleaned[-1].isdigit() and not _is_zero(cleaned):
+        raise ValueError(f"a duration needs a unit: {text!r} (s, m, h or d: e.g. 90s, 30m, 1h30m)")
     total, pos = 0.0, 0
     for match in _PART.finditer(cleaned):
         if match.start() != pos:
@@ -22,6 +28,13 @@ def parse_duration(text: str) -> float:
     if pos != len(cleaned):
         raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 30m, 1h30m)")
     return total
+
+
+def _is_zero(text: str) -> bool:
+    try:
+        return float(text) == 0
+    except ValueError:
+        return False
 
 
 def format_duration(seconds: float | None) -> str:

@@ -23,6 +23,7 @@ def records(outcome: PollOutcome) -> list[dict]:
         if job is not None:
             record["rate"] = job.rate.to_dict()
             record["quiet_s"] = job.quiet_s
+            record["baseline"] = job.baseline
         out.append(record)
     for event in outcome.events:
         out.append({"type": "event", "at": at, "poll": outcome.poll_id, **event.to_dict()})

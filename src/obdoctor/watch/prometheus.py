@@ -69,9 +69,23 @@ def render(outcome: PollOutcome) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(path: str | Path, text: str) -> None:
-    """Atomically replace ``path`` with ``text`` (temp file in the same directory, fsync, rename)."""
+def prepare(path: str | Path) -> None:
+    """Create the file's directory and check a file can be made in it (raises OSError)."""
     path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    directory.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def write(path: str | Path, text: str) -> None:
+    """Atomically replace ``path`` with ``text`` (temp file in the same directory, fsync, rename);
+    the directory is created when missing (it may be removed while the watcher runs)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path("."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -48,6 +48,10 @@ def jobs_table(outcome: PollOutcome) -> Table:
             state = Text(f"STALLED {what}", style="bold red")
         elif s.coordinator:
             state = Text("coordinating", style="dim")
+        elif not job.baseline:
+            state = Text("no baseline yet", style="dim")
+        elif job.quiet_s > 0:
+            state = Text("no change seen", style="yellow")
         else:
             state = Text("progressing", style="green")
         table.add_row(

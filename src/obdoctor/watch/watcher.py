@@ -38,6 +38,9 @@ class JobStatus:
     """Seconds since the last sign of life."""
     ls_tasks: list[Sample] = field(default_factory=list)
     stalled_ls: list[int | None] = field(default_factory=list)
+    baseline: bool = True
+    """An earlier poll saw the job: False at first sight, when nothing can yet be said about
+    progress (the view says "no baseline yet", not "progressing")."""
 
 
 @dataclass
@@ -111,13 +114,16 @@ class Watcher:
             out.append(JobStatus(
                 job, rate(rows), bool(track and track.stalled), (now - track.changed_at) if track else 0.0, ls,
                 [s.ls_id for s in ls if (t := tracks.get(s.key)) is not None and t.stalled],
+                baseline=track is not None and track.first_seen < now,
             ))
         return out
 
     def _verdict(self, outcome: PollOutcome) -> tuple[ExitCode, list[str]]:
-        """0 healthy; 1 every stall/failure has a named cause; 3 one has none, or the source is unusable."""
+        """0 healthy; 1 every stall/failure has a named cause; 3 one has none; 5 the running jobs
+        could not be read (nothing known about the backups: not the same alarm as 3)."""
         if not outcome.snapshot.usable:
-            return ExitCode.UNDIAGNOSED, ["the running backup jobs could not be read"]
+            return ExitCode.UNREACHABLE, ["the running backup jobs could not be read: "
+                                          + "; ".join(outcome.snapshot.problems)]
         codes, reasons = [], []
         fresh = {(e.tenant_id, e.job_id, e.kind): e for e in outcome.events if e.needs_diagnosis}
         for event in fresh.values():
