@@ -10,7 +10,7 @@ from obdoctor.exit_codes import ExitCode
 def add(sub) -> None:
     parser = sub.add_parser("analyze", help="diagnose a backup failure from an evidence bundle",
                             description="Diagnose a backup failure from an evidence bundle (directory or .tar.gz).")
-    parser.add_argument("bundle", metavar="BUNDLE", help="bundle directory or .tar.gz (see docs/bundle-format.md)")
+    parser.add_argument("bundle", metavar="BUNDLE", help="bundle directory or .tar.gz (see: obdoctor docs bundle-format)")
     add_report_options(parser)
     parser.set_defaults(handler=run)
 

@@ -52,7 +52,7 @@ def load_config(args, env: Environment, *, purpose: str, need_db: bool = False):
         return ExitCode.USAGE
     if not config.db_host and (need_db or not config.servers):
         env.error(f"no cluster to {purpose}: give --config FILE (obdoctor TOML or obdiag config.yml) or --db-host, "
-                  "or set up ~/.obdiag/config.yml (see docs/live.md)")
+                  "or set up ~/.obdiag/config.yml (see: obdoctor docs live)")
         return ExitCode.USAGE
     return config
 

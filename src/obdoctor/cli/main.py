@@ -17,13 +17,40 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="obdoctor",
         description="Find out why an OceanBase physical backup failed or is stuck, with the evidence.",
+        epilog="Documentation: obdoctor docs (the topics shipped with obdoctor).",
     )
-    parser.add_argument("--version", action="version", version=f"obdoctor {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show the version, the Python and the log search engine in use, and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     from obdoctor.cli import commands
 
     commands.register(sub, only=commands.named_in(argv))
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version``: also which log search engine runs, so a slow search on a machine where the C
+    extension could not be built (no compiler at install) is explained, not a mystery."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    import platform
+
+    from obdoctor.logs import patterns, reader
+
+    if patterns.simd_available():
+        engine = f"C extension, {patterns.describe_engine('simd')}"
+    else:
+        fallback = "hyperscan" if patterns.hyperscan_available() else "pure Python"
+        counting = "numpy" if reader.load_numpy() else "bytes.count"
+        engine = (f"{fallback} with {counting} line counting: the C extension is not built (no C compiler or "
+                  "Python headers at install; same answers, slower)")
+    return (f"obdoctor {__version__} (Python {platform.python_version()}, {sys.executable})\n"
+            f"log search: {engine}\n")
 
 
 def parse_time(text: str) -> datetime:

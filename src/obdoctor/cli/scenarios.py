@@ -9,7 +9,10 @@ from obdoctor.exit_codes import ExitCode
 
 
 def add(sub) -> None:
-    parser = sub.add_parser("scenarios", help="build example bundles from scenario declarations")
+    parser = sub.add_parser("scenarios", help="(development) build example bundles from scenario declarations",
+                            description="A development command: regenerates examples/ of a source checkout "
+                                        "from its scenarios/*.toml (run it at the checkout's root, or give "
+                                        "--from and --to). See: obdoctor docs scenarios.")
     inner = parser.add_subparsers(dest="scenarios_command", metavar="ACTION")
     build = inner.add_parser("build", help="write one bundle per scenarios/*.toml")
     build.add_argument("--from", dest="source", default="scenarios", metavar="DIR")
@@ -25,7 +28,8 @@ def run_build(args, env: Environment) -> ExitCode:
     source, target = Path(args.source), Path(args.target)
     files = sorted(source.glob("*.toml"))
     if not files:
-        env.error(f"no scenario in {source}/")
+        env.error(f"no scenario in {source}/: 'scenarios build' is a development command, run it at the root "
+                  "of a source checkout of obdoctor (or give --from DIR)")
         return ExitCode.USAGE
     for path in files:
         scenario = model.load(path)

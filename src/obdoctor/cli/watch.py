@@ -55,7 +55,7 @@ def add(sub) -> None:
                "history or --prometheus file; 3 a stall or failure with no cause named; 5 the running jobs "
                "could not be read (cluster unreachable).",
     )
-    parser.add_argument("--db", metavar="FILE", help="history file (default: the user data dir, see docs/watch.md)")
+    parser.add_argument("--db", metavar="FILE", help="history file (default: the user data dir; see: obdoctor docs watch)")
     parser.add_argument("--stall-after", type=_positive_duration, default=1800.0, metavar="DURATION",
                         help="no progress this long is a stall (default 30m; e.g. 90s, 45m, 2h)")
     parser.add_argument("--interval", type=_duration, default=60.0, metavar="DURATION",

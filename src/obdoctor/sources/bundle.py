@@ -41,7 +41,7 @@ class Bundle:
         self._origins = _read_origins(origins, self.notes) if origins.is_file() else {}
         if not self._sql_files and not (self.root / "logs").is_dir():
             self.notes.append(f"{self.path}: no sql/ files and no logs/ directory: nothing to diagnose "
-                              "(see docs/bundle-format.md)")
+                              "(see: obdoctor docs bundle-format)")
 
     # -- opening ----------------------------------------------------------------------
     def _open(self, path: Path) -> Path:
