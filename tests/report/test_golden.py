@@ -39,18 +39,22 @@ def test_report_matches_golden(example: Path, fmt: str, run_cli, monkeypatch) ->
     monkeypatch.chdir(ROOT)  # the report names the bundle as given: keep it relative
     result = run_cli("analyze", f"examples/{example.name}", "--format", fmt)
     assert result.code in (0, 1, 3), result.err
-    got = normalise(fmt, result.out)
-    golden = GOLDEN / f"{example.name}.{_SUFFIX[fmt]}"
+    check_golden(GOLDEN / f"{example.name}.{_SUFFIX[fmt]}", normalise(fmt, result.out),
+                 f"{fmt} report of examples/{example.name}", __file__)
+
+
+def check_golden(golden: Path, got: str, what: str, test_file: str) -> None:
+    """``got`` equals the file ``golden`` (written instead under UPDATE_GOLDEN=1)."""
     if UPDATE:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(got, encoding="utf-8")
         return
     if not golden.exists():
-        pytest.fail(f"no golden file {golden.relative_to(ROOT)}: run UPDATE_GOLDEN=1 pytest {__file__} and review it")
+        pytest.fail(f"no golden file {golden.relative_to(ROOT)}: run UPDATE_GOLDEN=1 pytest {test_file} and review it")
     want = golden.read_text(encoding="utf-8")
     if got != want:
         diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), str(golden.name), "now", n=2))
-        pytest.fail(f"{fmt} report of examples/{example.name} changed (UPDATE_GOLDEN=1 to accept):\n{diff[:6000]}")
+        pytest.fail(f"{what} changed (UPDATE_GOLDEN=1 to accept):\n{diff[:6000]}")
 
 
 def test_no_orphan_golden_files() -> None:

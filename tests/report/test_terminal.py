@@ -9,7 +9,6 @@ Snapshots live in ``tests/golden/text/``; regenerate after an intended change wi
 
 from __future__ import annotations
 
-import difflib
 import io
 import os
 import re
@@ -28,9 +27,9 @@ from obdoctor.logs.traceid import TRACE_ID
 from obdoctor.report.wrap import IDENTIFIER, cut_middle, wrap
 from tests.conftest import ROOT
 from tests.report.helpers import example_dirs
+from tests.report.test_golden import check_golden
 
 SNAPSHOTS = ROOT / "tests" / "golden" / "text"
-UPDATE = os.environ.get("UPDATE_GOLDEN", "") not in ("", "0")
 SNAPSHOT_EXAMPLES = ("failed-41-chain", "waiting-archive", "dest-stuck-s3-timeout")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 UTF8 = {"LANG": "C.UTF-8"}
@@ -49,17 +48,7 @@ class _TtyStringIO(io.StringIO):
 
 
 def _check_snapshot(name: str, got: str) -> None:
-    path = SNAPSHOTS / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(got, encoding="utf-8")
-        return
-    if not path.exists():
-        pytest.fail(f"no snapshot {path.relative_to(ROOT)}: run UPDATE_GOLDEN=1 pytest {__file__} and review it")
-    want = path.read_text(encoding="utf-8")
-    if got != want:
-        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), name, "now", n=2))
-        pytest.fail(f"text report changed (UPDATE_GOLDEN=1 to accept):\n{diff[:6000]}")
+    check_golden(SNAPSHOTS / name, got, f"text report {name}", __file__)
 
 
 @pytest.mark.parametrize("width", [80, 200])
