@@ -210,3 +210,26 @@ def test_wrap_keeps_identifiers_and_text(parts, tail, width, indent) -> None:
                                                          for m in [IDENTIFIER.search(row.strip())] if m), row
     for _, ident in parts:
         assert any(ident in row for row in rows), ident
+
+
+def test_width_from_the_terminal_when_output_is_piped() -> None:
+    """``obdoctor analyze x | less``: standard output is a pipe, the terminal is on standard error."""
+    import fcntl
+    import pty
+    import termios
+
+    from obdoctor.cli import screen
+
+    master, slave = pty.openpty()
+    try:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 132, 0, 0))
+        with open(slave, "w", closefd=False) as tty:
+            env = Environment(stdout=io.StringIO(), stderr=tty, stdin=io.StringIO(), env={})
+            assert screen.width(env) == 132
+            assert screen.width(Environment(stdout=io.StringIO(), stderr=tty, env={"COLUMNS": "100"})) == 100
+            assert not screen.color(env)  # the pipe gets no colour
+        assert screen.width(Environment(stdout=io.StringIO(), stderr=io.StringIO(), stdin=io.StringIO(),
+                                        env={})) == 80
+    finally:
+        os.close(master)
+        os.close(slave)
