@@ -156,12 +156,21 @@ def _lines(step: EvidenceStep, out: "_Writer") -> None:
         if len(group) == 1:
             _logline(step.lines[first], provs[first], out)
             continue
-        out.para(f"×{len(group)} the same message in a row; the first and the last:", indent=INDENT,
+        span = _span(step.lines[first], step.lines[last], provs[first])
+        out.para(f"×{len(group)} the same message in a row{span}; the first and the last:", indent=INDENT,
                  style="bold")
         _logline(step.lines[first], provs[first], out)
         if len(group) > 2:
             out.para(f"… {len(group) - 2} more like it …", indent=INDENT, style="dim")
         _logline(step.lines[last], provs[last], out)
+
+
+def _span(first: str, last: str, prov: Provenance | None) -> str:
+    start, end = log_event(first, prov), log_event(last, prov)
+    if start is None or end is None:
+        return ""
+    until = end.time.time() if end.time.date() == start.time.date() else end.time
+    return f", {start.time.isoformat(sep=' ', timespec='seconds')} → {until.isoformat(timespec='seconds')}"
 
 
 def group_repeats(lines: list[str], provs: list[Provenance | None]) -> list[list[int]]:
