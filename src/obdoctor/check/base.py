@@ -101,4 +101,6 @@ def status_of(name: str) -> Status:
 
 def ago(seconds: float | None) -> str:
     """``3.0 hours``, ``12 minutes``, ``2.1 days``: an age as the archive rule says it."""
-    return "?" if seconds is None else lag_text(seconds / 60)
+    if seconds is None:
+        return "?"
+    return f"{seconds:.0f} seconds" if seconds < 60 else lag_text(seconds / 60)

@@ -61,7 +61,7 @@ def _perfdata(r: CheckResult) -> str | None:
     unit = "s" if r.unit == "s" else ""
     warn = crit = ""
     if r.threshold is not None:
-        if r.check == "last_backup" or r.check == "backup_clean":
+        if r.check == "last_backup":
             crit = _perf_value(r.threshold)
         else:
             warn = _perf_value(r.threshold)
