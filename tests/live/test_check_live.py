@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.check.kit import BY_NAME, CASE_NAMES, bundle, omitted, scenario
+from tests.live.simssh import simssh  # noqa: F401  (fixture)
 
 
 def _config(path: Path, db) -> Path:
@@ -66,3 +67,25 @@ def test_live_file_destination_space_is_unknown_with_its_command(simdb, run_cli,
 def test_live_without_a_cluster_is_unknown(run_cli, tmp_path):
     result = run_cli("check", "--format", "nagios", env={"HOME": str(tmp_path)})
     assert result.code == 3 and "no cluster" in result.err
+
+
+def test_live_space_of_a_file_destination_over_ssh(simdb, simssh, run_cli, tmp_path):
+    """df and /proc/mounts over the real sshd's: a directory of this machine is no shared NFS share."""
+    from tests.live import livekit
+
+    destination = tmp_path / "nfs" / "backup"
+    destination.mkdir(parents=True)
+    case = {"name": "space", "replace": {"CDB_OB_BACKUP_PARAMETER": [
+        {"TENANT_ID": 1002, "NAME": "data_backup_dest", "VALUE": f"file://{destination}"}]}}
+    simdb.load(scenario(case))
+    config = livekit.write_config(tmp_path / "obdoctor.toml", simdb, simssh)
+    result = run_cli("check", "--config", config, "-q", "--format", "json", "--log-access", "ssh",
+                     "--db", tmp_path / "no-history")
+    space = next(c for c in result.json()["checks"] if c["check"] == "destination_space")
+    servers = {step["provenance"][0]["server"] for step in space["evidence"] if step["provenance"]}
+    assert servers == set(simssh.nodes), space
+    assert space["status"] in ("warning", "critical") and "not an NFS share" in space["summary"]
+    mine = [s for s in space["details"]["servers"] if s["path"] == str(destination)]
+    assert len(mine) == 3 and all(s["free_percent"] is not None and s["error"] is None for s in mine), mine
+    # the archive destination of the base (/data/nfs/archive) does not exist here: said per server
+    assert all("No such file" in s["error"] for s in space["details"]["servers"] if s["path"] == "/data/nfs/archive")

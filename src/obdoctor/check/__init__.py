@@ -6,7 +6,7 @@ threshold and the rows that prove it. Like the rules, they never import sources,
 reports (import-linter).
 """
 
-from obdoctor.check.model import CheckOptions, CheckReport, CheckResult, ProgressMark, Status
+from obdoctor.check.model import CheckOptions, CheckReport, CheckResult, ProgressMark, SpaceProbe, Status
 from obdoctor.check.runner import CHECK_IDS, run_checks
 
-__all__ = ["CHECK_IDS", "CheckOptions", "CheckReport", "CheckResult", "ProgressMark", "Status", "run_checks"]
+__all__ = ["CHECK_IDS", "CheckOptions", "CheckReport", "CheckResult", "ProgressMark", "SpaceProbe", "Status", "run_checks"]

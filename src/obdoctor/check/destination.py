@@ -11,6 +11,7 @@ from datetime import datetime
 
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status, worst
+from obdoctor.evidence.provenance import Provenance
 from obdoctor.knowledge import errors
 from obdoctor.knowledge.redaction import redact_text
 from obdoctor.rules.base import Chain, fmt_time
@@ -162,17 +163,63 @@ def check_clean(ctx: CheckContext, tenant_id: int) -> CheckResult:
 
 
 def check_space(ctx: CheckContext, tenant_id: int) -> CheckResult | None:
-    """Free space and NFS mount options of a ``file://`` destination: live only, over SSH.
+    """Free space and mount of each ``file://`` destination on each server: live only.
 
-    Not read yet: obdoctor's SSH access runs only the log listing and search commands. The
-    check says so (unknown) rather than pass for a destination it did not look at; object
-    storage destinations have no free space to check (no result).
+    The CLI probes the servers over SSH (``df -P -k``, ``/proc/mounts``) and hands the results in
+    ``options.space``; object storage destinations have no such check (no result).
     """
     data = data_destination(ctx, tenant_id)
-    paths = [p for p in (data.value if data else None, log_destination(ctx, tenant_id))
-             if p and p.lower().startswith("file://")]
-    if not paths or not ctx.options.live:
+    uris = [p for p in (data.value if data else None, log_destination(ctx, tenant_id))
+            if p and p.lower().startswith("file://")]
+    if not uris or not ctx.options.live:
         return None
-    return ctx.unknown(SPACE, tenant_id, "free space and mount options of " + ", ".join(map(redact_text, paths))
-                       + " are not read: obdoctor's SSH access runs only log listing and search commands",
-                       short="free space of the file:// destination is not read over SSH yet")
+    if ctx.options.space is None:
+        return ctx.unknown(SPACE, tenant_id, ctx.options.space_problem or "the servers were not probed",
+                           short="the servers could not be probed")
+    policy = settings()["destination_space"]
+    chain = Chain(SPACE)
+    parts: list[tuple[Status, str]] = []
+    details: list[dict] = []
+    lowest: float | None = None
+    for uri in dict.fromkeys(uris):
+        probes = ctx.options.space.get(uri, [])
+        if not probes:
+            parts.append((Status.UNKNOWN, f"{redact_text(uri)}: no server probed (not a plain absolute path?)"))
+            continue
+        shares = {p.device for p in probes if p.error is None and (p.fstype or "") in policy["nfs_fstypes"]}
+        for p in probes:
+            details.append({"server": p.server, "path": p.path, "free_percent": p.free_percent, "avail_kb": p.avail_kb,
+                            "fstype": p.fstype, "device": p.device, "options": p.options, "error": p.error})
+            if p.error:
+                chain.could_not_check(f"{p.path} on {p.server}", p.error)
+                parts.append((Status.UNKNOWN, f"{p.server}: {p.error}"))
+                continue
+            free = p.free_percent
+            lowest = free if lowest is None or (free is not None and free < lowest) else lowest
+            chain.step(f"{p.server}: df -P -k -- {p.path}; /proc/mounts",
+                       f"{free:.1f}% free ({(p.avail_kb or 0) / 1048576:.1f} GiB) on {p.mount_point} "
+                       f"({p.fstype or '?'} {p.device or '?'}, {p.options or '?'})",
+                       provenance=[Provenance("command", f"df -P -k -- {p.path}", server=p.server)],
+                       lines=[line for line in (p.df_line, p.mount_line) if line])
+            if free is not None and free < policy["critical_free_percent"]:
+                parts.append((Status.CRITICAL, f"{p.server}: {free:.1f}% free on {p.path}"))
+            elif free is not None and free < policy["warning_free_percent"]:
+                parts.append((Status.WARNING, f"{p.server}: {free:.1f}% free on {p.path}"))
+            if (p.fstype or "") not in policy["nfs_fstypes"]:
+                parts.append((Status(policy["not_nfs"]), f"{p.server}: {p.path} is on {p.fstype or '?'} "
+                                                          f"({p.mount_point}), not an NFS share the servers have in common"))
+        if len(shares) > 1:
+            parts.append((Status(policy["different_shares"]), f"{redact_text(uri)}: servers mount different shares "
+                                                               f"({', '.join(sorted(shares))})"))
+    threshold = float(policy["warning_free_percent"])
+    value = None if lowest is None else round(lowest, 3)
+    if not parts:
+        return CheckResult(SPACE, tenant_id, Status.OK, f"lowest free space {lowest:.1f}%, one NFS share on every server",
+                           value, threshold, "%", chain.steps, {"servers": details})
+    status = worst(s for s, _ in parts)
+    summary = "; ".join(dict.fromkeys(text for _, text in parts))
+    result = CheckResult(SPACE, tenant_id, status, summary, value, threshold, "%", chain.steps, {"servers": details})
+    if status is Status.UNKNOWN:
+        result.reason = summary
+        result.query = settings()["queries"][SPACE]
+    return result

@@ -56,6 +56,30 @@ class ProgressMark:
 
 
 @dataclass
+class SpaceProbe:
+    """What one server shows of a ``file://`` destination: ``df -P -k`` and its /proc/mounts line."""
+
+    server: str
+    path: str
+    size_kb: int | None = None
+    avail_kb: int | None = None
+    mount_point: str | None = None
+    device: str | None = None
+    fstype: str | None = None
+    options: str | None = None
+    df_line: str | None = None
+    mount_line: str | None = None
+    error: str | None = None
+    """Why this server could not be read (SSH refused, path missing...)."""
+
+    @property
+    def free_percent(self) -> float | None:
+        if not self.size_kb or self.avail_kb is None:
+            return None
+        return 100.0 * self.avail_kb / self.size_kb
+
+
+@dataclass
 class CheckOptions:
     tenant_id: int | None = None
     max_backup_age: float | None = None
@@ -69,6 +93,10 @@ class CheckOptions:
     progress: list[ProgressMark] = field(default_factory=list)
     progress_problem: str | None = None
     """Why the watch history could not be read (it is then not used, and said so)."""
+    space: dict[str, list[SpaceProbe]] | None = None
+    """Live: ``file://`` destination path -> what each server showed; None when not probed."""
+    space_problem: str | None = None
+    """Why the destinations' space was not probed (no server configured...)."""
 
 
 @dataclass

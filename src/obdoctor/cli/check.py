@@ -86,7 +86,10 @@ def run(args, env: Environment) -> CheckExit:
     if isinstance(source, CheckExit):
         return source
     with source:
-        report = run_checks(Evidence(source), options)
+        evidence = Evidence(source)
+        if options.live:
+            _probe_space(source, evidence, options)
+        report = run_checks(evidence, options)
     run_at = time.time()
     output = render(report, args.format, run_at)
     if args.prometheus:
@@ -148,3 +151,30 @@ def _read_history(args, env: Environment, options) -> None:
         return
     options.progress = [ProgressMark(t.tenant_id, t.job_id, t.ls_id, max(t.last_seen - t.changed_at, 0.0),
                                      datetime.fromtimestamp(t.last_seen), path) for t in tracks]
+
+
+def _probe_space(source, evidence, options) -> None:
+    """Live: free space and mount of each ``file://`` destination on every configured server."""
+    from obdoctor.check.base import CheckContext
+    from obdoctor.check.destination import data_destination, log_destination
+    from obdoctor.check.runner import tenants
+    from obdoctor.sources.space import local_path, probe
+
+    ctx = CheckContext(evidence, options)
+    uris: set[str] = set()
+    for tenant_id in tenants(evidence, options.tenant_id)[0]:
+        data = data_destination(ctx, tenant_id)
+        for uri in (data.value if data else None, log_destination(ctx, tenant_id)):
+            if uri and uri.lower().startswith("file://"):
+                uris.add(uri)
+    if not uris:
+        return
+    searcher = getattr(source, "searcher", None)
+    servers = sorted(searcher.targets) if searcher is not None else []
+    if not servers:
+        options.space_problem = "no server configured to look at (servers.nodes in the config)"
+        return
+    options.space = {}
+    for uri in sorted(uris):
+        path = local_path(uri)
+        options.space[uri] = probe(searcher, servers, path) if path else []
