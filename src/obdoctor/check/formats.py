@@ -58,7 +58,7 @@ def _perfdata(r: CheckResult) -> str | None:
     if r.value is None:
         return None
     label = f"t{r.tenant_id}_{r.check}" if r.tenant_id is not None else r.check
-    unit = "s" if r.unit == "s" else ""
+    unit = r.unit if r.unit in ("s", "%") else ""
     warn = crit = ""
     if r.threshold is not None:
         if r.check == "last_backup":
