@@ -54,3 +54,16 @@ def test_timer_runs_check_with_a_prometheus_file():
     service = (CONTRIB / "systemd" / "obdoctor-check.service").read_text()
     assert "obdoctor check" in service and "--prometheus" in service and "SuccessExitStatus=1 2" in service
     assert "obdoctor check" in (CONTRIB / "cron" / "obdoctor-check.cron").read_text()
+
+
+def test_promtool_accepts_the_check_metrics(tmp_path):
+    """The textfile-collector output passes ``promtool check metrics`` (names, HELP/TYPE, labels)."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool not installed (Debian package prometheus; not installed by scripts/test: too large)")
+    from obdoctor.check.formats import prometheus
+    from tests.check.kit import BY_NAME, bundle, check_bundle
+
+    text = prometheus(check_bundle(bundle(BY_NAME["window-gap"], tmp_path)), 1_700_000_000.0)
+    done = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
