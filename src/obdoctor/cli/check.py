@@ -31,21 +31,10 @@ class CheckParser(argparse.ArgumentParser):
         return parsed, extras
 
 
-def _duration(text: str) -> float:
-    from obdoctor.watch.durations import parse_duration
-
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-    return seconds
-
-
 def add(sub) -> None:
     from obdoctor.cli.diagnose import add_live_options
     from obdoctor.cli.main import parse_time
+    from obdoctor.cli.watch import _positive_duration as _duration
 
     parser = sub.add_parser(
         "check", help="grade each tenant's backup health (Nagios/Prometheus ready)",
