@@ -14,6 +14,7 @@ from datetime import datetime
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status, worst
 from obdoctor.evidence.records import ArchiveStatus
+from obdoctor.knowledge.redaction import redact_text
 from obdoctor.rules.base import Chain, fmt_time
 
 CHECK = "log_archive"
@@ -93,7 +94,7 @@ def _one_round(ctx: CheckContext, r: ArchiveStatus, policy: dict) -> CheckResult
     status = Status(policy["status"].get(state, policy["unknown_status"]))
     summary = f"archive {state}, checkpoint {ago(lag)} behind"
     details = {"dest_no": r.dest_no, "round_id": r.round_id, "archive_status": state, "checkpoint": checkpoint,
-               "comment": r.comment, "threshold_from": threshold_from}
+               "comment": redact_text(r.comment) if r.comment else None, "threshold_from": threshold_from}
     if state in policy["transition_states"]:
         since = _entered(ctx, r)
         held = ctx.age(since or checkpoint)
@@ -105,6 +106,6 @@ def _one_round(ctx: CheckContext, r: ArchiveStatus, policy: dict) -> CheckResult
         status = Status.CRITICAL if lag > threshold * policy["critical_factor"] else Status.WARNING
         summary += f" (more than {ago(threshold)})"
     if r.comment:
-        summary += f"; comment: {r.comment}"
+        summary += f"; comment: {redact_text(r.comment)}"
     return CheckResult(CHECK, r.tenant_id, status, summary, None if lag is None else round(lag, 3), threshold, "s",
                        chain.steps, details)

@@ -44,7 +44,7 @@ def tenants(evidence: Evidence, only: int | None) -> tuple[list[int], list[str]]
         found = {t.tenant_id for t in listed if t.tenant_id is not None and (t.tenant_type or "USER").upper() == "USER"}
     else:
         for kind in (evidence.job_history(), evidence.jobs(), evidence.archivelog(), evidence.backup_set_files(),
-                     evidence.parameters()):
+                     evidence.parameters(), evidence.delete_jobs(), evidence.delete_job_history()):
             found |= {r.tenant_id for r in kind if r.tenant_id is not None}
         found.discard(1)
         if not listed.available:
