@@ -28,3 +28,16 @@ def for_report(report) -> ExitCode:
             return ExitCode.UNDIAGNOSED  # nothing usable to look at: we cannot say "healthy"
         return ExitCode.NOTHING_WRONG
     return ExitCode.DIAGNOSED if report.diagnosed else ExitCode.UNDIAGNOSED
+
+
+class CheckExit(enum.IntEnum):
+    """Exit codes of ``obdoctor check``: Nagios' plugin codes, so it runs as a Nagios/Icinga check as is."""
+
+    OK = 0
+    """Every check passed."""
+    WARNING = 1
+    """At least one warning, no critical."""
+    CRITICAL = 2
+    """At least one check is critical."""
+    UNKNOWN = 3
+    """A check could not run and nothing worse was found, or a usage error (bad option, unreadable bundle)."""

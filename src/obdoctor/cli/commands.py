@@ -10,7 +10,7 @@ from obdoctor.exit_codes import ExitCode
 
 
 # Each module ``obdoctor.cli.<name>`` has ``add(subparsers)``; listed in help order.
-COMMAND_MODULES = ("analyze", "diagnose", "collect", "watch", "history", "explain", "logs", "docs", "scenarios")
+COMMAND_MODULES = ("analyze", "diagnose", "collect", "check", "watch", "history", "explain", "logs", "docs", "scenarios")
 
 
 def named_in(argv: list[str] | None) -> str | None:

@@ -1,0 +1,74 @@
+"""Check ``last_backup``: how old the newest successful data backup is, and what failed since.
+
+A DBA learns that no backup succeeded for a week when they need to restore; this check says
+it the day the age passes ``--max-backup-age`` (default 26 h: a daily backup, two hours late).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from obdoctor.check.base import CheckContext, ago, settings
+from obdoctor.check.model import CheckResult, Status
+from obdoctor.evidence.records import BackupJob
+from obdoctor.knowledge import errors
+from obdoctor.rules.base import Chain, fmt_time
+
+CHECK = "last_backup"
+_COLUMNS = ("tenant_id", "job_id", "status", "result", "start", "end")
+
+
+def _when(job: BackupJob) -> datetime:
+    return job.end or job.start or datetime.min
+
+
+def finished_jobs(ctx: CheckContext, tenant_id: int) -> list[BackupJob]:
+    """The tenant's finished jobs, history first, plus FAILED rows still in the jobs view (one per job)."""
+    seen: dict[int | None, BackupJob] = {}
+    for job in (*ctx.evidence.job_history(), *ctx.evidence.jobs()):
+        if job.tenant_id == tenant_id and job.status in ("COMPLETED", "FAILED", "CANCELED"):
+            seen.setdefault(job.job_id, job)
+    return sorted(seen.values(), key=_when)
+
+
+def check_last_backup(ctx: CheckContext, tenant_id: int) -> CheckResult:
+    history = ctx.evidence.job_history()
+    if not history.available:
+        return ctx.unreadable(CHECK, tenant_id, history, "the job history")
+    if ctx.now is None:
+        return ctx.no_now(CHECK, tenant_id)
+    jobs = finished_jobs(ctx, tenant_id)
+    threshold = ctx.setting("max_backup_age")
+    completed = [j for j in jobs if j.status == "COMPLETED"]
+    last = completed[-1] if completed else None
+    failed = [j for j in jobs if j.status == "FAILED" and (last is None or _when(j) > _when(last))]
+    chain = Chain(CHECK)
+    if last is None:
+        chain.step(history.source, f"no COMPLETED job of tenant {tenant_id} among its {len(jobs)} finished job(s)")
+        age = None
+    else:
+        age = ctx.age(_when(last))
+        chain.row_step(history.source, f"newest COMPLETED job {last.job_id} ended {fmt_time(last.end)} "
+                       f"({ago(age)} before {fmt_time(ctx.now)})", [last], _COLUMNS)
+    codes = sorted({j.result for j in failed if j.result}, reverse=True)
+    failed_text = ""
+    if failed:
+        failed_text = f"; {len(failed)} attempt(s) failed since" + (f" ({', '.join(map(str, codes))})" if codes else "")
+        chain.row_step(history.source, f"{len(failed)} FAILED job(s) after it: "
+                       + ", ".join(f"job {j.job_id} ({errors.describe(j.result) if j.result else 'no code'})"
+                                   for j in failed[-5:]), failed[-5:], _COLUMNS)
+    details: dict = {"failed_since": [{"job_id": j.job_id, "result": j.result, "end": j.end} for j in failed]}
+    if last is None:
+        return CheckResult(CHECK, tenant_id, Status.CRITICAL, "no successful data backup in the job history" + failed_text,
+                           None, threshold, "s", chain.steps, details)
+    details.update(job_id=last.job_id, backup_set_id=last.backup_set_id, ended=last.end)
+    if age > threshold:
+        status = Status.CRITICAL
+    elif len(failed) >= settings()["last_backup"]["failed_attempts_warning"]:
+        status = Status.WARNING
+    else:
+        status = Status.OK
+    summary = f"last successful backup (job {last.job_id}) {ago(age)} ago" + failed_text
+    if age > threshold:
+        summary += f"; older than {ago(threshold)}"
+    return CheckResult(CHECK, tenant_id, status, summary, round(age, 3), threshold, "s", chain.steps, details)

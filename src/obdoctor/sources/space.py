@@ -1,0 +1,104 @@
+"""Free space and mount of a ``file://`` backup destination on each server (``obdoctor check``).
+
+Over the SSH connections the log search already has (or read directly when the server is this
+machine). Read-only, two commands: ``df -P -k -- PATH`` and ``cat /proc/mounts``. The path comes
+from the cluster's views, so it is treated as hostile: only an absolute path of ordinary
+characters is accepted, and it is single-quoted in the command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from obdoctor.check.model import SpaceProbe
+from obdoctor.sources.ssh import ServerStats, SshError, SshLogSearcher, is_local_address
+
+_SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/+@:=,~-]*$")
+_MOUNTS_MARK = "@@obdoctor-mounts"
+
+
+def local_path(uri: str) -> str | None:
+    """``file:///data/nfs/backup?x=y`` -> ``/data/nfs/backup``; None when not a safe file:// path."""
+    if not uri or not uri.lower().startswith("file://") or any(c < " " for c in uri):
+        return None
+    parts = urlsplit(uri)
+    if parts.netloc:  # file://host/path names no path of this server
+        return None
+    path = unquote(parts.path).rstrip("/") or "/"
+    return path if _SAFE_PATH.match(path) else None
+
+
+def command(path: str) -> str:
+    """The probe for ``path`` (one ``local_path`` accepted: no quote can be in it), always single-quoted."""
+    if not _SAFE_PATH.match(path):
+        raise ValueError(f"unsafe path {path!r}")
+    return f"df -P -k -- '{path}' 2>&1; printf '%s\\n' '{_MOUNTS_MARK}'; cat /proc/mounts"
+
+
+def parse(server: str, path: str, text: str) -> SpaceProbe:
+    """The df line for ``path`` and the /proc/mounts line of its mount point."""
+    df_part, _, mounts = text.partition(_MOUNTS_MARK + "\n")
+    lines = [l for l in df_part.splitlines() if l.strip()]
+    if len(lines) < 2 or not lines[0].startswith("Filesystem"):
+        return SpaceProbe(server, path, error=f"df -P {path}: {' '.join(lines)[:200] or 'no output'}")
+    fields = lines[-1].split()
+    try:
+        size_kb, avail_kb = int(fields[1]), int(fields[3])
+    except (IndexError, ValueError):
+        return SpaceProbe(server, path, error=f"df -P {path}: unreadable line {lines[-1][:200]!r}")
+    mount_point = fields[5] if len(fields) > 5 else None
+    probe = SpaceProbe(server, path, size_kb=size_kb, avail_kb=avail_kb, mount_point=mount_point,
+                       df_line=lines[-1])
+    for line in mounts.splitlines():
+        cells = line.split()
+        if len(cells) >= 4 and cells[1] == mount_point:  # the last one wins: mounts stack
+            probe.device, probe.fstype, probe.options, probe.mount_line = cells[0], cells[2], cells[3], line
+    return probe
+
+
+def probe(searcher: SshLogSearcher, servers: list[str], path: str) -> list[SpaceProbe]:
+    """One probe per server (its error when it could not be read); never raises."""
+    async def all_servers():
+        return await asyncio.gather(*(_one(searcher, s, path) for s in servers))
+
+    return list(searcher._run(all_servers()))
+
+
+async def _one(searcher: SshLogSearcher, server: str, path: str) -> SpaceProbe:
+    target = searcher.targets.get(server)
+    if target is None:
+        return SpaceProbe(server, path, error=f"server {server} is not in the configuration")
+    if searcher.options.local_reads == "auto" and is_local_address(server):
+        return await asyncio.get_running_loop().run_in_executor(None, _local, server, path)
+    stats = searcher.stats.setdefault(server, ServerStats())
+    lock = searcher._locks.setdefault(server, asyncio.Lock())
+    text = command(path)
+    async with lock:
+        try:
+            conn = await searcher._connect(server, target, stats)
+            shell = await searcher._shell(server, conn)
+        except SshError as exc:
+            return SpaceProbe(server, path, error=str(exc))
+        stats.commands += 1
+        searcher.sent.append((server, text))
+        lines: list[bytes] = []
+        _status, _stderr, cut = await shell.run(text, lambda line: lines.append(line) or len(lines) < 100_000,
+                                                searcher.options.connect_timeout * 3)
+    if cut:
+        return SpaceProbe(server, path, error=f"server {server}: df/mounts {cut}")
+    output = b"".join(lines).decode("utf-8", "replace")
+    stats.bytes_received += len(output)
+    return parse(server, path, output)
+
+
+def _local(server: str, path: str) -> SpaceProbe:
+    try:
+        df = subprocess.run(["df", "-P", "-k", "--", path], capture_output=True, text=True, timeout=30)
+        mounts = Path("/proc/mounts").read_text()
+    except (OSError, subprocess.SubprocessError) as exc:
+        return SpaceProbe(server, path, error=f"df {path} on this machine: {exc}")
+    return parse(server, path, df.stdout + df.stderr + _MOUNTS_MARK + "\n" + mounts)
