@@ -108,7 +108,8 @@ def test_prometheus_file_is_written_atomically(bundles, run_cli, tmp_path):
 
 
 def test_prometheus_file_unwritable_is_unknown(bundles, run_cli, tmp_path):
-    result = run_cli("check", bundles / "last-backup-ok", "--prometheus", tmp_path / "no" / "dir" / "x.prom")
+    (tmp_path / "a-file").write_text("")  # a missing directory is created (as watch does); a file in the way is not
+    result = run_cli("check", bundles / "last-backup-ok", "--prometheus", tmp_path / "a-file" / "x.prom")
     assert result.code == 3 and "cannot write" in result.err
 
 
