@@ -122,13 +122,26 @@ class SshLogSearcher:
             self._loop = asyncio.new_event_loop()
             self._thread = threading.Thread(target=self._loop.run_forever, name="obdoctor-ssh", daemon=True)
             self._thread.start()
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result()
+        except BaseException:  # Ctrl-C, SIGTERM: stop the work in the loop too (close() waits for it)
+            future.cancel()
+            raise
 
     def close(self) -> None:
         if self._loop is None:
             return
 
         async def _close_all():
+            # An interrupted search may still be connecting or reading: cancel it and let it
+            # unwind while the loop runs, or asyncssh's cleanup would meet a closed loop and
+            # print its traceback on the user's terminal.
+            running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.wait(running, timeout=2)
             for shell in list(self._shells.values()):
                 shell.close()
             for conn in list(self._conns.values()):
