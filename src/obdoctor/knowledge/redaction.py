@@ -227,6 +227,29 @@ def redact_line(line: str) -> str:
     return Redactor().text(line)
 
 
+def redact_data(value: Any) -> Any:
+    """Every string inside ``value`` (dicts, lists, tuples: JSON-like data) with its secrets masked;
+    the value of a secret key (a dict key, or the first of a ``[key, value]`` pair such as a log
+    record's fields) is masked whole."""
+    redactor = Redactor()
+
+    def walk(item: Any, key: str | None = None) -> Any:
+        if isinstance(item, dict):
+            return {k: walk(v, str(k)) for k, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            if len(item) == 2 and isinstance(item[0], str):
+                return type(item)((item[0], walk(item[1], item[0])))
+            return type(item)(walk(v) for v in item)
+        if isinstance(item, str):
+            if key is not None and is_secret_key(key) and item.strip("\"'") not in ("", MASK):
+                redactor.counts[_kind(key)] += 1
+                return MASK
+            return redactor.text(item)
+        return item
+
+    return walk(value)
+
+
 def redact_value(column: str, value):
     """Mask one cell of column ``column``."""
     return Redactor().value(column, value)
