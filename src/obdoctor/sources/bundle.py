@@ -79,7 +79,7 @@ class Bundle:
                 self.close()
                 first = str(exc).splitlines()[0].rstrip(":") if str(exc) else type(exc).__name__
                 raise BundleError(f"{path}: not a readable .tar.gz bundle ({first})") from exc
-            except BundleError:
+            except BaseException:  # over budget, Ctrl-C, SIGTERM (cli.main): nothing left behind
                 self.close()
                 raise
             return self._find_root(self._boundary)
@@ -329,12 +329,13 @@ def _address_of(name: str) -> str | None:
 
     IPv6 scope ids (``fe80::1%eth0``) are refused: Python accepts nearly anything after the
     ``%``, slashes included."""
-    text = name
+    text, port = name, ""
     if text.startswith("[") and "]" in text:
-        text = text[1:text.index("]")]
+        text, _, port = text[1:].partition("]")
+        port = port.removeprefix(":") if port.startswith(":") else port
     elif text.count(":") == 1:
-        text = text.split(":", 1)[0]
-    if not text or "%" in text or "/" in text:
+        text, _, port = text.partition(":")
+    if not text or "%" in text or "/" in text or (port and not (port.isdigit() and len(port) <= 5)):
         return None
     try:
         ipaddress.ip_address(text)
