@@ -141,3 +141,32 @@ def test_links_out_of_an_archive_are_refused_with_a_note(tmp_path: Path) -> None
         result = bundle.search_logs(LogQuery(servers=("127.0.0.3",), any_of=("ret=-9082",)))
         assert result.total_matches > 0  # the regular members were extracted
     assert not (tmp_path / "escaped.txt").exists() and not Path("/tmp/absolute-obdoctor-test.txt").exists()
+
+
+def test_collect_writes_nothing_outside_its_bundle(tmp_path: Path) -> None:
+    """Server and file names in what a live source returned become paths of the collected
+    bundle only when they stay one level where they are written."""
+    from obdoctor.evidence import LogSearchResult, SourceInfo
+    from obdoctor.logs.parser import parse_line
+    from obdoctor.sources.collect import RecordingSource, write_bundle
+
+    class Source:
+        def info(self):
+            return SourceInfo(kind="live", location="x")
+
+        def search_logs(self, query):
+            result = LogSearchResult(query)
+            for server, path in (("../../escaped", "observer.log"), ("127.0.0.2", "../../escaped.log"),
+                                 ("127.0.0.2", "observer.log")):
+                record = parse_line("[2023-09-26 14:37:36.000000] WARN  x (a.cpp:1) [1][T1][Y0-0] ret=-9082")
+                record.server, record.path, record.line_no = server, path, 1
+                result.records.append(record)
+            return result
+
+    recording = RecordingSource(Source())
+    recording.search_logs(LogQuery(servers=(), any_of=("ret=",)))
+    summary = write_bundle(recording, tmp_path / "out" / "bundle")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["bundle"]
+    assert len([u for u in summary.log_unchecked if "left out" in u]) == 1  # the server named ../../escaped
+    assert summary.log_files == 2 and (tmp_path / "out" / "bundle" / "logs" / "127.0.0.2" / "escaped.log").is_file()

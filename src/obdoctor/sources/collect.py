@@ -124,6 +124,12 @@ def _known_servers(recording: RecordingSource) -> list[str]:
     return sorted(s for s in servers if s)
 
 
+def _safe_part(part: str) -> bool:
+    """A name that stays one directory level where it is written: not empty, not ``.``/``..``,
+    no separator or NUL (server names come from evidence, file names from the servers)."""
+    return bool(part) and part not in (".", "..") and not any(c in part for c in "/\\\0")
+
+
 def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: bool = False) -> CollectSummary:
     """Write the bundle directory ``out_dir`` from what ``recording`` saw."""
     summary = CollectSummary(hosts_aliased=redact_hosts)
@@ -165,6 +171,10 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
     origin_rows = [ORIGINS_HEADER]
     for (server, name), lines in sorted(files.items()):
         stored_server = hosts.alias_ip(server) if hosts else server
+        if not _safe_part(stored_server) or not all(_safe_part(part) for part in name.split("/")):
+            summary.log_unchecked.append(f"{str(server)[:80]!r} / {name[:80]!r}: not a server address and file "
+                                         "name that can be written into a bundle: left out")
+            continue
         directory = out_dir / "logs" / stored_server
         directory.mkdir(parents=True, exist_ok=True)
         text = []
