@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from obdoctor.cli.commands import add_report_options, emit_report
+from obdoctor.cli.commands import add_bundle_options, add_report_options, bundle_limits, emit_report
 from obdoctor.cli.environment import Environment
 from obdoctor.exit_codes import ExitCode
 
@@ -12,6 +12,7 @@ def add(sub) -> None:
                             description="Diagnose a backup failure from an evidence bundle (directory or .tar.gz).")
     parser.add_argument("bundle", metavar="BUNDLE", help="bundle directory or .tar.gz (see: obdoctor docs bundle-format)")
     add_report_options(parser)
+    add_bundle_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -22,7 +23,7 @@ def run(args, env: Environment) -> ExitCode:
     from obdoctor.sources.bundle import Bundle, BundleError
 
     try:
-        bundle = Bundle(args.bundle)
+        bundle = Bundle(args.bundle, **bundle_limits(args))
     except BundleError as exc:
         env.error(str(exc))
         return ExitCode.USAGE

@@ -49,6 +49,39 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
                         help="text format: colour (auto: only on a terminal, and not when NO_COLOR is set)")
 
 
+def add_bundle_options(parser: argparse.ArgumentParser) -> None:
+    """How far an archive bundle may expand on disk (``sources.bundle``: an archive bomb stops there)."""
+    from obdoctor.sources.bundle import DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_MAX_EXTRACT_FILES
+
+    parser.add_argument("--max-extract", type=_size, default=DEFAULT_MAX_EXTRACT_BYTES, metavar="SIZE",
+                        help="most an archive bundle may expand to on disk (default 4G; e.g. 20G)")
+    parser.add_argument("--max-extract-files", type=_count, default=DEFAULT_MAX_EXTRACT_FILES, metavar="N",
+                        help=f"most members an archive bundle may hold (default {DEFAULT_MAX_EXTRACT_FILES:,})")
+
+
+def bundle_limits(args) -> dict:
+    """The ``Bundle`` keyword arguments of ``add_bundle_options``."""
+    from obdoctor.sources.bundle import DEFAULT_MAX_EXTRACT_BYTES, DEFAULT_MAX_EXTRACT_FILES
+
+    return {"max_extract_bytes": getattr(args, "max_extract", DEFAULT_MAX_EXTRACT_BYTES),
+            "max_extract_files": getattr(args, "max_extract_files", DEFAULT_MAX_EXTRACT_FILES)}
+
+
+def _size(text: str) -> int:
+    from obdoctor.sources.bundle import parse_size
+
+    try:
+        return parse_size(text)
+    except (ValueError, IndexError):
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 4G, 500M)") from None
+
+
+def _count(text: str) -> int:
+    if not text.strip().isdigit() or len(text) > 12 or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive count: {text!r}")
+    return int(text)
+
+
 def emit_report(report, args, env: Environment) -> ExitCode:
     from obdoctor.exit_codes import for_report
     from obdoctor.report import render
@@ -61,11 +94,15 @@ def emit_report(report, args, env: Environment) -> ExitCode:
     text = render.render(report, args.format, env, redact_hosts=getattr(args, "redact_hosts", False),
                          screen=shown_on)
     if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(text)
+        from obdoctor.atomic import OutputRefused, write_text
+
+        try:  # whole or not at all; never over the bundle being read (obdoctor.atomic)
+            write_text(args.output, text, inputs=[getattr(args, "bundle", None)])
+        except OutputRefused as exc:
+            env.error(str(exc))
+            return ExitCode.USAGE
         except OSError as exc:
-            env.error(f"cannot write {args.output}: {exc}")
+            env.error(f"cannot write {args.output}: {exc.strerror or exc}")
             return ExitCode.USAGE
     elif text:
         env.stdout.write(text)

@@ -79,6 +79,10 @@ def run(args, env: Environment) -> ExitCode:
     from obdoctor.knowledge import error_docs
 
     text = " ".join(args.code)
+    absurd = _absurd(text)
+    if absurd:
+        env.error(absurd)
+        return ExitCode.USAGE
     entries = error_docs.lookup_text(text)
     if not entries and _storage_detail(text, args, env):
         return ExitCode.NOTHING_WRONG
@@ -97,6 +101,24 @@ def run(args, env: Environment) -> ExitCode:
         env.stdout.write(f"{text!r} matches {len(data)} OceanBase codes ({why}); the likeliest first.\n\n")
     env.stdout.write("\n".join(render_text(d, args.lang) for d in data))
     return ExitCode.NOTHING_WRONG
+
+
+MAX_INPUT = 2000
+"""Characters of input at most: a client error line with its message fits many times over."""
+MAX_DIGITS = 20
+"""Digits in one number at most: OceanBase codes have 4-5, an errno or a curl code fewer."""
+
+
+def _absurd(text: str) -> str | None:
+    """Why ``text`` cannot be a code or a copied error line (a usage error), or None."""
+    import re
+
+    if len(text) > MAX_INPUT:
+        return f"input of {len(text):,} characters: an error code or a copied error line is at most {MAX_INPUT:,}"
+    longest = max((len(m) for m in re.findall(r"\d+", text)), default=0)
+    if longest > MAX_DIGITS:
+        return f"a number of {longest:,} digits is not an error code (codes have at most {MAX_DIGITS} digits)"
+    return None
 
 
 def _storage_detail(text: str, args, env: Environment) -> bool:

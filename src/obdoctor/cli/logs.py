@@ -33,6 +33,9 @@ def add(sub) -> None:
     search.add_argument("--count", action="store_true", help="print only the number of matching records")
     search.add_argument("--stats", action="store_true",
                         help="say on stderr what was searched: files, bytes, time, engine, workers")
+    search.add_argument("--redact", action="store_true",
+                        help="mask secrets in the printed lines (passwords, keys, tokens) as reports do; without "
+                             "it lines are printed as the files hold them, like grep")
     _live(search)
     search.set_defaults(handler=run_search)
 
@@ -192,14 +195,17 @@ def record_json(record) -> dict:
 
 
 def _print(record, args, env: Environment, prefix: bool) -> None:
+    from obdoctor.knowledge.redaction import redact_data
+
+    redact = redact_data if getattr(args, "redact", False) else (lambda value: value)
     if args.json:
-        env.stdout.write(json.dumps(record_json(record), ensure_ascii=False) + "\n")
+        env.stdout.write(json.dumps(redact(record_json(record)), ensure_ascii=False) + "\n")
     elif prefix:
         name = record.path.rsplit("/", 1)[-1] if record.path else "?"
         server = f"{record.server}:" if record.server else ""
-        env.stdout.write(f"{server}{name}:{record.line_no}:{record.raw}\n")
+        env.stdout.write(f"{server}{name}:{record.line_no}:{redact(record.raw)}\n")
     else:
-        env.stdout.write(record.raw + "\n")
+        env.stdout.write(redact(record.raw) + "\n")
 
 
 def _search(args, env: Environment, patterns, parse: bool = True, ordered: bool = True):
@@ -266,7 +272,7 @@ def run_search(args, env: Environment) -> ExitCode:
         return ExitCode.USAGE
     if args.live:
         return _print_live(args, env, patterns, sort_by_time=False)
-    parse = bool(args.json or args.since or args.until or _levels(args))
+    parse = bool(args.json or args.since or args.until or _levels(args) or args.redact)
     if args.count and not parse:  # counted where they are found: no hit crosses a process
         return _count_only(args, env, Patterns(any_of=patterns), started)
     files, problems, report, records, keep = _search(args, env, Patterns(any_of=patterns), parse=parse)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from datetime import datetime
 
@@ -61,6 +62,43 @@ def parse_time(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not a time: {text!r} (use YYYY-MM-DD[ HH:MM[:SS]])") from exc
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised like Ctrl-C's KeyboardInterrupt so that every ``with`` and
+    ``finally`` on the way out runs: an extracted bundle's temporary directory, a half-written
+    output's temporary file and open SSH connections are cleaned up as on Ctrl-C. A
+    BaseException, so that no ``except Exception`` on the way swallows it."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+@contextlib.contextmanager
+def _terminate_like_interrupt():
+    """SIGTERM and SIGHUP raise :class:`Terminated` while a command runs (main thread only;
+    the previous handlers come back afterwards)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_terminated(signum, _frame):
+        raise Terminated(signum)
+
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, raise_terminated) for s in wanted}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     env = env or Environment()
     parser = build_parser(sys.argv[1:] if argv is None else argv)
@@ -72,10 +110,14 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
         parser.print_help(env.stdout)
         return ExitCode.USAGE
     try:
-        return int(args.handler(args, env))
+        with _terminate_like_interrupt():
+            return int(args.handler(args, env))
     except KeyboardInterrupt:
         env.error("interrupted")
         return 130
+    except Terminated as exc:
+        env.error(f"terminated ({exc.name})")
+        return 128 + exc.signum
     except BrokenPipeError:
         return 0
     except Exception as exc:  # pragma: no cover - last resort, keeps tracebacks off the DBA's screen

@@ -4,20 +4,28 @@ Why here (knowledge) and not in the report code: the same rules must hold for ev
 leaves obdoctor — report formats (``obdoctor.report``) and support bundles written by ``collect``
 (``obdoctor.sources``) — and sources may not import reports.
 
-Secrets are **always** removed:
+Secrets are **always** removed, in every spelling below (docs/security.md lists them with
+examples; tests/hostile/test_secrets.py holds a corpus):
 
-* credentials in backup destination URIs and in log key/values — ``access_id``, ``access_key``,
-  ``encrypt_key``, ``sts_token``, ... in every spelling OceanBase and its users print them:
-  ``oss://b/p?host=h&access_id=AK&access_key=SK``, ``access_key="SK"`` (log ``K()``),
-  ``access_key:"SK"`` (``TO_STRING_KV`` objects), ``"access_key": "SK"`` (JSON),
-  ``access_key%3DSK`` (URL-encoded);
+* credentials in URIs and query strings — ``access_id``, ``access_key``, ``ak``, ``sk``,
+  ``sts_token``, ``security-token``, ``appid``, ... — plain, URL-encoded (``access_key%3DSK``)
+  and double-encoded (``access_key%253DSK``), the value ending at ``&`` (or its encodings),
+  ``,``, ``)``, ``;``, a quote or white space;
+* any key whose name *contains* ``password``, ``passwd``, ``pwd``, ``secret``, ``token``,
+  ``credential``, ``private_key``, ``encrypt_key``/``encryption_key`` or ``decryption_key``
+  (``db_password``, ``MYSQL_PWD``, ``x-oss-security-token``, ``clientSecret``), in any case,
+  with ``=``, ``:``, JSON (``"k": "v"``, also backslash-escaped inside another string) or a
+  URL-encoded ``=``;
 * the password in ``user:password@`` URI user-info (both parts for object storage schemes);
-* ``IDENTIFIED BY 'pw'`` in SQL statements that reach logs;
+* SQL: ``IDENTIFIED BY 'a'[, 'b'...]``, ``SET PASSWORD [FOR u] = PASSWORD('...')``;
+* command lines: ``-p'...'``, ``-p...``, ``--password=...``, ``--password ...``;
+* ``Authorization:`` headers, PEM blocks (``-----BEGIN ... KEY-----``);
 * columns that are secrets as a whole (``PASSWD``, ``ENCRYPT_KEY``, ...), and ``VALUE`` of a
   ``NAME``/``VALUE`` row whose name is a secret key.
 
 ``host=`` is not a secret: it is kept (and pseudonymised with the other hosts by
-:class:`HostPseudonyms` when the user asks for ``--redact-hosts``).
+:class:`HostPseudonyms` when the user asks for ``--redact-hosts``). Masking is idempotent: a
+masked value (``***``) is not masked, nor counted, again.
 
 Two ways in: the module functions (:func:`redact_text`, :func:`redact_value`, :func:`redact_row`)
 for one-off use, and :class:`Redactor`, which also counts what it removed by kind — what a
@@ -33,37 +41,68 @@ from typing import Any, Iterable, Mapping
 
 MASK = "***"
 
-SECRET_KEYS = ("access_id", "access_key", "encrypt_key", "sts_token", "secret_key", "secret_access_key",
-               "password", "passwd", "token", "appid", "app_id", "role_arn", "external_id", "checksum_key",
-               "secret_id", "security_token", "session_token", "private_key", "client_secret", "credential",
-               "credentials", "authorization", "decryption_key")
-"""Keys whose value is a secret, wherever they appear (case-insensitive, whole key)."""
+SECRET_KEYS = ("access_id", "access_key", "accesskey", "accesskeyid", "ak", "sk", "appid", "app_id",
+               "sts_token", "security_token", "security-token", "session_token", "secret_key",
+               "secret_access_key", "secret_id", "encrypt_key", "encryption_key", "decryption_key",
+               "password", "passwd", "pwd", "token", "role_arn", "external_id", "checksum_key",
+               "private_key", "client_secret", "credential", "credentials", "authorization")
+"""Keys whose value is a secret as a whole word (case-insensitive); each is its own count kind."""
+
+SECRET_KEY_PARTS = ("password", "passwd", "pwd", "secret", "token", "credential", "private_key",
+                    "privatekey", "encrypt_key", "encryption_key", "decryption_key")
+"""A key *containing* one of these is a secret too (``db_password``, ``clientSecret``)."""
 
 SECRET_COLUMNS = frozenset({"PASSWD", "PASSWORD", "ENCRYPT_KEY", "ACCESS_KEY", "ACCESS_ID", "STS_TOKEN",
                             "AUTHORIZATION", "SECRET_KEY", "DECRYPTION_KEY"})
 """Columns whose whole value is a secret (``PASSWD`` of the backup job views)."""
 
-_KEYS = "|".join(sorted(SECRET_KEYS, key=len, reverse=True))
-# The key must not be the tail of a longer identifier (``my_token=`` is not ``token=``), but may
-# follow URI/log separators: ``?``, ``&``, space, ``(``, ``{``, ``,``, a quote.
-_KEY = r"(?:(?<![A-Za-z0-9_])|(?<=%26)|(?<=%3F)|(?<=%3f))(?P<key>" + _KEYS + r")"
-_VALUE = r"(?P<value>\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[^&\s'\",)}\]]+)"
-_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    # "access_key": "SK" / 'access_key': 'SK' (JSON, Python reprs)
-    ("kv", re.compile(r"(?i)(?P<pre>[\"'])" + _KEY + r"(?P=pre)(?P<sep>\s*:\s*)" + _VALUE)),
-    # access_key=SK, access_key="SK", access_key = 'SK', access_key:"SK", access_key: SK
-    ("kv", re.compile(r"(?i)(?P<pre>)" + _KEY + r"(?P<sep>\s*=\s*|:\s*)" + _VALUE)),
-    # access_key%3DSK inside URL-encoded URIs (up to the next %26 = '&')
-    ("kv", re.compile(r"(?i)(?P<pre>)" + _KEY + r"(?P<sep>%3D)(?P<value>(?:(?!%26)[^&\s'\",)}\]])+)")),
-)
-_AUTH_HEADER = re.compile(r"(?i)(?<![A-Za-z0-9_])(?P<key>authorization)(?P<sep>\s*[:=]\s*)"
-                          r"(?P<value>(?:[A-Za-z]+\s+)?[^\s,;'\")}\]]+)")
-_IDENTIFIED_BY = re.compile(r"(?i)\b(?P<key>identified\s+by)(?P<sep>\s+)(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s;,)]+)")
-_KEY_FRAGMENTS = ("access", "key", "token", "pass", "secret", "app", "arn", "external", "credential",
-                  "identified", "authorization")
-"""Every secret key holds one of these: lines without any are left alone without a regex."""
+
+def is_secret_key(name: str) -> bool:
+    """Whether a key or parameter name holds a secret (a whole-word key, or one containing a part)."""
+    key = name.strip().lower()
+    return key in SECRET_KEYS or any(part in key for part in SECRET_KEY_PARTS)
+
+
+def _kind(key: str) -> str:
+    """The count kind of a masked key: itself when it is a whole-word key, else the part it holds."""
+    key = key.lower().lstrip("-").removeprefix("%26").removeprefix("%2526")
+    if key in SECRET_KEYS:
+        return key.replace("-", "_")
+    return next((part for part in SECRET_KEY_PARTS if part in key), key)
+
+
+_EXACT = "|".join(re.escape(k) for k in sorted(SECRET_KEYS, key=len, reverse=True))
+_PARTS = "|".join(re.escape(k) for k in sorted(SECRET_KEY_PARTS, key=len, reverse=True))
+# A key starts where an identifier starts (``task_sk`` is not ``sk``; ``db_password`` holds
+# ``password``), or right after an encoded ``&``/``?`` (``%26``, ``%2526``, ``%3F``, ``%253F``).
+_KEY_START = r"(?:(?<![A-Za-z0-9_.\\-])|(?<=%26)|(?<=%3[Ff])|(?<=%2526)|(?<=%253[Ff]))"
+_NOT_SECRET_TAIL = "".join(rf"(?<![_.-]{tail})" for tail in (
+    "count", "cnt", "num", "len", "length", "size", "type", "timeout", "time", "ts", "ttl", "expire", "expired",
+    "mode", "status", "valid", "enabled"))
+"""``retry_token_count=3``, ``token_expire_time``: about a secret, not one."""
+_KEY = (_KEY_START + r"(?P<key>(?:" + _EXACT + r")(?![A-Za-z0-9_.-])|[A-Za-z0-9_.-]*?(?:" + _PARTS
+        + r")[A-Za-z0-9_.-]*+" + _NOT_SECRET_TAIL + ")")
+# 'x', "x", and \"x\" (JSON inside a JSON string); a value never runs past its closing quote
+_QUOTED = r"""\\?"(?:[^"\\]|\\[^"])*?\\?"|'(?:[^'\\]|\\.)*'"""
+_VALUE = (r"(?P<value>[A-Za-z_][A-Za-z0-9_]*\(\s*(?:" + _QUOTED + r")\s*\)|" + _QUOTED
+          + r"""|(?:(?!%26|%2526)[^&\s'",)}\];\\])+)""")
+_KV = re.compile(r"(?i)" + _KEY + r"""(?P<sep>\\?["']?\s*(?:=|:|%3D|%253D)\s*)""" + _VALUE)
+_AUTH_HEADER = re.compile(r"""(?i)(?<![A-Za-z0-9_])(?P<key>authorization)(?P<sep>\\?["']?\s*[:=]\s*)"""
+                          r"""(?P<value>(?:[A-Za-z]+\s+)?[^\s,;'")}\]]+)""")
+_SQL_VALUE = r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*"|[^\s;,)'"]+"""
+_IDENTIFIED_BY = re.compile(r"(?i)\b(?P<key>identified\s+(?:with\s+\S+\s+)?(?:by|as)(?:\s+password)?)(?P<sep>\s+)"
+                            r"(?P<value>(?:" + _SQL_VALUE + r")(?:\s*,\s*(?:" + _SQL_VALUE + r"))*)")
+_SET_PASSWORD = re.compile(r"(?i)\b(?P<key>set\s+password(?:\s+for\s+[^=;]{1,200}?)?)(?P<sep>\s*=\s*)"
+                           r"(?P<value>[A-Za-z_]+\(\s*(?:" + _SQL_VALUE + r")\s*\)|" + _SQL_VALUE + r")")
+# obclient/mysql -p'pw' or -ppw (no space: with one, the client prompts), --password[=| ]pw
+_CLI_PASSWORD = re.compile(r"""(?<!\S)(?P<key>-p(?=[^\s-])|--passw(?:or)?d)(?P<sep>(?<=-p)|=|(?<=d)\s+(?=[^-\s]))"""
+                           r"""(?P<value>'[^']*'|"[^"]*"|[^\s'"-][^\s'"]*)""")
+_PEM = re.compile(r"-----BEGIN (?P<label>[A-Z0-9 ]{1,40})-----.*?(?:-----END (?P=label)-----|$)", re.DOTALL)
+_FRAGMENTS = ("access", "key", "token", "pass", "pwd", "secret", "app", "arn", "external", "credential",
+              "identified", "authorization", "ak", "sk", "-p", "begin")
+"""Every secret spelling holds one of these: lines without any are left alone without a regex."""
 _STORAGE_SCHEMES = ("oss", "s3", "cos", "obs", "gs", "azblob", "azure")
-_USERINFO = re.compile(r"(?i)\b(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[^\s/:@'\"]+):(?P<password>[^\s/@'\"]+)@")
+_USERINFO = re.compile(r"""(?i)\b(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[^\s/:@'"]+):(?P<password>[^\s/@'"]+)@""")
 
 
 class Redactor:
@@ -94,27 +133,35 @@ class Redactor:
         if "://" in text and "@" in text:
             text = _USERINFO.sub(self._userinfo, text)
         lowered = text.lower()
-        if not any(k in lowered for k in _KEY_FRAGMENTS):  # the common case: no key, no rewriting
+        if not any(k in lowered for k in _FRAGMENTS):  # the common case: no key, no rewriting
             return text
+        if "-----begin " in lowered:
+            text = _PEM.sub(self._pem, text)
         if "identified" in lowered:
             text = _IDENTIFIED_BY.sub(lambda m: self._mask(m, "password"), text)
+        if "password" in lowered:
+            text = _SET_PASSWORD.sub(lambda m: self._mask(m, "password"), text)
+        if "-p" in lowered:
+            text = _CLI_PASSWORD.sub(lambda m: self._mask(m, "password"), text)
         if "authorization" in lowered:
             text = _AUTH_HEADER.sub(lambda m: self._mask(m, "authorization"), text)
-        for _kind, pattern in _PATTERNS:
-            text = pattern.sub(lambda m: self._mask(m, m.group("key").lower()), text)
-        return text
+        return _KV.sub(lambda m: self._mask(m, _kind(m.group("key"))), text)
 
     def _mask(self, m: re.Match, kind: str) -> str:
         value = m.group("value")
-        if value.strip("\"'") in ("", MASK):
+        masked = _masked(value)
+        if masked == value:
             return m.group(0)
-        if value[:1] in "\"'" and value[-1:] == value[:1] and len(value) >= 2:
-            masked = value[0] + MASK + value[-1]
-        else:
-            masked = MASK
         self.counts[kind] += 1
-        pre = m.groupdict().get("pre") or ""
-        return f"{pre}{m.group('key')}{pre}{m.group('sep')}{masked}"
+        return f"{m.group('key')}{m.group('sep')}{masked}"
+
+    def _pem(self, m: re.Match) -> str:
+        label = m.group("label")
+        masked = f"-----BEGIN {label}-----{MASK}-----END {label}-----"
+        if m.group(0) == masked:
+            return masked
+        self.counts["private_key" if "PRIVATE" in label else "pem"] += 1
+        return masked
 
     def _userinfo(self, m: re.Match) -> str:
         if m.group("password") == MASK:
@@ -127,7 +174,7 @@ class Redactor:
         self.counts["password"] += 1
         return f"{scheme}://{m.group('user')}:{MASK}@"
 
-    # -- rows -------------------------------------------------------------------------------
+# -- rows -------------------------------------------------------------------------------
     def value(self, column: str, value: Any) -> Any:
         """One cell: masked whole when the column is a secret, else its text redacted."""
         if value is None:
@@ -148,10 +195,24 @@ class Redactor:
         name_col = next((c for c in out if c.lower() == "name"), None)
         value_col = next((c for c in out if c.lower() == "value"), None)
         if name_col and value_col and isinstance(out[name_col], str) and out[value_col] not in (None, "", MASK):
-            if out[name_col].strip().lower() in SECRET_KEYS:
-                self.counts[out[name_col].strip().lower()] += 1
+            if is_secret_key(out[name_col]):
+                self.counts[_kind(out[name_col].strip())] += 1
                 out[value_col] = MASK
         return out
+
+
+_QUOTED_VALUE = re.compile(r"""(\\?["'])(.*?)\1""", re.DOTALL)
+
+
+def _masked(value: str) -> str:
+    """``value`` with every secret in it replaced by ``***``, quotes and function call kept:
+    ``'a', 'b'`` -> ``'***', '***'``; ``PASSWORD('x')`` -> ``PASSWORD('***')``; ``x`` -> ``***``."""
+    if value.strip("\\\"'") in ("", MASK):
+        return value
+    if "'" in value or '"' in value:
+        return _QUOTED_VALUE.sub(lambda q: q.group(0) if q.group(2) in ("", MASK) else f"{q.group(1)}{MASK}{q.group(1)}",
+                                 value)
+    return MASK
 
 
 # -- the module-level API (rules, collect) ----------------------------------------------------
@@ -164,6 +225,29 @@ def redact_text(text: str) -> str:
 def redact_line(line: str) -> str:
     """Mask every credential in one log line."""
     return Redactor().text(line)
+
+
+def redact_data(value: Any) -> Any:
+    """Every string inside ``value`` (dicts, lists, tuples: JSON-like data) with its secrets masked;
+    the value of a secret key (a dict key, or the first of a ``[key, value]`` pair such as a log
+    record's fields) is masked whole."""
+    redactor = Redactor()
+
+    def walk(item: Any, key: str | None = None) -> Any:
+        if isinstance(item, dict):
+            return {k: walk(v, str(k)) for k, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            if len(item) == 2 and isinstance(item[0], str):
+                return type(item)((item[0], walk(item[1], item[0])))
+            return type(item)(walk(v) for v in item)
+        if isinstance(item, str):
+            if key is not None and is_secret_key(key) and item.strip("\"'") not in ("", MASK):
+                redactor.counts[_kind(key)] += 1
+                return MASK
+            return redactor.text(item)
+        return item
+
+    return walk(value)
 
 
 def redact_value(column: str, value):

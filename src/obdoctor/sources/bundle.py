@@ -1,7 +1,16 @@
-"""An evidence bundle on disk (directory or .tar.gz), as described in docs/bundle-format.md."""
+"""An evidence bundle on disk (directory or .tar.gz), as described in docs/bundle-format.md.
+
+A bundle comes from elsewhere (another company, a careless script), so nothing in it is
+trusted to name a path: every file read is resolved and must lie under the bundle (a symbolic
+link pointing out is refused with a note), a server name taken from evidence becomes a
+directory name only when it is an IP address or one of the bundle's own server directories,
+and an archive is extracted member by member within a size and file-count budget
+(docs/security.md).
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import tarfile
 import tempfile
 import tomllib
@@ -25,48 +34,147 @@ def _known_views() -> set[str]:
 
 
 class BundleError(Exception):
-    """The bundle cannot be opened at all (not a directory, not a readable archive)."""
+    """The bundle cannot be opened at all (not a directory, not a readable archive, over budget)."""
+
+
+DEFAULT_MAX_EXTRACT_BYTES = 4 << 30
+"""What an archive may expand to on disk (4 GiB): a collected bundle is megabytes; a
+hand-made one with full logs of a few servers stays under it. ``--max-extract`` raises it."""
+DEFAULT_MAX_EXTRACT_FILES = 100_000
+"""Members an archive may hold (``--max-extract-files``)."""
 
 
 class Bundle:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, max_extract_bytes: int = DEFAULT_MAX_EXTRACT_BYTES,
+                 max_extract_files: int = DEFAULT_MAX_EXTRACT_FILES):
         self.path = Path(path)
+        self.max_extract_bytes = max_extract_bytes
+        self.max_extract_files = max_extract_files
         self._tmp: tempfile.TemporaryDirectory | None = None
-        self.root = self._open(self.path)
         self.notes: list[str] = []
+        self.root = self._open(self.path)
         self._info: SourceInfo | None = None
         self.manifest = self._read_manifest()
         self._sql_files = self._index_sql()
+        self._logs = self._logs_dir()
         origins = self.root / "logs" / "origins.tsv"  # read now: its problems are notes of info()
-        self._origins = _read_origins(origins, self.notes) if origins.is_file() else {}
-        if not self._sql_files and not (self.root / "logs").is_dir():
+        self._origins = {}
+        if self._logs is not None and origins.is_file() and self._readable(origins, "logs/origins.tsv"):
+            self._origins = _read_origins(origins, self.notes)
+        if not self._sql_files and self._logs is None:
             self.notes.append(f"{self.path}: no sql/ files and no logs/ directory: nothing to diagnose "
                               "(see: obdoctor docs bundle-format)")
 
     # -- opening ----------------------------------------------------------------------
     def _open(self, path: Path) -> Path:
         if path.is_dir():
+            self._boundary = path.resolve()
             return self._find_root(path)
         if path.is_file() and (path.name.endswith((".tar.gz", ".tgz", ".tar"))):
             self._tmp = tempfile.TemporaryDirectory(prefix="obdoctor-bundle-")
+            self._boundary = Path(self._tmp.name).resolve()
             try:
-                with tarfile.open(path) as archive:
-                    archive.extractall(self._tmp.name, filter="data")
+                self._extract(path, self._boundary)
             except (tarfile.TarError, OSError, EOFError) as exc:
+                self.close()
                 first = str(exc).splitlines()[0].rstrip(":") if str(exc) else type(exc).__name__
                 raise BundleError(f"{path}: not a readable .tar.gz bundle ({first})") from exc
-            return self._find_root(Path(self._tmp.name))
+            except BaseException:  # over budget, Ctrl-C, SIGTERM (cli.main): nothing left behind
+                self.close()
+                raise
+            return self._find_root(self._boundary)
         if not path.exists():
             raise BundleError(f"{path}: no such file or directory")
         raise BundleError(f"{path}: a bundle is a directory or a .tar.gz file")
 
-    @staticmethod
-    def _find_root(path: Path) -> Path:
-        """The directory holding sql/, logs/ or manifest.toml (archives often wrap one folder)."""
+    def _extract(self, path: Path, destination: Path) -> None:
+        """Extract member by member, streaming: the budget is checked from each header before
+        its bytes are written, links pointing outside and device files are skipped with a note,
+        and tarfile's ``data`` filter refuses absolute and ``..`` names."""
+        files = written = 0
+        refused: list[str] = []
+        with tarfile.open(path) as archive:
+            for member in archive:
+                files += 1
+                if files > self.max_extract_files:
+                    raise BundleError(f"{path}: more than {self.max_extract_files:,} members: not extracted "
+                                      "(an archive bomb?); raise the limit with --max-extract-files")
+                if member.isreg():
+                    written += member.size
+                    if written > self.max_extract_bytes:
+                        raise BundleError(f"{path}: expands to more than {_size(self.max_extract_bytes)}: not "
+                                          "extracted (an archive bomb?); raise the limit with --max-extract")
+                elif not (member.isdir() or member.issym() or member.islnk()):
+                    refused.append(f"{member.name} (not a file, directory or link)")
+                    continue
+                try:
+                    archive.extract(member, destination, filter="data")
+                except tarfile.FilterError as exc:
+                    refused.append(f"{member.name} ({_first_line(exc)})")
+        for what in refused[:20]:
+            self.notes.append(f"archive member {what}: refused, not extracted")
+        if len(refused) > 20:
+            self.notes.append(f"{len(refused) - 20} more archive member(s) refused")
+
+    def _find_root(self, path: Path) -> Path:
+        """The directory holding sql/, logs/ or manifest.toml (archives often wrap one folder);
+        a wrapping folder that is a link pointing outside is not followed."""
         for candidate in [path, *sorted(p for p in path.iterdir() if p.is_dir())]:
+            if candidate != path and not self._inside(candidate):
+                self.notes.append(f"{candidate.name}/: a link pointing outside the bundle: refused")
+                continue
             if any((candidate / n).exists() for n in ("sql", "logs", "manifest.toml")):
                 return candidate
         return path
+
+    # -- staying inside -------------------------------------------------------------------
+    def _inside(self, path: Path) -> bool:
+        """Whether ``path``, links resolved, lies under the bundle."""
+        try:
+            path.resolve().relative_to(self._boundary)
+            return True
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop
+            return False
+
+    def _readable(self, path: Path, shown: str) -> bool:
+        """``_inside``, noting the refusal when not."""
+        if self._inside(path):
+            return True
+        self.notes.append(f"{shown}: a link pointing outside the bundle: refused, not read")
+        return False
+
+    def _logs_dir(self) -> Path | None:
+        logs = self.root / "logs"
+        if not logs.is_dir() or not self._readable(logs, "logs/"):
+            return None
+        return logs
+
+    def _server_names(self) -> list[str]:
+        """The server directories under logs/, links pointing outside left out (with a note)."""
+        if self._logs is None:
+            return []
+        names = []
+        for entry in sorted(self._logs.iterdir()):
+            if entry.is_dir() and self._readable(entry, f"logs/{entry.name}/"):
+                names.append(entry.name)
+        return names
+
+    def _server_dir(self, server: str, known: list[str]) -> tuple[Path | None, str | None]:
+        """The directory of a server named by evidence, or why that name is not used as a path:
+        only an IP address (``ip:port`` and ``[v6]:port`` reduced to the address) or one of the
+        bundle's own server directories (aliases such as ``host-1.invalid``) become a path."""
+        name = str(server).strip()
+        if name not in known:
+            name = _address_of(name)
+            if name is None:
+                return None, (f"server name {str(server)[:80]!r} from the evidence is not an IP address nor a "
+                              "server of the bundle: not used as a path")
+        directory = self._logs / name  # type: ignore[operator]
+        if not directory.is_dir():
+            return None, f"no logs of server {name} in the bundle (logs/{name}/)"
+        if not self._inside(directory):
+            return None, f"logs/{name}/: a link pointing outside the bundle: refused, not read"
+        return directory, None
 
     def close(self) -> None:
         if self._tmp is not None:
@@ -81,7 +189,7 @@ class Bundle:
 
     def _read_manifest(self) -> dict:
         path = self.root / "manifest.toml"
-        if not path.exists():
+        if not path.exists() or not self._readable(path, "manifest.toml"):
             return {}
         try:
             return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -92,11 +200,13 @@ class Bundle:
     def _index_sql(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
         sql = self.root / "sql"
-        if not sql.is_dir():
+        if not sql.is_dir() or not self._readable(sql, "sql/"):
             return found
         for file in sorted(sql.iterdir()):
             stem, _, ext = file.name.rpartition(".")
             if file.is_file() and ext.lower() in SQL_EXTENSIONS:
+                if not self._readable(file, f"sql/{file.name}"):
+                    continue
                 if stem.upper() in found:
                     self.notes.append(f"sql/{file.name} ignored: sql/{found[stem.upper()].name} holds the same view")
                     continue
@@ -125,7 +235,7 @@ class Bundle:
                 collected = None
         if isinstance(collected, datetime) and collected.tzinfo is not None:
             collected = collected.replace(tzinfo=None)
-        servers = sorted(p.name for p in (self.root / "logs").iterdir() if p.is_dir()) if (self.root / "logs").is_dir() else []
+        servers = self._server_names()
         dba_tenant = cluster.get("dba_tenant_id")
         return SourceInfo(
             kind="bundle", location=str(self.path), cluster=cluster.get("name"),
@@ -167,19 +277,25 @@ class Bundle:
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
         result = LogSearchResult(query)
-        logs_dir = self.root / "logs"
-        servers = query.servers or tuple(self.info().servers)
-        if not logs_dir.is_dir():
+        known = self.info().servers
+        servers = query.servers or tuple(known)
+        if self._logs is None:
             result.unchecked.append("the bundle has no logs/ directory")
             return result
         patterns = Patterns(query.any_of, query.all_of)
         chosen_all: list[LogFile] = []
         for server in servers:
-            directory = logs_dir / server
-            if not directory.is_dir():
-                result.unchecked.append(f"no logs of server {server} in the bundle (logs/{server}/)")
+            directory, why_not = self._server_dir(server, known)
+            if directory is None:
+                result.unchecked.append(why_not)
                 continue
+            server = directory.name
             files, skipped = discover(directory, server)
+            outside = [f for f in files if not self._inside(f.path)]
+            for log in outside:
+                result.unchecked.append(f"{server}/{log.path.relative_to(directory)}: a link pointing outside "
+                                        "the bundle: refused, not read")
+            files = [f for f in files if f not in outside]
             for path, reason in skipped:  # a log we may not read is evidence we could not check
                 if reason not in ("not an OceanBase log file name", "empty file"):
                     result.unchecked.append(f"{server}/{path.name}: {reason}")
@@ -206,6 +322,45 @@ class Bundle:
             result.files_searched.append(f"{log.server}/{log.name} (partly)")
         result.records.sort(key=lambda r: (r.ts is None, r.ts or datetime.min))
         return result
+
+
+def _address_of(name: str) -> str | None:
+    """``name`` as a canonical-enough IP address (the text itself, port stripped), or None.
+
+    IPv6 scope ids (``fe80::1%eth0``) are refused: Python accepts nearly anything after the
+    ``%``, slashes included."""
+    text, port = name, ""
+    if text.startswith("[") and "]" in text:
+        text, _, port = text[1:].partition("]")
+        port = port.removeprefix(":") if port.startswith(":") else port
+    elif text.count(":") == 1:
+        text, _, port = text.partition(":")
+    if not text or "%" in text or "/" in text or (port and not (port.isdigit() and len(port) <= 5)):
+        return None
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    return text
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 30):g} GiB" if n >= 1 << 30 else f"{n / (1 << 20):g} MiB"
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def parse_size(text: str) -> int:
+    """``4G``, ``500M``, ``1.5GiB``, ``123`` (bytes) -> bytes; ValueError when not a size."""
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    cleaned = text.strip().upper().removesuffix("B").removesuffix("I")
+    number, unit = (cleaned[:-1], cleaned[-1]) if cleaned[-1:] in "KMGT" and cleaned[-1:] else (cleaned, "")
+    value = float(number)
+    if not 0 < value < 1 << 20 or len(text) > 20:
+        raise ValueError(f"not a size: {text!r}")
+    return int(value * units[unit])
 
 
 def _read_origins(path: Path, notes: list[str]) -> dict[tuple[str, str], dict[int, tuple[str, int, int | None]]]:

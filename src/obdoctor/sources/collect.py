@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -125,6 +124,12 @@ def _known_servers(recording: RecordingSource) -> list[str]:
     return sorted(s for s in servers if s)
 
 
+def _safe_part(part: str) -> bool:
+    """A name that stays one directory level where it is written: not empty, not ``.``/``..``,
+    no separator or NUL (server names come from evidence, file names from the servers)."""
+    return bool(part) and part not in (".", "..") and not any(c in part for c in "/\\\0")
+
+
 def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: bool = False) -> CollectSummary:
     """Write the bundle directory ``out_dir`` from what ``recording`` saw."""
     summary = CollectSummary(hosts_aliased=redact_hosts)
@@ -141,7 +146,6 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
             values = {}
             for column, value in row.as_dict().items():
                 clean = redact_value(column, value)
-                summary.redacted += clean != value
                 values[column] = _jsonable(clean)
             lines.append(json.dumps(values, ensure_ascii=False, sort_keys=False))
         (out_dir / "sql" / f"{name}.jsonl").write_text("".join(l + "\n" for l in lines), encoding="utf-8")
@@ -167,6 +171,10 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
     origin_rows = [ORIGINS_HEADER]
     for (server, name), lines in sorted(files.items()):
         stored_server = hosts.alias_ip(server) if hosts else server
+        if not _safe_part(stored_server) or not all(_safe_part(part) for part in name.split("/")):
+            summary.log_unchecked.append(f"{str(server)[:80]!r} / {name[:80]!r}: not a server address and file "
+                                         "name that can be written into a bundle: left out")
+            continue
         directory = out_dir / "logs" / stored_server
         directory.mkdir(parents=True, exist_ok=True)
         text = []
@@ -174,7 +182,6 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
         for number in sorted(lines):
             raw, origin, offset = lines[number]
             clean = redact_text(raw)
-            summary.redacted += clean != raw
             text.append(clean + "\n")
             origin_rows.append("\t".join((stored_server, name, str(stored_line), origin, str(number),
                                           "" if offset is None else str(offset))) + "\n")
@@ -188,7 +195,6 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
         summary.log_lines += len(lines)
     if len(origin_rows) > 1:
         (out_dir / "logs" / ORIGINS).write_text("".join(origin_rows), encoding="utf-8")
-    summary.redacted_by_kind = dict(sorted(redactor.counts.items()))
     summary.checksums = {
         str(path.relative_to(out_dir)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(out_dir.rglob("*")) if path.is_file()
@@ -198,7 +204,15 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
 
 
 def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSource, redactor: Redactor) -> str:
-    redact_text = redactor.text
+    """The manifest. Its own texts (source, notes, reasons) are redacted first, so that the
+    counts it states include them: ``values_redacted`` is the sum of ``[collect.redacted]``."""
+    source = redactor.text(info.location or "live cluster")
+    servers = [redactor.text(s) for s in sorted({r.server for s in recording.searches for r in s.records if r.server})]
+    notes = [redactor.text(n) for n in info.notes]
+    missing = {name: redactor.text(reason) for name, reason in summary.missing.items()}
+    unchecked = [redactor.text(reason) for reason in summary.log_unchecked]
+    summary.redacted_by_kind = dict(sorted(redactor.counts.items()))
+    summary.redacted = sum(summary.redacted_by_kind.values())
     out = ["# Evidence bundle written by obdoctor collect (docs/bundle-format.md)", "[cluster]"]
     if info.cluster:
         out.append(f"name = {_toml_string(info.cluster)}")
@@ -210,12 +224,12 @@ def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSou
         out.append(f"dba_tenant_id = {int(info.dba_tenant_id)}")
     out += ["", "[collect]", f"tool = {_toml_string('obdoctor ' + __version__)}",
             f"written_at = {datetime.now().replace(microsecond=0).isoformat()}",
-            f"source = {_toml_string(redact_text(info.location or 'live cluster'))}",
+            f"source = {_toml_string(source)}",
             f"tables = [{', '.join(_toml_string(t) for t in summary.tables)}]",
             f"rows = {summary.rows}",
             f"log_files = {summary.log_files}",
             f"log_lines = {summary.log_lines}",
-            f"servers_searched = [{', '.join(_toml_string(redact_text(s)) for s in sorted({r.server for s in recording.searches for r in s.records if r.server}))}]",
+            f"servers_searched = [{', '.join(_toml_string(s) for s in servers)}]",
             f"hosts_aliased = {'true' if summary.hosts_aliased else 'false'}",
             f"values_redacted = {summary.redacted}",
             f"placeholder_files = {summary.placeholders}  # searched, no match: one 1970 placeholder line",
@@ -223,13 +237,13 @@ def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSou
             ]
     if summary.truncated:
         out.append(f"truncated = [{', '.join(_toml_string(t) for t in summary.truncated)}]")
-    if info.notes:
-        out.append(f"notes = [{', '.join(_toml_string(redact_text(n)) for n in info.notes)}]")
+    if notes:
+        out.append(f"notes = [{', '.join(_toml_string(n) for n in notes)}]")
     out += ["", "[collect.missing]", "# view or search -> why it is not in the bundle"]
-    for name, reason in sorted(summary.missing.items()):
-        out.append(f"{_toml_string(name)} = {_toml_string(redact_text(reason))}")
-    for index, reason in enumerate(summary.log_unchecked, 1):
-        out.append(f"{_toml_string(f'logs {index}')} = {_toml_string(redact_text(reason))}")
+    for name, reason in sorted(missing.items()):
+        out.append(f"{_toml_string(name)} = {_toml_string(reason)}")
+    for index, reason in enumerate(unchecked, 1):
+        out.append(f"{_toml_string(f'logs {index}')} = {_toml_string(reason)}")
     out += ["", "[collect.redacted]", "# kind -> how many values were masked or replaced (never the values)"]
     out += [f"{_toml_string(kind)} = {count}" for kind, count in summary.redacted_by_kind.items()]
     out += ["", "[collect.checksums]", "# SHA-256 of every file of the bundle but this manifest"]
@@ -238,18 +252,21 @@ def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSou
 
 
 def write_archive(recording: RecordingSource, out_file: Path, *, redact_hosts: bool = False) -> CollectSummary:
-    """Write ``out_file`` (``.tar.gz``, or a directory when the name has no archive suffix)."""
+    """Write ``out_file`` (``.tar.gz``, or a directory when the name has no archive suffix),
+    whole or not at all (``obdoctor.atomic``): built under a temporary name beside it, renamed
+    when complete, removed on any error or interrupt."""
+    from obdoctor.atomic import atomic_directory, atomic_file
+
     out_file = Path(out_file)
     if not out_file.name.endswith((".tar.gz", ".tgz")):
         if out_file.exists():
             raise FileExistsError(f"{out_file} exists: collect never overwrites a directory")
-        return write_bundle(recording, out_file, redact_hosts=redact_hosts)
+        with atomic_directory(out_file) as temp:
+            return write_bundle(recording, temp, redact_hosts=redact_hosts)
     stem = out_file.name.removesuffix(".tar.gz").removesuffix(".tgz") or "bundle"
     with tempfile.TemporaryDirectory(prefix="obdoctor-collect-") as tmp:
         root = Path(tmp) / stem
         summary = write_bundle(recording, root, redact_hosts=redact_hosts)
-        partial = out_file.with_name(out_file.name + ".part")
-        with tarfile.open(partial, "w:gz") as archive:
+        with atomic_file(out_file) as partial, tarfile.open(partial, "w:gz") as archive:
             archive.add(root, arcname=stem)
-        shutil.move(partial, out_file)
     return summary

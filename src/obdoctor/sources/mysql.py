@@ -1,8 +1,15 @@
 """The sys tenant over the MySQL protocol: the table half of a live evidence source.
 
-Read-only is enforced in one place, :func:`check_read_only`, which every statement passes
-through in :meth:`SqlTableReader._execute` right before it is sent (after parameters are
-interpolated, so what is checked is exactly what goes on the wire).
+Read-only **by construction**: the only statements that can reach the driver are the ones
+:func:`select` builds — ``SELECT <columns> FROM oceanbase.<view> [WHERE col = literal AND ...]
+[ORDER BY col DESC, ...] [LIMIT n]`` from catalogue view names, catalogue column names and
+integer or plain quoted literals — and a few fixed, named statements (:data:`FIXED`). Every
+statement passes :func:`check_read_only` in :meth:`SqlTableReader._execute` right before it is
+sent: text that is not exactly one of those shapes is refused there, whatever built it. There
+is no keyword list to get around (a backquoted `` `sleep`(2) ``, ``NEXT VALUE FOR``,
+``GET_LOCK`` cannot be written in the grammar at all). Each session is also opened with
+``SET SESSION TRANSACTION READ ONLY`` (the server then refuses writes itself; noted when it
+cannot) and without ``CLIENT_MULTI_STATEMENTS`` or ``LOCAL_FILES``.
 
 Nothing here raises to the caller: a missing view (1146), a missing column (1054), a timeout
 or a lost connection becomes an unavailable :class:`TableResult` whose ``reason`` says why,
@@ -13,12 +20,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
 from datetime import timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
@@ -47,93 +55,55 @@ _MISSING_COLUMN = {1054}
 _NO_PRIVILEGE = {1142, 1143, 1227, 1044}
 
 
-# -- the read-only guard ---------------------------------------------------------------------
+# -- the query builder: the only statements that can be sent -----------------------------------
 class ReadOnlyViolation(ValueError):
-    """A statement that is not a plain read; it is never sent."""
+    """A statement the builder would not write; it is never sent."""
 
 
-_ALLOWED_FIRST_WORDS = frozenset({"SELECT", "SHOW", "DESCRIBE", "DESC"})
-_FORBIDDEN_WORDS = frozenset({
-    # writes and DDL, also as sub-clauses (SELECT ... FOR UPDATE, SELECT ... INTO OUTFILE)
-    "INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "UPSERT", "DROP", "ALTER", "CREATE", "TRUNCATE",
-    "RENAME", "GRANT", "REVOKE", "INTO", "OUTFILE", "DUMPFILE", "LOCK", "UNLOCK", "LOCKED",
-    # session/state changes and code execution
-    "SET", "CALL", "DO", "HANDLER", "LOAD", "EXECUTE", "PREPARE", "DEALLOCATE", "KILL", "SHUTDOWN",
-    "FLUSH", "PURGE", "RESET", "INSTALL", "UNINSTALL", "CHANGE", "BEGIN", "START", "COMMIT",
-    "ROLLBACK", "SAVEPOINT", "XA", "PROCEDURE", "SYSTEM", "OPTIMIZE", "REPAIR", "ANALYZE", "BINLOG",
-    # functions with side effects (locks, files, sequences, stalling the server)
-    "LOAD_FILE", "GET_LOCK", "RELEASE_LOCK", "RELEASE_ALL_LOCKS", "NEXTVAL", "SETVAL", "LASTVAL",
-    "BENCHMARK", "SLEEP",
-})
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
-_TIMEOUT_HINT = re.compile(r"SELECT /\*\+ QUERY_TIMEOUT\(\d{1,12}\) \*/ ")
-"""OceanBase ends a query at ``ob_query_timeout`` (10 s by default); the hint raises it for one
-read, to match our own read timeout. MySQL/MariaDB read it as a plain comment."""
+FIXED: dict[str, str] = {
+    "now": "SELECT NOW(6)",
+    "ob_version": "SELECT ob_version()",
+    "version": "SELECT version()",
+    "effective_tenant": "SELECT EFFECTIVE_TENANT_ID()",
+    "cluster_name": "SELECT VALUE FROM oceanbase.`GV$OB_PARAMETERS` WHERE NAME = 'cluster' LIMIT 1",
+    "time_zone": "SELECT @@time_zone, @@system_time_zone",
+    "read_only_session": "SET SESSION TRANSACTION READ ONLY",
+}
+"""Statements sent as written, by name: what the server says about itself, and the session
+setting. Reviewed text, not built: nothing from outside reaches them."""
+
+_FIXED_TEXTS = frozenset(FIXED.values())
 
 
-def check_read_only(sql: str) -> str:
-    """Return ``sql`` if it is one plain read (SELECT / SHOW / DESCRIBE); raise otherwise.
+@dataclass(frozen=True)
+class Statement:
+    """One statement that passed the allow-list; ``name`` says what it reads (for the audit)."""
 
-    Deliberately stricter than needed: no comments at all (``/*! ... */`` is executable in
-    MySQL), no second statement, no backslash (its meaning depends on the server's
-    NO_BACKSLASH_ESCAPES mode), no write or side-effect keyword outside quotes, no ``:=``.
-    The one exception is OceanBase's query-timeout hint in its exact form,
-    ``SELECT /*+ QUERY_TIMEOUT(<digits>) */ ...`` (digits only, nothing else inside).
-    """
-    if not isinstance(sql, str):
-        raise ReadOnlyViolation("not a string")
-    text = sql.strip()
-    if text.endswith(";"):
-        text = text[:-1].rstrip()
-    if not text:
-        raise ReadOnlyViolation("empty statement")
-    if "\x00" in text or "\\" in text:
-        raise ReadOnlyViolation("NUL bytes and backslashes are not allowed")
-    hint = _TIMEOUT_HINT.match(text)
-    outside = _outside_quotes("SELECT " + text[hint.end():] if hint else text)
-    for token, why in ((";", "more than one statement"), ("/*", "a comment"), ("--", "a comment"),
-                       ("#", "a comment"), (":=", "an assignment")):
-        if token in outside:
-            raise ReadOnlyViolation(f"{why} ({token!r}) is not allowed")
-    words = [w.upper() for w in _WORD.findall(outside)]
-    if not words or words[0] not in _ALLOWED_FIRST_WORDS:
-        first = words[0] if words else outside[:20]
-        raise ReadOnlyViolation(f"only SELECT, SHOW and DESCRIBE are sent, not {first!r}")
-    bad = sorted(set(words) & _FORBIDDEN_WORDS)
-    if bad:
-        raise ReadOnlyViolation(f"keyword {bad[0]} is not allowed in a read")
-    return text
-
-
-def _outside_quotes(text: str) -> str:
-    """The statement with every quoted part ('..', "..", `..`) replaced by a blank.
-
-    Quotes close on their own character; a doubled one ('it''s') stays inside. An unclosed
-    quote is refused: the server would read the rest differently than we do.
-    """
-    out = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "'\"`":
-            j = i + 1
-            while True:
-                k = text.find(ch, j)
-                if k < 0:
-                    raise ReadOnlyViolation(f"unclosed {ch} quote")
-                if k + 1 < n and text[k + 1] == ch:  # doubled quote: still inside
-                    j = k + 2
-                    continue
-                break
-            out.append(" ")
-            i = k + 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    sql: str
+    name: str
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,63}$")
+_STRING_LITERAL = re.compile(r"^[A-Za-z0-9_.:@ -]{0,128}$")
+_ID = r"`[A-Za-z_][A-Za-z0-9_$]{0,63}`"
+_LITERAL = r"(?:-?[0-9]{1,19}|'[A-Za-z0-9_.:@ -]{0,128}')"
+_GRAMMAR = re.compile(
+    r"SELECT(?: /\*\+ QUERY_TIMEOUT\([0-9]{1,12}\) \*/)?"
+    rf" (?P<columns>\*|{_ID}(?:, {_ID})*)"
+    rf" FROM oceanbase\.(?P<view>{_ID})"
+    rf"(?P<where> WHERE {_ID} = {_LITERAL}(?: AND {_ID} = {_LITERAL})*)?"
+    rf"(?P<order> ORDER BY {_ID} DESC(?:, {_ID} DESC)*)?"
+    r"(?: LIMIT [0-9]{1,9})?")
+"""What :func:`select` writes, and nothing else (matched whole: no trailing text)."""
+
+
+@lru_cache(maxsize=1)
+def catalogue_views() -> frozenset[str]:
+    """Every view or table name obdoctor may read (upper case): the column catalogue and the
+    evidence kinds' fallbacks."""
+    from obdoctor.sources.bundle import _known_views
+
+    return frozenset(_known_views())
 
 
 def quote_identifier(name: str) -> str:
@@ -141,6 +111,76 @@ def quote_identifier(name: str) -> str:
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
         raise ReadOnlyViolation(f"not a view or column name: {name!r}")
     return f"`{name}`"
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 10 ** 19:
+            raise ReadOnlyViolation(f"integer out of range: {value}")
+        return str(int(value))
+    if isinstance(value, str) and _STRING_LITERAL.match(value):
+        return f"'{value}'"
+    raise ReadOnlyViolation(f"not an integer or a plain text literal: {str(value)[:40]!r}")
+
+
+def _check_view(name: str) -> None:
+    if not isinstance(name, str) or not _IDENTIFIER.match(name) or name.upper() not in catalogue_views():
+        raise ReadOnlyViolation(f"not a view obdoctor reads: {str(name)[:80]!r}")
+
+
+def _check_column(view_name: str, column: str) -> None:
+    quote_identifier(column)
+    known = {c.upper() for c in column_names(view_name)} if view(view_name) is not None else set()
+    if known and column.upper() not in known:
+        raise ReadOnlyViolation(f"{column!r} is not a column of {view_name} in the catalogue")
+
+
+def select(view_name: str, columns: Iterable[str] = (), *, where: Mapping[str, Any] | None = None,
+           order_desc: Iterable[str] = (), limit: int | None = None, timeout_us: int | None = None) -> Statement:
+    """The one way to write a read: every name checked against the catalogue, every value an
+    integer or a plain literal (letters, digits, ``_.:@ -``)."""
+    _check_view(view_name)
+    columns, order_desc = list(columns), list(order_desc)
+    for column in (*columns, *(where or {}), *order_desc):
+        _check_column(view_name, column)
+    head = "SELECT"
+    if timeout_us is not None:
+        head += f" /*+ QUERY_TIMEOUT({int(timeout_us)}) */"
+    listed = ", ".join(quote_identifier(c) for c in columns) if columns else "*"
+    sql = f"{head} {listed} FROM oceanbase.{quote_identifier(view_name)}"
+    if where:
+        sql += " WHERE " + " AND ".join(f"{quote_identifier(c)} = {_literal(v)}" for c, v in where.items())
+    if order_desc:
+        sql += " ORDER BY " + ", ".join(f"{quote_identifier(c)} DESC" for c in order_desc)
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return check_read_only(sql)
+
+
+def fixed(name: str) -> Statement:
+    """One of the :data:`FIXED` statements."""
+    return Statement(FIXED[name], name)
+
+
+def check_read_only(sql: str) -> Statement:
+    """``sql`` as a :class:`Statement` if it is exactly a fixed statement or what
+    :func:`select` writes (catalogue view and columns); :class:`ReadOnlyViolation` otherwise.
+
+    A whole match of a grammar with no comments, no functions, no semicolons and no escapes:
+    there is nothing to parse differently from the server."""
+    if not isinstance(sql, str):
+        raise ReadOnlyViolation("not a string")
+    if sql in _FIXED_TEXTS:
+        return Statement(sql, next(k for k, v in FIXED.items() if v == sql))
+    m = _GRAMMAR.fullmatch(sql)
+    if m is None:
+        raise ReadOnlyViolation(f"not a statement obdoctor writes: {sql[:80]!r}")
+    view_name = m.group("view")[1:-1]
+    _check_view(view_name)
+    named = re.findall(r"`([^`]*)`", sql[m.end("view"):]) + re.findall(r"`([^`]*)`", m.group("columns"))
+    for column in named:
+        _check_column(view_name, column)
+    return Statement(sql, f"view:{view_name}")
 
 
 # -- values -------------------------------------------------------------------------------------
@@ -217,6 +257,8 @@ class SqlTableReader:
         self._facts: ServerFacts | None = None
         self.queries: dict[str, str] = {}
         self.elapsed: dict[str, float] = {}
+        self.read_only_session: bool | None = None
+        self.session_notes: list[str] = []
 
     # -- connection ---------------------------------------------------------------------------
     @property
@@ -231,7 +273,7 @@ class SqlTableReader:
         password = self.config.db_password.reveal() if self.config.db_password is not None else ""
         connect = self._connect_fn or pymysql.connect
         try:
-            return connect(
+            conn = connect(
                 host=self.config.db_host, port=int(self.config.db_port), user=self.config.login_user(),
                 password=password, database="oceanbase", charset="utf8mb4",
                 connect_timeout=self.config.connect_timeout, read_timeout=self.config.read_timeout,
@@ -242,6 +284,23 @@ class SqlTableReader:
             raise self._error(exc, "connect") from None
         except ValueError as exc:  # a bad timeout or port value
             raise SqlError(0, f"cannot connect to {self.address}: {exc}") from None
+        self._read_only_session(conn)
+        return conn
+
+    def _read_only_session(self, conn) -> None:
+        """``SET SESSION TRANSACTION READ ONLY``: the server itself then refuses any write in
+        this session. A server that does not support it is noted, not fatal (the builder
+        alone already keeps writes out)."""
+        import pymysql
+
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(fixed("read_only_session").sql)
+            self.read_only_session = True
+        except (pymysql.MySQLError, OSError) as exc:
+            self.read_only_session = False
+            self.session_notes.append(f"the session could not be set read-only ({self._error(exc, 'query').message}); "
+                                      "only built SELECTs are sent anyway")
 
     def _connection(self):
         if self._down is not None:
@@ -297,25 +356,22 @@ class SqlTableReader:
                 message = f"lost the connection to {self.address} ({message or 'connection closed'})"
         return SqlError(code, message, timed_out=timed_out)
 
-    def _execute(self, sql: str, args: Iterable[Any] | None = None) -> tuple[list[str], list[tuple]]:
-        """The one place statements are sent: checked read-only, then executed as checked.
+    def _execute(self, statement: Statement | str) -> tuple[list[str], list[tuple]]:
+        """The one place statements are sent: checked against the allow-list, then sent as checked.
 
         A connection lost mid-run is reopened once and the read retried (reads are safe to
         repeat); if that fails the database is marked down and later reads fail fast.
         """
         import pymysql
 
+        sql = check_read_only(statement.sql if isinstance(statement, Statement) else statement).sql
         for attempt in (1, 2):
             conn = self._connection()
             try:
                 with conn.cursor() as cursor:
-                    final = cursor.mogrify(sql, tuple(args)) if args else sql
-                    check_read_only(final)
-                    cursor.execute(final)
+                    cursor.execute(sql)
                     columns = [d[0] for d in cursor.description or ()]
                     return columns, list(cursor.fetchall())
-            except ReadOnlyViolation:
-                raise
             except (pymysql.MySQLError, OSError) as exc:
                 error = self._error(exc, "query")
                 if not error.connection_lost:
@@ -331,9 +387,10 @@ class SqlTableReader:
                     raise error from None
         raise AssertionError("unreachable")
 
-    def query(self, sql: str, args: Iterable[Any] | None = None) -> tuple[list[str], list[tuple]]:
-        """Run one read (SELECT/SHOW/DESCRIBE) and return (column names, rows); raises SqlError."""
-        return self._execute(sql, args)
+    def query(self, statement: Statement | str) -> tuple[list[str], list[tuple]]:
+        """Run one read and return (column names, rows); raises SqlError, or ReadOnlyViolation
+        (before anything is sent) for text the builder would not write."""
+        return self._execute(statement)
 
     # -- what the server says about itself -----------------------------------------------------
     def facts(self) -> ServerFacts:
@@ -341,25 +398,26 @@ class SqlTableReader:
             return self._facts
         facts = ServerFacts()
         try:
-            _, rows = self._execute("SELECT NOW(6)")
+            _, rows = self._execute(fixed("now"))
             facts.collected_at = rows[0][0] if rows and isinstance(rows[0][0], datetime) else None
         except SqlError as exc:
             facts.error = exc.message
             self._facts = facts
             return facts
+        facts.notes.extend(self.session_notes)
         facts.version = self._version(facts.notes)
         facts.effective_tenant_id = self._effective_tenant(facts.notes)
         facts.cluster = self._cluster_name(facts.notes)
         self._facts = facts
         return facts
 
-    def _first_value(self, sql: str, args: Iterable[Any] | None = None) -> Any:
-        _, rows = self._execute(sql, args)
+    def _first_value(self, statement: Statement) -> Any:
+        _, rows = self._execute(statement)
         return rows[0][0] if rows else None
 
     def _version(self, notes: list[str]) -> str | None:
         try:
-            value = self._first_value("SELECT ob_version()")
+            value = self._first_value(fixed("ob_version"))
             if value:
                 return str(cell(value)).strip()
         except SqlError as exc:
@@ -367,7 +425,7 @@ class SqlTableReader:
                 notes.append(f"version not read: {exc.message}")
                 return None
         try:  # before ob_version() existed: version() is '5.7.25-OceanBase-v4.0.0.0'
-            value = str(cell(self._first_value("SELECT version()")) or "")
+            value = str(cell(self._first_value(fixed("version"))) or "")
             m = _OB_VERSION.search(value)
             if m:
                 return m.group(1)
@@ -379,7 +437,7 @@ class SqlTableReader:
     def _effective_tenant(self, notes: list[str]) -> int | None:
         """The tenant DBA_ views show (they have no TENANT_ID column)."""
         try:
-            value = self._first_value("SELECT EFFECTIVE_TENANT_ID()")
+            value = self._first_value(fixed("effective_tenant"))
             if value is not None:
                 return int(value)
         except (SqlError, ValueError, TypeError):
@@ -389,8 +447,7 @@ class SqlTableReader:
 
     def _cluster_name(self, notes: list[str]) -> str | None:
         try:
-            value = self._first_value(
-                "SELECT VALUE FROM oceanbase.`GV$OB_PARAMETERS` WHERE NAME = %s LIMIT 1", ("cluster",))
+            value = self._first_value(fixed("cluster_name"))
             if value:
                 return str(cell(value))
         except SqlError:
@@ -420,22 +477,22 @@ class SqlTableReader:
         return exc.message
 
     def _read_table(self, name: str) -> TableResult:
-        quoted = quote_identifier(name)
+        _check_view(name)
         facts = self.facts()
         if facts.error:
             raise SqlError(2003, facts.error)
         problems: list[str] = []
-        plan = self._plan(name, quoted, facts.version)
+        plan = self._plan(name, facts.version)
         try:
-            names, rows = self._execute(plan.sql, plan.args)
+            names, rows = self._execute(plan.statement)
         except SqlError as exc:
             if exc.code not in _MISSING_COLUMN or (plan.select_all and not plan.pushed and not plan.order):
                 raise
             problems.append(f"the columns known for version {facts.version or '?'} do not match "
                             f"(error {exc.code}: {exc.message}); read with SELECT * instead")
-            plan = Plan(self._limit(f"{self._select_word()} * FROM oceanbase.{quoted}"), [], select_all=True)
-            names, rows = self._execute(plan.sql, None)
-        self.queries[name] = plan.sql if not plan.args else f"{plan.sql} -- {plan.args}"
+            plan = Plan(self._select(name), select_all=True)
+            names, rows = self._execute(plan.statement)
+        self.queries[name] = plan.statement.sql
         if self.max_rows is not None and len(rows) > self.max_rows:  # counted before any filtering here
             rows = rows[: self.max_rows]
             which = "newest" if plan.order else "first"
@@ -456,45 +513,38 @@ class SqlTableReader:
         del rows
         return TableResult(name, result_rows, problems=problems)
 
-    def _plan(self, name: str, quoted: str, version: str | None) -> "Plan":
+    def _plan(self, name: str, version: str | None) -> "Plan":
         """The statement for one view.
 
         Known version: that version's columns (secret ones left out), filters and order on them.
         Unknown version: ``SELECT *``, filters and order only on columns every version has.
-        Unknown view: ``SELECT *``, filtered after reading.
+        A view without catalogue columns (an evidence fallback): ``SELECT *``, filtered after reading.
         """
         if view(name) is None:
-            return Plan(self._limit(f"{self._select_word()} * FROM oceanbase.{quoted}"), [], select_all=True)
+            return Plan(self._select(name), select_all=True)
         if version is not None:
-            select = [c for c in column_names(name, version) if c.upper() not in SECRET_COLUMNS]
-            usable = select
+            listed = [c for c in column_names(name, version) if c.upper() not in SECRET_COLUMNS]
+            usable = listed
         else:
-            select = []
+            listed = []
             usable = [c["name"] for c in view_columns(name) if not c.get("since")]
-        where, args, pushed = [], [], set()
+        where, pushed = {}, set()
         filters = {} if name.upper() in UNFILTERED_VIEWS else self.filters
         for key, value in filters.items():
             column = next((c for c in usable if c.upper() == FILTER_COLUMNS[key]), None)
             if column is not None:
-                where.append(f"{quote_identifier(column)} = %s")
-                args.append(value)
+                where[column] = value
                 pushed.add(key)
         order = [c for wanted in ORDER_COLUMNS for c in usable if c.upper() == wanted]
-        listed = ", ".join(quote_identifier(c) for c in select) if select else "*"
-        sql = f"{self._select_word()} {listed} FROM oceanbase.{quoted}"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        if order:
-            sql += " ORDER BY " + ", ".join(f"{quote_identifier(c)} DESC" for c in order)
-        return Plan(self._limit(sql), args, select_all=not select, pushed=pushed, order=order)
+        return Plan(self._select(name, listed, where=where, order_desc=order), select_all=not listed,
+                    pushed=pushed, order=order)
 
-    def _select_word(self) -> str:
-        """``SELECT`` with OceanBase's query timeout raised to our read timeout (its default is 10 s)."""
-        return f"SELECT /*+ QUERY_TIMEOUT({int(self.config.read_timeout * 1_000_000)}) */"
-
-    def _limit(self, sql: str) -> str:
-        """One row more than the cap, to know when the cap was hit."""
-        return sql if self.max_rows is None else f"{sql} LIMIT {int(self.max_rows) + 1}"
+    def _select(self, name: str, columns: Iterable[str] = (), **clauses) -> Statement:
+        """:func:`select` with OceanBase's query timeout raised to our read timeout (its default
+        is 10 s; MySQL/MariaDB read the hint as a comment) and one row more than the cap, to know
+        when the cap was hit."""
+        limit = None if self.max_rows is None else int(self.max_rows) + 1
+        return select(name, columns, limit=limit, timeout_us=int(self.config.read_timeout * 1_000_000), **clauses)
 
     def _local_filter(self, name: str, names: list[str], pushed: set[str]) -> list[tuple[int, int]]:
         """(column index, value) of filters not in WHERE (unknown view or version, 1054 fallback)."""
@@ -510,8 +560,7 @@ class SqlTableReader:
 
 @dataclass
 class Plan:
-    sql: str
-    args: list[Any]
+    statement: Statement
     select_all: bool = False
     pushed: set[str] = field(default_factory=set)
     """Filters (tenant_id, job_id) in the WHERE clause; the others are applied after reading."""

@@ -9,9 +9,10 @@ Why this shape:
   connect timeout and a command timeout. A node that is down, hangs, refuses the login or
   shows an unknown host key becomes a reason in ``LogSearchResult.unchecked`` naming it; the
   other servers' lines still come back.
-- **Host keys are verified** against known_hosts. A host with no entry is refused unless the
-  user opted in (``accept_unknown_hosts``); a host whose key *differs* from its entry is
-  always refused.
+- **Host keys are verified** against known_hosts, read line by line so that a malformed line
+  never makes a listed host look unlisted (``sources.known_hosts``). A host with no entry is
+  refused unless the user opted in (``accept_unknown_hosts``; then named on stderr); a host
+  whose key *differs* from its entry ("host key changed") is always refused.
 - **Read-only.** The remote commands only list and read files under ``<home_path>/log``.
 - **Local shortcut.** When the server's IP belongs to this machine and its log directory is
   readable, files are read directly with ``obdoctor.logs.search`` (no SSH at all).
@@ -27,6 +28,7 @@ import asyncio
 import ipaddress
 import os
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ from obdoctor.logs import remote
 from obdoctor.logs.files import discover, overlaps
 from obdoctor.logs.parser import parse_line
 from obdoctor.logs.search import Patterns, search_file
+from obdoctor.sources.known_hosts import KnownHosts
 
 Progress = Callable[[str, str], None]
 """``progress(server, message)``: one line of per-server progress (the CLI prints it on stderr)."""
@@ -93,10 +96,14 @@ class SshError(Exception):
 
 class SshLogSearcher:
     def __init__(self, targets: dict[str, SshTarget], options: SshOptions | None = None,
-                 progress: Progress | None = None):
+                 progress: Progress | None = None, warn: Callable[[str], None] | None = None):
         self.targets = dict(targets)
         self.options = options or SshOptions()
         self.progress = progress or (lambda _server, _message: None)
+        self.warn = warn or _warn_on_stderr
+        """Security warnings (a host accepted unverified, a known_hosts line skipped): on standard
+        error even with ``--quiet``, the one thing a quiet run must still say."""
+        self._known_hosts: dict[str, KnownHosts] = {}
         self.stats: dict[str, ServerStats] = {}
         self.notes: list[str] = []
         self.sent: list[tuple[str, str]] = []
@@ -115,13 +122,26 @@ class SshLogSearcher:
             self._loop = asyncio.new_event_loop()
             self._thread = threading.Thread(target=self._loop.run_forever, name="obdoctor-ssh", daemon=True)
             self._thread.start()
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result()
+        except BaseException:  # Ctrl-C, SIGTERM: stop the work in the loop too (close() waits for it)
+            future.cancel()
+            raise
 
     def close(self) -> None:
         if self._loop is None:
             return
 
         async def _close_all():
+            # An interrupted search may still be connecting or reading: cancel it and let it
+            # unwind while the loop runs, or asyncssh's cleanup would meet a closed loop and
+            # print its traceback on the user's terminal.
+            running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.wait(running, timeout=2)
             for shell in list(self._shells.values()):
                 shell.close()
             for conn in list(self._conns.values()):
@@ -250,13 +270,7 @@ class SshLogSearcher:
         import asyncssh
 
         known_hosts_path = os.path.expanduser(self.options.known_hosts or "~/.ssh/known_hosts")
-        known_hosts: object = known_hosts_path
-        if not _has_host_entry(known_hosts_path, target.ip, target.port):
-            if not self.options.accept_unknown_hosts:
-                raise SshError(
-                    f"server {server}: host key of {_hostport(target)} is not in {known_hosts_path}: refused "
-                    "(verify it, add it with ssh-keyscan, or pass --accept-unknown-hosts)")
-            known_hosts = None
+        known_hosts = self._host_keys(server, target, known_hosts_path)
         kwargs: dict = {
             "host": target.ip, "port": target.port, "username": target.user, "known_hosts": known_hosts,
             "connect_timeout": self.options.connect_timeout, "login_timeout": self.options.connect_timeout,
@@ -275,8 +289,10 @@ class SshLogSearcher:
             raise SshError(f"server {server}: no SSH answer from {_hostport(target)} within "
                            f"{self.options.connect_timeout:g}s (node down or hanging)") from None
         except asyncssh.HostKeyNotVerifiable as exc:
-            raise SshError(f"server {server}: host key of {_hostport(target)} does not match {known_hosts_path}: "
-                           f"refused ({exc.reason})") from None
+            raise SshError(f"server {server}: host key of {_hostport(target)} has CHANGED: it does not match "
+                           f"{known_hosts_path}: refused ({exc.reason}). Someone may be intercepting the "
+                           "connection, or the server was reinstalled: verify the new key, then replace the old "
+                           "one (ssh-keygen -R); --accept-unknown-hosts never overrides this") from None
         except asyncssh.PermissionDenied:
             raise SshError(f"server {server}: SSH login as {target.user} refused (key/password not accepted)") from None
         except ConnectionRefusedError:
@@ -289,10 +305,35 @@ class SshLogSearcher:
         if known_hosts is None:
             key_seen = conn.get_server_host_key()
             fingerprint = key_seen.get_fingerprint() if key_seen is not None else "?"
-            self.notes.append(f"host key of {_hostport(target)} not verified ({fingerprint}): accepted because of "
-                              "--accept-unknown-hosts")
+            note = (f"host key of {_hostport(target)} not verified ({fingerprint}): accepted because of "
+                    "--accept-unknown-hosts")
+            self.notes.append(note)
+            self.warn(f"server {server}: {note}")
         self._conns[server] = conn
         return conn
+
+    def _host_keys(self, server: str, target: SshTarget, path: str):
+        """What ``asyncssh.connect`` gets as ``known_hosts``: the readable entries when the host
+        is listed (a different key is then refused), None (no check) only for a host no line
+        names and only when the user accepts unknown hosts (``sources.known_hosts``)."""
+        if path not in self._known_hosts:
+            self._known_hosts[path] = KnownHosts(path)
+            for warning in self._known_hosts[path].warnings:
+                self.warn(warning)
+        known = self._known_hosts[path]
+        status = known.status(target.ip, target.port)
+        if status.state == "listed":
+            return status.trusted
+        if status.state == "unreadable":
+            where = f"line(s) {', '.join(map(str, status.lines))} of {path}" if status.lines else path
+            why = f" ({known.unreadable})" if known.unreadable else ""
+            raise SshError(f"server {server}: the known_hosts entry of {_hostport(target)} cannot be read ({where}"
+                           f"{why}): refused, --accept-unknown-hosts or not (fix or remove the entry)")
+        if not self.options.accept_unknown_hosts:
+            raise SshError(
+                f"server {server}: host key of {_hostport(target)} is not in {path}: refused "
+                "(verify it, add it with ssh-keyscan, or pass --accept-unknown-hosts)")
+        return None
 
     async def _shell(self, server: str, conn) -> RemoteShell:
         shell = self._shells.get(server)
@@ -481,27 +522,16 @@ def _check_patterns(query: LogQuery) -> None:
         remote.check_pattern(pattern)
 
 
+def _warn_on_stderr(message: str) -> None:
+    print(f"obdoctor: warning: {message}", file=sys.stderr, flush=True)
+
+
 def _hostport(target: SshTarget) -> str:
     return f"{target.ip}:{target.port}"
 
 
 def _reason(exc: BaseException) -> str:
     return getattr(exc, "reason", None) or str(exc) or type(exc).__name__
-
-
-def _has_host_entry(path: str, host: str, port: int) -> bool:
-    """Whether known_hosts has any key for this host (asyncssh then verifies it matches)."""
-    try:
-        import asyncssh
-
-        known = asyncssh.read_known_hosts(path)
-    except (OSError, ValueError, Exception):
-        return False
-    try:
-        trusted, _ca, revoked, *_ = known.match(host, host, port)
-    except Exception:
-        return False
-    return bool(trusted or revoked)
 
 
 _LOCAL_CACHE: dict[str, bool] = {}
