@@ -82,21 +82,10 @@ def prepare(path: str | Path) -> None:
 
 
 def write(path: str | Path, text: str) -> None:
-    """Atomically replace ``path`` with ``text`` (temp file in the same directory, fsync, rename);
-    the directory is created when missing (it may be removed while the watcher runs)."""
+    """Atomically replace ``path`` with ``text`` (obdoctor.atomic); the directory is created when
+    missing (it may be removed while the watcher runs)."""
+    from obdoctor.atomic import write_text
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_text(path, text)
