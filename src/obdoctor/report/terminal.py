@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from obdoctor.findings import Finding, Report, Verdict
+from obdoctor.report.common import headline, headline_style
 from obdoctor.report.redact import redact_report
 
 _STYLE = {Verdict.CONFIRMED: "bold red", Verdict.LIKELY: "bold yellow", Verdict.UNKNOWN: "bold magenta"}
@@ -27,12 +28,8 @@ def render(report: Report, console: Console) -> None:
     console.print(Text(head, style="dim"))
     for note in src.get("notes") or []:
         console.print(Text(f"Input: {note}", style="yellow"))
-    if not report.findings:
-        if _had_evidence(report):
-            console.print(Text("No failed or stuck backup found.", style="bold green"))
-        else:
-            console.print(Text("No usable evidence: nothing could be read, so nothing can be said "
-                               "(see 'Could not check').", style="bold yellow"))
+    if not report.findings or report.internal_errors:
+        console.print(Text(headline(report), style=headline_style(report)))
     for number, finding in enumerate(report.findings, 1):
         console.print(_finding_panel(number, finding))
     if report.observations:
@@ -42,13 +39,7 @@ def render(report: Report, console: Console) -> None:
     if report.unchecked:
         console.print(Text("Could not check", style="bold"))
         for u in report.unchecked:
-            console.print(f"  • {escape(u.what)}: {escape(u.why)}")
-
-
-def _had_evidence(report: Report) -> bool:
-    """Same test as the exit code: a view with rows or a searched log file (exit_codes.for_report)."""
-    return any(s.get("available") and s.get("rows") for s in report.sources_read if "view" in s) \
-        or any(s.get("files") for s in report.sources_read if "log_search" in s)
+            console.print(f"  • {escape(u.what)}: {escape(u.why)}" + (f" — run: {escape(u.query)}" if u.query else ""))
 
 
 def _finding_panel(number: int, f: Finding) -> Panel:
