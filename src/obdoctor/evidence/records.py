@@ -45,7 +45,7 @@ def _code(row: Row, column: str) -> int | None:
     return normalize_code(value)
 
 
-_ADDRESS = re.compile(r"^(?:[0-9A-Fa-f:.]+|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))$")
+_ADDRESS = re.compile(r"^(?:[0-9A-Fa-f:.]{2,45}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63}){0,8})$")
 
 
 def server_ip(addr: str | None) -> str | None:
@@ -187,6 +187,10 @@ class BackupJob:
     backup_type: str | None
     path: str | None
     provenance: Provenance
+    established_by: str | None = None
+    """Set when no job row says FAILED but other evidence does (rules/implied.py): what proved it."""
+    proof: list = field(default_factory=list)
+    """The records or log lines that proved it (``established_by``)."""
 
     @classmethod
     def from_row(cls, row: Row, default_tenant: int | None = None) -> "BackupJob":

@@ -185,9 +185,10 @@ class Bundle:
             return result
         patterns = Patterns(query.any_of, query.all_of)
         chosen_all: list[LogFile] = []
+        present = {p.name for p in logs_dir.iterdir() if p.is_dir()}
         for server in servers:
             directory = logs_dir / server
-            if not directory.is_dir():
+            if server not in present:  # also keeps a path-like "server" from a cell out of the bundle
                 result.unchecked.append(f"no logs of server {server} in the bundle (logs/{server}/)")
                 continue
             files, skipped = discover(directory, server)
