@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+
 from obdoctor.evidence import Evidence
 from obdoctor.findings import Finding, Report, Unchecked, Verdict
 from obdoctor.rules import coverage
@@ -19,8 +21,10 @@ def diagnose(evidence: Evidence, options: RuleOptions | None = None, rules: list
         try:
             findings.extend(rule.check(ctx))
         except Exception as exc:  # a bug: the other rules still run, and the exit code says so (4)
-            internal_errors.append(Unchecked(f"rule {rule.id} ({rule.name})",
-                                             f"internal error: {type(exc).__name__}: {exc}"))
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            internal_errors.append(Unchecked(
+                f"rule {rule.id} ({rule.name})",
+                f"internal error: {type(exc).__name__}: {str(exc)[:200]} (at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})"))
     findings.sort(key=lambda f: (_VERDICT_ORDER[f.verdict], -(f.time.timestamp() if f.time and f.time.year > 1970 else 0)))
     info = evidence.info
     covered = coverage.assess(evidence, options, findings)

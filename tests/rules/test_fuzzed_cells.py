@@ -7,6 +7,7 @@ replaced by hostile values; the logs stay the example's, so log-following code r
 
 from __future__ import annotations
 
+import os
 import random
 
 from hypothesis import HealthCheck, given, settings
@@ -67,7 +68,7 @@ class FuzzedSource:
         return TableResult(table.name, rows, problems=list(table.problems))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("OBDOCTOR_FUZZ_EXAMPLES", "400")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(example=st.sampled_from(EXAMPLE_NAMES), seed=st.integers(0, 2 ** 32),
        pool=st.lists(cell_values, min_size=1, max_size=12), rate=st.sampled_from([0.05, 0.3, 1.0]),
        all_jobs=st.booleans())
