@@ -29,7 +29,8 @@ def diagnose(evidence: Evidence, options: RuleOptions | None = None, rules: list
     info = evidence.info
     covered = coverage.assess(evidence, options, findings)
     whats = {u.what for u in covered.unchecked}
-    unchecked = [*internal_errors, *covered.unchecked, *(u for u in ctx.unchecked if u.what not in whats)]
+    unchecked = [*internal_errors, *covered.unchecked,
+                 *(u for u in ctx.unchecked if u.what not in whats and u.why not in covered.reasons)]
     for table in evidence.tables_read():
         for problem in table.problems:
             unchecked.append(Unchecked(f"part of {table.name}", problem))

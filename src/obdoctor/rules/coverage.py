@@ -55,6 +55,9 @@ class Coverage:
     undecided: list[Unchecked]
     """What keeps the report from saying "nothing wrong" (decisive views, malformed rows)."""
     out_of_scope: list[str]
+    reasons: set[str]
+    """The sources' own reasons for the missing views: a rule's "could not check" repeating one
+    of them is the same fact, said once."""
 
     @property
     def decided(self) -> bool:
@@ -64,11 +67,13 @@ class Coverage:
 def assess(evidence: Evidence, options: RuleOptions, findings: list[Finding]) -> Coverage:
     unchecked: list[Unchecked] = []
     undecided: list[Unchecked] = []
+    reasons: set[str] = set()
     for check in CHECKS:
         found = getattr(evidence, check.kind)()
         query = _scoped(check.query, options)
         if not found.available:
             item = Unchecked(check.what, compact_reason(found.reason), query)
+            reasons.add(found.reason or "")
             unchecked.append(item)
             if check.decisive:
                 undecided.append(item)
@@ -78,7 +83,7 @@ def assess(evidence: Evidence, options: RuleOptions, findings: list[Finding]) ->
             undecided.append(Unchecked(f"part of {found.source}",
                                        f"{len(table.problems)} row(s) or cell(s) could not be read: a failed job "
                                        f"may be among them ({table.problems[0]})", query))
-    return Coverage(unchecked, undecided, _out_of_scope(evidence, options, findings))
+    return Coverage(unchecked, undecided, _out_of_scope(evidence, options, findings), reasons)
 
 
 _NOT_IN_BUNDLE = re.compile(r"^(?P<view>[^:;]+): not in the bundle \(sql/[^)]*\)$")
