@@ -13,7 +13,9 @@ from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, log_provenance, search, window,
 )
 from obdoctor.rules.failure import FailurePoint, explain
-from obdoctor.rules.implied import DEAL_FAILED_JOB, DO_BACKUP_FAILED, LS_TASK_FAILED, implied_failed_jobs, proof_lines
+from obdoctor.rules.implied import (
+    DEAL_FAILED_JOB, DO_BACKUP_FAILED, LS_TASK_FAILED, implied_failed_jobs, int_or_none, proof_lines,
+)
 
 _JOB_COLUMNS = ("tenant_id", "job_id", "backup_set_id", "status", "result", "start", "end", "comment")
 
@@ -103,11 +105,9 @@ class FailedJob(Rule):
             self._event_chain(ctx, chain, job, failure)
         explanation = explain(ctx, chain, failure)
         where = f" on {failure.exec_addr or failure.exec_server}" if (failure.exec_addr or failure.exec_server) else ""
-        which = f"job {job.job_id}" if job.job_id is not None else "A job"
-        summary = (f"Backup {which} of tenant {job.tenant_id} failed{where} with "
+        which = f"Backup job {job.job_id}" if job.job_id is not None else "A backup job"
+        summary = (f"{which} of tenant {job.tenant_id} failed{where} with "
                    f"{code_text(failure.code)}" + (f": {explanation.summary}." if explanation.summary else "."))
-        if which == "A job":
-            summary = summary.replace("Backup A job", "A backup job", 1)
         return chain.finding(explanation.cause, explanation.verdict, summary, code=failure.code,
                              tenant_id=job.tenant_id, job_id=job.job_id, time=job.end,
                              extra_steps=explanation.next_steps)
@@ -224,8 +224,8 @@ class FailedJob(Rule):
         task_id = ls_id = dst = task_trace = None
         if ls_line is not None:
             attr = ls_line.get("ls_attr") or ls_line.body
-            task_id = _int(find_anywhere(attr, "task_id"))
-            ls_id = _int(find_anywhere(find_anywhere(attr, "ls_id") or "", "id") or find_anywhere(attr, "ls_id"))
+            task_id = int_or_none(find_anywhere(attr, "task_id"))
+            ls_id = int_or_none(find_anywhere(find_anywhere(attr, "ls_id") or "", "id") or find_anywhere(attr, "ls_id"))
             dst = find_anywhere(attr, "dst")
             task_trace = find_anywhere(attr, "task_trace_id")
             code = ls_line.ret()
@@ -344,10 +344,3 @@ class FailedJob(Rule):
         elif result.searched_anything:
             chain.step(f"{kind}.log* on {failure.exec_server}: grep {trace}",
                        f"{result.total_matches} line(s) of the trace, none WARN/ERROR")
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None

@@ -120,13 +120,13 @@ def _from_logs(ctx: RuleContext) -> list[BackupJob]:
     for line in rs.records:
         if LS_TASK_FAILED in line.raw:
             attr = line.get("ls_attr") or line.body
-            out.append(_implied(_int(find_anywhere(attr, "tenant_id")), _int(find_anywhere(attr, "job_id")),
+            out.append(_implied(int_or_none(find_anywhere(attr, "tenant_id")), int_or_none(find_anywhere(attr, "job_id")),
                                 line.ret(), "the root service's 'ls task failed, backup can't not continue' line",
                                 [line], log_provenance(line), when=line.ts))
         elif DEAL_FAILED_JOB in line.raw and (line.src_file or "") != _CLEAN_SOURCE:
             attr = line.get("job_attr") or line.body
-            result = _int(find_anywhere(attr, "result"))
-            out.append(_implied(_int(find_anywhere(attr, "tenant_id")), _int(find_anywhere(attr, "job_id")),
+            result = int_or_none(find_anywhere(attr, "result"))
+            out.append(_implied(int_or_none(find_anywhere(attr, "tenant_id")), int_or_none(find_anywhere(attr, "job_id")),
                                 -abs(result) if result else None,
                                 "the root service's 'succeed deal with failed job' line", [line],
                                 log_provenance(line), when=line.ts))
@@ -143,7 +143,7 @@ def proof_lines(job: BackupJob, fragment: str) -> list[LogRecord]:
     return [p for p in job.proof if isinstance(p, LogRecord) and fragment in p.raw]
 
 
-def _int(text: str | None) -> int | None:
+def int_or_none(text: str | None) -> int | None:
     try:
         return int(text) if text is not None else None
     except ValueError:
