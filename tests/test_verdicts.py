@@ -88,6 +88,16 @@ def test_tenant_or_job_matching_nothing_is_exit_3(run_cli, extra):
     assert "matches no backup job" in headline and " ".join(extra) in headline
 
 
+@pytest.mark.parametrize("example", ["failed-41-chain", "partial-event-only", "partial-jobs-no-history"])
+def test_every_format_says_the_same_headline(run_cli, example):
+    code, heads = _headlines(run_cli, EXAMPLES / example)
+    headline = _same_headline(heads)
+    if code == ExitCode.DIAGNOSED:
+        assert "found" in headline and "No failed" not in headline
+    if example == "partial-event-only":  # only the code is known: never "cause named"
+        assert "cause named" not in headline and "no cause beyond the code's meaning" in headline
+
+
 def test_tenant_that_matches_keeps_the_all_clear(run_cli):
     assert run_cli("analyze", HEALTHY, "--tenant", "1002").code == ExitCode.NOTHING_WRONG
 

@@ -110,4 +110,4 @@ def headline_style(report: Report) -> str:
         return "bold red"
     if not report.findings and report.decided and not report.out_of_scope:
         return "bold green"
-    return "bold yellow"
+    return "bold red" if report.diagnosed else "bold yellow"

@@ -28,8 +28,7 @@ def render(report: Report, console: Console) -> None:
     console.print(Text(head, style="dim"))
     for note in src.get("notes") or []:
         console.print(Text(f"Input: {note}", style="yellow"))
-    if not report.findings or report.internal_errors:
-        console.print(Text(headline(report), style=headline_style(report)))
+    console.print(Text(headline(report), style=headline_style(report)))
     for number, finding in enumerate(report.findings, 1):
         console.print(_finding_panel(number, finding))
     if report.observations:
