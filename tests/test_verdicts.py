@@ -141,3 +141,12 @@ def test_every_missing_check_is_listed_once(run_cli, tmp_path):
                   "backup delete jobs", "restore jobs"):
         assert any(w.startswith(check) for w in whats), (check, whats)
     assert all(re.match(r"SELECT \* FROM oceanbase\.", u["query"]) for u in result.json()["unchecked"] if "query" in u)
+
+
+def test_the_deciding_query_is_scoped_to_the_tenant_asked_about(run_cli, tmp_path):
+    keep = ("CDB_OB_BACKUP_JOBS", "DBA_OB_ROOTSERVICE_EVENT_HISTORY")
+    result = run_cli("analyze", _bundle(tmp_path, keep), "--format", "json", "--tenant", "1002")
+    assert result.code == ExitCode.UNDIAGNOSED
+    queries = [u["query"] for u in result.json()["undecided"]]
+    assert queries == ["SELECT * FROM oceanbase.CDB_OB_BACKUP_JOB_HISTORY WHERE TENANT_ID = 1002 "
+                       "ORDER BY JOB_ID DESC LIMIT 50"], queries
