@@ -35,9 +35,13 @@ def headline(report: Report) -> str:
     return f"{n} backup {noun} found, cause not named by the evidence ({', '.join(parts)})."
 
 
+CODE_ONLY_CAUSES = ("error_code", "clean_failed", "restore_failed", "restore_command_failed")
+"""Causes that say "it failed with this code" and nothing more (the code's documented meaning)."""
+
+
 def code_only(f: Finding) -> bool:
     """A finding that knows the code but no cause beyond the code's documented meaning."""
-    return f.cause == "error_code"
+    return f.cause in CODE_ONLY_CAUSES
 
 
 def had_evidence(report: Report) -> bool:
