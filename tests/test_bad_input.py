@@ -233,7 +233,9 @@ def test_logs_only_bundle_gets_what_logs_allow(run_cli, tmp_path):
     bundle = tmp_path / "logs-only"
     shutil.copytree(FAILED_41 / "logs", bundle / "logs")
     result = _analyze(run_cli, bundle)
-    assert result.code in (0, 3)
+    assert result.code == 1  # the logs prove the failure (issue 11): tenant, job, code, failing server
+    finding = result.json()["findings"][0]
+    assert (finding["tenant_id"], finding["job_id"], finding["code"], finding["servers"]) == (1002, 1, -9082, ["127.0.0.3"])
     assert "not in the bundle" in _unchecked(result.json())
 
 

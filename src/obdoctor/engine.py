@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import traceback
+
 from obdoctor.evidence import Evidence
 from obdoctor.findings import Finding, Report, Unchecked, Verdict
+from obdoctor.rules import coverage
 from obdoctor.rules.base import Rule, RuleContext, RuleOptions, all_rules
 
 _VERDICT_ORDER = {Verdict.CONFIRMED: 0, Verdict.LIKELY: 1, Verdict.UNKNOWN: 2}
 
 
 def diagnose(evidence: Evidence, options: RuleOptions | None = None, rules: list[Rule] | None = None) -> Report:
-    ctx = RuleContext(evidence, options or RuleOptions())
+    options = options or RuleOptions()
+    ctx = RuleContext(evidence, options)
     findings: list[Finding] = []
+    internal_errors: list[Unchecked] = []
     for rule in rules if rules is not None else all_rules():
         try:
             findings.extend(rule.check(ctx))
-        except Exception as exc:  # one broken rule must not take the others down
-            ctx.could_not_check(f"rule {rule.id} ({rule.name})", f"internal error: {type(exc).__name__}: {exc}")
-    findings.sort(key=lambda f: (_VERDICT_ORDER[f.verdict], -(f.time.timestamp() if f.time else 0)))
+        except Exception as exc:  # a bug: the other rules still run, and the exit code says so (4)
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            internal_errors.append(Unchecked(
+                f"rule {rule.id} ({rule.name})",
+                f"internal error: {type(exc).__name__}: {str(exc)[:200]} (at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})"))
+    findings.sort(key=lambda f: (_VERDICT_ORDER[f.verdict], -(f.time.timestamp() if f.time and f.time.year > 1970 else 0)))
     info = evidence.info
-    unchecked = list(ctx.unchecked)
+    covered = coverage.assess(evidence, options, findings)
+    whats = {u.what for u in covered.unchecked}
+    unchecked = [*internal_errors, *covered.unchecked,
+                 *(u for u in ctx.unchecked if u.what not in whats and u.why not in covered.reasons)]
     for table in evidence.tables_read():
         for problem in table.problems:
             unchecked.append(Unchecked(f"part of {table.name}", problem))
@@ -27,6 +38,10 @@ def diagnose(evidence: Evidence, options: RuleOptions | None = None, rules: list
         findings=findings,
         observations=ctx.observations,
         unchecked=unchecked,
+        decided=covered.decided,
+        undecided=covered.undecided,
+        out_of_scope=covered.out_of_scope,
+        internal_errors=internal_errors,
         source={
             "kind": info.kind, "location": info.location, "cluster": info.cluster, "version": info.version,
             "collected_at": info.collected_at.isoformat(sep=" ") if info.collected_at else None,

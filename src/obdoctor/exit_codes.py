@@ -22,11 +22,11 @@ class ExitCode(enum.IntEnum):
 
 
 def for_report(report) -> ExitCode:
+    """0 is earned: no finding, the deciding views read (``rules/coverage.py``), the scope matched."""
+    if report.internal_errors:
+        return ExitCode.INTERNAL_ERROR
     if not report.findings:
-        if not any(s.get("available") and s.get("rows") for s in report.sources_read if "view" in s) \
-                and not any(s.get("files") for s in report.sources_read if "log_search" in s):
-            return ExitCode.UNDIAGNOSED  # nothing usable to look at: we cannot say "healthy"
-        return ExitCode.NOTHING_WRONG
+        return ExitCode.NOTHING_WRONG if report.decided else ExitCode.UNDIAGNOSED
     return ExitCode.DIAGNOSED if report.diagnosed else ExitCode.UNDIAGNOSED
 
 

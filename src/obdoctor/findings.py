@@ -49,9 +49,14 @@ class Unchecked:
 
     what: str
     why: str
+    query: str | None = None
+    """The query (or command) that would have decided it, when one would."""
 
     def to_dict(self) -> dict:
-        return {"what": self.what, "why": self.why}
+        out = {"what": self.what, "why": self.why}
+        if self.query:
+            out["query"] = self.query
+        return out
 
 
 @dataclass
@@ -114,6 +119,15 @@ class Report:
     unchecked: list[Unchecked]
     source: dict[str, Any]
     sources_read: list[dict[str, Any]] = field(default_factory=list)
+    decided: bool = True
+    """The evidence needed to say "nothing wrong" was read (``coverage.py``); without findings
+    and without it, the report says what could not be read instead of an all-clear."""
+    undecided: list[Unchecked] = field(default_factory=list)
+    """Why ``decided`` is False: each missing piece, with the query that would decide it."""
+    out_of_scope: list[str] = field(default_factory=list)
+    """``--tenant``/``--job`` values that match nothing in the evidence."""
+    internal_errors: list[Unchecked] = field(default_factory=list)
+    """Rules that raised: a bug in obdoctor (exit 4), never a silent "could not check"."""
 
     @property
     def diagnosed(self) -> bool:

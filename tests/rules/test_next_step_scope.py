@@ -34,3 +34,16 @@ def test_a_hostile_trace_id_is_reported_not_named():
     finding = chain.finding("error_code", Verdict.LIKELY, "s")
     assert finding.trace_ids == ["YB427F000002-0005E98EBF8D9DC7-0-0"]
     assert any("not an OceanBase trace id" in u.why for u in finding.unchecked)
+
+
+def test_next_steps_never_point_at_lines_that_are_not_shown():
+    """Issue 11: "the lines above" only when lines are shown; the pointer goes, the step says so."""
+    from obdoctor.rules.base import Chain
+
+    chain = Chain("P3")
+    step = chain._shown("Read the log lines listed above on the executing server around the failure time.")
+    assert "above" not in step and "none shown here: the evidence has no such lines" in step
+    assert chain._shown("Fix the cause above, then retry.") == "Fix the cause above, then retry."
+    chain.servers.append("127.0.0.3")
+    assert chain._shown("On the server named above: check the mount.") == "On the server named above: check the mount."
+    assert "no such traces" in chain._shown("Search observer.log* for the ls task's trace id (listed above).")

@@ -139,8 +139,10 @@ class Evidence:
                 for row in result.rows:
                     try:
                         items.append(build(row, default_tenant))
-                    except (TypeError, ValueError) as exc:  # a malformed row must not hide the others
+                    except (TypeError, ValueError, OverflowError) as exc:  # a malformed row must not hide the others
                         result.problems.append(f"row {row.provenance.row}: {exc}")
+                    result.problems.extend(f"row {row.provenance.row}: malformed cell {m}" for m in row.malformed
+                                           if f"row {row.provenance.row}: malformed cell {m}" not in result.problems)
                 return Found(items, name)
             reasons.append(f"{name}: {result.reason or 'not available'}")
         return Found([], names[0], available=False, reason="; ".join(reasons))

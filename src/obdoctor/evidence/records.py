@@ -16,16 +16,26 @@ from obdoctor.knowledge.errors import normalize_code
 from obdoctor.logs.parser import parse_ts
 
 
+# Times outside this range are not backup times: read as NULL and reported as malformed cells,
+# so no rule's "time +/- margin" can overflow (year 9999, epoch 0).
+_FIRST_YEAR, _LAST_YEAR = 1971, 2200
+
+
 def _ts(row: Row, column: str) -> datetime | None:
     text = row.text(column)
     if text is None:
         return None
     if text.isdigit() and len(text) >= 13:  # microsecond epoch columns (start_ts, generate_ts)
         try:
-            return datetime.fromtimestamp(int(text) / 1_000_000)
+            when = datetime.fromtimestamp(int(text) / 1_000_000)
         except (OverflowError, ValueError, OSError):
-            return None
-    return parse_ts(text)
+            when = None
+    else:
+        when = parse_ts(text)
+    if when is None or not _FIRST_YEAR <= when.year <= _LAST_YEAR:
+        row.note_malformed(column, text, f"a time between {_FIRST_YEAR} and {_LAST_YEAR}")
+        return None
+    return when
 
 
 def _code(row: Row, column: str) -> int | None:
@@ -35,18 +45,37 @@ def _code(row: Row, column: str) -> int | None:
     return normalize_code(value)
 
 
+_ADDRESS = re.compile(r"^(?:[0-9A-Fa-f:.]{2,45}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63}){0,8})$")
+
+
 def server_ip(addr: str | None) -> str | None:
-    """``"100.1.2.3:2882"`` -> ``100.1.2.3``; keeps a bare IP; None for blanks."""
+    """``"100.1.2.3:2882"`` -> ``100.1.2.3``; keeps a bare IP or host name; None for blanks and
+    for what is no address at all (``/data/1``, ``ip:port:junk``): never a path to follow."""
     if not addr:
         return None
     addr = addr.strip().strip('"')
     if not addr:
         return None
     if addr.startswith("["):  # [v6]:port
-        return addr[1 : addr.find("]")] if "]" in addr else addr
-    if addr.count(":") == 1:
-        return addr.split(":", 1)[0]
-    return addr
+        host = addr[1 : addr.find("]")] if "]" in addr else addr
+    elif addr.count(":") == 1:
+        host, port = addr.split(":", 1)
+        if not port.isdigit():
+            return None
+    else:
+        host = addr
+    return host if _ADDRESS.match(host) and ".." not in host else None
+
+
+def _address(row: Row, column: str) -> str | None:
+    """A server address cell; something else there (a path...) is a malformed cell, not a server."""
+    text = row.text(column)
+    if text is None:
+        return None
+    if server_ip(text) is None:
+        row.note_malformed(column, text, "a server address")
+        return None
+    return text
 
 
 @dataclass
@@ -75,7 +104,7 @@ class RootServiceEvent:
             event=row.text("EVENT") or "",
             values=values,
             extra_info=row.text("EXTRA_INFO"),
-            rs_svr_ip=row.text("RS_SVR_IP"),
+            rs_svr_ip=_address(row, "RS_SVR_IP"),
             rs_svr_port=row.integer("RS_SVR_PORT"),
             provenance=row.provenance,
         )
@@ -158,6 +187,10 @@ class BackupJob:
     backup_type: str | None
     path: str | None
     provenance: Provenance
+    established_by: str | None = None
+    """Set when no job row says FAILED but other evidence does (rules/implied.py): what proved it."""
+    proof: list = field(default_factory=list)
+    """The records or log lines that proved it (``established_by``)."""
 
     @classmethod
     def from_row(cls, row: Row, default_tenant: int | None = None) -> "BackupJob":
@@ -247,7 +280,7 @@ class ScheduleTask:
             ls_id=row.integer("ls_id"),
             type=row.integer("type"),
             trace_id=row.text("trace_id"),
-            destination=row.text("destination"),
+            destination=_address(row, "destination"),
             is_schedule=(row.text("is_schedule") or "").lower() in ("true", "1", "yes"),
             generate_ts=_ts(row, "generate_ts"),
             schedule_ts=_ts(row, "schedule_ts"),
@@ -293,7 +326,7 @@ class LSTask:
             job_id=row.integer("job_id"),
             task_type=row.text("task_type"),
             status=(row.text("status") or "").upper(),
-            svr_ip=row.text("svr_ip"),
+            svr_ip=_address(row, "svr_ip"),
             svr_port=row.integer("svr_port"),
             task_trace_id=row.text("task_trace_id"),
             result=_code(row, "result"),
@@ -388,7 +421,7 @@ class Server:
     @classmethod
     def from_row(cls, row: Row) -> "Server":
         return cls(
-            svr_ip=row.text("SVR_IP"),
+            svr_ip=_address(row, "SVR_IP"),
             svr_port=row.integer("SVR_PORT"),
             status=(row.text("STATUS") or "").upper() or None,
             start_service_time=_ts(row, "START_SERVICE_TIME"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from obdoctor.evidence.provenance import Provenance
-from obdoctor.evidence.records import JobComment, _code, _ts
+from obdoctor.evidence.records import JobComment, _address, _code, _ts
 from obdoctor.evidence.rows import Row
 
 
@@ -56,7 +56,7 @@ class ServerEvent:
             name = row.text(f"NAME{i}")
             if name:
                 values.setdefault(name, row.text(f"VALUE{i}"))
-        return cls(_ts(row, "TIMESTAMP") or _ts(row, "GMT_CREATE"), row.text("SVR_IP"), row.text("MODULE") or "",
+        return cls(_ts(row, "TIMESTAMP") or _ts(row, "GMT_CREATE"), _address(row, "SVR_IP"), row.text("MODULE") or "",
                    row.text("EVENT") or "", values, row.text("EXTRA_INFO"), row.provenance)
 
     def value(self, name: str) -> str | None:
@@ -129,7 +129,7 @@ class LSReplica:
 
     @classmethod
     def from_row(cls, row: Row) -> "LSReplica":
-        return cls(row.integer("tenant_id"), row.integer("ls_id"), row.text("svr_ip"), row.integer("svr_port"),
+        return cls(row.integer("tenant_id"), row.integer("ls_id"), _address(row, "svr_ip"), row.integer("svr_port"),
                    row.integer("role"), row.integer("restore_status"), row.text("zone"), row.provenance)
 
 
@@ -147,7 +147,7 @@ class LogStat:
 
     @classmethod
     def from_row(cls, row: Row) -> "LogStat":
-        return cls(row.integer("TENANT_ID"), row.integer("LS_ID"), row.text("SVR_IP"), row.text("ROLE"),
+        return cls(row.integer("TENANT_ID"), row.integer("LS_ID"), _address(row, "SVR_IP"), row.text("ROLE"),
                    _scn(row, "END_SCN"), _scn(row, "MAX_SCN"), row.provenance)
 
 
@@ -165,7 +165,7 @@ class ReplayStat:
 
     @classmethod
     def from_row(cls, row: Row) -> "ReplayStat":
-        return cls(row.integer("tenant_id"), row.integer("ls_id"), row.text("svr_ip"), row.text("role"),
+        return cls(row.integer("tenant_id"), row.integer("ls_id"), _address(row, "svr_ip"), row.text("role"),
                    row.integer("pending_cnt"), _scn(row, "unsubmitted_log_scn"), row.provenance)
 
 
@@ -215,7 +215,7 @@ class SchemaInfo:
 
     @classmethod
     def from_row(cls, row: Row) -> "SchemaInfo":
-        return cls(row.text("SVR_IP"), row.integer("SVR_PORT"), row.integer("TENANT_ID"),
+        return cls(_address(row, "SVR_IP"), row.integer("SVR_PORT"), row.integer("TENANT_ID"),
                    row.integer("REFRESHED_SCHEMA_VERSION"), row.integer("RECEIVED_SCHEMA_VERSION"), row.provenance)
 
     @property

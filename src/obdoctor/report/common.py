@@ -8,16 +8,46 @@ from obdoctor.findings import Finding, Report, Verdict
 
 
 def headline(report: Report) -> str:
-    """The one sentence a DBA reads first."""
+    """The one sentence a DBA reads first; every format says it (and it agrees with the exit code)."""
+    if report.internal_errors:
+        names = ", ".join(u.what for u in report.internal_errors)
+        return (f"obdoctor hit an internal error in {names}: a bug, please report it; "
+                f"the findings below may be incomplete.")
     if not report.findings:
+        if report.out_of_scope:
+            return "Nothing to diagnose: " + "; ".join(report.out_of_scope) + "."
+        if not had_evidence(report):
+            return "No usable evidence: nothing could be read, so nothing can be said (see 'Could not check')."
+        if not report.decided:
+            missing = ", ".join(u.what for u in report.undecided)
+            return (f"No failed or stuck backup seen, but the evidence cannot rule one out: {missing} "
+                    f"could not be read (see 'Could not check').")
         return "No failed or stuck backup found."
     counts = {v: sum(1 for f in report.findings if f.verdict is v) for v in Verdict}
     n = len(report.findings)
     parts = [f"{counts[v]} {v.value}" for v in Verdict if counts[v]]
     noun = "problem" if n == 1 else "problems"
-    if report.diagnosed:
+    if any(f.verdict is not Verdict.UNKNOWN and not code_only(f) for f in report.findings):
         return f"{n} backup {noun} found, cause named ({', '.join(parts)})."
+    if report.diagnosed:
+        return (f"{n} backup {noun} found: the error code is known, no cause beyond the code's meaning "
+                f"({', '.join(parts)}).")
     return f"{n} backup {noun} found, cause not named by the evidence ({', '.join(parts)})."
+
+
+CODE_ONLY_CAUSES = ("error_code", "clean_failed", "restore_failed", "restore_command_failed")
+"""Causes that say "it failed with this code" and nothing more (the code's documented meaning)."""
+
+
+def code_only(f: Finding) -> bool:
+    """A finding that knows the code but no cause beyond the code's documented meaning."""
+    return f.cause in CODE_ONLY_CAUSES
+
+
+def had_evidence(report: Report) -> bool:
+    """A view with rows or a searched log file: something was there to look at."""
+    return any(s.get("available") and s.get("rows") for s in report.sources_read if "view" in s) \
+        or any(s.get("files") for s in report.sources_read if "log_search" in s)
 
 
 def source_facts(report: Report) -> list[tuple[str, str]]:
@@ -76,3 +106,12 @@ def cell(value: Any) -> str:
 
 def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def headline_style(report: Report) -> str:
+    """Green only for an earned all-clear."""
+    if report.internal_errors:
+        return "bold red"
+    if not report.findings and report.decided and not report.out_of_scope:
+        return "bold green"
+    return "bold red" if report.diagnosed else "bold yellow"

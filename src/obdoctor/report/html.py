@@ -16,7 +16,7 @@ from obdoctor import __version__
 from obdoctor.findings import EvidenceStep, Finding, Report
 from obdoctor.logs.traceid import decode_addr
 from obdoctor.report.redact import redact_report
-from obdoctor.report.common import cell, clip, finding_facts, headline, row_columns, source_facts
+from obdoctor.report.common import cell, clip, finding_facts, headline, headline_style, row_columns, source_facts
 from obdoctor.report.html_assets import CSS, JS, TRACE_COLOURS
 from obdoctor.report.timeline import Timeline, TimelineEvent, build_timeline
 
@@ -66,7 +66,12 @@ def _header(report: Report) -> str:
 
 
 def _verdict(report: Report, title: str) -> str:
-    kind = "ok" if not report.findings else ("diagnosed" if report.diagnosed else "undiagnosed")
+    if report.internal_errors:
+        kind = "undiagnosed"
+    elif not report.findings:
+        kind = "ok" if headline_style(report) == "bold green" else "undiagnosed"
+    else:
+        kind = "diagnosed" if report.diagnosed else "undiagnosed"
     items = []
     for n, f in enumerate(report.findings, 1):
         code = f" · {f.code} {f.code_name or ''}" if f.code is not None else ""
@@ -256,7 +261,9 @@ def _event(e: TimelineEvent, colour: dict[str, str], lane_index: dict, lanes: bo
 def _unchecked(report: Report) -> str:
     if not report.unchecked:
         return '<section id="unchecked"><h2>Could not check</h2><p class="dim">Everything the rules needed was there.</p></section>'
-    items = "".join(f"<li><b>{_e(u.what)}</b>: {_e(u.why)}</li>" for u in report.unchecked)
+    items = "".join(f"<li><b>{_e(u.what)}</b>: {_e(u.why)}"
+                    + (f" — would decide it: <code>{_e(u.query)}</code>" if u.query else "") + "</li>"
+                    for u in report.unchecked)
     return f'<section id="unchecked"><h2>Could not check</h2><ul>{items}</ul></section>'
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 from obdoctor import __version__
+from obdoctor.exit_codes import for_report
 from obdoctor.findings import Report
+from obdoctor.report.common import headline
 from obdoctor.report.redact import redact_report
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """Follows docs/report.schema.json: major part for removed/changed fields, minor for added ones."""
 
 
@@ -19,10 +21,16 @@ def report_dict(report: Report) -> dict:
         "schema_version": SCHEMA_VERSION,
         "obdoctor_version": __version__,
         "source": report.source,
+        "headline": headline(report),
+        "exit_code": int(for_report(report)),
         "diagnosed": report.diagnosed,
+        "decided": report.decided,
         "findings": [f.to_dict() for f in report.findings],
         "observations": [o.to_dict() for o in report.observations],
         "unchecked": [u.to_dict() for u in report.unchecked],
+        "undecided": [u.to_dict() for u in report.undecided],
+        "out_of_scope": list(report.out_of_scope),
+        "internal_errors": [u.to_dict() for u in report.internal_errors],
         "sources_read": report.sources_read,
     }
 

@@ -44,7 +44,8 @@ def render(report: Report) -> str:
         out.append("")
     if report.unchecked:
         out += ["## Could not check", ""]
-        out += [f"- **{_text(u.what)}**: {_text(u.why)}" for u in report.unchecked]
+        out += [f"- **{_text(u.what)}**: {_text(u.why)}" + (f"; would decide it: `{u.query}`" if u.query else "")
+                for u in report.unchecked]
         out.append("")
     out += _sources(report)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Report, Verdict
-from obdoctor.report.common import cell, finding_facts, headline, row_columns
+from obdoctor.report.common import cell, finding_facts, headline, headline_style, row_columns
 from obdoctor.report.redact import redact_report
 from obdoctor.report.timeline import log_event, repeats
 from obdoctor.report.wrap import IDENTIFIER, cut_middle, wrap
@@ -64,7 +64,8 @@ def render_text(report: Report, screen: Screen = Screen()) -> str:
         out.blank()
         out.line("Could not check", "bold")
         for u in report.unchecked:
-            out.para(f"{u.what}: {u.why}", indent=INDENT + 1, first=INDENT - 1, bullet="• ")
+            out.para(f"{u.what}: {u.why}" + (f" — run: {u.query}" if u.query else ""),
+                     indent=INDENT + 1, first=INDENT - 1, bullet="• ")
     return out.text()
 
 
@@ -82,14 +83,9 @@ def _top(report: Report, out: "_Writer") -> None:
     out.para(head, style="dim")
     for note in src.get("notes") or []:
         out.para(f"Input: {note}", style="yellow")
+    out.para(headline(report), style=headline_style(report))
     if not report.findings:
-        if _had_evidence(report):
-            out.para(headline(report), style="bold green")
-        else:
-            out.para("No usable evidence: nothing could be read, so nothing can be said (see 'Could not check').",
-                     style="bold yellow")
         return
-    out.para(headline(report), style="bold")
     if len(report.findings) > 1:  # every verdict on the first screen, before any detail
         for n, f in enumerate(report.findings, 1):
             code = f" · {f.code} {f.code_name or ''}".rstrip() if f.code is not None else ""
@@ -120,12 +116,6 @@ def _fact_lines(f: Finding) -> list[str]:
     return [x for x in lines if x]
 
 
-def _had_evidence(report: Report) -> bool:
-    """Same test as the exit code: a view with rows or a searched log file (exit_codes.for_report)."""
-    return any(s.get("available") and s.get("rows") for s in report.sources_read if "view" in s) \
-        or any(s.get("files") for s in report.sources_read if "log_search" in s)
-
-
 # -- the proof ---------------------------------------------------------------------------------
 
 def _evidence(number: int, f: Finding, out: "_Writer") -> None:
@@ -144,7 +134,8 @@ def _evidence(number: int, f: Finding, out: "_Writer") -> None:
     if f.unchecked:
         out.line("Could not check", "bold")
         for u in f.unchecked:
-            out.para(f"{u.what}: {u.why}", indent=INDENT + 1, first=INDENT - 1, bullet="• ")
+            out.para(f"{u.what}: {u.why}" + (f" — run: {u.query}" if u.query else ""),
+                     indent=INDENT + 1, first=INDENT - 1, bullet="• ")
 
 
 def _lines(step: EvidenceStep, out: "_Writer") -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar
@@ -101,6 +102,8 @@ def all_rules() -> list[Rule]:
 
 # -- shared helpers --------------------------------------------------------------------
 
+_ABOVE = re.compile(r"\s*\((?:listed |named )?above\)|\s+(?:listed |named |shown )?above\b")
+
 PROBLEM_LEVELS: tuple[str, ...] = tuple(data_toml("backup_facts.toml")["log_levels"]["problem"])
 
 
@@ -175,11 +178,24 @@ class Chain:
             rule_id=self.rule_id, cause=cause_id, title=c.title, summary=summary, verdict=verdict,
             code=code, code_name=entry.name if entry else None, tenant_id=tenant_id, job_id=job_id,
             servers=list(self.servers), trace_ids=list(self.trace_ids), evidence=list(self.steps),
-            next_steps=[s.replace("<tenant>", str(tenant_id) if tenant_id is not None else "<tenant>")
+            next_steps=[self._shown(s.replace("<tenant>", str(tenant_id) if tenant_id is not None else "<tenant>"))
                         for s in [*extra_steps, *c.next_steps] if self._applies(s)],
             unchecked=list(self.unchecked), notes=list(self.notes), time=time,
         )
 
+
+    def _shown(self, step: str) -> str:
+        """A next step never points at lines, rows, servers or traces "above" that are not shown:
+        the pointer is dropped and the step says they were not in the evidence."""
+        if not _ABOVE.search(step):
+            return step
+        shown = {"line": any(s.lines for s in self.steps), "row": any(s.rows for s in self.steps),
+                 "server": bool(self.servers), "trace": bool(self.trace_ids)}
+        refers = [kind for kind in shown if re.search(rf"\b{kind}s?\b[^.;]*(?:{_ABOVE.pattern})", step)]
+        missing = [kind for kind in refers if not shown[kind]]
+        if not missing:
+            return step
+        return _ABOVE.sub("", step).rstrip(". ") + f" (none shown here: the evidence has no such {' or '.join(k + 's' for k in missing)})."
 
     def _applies(self, step: str) -> bool:
         if self.destination_kind is None:

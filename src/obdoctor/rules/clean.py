@@ -105,6 +105,8 @@ class BackupClean(Rule):
         lines = self._rs_lines(ctx, chain, job, since, until)
         comment = (task.structured_comment if task else None) or job.structured_comment
         servers = tuple(s for s in ((comment.addr or "").split(":")[0] if comment else "",) if s)
+        if comment and comment.origin == "server" and servers:
+            chain.servers = list(servers)  # the server that failed, not the root service that logged it
         for s in servers:
             chain.server(s)
         if comment and comment.trace_id:

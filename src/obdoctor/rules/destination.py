@@ -142,6 +142,8 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
 
     proof = bool(code_lines or details)
     verdict = Verdict.CONFIRMED if proof else Verdict.LIKELY
+    if cause is None:  # a code outside the destination families (a permission check event says so)
+        return Explanation("error_code", verdict, f"it failed with {code_text(problem.code)}")
     if cause == "object_storage_error" and not details:
         verdict = Verdict.LIKELY
     summary = _WHAT[cause]

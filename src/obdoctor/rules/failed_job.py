@@ -10,11 +10,13 @@ from obdoctor.logs.kv import find_anywhere
 from obdoctor.logs.record import LogRecord
 from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import (
-    PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search, window,
+    PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, log_provenance, search, window,
 )
 from obdoctor.rules.failure import FailurePoint, explain
+from obdoctor.rules.implied import (
+    DEAL_FAILED_JOB, DO_BACKUP_FAILED, LS_TASK_FAILED, implied_failed_jobs, int_or_none, proof_lines,
+)
 
-LS_TASK_FAILED = "ls task failed, backup can't not continue"
 _JOB_COLUMNS = ("tenant_id", "job_id", "backup_set_id", "status", "result", "start", "end", "comment")
 
 
@@ -39,6 +41,7 @@ class FailedJob(Rule):
         if not history.available:
             ctx.could_not_check("finished backup jobs (job history)", history.reason or "view not available")
         jobs = [*history, *ctx.evidence.jobs()]
+        jobs += implied_failed_jobs(ctx, jobs, history.available)
         jobs = [j for j in jobs if ctx.options.wants(j.tenant_id, j.job_id)]
         failed = [j for j in jobs if j.status == "FAILED" and ctx.options.in_window(j.end or j.start)]
         if ctx.options.job_id is None and not ctx.options.all_jobs:
@@ -83,24 +86,64 @@ class FailedJob(Rule):
         chain = Chain(self.id)
         since, until = window(job.start, job.end or ctx.evidence.collected_at)
         failure = FailurePoint(job.tenant_id, job.job_id, job.result or None, time=job.end, since=since, until=until)
-        chain.row_step(
-            job.provenance.name,
-            f"job {job.job_id} of tenant {job.tenant_id} FAILED at {fmt_time(job.end)} with result "
-            f"{code_text(job.result)}" + (f"; COMMENT: {job.comment}" if job.comment else ""),
-            [job], _JOB_COLUMNS,
-        )
+        if job.established_by:
+            self._established(ctx, chain, job)
+        else:
+            chain.row_step(
+                job.provenance.name,
+                f"job {job.job_id} of tenant {job.tenant_id} FAILED at {fmt_time(job.end)} with result "
+                f"{code_text(job.result)}" + (f"; COMMENT: {job.comment}" if job.comment else ""),
+                [job], _JOB_COLUMNS,
+            )
         comment = job.structured_comment
+        exec_lines = proof_lines(job, DO_BACKUP_FAILED)
         if comment and (comment.addr or comment.trace_id):
             self._comment_chain(ctx, chain, job, comment, failure)
+        elif exec_lines and not proof_lines(job, LS_TASK_FAILED):
+            self._exec_line_chain(ctx, chain, failure, exec_lines)
         else:
             self._event_chain(ctx, chain, job, failure)
         explanation = explain(ctx, chain, failure)
         where = f" on {failure.exec_addr or failure.exec_server}" if (failure.exec_addr or failure.exec_server) else ""
-        summary = (f"Backup job {job.job_id} of tenant {job.tenant_id} failed{where} with "
+        which = f"Backup job {job.job_id}" if job.job_id is not None else "A backup job"
+        summary = (f"{which} of tenant {job.tenant_id} failed{where} with "
                    f"{code_text(failure.code)}" + (f": {explanation.summary}." if explanation.summary else "."))
         return chain.finding(explanation.cause, explanation.verdict, summary, code=failure.code,
                              tenant_id=job.tenant_id, job_id=job.job_id, time=job.end,
                              extra_steps=explanation.next_steps)
+
+    # -- no job row: what established the failure ------------------------------------
+    def _established(self, ctx, chain: Chain, job: BackupJob) -> None:
+        history = ctx.evidence.job_history()
+        why = ("the job history could not be read" if not history.available
+               else f"{history.source} has no row for job {job.job_id} of tenant {job.tenant_id}")
+        which = f"job {job.job_id}" if job.job_id is not None else "a backup job (its id is not in the lines)"
+        showed = (f"{why}; {which} of tenant {job.tenant_id} FAILED"
+                  + (f" with {code_text(job.result)}" if job.result else "") + f", as {job.established_by} shows")
+        lines = [p for p in job.proof if isinstance(p, LogRecord)]
+        records = [p for p in job.proof if not isinstance(p, LogRecord)]
+        if lines:
+            chain.log_step(f"{job.established_by} (no job row)", showed, lines)
+        else:
+            columns = tuple(c for c in ("timestamp", "tenant_id", "job_id", "task_id", "ls_id", "status", "result",
+                                        "svr_ip", "svr_port", "task_trace_id", "rs_svr_ip", "comment")
+                            if any(hasattr(r, c) for r in records))
+            chain.row_step(f"{job.provenance.name} (no job row)", showed, records, columns)
+
+    def _exec_line_chain(self, ctx, chain: Chain, failure: FailurePoint, lines: list[LogRecord]) -> None:
+        """Only the executing server's own ``failed to do backup(ret=...)``: it is the failing server."""
+        first = lines[0]
+        failure.exec_server = first.server
+        failure.exec_addr = first.server
+        failure.code = failure.code or first.ret()
+        if first.trace_id and is_trace_id(first.trace_id):
+            failure.exec_traces.append(first.trace_id)
+            chain.trace(first.trace_id)
+        chain.server(first.server)
+        self._observer_code_lines(ctx, chain, failure)
+        if failure.proof is None:
+            failure.proof = first
+            failure.lines = failure.lines or lines
 
     # -- 4.2+: the COMMENT names the place --------------------------------------------
     def _comment_chain(self, ctx, chain: Chain, job: BackupJob, comment, failure: FailurePoint) -> None:
@@ -134,9 +177,8 @@ class FailedJob(Rule):
         if matching:
             event = max(matching, key=lambda e: (e.timestamp is not None, e.timestamp or datetime.min))
             failure.code = event.result or failure.code
-            failure.rs_server = event.rs_svr_ip
+            failure.rs_server = event.rs_svr_ip  # it logged the failure; the failing server comes next
             rs_trace = event.value("trace_id")
-            chain.server(event.rs_svr_ip)
             chain.trace(rs_trace)
             chain.row_step(
                 "DBA_OB_ROOTSERVICE_EVENT_HISTORY where event='deal with failed job'",
@@ -147,8 +189,14 @@ class FailedJob(Rule):
         elif events.available:
             chain.step("DBA_OB_ROOTSERVICE_EVENT_HISTORY where event='deal with failed job'",
                        f"no event for job {job.job_id} (events are recycled after ob_event_history_recycle_interval)")
-        ls_line = None
-        if failure.rs_server and rs_trace and is_trace_id(rs_trace):
+        deal_lines = proof_lines(job, DEAL_FAILED_JOB)
+        if not matching and deal_lines:  # the root service's own line names the server and the trace
+            failure.rs_server, rs_trace = deal_lines[0].server, deal_lines[0].trace_id
+            chain.trace(rs_trace)
+        ls_line = next(iter(proof_lines(job, LS_TASK_FAILED)), None)
+        if ls_line is not None:
+            failure.rs_server = failure.rs_server or ls_line.server
+        elif failure.rs_server and rs_trace and is_trace_id(rs_trace):
             result = search(
                 ctx, chain, servers=(failure.rs_server,), kinds=("rootservice",), any_of=(rs_trace,),
                 levels=PROBLEM_LEVELS, since=failure.since, until=failure.until,
@@ -176,8 +224,8 @@ class FailedJob(Rule):
         task_id = ls_id = dst = task_trace = None
         if ls_line is not None:
             attr = ls_line.get("ls_attr") or ls_line.body
-            task_id = _int(find_anywhere(attr, "task_id"))
-            ls_id = _int(find_anywhere(find_anywhere(attr, "ls_id") or "", "id") or find_anywhere(attr, "ls_id"))
+            task_id = int_or_none(find_anywhere(attr, "task_id"))
+            ls_id = int_or_none(find_anywhere(find_anywhere(attr, "ls_id") or "", "id") or find_anywhere(attr, "ls_id"))
             dst = find_anywhere(attr, "dst")
             task_trace = find_anywhere(attr, "task_trace_id")
             code = ls_line.ret()
@@ -216,8 +264,12 @@ class FailedJob(Rule):
             failure.exec_server = server_ip(dst)
             failure.ls_id = ls_id
             trace = task_trace
-            chain.log_step("the 'ls task failed' line (no ls task history row): its dst and task_trace_id",
-                           f"dst {dst}, task trace {task_trace or '?'}", [ls_line])
+            looked_at = "the 'ls task failed' line (no ls task history row): its dst and task_trace_id"
+            showed = f"dst {dst}, task trace {task_trace or '?'}"
+            if any(log_provenance(ls_line) in step.provenance for step in chain.steps):
+                chain.step(looked_at, showed + " (the line above)")
+            else:
+                chain.log_step(looked_at, showed, [ls_line])
         else:
             trace = None
         if trace and is_trace_id(trace):
@@ -292,10 +344,3 @@ class FailedJob(Rule):
         elif result.searched_anything:
             chain.step(f"{kind}.log* on {failure.exec_server}: grep {trace}",
                        f"{result.total_matches} line(s) of the trace, none WARN/ERROR")
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None

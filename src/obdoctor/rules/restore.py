@@ -362,7 +362,8 @@ class RestoreStuck(Rule):
         lines = result.records[-10:]
         if lines:
             last = lines[-1]
-            chain.log_step(f"observer.log* on {servers[0]}: grep SerScheQueue", f"latest: {last.message[:200]}", lines[-5:])
+            chain.log_step(f"observer.log* on {servers[0] if servers else 'every server'}: grep SerScheQueue",
+                           f"latest: {last.message[:200]}", lines[-5:])
             dst = server_ip((last.get("dst") or "").strip('"'))
             if last.trace_id and is_trace_id(last.trace_id):
                 chain.trace(last.trace_id)
@@ -376,7 +377,7 @@ class RestoreStuck(Rule):
                                    f"{len(follow.records)} line(s); first: {follow.records[0].message[:200]}", follow.records)
         return chain.finding("restore_schema_not_refreshed", Verdict.CONFIRMED,
                              f"Restore job {job.job_id} of tenant {tenant} stays in {status}: the schema is not refreshed on "
-                             f"{', '.join(servers)}" + (f" (its schema refresh RPCs to {dst} fail)" if dst else "") + ".",
+                             f"{', '.join(servers) or 'servers the rows do not name'}" + (f" (its schema refresh RPCs to {dst} fail)" if dst else "") + ".",
                              tenant_id=tenant, time=job.start)
 
 

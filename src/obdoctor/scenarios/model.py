@@ -83,6 +83,18 @@ class Scenario:
     cluster_name: str = "obcluster"
     dba_tenant_id: int | None = None
     path: Path | None = None
+    only_declared_views: bool = False
+    """A partial bundle: the views it does not declare do not exist (the simulated cluster
+    answers 1146 for them instead of an empty view)."""
+
+    def absent_views(self) -> list[str]:
+        """Views the simulated cluster must not create for this scenario."""
+        if not self.only_declared_views:
+            return []
+        from obdoctor.knowledge.views import known_views
+
+        declared = {t.view.upper() for t in self.sql}
+        return [v for v in known_views() if v.upper() not in declared]
 
 
 def _substitute(value: Any, variables: dict[str, str]) -> Any:
@@ -128,6 +140,7 @@ def load(path: str | Path) -> Scenario:
         collected_at=collected, servers=list(cluster.get("servers", [])), port=port, seed=int(meta.get("seed", 1)),
         sql=sql, logs=logs, expect=data.get("expect", {}), cluster_name=cluster.get("name", "obcluster"),
         dba_tenant_id=meta.get("dba_tenant_id"), path=path,
+        only_declared_views=bool(meta.get("only_declared_views", False)),
     )
 
 

@@ -254,13 +254,24 @@ class Bundle:
         if found:
             record.origin, record.line_no, record.offset = found
 
+    def _missing_at_collection(self, name: str) -> str | None:
+        """Why ``obdoctor collect`` could not read a view (manifest ``[collect.missing]``)."""
+        collect = self.manifest.get("collect")
+        missing = collect.get("missing") if isinstance(collect, dict) else None
+        if not isinstance(missing, dict):
+            return None
+        why = next((v for k, v in missing.items() if str(k).upper() == name.upper()), None)
+        return str(why) if why else None
+
     def sql_views(self) -> list[str]:
         return [p.name for p in self._sql_files.values()]
 
     def read_table(self, name: str) -> TableResult:
         file = self._sql_files.get(name.upper())
         if file is None:
-            return TableResult(name, available=False, reason=f"not in the bundle (sql/{name}.*)")
+            why = self._missing_at_collection(name)
+            return TableResult(name, available=False,
+                               reason=f"not collected: {why}" if why else f"not in the bundle (sql/{name}.*)")
         try:
             text = file.read_bytes().decode("utf-8", errors="replace")
         except OSError as exc:

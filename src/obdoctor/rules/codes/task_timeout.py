@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from obdoctor.evidence.records import server_ip
 from obdoctor.findings import Verdict
 from obdoctor.knowledge.causes import cause
+from obdoctor.logs.kv import find_anywhere
 from obdoctor.logs.record import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, RuleContext, search
 from obdoctor.rules.failure import CodeFamily, Explanation, FailurePoint
@@ -33,11 +35,16 @@ class TaskTimeout(CodeFamily):
                 since=failure.since, until=failure.until, purpose="keep-alive failures",
             )
             hits = [r for r in result.records if not failure.exec_server or failure.exec_server in r.raw]
+            gone = _gone_server(hits)
+            if gone and not failure.exec_server:  # the line names the server; the root service only logged it
+                failure.exec_server, failure.exec_addr = server_ip(gone), gone
+                chain.server(failure.exec_server)
             if hits:
                 chain.log_step(
                     f"rootservice.log* on {', '.join(rs_servers)}: grep 'backup dest server is not exist' / "
                     "'server status may not active or in service'",
-                    f"{len(hits)} line(s): the root service found {failure.exec_server or 'the server'} gone or inactive",
+                    f"{len(hits)} line(s): the root service on {', '.join(rs_servers)} found "
+                    f"{gone or failure.exec_server or 'a server it does not name'} gone or inactive",
                     hits[:10],
                 )
             elif result.searched_anything:
@@ -51,7 +58,10 @@ class TaskTimeout(CodeFamily):
             chain.row_step("DBA_OB_SERVERS", f"server {server.svr_ip}:{server.svr_port} is {server.status}",
                            [server], ("svr_ip", "svr_port", "status", "start_service_time"))
         if hits:
-            return Explanation("server_not_alive", Verdict.CONFIRMED, f"server {failure.exec_server} was gone or inactive")
+            who = f"server {failure.exec_addr or failure.exec_server}" if failure.exec_server else "the executing server"
+            if server is None and failure.exec_server and ctx.evidence.servers().available:
+                chain.step("DBA_OB_SERVERS", f"{failure.exec_server} is not in the server list: it left the cluster")
+            return Explanation("server_not_alive", Verdict.CONFIRMED, f"{who} was gone or inactive")
         if inactive:
             return Explanation("server_not_alive", Verdict.LIKELY, f"server {failure.exec_server} is {server.status}")
         # follow the ls task trace on the executing server
@@ -66,6 +76,15 @@ class TaskTimeout(CodeFamily):
                                f"{result.total_matches} line(s) of the ls task's trace", lines)
         return Explanation("result_not_reported", Verdict.LIKELY,
                            "the task's result never reached the root service")
+
+
+def _gone_server(lines: list[LogRecord]) -> str | None:
+    """``dst="ip:port"`` of the keep-alive line, else its ``server_info={server:"ip:port", ...}``."""
+    for line in lines:
+        for value in (line.get("dst"), find_anywhere(line.get("server_info") or "", "server")):
+            if value and server_ip(value.strip('"')):
+                return value.strip('"')
+    return None
 
 
 def _rs_servers(ctx: RuleContext, failure: FailurePoint) -> list[str]:

@@ -1,0 +1,136 @@
+"""What the evidence lets obdoctor decide: the checks whose views were missing, and whether an
+all-clear is earned.
+
+"No failed or stuck backup" is a claim about views: the running jobs (stuck ones are there), the
+job history (failed ones are there) and the root service's events (a refused start leaves no
+job, only its ``start_backup_data`` event). Only when all three were read, for the tenant and job
+asked about, may the report say so; otherwise it says what could not be read and the query that
+would decide it. The other checks (tasks, archive, delete jobs, restore) are listed once when
+their views are missing, with the reason recorded when the bundle was collected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from obdoctor.evidence import Evidence
+from obdoctor.findings import Finding, Unchecked
+from obdoctor.rules.base import RuleOptions
+
+
+@dataclass(frozen=True)
+class Check:
+    what: str
+    kind: str
+    """The ``Evidence`` accessor (and ``VIEWS`` key) it reads."""
+    query: str
+    decisive: bool = False
+    """Needed before "nothing wrong" may be said."""
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("running backup jobs", "jobs", "SELECT * FROM oceanbase.CDB_OB_BACKUP_JOBS", decisive=True),
+    Check("finished backup jobs (job history)", "job_history",
+          "SELECT * FROM oceanbase.CDB_OB_BACKUP_JOB_HISTORY ORDER BY JOB_ID DESC LIMIT 50", decisive=True),
+    Check("backup start attempts (start_backup_data events)", "rs_events",
+          "SELECT * FROM oceanbase.DBA_OB_ROOTSERVICE_EVENT_HISTORY WHERE MODULE IN "
+          "('backup_data', 'backup', 'log_archive', 'connectivity_check')", decisive=True),
+    Check("running backup tasks (CDB_OB_BACKUP_TASKS)", "tasks", "SELECT * FROM oceanbase.CDB_OB_BACKUP_TASKS"),
+    Check("log archive status", "archivelog", "SELECT * FROM oceanbase.CDB_OB_ARCHIVELOG"),
+    Check("backup delete jobs", "delete_jobs", "SELECT * FROM oceanbase.CDB_OB_BACKUP_DELETE_JOBS"),
+    Check("finished backup delete jobs", "delete_job_history",
+          "SELECT * FROM oceanbase.CDB_OB_BACKUP_DELETE_JOB_HISTORY"),
+    Check("restore jobs", "restore_progress", "SELECT * FROM oceanbase.CDB_OB_RESTORE_PROGRESS"),
+    Check("finished restore jobs", "restore_history", "SELECT * FROM oceanbase.CDB_OB_RESTORE_HISTORY"),
+)
+
+_TENANT_KINDS = ("jobs", "job_history", "rs_events", "tasks", "task_history", "ls_task_history", "ls_tasks")
+
+
+@dataclass
+class Coverage:
+    unchecked: list[Unchecked]
+    """Every check whose view could not be read, once."""
+    undecided: list[Unchecked]
+    """What keeps the report from saying "nothing wrong" (decisive views, malformed rows)."""
+    out_of_scope: list[str]
+    reasons: set[str]
+    """The sources' own reasons for the missing views: a rule's "could not check" repeating one
+    of them is the same fact, said once."""
+
+    @property
+    def decided(self) -> bool:
+        return not self.undecided and not self.out_of_scope
+
+
+def assess(evidence: Evidence, options: RuleOptions, findings: list[Finding]) -> Coverage:
+    unchecked: list[Unchecked] = []
+    undecided: list[Unchecked] = []
+    reasons: set[str] = set()
+    for check in CHECKS:
+        found = getattr(evidence, check.kind)()
+        query = _scoped(check.query, options)
+        if not found.available:
+            item = Unchecked(check.what, compact_reason(found.reason), query)
+            reasons.add(found.reason or "")
+            unchecked.append(item)
+            if check.decisive:
+                undecided.append(item)
+            continue
+        table = evidence.table(found.source)
+        if check.decisive and table.problems:
+            undecided.append(Unchecked(f"part of {found.source}",
+                                       f"{len(table.problems)} row(s) or cell(s) could not be read: a failed job "
+                                       f"may be among them ({table.problems[0]})", query))
+    return Coverage(unchecked, undecided, _out_of_scope(evidence, options, findings), reasons)
+
+
+_NOT_IN_BUNDLE = re.compile(r"^(?P<view>[^:;]+): not in the bundle \(sql/[^)]*\)$")
+
+
+def compact_reason(reason: str | None) -> str:
+    """``A: not in the bundle (sql/A.*); B: not in the bundle (sql/B.*)`` -> one short sentence;
+    a reason recorded at collection time (``not collected: ...``) is kept whole."""
+    if not reason:
+        return "view not available"
+    parts = reason.split("; ")
+    absent = [m["view"] for m in map(_NOT_IN_BUNDLE.match, parts) if m]
+    rest = [p for p in parts if not _NOT_IN_BUNDLE.match(p)]
+    if absent:
+        rest.append(f"{' / '.join(absent)} not in the bundle (sql/<view>.*)" if len(absent) > 1
+                    else f"{absent[0]} not in the bundle (sql/{absent[0]}.*)")
+    return "; ".join(rest)
+
+
+def _scoped(query: str, options: RuleOptions) -> str:
+    if options.tenant_id is None or "WHERE" in query or "DBA_OB_ROOTSERVICE" in query:
+        return query
+    where = f" WHERE TENANT_ID = {options.tenant_id}"
+    if options.job_id is not None and "JOB" in query:
+        where += f" AND JOB_ID = {options.job_id}"
+    head, _, tail = query.partition(" ORDER BY")
+    return head + where + (" ORDER BY" + tail if tail else "")
+
+
+def _out_of_scope(evidence: Evidence, options: RuleOptions, findings: list[Finding]) -> list[str]:
+    """``--tenant``/``--job`` that no job, task, event or finding of the evidence matches."""
+    if options.tenant_id is None and options.job_id is None:
+        return []
+    if any(options.wants(f.tenant_id, f.job_id) and (options.job_id is None or f.job_id == options.job_id)
+           for f in findings):
+        return []
+    for kind in _TENANT_KINDS:
+        for record in getattr(evidence, kind)():
+            tenant = getattr(record, "tenant_id", None)
+            job = getattr(record, "job_id", None) if kind != "rs_events" else record.int_value("job_id")
+            if options.tenant_id is not None and tenant != options.tenant_id:
+                continue
+            if options.job_id is not None and job != options.job_id:
+                continue
+            return []
+    asked = " ".join(part for part in (f"--tenant {options.tenant_id}" if options.tenant_id is not None else "",
+                                       f"--job {options.job_id}" if options.job_id is not None else "") if part)
+    read = [getattr(evidence, k)().source for k in _TENANT_KINDS if getattr(evidence, k)().available]
+    return [f"{asked} matches no backup job, task or event in the evidence"
+            + (f" (read: {', '.join(read)})" if read else " (no job view could be read)")]
