@@ -85,16 +85,28 @@ int main(int argc, char **argv)
             spec.len[k] = (obd_size)len;
         }
         obd_size start = size ? next((unsigned)size + 1) : 0, end = start + next((unsigned)(size - start) + 1);
+        RecordFilter flt = {0}; /* record mode, every other round: only WDIAG/WARN records of tenant 1 */
+        flt.active = 1;
+        flt.nlevels = 2;
+        memcpy(flt.level[0], "WDIAG", 5);
+        flt.level_len[0] = 5;
+        memcpy(flt.level[1], "WARN", 4);
+        flt.level_len[1] = 4;
+        flt.tenant = next(2) ? 1 : -1;
+        flt.thread_len = flt.module_len = -1;
+        const RecordFilter *use = next(2) ? &flt : NULL;
         for (int records = 0; records <= 1; records++) {
             obd_size max_record = records ? 1 + next(400) : 0;
             Hits want = {0};
             want.max_record = max_record;
+            want.filter = records ? use : NULL;
             obd_size want_nl = obd_scan(&spec, buf, start, end, SCALAR, &want);
             for (enum kernel k = AVX512; k < SCALAR; k++) {
                 if (!kernel_supported(k))
                     continue;
                 Hits got = {0};
                 got.max_record = max_record;
+                got.filter = want.filter;
                 obd_size got_nl = obd_scan(&spec, buf, start, end, k, &got);
                 int ok = same(&want, &got, want_nl, got_nl, records);
                 if (!ok)
@@ -109,6 +121,15 @@ int main(int argc, char **argv)
                 }
             }
             hits_free(&want);
+        }
+        Hits walked = {0}; /* every record passing the filter: its newline count is the range's */
+        walked.max_record = 1 + next(400);
+        walked.filter = use;
+        obd_size walked_nl = obd_walk(buf, start, end, &walked);
+        hits_free(&walked);
+        if (walked_nl != count_scalar(buf, start, end) || walked.failed) {
+            printf("round %d: the walk counted %td newlines\n", round, walked_nl);
+            return 1;
         }
         if (obd_count_newlines(buf, start, end) != count_scalar(buf, start, end)) {
             printf("round %d: newline count disagrees\n", round);

@@ -15,43 +15,100 @@ from pathlib import Path
 
 from obdoctor.cli.environment import Environment
 from obdoctor.exit_codes import ExitCode
+from obdoctor.logs.fields import RecordFilter
 
 SORT_BUFFER = 10000
 """Up to this many records are printed in file/line order; past it they stream as found."""
 
 
 def add(sub) -> None:
-    from obdoctor.cli.main import parse_time
-
     parser = sub.add_parser("logs", help="search OceanBase logs (rotated, compressed, every server) like grep")
     logs_sub = parser.add_subparsers(dest="logs_command", metavar="SUBCOMMAND")
 
-    search = logs_sub.add_parser("search", help="lines holding any of the fixed strings (grep -F -e ... -e ...)")
-    search.add_argument("-e", "--regexp", dest="patterns", action="append", metavar="PATTERN", required=True,
-                        help="fixed string to find (repeat: a line matches when it holds any of them)")
-    _common(search, parse_time)
-    search.add_argument("--count", action="store_true", help="print only the number of matching records")
+    search = logs_sub.add_parser(
+        "search", help="records holding a string (grep -F), or selected by level, time, tenant, thread, module",
+        description="Records (a header line and its continuation lines) holding any PATTERN and passing the "
+                    "field filters. Without -e the first argument is the PATTERN, as in grep, except when field "
+                    "filters are given and it names an existing file or directory. Without PATH, standard input "
+                    "is read.")
+    search.add_argument("-e", "--regexp", dest="patterns", action="append", metavar="PATTERN",
+                        help="a string to find (repeat: a record matches when it holds any of them); "
+                             "optional with --level/--since/--until/--tenant/--thread/--module")
+    search.add_argument("-F", "--fixed-strings", dest="regex", action="store_false",
+                        help="patterns are fixed strings (the default)")
+    search.add_argument("-E", "--extended-regexp", dest="regex", action="store_true",
+                        help="patterns are regular expressions (Python syntax; slower than fixed strings)")
+    search.add_argument("-i", "--ignore-case", action="store_true", help="ignore case in patterns")
+    search.add_argument("-v", "--invert-match", action="store_true",
+                        help="records holding none of the patterns (field filters still apply)")
+    search.add_argument("-c", "--count", action="store_true", help="print only the number of matching records")
+    search.add_argument("-l", "--files-with-matches", action="store_true",
+                        help="print only the names of files with a matching record")
+    search.add_argument("-n", "--line-number", action="store_true",
+                        help="prefix the line number (always there when several files are searched)")
+    search.add_argument("-A", "--after-context", type=_count_arg, default=0, metavar="NUM",
+                        help="print NUM records after each match")
+    search.add_argument("-B", "--before-context", type=_count_arg, default=0, metavar="NUM",
+                        help="print NUM records before each match")
+    search.add_argument("-C", "--context", type=_count_arg, default=None, metavar="NUM",
+                        help="print NUM records before and after each match")
+    search.add_argument("--color", "--colour", nargs="?", const="always", default="auto",
+                        choices=("auto", "always", "never"), help="highlight matches (auto: on a terminal)")
+    _common(search)
     search.add_argument("--stats", action="store_true",
                         help="say on stderr what was searched: files, bytes, time, engine, workers")
     _live(search)
-    search.set_defaults(handler=run_search)
+    search.set_defaults(handler=run_search, regex=False)
 
     trace = logs_sub.add_parser("trace", help="every line of one trace id across the servers' logs, in time order")
     trace.add_argument("trace_id", metavar="TRACE_ID")
-    _common(trace, parse_time)
+    _common(trace)
     _live(trace)
     trace.set_defaults(handler=run_trace)
+
     parser.set_defaults(handler=lambda args, env: _help(parser, env))
 
 
-def _common(parser, parse_time) -> None:
+def _count_arg(text: str) -> int:
+    import argparse
+
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a number of records: {text!r}")
+    return int(text)
+
+
+RELATIVE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def time_arg(text: str) -> datetime:
+    """``--since``: a time (``2024-03-18 09:00``) or an age (``90s``, ``30m``, ``2h``, ``1d``,
+    ``1w``: that long before now, local time like the logs). A local helper until main's
+    ``parse_time`` reads ages too."""
+    import re
+    from datetime import timedelta
+
+    from obdoctor.cli.main import parse_time
+
+    m = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text or "")
+    if m:
+        return datetime.now() - timedelta(seconds=int(m[1]) * RELATIVE_UNITS[m[2]])
+    return parse_time(text)
+
+
+def _common(parser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="a log file, a log directory, or a bundle (directory or .tar.gz: searches logs/<ip>/); "
                              "none with --live")
-    parser.add_argument("--since", type=parse_time, metavar="TIME", help="only records at or after TIME")
-    parser.add_argument("--until", type=parse_time, metavar="TIME", help="only records at or before TIME")
+    parser.add_argument("--since", type=time_arg, metavar="TIME",
+                        help="only records at or after TIME (YYYY-MM-DD[ HH:MM[:SS]], or an age: 30m, 2h, 1d)")
+    parser.add_argument("--until", type=time_arg, metavar="TIME", help="only records at or before TIME")
     parser.add_argument("--level", action="append", default=[], metavar="LEVEL",
-                        help="only these levels (repeat or comma-separate: WDIAG,WARN,EDIAG,ERROR)")
+                        help="only these levels, case ignored (repeat or comma-separate: ERROR,WARN,INFO,EDIAG,WDIAG,"
+                             "TRACE,DEBUG,USER_ERR); WARN includes WDIAG and ERROR includes EDIAG")
+    parser.add_argument("--tenant", metavar="ID", help="only records of this tenant ([T1002] in the header: 1002 or T1002)")
+    parser.add_argument("--thread", metavar="NAME", help="only records of this thread name (exact, like T1002_BackupDat)")
+    parser.add_argument("--module", metavar="MOD",
+                        help="only records of this module and its sub-modules (RS: [RS], [RS.LB]; case ignored)")
     parser.add_argument("--json", action="store_true", help="one parsed record per line, as JSON")
     parser.add_argument("-j", "--jobs", type=int, default=2, metavar="N", help="worker processes (default 2)")
 
@@ -77,13 +134,15 @@ def _paths_or_live(args, env: Environment) -> bool:
 
 
 LIVE_LIMIT = 100_000
-"""Most records one live search brings back (the count of all matches is still printed)."""
+"""Most records one live search brings back (``--count`` still counts every match)."""
 
 
-def _search_live(args, env: Environment, any_of: tuple[str, ...]):
-    """(records, problems) from every configured server over SSH, or an ``ExitCode`` when there
-    is no cluster to reach. The same searcher as ``diagnose`` (read-only, quoted, host keys
-    checked); filtering by level and time is pushed to the servers where it can be."""
+def _search_live(args, env: Environment, any_of: tuple[str, ...], flt):
+    """(records, problems, exact count or None) from every configured server over SSH, or an
+    ``ExitCode`` when there is no cluster to reach. The same searcher as ``diagnose``
+    (read-only, quoted, host keys checked); level and time filters are applied per server, so
+    the count of matches is exact; tenant, thread and module are checked here on the records
+    brought back."""
     from obdoctor.cli.diagnose import load_config
     from obdoctor.evidence import LogQuery
     from obdoctor.logs.files import FAMILIES
@@ -97,14 +156,19 @@ def _search_live(args, env: Environment, any_of: tuple[str, ...]):
         if not args.quiet:
             print(f"obdoctor: [{server}] {message}", file=env.stderr, flush=True)
 
-    query = LogQuery(servers=(), kinds=FAMILIES, any_of=any_of, levels=tuple(sorted(_levels(args))),
-                     since=args.since, until=args.until, purpose="logs --live", limit=LIVE_LIMIT)
+    flt = flt or RecordFilter()
+    query = LogQuery(servers=(), kinds=FAMILIES, any_of=any_of or flt.literals(), levels=tuple(sorted(flt.levels)),
+                     since=flt.since, until=flt.until, purpose="logs --live", limit=LIVE_LIMIT)
     with LiveSource.from_config(config, None, progress=progress, local_reads=args.log_access) as source:
         result = source.search_logs(query)
     problems = list(result.unchecked)
+    records = [r for r in result.records if flt.accepts(r)]
+    narrowed = flt.tenant is not None or flt.thread or flt.module
+    exact = None if narrowed else result.total_matches
     if result.total_matches > len(result.records):
-        problems.append(f"{result.total_matches} matching records, the first {len(result.records)} printed")
-    return result.records, problems
+        problems.append(f"{result.total_matches} matching records, the first {len(result.records)} brought back"
+                        + (" (--tenant/--thread/--module checked on those only)" if narrowed else ""))
+    return records, problems, exact
 
 
 def _help(parser, env: Environment) -> ExitCode:
@@ -160,19 +224,22 @@ def _server_dirs(path: Path):
     return [(None, base)]
 
 
-def _levels(args) -> set[str]:
-    out: set[str] = set()
-    for item in args.level:
-        out.update(x.strip().upper() for x in item.split(",") if x.strip())
-    return out
+def record_filter(args, env: Environment):
+    """The field filter the options ask for (None when they ask for none), or a usage error
+    said on stderr (an unknown level, a tenant that is not a number)."""
+    from obdoctor.logs.fields import FieldError, parse_levels, parse_tenant
 
-
-def _keep(record, args, levels: set[str]) -> bool:
-    if levels and (record.level or "") not in levels:
-        return False
-    if record.ts and ((args.since and record.ts < args.since) or (args.until and record.ts > args.until)):
-        return False
-    return True
+    try:
+        flt = RecordFilter(levels=parse_levels(args.level), since=args.since, until=args.until,
+                           tenant=parse_tenant(args.tenant), thread=(args.thread or "").strip() or None,
+                           module=(args.module or "").strip().strip("[]") or None)
+    except FieldError as exc:
+        env.error(str(exc))
+        return ExitCode.USAGE
+    if flt.thread and len(flt.thread.encode()) > 64 or flt.module and len(flt.module.encode()) > 64:
+        env.error("--thread/--module: at most 64 bytes")
+        return ExitCode.USAGE
+    return None if flt.empty else flt
 
 
 def record_json(record) -> dict:
@@ -202,19 +269,14 @@ def _print(record, args, env: Environment, prefix: bool) -> None:
         env.stdout.write(record.raw + "\n")
 
 
-def _search(args, env: Environment, patterns, parse: bool = True, ordered: bool = True):
-    """(files, problems, report, records or batches of hits, open bundles). Without filters,
-    --json or a trace to sort, hits are not parsed: printing needs only the bytes."""
-    from obdoctor.logs.search import SearchReport, search_batches, search_files
+def _search(args, env: Environment, patterns, ordered: bool = True):
+    """(files, problems, report, records, open bundles): parsed records, the field filter
+    applied by the engine."""
+    from obdoctor.logs.search import SearchReport, search_files
 
     files, problems, keep = collect_files(args.paths, env, args.since, args.until)
     report = SearchReport()
-    levels = _levels(args)
-    workers = max(1, args.jobs)
-    if not parse:
-        return files, problems, report, search_batches(files, patterns, workers=workers, report=report), keep
-    records = (r for r in search_files(files, patterns, workers=workers, report=report, ordered=ordered)
-               if _keep(r, args, levels))
+    records = search_files(files, patterns, workers=max(1, args.jobs), report=report, ordered=ordered)
     return files, problems, report, records, keep
 
 
@@ -251,31 +313,82 @@ def _stats_line(files, report, count: int, started: float) -> str:
             f"({describe_engine(report.engine)}, {report.workers} worker(s))")
 
 
+STDIN = "/dev/stdin"
+
+
+def _pattern_args(args, flt) -> tuple[str, ...]:
+    """The patterns: ``-e`` ones, else the first argument (grep's habit), unless field filters
+    are given and that argument names an existing path. ``\\-`` reads as ``-`` (GNU grep)."""
+    items = list(args.patterns or ())
+    if not items and args.paths and not (flt is not None and Path(args.paths[0]).exists()):
+        items = [args.paths.pop(0)]
+    return tuple(p.replace("\\-", "-") for item in items for p in item.split("\n") if p)
+
+
+def _stdin_readable(env: Environment) -> bool:
+    """Standard input is a pipe or a file (``cat x | obdoctor logs search -e y``), not a terminal."""
+    import os
+    import stat
+
+    try:
+        mode = os.fstat(env.stdin.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
+
+
 def run_search(args, env: Environment) -> ExitCode:
     import time
 
     from obdoctor.logs.search import Patterns
 
     started = time.perf_counter()
-
-    patterns = tuple(p for item in args.patterns for p in item.split("\n") if p)
-    if not patterns:
-        env.error("logs search: give at least one non-empty -e PATTERN")
+    flt = record_filter(args, env)
+    if isinstance(flt, ExitCode):
+        return flt
+    patterns = _pattern_args(args, flt)
+    if not patterns and flt is None:
+        env.error("logs search: give a PATTERN (-e PATTERN, or as the first argument), or a field filter "
+                  "(--level, --since, --until, --tenant, --thread, --module)")
         return ExitCode.USAGE
+    if args.invert_match and not patterns:
+        env.error("logs search: -v needs a PATTERN")
+        return ExitCode.USAGE
+    if not args.paths and not args.live and _stdin_readable(env):
+        args.paths = [STDIN]
     if not _paths_or_live(args, env):
         return ExitCode.USAGE
+    before = args.before_context if args.context is None else args.context
+    after = args.after_context if args.context is None else args.context
+    grep_only = args.regex or args.ignore_case or args.invert_match or before or after or args.files_with_matches
     if args.live:
-        return _print_live(args, env, patterns, sort_by_time=False)
-    parse = bool(args.json or args.since or args.until or _levels(args))
-    if args.count and not parse:  # counted where they are found: no hit crosses a process
-        return _count_only(args, env, Patterns(any_of=patterns), started)
-    files, problems, report, records, keep = _search(args, env, Patterns(any_of=patterns), parse=parse)
-    prefix = len(files) > 1
-    if not parse and not args.count:  # plain grep-like lines: bytes in, bytes out
-        count = _print_hits(records, files, prefix, env)
-        if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
+        if grep_only:
+            env.error("logs search --live: -E, -i, -v, -l and context options work on files only")
             return ExitCode.USAGE
-        return ExitCode(0) if count else ExitCode(1)
+        return _print_live(args, env, patterns, flt, sort_by_time=False)
+    engine = Patterns(any_of=patterns, fields=flt, regex=args.regex, ignore_case=args.ignore_case)
+    if args.invert_match or before or after:
+        return _search_each_record(args, env, engine, before, after, started)
+    if args.count and not args.json:  # counted where they are found: no hit crosses a process
+        return _count_only(args, env, engine, started)
+    if args.json:
+        return _print_json(args, env, engine, started)
+    from obdoctor.logs.search import SearchReport, search_batches
+
+    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
+    report = SearchReport()
+    batches = search_batches(files, engine, workers=max(1, args.jobs), report=report)
+    if args.files_with_matches:
+        count = _print_files(batches, files, env)
+    else:
+        count = _print_hits(batches, files, _Layout(args, env, files, engine), env)
+    if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
+        return ExitCode.USAGE
+    return ExitCode(0) if count else ExitCode(1)
+
+
+def _print_json(args, env: Environment, engine, started: float) -> ExitCode:
+    files, problems, report, records, keep = _search(args, env, engine)
     order = {str(f.path): i for i, f in enumerate(files)}
     count = 0
     buffered: list = []
@@ -285,18 +398,138 @@ def run_search(args, env: Environment) -> ExitCode:
         if args.count:
             continue
         if streaming:
-            _print(record, args, env, prefix)
+            _print(record, args, env, True)
             continue
         buffered.append(record)
         if len(buffered) >= SORT_BUFFER:
-            _flush(buffered, order, args, env, prefix)
+            _flush(buffered, order, args, env, True)
             streaming = True
-    if not args.count:
-        _flush(buffered, order, args, env, prefix)
-    else:
+    if args.count:
         env.stdout.write(f"{count}\n")
-    failed_all = _finish(files, problems, report, keep, env, (count, started) if args.stats else None)
-    if failed_all:
+    else:
+        _flush(buffered, order, args, env, True)
+    if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
+        return ExitCode.USAGE
+    return ExitCode(0) if count else ExitCode(1)
+
+
+class _Layout:
+    """How a record is printed: grep's prefixes (``server:file:line:`` when several files;
+    ``line:`` with -n on one file; ``-`` instead of ``:`` for context records) and colour."""
+
+    def __init__(self, args, env: Environment, files, engine):
+        self.several = len(files) > 1
+        self.numbers = self.several or args.line_number
+        self.paint = None
+        color = args.color
+        if color == "auto":
+            tty = getattr(env.stdout, "isatty", lambda: False)()
+            color = "always" if tty and "NO_COLOR" not in env.env and "TERM" in env.env and env.env["TERM"] != "dumb" \
+                else "never"
+        if color == "always" and any(engine.any_of):
+            from obdoctor.logs.patterns import compile_regex
+
+            rx = compile_regex(engine)
+            self.paint = lambda data: rx.sub(lambda m: b"\x1b[01;31m\x1b[K" + m.group(0) + b"\x1b[m\x1b[K"
+                                             if m.group(0) else b"", data)
+
+    def head(self, log, sep: bytes = b":") -> bytes:
+        if not self.several:
+            return b""
+        server = f"{log.server}:" if log.server else ""
+        return f"{server}{log.path.name}".encode() + sep
+
+    def lines(self, log, batch, sep: bytes = b":") -> list[tuple[int, bytes]]:
+        head = self.head(log, sep)
+        paint = self.paint
+        if self.numbers:
+            out = [(n, head + b"%d" % n + sep + data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
+        else:
+            out = [(n, head + data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
+        if paint is not None:
+            out = [(n, paint(line)) for n, line in out]
+        return out
+
+
+def _print_files(batches, files, env: Environment) -> int:
+    """``-l``: each file with a selected record, once, in the order the files were given."""
+    seen: set[str] = set()
+    for log, batch in batches:
+        if batch:
+            seen.add(str(log.path))
+    names = [str(f.path) for f in files if str(f.path) in seen]
+    for name in names:
+        env.stdout.write(("(standard input)" if name == STDIN else name) + "\n")
+    return len(names)
+
+
+def _search_each_record(args, env: Environment, engine, before: int, after: int, started: float) -> ExitCode:
+    """``-v`` and ``-A/-B/-C``: every record of each file, in file order, tested here (the
+    patterns by ``re``, the field filter by the engine, or, with context, on the parsed record:
+    context records are the file's neighbours whatever their fields)."""
+    from collections import deque
+
+    from obdoctor.logs.parser import parse_line
+    from obdoctor.logs.patterns import compile_regex
+    from obdoctor.logs.search import Hit, Patterns, SearchReport, search_batches
+
+    rx = compile_regex(engine)
+    flt = engine.filter
+    context = bool(before or after)
+    every = Patterns(fields=None if context else flt)  # with context, neighbours of any field
+    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
+    report = SearchReport()
+    layout = _Layout(args, env, files, Patterns() if args.invert_match else engine)
+    sink = _ByteSink(env.stdout)
+    quiet = args.count or args.files_with_matches
+    count = 0
+    matched_files: list[str] = []
+    last = {"file": None, "end": 0}  # the last record printed: its file and last line number
+
+    def emit(log, hit, sep: bytes) -> None:
+        n, _, data = hit
+        if context and last["end"] and (last["file"] is not log or n > last["end"] + 1):
+            sink.write_all([b"--\n"])  # a gap, as grep marks it
+        last["file"], last["end"] = log, n + data.count(b"\n")
+        sink.write_all(line for _, line in layout.lines(log, [hit], sep))
+
+    current = None
+    pending: deque = deque(maxlen=before or 1)
+    tail = 0
+    for log, batch in search_batches(files, every, workers=1, report=report):
+        if log is not current:
+            current, tail = log, 0
+            pending.clear()
+        for hit in batch:
+            data = hit[2]
+            selected = (rx is None or (rx.search(data) is not None) != args.invert_match) and (
+                not context or flt is None or flt.accepts(parse_line(data)))
+            if selected:
+                count += 1
+                if not matched_files or matched_files[-1] != str(log.path):
+                    matched_files.append(str(log.path))
+                if quiet:
+                    continue
+                if args.json:
+                    _print(Hit(log, *hit).record(), args, env, True)
+                    continue
+                while pending:
+                    emit(log, pending.popleft(), b"-")
+                emit(log, hit, b":")
+                tail = after
+            elif quiet:
+                continue
+            elif tail:
+                emit(log, hit, b"-")
+                tail -= 1
+            elif before:
+                pending.append(hit)
+    if args.count:
+        sink.write_all([f"{count}\n".encode()])
+    elif args.files_with_matches:
+        sink.write_all([("(standard input)" if name == STDIN else name).encode() + b"\n" for name in matched_files])
+    sink.flush()
+    if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
         return ExitCode.USAGE
     return ExitCode(0) if count else ExitCode(1)
 
@@ -344,22 +577,17 @@ class _ByteSink:
             self.stream.write(data.decode("utf-8", "replace"))
 
 
-def _print_hits(batches, files, prefix: bool, env: Environment) -> int:
-    """Print unparsed hits like grep (``server:file:line:`` before each when several files),
-    in file and line order up to ``SORT_BUFFER`` of them, then as they come. Returns the count.
-    Takes ``search_batches``: a list comprehension per batch, no object per line."""
+def _print_hits(batches, files, layout: _Layout, env: Environment) -> int:
+    """Print unparsed hits like grep (see ``_Layout``), in file and line order up to
+    ``SORT_BUFFER`` of them, then as they come. Returns the count. Takes ``search_batches``:
+    a list comprehension per batch, no object per line."""
     order = {str(f.path): i for i, f in enumerate(files)}
     sink = _ByteSink(env.stdout)
     buffered: list[tuple[int, int, bytes]] | None = []
     count = 0
     for log, batch in batches:
         count += len(batch)
-        if prefix:
-            server = f"{log.server}:" if log.server else ""
-            head = f"{server}{log.path.name}:".encode()
-            lines = [(n, head + b"%d:" % n + data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
-        else:
-            lines = [(n, data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
+        lines = layout.lines(log, batch)
         if buffered is None:
             sink.write_all(line for _, line in lines)
             continue
@@ -393,12 +621,16 @@ def run_trace(args, env: Environment) -> ExitCode:
         return ExitCode.USAGE
     if not _paths_or_live(args, env):
         return ExitCode.USAGE
+    flt = record_filter(args, env)
+    if isinstance(flt, ExitCode):
+        return flt
     origin = decode_addr(trace_id)
     if args.live:
         if origin and not args.json:
             env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}\n")
-        return _print_live(args, env, (trace_id,), sort_by_time=True)
-    files, problems, report, records, keep = _search(args, env, Patterns(any_of=(trace_id,)), ordered=False)  # sorted
+        return _print_live(args, env, (trace_id,), flt, sort_by_time=True)
+    files, problems, report, records, keep = _search(args, env, Patterns(any_of=(trace_id,), fields=flt),
+                                                     ordered=False)  # sorted
     found = [r for r in records if r.trace_id == trace_id or trace_id in r.raw]
     found.sort(key=_time_order)
     if origin and not args.json:
@@ -415,17 +647,19 @@ def _time_order(record):
     return (record.ts is None, record.ts or datetime.min, record.server or "", record.path or "", record.line_no or 0)
 
 
-def _print_live(args, env: Environment, any_of: tuple[str, ...], *, sort_by_time: bool) -> ExitCode:
+def _print_live(args, env: Environment, any_of: tuple[str, ...], flt, *, sort_by_time: bool) -> ExitCode:
     """``--live``: the records every server's logs hold, printed as for PATHs (always with the
     ``server:file:line:`` prefix: there are several servers). Exit 2 when no server could be
-    searched at all."""
-    found = _search_live(args, env, any_of)
+    searched at all. ``--count`` is exact: every server counts all its matches, however many
+    records are brought back."""
+    found = _search_live(args, env, any_of, flt)
     if isinstance(found, ExitCode):
         return found
-    records, problems = found
+    records, problems, exact = found
     records.sort(key=_time_order if sort_by_time else (lambda r: (r.server or "", r.path or "", r.line_no or 0)))
     if getattr(args, "count", False):  # logs trace has no --count
-        env.stdout.write(f"{len(records)}\n")
+        env.stdout.write(f"{len(records) if exact is None else exact}\n")
+        problems = [p for p in problems if exact is None or "brought back" not in p]
     else:
         for record in records:
             _print(record, args, env, True)

@@ -84,6 +84,8 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
               segment: tuple[int, int] | None = None) -> Iterator[tuple[int, int, bytes]]:
     """(line number, byte offset, record bytes) for every record with a hit (every record
     when ``matcher`` is None). Raises LogReadError after yielding what could be read."""
+    if matcher is not None:
+        matcher = matcher.for_path(path)
     if matcher is not None and matcher.expands_records:  # the C scanner found records and lines
         for batch in _raw_batches(path, compression, matcher, use_mmap=use_mmap, segment=segment):
             yield from batch
@@ -92,8 +94,8 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
     for region in regions(path, compression, use_mmap=use_mmap, segment=segment):
         buf, start, end = region.buf, region.start, region.end
         lines.enter(region)
-        if matcher is None:
-            yield from _dense(buf, start, end, region.offset, lines, None)
+        if matcher is None or not matcher.literals:  # every record (a filter, if any, picks)
+            yield from _dense(buf, start, end, region.offset, lines, matcher)
             continue
         hits, before, newlines = matcher.scan(buf, start, end)
         if len(hits) * DENSE > end - start:
@@ -144,6 +146,8 @@ def _count_hits(path, compression, matcher: Matcher | None,
     without building the records when the C scanner can say (any-of patterns: one record per
     reported start). A partly read file counts what could be read, as the search returns it."""
     count = 0
+    if matcher is not None:
+        matcher = matcher.for_path(path)
     try:
         if matcher is None or not matcher.expands_records or matcher.all_of:
             for _ in _raw_hits(path, compression, matcher, segment=segment):
@@ -178,6 +182,8 @@ def _raw_batches(path, compression, matcher: Matcher | None, use_mmap=None,
     """``_raw_hits`` in lists of at most ``BATCH`` (what workers send, and what printing takes);
     the C scanner's records come a list at a time. Raises like ``_raw_hits``, after the batch
     it had gathered."""
+    if matcher is not None:
+        matcher = matcher.for_path(path)
     if matcher is not None and matcher.expands_records:
         lines = _Lines()
         for region in regions(path, compression, use_mmap=use_mmap, segment=segment):
