@@ -9,6 +9,7 @@ with the same engine the rules use, and keep grep's exit codes: 0 something matc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from pathlib import Path
@@ -84,6 +85,7 @@ def time_arg(text: str) -> datetime:
     """``--since``: a time (``2024-03-18 09:00``) or an age (``90s``, ``30m``, ``2h``, ``1d``,
     ``1w``: that long before now, local time like the logs). A local helper until main's
     ``parse_time`` reads ages too."""
+    import argparse
     import re
     from datetime import timedelta
 
@@ -92,7 +94,10 @@ def time_arg(text: str) -> datetime:
     m = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text or "")
     if m:
         return datetime.now() - timedelta(seconds=int(m[1]) * RELATIVE_UNITS[m[2]])
-    return parse_time(text)
+    try:
+        return parse_time(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"not a time: {text!r} (YYYY-MM-DD[ HH:MM[:SS]], or an age: 90s, 30m, 2h, 1d, 1w)")
 
 
 def _common(parser) -> None:
@@ -199,6 +204,9 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
             path = bundle.root
         if path.exists() and not path.is_dir():  # a file, a pipe, /dev/stdin...
             entry = classify(path) or discover(path)[0][0]
+            compression = _sniff(path)
+            if compression != entry.compression and path.is_file():  # named by what it holds, not its name
+                entry = dataclasses.replace(entry, compression=compression)
             files.append(entry)
             continue
         if not path.is_dir():
@@ -213,6 +221,25 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
                 main = [f for f in members if not f.wf]
                 files.extend(f for f in (main or members) if overlaps(f, since, until))
     return files, problems, keep
+
+
+MAGIC = {b"\x1f\x8b": "gz", b"\x28\xb5\x2f\xfd": "zst"}
+
+
+def _sniff(path: Path) -> str | None:
+    """``gz``/``zst`` from a regular file's first bytes (None: plain text, or not a regular file:
+    a pipe must not lose bytes to a peek)."""
+    if not path.is_file():
+        return None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return None
+    for magic, kind in MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    return None
 
 
 def _server_dirs(path: Path):
@@ -313,7 +340,12 @@ def _stats_line(files, report, count: int, started: float) -> str:
             f"({describe_engine(report.engine)}, {report.workers} worker(s))")
 
 
-STDIN = "/dev/stdin"
+STDIN = "(standard input)"
+"""How grep names standard input (``-l``)."""
+
+
+def _shown(path: str) -> str:
+    return STDIN if path.startswith("/dev/fd/") or path == "/dev/stdin" else path
 
 
 def _pattern_args(args, flt) -> tuple[str, ...]:
@@ -325,16 +357,18 @@ def _pattern_args(args, flt) -> tuple[str, ...]:
     return tuple(p.replace("\\-", "-") for item in items for p in item.split("\n") if p)
 
 
-def _stdin_readable(env: Environment) -> bool:
-    """Standard input is a pipe or a file (``cat x | obdoctor logs search -e y``), not a terminal."""
+def _stdin_path(env: Environment) -> str | None:
+    """``/dev/fd/N`` of standard input when it is a pipe or a file (``cat x | obdoctor logs
+    search -e y``), None for a terminal or no input."""
     import os
     import stat
 
     try:
-        mode = os.fstat(env.stdin.fileno()).st_mode
+        fd = env.stdin.fileno()
+        mode = os.fstat(fd).st_mode
     except (AttributeError, OSError, ValueError):
-        return False
-    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
+        return None
+    return f"/dev/fd/{fd}" if stat.S_ISFIFO(mode) or stat.S_ISREG(mode) else None
 
 
 def run_search(args, env: Environment) -> ExitCode:
@@ -354,8 +388,9 @@ def run_search(args, env: Environment) -> ExitCode:
     if args.invert_match and not patterns:
         env.error("logs search: -v needs a PATTERN")
         return ExitCode.USAGE
-    if not args.paths and not args.live and _stdin_readable(env):
-        args.paths = [STDIN]
+    stdin = None if args.paths or args.live else _stdin_path(env)
+    if stdin:
+        args.paths = [stdin]
     if not _paths_or_live(args, env):
         return ExitCode.USAGE
     before = args.before_context if args.context is None else args.context
@@ -459,7 +494,7 @@ def _print_files(batches, files, env: Environment) -> int:
             seen.add(str(log.path))
     names = [str(f.path) for f in files if str(f.path) in seen]
     for name in names:
-        env.stdout.write(("(standard input)" if name == STDIN else name) + "\n")
+        env.stdout.write(_shown(name) + "\n")
     return len(names)
 
 
@@ -527,7 +562,7 @@ def _search_each_record(args, env: Environment, engine, before: int, after: int,
     if args.count:
         sink.write_all([f"{count}\n".encode()])
     elif args.files_with_matches:
-        sink.write_all([("(standard input)" if name == STDIN else name).encode() + b"\n" for name in matched_files])
+        sink.write_all([_shown(name).encode() + b"\n" for name in matched_files])
     sink.flush()
     if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
         return ExitCode.USAGE
