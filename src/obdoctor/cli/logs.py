@@ -285,15 +285,19 @@ def record_json(record) -> dict:
     }
 
 
-def _print(record, args, env: Environment, prefix: bool) -> None:
+def _text(record, args, prefix: bool = True) -> str:
+    """A record as printed: JSON, or its text after ``server:file:line:``."""
     if args.json:
-        env.stdout.write(json.dumps(record_json(record), ensure_ascii=False) + "\n")
-    elif prefix:
+        return json.dumps(record_json(record), ensure_ascii=False) + "\n"
+    if prefix:
         name = record.path.rsplit("/", 1)[-1] if record.path else "?"
         server = f"{record.server}:" if record.server else ""
-        env.stdout.write(f"{server}{name}:{record.line_no}:{record.raw}\n")
-    else:
-        env.stdout.write(record.raw + "\n")
+        return f"{server}{name}:{record.line_no}:{record.raw}\n"
+    return record.raw + "\n"
+
+
+def _print(record, args, env: Environment, prefix: bool) -> None:
+    env.stdout.write(_text(record, args, prefix))
 
 
 def _search(args, env: Environment, patterns, ordered: bool = True):
@@ -664,18 +668,22 @@ def run_trace(args, env: Environment) -> ExitCode:
         if origin and not args.json:
             env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}\n")
         return _print_live(args, env, (trace_id,), flt, sort_by_time=True)
+    from obdoctor.logs.spill import SpillSort
+
     files, problems, report, records, keep = _search(args, env, Patterns(any_of=(trace_id,), fields=flt),
                                                      ordered=False)  # sorted
-    found = [r for r in records if r.trace_id == trace_id or trace_id in r.raw]
-    found.sort(key=_time_order)
+    found = SpillSort()  # each record as its printed text, at most a run of them in memory
+    for record in records:
+        if record.trace_id == trace_id or trace_id in record.raw:
+            found.add(_time_order(record), _text(record, args))
     if origin and not args.json:
-        env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}; {len(found)} line(s)\n")
-    for record in found:
-        _print(record, args, env, True)
+        env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}; {found.count} line(s)\n")
+    for text in found.sorted():
+        env.stdout.write(text)
     failed_all = _finish(files, problems, report, keep, env)
     if failed_all:
         return ExitCode.USAGE
-    return ExitCode(0) if found else ExitCode(1)
+    return ExitCode(0) if found.count else ExitCode(1)
 
 
 def _time_order(record):
