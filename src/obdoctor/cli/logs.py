@@ -67,6 +67,18 @@ def add(sub) -> None:
     _live(trace)
     trace.set_defaults(handler=run_trace)
 
+    codes = logs_sub.add_parser(
+        "codes", help="every OceanBase error code in the logs: how often, where, since when, what it means",
+        description="One pass over every file tallies the records holding ret=-N, errcode=-N, ret_code=-N, "
+                    "result=-N or ret=\"OB_...\" (WDIAG included), per code: records, servers, files, tenants, "
+                    "modules, first and last seen, a sample line, and the catalogue's name, message, cause and "
+                    "solution. Codes a healthy cluster logs all day are marked ordinary (~) and listed last; codes "
+                    "not in the catalogue are listed, never dropped.")
+    _common(codes)
+    codes.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format")
+    codes.add_argument("--top", type=_count_arg, default=5, metavar="N",
+                       help="servers, tenants, modules, files shown per code (default 5; JSON has all)")
+    codes.set_defaults(handler=run_codes)
     parser.set_defaults(handler=lambda args, env: _help(parser, env))
 
 
@@ -711,3 +723,168 @@ def _print_live(args, env: Environment, any_of: tuple[str, ...], flt, *, sort_by
     if not records and problems:
         return ExitCode.USAGE
     return ExitCode(0) if records else ExitCode(1)
+
+
+# -- logs codes ----------------------------------------------------------------------------
+def run_codes(args, env: Environment) -> ExitCode:
+    import time
+
+    from obdoctor.logs.codes import tally_codes
+
+    started = time.perf_counter()
+    flt = record_filter(args, env)
+    if isinstance(flt, ExitCode):
+        return flt
+    if not args.paths:
+        env.error("logs codes: give a PATH (log file, log directory or bundle)")
+        return ExitCode.USAGE
+    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
+    report = tally_codes(files, flt, names=_code_names(), workers=max(1, args.jobs))
+    entries = [_code_entry(tally) for tally in report.codes.values()]
+    entries.sort(key=lambda e: (e["ordinary"], -e["unusual_records"], -e["records"], str(e["code"])))
+    render = {"json": _codes_json, "markdown": _codes_markdown}.get(args.format, _codes_text)
+    env.stdout.write(render(entries, report, args, time.perf_counter() - started))
+    if _finish(files, problems, report.search, keep, env):
+        return ExitCode.USAGE
+    return ExitCode(0) if entries else ExitCode(1)
+
+
+def _code_names() -> dict[bytes, int]:
+    """``OB_...`` name -> code, for ``ret="OB_..."`` spellings."""
+    from obdoctor.knowledge.errors import all_codes
+
+    return {entry.name.encode(): entry.code for entry in all_codes()}
+
+
+def _noise() -> dict[int, dict]:
+    from obdoctor.knowledge.data_files import data_toml
+
+    return {int(item["code"]): item for item in data_toml("log_noise_codes.toml").get("noise", ())}
+
+
+def _code_entry(tally) -> dict:
+    """One code's tally joined with the catalogue, the documentation and the noise list."""
+    import re
+
+    from obdoctor.knowledge.error_docs import doc
+    from obdoctor.knowledge.errors import is_retried_by_backup, lookup
+
+    code = tally.key if isinstance(tally.key, int) else None
+    known = lookup(code) if code is not None else None
+    documented = doc(code) if known else None
+    noise = _noise().get(code) if code is not None else None
+    ordinary = 0
+    if noise:
+        patterns = [re.compile(p) for p in noise.get("threads", ())]
+        ordinary = tally.count if not patterns else sum(
+            n for thread, n in tally.threads.items() if any(p.search(thread) for p in patterns))
+    return {
+        "code": code if code is not None else tally.key, "name": known.name if known else None,
+        "message": known.message if known else None, "known": known is not None,
+        "retried_by_backup": is_retried_by_backup(code) if known else None,
+        "records": tally.count, "ordinary_records": ordinary, "unusual_records": tally.count - ordinary,
+        "ordinary": bool(noise) and ordinary == tally.count, "ordinary_why": noise["why"] if noise else None,
+        "servers": dict(tally.servers.most_common()), "files": dict(tally.files.most_common()),
+        "tenants": {str(k): v for k, v in tally.tenants.most_common()}, "modules": dict(tally.modules.most_common()),
+        "levels": dict(tally.levels.most_common()), "threads": dict(tally.threads.most_common()),
+        "first": {"ts": tally.first[0], "at": tally.first[1]} if tally.first else None,
+        "last": {"ts": tally.last[0], "at": tally.last[1]} if tally.last else None,
+        "sample": {"at": tally.sample[0], "line": tally.sample[1]} if tally.sample else None,
+        "cause": list(documented.cause) if documented else [], "solution": list(documented.solution) if documented else [],
+    }
+
+
+def _codes_summary(entries, report, seconds: float) -> str:
+    import os
+
+    size = sum(os.path.getsize(f.path) for f in report.search.searched if os.path.exists(f.path))
+    servers = {f.server for f in report.search.searched if f.server}
+    unknown = sum(1 for e in entries if not e["known"])
+    return (f"{len(entries)} error code(s) in {sum(e['records'] for e in entries):,} record(s)"
+            f"{f' ({unknown} not in the catalogue)' if unknown else ''}; {len(report.search.searched)} file(s)"
+            f"{f' of {len(servers)} server(s)' if servers else ''}, {size / 1e6:,.1f} MB, searched in {seconds:.2f} s")
+
+
+def _top(counter: dict, n: int) -> str:
+    items = list(counter.items())
+    more = f", +{len(items) - n} more" if len(items) > n else ""
+    return ", ".join(f"{k} {v:,}" for k, v in items[:n]) + more
+
+
+def _label(entry) -> str:
+    return entry["name"] or ("(not in the catalogue)" if isinstance(entry["code"], int) else "(unknown name)")
+
+
+def _backup(entry, unknown: str) -> str:
+    return {True: "retried", False: "not retried", None: unknown}[entry["retried_by_backup"]]
+
+
+def _codes_text(entries, report, args, seconds: float) -> str:
+    out = [f"obdoctor: {_codes_summary(entries, report, seconds)}"]
+    if not entries:
+        return out[0] + "\n"
+    out += ["unusual codes first; ~ marks codes a healthy cluster logs all day (listed last, counted all the same)", "",
+            f"  {'CODE':<8} {'NAME':<34} {'RECORDS':>9} {'SERVERS':>7}  {'FIRST':<26}  {'LAST':<26}  BACKUP"]
+    for e in entries:
+        mark = "~" if e["ordinary"] else " "
+        out.append(f"{mark} {str(e['code']):<8} {_label(e)[:34]:<34} {e['records']:>9,} {len(e['servers']):>7}  "
+                   f"{(e['first'] or {}).get('ts', '-'):<26}  {(e['last'] or {}).get('ts', '-'):<26}  {_backup(e, '-')}")
+    for e in entries:
+        if e["ordinary"]:
+            continue
+        out += ["", f"{e['code']} {_label(e)}" + (f": {e['message']}" if e["message"] else "")]
+        out.append(f"  records   {e['records']:,} ({_top(e['levels'], args.top)})"
+                   + (f"; {e['ordinary_records']:,} of them ordinary: {e['ordinary_why']}" if e["ordinary_records"] else ""))
+        for key in ("servers", "tenants", "modules", "files"):
+            if e[key]:
+                out.append(f"  {key:<9} {_top(e[key], args.top)}")
+        if e["first"]:
+            out.append(f"  first     {e['first']['ts']} at {e['first']['at']}")
+            out.append(f"  last      {e['last']['ts']} at {e['last']['at']}")
+        if e["sample"]:
+            out.append(f"  sample    {e['sample']['at']}: {e['sample']['line']}")
+        for key in ("cause", "solution"):
+            for i, text in enumerate(e[key][:3]):
+                out.append(f"  {key if i == 0 else '':<9} {text}")
+    return "\n".join(out) + "\n"
+
+
+def _codes_json(entries, report, args, seconds: float) -> str:
+    return json.dumps({
+        "summary": _codes_summary(entries, report, seconds),
+        "files_searched": [str(f.path) for f in report.search.searched],
+        "files_failed": [{"path": str(f.path), "reason": why} for f, why in report.search.failed],
+        "codes": entries,
+        "not_in_catalogue": [e["code"] for e in entries if not e["known"]],
+    }, ensure_ascii=False, indent=2) + "\n"
+
+
+def _codes_markdown(entries, report, args, seconds: float) -> str:
+    def cell(text) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    out = ["# Error codes in the logs", "", _codes_summary(entries, report, seconds) + ".", "",
+           "Unusual codes first; *ordinary* codes are those a healthy cluster logs all day.", "",
+           "| code | name | records | servers | first | last | backup | ordinary |", "|---|---|---:|---:|---|---|---|---|"]
+    for e in entries:
+        out.append(f"| {e['code']} | {cell(_label(e))} | {e['records']:,} | {len(e['servers'])} | "
+                   f"{(e['first'] or {}).get('ts', '')} | {(e['last'] or {}).get('ts', '')} | {_backup(e, '')} | "
+                   f"{'yes' if e['ordinary'] else ''} |")
+    for e in entries:
+        if e["ordinary"]:
+            continue
+        out += ["", f"## {e['code']} {cell(_label(e))}", ""]
+        if e["message"]:
+            out += [f"{cell(e['message'])}.", ""]
+        out.append(f"- records: {e['records']:,} ({_top(e['levels'], args.top)})")
+        for key in ("servers", "tenants", "modules", "files"):
+            if e[key]:
+                out.append(f"- {key}: {cell(_top(e[key], args.top))}")
+        if e["first"]:
+            out.append(f"- first: {e['first']['ts']} at `{e['first']['at']}`; last: {e['last']['ts']} at `{e['last']['at']}`")
+        if e["sample"]:
+            out += [f"- sample (`{e['sample']['at']}`):", "", "```", e["sample"]["line"], "```", ""]
+        for key in ("cause", "solution"):
+            if e[key]:
+                out.append(f"- {key}: {cell(' '.join(e[key][:3]))}")
+    return "\n".join(out) + "\n"

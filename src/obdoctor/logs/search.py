@@ -31,7 +31,7 @@ from obdoctor.logs.reader import (
 )
 from obdoctor.logs.record import LogRecord
 
-__all__ = ["Patterns", "search_file", "search_files", "search_hits", "search_batches", "count_hits", "Hit",
+__all__ = ["Patterns", "search_file", "search_files", "search_hits", "search_batches", "count_hits", "fold_files", "Hit",
            "read_records", "SearchReport", "LogReadError", "iter_lines"]
 
 DENSE_BLOCK = 4 << 20
@@ -440,13 +440,52 @@ def _describe(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, LogReadError) else f"{type(exc).__name__}: {exc}"
 
 
-def _worker(tasks, results, patterns: Patterns, count_only: bool = False) -> None:
+def fold_files(files: Iterable[LogFile], patterns: Patterns, fold, workers: int | None = 2,
+               report: SearchReport | None = None) -> Iterator[tuple[LogFile, object]]:
+    """``(file, fold(batches))`` for each file (or segment of a big one): ``fold`` reduces the
+    file's batches of hits to something small (a tally) inside the worker, so only that crosses
+    a process and memory stays bounded however many records match. ``fold`` is a module-level
+    function (or a ``functools.partial`` of one). A file read only in part gives the fold of
+    what could be read, and is named in ``report.failed``."""
+    plan = _Plan(files, patterns, workers, report, split=True)
+    if plan.parallel:
+        yield from _parallel(plan.files, plan.tasks, patterns, plan.workers, plan.report, fold=fold)
+        return
+    for log in plan.files:
+        failure: list[str] = []
+        partial = fold(_guarded(_raw_batches(log.path, log.compression, plan.matcher), failure))
+        yield log, partial
+        if failure:
+            plan.report.failed.append((log, failure[0]))
+        else:
+            plan.report.searched.append(log)
+
+
+def _guarded(batches, failure: list[str]):
+    """The batches, a read error ending them quietly (said in ``failure``) instead of raising into the fold."""
+    try:
+        yield from batches
+    except (OSError, EOFError, ValueError) as exc:
+        failure.append(_describe(exc))
+
+
+def _worker(tasks, results, patterns: Patterns, count_only: bool = False, fold=None) -> None:
     matcher = None if patterns.matches_everything else compile_patterns(patterns)
     while True:
         item = tasks.get()
         if item is None:
             return
         index, path, compression, segment = item
+        if fold is not None:
+            failure: list[str] = []
+            try:
+                partial = fold(_guarded(_raw_batches(path, compression, matcher, segment=segment), failure))
+            except Exception as exc:  # never leave the parent waiting
+                partial = None
+                failure.append(f"{type(exc).__name__}: {exc}")
+            results.put(("fold", index, partial))
+            results.put(("done", index, failure[0] if failure else None))
+            continue
         if count_only:
             try:
                 count, failure = _count_hits(path, compression, matcher, segment)
@@ -466,7 +505,7 @@ def _worker(tasks, results, patterns: Patterns, count_only: bool = False) -> Non
 
 
 def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, report: SearchReport,
-              count_only: bool = False) -> Iterator:
+              count_only: bool = False, fold=None) -> Iterator:
     """``(file, batch of hits)`` from the workers (with ``count_only``: one count per task instead)."""
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     tasks = ctx.Queue()
@@ -475,7 +514,7 @@ def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, rep
         tasks.put((task, str(files[i].path), files[i].compression, segment))
     for _ in range(workers):
         tasks.put(None)
-    procs = [ctx.Process(target=_worker, args=(tasks, results, patterns, count_only), daemon=True)
+    procs = [ctx.Process(target=_worker, args=(tasks, results, patterns, count_only, fold), daemon=True)
              for _ in range(workers)]
     for p in procs:
         p.start()
@@ -501,6 +540,10 @@ def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, rep
                 continue
             if kind == "count":
                 yield payload
+                continue
+            if kind == "fold":
+                if payload is not None:
+                    yield log, payload
                 continue
             pending.discard(task)
             if payload is not None:
