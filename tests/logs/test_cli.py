@@ -121,3 +121,20 @@ def test_stats_say_what_was_searched_on_stderr(tmp_path):
     assert f"({engine}, 1 worker(s))" in err and "stats" not in out
     code, out, err = run("logs", "search", "--stats", "--count", "-e", "ret=-9043", str(b))
     assert f"obdoctor: {out.strip()} matching record(s)" in err
+
+
+def test_records_printed_in_c_equal_those_printed_from_batches(tmp_path, monkeypatch):
+    """The C formatter (text_chunks) and the Python one (batches) print the same bytes: several
+    files with prefixes, one file with -n, a level filter walking alert-less records, CRLF lines."""
+    from obdoctor.logs import search
+
+    b = bundle(tmp_path)
+    crlf = tmp_path / "crlf" / "observer.log"
+    crlf.parent.mkdir()
+    crlf.write_bytes(b"".join(line.encode() + b"\r\n" for line in make_lines(200)))
+    cases = [("-e", "ret=-9043", "-e", TRACE, str(b)), ("-n", "-e", "ret=-9043", str(b / "logs/10.0.0.1/observer.log")),
+             ("--level", "WDIAG", str(b)), ("-e", "ret=-9043", str(crlf))]
+    printed_in_c = [run("logs", "search", *argv) for argv in cases]
+    monkeypatch.setattr(search, "prints_in_c", lambda patterns: False)
+    from_batches = [run("logs", "search", *argv) for argv in cases]
+    assert printed_in_c == from_batches and all(out for _, out, _ in printed_in_c)

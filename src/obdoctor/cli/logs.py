@@ -424,15 +424,20 @@ def run_search(args, env: Environment) -> ExitCode:
         return _count_only(args, env, engine, started)
     if args.json:
         return _print_json(args, env, engine, started)
-    from obdoctor.logs.search import SearchReport, search_batches
+    from obdoctor.logs.search import SearchReport, prints_in_c, search_batches, text_chunks
 
     files, problems, keep = collect_files(args.paths, env, args.since, args.until)
     report = SearchReport()
-    batches = search_batches(files, engine, workers=max(1, args.jobs), report=report)
+    layout = _Layout(args, env, files, engine)
+    workers = max(1, args.jobs)
     if args.files_with_matches:
-        count = _print_files(batches, files, env)
+        count = _print_files(search_batches(files, engine, workers=workers, report=report), files, env)
+    elif layout.paint is None and prints_in_c(engine):  # formatted in C, a block at a time
+        heads = {str(f.path): layout.head(f) for f in files}
+        count = _print_text(text_chunks(files, engine, heads, layout.numbers, workers=workers, report=report),
+                            files, env)
     else:
-        count = _print_hits(batches, files, _Layout(args, env, files, engine), env)
+        count = _print_hits(search_batches(files, engine, workers=workers, report=report), files, layout, env)
     if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
         return ExitCode.USAGE
     return ExitCode(0) if count else ExitCode(1)
@@ -610,6 +615,10 @@ class _ByteSink:
 
     def write_all(self, lines) -> None:
         for line in lines:
+            if len(line) >= 1 << 18:  # a block printed in C: written as it is, not copied again
+                self.flush()
+                self._write(line)
+                continue
             self.parts.append(line)
             self.size += len(line)
             if self.size >= 1 << 18:
@@ -620,12 +629,40 @@ class _ByteSink:
             return
         data = b"".join(self.parts)
         self.parts, self.size = [], 0
+        self._write(data)
+
+    def _write(self, data: bytes) -> None:
         if self.binary is not None:
             self.stream.flush()
             self.binary.write(data)
             self.binary.flush()
         else:
             self.stream.write(data.decode("utf-8", "replace"))
+
+
+def _print_text(chunks, files, env: Environment) -> int:
+    """Print ``text_chunks`` (records formatted in C): up to ``SORT_BUFFER`` records in file and
+    line order (a chunk is consecutive records of one file, so ordering chunks orders records),
+    then as they come. Returns the count."""
+    order = {str(f.path): i for i, f in enumerate(files)}
+    sink = _ByteSink(env.stdout)
+    buffered: list[tuple[int, int, bytes]] | None = []
+    count = 0
+    for log, first, records, text in chunks:
+        count += records
+        if buffered is None:
+            sink.write_all((text,))
+            continue
+        buffered.append((order.get(str(log.path), 0), first, text))
+        if count >= SORT_BUFFER:
+            buffered.sort(key=lambda item: item[:2])
+            sink.write_all(text for _, _, text in buffered)
+            buffered = None  # past the buffer: stream as found
+    if buffered:
+        buffered.sort(key=lambda item: item[:2])
+        sink.write_all(text for _, _, text in buffered)
+    sink.flush()
+    return count
 
 
 def _print_hits(batches, files, layout: _Layout, env: Environment) -> int:

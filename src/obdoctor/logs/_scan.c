@@ -275,6 +275,83 @@ static PyObject *Scanner_records(Scanner *self, PyObject *args)
     return run(self, buf, start, end, max_record, kernel);
 }
 
+/* text(): the records as printed lines in one bytes object -- ``head`` + (``base + newlines
+ * before`` + ":" when numbered) + the record without its trailing CR/LF + "\n" each -- so a
+ * million matching records cost one allocation, not a million Python objects. */
+static PyObject *Scanner_text(Scanner *self, PyObject *args)
+{
+    PyObject *buf;
+    Py_ssize_t start, end, max_record, base;
+    const char *head;
+    Py_ssize_t head_len;
+    int numbered;
+    if (!PyArg_ParseTuple(args, "Onnny#pn", &buf, &start, &end, &max_record, &head, &head_len, &numbered, &base))
+        return NULL;
+    if (max_record < 1) {
+        PyErr_SetString(PyExc_ValueError, "max_record must be positive");
+        return NULL;
+    }
+    Py_buffer view;
+    if (get_range(buf, start, end, &view) < 0)
+        return NULL;
+    const unsigned char *p = view.buf;
+    Hits h = {0};
+    h.max_record = max_record;
+    h.filter = self->filter.active ? &self->filter : NULL;
+    obd_size newlines;
+    if (self->spec.count == 0) {
+        Py_BEGIN_ALLOW_THREADS
+        newlines = obd_walk(p, start, end, &h);
+        Py_END_ALLOW_THREADS
+    } else {
+        obd_prepare(&self->spec, p, start, end);
+        Py_BEGIN_ALLOW_THREADS
+        newlines = obd_scan(&self->spec, p, start, end, BEST, &h);
+        Py_END_ALLOW_THREADS
+    }
+    PyObject *text = NULL, *result = NULL;
+    if (h.failed) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t total = 0;
+    char digits[24];
+    for (obd_size j = 0; j < h.size; j++) {
+        obd_size stop = h.stops[j];
+        while (stop > h.starts[j] && (p[stop - 1] == '\n' || p[stop - 1] == '\r'))
+            stop--;
+        h.stops[j] = stop;
+        total += head_len + (stop - h.starts[j]) + 1;
+        if (numbered)
+            total += snprintf(digits, sizeof digits, "%zd", (Py_ssize_t)(base + h.before[j])) + 1;
+    }
+    text = PyBytes_FromStringAndSize(NULL, total);
+    if (!text)
+        goto done;
+    char *out = PyBytes_AS_STRING(text);
+    for (obd_size j = 0; j < h.size; j++) {
+        memcpy(out, head, (size_t)head_len);
+        out += head_len;
+        if (numbered) {
+            int n = snprintf(digits, sizeof digits, "%zd", (Py_ssize_t)(base + h.before[j]));
+            memcpy(out, digits, (size_t)n);
+            out += n;
+            *out++ = ':';
+        }
+        obd_size len = h.stops[j] - h.starts[j];
+        memcpy(out, p + h.starts[j], (size_t)len);
+        out += len;
+        *out++ = '\n';
+    }
+    result = Py_BuildValue("(Onnn)", text, (Py_ssize_t)h.size, (Py_ssize_t)(h.size ? base + h.before[0] : -1),
+                           (Py_ssize_t)newlines);
+done:
+    PyBuffer_Release(&view);
+    Py_XDECREF(text);
+    hits_free(&h);
+    return result;
+}
+
 static PyObject *count_newlines(PyObject *Py_UNUSED(module), PyObject *args)
 {
     PyObject *buf;
@@ -301,6 +378,10 @@ static PyMethodDef Scanner_methods[] = {
      "record (a header line and its continuation lines) of buf[start:end] holding a literal, as "
      "buf[start:stop] (cut at max_record bytes), with the newlines between the range start and it; with a "
      "filter, only records whose header fields pass it (every such record when there are no literals)."},
+    {"text", (PyCFunction)Scanner_text, METH_VARARGS,
+     "text(buf, start, end, max_record, head, numbered, base) -> (bytes, records, first line number, newlines): "
+     "the records records() finds, printed: head, then base + newlines before + ':' when numbered, then the "
+     "record without trailing CR/LF, then a newline."},
     {NULL, NULL, 0, NULL},
 };
 

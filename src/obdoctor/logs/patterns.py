@@ -245,6 +245,11 @@ class SimdMatcher(Matcher):
     def hits(self, block, start: int, end: int) -> list[int]:
         return self._scanner.scan(block, start, end)[0]
 
+    def text(self, block, start: int, end: int, max_record: int, head: bytes, numbered: bool, base: int):
+        """``(bytes, records, first line number, newlines)``: the records ``records()`` finds,
+        printed in C (``head``, ``line:`` when numbered, the record, a newline)."""
+        return self._scanner.text(block, start, end, max_record, head, numbered, base)
+
 
 class RegexMatcher(Matcher):
     """Regular expressions or case-insensitive strings (``logs search -E``/``-i``): Python's

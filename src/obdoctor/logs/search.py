@@ -31,7 +31,8 @@ from obdoctor.logs.reader import (
 )
 from obdoctor.logs.record import LogRecord
 
-__all__ = ["Patterns", "search_file", "search_files", "search_hits", "search_batches", "count_hits", "fold_files", "Hit",
+__all__ = ["Patterns", "search_file", "search_files", "search_hits", "search_batches", "count_hits", "fold_files", "text_chunks",
+           "prints_in_c", "Hit",
            "read_records", "SearchReport", "LogReadError", "iter_lines"]
 
 DENSE_BLOCK = 4 << 20
@@ -206,6 +207,25 @@ def _raw_batches(path, compression, matcher: Matcher | None, use_mmap=None,
         yield batch
 
 
+def _text_chunks(path, compression, matcher: Matcher, head: bytes, numbered: bool,
+                 segment: tuple[int, int] | None = None) -> Iterator[tuple[int, int, bytes]]:
+    """``(first line number, records, printed bytes)`` per block of up to ``DENSE_BLOCK``
+    bytes: the C scanner formats the records itself (see ``text_chunks``)."""
+    matcher = matcher.for_path(path)
+    lines = _Lines()
+    for region in regions(path, compression, segment=segment):
+        lines.enter(region)
+        buf, pos, end = region.buf, region.start, region.end
+        while pos < end:
+            stop = end if end - pos <= DENSE_BLOCK else cut_point(buf, pos, pos + DENSE_BLOCK)
+            text, count, first, newlines = matcher.text(buf, pos, stop, MAX_RECORD, head, numbered, lines.at(pos))
+            lines.skip_to(stop, newlines)
+            if count:
+                yield first, count, text
+            pos = stop
+        lines.leave()
+
+
 def _dense(buf, start: int, end: int, offset: int, lines: _Lines, matcher: Matcher | None):
     """Every record of a region, split in bulk (``bytes.split``), kept when it holds a
     pattern. Many hits (a common word, every record): several times cheaper than expanding
@@ -369,6 +389,36 @@ def search_batches(files: Iterable[LogFile], patterns: Patterns, workers: int | 
             plan.report.failed.append((log, _describe(exc)))
 
 
+def prints_in_c(patterns: Patterns) -> bool:
+    """Whether ``text_chunks`` serves these patterns (the C scanner, no all_of to check)."""
+    if patterns.matches_everything or patterns.all_of:
+        return False
+    return hasattr(compile_patterns(patterns), "text")
+
+
+def text_chunks(files: Iterable[LogFile], patterns: Patterns, heads: dict[str, bytes], numbered: bool,
+                workers: int | None = 2, report: SearchReport | None = None
+                ) -> Iterator[tuple[LogFile, int, int, bytes]]:
+    """``(file, first line number, records, bytes)``: the matching records already printed as
+    grep prints them (``heads[path]`` + line number and ``:`` when ``numbered`` + the record +
+    newline), formatted in C and sent between processes as one bytes object per block: a
+    million matching lines cost no Python object each. Records of a file come in order, in
+    chunks; files interleave. Only when ``prints_in_c(patterns)``."""
+    plan = _Plan(files, patterns, workers, report, split=False)
+    if plan.parallel:
+        yield from _parallel(plan.files, plan.tasks, patterns, plan.workers, plan.report,
+                             text=(heads, numbered))
+        return
+    for log in plan.files:
+        try:
+            for first, count, text in _text_chunks(log.path, log.compression, plan.matcher,
+                                                   heads.get(str(log.path), b""), numbered):
+                yield log, first, count, text
+            plan.report.searched.append(log)
+        except (OSError, EOFError, ValueError) as exc:
+            plan.report.failed.append((log, _describe(exc)))
+
+
 def count_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
                report: SearchReport | None = None) -> int:
     """``sum(1 for _ in search_hits(...))`` without moving every hit between processes
@@ -469,13 +519,23 @@ def _guarded(batches, failure: list[str]):
         failure.append(_describe(exc))
 
 
-def _worker(tasks, results, patterns: Patterns, count_only: bool = False, fold=None) -> None:
+def _worker(tasks, results, patterns: Patterns, count_only: bool = False, fold=None, numbered=None) -> None:
     matcher = None if patterns.matches_everything else compile_patterns(patterns)
     while True:
         item = tasks.get()
         if item is None:
             return
-        index, path, compression, segment = item
+        index, path, compression, segment, head = item
+        if numbered is not None:
+            try:
+                for chunk in _text_chunks(path, compression, matcher, head, numbered, segment):
+                    results.put(("text", index, chunk))
+                results.put(("done", index, None))
+            except (OSError, EOFError, ValueError) as exc:
+                results.put(("done", index, _describe(exc)))
+            except Exception as exc:  # never leave the parent waiting
+                results.put(("done", index, f"{type(exc).__name__}: {exc}"))
+            continue
         if fold is not None:
             failure: list[str] = []
             try:
@@ -505,16 +565,18 @@ def _worker(tasks, results, patterns: Patterns, count_only: bool = False, fold=N
 
 
 def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, report: SearchReport,
-              count_only: bool = False, fold=None) -> Iterator:
+              count_only: bool = False, fold=None, text: tuple[dict, bool] | None = None) -> Iterator:
     """``(file, batch of hits)`` from the workers (with ``count_only``: one count per task instead)."""
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     tasks = ctx.Queue()
     results = ctx.Queue(maxsize=64)  # back-pressure: bounded memory when everything matches
+    heads, numbered = text if text is not None else ({}, None)
     for task, (i, segment) in enumerate(items):
-        tasks.put((task, str(files[i].path), files[i].compression, segment))
+        path = str(files[i].path)
+        tasks.put((task, path, files[i].compression, segment, heads.get(path, b"")))
     for _ in range(workers):
         tasks.put(None)
-    procs = [ctx.Process(target=_worker, args=(tasks, results, patterns, count_only, fold), daemon=True)
+    procs = [ctx.Process(target=_worker, args=(tasks, results, patterns, count_only, fold, numbered), daemon=True)
              for _ in range(workers)]
     for p in procs:
         p.start()
@@ -540,6 +602,9 @@ def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, rep
                 continue
             if kind == "count":
                 yield payload
+                continue
+            if kind == "text":
+                yield (log, *payload)
                 continue
             if kind == "fold":
                 if payload is not None:
