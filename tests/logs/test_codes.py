@@ -19,7 +19,8 @@ from obdoctor.logs.files import LogFile
 
 NAMES = {b"OB_ERR_UNEXPECTED": -4016, b"OB_TIMEOUT": -4012}
 SPELLINGS = ("ret={c}", "[errcode={c}]", "ret_code={c}", "result={c}", "tmp_ret={c}", "ret={c}7", "x_result={c}",
-             'ret="OB_ERR_UNEXPECTED"', 'ret="OB_TIMEOUT"', 'ret="OB_NOT_A_CODE"', "ret=0", "retry={c}")
+             'ret="OB_ERR_UNEXPECTED"', 'result="OB_TIMEOUT"', 'ret="OB_NOT_A_CODE"', "ret=0", "retry={c}",
+             'x_ret="OB_TIMEOUT"')
 CODES = (-4016, -4012, -9040, -4018, -1)
 
 
@@ -40,7 +41,7 @@ def log_text(draw) -> str:
 def grep_count(path, code: int) -> int:
     names = [n.decode() for n, c in NAMES.items() if c == code]
     expr = f"(^|[^A-Za-z0-9_])(ret|errcode|ret_code|result)={code}([^0-9]|$)"
-    expr += "".join(f'|(^|[^A-Za-z0-9_])ret="{n}"' for n in names)
+    expr += "".join(f'|(^|[^A-Za-z0-9_])(ret|errcode|ret_code|result)="{n}"' for n in names)
     out = subprocess.run(["grep", "-c", "-E", expr, str(path)], capture_output=True, text=True).stdout
     return int(out or 0)
 

@@ -9,8 +9,8 @@ process: memory is bounded by the number of distinct codes, not of records.
 
 What counts as a code: ``ret=-N``, ``errcode=-N``, ``ret_code=-N``, ``result=-N`` with no letter,
 digit or ``_`` before the key (``tmp_ret=`` is another variable) and no digit after ``N``, and
-``ret="OB_NAME"`` (named by the catalogue ``names`` the caller gives; a name it does not know is
-tallied under its name). A record is counted once per code it holds, whatever the spelling.
+the same keys with a name, ``ret="OB_NAME"`` (named by the catalogue ``names`` the caller gives;
+a name it does not know is tallied under its name). A record is counted once per code it holds, whatever the spelling.
 
 This module knows no catalogue (``logs`` and ``knowledge`` are separate layers): the CLI joins
 names, messages, causes and the noise list.
@@ -28,11 +28,15 @@ from obdoctor.logs.fields import RecordFilter
 from obdoctor.logs.files import LogFile
 from obdoctor.logs.search import Patterns, SearchReport, fold_files
 
-LITERALS = ("ret=-", "errcode=-", "ret_code=-", "result=-", 'ret="OB_')
-_CODE = re.compile(rb'(?<![A-Za-z0-9_])(?:ret|errcode|ret_code|result)=(-\d{1,7})(?![0-9])'
-                   rb'|(?<![A-Za-z0-9_])ret="(OB_[A-Z0-9_]+)"')
+LITERALS = ("ret=-", "errcode=-", "ret_code=-", "result=-", '="OB_')
+_CODE = re.compile(rb'\b(?:ret(?:_code)?|errcode|result)=(?:(-\d{1,7})(?![0-9])|"(OB_[A-Z0-9_]+)")')
+"""``\b`` before the key: no letter, digit or ``_`` (bytes patterns are ASCII); factored so ``re``
+finds its first byte fast (4x the lookbehind spelling)."""
 _HEAD = re.compile(rb"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3,6})\] (?:([A-Z_]+)\s+(?:\[([A-Za-z0-9_.]+)\] )?)?")
 _THREAD = re.compile(rb"\[\d+\]\[([^\]\n]{0,64})\](?:\[C\d+\])?(?:\[T(\d+)\])?\[[YZ]")
+_HEADER = re.compile(rb"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})\] ([A-Z_]+)\s+(?:\[([A-Za-z0-9_.]+)\] )?"
+                     rb"[^\n]{0,1024}?\) \[\d+\]\[([^\]\n]{0,64})\](?:\[C\d+\])?(?:\[T(\d+)\])?\[[YZ]")
+"""A 4.x header: ts, level, module, thread, tenant in one match (the common case)."""
 _DIGITS = re.compile(r"\d+")
 SAMPLE = 400
 """Characters of the sample line kept per code."""
@@ -85,55 +89,85 @@ class CodeTally:
 
 def _tally_batches(batches, names: dict[bytes, int] | None = None) -> dict:
     """The fold run in each worker: ``{code: CodeTally}`` of one file's hits (locations are
-    line numbers until ``relabel``)."""
-    out: dict = {}
+    line numbers until ``relabel``). Per record: one expression for the codes, one for the
+    header; records are counted per (code, tenant, module, level, thread) first and spread
+    into the per-field counters once at the end: the per-record work is a few dict updates."""
     names = names or {}
+    groups: Counter = Counter()
+    first: dict = {}
+    last: dict = {}
+    sample: dict = {}
+    folded: dict = {None: None}
     for batch in batches:
         for line_no, _offset, data in batch:
-            keys = set()
-            for m in _CODE.finditer(data):
-                number, name = m.groups()
-                if number is not None:
-                    keys.add(int(number))
-                else:
-                    keys.add(names.get(name, name.decode()))
+            keys = {int(number) if number else names.get(name, name) for number, name in _CODE.findall(data)}
             keys.discard(0)
             if not keys:
                 continue
-            first_line = data.split(b"\n", 1)[0]
-            head = _HEAD.match(first_line)
-            ts = level = module = None
-            if head:
-                ts, level, module = head.groups()
-            elif first_line[:4].isdigit() and first_line.count(b"|") >= 11:  # alert.log
-                parts = first_line.split(b"|", 8)
-                ts, level, module = parts[0], parts[1] or None, parts[2] or None
-            thread = tenant = None
-            found = _THREAD.search(first_line, 0, 2048)
-            if found:
-                thread, tenant = found.groups()
-            ts_text = ts.decode() if ts else None
+            nl = data.find(b"\n")
+            line = data if nl < 0 else data[:nl]
+            m = _HEADER.match(line)
+            if m is not None:
+                ts, level, module, thread, tenant = m.groups()
+            else:
+                ts, level, module, thread, tenant = _other_header(line)
+            thread_class = folded.get(thread)
+            if thread_class is None and thread is not None:
+                thread_class = folded[thread] = _DIGITS.sub("#", thread.decode("utf-8", "replace"))
+            signature = (tenant, module, level, thread_class)
             for key in keys:
-                tally = out.get(key)
-                if tally is None:
-                    tally = out[key] = CodeTally(key)
-                tally.count += 1
-                if tenant:
-                    tally.tenants[int(tenant)] += 1
-                if module:
-                    tally.modules[module.decode()] += 1
-                if level:
-                    tally.levels[level.decode()] += 1
-                if thread:
-                    tally.threads[_DIGITS.sub("#", thread.decode("utf-8", "replace"))] += 1
-                if tally.sample is None or (ts_text and (tally.first is None or ts_text < tally.first[0])):
-                    tally.sample = (str(line_no), first_line[:SAMPLE].decode("utf-8", "replace"))
-                if ts_text:
-                    if tally.first is None or ts_text < tally.first[0]:
-                        tally.first = (ts_text, str(line_no))
-                    if tally.last is None or ts_text >= tally.last[0]:
-                        tally.last = (ts_text, str(line_no))
+                groups[(key, signature)] += 1
+                if ts is not None:
+                    seen = first.get(key)
+                    if seen is None or ts < seen[0]:
+                        first[key] = (ts, line_no)
+                        sample[key] = (line_no, line)
+                    seen = last.get(key)
+                    if seen is None or ts >= seen[0]:
+                        last[key] = (ts, line_no)
+                elif key not in sample:
+                    sample[key] = (line_no, line)
+    out: dict = {}
+    for (key, (tenant, module, level, thread_class)), n in groups.items():
+        if isinstance(key, bytes):
+            key = key.decode()
+        tally = out.get(key)
+        if tally is None:
+            tally = out[key] = CodeTally(key)
+        tally.count += n
+        if tenant:
+            tally.tenants[int(tenant)] += n
+        if module:
+            tally.modules[module.decode()] += n
+        if level:
+            tally.levels[level.decode()] += n
+        if thread_class:
+            tally.threads[thread_class] += n
+    for raw_key in set(sample):
+        tally = out[raw_key.decode() if isinstance(raw_key, bytes) else raw_key]
+        line_no, line = sample[raw_key]
+        tally.sample = (str(line_no), line[:SAMPLE].decode("utf-8", "replace"))
+        if raw_key in first:
+            tally.first = (first[raw_key][0].decode(), str(first[raw_key][1]))
+            tally.last = (last[raw_key][0].decode(), str(last[raw_key][1]))
     return out
+
+
+def _other_header(line: bytes) -> tuple:
+    """(ts, level, module, thread, tenant) of a line the 4.x header expression missed: 3.x,
+    trace.log, alert.log, the rotation banner, or no header at all."""
+    ts = level = module = thread = tenant = None
+    head = _HEAD.match(line)
+    if head:
+        ts, level, module = head.groups()
+    elif line[:4].isdigit() and line.count(b"|") >= 11:  # alert.log
+        parts = line.split(b"|", 8)
+        ts, level, module, tenant, thread = parts[0], parts[1] or None, parts[2] or None, parts[5] or None, parts[7]
+        return ts, level, module, thread or None, tenant if tenant and tenant.isdigit() else None
+    found = _THREAD.search(line, 0, 2048)
+    if found:
+        thread, tenant = found.groups()
+    return ts, level, module, thread, tenant
 
 
 @dataclass
