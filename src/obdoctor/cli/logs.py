@@ -10,7 +10,6 @@ with the same engine the rules use, and keep grep's exit codes: 0 something matc
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -300,6 +299,8 @@ def record_json(record) -> dict:
 def _text(record, args, prefix: bool = True) -> str:
     """A record as printed: JSON, or its text after ``server:file:line:``."""
     if args.json:
+        import json
+
         return json.dumps(record_json(record), ensure_ascii=False) + "\n"
     if prefix:
         name = record.path.rsplit("/", 1)[-1] if record.path else "?"
@@ -666,30 +667,11 @@ def _print_text(chunks, files, env: Environment) -> int:
 
 
 def _print_hits(batches, files, layout: _Layout, env: Environment) -> int:
-    """Print unparsed hits like grep (see ``_Layout``), in file and line order up to
-    ``SORT_BUFFER`` of them, then as they come. Returns the count. Takes ``search_batches``:
-    a list comprehension per batch, no object per line."""
-    order = {str(f.path): i for i, f in enumerate(files)}
-    sink = _ByteSink(env.stdout)
-    buffered: list[tuple[int, int, bytes]] | None = []
-    count = 0
-    for log, batch in batches:
-        count += len(batch)
-        lines = layout.lines(log, batch)
-        if buffered is None:
-            sink.write_all(line for _, line in lines)
-            continue
-        rank = order.get(str(log.path), 0)
-        buffered.extend((rank, n, line) for n, line in lines)
-        if len(buffered) >= SORT_BUFFER:
-            buffered.sort(key=lambda item: item[:2])
-            sink.write_all(line for _, _, line in buffered)
-            buffered = None  # past the buffer: stream as found
-    if buffered:
-        buffered.sort(key=lambda item: item[:2])
-        sink.write_all(line for _, _, line in buffered)
-    sink.flush()
-    return count
+    """Print unparsed hits like grep (see ``_Layout``; in Python: colour), ordered as
+    ``_print_text`` orders them: a batch is consecutive records of one file, like a chunk."""
+    chunks = ((log, batch[0][0], len(batch), b"".join(line for _, line in layout.lines(log, batch)))
+              for log, batch in batches if batch)
+    return _print_text(chunks, files, env)
 
 
 def _flush(buffered: list, order: dict, args, env: Environment, prefix: bool) -> None:
@@ -887,6 +869,8 @@ def _codes_text(entries, report, args, seconds: float) -> str:
 
 
 def _codes_json(entries, report, args, seconds: float) -> str:
+    import json
+
     return json.dumps({
         "summary": _codes_summary(entries, report, seconds),
         "files_searched": [str(f.path) for f in report.search.searched],

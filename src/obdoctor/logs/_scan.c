@@ -192,6 +192,32 @@ static PyObject *int_list(const obd_size *values, Py_ssize_t n)
     return list;
 }
 
+/* One kernel run over buf[start:end) into ``h`` (the literal scan, or, without literals, the
+ * walk over every record; ``max_record`` 0: lines), the GIL released. ``view`` holds the buffer
+ * until the caller releases it. Returns the newlines in the range, or -1 with an exception. */
+static obd_size find(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
+                     enum kernel which, Py_buffer *view, Hits *h)
+{
+    if (get_range(buf, start, end, view) < 0)
+        return -1;
+    const unsigned char *p = view->buf;
+    memset(h, 0, sizeof *h);
+    h->max_record = max_record;
+    h->filter = max_record && self->filter.active ? &self->filter : NULL;
+    obd_size newlines;
+    if (self->spec.count == 0) { /* fields only: every record, filtered */
+        Py_BEGIN_ALLOW_THREADS
+        newlines = obd_walk(p, start, end, h);
+        Py_END_ALLOW_THREADS
+    } else {
+        obd_prepare(&self->spec, p, start, end); /* with the GIL held: the scanner is shared by threads */
+        Py_BEGIN_ALLOW_THREADS
+        newlines = obd_scan(&self->spec, p, start, end, which, h);
+        Py_END_ALLOW_THREADS
+    }
+    return newlines;
+}
+
 /* scan() and records(): one kernel run; ``max_record`` 0 reports lines, else records. */
 static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
                      const char *kernel)
@@ -214,23 +240,10 @@ static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t 
         return NULL;
     }
     Py_buffer view;
-    if (get_range(buf, start, end, &view) < 0)
+    Hits h;
+    obd_size newlines = find(self, buf, start, end, max_record, which, &view, &h);
+    if (newlines < 0)
         return NULL;
-    const unsigned char *p = view.buf;
-    Hits h = {0};
-    h.max_record = max_record;
-    h.filter = max_record && self->filter.active ? &self->filter : NULL;
-    obd_size newlines;
-    if (self->spec.count == 0) { /* fields only: every record, filtered */
-        Py_BEGIN_ALLOW_THREADS
-        newlines = obd_walk(p, start, end, &h);
-        Py_END_ALLOW_THREADS
-    } else {
-        obd_prepare(&self->spec, p, start, end); /* with the GIL held: the scanner is shared by threads */
-        Py_BEGIN_ALLOW_THREADS
-        newlines = obd_scan(&self->spec, p, start, end, which, &h);
-        Py_END_ALLOW_THREADS
-    }
     PyBuffer_Release(&view);
     PyObject *starts = NULL, *stops = NULL, *before = NULL, *result = NULL;
     if (h.failed) {
@@ -292,23 +305,11 @@ static PyObject *Scanner_text(Scanner *self, PyObject *args)
         return NULL;
     }
     Py_buffer view;
-    if (get_range(buf, start, end, &view) < 0)
+    Hits h;
+    obd_size newlines = find(self, buf, start, end, max_record, BEST, &view, &h);
+    if (newlines < 0)
         return NULL;
     const unsigned char *p = view.buf;
-    Hits h = {0};
-    h.max_record = max_record;
-    h.filter = self->filter.active ? &self->filter : NULL;
-    obd_size newlines;
-    if (self->spec.count == 0) {
-        Py_BEGIN_ALLOW_THREADS
-        newlines = obd_walk(p, start, end, &h);
-        Py_END_ALLOW_THREADS
-    } else {
-        obd_prepare(&self->spec, p, start, end);
-        Py_BEGIN_ALLOW_THREADS
-        newlines = obd_scan(&self->spec, p, start, end, BEST, &h);
-        Py_END_ALLOW_THREADS
-    }
     PyObject *text = NULL, *result = NULL;
     if (h.failed) {
         PyErr_NoMemory();

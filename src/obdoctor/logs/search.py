@@ -16,9 +16,7 @@ only print or count.
 from __future__ import annotations
 
 import mmap
-import multiprocessing
 import os
-import queue as _queue
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -526,16 +524,6 @@ def _worker(tasks, results, patterns: Patterns, count_only: bool = False, fold=N
         if item is None:
             return
         index, path, compression, segment, head = item
-        if numbered is not None:
-            try:
-                for chunk in _text_chunks(path, compression, matcher, head, numbered, segment):
-                    results.put(("text", index, chunk))
-                results.put(("done", index, None))
-            except (OSError, EOFError, ValueError) as exc:
-                results.put(("done", index, _describe(exc)))
-            except Exception as exc:  # never leave the parent waiting
-                results.put(("done", index, f"{type(exc).__name__}: {exc}"))
-            continue
         if fold is not None:
             failure: list[str] = []
             try:
@@ -554,9 +542,13 @@ def _worker(tasks, results, patterns: Patterns, count_only: bool = False, fold=N
             results.put(("count", index, count))
             results.put(("done", index, failure))
             continue
+        if numbered is not None:  # records printed in C
+            kind, parts = "text", _text_chunks(path, compression, matcher, head, numbered, segment)
+        else:
+            kind, parts = "hits", _raw_batches(path, compression, matcher, segment=segment)
         try:
-            for batch in _raw_batches(path, compression, matcher, segment=segment):
-                results.put(("hits", index, batch))
+            for part in parts:
+                results.put((kind, index, part))
             results.put(("done", index, None))
         except (OSError, EOFError, ValueError) as exc:
             results.put(("done", index, _describe(exc)))
@@ -567,6 +559,9 @@ def _worker(tasks, results, patterns: Patterns, count_only: bool = False, fold=N
 def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, report: SearchReport,
               count_only: bool = False, fold=None, text: tuple[dict, bool] | None = None) -> Iterator:
     """``(file, batch of hits)`` from the workers (with ``count_only``: one count per task instead)."""
+    import multiprocessing  # only when several processes search: ~15 ms of imports a small search skips
+    import queue as _queue
+
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     tasks = ctx.Queue()
     results = ctx.Queue(maxsize=64)  # back-pressure: bounded memory when everything matches
