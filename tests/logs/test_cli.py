@@ -138,3 +138,17 @@ def test_records_printed_in_c_equal_those_printed_from_batches(tmp_path, monkeyp
     monkeypatch.setattr(search, "prints_in_c", lambda patterns: False)
     from_batches = [run("logs", "search", *argv) for argv in cases]
     assert printed_in_c == from_batches and all(out for _, out, _ in printed_in_c)
+
+
+def test_fields_alone_select_records_without_a_pattern(tmp_path):
+    path = write(tmp_path / "observer.log", make_lines(300))
+    total = run("logs", "search", "-c", "--since", "2000-01-01", str(path))[1]
+    assert int(total) == 300  # every record, continuation lines joined to theirs
+    assert run("logs", "search", "-c", "--tenant", "T1", str(path))[1] == total
+    assert run("logs", "search", "-c", "--module", "storage", "--thread", "T1_X", str(path))[1] == total
+    assert run("logs", "search", "--tenant", "2", str(path))[0] == 1
+    code, wdiag, _ = run("logs", "search", "--level", "wdiag", str(path))  # the PATH is not taken for a pattern
+    assert code == 0 and len(wdiag.splitlines()) == 6 and all(" WDIAG " in line for line in wdiag.splitlines())
+    code, both, _ = run("logs", "search", "--level", "WARN", "ret=-9043", str(path))  # a pattern and a level
+    assert both == wdiag
+    assert run("logs", "search", str(path))[0] == 2  # neither a pattern nor a field: usage error
