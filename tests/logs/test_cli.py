@@ -152,3 +152,9 @@ def test_fields_alone_select_records_without_a_pattern(tmp_path):
     code, both, _ = run("logs", "search", "--level", "WARN", "ret=-9043", str(path))  # a pattern and a level
     assert both == wdiag
     assert run("logs", "search", str(path))[0] == 2  # neither a pattern nor a field: usage error
+
+
+def test_live_refuses_a_search_that_would_bring_every_line():
+    code, _, err = run("logs", "search", "--since", "2h", "--live")
+    assert code == 2 and "every line" in err
+    assert run("logs", "search", "-i", "x", "--live")[0] == 2

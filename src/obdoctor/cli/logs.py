@@ -417,6 +417,10 @@ def run_search(args, env: Environment) -> ExitCode:
         if grep_only:
             env.error("logs search --live: -E, -i, -v, -l and context options work on files only")
             return ExitCode.USAGE
+        if not patterns and not flt.literals():
+            env.error("logs search --live: give a PATTERN, --level (not INFO), --tenant or --thread: a time window "
+                      "or a module alone would bring every line of the servers' logs over SSH")
+            return ExitCode.USAGE
         return _print_live(args, env, patterns, flt, sort_by_time=False)
     engine = Patterns(any_of=patterns, fields=flt, regex=args.regex, ignore_case=args.ignore_case)
     if args.invert_match or before or after:
