@@ -27,6 +27,11 @@ static const char *const PIECES[] = {
     "2024-03-18 08:00:00.000003|WARN|BACKUP|ret=-4016|alert\n",
     "from dual where ret=-4016\n", "  continuation\n", "[2024", "\n", "ret=", "-40", "16", "a", "b", "=",
     "\0", "\xff", "YB420A00000B-00060F0000000001-0-0 ",
+    /* header shapes for the field filter: 3.x, trace.log, the banner, cut and odd ones */
+    "[2024-03-18 08:00:00.001] WARN  [RS] f (a.cpp:1) [7][0][Y1-00000000000000AB] [lt=1] [dc=0] x\n",
+    "[2024-03-18 08:00:00.000004] [7][T1_X][T1][Y1-00000000000000AB-0-0] trace\n",
+    "[2024-03-18 08:00:00.000005] INFO  New syslog file info: [a]\n", "[2024-03-18 08:00:00.000006] WDIAG [RS",
+    " [12][", "][T1][Y", "2024-03-18 08:00:00.000007|WDIAG||||||||||\n",
 };
 #define NPIECES (sizeof PIECES / sizeof *PIECES)
 
