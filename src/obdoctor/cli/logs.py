@@ -367,11 +367,13 @@ def _shown(path: str) -> str:
 
 def _pattern_args(args, flt) -> tuple[str, ...]:
     """The patterns: ``-e`` ones, else the first argument (grep's habit), unless field filters
-    are given and that argument names an existing path. ``\\-`` reads as ``-`` (GNU grep)."""
+    are given and that argument names an existing path. In a fixed string ``\\-`` reads as ``-``
+    (GNU grep; a regular expression reads it so itself, and ``[a\\-z]`` must keep it)."""
     items = list(args.patterns or ())
     if not items and args.paths and not (flt is not None and Path(args.paths[0]).exists()):
         items = [args.paths.pop(0)]
-    return tuple(p.replace("\\-", "-") for item in items for p in item.split("\n") if p)
+    patterns = tuple(p for item in items for p in item.split("\n") if p)
+    return patterns if args.regex else tuple(p.replace("\\-", "-") for p in patterns)
 
 
 def _stdin_path(env: Environment) -> str | None:
