@@ -31,7 +31,7 @@ setup(
         Extension(
             "obdoctor.logs._scan",
             sources=["src/obdoctor/logs/_scan.c"],
-            depends=["src/obdoctor/logs/_scan_kernels.h"],
+            depends=["src/obdoctor/logs/_scan_kernels.h", "src/obdoctor/logs/_scan_fields.h"],
             extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wno-missing-braces"],
             optional=True,
         )

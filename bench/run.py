@@ -35,7 +35,51 @@ def obdoctor_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "obdoctor.cli.main"]
 
 
-def timed(cmd, shell=False) -> tuple[float, int, int, float]:
+def tree_rss_kib(pid: int) -> int:
+    """Resident KiB of ``pid`` and every descendant now (``/proc``: children of each thread)."""
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as handle:
+                    todo.extend(int(x) for x in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+class TreePeak:
+    """The largest sum of resident memory over a process tree, sampled every 10 ms in a thread:
+    GNU time's ``%M`` is the largest single process, not the workers and the parent together."""
+
+    def __init__(self, pid: int):
+        import threading
+
+        self.pid, self.peak, self.done = pid, 0, False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done:
+            self.peak = max(self.peak, tree_rss_kib(self.pid))
+            time.sleep(0.01)
+
+    def stop(self) -> int:
+        self.done = True
+        self.thread.join()
+        return self.peak // 1024
+
+
+def timed(cmd, shell=False) -> tuple[float, int, int, float, int]:
     """(wall seconds, peak RSS in MiB, exit status, CPU seconds) of one command.
 
     Output goes through a pipe that we drain: GNU grep notices a stdout of /dev/null and stops
@@ -46,27 +90,32 @@ def timed(cmd, shell=False) -> tuple[float, int, int, float]:
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(["/usr/bin/time", "-f", "%M %U %S", *argv], stdout=subprocess.PIPE, stderr=err)
+        tree = TreePeak(proc.pid)
         while proc.stdout.read(1 << 20):
             pass
         proc.wait()
+        tree_mib = tree.stop()
         wall = time.perf_counter() - start
         err.seek(0)
         tail = err.read().decode(errors="replace").strip().splitlines()
     try:
         kib, user, system = tail[-1].split()
-        return wall, int(kib) // 1024, proc.returncode, float(user) + float(system)
+        return wall, int(kib) // 1024, proc.returncode, float(user) + float(system), tree_mib
     except (IndexError, ValueError):
-        return wall, 0, proc.returncode, 0.0
+        return wall, 0, proc.returncode, 0.0, tree_mib
 
 
-def measure(label: str, cmd, repeat: int, shell=False) -> dict:
-    timed(cmd, shell)  # warm-up: page cache, imports
+def measure(label: str, cmd, repeat: int, shell=False, warm: bool = True) -> dict:
+    if warm:
+        timed(cmd, shell)  # warm-up: page cache, imports
     runs = [timed(cmd, shell) for _ in range(repeat)]
     wall = statistics.median(r[0] for r in runs)
     rss = max(r[1] for r in runs)
     cpu = statistics.median(r[3] for r in runs)
-    print(f"  {label:<44} {wall:7.3f} s   cpu {cpu:6.2f} s   peak {rss:5d} MiB", flush=True)
-    return {"label": label, "seconds": wall, "cpu_seconds": cpu, "peak_mib": rss, "exit": runs[0][2]}
+    tree = max(r[4] for r in runs)
+    print(f"  {label:<44} {wall:7.3f} s   cpu {cpu:6.2f} s   peak {rss:5d} MiB   tree {tree:5d} MiB", flush=True)
+    return {"label": label, "seconds": wall, "cpu_seconds": cpu, "peak_mib": rss, "tree_peak_mib": tree,
+            "exit": runs[0][2]}
 
 
 def engine_time(paths: list[str], repeat: int, engine: str | None = None) -> dict:
@@ -157,6 +206,28 @@ def main() -> None:
                                      obdoctor_cmd() + ["logs", "search", "-j", "1", "-e", "INFO", biggest], args.repeat)
     results["dense_rg_print"] = measure("rg -F INFO (printed)", ["rg", "-F", "-e", "INFO", biggest], args.repeat)
 
+    # issue 18: records by level alone, and the error-code tally
+    level_re = r"^\[[^\]]*\] (WDIAG|ERROR|EDIAG) "  # --level ERROR takes EDIAG too
+    print("by level alone (--level WDIAG,ERROR, no pattern) vs rg's regex:")
+    level_cmd = obdoctor_cmd() + ["logs", "search", "--level", "WDIAG,ERROR"]
+    results["level_count"] = measure("obdoctor logs search --level ... --count", level_cmd + ["--count"] + plain, args.repeat)
+    results["level_count_rg"] = measure("rg -c REGEX", ["rg", "-c", "--no-filename", level_re] + plain, args.repeat)
+    results["level_print"] = measure("obdoctor logs search --level ... (printed)", level_cmd + plain, args.repeat)
+    results["level_print_rg"] = measure("rg -n REGEX (printed)", ["rg", "-n", level_re] + plain, args.repeat)
+    n_level = int(subprocess.run(level_cmd + ["--count"] + plain, capture_output=True).stdout)
+    n_level_rg = sum(int(x) for x in subprocess.run(["rg", "-c", "--no-filename", level_re] + plain,
+                                                     capture_output=True).stdout.split())
+    print(f"  records: obdoctor {n_level}, rg {n_level_rg} lines")
+    results["level_matches"] = {"obdoctor": n_level, "rg": n_level_rg}
+
+    print("error codes (logs codes) vs an obdiag-style Python loop and an rg -o tally:")
+    results["codes"] = measure("obdoctor logs codes", obdoctor_cmd() + ["logs", "codes"] + plain, args.repeat)
+    code_re = r"(^|[^A-Za-z0-9_])(ret|errcode|ret_code|result)=-[0-9]+"
+    tally = f"rg -o -N --no-filename '{code_re}' {' '.join(plain)} | sed 's/.*=//' | sort | uniq -c | sort -rn"
+    results["codes_rg"] = measure("rg -o | sort | uniq -c", tally, args.repeat, shell=True)
+    results["codes_python"] = measure("obdiag-style Python loop (once)", [sys.executable, str(HERE / "obdiag_style.py")]
+                                      + plain, 1, warm=False)
+
     print("compressed files:")
     quoted = " ".join(f"-e '{p}'" for p in NEEDLE_PATTERNS)
     pipeline = (f"for f in {' '.join(gz)}; do zcat \"$f\"; done | grep -F -n {quoted}; "
@@ -183,6 +254,11 @@ def main() -> None:
     print(f"  zcat|grep / obdoctor      {ratio('zcat_grep', 'ours_comp'):5.2f}x [{cpu_ratio('zcat_grep', 'ours_comp'):4.2f}x] faster   (target >= 3x)")
     print(f"  dense, obdoctor / rg -c    {ratio('dense_ours', 'dense_rg'):5.2f}x   (no target: counted in the workers, not returned)")
     print(f"  dense printed / rg         {ratio('dense_print', 'dense_rg_print'):5.2f}x   (no target: every line goes through Python once)")
+    print(f"  level count / rg -c        {ratio('level_count', 'level_count_rg'):5.2f}x   (target <= 1.0x)")
+    print(f"  level printed / rg -n      {ratio('level_print', 'level_print_rg'):5.2f}x   (target <= 1.5x)")
+    print(f"  Python loop / logs codes   {ratio('codes_python', 'codes'):5.2f}x [{cpu_ratio('codes_python', 'codes'):4.2f}x] faster   (target >= 20x)")
+    print(f"  logs codes / rg -o tally   {ratio('codes', 'codes_rg'):5.2f}x")
+    print(f"  whole-tree peak memory     {max(r.get('tree_peak_mib', 0) for r in results.values() if isinstance(r, dict) and r.get('label', '').startswith('obdoctor'))} MiB (parent and workers together)")
     print(f"  load average during the run: {os.getloadavg()[0]:.1f} (2 cores: above ~2 the wall times are inflated)")
     print(f"  peak memory obdoctor      {max(results['ours']['peak_mib'], results['ours_comp']['peak_mib'])} MiB   (target < 200)")
     out = HERE / "out"

@@ -56,6 +56,20 @@ def test_search_live_equals_the_bundle_and_filters_levels(simssh, bundle, run_cl
     assert counted.out.strip() == str(len(live.out.splitlines()))
 
 
+def test_count_live_is_exact_past_the_records_brought_back(simssh, bundle, run_cli, tmp_path, monkeypatch):
+    from obdoctor.cli import logs
+
+    simssh.load_bundle(bundle)
+    config = ssh_only_config(tmp_path / "ssh.toml", simssh)
+    offline = run_cli("logs", "search", "--count", "-e", "ret=", bundle)
+    monkeypatch.setattr(logs, "LIVE_LIMIT", 3)  # fewer records brought back than there are matches
+    live = run_cli("logs", "search", "--count", "-e", "ret=", "--live", "--config", config, "-q", "--log-access", "ssh")
+    assert int(offline.out) > 3 and live.out == offline.out, live.err
+    level_only = run_cli("logs", "search", "--count", "--level", "WDIAG", "--live", "--config", config, "-q",
+                         "--log-access", "ssh")
+    assert level_only.out == run_cli("logs", "search", "--count", "--level", "WDIAG", bundle).out, level_only.err
+
+
 def test_an_unreachable_server_is_named_and_the_others_still_answer(simssh, bundle, run_cli, tmp_path):
     simssh.load_bundle(bundle)
     config = ssh_only_config(tmp_path / "ssh.toml", simssh, down="127.0.0.4")

@@ -27,6 +27,11 @@ static const char *const PIECES[] = {
     "2024-03-18 08:00:00.000003|WARN|BACKUP|ret=-4016|alert\n",
     "from dual where ret=-4016\n", "  continuation\n", "[2024", "\n", "ret=", "-40", "16", "a", "b", "=",
     "\0", "\xff", "YB420A00000B-00060F0000000001-0-0 ",
+    /* header shapes for the field filter: 3.x, trace.log, the banner, cut and odd ones */
+    "[2024-03-18 08:00:00.001] WARN  [RS] f (a.cpp:1) [7][0][Y1-00000000000000AB] [lt=1] [dc=0] x\n",
+    "[2024-03-18 08:00:00.000004] [7][T1_X][T1][Y1-00000000000000AB-0-0] trace\n",
+    "[2024-03-18 08:00:00.000005] INFO  New syslog file info: [a]\n", "[2024-03-18 08:00:00.000006] WDIAG [RS",
+    " [12][", "][T1][Y", "2024-03-18 08:00:00.000007|WDIAG||||||||||\n",
 };
 #define NPIECES (sizeof PIECES / sizeof *PIECES)
 
@@ -85,16 +90,28 @@ int main(int argc, char **argv)
             spec.len[k] = (obd_size)len;
         }
         obd_size start = size ? next((unsigned)size + 1) : 0, end = start + next((unsigned)(size - start) + 1);
+        RecordFilter flt = {0}; /* record mode, every other round: only WDIAG/WARN records of tenant 1 */
+        flt.active = 1;
+        flt.nlevels = 2;
+        memcpy(flt.level[0], "WDIAG", 5);
+        flt.level_len[0] = 5;
+        memcpy(flt.level[1], "WARN", 4);
+        flt.level_len[1] = 4;
+        flt.tenant = next(2) ? 1 : -1;
+        flt.thread_len = flt.module_len = -1;
+        const RecordFilter *use = next(2) ? &flt : NULL;
         for (int records = 0; records <= 1; records++) {
             obd_size max_record = records ? 1 + next(400) : 0;
             Hits want = {0};
             want.max_record = max_record;
+            want.filter = records ? use : NULL;
             obd_size want_nl = obd_scan(&spec, buf, start, end, SCALAR, &want);
             for (enum kernel k = AVX512; k < SCALAR; k++) {
                 if (!kernel_supported(k))
                     continue;
                 Hits got = {0};
                 got.max_record = max_record;
+                got.filter = want.filter;
                 obd_size got_nl = obd_scan(&spec, buf, start, end, k, &got);
                 int ok = same(&want, &got, want_nl, got_nl, records);
                 if (!ok)
@@ -109,6 +126,15 @@ int main(int argc, char **argv)
                 }
             }
             hits_free(&want);
+        }
+        Hits walked = {0}; /* every record passing the filter: its newline count is the range's */
+        walked.max_record = 1 + next(400);
+        walked.filter = use;
+        obd_size walked_nl = obd_walk(buf, start, end, &walked);
+        hits_free(&walked);
+        if (walked_nl != count_scalar(buf, start, end) || walked.failed) {
+            printf("round %d: the walk counted %td newlines\n", round, walked_nl);
+            return 1;
         }
         if (obd_count_newlines(buf, start, end) != count_scalar(buf, start, end)) {
             printf("round %d: newline count disagrees\n", round);

@@ -121,3 +121,40 @@ def test_stats_say_what_was_searched_on_stderr(tmp_path):
     assert f"({engine}, 1 worker(s))" in err and "stats" not in out
     code, out, err = run("logs", "search", "--stats", "--count", "-e", "ret=-9043", str(b))
     assert f"obdoctor: {out.strip()} matching record(s)" in err
+
+
+def test_records_printed_in_c_equal_those_printed_from_batches(tmp_path, monkeypatch):
+    """The C formatter (text_chunks) and the Python one (batches) print the same bytes: several
+    files with prefixes, one file with -n, a level filter walking alert-less records, CRLF lines."""
+    from obdoctor.logs import search
+
+    b = bundle(tmp_path)
+    crlf = tmp_path / "crlf" / "observer.log"
+    crlf.parent.mkdir()
+    crlf.write_bytes(b"".join(line.encode() + b"\r\n" for line in make_lines(200)))
+    cases = [("-e", "ret=-9043", "-e", TRACE, str(b)), ("-n", "-e", "ret=-9043", str(b / "logs/10.0.0.1/observer.log")),
+             ("--level", "WDIAG", str(b)), ("-e", "ret=-9043", str(crlf))]
+    printed_in_c = [run("logs", "search", *argv) for argv in cases]
+    monkeypatch.setattr(search, "prints_in_c", lambda patterns: False)
+    from_batches = [run("logs", "search", *argv) for argv in cases]
+    assert printed_in_c == from_batches and all(out for _, out, _ in printed_in_c)
+
+
+def test_fields_alone_select_records_without_a_pattern(tmp_path):
+    path = write(tmp_path / "observer.log", make_lines(300))
+    total = run("logs", "search", "-c", "--since", "2000-01-01", str(path))[1]
+    assert int(total) == 300  # every record, continuation lines joined to theirs
+    assert run("logs", "search", "-c", "--tenant", "T1", str(path))[1] == total
+    assert run("logs", "search", "-c", "--module", "storage", "--thread", "T1_X", str(path))[1] == total
+    assert run("logs", "search", "--tenant", "2", str(path))[0] == 1
+    code, wdiag, _ = run("logs", "search", "--level", "wdiag", str(path))  # the PATH is not taken for a pattern
+    assert code == 0 and len(wdiag.splitlines()) == 6 and all(" WDIAG " in line for line in wdiag.splitlines())
+    code, both, _ = run("logs", "search", "--level", "WARN", "ret=-9043", str(path))  # a pattern and a level
+    assert both == wdiag
+    assert run("logs", "search", str(path))[0] == 2  # neither a pattern nor a field: usage error
+
+
+def test_live_refuses_a_search_that_would_bring_every_line():
+    code, _, err = run("logs", "search", "--since", "2h", "--live")
+    assert code == 2 and "every line" in err
+    assert run("logs", "search", "-i", "x", "--live")[0] == 2

@@ -45,3 +45,31 @@ def test_a_big_rotated_file_shared_by_two_workers_stays_under_the_bound(tmp_path
     # the last record's line number: the second worker counted the lines of the first half
     assert hits[-1]["line"] == block.count(b"\n") * copies
     assert peak < BOUND_MIB, f"peak resident {peak} MiB for a {FILE_MB} MB file"
+
+
+def _trace_file(path, megabytes: int, trace: str) -> int:
+    block = "".join(f"[2024-03-18 08:00:{i % 60:02d}.{i:06d}] INFO  [SQL] f (a.cpp:1) [7][T1_L0_G0][T1][{trace}] "
+                    f"[lt=1] step(i={i}, sql=\"select {i} from dual\", cost={i * 7})\n" for i in range(2000)).encode()
+    copies = megabytes * (1 << 20) // len(block)
+    with open(path, "wb") as handle:
+        for _ in range(copies):
+            handle.write(block)
+    return copies * 2000
+
+
+def test_trace_memory_does_not_grow_with_the_records_of_the_trace(tmp_path):
+    """A trace id on every line: ``logs trace`` sorts what it prints through bounded runs, so
+    four times the file is not four times the memory (2 GB stays under 200 MB by the same rule)."""
+    from .conftest import TRACE
+
+    peaks = []
+    for megabytes in (6, 24):
+        path = tmp_path / f"{megabytes}" / "observer.log"  # the live file: one reused read buffer
+        path.parent.mkdir()
+        lines = _trace_file(path, megabytes, TRACE)
+        argv = [sys.executable, "-m", "obdoctor.cli.main", "logs", "trace", "-j", "1", TRACE, str(path)]
+        peak, out = peak_mib(argv)
+        assert out.count(b"\n") == lines
+        peaks.append(peak)
+    assert peaks[1] - peaks[0] < 20, f"peak resident {peaks} MiB for 6 and 24 MB of trace lines"
+    assert peaks[1] < 120

@@ -38,3 +38,17 @@ def test_the_neon_build_agrees_with_scalar_on_aarch64(tmp_path):
         pytest.skip(f"{' and '.join(missing)} not installed (Debian: gcc-aarch64-linux-gnu, qemu-user)")
     out = build_and_run("aarch64-linux-gnu-gcc", tmp_path / "harness", ["qemu-aarch64"], ["-static"])
     assert out.split()[2:] == ["vec16"]  # the best kernel there: NEON
+
+
+def test_kernels_and_the_field_reader_stay_inside_their_buffers(tmp_path):
+    """The same harness under AddressSanitizer and UBSan: the header-field reader
+    (_scan_fields.h) and the record walk read outside input byte by byte, cut anywhere."""
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+    probe = subprocess.run(["cc", "-fsanitize=address,undefined", "-x", "c", "-", "-o", str(tmp_path / "probe")],
+                           input="int main(void){return 0;}", capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip("the compiler has no sanitizers here")
+    out = build_and_run("cc", tmp_path / "harness", [], ["-O1", "-fsanitize=address,undefined",
+                                                        "-fno-sanitize-recover=all"])
+    assert out.startswith(f"ok {ROUNDS}")

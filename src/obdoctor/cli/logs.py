@@ -9,52 +9,125 @@ with the same engine the rules use, and keep grep's exit codes: 0 something matc
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 
 from obdoctor.cli.environment import Environment
 from obdoctor.exit_codes import ExitCode
+from obdoctor.logs.fields import RecordFilter
 
 SORT_BUFFER = 10000
 """Up to this many records are printed in file/line order; past it they stream as found."""
 
 
 def add(sub) -> None:
-    from obdoctor.cli.main import parse_time
-
     parser = sub.add_parser("logs", help="search OceanBase logs (rotated, compressed, every server) like grep")
     logs_sub = parser.add_subparsers(dest="logs_command", metavar="SUBCOMMAND")
 
-    search = logs_sub.add_parser("search", help="lines holding any of the fixed strings (grep -F -e ... -e ...)")
-    search.add_argument("-e", "--regexp", dest="patterns", action="append", metavar="PATTERN", required=True,
-                        help="fixed string to find (repeat: a line matches when it holds any of them)")
-    _common(search, parse_time)
-    search.add_argument("--count", action="store_true", help="print only the number of matching records")
+    search = logs_sub.add_parser(
+        "search", help="records holding a string (grep -F), or selected by level, time, tenant, thread, module",
+        description="Records (a header line and its continuation lines) holding any PATTERN and passing the "
+                    "field filters. Without -e the first argument is the PATTERN, as in grep, except when field "
+                    "filters are given and it names an existing file or directory. Without PATH, standard input "
+                    "is read.")
+    search.add_argument("-e", "--regexp", dest="patterns", action="append", metavar="PATTERN",
+                        help="a string to find (repeat: a record matches when it holds any of them); "
+                             "optional with --level/--since/--until/--tenant/--thread/--module")
+    search.add_argument("-F", "--fixed-strings", dest="regex", action="store_false",
+                        help="patterns are fixed strings (the default)")
+    search.add_argument("-E", "--extended-regexp", dest="regex", action="store_true",
+                        help="patterns are regular expressions (Python syntax; slower than fixed strings)")
+    search.add_argument("-i", "--ignore-case", action="store_true", help="ignore case in patterns")
+    search.add_argument("-v", "--invert-match", action="store_true",
+                        help="records holding none of the patterns (field filters still apply)")
+    search.add_argument("-c", "--count", action="store_true", help="print only the number of matching records")
+    search.add_argument("-l", "--files-with-matches", action="store_true",
+                        help="print only the names of files with a matching record")
+    search.add_argument("-n", "--line-number", action="store_true",
+                        help="prefix the line number (always there when several files are searched)")
+    search.add_argument("-A", "--after-context", type=_count_arg, default=0, metavar="NUM",
+                        help="print NUM records after each match")
+    search.add_argument("-B", "--before-context", type=_count_arg, default=0, metavar="NUM",
+                        help="print NUM records before each match")
+    search.add_argument("-C", "--context", type=_count_arg, default=None, metavar="NUM",
+                        help="print NUM records before and after each match")
+    search.add_argument("--color", "--colour", nargs="?", const="always", default="auto",
+                        choices=("auto", "always", "never"), help="highlight matches (auto: on a terminal)")
+    _common(search)
     search.add_argument("--stats", action="store_true",
                         help="say on stderr what was searched: files, bytes, time, engine, workers")
     search.add_argument("--redact", action="store_true",
                         help="mask secrets in the printed lines (passwords, keys, tokens) as reports do; without "
                              "it lines are printed as the files hold them, like grep")
     _live(search)
-    search.set_defaults(handler=run_search)
+    search.set_defaults(handler=run_search, regex=False)
 
     trace = logs_sub.add_parser("trace", help="every line of one trace id across the servers' logs, in time order")
     trace.add_argument("trace_id", metavar="TRACE_ID")
-    _common(trace, parse_time)
+    _common(trace)
     _live(trace)
     trace.set_defaults(handler=run_trace)
+
+    codes = logs_sub.add_parser(
+        "codes", help="every OceanBase error code in the logs: how often, where, since when, what it means",
+        description="One pass over every file tallies the records holding ret=-N, errcode=-N, ret_code=-N, "
+                    "result=-N or ret=\"OB_...\" (WDIAG included), per code: records, servers, files, tenants, "
+                    "modules, first and last seen, a sample line, and the catalogue's name, message, cause and "
+                    "solution. Codes a healthy cluster logs all day are marked ordinary (~) and listed last; codes "
+                    "not in the catalogue are listed, never dropped.")
+    _common(codes)
+    codes.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format")
+    codes.add_argument("--top", type=_count_arg, default=5, metavar="N",
+                       help="servers, tenants, modules, files shown per code (default 5; JSON has all)")
+    codes.set_defaults(handler=run_codes)
     parser.set_defaults(handler=lambda args, env: _help(parser, env))
 
 
-def _common(parser, parse_time) -> None:
+def _count_arg(text: str) -> int:
+    import argparse
+
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a number of records: {text!r}")
+    return int(text)
+
+
+RELATIVE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def time_arg(text: str) -> datetime:
+    """``--since``: a time (``2024-03-18 09:00``) or an age (``90s``, ``30m``, ``2h``, ``1d``,
+    ``1w``: that long before now, local time like the logs). A local helper until main's
+    ``parse_time`` reads ages too."""
+    import argparse
+    import re
+    from datetime import timedelta
+
+    from obdoctor.cli.main import parse_time
+
+    m = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text or "")
+    if m:
+        return datetime.now() - timedelta(seconds=int(m[1]) * RELATIVE_UNITS[m[2]])
+    try:
+        return parse_time(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"not a time: {text!r} (YYYY-MM-DD[ HH:MM[:SS]], or an age: 90s, 30m, 2h, 1d, 1w)")
+
+
+def _common(parser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="a log file, a log directory, or a bundle (directory or .tar.gz: searches logs/<ip>/); "
                              "none with --live")
-    parser.add_argument("--since", type=parse_time, metavar="TIME", help="only records at or after TIME")
-    parser.add_argument("--until", type=parse_time, metavar="TIME", help="only records at or before TIME")
+    parser.add_argument("--since", type=time_arg, metavar="TIME",
+                        help="only records at or after TIME (YYYY-MM-DD[ HH:MM[:SS]], or an age: 30m, 2h, 1d)")
+    parser.add_argument("--until", type=time_arg, metavar="TIME", help="only records at or before TIME")
     parser.add_argument("--level", action="append", default=[], metavar="LEVEL",
-                        help="only these levels (repeat or comma-separate: WDIAG,WARN,EDIAG,ERROR)")
+                        help="only these levels, case ignored (repeat or comma-separate: ERROR,WARN,INFO,EDIAG,WDIAG,"
+                             "TRACE,DEBUG,USER_ERR); WARN includes WDIAG and ERROR includes EDIAG")
+    parser.add_argument("--tenant", metavar="ID", help="only records of this tenant ([T1002] in the header: 1002 or T1002)")
+    parser.add_argument("--thread", metavar="NAME", help="only records of this thread name (exact, like T1002_BackupDat)")
+    parser.add_argument("--module", metavar="MOD",
+                        help="only records of this module and its sub-modules (RS: [RS], [RS.LB]; case ignored)")
     parser.add_argument("--json", action="store_true", help="one parsed record per line, as JSON")
     parser.add_argument("-j", "--jobs", type=int, default=2, metavar="N", help="worker processes (default 2)")
 
@@ -80,13 +153,15 @@ def _paths_or_live(args, env: Environment) -> bool:
 
 
 LIVE_LIMIT = 100_000
-"""Most records one live search brings back (the count of all matches is still printed)."""
+"""Most records one live search brings back (``--count`` still counts every match)."""
 
 
-def _search_live(args, env: Environment, any_of: tuple[str, ...]):
-    """(records, problems) from every configured server over SSH, or an ``ExitCode`` when there
-    is no cluster to reach. The same searcher as ``diagnose`` (read-only, quoted, host keys
-    checked); filtering by level and time is pushed to the servers where it can be."""
+def _search_live(args, env: Environment, any_of: tuple[str, ...], flt):
+    """(records, problems, exact count or None) from every configured server over SSH, or an
+    ``ExitCode`` when there is no cluster to reach. The same searcher as ``diagnose``
+    (read-only, quoted, host keys checked); level and time filters are applied per server, so
+    the count of matches is exact; tenant, thread and module are checked here on the records
+    brought back."""
     from obdoctor.cli.diagnose import load_config
     from obdoctor.evidence import LogQuery
     from obdoctor.logs.files import FAMILIES
@@ -100,14 +175,19 @@ def _search_live(args, env: Environment, any_of: tuple[str, ...]):
         if not args.quiet:
             print(f"obdoctor: [{server}] {message}", file=env.stderr, flush=True)
 
-    query = LogQuery(servers=(), kinds=FAMILIES, any_of=any_of, levels=tuple(sorted(_levels(args))),
-                     since=args.since, until=args.until, purpose="logs --live", limit=LIVE_LIMIT)
+    flt = flt or RecordFilter()
+    query = LogQuery(servers=(), kinds=FAMILIES, any_of=any_of or flt.literals(), levels=tuple(sorted(flt.levels)),
+                     since=flt.since, until=flt.until, purpose="logs --live", limit=LIVE_LIMIT)
     with LiveSource.from_config(config, None, progress=progress, local_reads=args.log_access) as source:
         result = source.search_logs(query)
     problems = list(result.unchecked)
+    records = [r for r in result.records if flt.accepts(r)]
+    narrowed = flt.tenant is not None or flt.thread or flt.module
+    exact = None if narrowed else result.total_matches
     if result.total_matches > len(result.records):
-        problems.append(f"{result.total_matches} matching records, the first {len(result.records)} printed")
-    return result.records, problems
+        problems.append(f"{result.total_matches} matching records, the first {len(result.records)} brought back"
+                        + (" (--tenant/--thread/--module checked on those only)" if narrowed else ""))
+    return records, problems, exact
 
 
 def _help(parser, env: Environment) -> ExitCode:
@@ -138,6 +218,9 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
             path = bundle.root
         if path.exists() and not path.is_dir():  # a file, a pipe, /dev/stdin...
             entry = classify(path) or discover(path)[0][0]
+            compression = _sniff(path)
+            if compression != entry.compression and path.is_file():  # named by what it holds, not its name
+                entry = dataclasses.replace(entry, compression=compression)
             files.append(entry)
             continue
         if not path.is_dir():
@@ -154,6 +237,25 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
     return files, problems, keep
 
 
+MAGIC = {b"\x1f\x8b": "gz", b"\x28\xb5\x2f\xfd": "zst"}
+
+
+def _sniff(path: Path) -> str | None:
+    """``gz``/``zst`` from a regular file's first bytes (None: plain text, or not a regular file:
+    a pipe must not lose bytes to a peek)."""
+    if not path.is_file():
+        return None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return None
+    for magic, kind in MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    return None
+
+
 def _server_dirs(path: Path):
     """A bundle (``logs/<ip>/``), a directory of server directories, or one log directory."""
     base = path / "logs" if (path / "logs").is_dir() else path
@@ -163,19 +265,22 @@ def _server_dirs(path: Path):
     return [(None, base)]
 
 
-def _levels(args) -> set[str]:
-    out: set[str] = set()
-    for item in args.level:
-        out.update(x.strip().upper() for x in item.split(",") if x.strip())
-    return out
+def record_filter(args, env: Environment):
+    """The field filter the options ask for (None when they ask for none), or a usage error
+    said on stderr (an unknown level, a tenant that is not a number)."""
+    from obdoctor.logs.fields import FieldError, parse_levels, parse_tenant
 
-
-def _keep(record, args, levels: set[str]) -> bool:
-    if levels and (record.level or "") not in levels:
-        return False
-    if record.ts and ((args.since and record.ts < args.since) or (args.until and record.ts > args.until)):
-        return False
-    return True
+    try:
+        flt = RecordFilter(levels=parse_levels(args.level), since=args.since, until=args.until,
+                           tenant=parse_tenant(args.tenant), thread=(args.thread or "").strip() or None,
+                           module=(args.module or "").strip().strip("[]") or None)
+    except FieldError as exc:
+        env.error(str(exc))
+        return ExitCode.USAGE
+    if flt.thread and len(flt.thread.encode()) > 64 or flt.module and len(flt.module.encode()) > 64:
+        env.error("--thread/--module: at most 64 bytes")
+        return ExitCode.USAGE
+    return None if flt.empty else flt
 
 
 def record_json(record) -> dict:
@@ -194,33 +299,41 @@ def record_json(record) -> dict:
     }
 
 
-def _print(record, args, env: Environment, prefix: bool) -> None:
-    from obdoctor.knowledge.redaction import redact_data
-
-    redact = redact_data if getattr(args, "redact", False) else (lambda value: value)
+def _text(record, args, prefix: bool = True) -> str:
+    """A record as printed: JSON, or its text after ``server:file:line:``; secrets masked with
+    ``--redact`` (otherwise as the file holds it, like grep)."""
+    redact = _redactor(args)
     if args.json:
-        env.stdout.write(json.dumps(redact(record_json(record)), ensure_ascii=False) + "\n")
-    elif prefix:
+        import json
+
+        return json.dumps(redact(record_json(record)), ensure_ascii=False) + "\n"
+    if prefix:
         name = record.path.rsplit("/", 1)[-1] if record.path else "?"
         server = f"{record.server}:" if record.server else ""
-        env.stdout.write(f"{server}{name}:{record.line_no}:{redact(record.raw)}\n")
-    else:
-        env.stdout.write(redact(record.raw) + "\n")
+        return f"{server}{name}:{record.line_no}:{redact(record.raw)}\n"
+    return redact(record.raw) + "\n"
 
 
-def _search(args, env: Environment, patterns, parse: bool = True, ordered: bool = True):
-    """(files, problems, report, records or batches of hits, open bundles). Without filters,
-    --json or a trace to sort, hits are not parsed: printing needs only the bytes."""
-    from obdoctor.logs.search import SearchReport, search_batches, search_files
+def _redactor(args):
+    if not getattr(args, "redact", False):
+        return lambda value: value
+    from obdoctor.knowledge.redaction import redact_data
+
+    return redact_data
+
+
+def _print(record, args, env: Environment, prefix: bool) -> None:
+    env.stdout.write(_text(record, args, prefix))
+
+
+def _search(args, env: Environment, patterns, ordered: bool = True):
+    """(files, problems, report, records, open bundles): parsed records, the field filter
+    applied by the engine."""
+    from obdoctor.logs.search import SearchReport, search_files
 
     files, problems, keep = collect_files(args.paths, env, args.since, args.until)
     report = SearchReport()
-    levels = _levels(args)
-    workers = max(1, args.jobs)
-    if not parse:
-        return files, problems, report, search_batches(files, patterns, workers=workers, report=report), keep
-    records = (r for r in search_files(files, patterns, workers=workers, report=report, ordered=ordered)
-               if _keep(r, args, levels))
+    records = search_files(files, patterns, workers=max(1, args.jobs), report=report, ordered=ordered)
     return files, problems, report, records, keep
 
 
@@ -257,31 +370,101 @@ def _stats_line(files, report, count: int, started: float) -> str:
             f"({describe_engine(report.engine)}, {report.workers} worker(s))")
 
 
+STDIN = "(standard input)"
+"""How grep names standard input (``-l``)."""
+
+
+def _shown(path: str) -> str:
+    return STDIN if path.startswith("/dev/fd/") or path == "/dev/stdin" else path
+
+
+def _pattern_args(args, flt) -> tuple[str, ...]:
+    """The patterns: ``-e`` ones, else the first argument (grep's habit), unless field filters
+    are given and that argument names an existing path. In a fixed string ``\\-`` reads as ``-``
+    (GNU grep; a regular expression reads it so itself, and ``[a\\-z]`` must keep it)."""
+    items = list(args.patterns or ())
+    if not items and args.paths and not (flt is not None and Path(args.paths[0]).exists()):
+        items = [args.paths.pop(0)]
+    patterns = tuple(p for item in items for p in item.split("\n") if p)
+    return patterns if args.regex else tuple(p.replace("\\-", "-") for p in patterns)
+
+
+def _stdin_path(env: Environment) -> str | None:
+    """``/dev/fd/N`` of standard input when it is a pipe or a file (``cat x | obdoctor logs
+    search -e y``), None for a terminal or no input."""
+    import os
+    import stat
+
+    try:
+        fd = env.stdin.fileno()
+        mode = os.fstat(fd).st_mode
+    except (AttributeError, OSError, ValueError):
+        return None
+    return f"/dev/fd/{fd}" if stat.S_ISFIFO(mode) or stat.S_ISREG(mode) else None
+
+
 def run_search(args, env: Environment) -> ExitCode:
     import time
 
     from obdoctor.logs.search import Patterns
 
     started = time.perf_counter()
-
-    patterns = tuple(p for item in args.patterns for p in item.split("\n") if p)
-    if not patterns:
-        env.error("logs search: give at least one non-empty -e PATTERN")
+    flt = record_filter(args, env)
+    if isinstance(flt, ExitCode):
+        return flt
+    patterns = _pattern_args(args, flt)
+    if not patterns and flt is None:
+        env.error("logs search: give a PATTERN (-e PATTERN, or as the first argument), or a field filter "
+                  "(--level, --since, --until, --tenant, --thread, --module)")
         return ExitCode.USAGE
+    if args.invert_match and not patterns:
+        env.error("logs search: -v needs a PATTERN")
+        return ExitCode.USAGE
+    stdin = None if args.paths or args.live else _stdin_path(env)
+    if stdin:
+        args.paths = [stdin]
     if not _paths_or_live(args, env):
         return ExitCode.USAGE
+    before = args.before_context if args.context is None else args.context
+    after = args.after_context if args.context is None else args.context
+    grep_only = args.regex or args.ignore_case or args.invert_match or before or after or args.files_with_matches
     if args.live:
-        return _print_live(args, env, patterns, sort_by_time=False)
-    parse = bool(args.json or args.since or args.until or _levels(args) or args.redact)
-    if args.count and not parse:  # counted where they are found: no hit crosses a process
-        return _count_only(args, env, Patterns(any_of=patterns), started)
-    files, problems, report, records, keep = _search(args, env, Patterns(any_of=patterns), parse=parse)
-    prefix = len(files) > 1
-    if not parse and not args.count:  # plain grep-like lines: bytes in, bytes out
-        count = _print_hits(records, files, prefix, env)
-        if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
+        if grep_only:
+            env.error("logs search --live: -E, -i, -v, -l and context options work on files only")
             return ExitCode.USAGE
-        return ExitCode(0) if count else ExitCode(1)
+        if not patterns and not flt.literals():
+            env.error("logs search --live: give a PATTERN, --level (not INFO), --tenant or --thread: a time window "
+                      "or a module alone would bring every line of the servers' logs over SSH")
+            return ExitCode.USAGE
+        return _print_live(args, env, patterns, flt, sort_by_time=False)
+    engine = Patterns(any_of=patterns, fields=flt, regex=args.regex, ignore_case=args.ignore_case)
+    if args.invert_match or before or after:
+        return _search_each_record(args, env, engine, before, after, started)
+    if args.count and not args.json:  # counted where they are found: no hit crosses a process
+        return _count_only(args, env, engine, started)
+    if args.json:
+        return _print_json(args, env, engine, started)
+    from obdoctor.logs.search import SearchReport, prints_in_c, search_batches, text_chunks
+
+    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
+    report = SearchReport()
+    layout = _Layout(args, env, files, engine)
+    workers = max(1, args.jobs)
+    if args.files_with_matches:
+        count = _print_files(search_batches(files, engine, workers=workers, report=report), files, env)
+    elif layout.paint is None and layout.redact is None and prints_in_c(engine):  # formatted in C, a block at a time
+        heads = {str(f.path): layout.head(f) for f in files}
+        count = _print_text(text_chunks(files, engine, heads, layout.numbers, workers=workers, report=report),
+                            files, env)
+    else:
+        count = _print_hits(search_batches(files, engine, workers=workers, report=report), files, layout, env)
+    if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
+        return ExitCode.USAGE
+    return ExitCode(0) if count else ExitCode(1)
+
+
+def _print_json(args, env: Environment, engine, started: float) -> ExitCode:
+    files, problems, report, records, keep = _search(args, env, engine)
     order = {str(f.path): i for i, f in enumerate(files)}
     count = 0
     buffered: list = []
@@ -291,18 +474,141 @@ def run_search(args, env: Environment) -> ExitCode:
         if args.count:
             continue
         if streaming:
-            _print(record, args, env, prefix)
+            _print(record, args, env, True)
             continue
         buffered.append(record)
         if len(buffered) >= SORT_BUFFER:
-            _flush(buffered, order, args, env, prefix)
+            _flush(buffered, order, args, env, True)
             streaming = True
-    if not args.count:
-        _flush(buffered, order, args, env, prefix)
-    else:
+    if args.count:
         env.stdout.write(f"{count}\n")
-    failed_all = _finish(files, problems, report, keep, env, (count, started) if args.stats else None)
-    if failed_all:
+    else:
+        _flush(buffered, order, args, env, True)
+    if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
+        return ExitCode.USAGE
+    return ExitCode(0) if count else ExitCode(1)
+
+
+class _Layout:
+    """How a record is printed: grep's prefixes (``server:file:line:`` when several files;
+    ``line:`` with -n on one file; ``-`` instead of ``:`` for context records) and colour."""
+
+    def __init__(self, args, env: Environment, files, engine):
+        self.several = len(files) > 1
+        self.numbers = self.several or args.line_number
+        self.paint = None
+        self.redact = _redactor(args) if getattr(args, "redact", False) else None
+        color = args.color
+        if color == "auto":
+            tty = getattr(env.stdout, "isatty", lambda: False)()
+            color = "always" if tty and "NO_COLOR" not in env.env and "TERM" in env.env and env.env["TERM"] != "dumb" \
+                else "never"
+        if color == "always" and any(engine.any_of):
+            from obdoctor.logs.patterns import compile_regex
+
+            rx = compile_regex(engine)
+            self.paint = lambda data: rx.sub(lambda m: b"\x1b[01;31m\x1b[K" + m.group(0) + b"\x1b[m\x1b[K"
+                                             if m.group(0) else b"", data)
+
+    def head(self, log, sep: bytes = b":") -> bytes:
+        if not self.several:
+            return b""
+        server = f"{log.server}:" if log.server else ""
+        return f"{server}{log.path.name}".encode() + sep
+
+    def lines(self, log, batch, sep: bytes = b":") -> list[tuple[int, bytes]]:
+        head = self.head(log, sep)
+        paint = self.paint
+        if self.redact is not None:
+            batch = [(n, x, self.redact(data.decode("utf-8", "replace")).encode()) for n, x, data in batch]
+        if self.numbers:
+            out = [(n, head + b"%d" % n + sep + data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
+        else:
+            out = [(n, head + data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
+        if paint is not None:
+            out = [(n, paint(line)) for n, line in out]
+        return out
+
+
+def _print_files(batches, files, env: Environment) -> int:
+    """``-l``: each file with a selected record, once, in the order the files were given."""
+    seen: set[str] = set()
+    for log, batch in batches:
+        if batch:
+            seen.add(str(log.path))
+    names = [str(f.path) for f in files if str(f.path) in seen]
+    for name in names:
+        env.stdout.write(_shown(name) + "\n")
+    return len(names)
+
+
+def _search_each_record(args, env: Environment, engine, before: int, after: int, started: float) -> ExitCode:
+    """``-v`` and ``-A/-B/-C``: every record of each file, in file order, tested here (the
+    patterns by ``re``, the field filter by the engine, or, with context, on the parsed record:
+    context records are the file's neighbours whatever their fields)."""
+    from collections import deque
+
+    from obdoctor.logs.parser import parse_line
+    from obdoctor.logs.patterns import compile_regex
+    from obdoctor.logs.search import Hit, Patterns, SearchReport, search_batches
+
+    rx = compile_regex(engine)
+    flt = engine.filter
+    context = bool(before or after)
+    every = Patterns(fields=None if context else flt)  # with context, neighbours of any field
+    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
+    report = SearchReport()
+    layout = _Layout(args, env, files, Patterns() if args.invert_match else engine)
+    sink = _ByteSink(env.stdout)
+    quiet = args.count or args.files_with_matches
+    count = 0
+    matched_files: list[str] = []
+    last = {"file": None, "end": 0}  # the last record printed: its file and last line number
+
+    def emit(log, hit, sep: bytes) -> None:
+        n, _, data = hit
+        if context and last["end"] and (last["file"] is not log or n > last["end"] + 1):
+            sink.write_all([b"--\n"])  # a gap, as grep marks it
+        last["file"], last["end"] = log, n + data.count(b"\n")
+        sink.write_all(line for _, line in layout.lines(log, [hit], sep))
+
+    current = None
+    pending: deque = deque(maxlen=before or 1)
+    tail = 0
+    for log, batch in search_batches(files, every, workers=1, report=report):
+        if log is not current:
+            current, tail = log, 0
+            pending.clear()
+        for hit in batch:
+            data = hit[2]
+            selected = (rx is None or (rx.search(data) is not None) != args.invert_match) and (
+                not context or flt is None or flt.accepts(parse_line(data)))
+            if selected:
+                count += 1
+                if not matched_files or matched_files[-1] != str(log.path):
+                    matched_files.append(str(log.path))
+                if quiet:
+                    continue
+                if args.json:
+                    _print(Hit(log, *hit).record(), args, env, True)
+                    continue
+                while pending:
+                    emit(log, pending.popleft(), b"-")
+                emit(log, hit, b":")
+                tail = after
+            elif quiet:
+                continue
+            elif tail:
+                emit(log, hit, b"-")
+                tail -= 1
+            elif before:
+                pending.append(hit)
+    if args.count:
+        sink.write_all([f"{count}\n".encode()])
+    elif args.files_with_matches:
+        sink.write_all([_shown(name).encode() + b"\n" for name in matched_files])
+    sink.flush()
+    if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
         return ExitCode.USAGE
     return ExitCode(0) if count else ExitCode(1)
 
@@ -332,6 +638,10 @@ class _ByteSink:
 
     def write_all(self, lines) -> None:
         for line in lines:
+            if len(line) >= 1 << 18:  # a block printed in C: written as it is, not copied again
+                self.flush()
+                self._write(line)
+                continue
             self.parts.append(line)
             self.size += len(line)
             if self.size >= 1 << 18:
@@ -342,6 +652,9 @@ class _ByteSink:
             return
         data = b"".join(self.parts)
         self.parts, self.size = [], 0
+        self._write(data)
+
+    def _write(self, data: bytes) -> None:
         if self.binary is not None:
             self.stream.flush()
             self.binary.write(data)
@@ -350,36 +663,37 @@ class _ByteSink:
             self.stream.write(data.decode("utf-8", "replace"))
 
 
-def _print_hits(batches, files, prefix: bool, env: Environment) -> int:
-    """Print unparsed hits like grep (``server:file:line:`` before each when several files),
-    in file and line order up to ``SORT_BUFFER`` of them, then as they come. Returns the count.
-    Takes ``search_batches``: a list comprehension per batch, no object per line."""
+def _print_text(chunks, files, env: Environment) -> int:
+    """Print ``text_chunks`` (records formatted in C): up to ``SORT_BUFFER`` records in file and
+    line order (a chunk is consecutive records of one file, so ordering chunks orders records),
+    then as they come. Returns the count."""
     order = {str(f.path): i for i, f in enumerate(files)}
     sink = _ByteSink(env.stdout)
     buffered: list[tuple[int, int, bytes]] | None = []
     count = 0
-    for log, batch in batches:
-        count += len(batch)
-        if prefix:
-            server = f"{log.server}:" if log.server else ""
-            head = f"{server}{log.path.name}:".encode()
-            lines = [(n, head + b"%d:" % n + data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
-        else:
-            lines = [(n, data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
+    for log, first, records, text in chunks:
+        count += records
         if buffered is None:
-            sink.write_all(line for _, line in lines)
+            sink.write_all((text,))
             continue
-        rank = order.get(str(log.path), 0)
-        buffered.extend((rank, n, line) for n, line in lines)
-        if len(buffered) >= SORT_BUFFER:
+        buffered.append((order.get(str(log.path), 0), first, text))
+        if count >= SORT_BUFFER:
             buffered.sort(key=lambda item: item[:2])
-            sink.write_all(line for _, _, line in buffered)
+            sink.write_all(text for _, _, text in buffered)
             buffered = None  # past the buffer: stream as found
     if buffered:
         buffered.sort(key=lambda item: item[:2])
-        sink.write_all(line for _, _, line in buffered)
+        sink.write_all(text for _, _, text in buffered)
     sink.flush()
     return count
+
+
+def _print_hits(batches, files, layout: _Layout, env: Environment) -> int:
+    """Print unparsed hits like grep (see ``_Layout``; in Python: colour), ordered as
+    ``_print_text`` orders them: a batch is consecutive records of one file, like a chunk."""
+    chunks = ((log, batch[0][0], len(batch), b"".join(line for _, line in layout.lines(log, batch)))
+              for log, batch in batches if batch)
+    return _print_text(chunks, files, env)
 
 
 def _flush(buffered: list, order: dict, args, env: Environment, prefix: bool) -> None:
@@ -399,39 +713,49 @@ def run_trace(args, env: Environment) -> ExitCode:
         return ExitCode.USAGE
     if not _paths_or_live(args, env):
         return ExitCode.USAGE
+    flt = record_filter(args, env)
+    if isinstance(flt, ExitCode):
+        return flt
     origin = decode_addr(trace_id)
     if args.live:
         if origin and not args.json:
             env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}\n")
-        return _print_live(args, env, (trace_id,), sort_by_time=True)
-    files, problems, report, records, keep = _search(args, env, Patterns(any_of=(trace_id,)), ordered=False)  # sorted
-    found = [r for r in records if r.trace_id == trace_id or trace_id in r.raw]
-    found.sort(key=_time_order)
+        return _print_live(args, env, (trace_id,), flt, sort_by_time=True)
+    from obdoctor.logs.spill import SpillSort
+
+    files, problems, report, records, keep = _search(args, env, Patterns(any_of=(trace_id,), fields=flt),
+                                                     ordered=False)  # sorted
+    found = SpillSort()  # each record as its printed text, at most a run of them in memory
+    for record in records:
+        if record.trace_id == trace_id or trace_id in record.raw:
+            found.add(_time_order(record), _text(record, args))
     if origin and not args.json:
-        env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}; {len(found)} line(s)\n")
-    for record in found:
-        _print(record, args, env, True)
+        env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}; {found.count} line(s)\n")
+    for text in found.sorted():
+        env.stdout.write(text)
     failed_all = _finish(files, problems, report, keep, env)
     if failed_all:
         return ExitCode.USAGE
-    return ExitCode(0) if found else ExitCode(1)
+    return ExitCode(0) if found.count else ExitCode(1)
 
 
 def _time_order(record):
     return (record.ts is None, record.ts or datetime.min, record.server or "", record.path or "", record.line_no or 0)
 
 
-def _print_live(args, env: Environment, any_of: tuple[str, ...], *, sort_by_time: bool) -> ExitCode:
+def _print_live(args, env: Environment, any_of: tuple[str, ...], flt, *, sort_by_time: bool) -> ExitCode:
     """``--live``: the records every server's logs hold, printed as for PATHs (always with the
     ``server:file:line:`` prefix: there are several servers). Exit 2 when no server could be
-    searched at all."""
-    found = _search_live(args, env, any_of)
+    searched at all. ``--count`` is exact: every server counts all its matches, however many
+    records are brought back."""
+    found = _search_live(args, env, any_of, flt)
     if isinstance(found, ExitCode):
         return found
-    records, problems = found
+    records, problems, exact = found
     records.sort(key=_time_order if sort_by_time else (lambda r: (r.server or "", r.path or "", r.line_no or 0)))
     if getattr(args, "count", False):  # logs trace has no --count
-        env.stdout.write(f"{len(records)}\n")
+        env.stdout.write(f"{len(records) if exact is None else exact}\n")
+        problems = [p for p in problems if exact is None or "brought back" not in p]
     else:
         for record in records:
             _print(record, args, env, True)
@@ -440,3 +764,170 @@ def _print_live(args, env: Environment, any_of: tuple[str, ...], *, sort_by_time
     if not records and problems:
         return ExitCode.USAGE
     return ExitCode(0) if records else ExitCode(1)
+
+
+# -- logs codes ----------------------------------------------------------------------------
+def run_codes(args, env: Environment) -> ExitCode:
+    import time
+
+    from obdoctor.logs.codes import tally_codes
+
+    started = time.perf_counter()
+    flt = record_filter(args, env)
+    if isinstance(flt, ExitCode):
+        return flt
+    if not args.paths:
+        env.error("logs codes: give a PATH (log file, log directory or bundle)")
+        return ExitCode.USAGE
+    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
+    report = tally_codes(files, flt, names=_code_names(), workers=max(1, args.jobs))
+    entries = [_code_entry(tally) for tally in report.codes.values()]
+    entries.sort(key=lambda e: (e["ordinary"], -e["unusual_records"], -e["records"], str(e["code"])))
+    render = {"json": _codes_json, "markdown": _codes_markdown}.get(args.format, _codes_text)
+    env.stdout.write(render(entries, report, args, time.perf_counter() - started))
+    if _finish(files, problems, report.search, keep, env):
+        return ExitCode.USAGE
+    return ExitCode(0) if entries else ExitCode(1)
+
+
+def _code_names() -> dict[bytes, int]:
+    """``OB_...`` name -> code, for ``ret="OB_..."`` spellings."""
+    from obdoctor.knowledge.errors import all_codes
+
+    return {entry.name.encode(): entry.code for entry in all_codes()}
+
+
+def _noise() -> dict[int, dict]:
+    from obdoctor.knowledge.data_files import data_toml
+
+    return {int(item["code"]): item for item in data_toml("log_noise_codes.toml").get("noise", ())}
+
+
+def _code_entry(tally) -> dict:
+    """One code's tally joined with the catalogue, the documentation and the noise list."""
+    import re
+
+    from obdoctor.knowledge.error_docs import doc
+    from obdoctor.knowledge.errors import is_retried_by_backup, lookup
+
+    code = tally.key if isinstance(tally.key, int) else None
+    known = lookup(code) if code is not None else None
+    documented = doc(code) if known else None
+    noise = _noise().get(code) if code is not None else None
+    ordinary = 0
+    if noise:
+        patterns = [re.compile(p) for p in noise.get("threads", ())]
+        ordinary = tally.count if not patterns else sum(
+            n for thread, n in tally.threads.items() if any(p.search(thread) for p in patterns))
+    return {
+        "code": code if code is not None else tally.key, "name": known.name if known else None,
+        "message": known.message if known else None, "known": known is not None,
+        "retried_by_backup": is_retried_by_backup(code) if known else None,
+        "records": tally.count, "ordinary_records": ordinary, "unusual_records": tally.count - ordinary,
+        "ordinary": bool(noise) and ordinary == tally.count, "ordinary_why": noise["why"] if noise else None,
+        "servers": dict(tally.servers.most_common()), "files": dict(tally.files.most_common()),
+        "tenants": {str(k): v for k, v in tally.tenants.most_common()}, "modules": dict(tally.modules.most_common()),
+        "levels": dict(tally.levels.most_common()), "threads": dict(tally.threads.most_common()),
+        "first": {"ts": tally.first[0], "at": tally.first[1]} if tally.first else None,
+        "last": {"ts": tally.last[0], "at": tally.last[1]} if tally.last else None,
+        "sample": {"at": tally.sample[0], "line": tally.sample[1]} if tally.sample else None,
+        "cause": list(documented.cause) if documented else [], "solution": list(documented.solution) if documented else [],
+    }
+
+
+def _codes_summary(entries, report, seconds: float) -> str:
+    import os
+
+    size = sum(os.path.getsize(f.path) for f in report.search.searched if os.path.exists(f.path))
+    servers = {f.server for f in report.search.searched if f.server}
+    unknown = sum(1 for e in entries if not e["known"])
+    return (f"{len(entries)} error code(s) in {sum(e['records'] for e in entries):,} record(s)"
+            f"{f' ({unknown} not in the catalogue)' if unknown else ''}; {len(report.search.searched)} file(s)"
+            f"{f' of {len(servers)} server(s)' if servers else ''}, {size / 1e6:,.1f} MB, searched in {seconds:.2f} s")
+
+
+def _top(counter: dict, n: int) -> str:
+    items = list(counter.items())
+    more = f", +{len(items) - n} more" if len(items) > n else ""
+    return ", ".join(f"{k} {v:,}" for k, v in items[:n]) + more
+
+
+def _label(entry) -> str:
+    return entry["name"] or ("(not in the catalogue)" if isinstance(entry["code"], int) else "(unknown name)")
+
+
+def _backup(entry, unknown: str) -> str:
+    return {True: "retried", False: "not retried", None: unknown}[entry["retried_by_backup"]]
+
+
+def _codes_text(entries, report, args, seconds: float) -> str:
+    out = [f"obdoctor: {_codes_summary(entries, report, seconds)}"]
+    if not entries:
+        return out[0] + "\n"
+    out += ["unusual codes first; ~ marks codes a healthy cluster logs all day (listed last, counted all the same)", "",
+            f"  {'CODE':<8} {'NAME':<34} {'RECORDS':>9} {'SERVERS':>7}  {'FIRST':<26}  {'LAST':<26}  BACKUP"]
+    for e in entries:
+        mark = "~" if e["ordinary"] else " "
+        out.append(f"{mark} {str(e['code']):<8} {_label(e)[:34]:<34} {e['records']:>9,} {len(e['servers']):>7}  "
+                   f"{(e['first'] or {}).get('ts', '-'):<26}  {(e['last'] or {}).get('ts', '-'):<26}  {_backup(e, '-')}")
+    for e in entries:
+        if e["ordinary"]:
+            continue
+        out += ["", f"{e['code']} {_label(e)}" + (f": {e['message']}" if e["message"] else "")]
+        out.append(f"  records   {e['records']:,} ({_top(e['levels'], args.top)})"
+                   + (f"; {e['ordinary_records']:,} of them ordinary: {e['ordinary_why']}" if e["ordinary_records"] else ""))
+        for key in ("servers", "tenants", "modules", "files"):
+            if e[key]:
+                out.append(f"  {key:<9} {_top(e[key], args.top)}")
+        if e["first"]:
+            out.append(f"  first     {e['first']['ts']} at {e['first']['at']}")
+            out.append(f"  last      {e['last']['ts']} at {e['last']['at']}")
+        if e["sample"]:
+            out.append(f"  sample    {e['sample']['at']}: {e['sample']['line']}")
+        for key in ("cause", "solution"):
+            for i, text in enumerate(e[key][:3]):
+                out.append(f"  {key if i == 0 else '':<9} {text}")
+    return "\n".join(out) + "\n"
+
+
+def _codes_json(entries, report, args, seconds: float) -> str:
+    import json
+
+    return json.dumps({
+        "summary": _codes_summary(entries, report, seconds),
+        "files_searched": [str(f.path) for f in report.search.searched],
+        "files_failed": [{"path": str(f.path), "reason": why} for f, why in report.search.failed],
+        "codes": entries,
+        "not_in_catalogue": [e["code"] for e in entries if not e["known"]],
+    }, ensure_ascii=False, indent=2) + "\n"
+
+
+def _codes_markdown(entries, report, args, seconds: float) -> str:
+    def cell(text) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    out = ["# Error codes in the logs", "", _codes_summary(entries, report, seconds) + ".", "",
+           "Unusual codes first; *ordinary* codes are those a healthy cluster logs all day.", "",
+           "| code | name | records | servers | first | last | backup | ordinary |", "|---|---|---:|---:|---|---|---|---|"]
+    for e in entries:
+        out.append(f"| {e['code']} | {cell(_label(e))} | {e['records']:,} | {len(e['servers'])} | "
+                   f"{(e['first'] or {}).get('ts', '')} | {(e['last'] or {}).get('ts', '')} | {_backup(e, '')} | "
+                   f"{'yes' if e['ordinary'] else ''} |")
+    for e in entries:
+        if e["ordinary"]:
+            continue
+        out += ["", f"## {e['code']} {cell(_label(e))}", ""]
+        if e["message"]:
+            out += [f"{cell(e['message'])}.", ""]
+        out.append(f"- records: {e['records']:,} ({_top(e['levels'], args.top)})")
+        for key in ("servers", "tenants", "modules", "files"):
+            if e[key]:
+                out.append(f"- {key}: {cell(_top(e[key], args.top))}")
+        if e["first"]:
+            out.append(f"- first: {e['first']['ts']} at `{e['first']['at']}`; last: {e['last']['ts']} at `{e['last']['at']}`")
+        if e["sample"]:
+            out += [f"- sample (`{e['sample']['at']}`):", "", "```", e["sample"]["line"], "```", ""]
+        for key in ("cause", "solution"):
+            if e[key]:
+                out.append(f"- {key}: {cell(' '.join(e[key][:3]))}")
+    return "\n".join(out) + "\n"

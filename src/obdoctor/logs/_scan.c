@@ -21,6 +21,7 @@
 typedef struct {
     PyObject_HEAD
     ScanSpec spec;
+    RecordFilter filter; /* filter.active: records() keeps only records whose header passes it */
 } Scanner;
 
 /* -- Python glue ------------------------------------------------------------------------------ */
@@ -50,19 +51,98 @@ static void Scanner_dealloc(Scanner *self)
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+/* bytes of at most ``cap`` into ``out``; returns the length, or -1 with an exception set */
+static int copy_field(PyObject *value, unsigned char *out, Py_ssize_t cap, const char *what)
+{
+    char *data;
+    Py_ssize_t len;
+    if (PyBytes_AsStringAndSize(value, &data, &len) < 0)
+        return -1;
+    if (len > cap || len == 0) {
+        PyErr_Format(PyExc_ValueError, "%s must be 1 to %zd bytes", what, cap);
+        return -1;
+    }
+    memcpy(out, data, (size_t)len);
+    return (int)len;
+}
+
+/* filter=(levels, since, until, tenant, thread, module): a tuple of bytes, bytes of 26 or None,
+ * the same, an int or None, bytes or None, bytes or None (obdoctor.logs.fields.RecordFilter) */
+static int set_filter(RecordFilter *f, PyObject *spec)
+{
+    PyObject *levels, *since, *until, *tenant, *thread, *module;
+    memset(f, 0, sizeof *f);
+    f->tenant = -1;
+    f->thread_len = f->module_len = -1;
+    if (spec == NULL || spec == Py_None)
+        return 0;
+    if (!PyArg_ParseTuple(spec, "OOOOOO;filter is (levels, since, until, tenant, thread, module)", &levels, &since,
+                          &until, &tenant, &thread, &module))
+        return -1;
+    PyObject *seq = PySequence_Fast(levels, "levels must be a sequence of bytes");
+    if (!seq)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    if (n > FILTER_LEVELS) {
+        Py_DECREF(seq);
+        PyErr_Format(PyExc_ValueError, "at most %d levels", FILTER_LEVELS);
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        int len = copy_field(PySequence_Fast_GET_ITEM(seq, k), f->level[k], 8, "a level");
+        if (len < 0) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        f->level_len[k] = len;
+    }
+    f->nlevels = (int)n;
+    Py_DECREF(seq);
+    PyObject *bounds[2] = {since, until};
+    unsigned char *outs[2] = {f->since, f->until};
+    int *flags[2] = {&f->has_since, &f->has_until};
+    for (int b = 0; b < 2; b++) {
+        if (bounds[b] == Py_None)
+            continue;
+        if (!PyBytes_Check(bounds[b]) || PyBytes_GET_SIZE(bounds[b]) != 26) {
+            PyErr_SetString(PyExc_ValueError, "since/until must be 26 bytes: YYYY-MM-DD HH:MM:SS.uuuuuu");
+            return -1;
+        }
+        memcpy(outs[b], PyBytes_AS_STRING(bounds[b]), 26);
+        *flags[b] = 1;
+    }
+    if (tenant != Py_None) {
+        f->tenant = PyLong_AsLongLong(tenant);
+        if (f->tenant == -1 && PyErr_Occurred())
+            return -1;
+        if (f->tenant < 0) {
+            PyErr_SetString(PyExc_ValueError, "a tenant id is not negative");
+            return -1;
+        }
+    }
+    if (thread != Py_None && (f->thread_len = copy_field(thread, f->thread, FIELD_MAX, "thread")) < 0)
+        return -1;
+    if (module != Py_None && (f->module_len = copy_field(module, f->module, FIELD_MAX, "module")) < 0)
+        return -1;
+    f->active = 1;
+    return 0;
+}
+
 static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwds)
 {
-    PyObject *literals;
-    static char *kwlist[] = {"literals", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O", kwlist, &literals))
+    PyObject *literals, *filter = NULL;
+    static char *kwlist[] = {"literals", "filter", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O", kwlist, &literals, &filter))
+        return -1;
+    if (set_filter(&self->filter, filter) < 0)
         return -1;
     PyObject *seq = PySequence_Fast(literals, "literals must be a sequence of bytes");
     if (!seq)
         return -1;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    if (n < 1 || n > MAX_LITERALS) {
+    if ((n < 1 && !self->filter.active) || n > MAX_LITERALS) {
         Py_DECREF(seq);
-        PyErr_Format(PyExc_ValueError, "between 1 and %d literals, not %zd", MAX_LITERALS, n);
+        PyErr_Format(PyExc_ValueError, "between 1 (0 with a filter) and %d literals, not %zd", MAX_LITERALS, n);
         return -1;
     }
     for (int k = 0; k < self->spec.count; k++)
@@ -112,6 +192,32 @@ static PyObject *int_list(const obd_size *values, Py_ssize_t n)
     return list;
 }
 
+/* One kernel run over buf[start:end) into ``h`` (the literal scan, or, without literals, the
+ * walk over every record; ``max_record`` 0: lines), the GIL released. ``view`` holds the buffer
+ * until the caller releases it. Returns the newlines in the range, or -1 with an exception. */
+static obd_size find(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
+                     enum kernel which, Py_buffer *view, Hits *h)
+{
+    if (get_range(buf, start, end, view) < 0)
+        return -1;
+    const unsigned char *p = view->buf;
+    memset(h, 0, sizeof *h);
+    h->max_record = max_record;
+    h->filter = max_record && self->filter.active ? &self->filter : NULL;
+    obd_size newlines;
+    if (self->spec.count == 0) { /* fields only: every record, filtered */
+        Py_BEGIN_ALLOW_THREADS
+        newlines = obd_walk(p, start, end, h);
+        Py_END_ALLOW_THREADS
+    } else {
+        obd_prepare(&self->spec, p, start, end); /* with the GIL held: the scanner is shared by threads */
+        Py_BEGIN_ALLOW_THREADS
+        newlines = obd_scan(&self->spec, p, start, end, which, h);
+        Py_END_ALLOW_THREADS
+    }
+    return newlines;
+}
+
 /* scan() and records(): one kernel run; ``max_record`` 0 reports lines, else records. */
 static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
                      const char *kernel)
@@ -129,17 +235,15 @@ static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t 
             return NULL;
         }
     }
-    Py_buffer view;
-    if (get_range(buf, start, end, &view) < 0)
+    if (self->spec.count == 0 && !max_record) {
+        PyErr_SetString(PyExc_ValueError, "a scanner without literals finds records (records()), not lines");
         return NULL;
-    const unsigned char *p = view.buf;
-    Hits h = {0};
-    h.max_record = max_record;
-    obd_size newlines;
-    obd_prepare(&self->spec, p, start, end); /* with the GIL held: the scanner is shared by threads */
-    Py_BEGIN_ALLOW_THREADS
-    newlines = obd_scan(&self->spec, p, start, end, which, &h);
-    Py_END_ALLOW_THREADS
+    }
+    Py_buffer view;
+    Hits h;
+    obd_size newlines = find(self, buf, start, end, max_record, which, &view, &h);
+    if (newlines < 0)
+        return NULL;
     PyBuffer_Release(&view);
     PyObject *starts = NULL, *stops = NULL, *before = NULL, *result = NULL;
     if (h.failed) {
@@ -184,6 +288,71 @@ static PyObject *Scanner_records(Scanner *self, PyObject *args)
     return run(self, buf, start, end, max_record, kernel);
 }
 
+/* text(): the records as printed lines in one bytes object -- ``head`` + (``base + newlines
+ * before`` + ":" when numbered) + the record without its trailing CR/LF + "\n" each -- so a
+ * million matching records cost one allocation, not a million Python objects. */
+static PyObject *Scanner_text(Scanner *self, PyObject *args)
+{
+    PyObject *buf;
+    Py_ssize_t start, end, max_record, base;
+    const char *head;
+    Py_ssize_t head_len;
+    int numbered;
+    if (!PyArg_ParseTuple(args, "Onnny#pn", &buf, &start, &end, &max_record, &head, &head_len, &numbered, &base))
+        return NULL;
+    if (max_record < 1) {
+        PyErr_SetString(PyExc_ValueError, "max_record must be positive");
+        return NULL;
+    }
+    Py_buffer view;
+    Hits h;
+    obd_size newlines = find(self, buf, start, end, max_record, BEST, &view, &h);
+    if (newlines < 0)
+        return NULL;
+    const unsigned char *p = view.buf;
+    PyObject *text = NULL, *result = NULL;
+    if (h.failed) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t total = 0;
+    char digits[24];
+    for (obd_size j = 0; j < h.size; j++) {
+        obd_size stop = h.stops[j];
+        while (stop > h.starts[j] && (p[stop - 1] == '\n' || p[stop - 1] == '\r'))
+            stop--;
+        h.stops[j] = stop;
+        total += head_len + (stop - h.starts[j]) + 1;
+        if (numbered)
+            total += snprintf(digits, sizeof digits, "%zd", (Py_ssize_t)(base + h.before[j])) + 1;
+    }
+    text = PyBytes_FromStringAndSize(NULL, total);
+    if (!text)
+        goto done;
+    char *out = PyBytes_AS_STRING(text);
+    for (obd_size j = 0; j < h.size; j++) {
+        memcpy(out, head, (size_t)head_len);
+        out += head_len;
+        if (numbered) {
+            int n = snprintf(digits, sizeof digits, "%zd", (Py_ssize_t)(base + h.before[j]));
+            memcpy(out, digits, (size_t)n);
+            out += n;
+            *out++ = ':';
+        }
+        obd_size len = h.stops[j] - h.starts[j];
+        memcpy(out, p + h.starts[j], (size_t)len);
+        out += len;
+        *out++ = '\n';
+    }
+    result = Py_BuildValue("(Onnn)", text, (Py_ssize_t)h.size, (Py_ssize_t)(h.size ? base + h.before[0] : -1),
+                           (Py_ssize_t)newlines);
+done:
+    PyBuffer_Release(&view);
+    Py_XDECREF(text);
+    hits_free(&h);
+    return result;
+}
+
 static PyObject *count_newlines(PyObject *Py_UNUSED(module), PyObject *args)
 {
     PyObject *buf;
@@ -208,14 +377,20 @@ static PyMethodDef Scanner_methods[] = {
     {"records", (PyCFunction)Scanner_records, METH_VARARGS,
      "records(buf, start, end, max_record[, kernel]) -> (starts, stops, newlines_before, newlines): each "
      "record (a header line and its continuation lines) of buf[start:end] holding a literal, as "
-     "buf[start:stop] (cut at max_record bytes), with the newlines between the range start and it."},
+     "buf[start:stop] (cut at max_record bytes), with the newlines between the range start and it; with a "
+     "filter, only records whose header fields pass it (every such record when there are no literals)."},
+    {"text", (PyCFunction)Scanner_text, METH_VARARGS,
+     "text(buf, start, end, max_record, head, numbered, base) -> (bytes, records, first line number, newlines): "
+     "the records records() finds, printed: head, then base + newlines before + ':' when numbered, then the "
+     "record without trailing CR/LF, then a newline."},
     {NULL, NULL, 0, NULL},
 };
 
 static PyTypeObject ScannerType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "obdoctor.logs._scan.Scanner",
-    .tp_doc = "Scanner(literals): lines holding any of up to 16 fixed byte strings, with line counts.",
+    .tp_doc = "Scanner(literals, filter=None): lines holding any of up to 16 fixed byte strings, with line counts; "
+              "filter=(levels, since, until, tenant, thread, module) selects records by their header fields.",
     .tp_basicsize = sizeof(Scanner),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = PyType_GenericNew,

@@ -41,6 +41,7 @@ typedef struct {
     /* record mode: expand each hit to its whole record, the way obdoctor.logs.search does */
     obd_size max_record; /* 0: line mode */
     obd_size taken_until;
+    const struct RecordFilter *filter; /* record mode: only records whose header passes it (or NULL) */
 } Hits;
 
 static void hits_push(Hits *h, obd_size start, obd_size stop, obd_size before)
@@ -83,6 +84,8 @@ static int is_header(const unsigned char *p, obd_size pos, obd_size end)
     }
     return 0;
 }
+
+#include "_scan_fields.h"
 
 static obd_size count_scalar(const unsigned char *p, obd_size i, obd_size end)
 {
@@ -174,7 +177,8 @@ static obd_size report_record(Hits *h, const unsigned char *p, obd_size start, o
     }
     h->taken_until = rec_end + 1;
     obd_size stop = rec_end < rec + max_record ? rec_end : rec + max_record;
-    hits_push(h, rec, stop, newlines - count_scalar(p, rec, line));
+    if (!h->filter || filter_accepts(h->filter, p, rec, end))
+        hits_push(h, rec, stop, newlines - count_scalar(p, rec, line));
     return rec_end;
 }
 
@@ -454,6 +458,36 @@ static obd_size obd_scan(ScanSpec *s, const unsigned char *p, obd_size start, ob
 #endif
     default: return scan_scalar(s, p, start, start, end, 0, start - 1, h);
     }
+}
+
+/* Every record of p[start:end) whose header passes h->filter (a header line and the lines up to
+ * the next header; the lines before the first header form one record; bytes cut at
+ * h->max_record), like search.py's ``_dense``: a search by fields alone, no literal to scan
+ * for. Returns the newlines in the range. */
+static obd_size obd_walk(const unsigned char *p, obd_size start, obd_size end, Hits *h)
+{
+    obd_size newlines = 0, rec = start, rec_lines = 0, pos = start;
+    int keep = !h->filter || filter_accepts(h->filter, p, start, end);
+    while (pos < end) {
+        const unsigned char *nl = memchr(p + pos, '\n', (size_t)(end - pos));
+        obd_size line_end = nl ? (obd_size)(nl - p) : end;
+        obd_size next = line_end + 1;
+        if (nl)
+            newlines++;
+        if (next >= end || is_header(p, next, end)) { /* the record ends here */
+            if (keep) {
+                obd_size stop = line_end < rec + h->max_record ? line_end : rec + h->max_record;
+                hits_push(h, rec, stop, rec_lines);
+            }
+            if (next < end) {
+                rec = next;
+                rec_lines = newlines;
+                keep = !h->filter || filter_accepts(h->filter, p, next, end);
+            }
+        }
+        pos = next;
+    }
+    return newlines;
 }
 
 static obd_size obd_count_newlines(const unsigned char *p, obd_size start, obd_size end)

@@ -16,9 +16,7 @@ only print or count.
 from __future__ import annotations
 
 import mmap
-import multiprocessing
 import os
-import queue as _queue
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -31,7 +29,8 @@ from obdoctor.logs.reader import (
 )
 from obdoctor.logs.record import LogRecord
 
-__all__ = ["Patterns", "search_file", "search_files", "search_hits", "search_batches", "count_hits", "Hit",
+__all__ = ["Patterns", "search_file", "search_files", "search_hits", "search_batches", "count_hits", "fold_files", "text_chunks",
+           "prints_in_c", "Hit",
            "read_records", "SearchReport", "LogReadError", "iter_lines"]
 
 DENSE_BLOCK = 4 << 20
@@ -84,6 +83,8 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
               segment: tuple[int, int] | None = None) -> Iterator[tuple[int, int, bytes]]:
     """(line number, byte offset, record bytes) for every record with a hit (every record
     when ``matcher`` is None). Raises LogReadError after yielding what could be read."""
+    if matcher is not None:
+        matcher = matcher.for_path(path)
     if matcher is not None and matcher.expands_records:  # the C scanner found records and lines
         for batch in _raw_batches(path, compression, matcher, use_mmap=use_mmap, segment=segment):
             yield from batch
@@ -92,8 +93,8 @@ def _raw_hits(path, compression, matcher: Matcher | None, use_mmap=None,
     for region in regions(path, compression, use_mmap=use_mmap, segment=segment):
         buf, start, end = region.buf, region.start, region.end
         lines.enter(region)
-        if matcher is None:
-            yield from _dense(buf, start, end, region.offset, lines, None)
+        if matcher is None or not matcher.literals:  # every record (a filter, if any, picks)
+            yield from _dense(buf, start, end, region.offset, lines, matcher)
             continue
         hits, before, newlines = matcher.scan(buf, start, end)
         if len(hits) * DENSE > end - start:
@@ -144,6 +145,8 @@ def _count_hits(path, compression, matcher: Matcher | None,
     without building the records when the C scanner can say (any-of patterns: one record per
     reported start). A partly read file counts what could be read, as the search returns it."""
     count = 0
+    if matcher is not None:
+        matcher = matcher.for_path(path)
     try:
         if matcher is None or not matcher.expands_records or matcher.all_of:
             for _ in _raw_hits(path, compression, matcher, segment=segment):
@@ -178,6 +181,8 @@ def _raw_batches(path, compression, matcher: Matcher | None, use_mmap=None,
     """``_raw_hits`` in lists of at most ``BATCH`` (what workers send, and what printing takes);
     the C scanner's records come a list at a time. Raises like ``_raw_hits``, after the batch
     it had gathered."""
+    if matcher is not None:
+        matcher = matcher.for_path(path)
     if matcher is not None and matcher.expands_records:
         lines = _Lines()
         for region in regions(path, compression, use_mmap=use_mmap, segment=segment):
@@ -198,6 +203,25 @@ def _raw_batches(path, compression, matcher: Matcher | None, use_mmap=None,
         raise
     if batch:
         yield batch
+
+
+def _text_chunks(path, compression, matcher: Matcher, head: bytes, numbered: bool,
+                 segment: tuple[int, int] | None = None) -> Iterator[tuple[int, int, bytes]]:
+    """``(first line number, records, printed bytes)`` per block of up to ``DENSE_BLOCK``
+    bytes: the C scanner formats the records itself (see ``text_chunks``)."""
+    matcher = matcher.for_path(path)
+    lines = _Lines()
+    for region in regions(path, compression, segment=segment):
+        lines.enter(region)
+        buf, pos, end = region.buf, region.start, region.end
+        while pos < end:
+            stop = end if end - pos <= DENSE_BLOCK else cut_point(buf, pos, pos + DENSE_BLOCK)
+            text, count, first, newlines = matcher.text(buf, pos, stop, MAX_RECORD, head, numbered, lines.at(pos))
+            lines.skip_to(stop, newlines)
+            if count:
+                yield first, count, text
+            pos = stop
+        lines.leave()
 
 
 def _dense(buf, start: int, end: int, offset: int, lines: _Lines, matcher: Matcher | None):
@@ -363,6 +387,36 @@ def search_batches(files: Iterable[LogFile], patterns: Patterns, workers: int | 
             plan.report.failed.append((log, _describe(exc)))
 
 
+def prints_in_c(patterns: Patterns) -> bool:
+    """Whether ``text_chunks`` serves these patterns (the C scanner, no all_of to check)."""
+    if patterns.matches_everything or patterns.all_of:
+        return False
+    return hasattr(compile_patterns(patterns), "text")
+
+
+def text_chunks(files: Iterable[LogFile], patterns: Patterns, heads: dict[str, bytes], numbered: bool,
+                workers: int | None = 2, report: SearchReport | None = None
+                ) -> Iterator[tuple[LogFile, int, int, bytes]]:
+    """``(file, first line number, records, bytes)``: the matching records already printed as
+    grep prints them (``heads[path]`` + line number and ``:`` when ``numbered`` + the record +
+    newline), formatted in C and sent between processes as one bytes object per block: a
+    million matching lines cost no Python object each. Records of a file come in order, in
+    chunks; files interleave. Only when ``prints_in_c(patterns)``."""
+    plan = _Plan(files, patterns, workers, report, split=False)
+    if plan.parallel:
+        yield from _parallel(plan.files, plan.tasks, patterns, plan.workers, plan.report,
+                             text=(heads, numbered))
+        return
+    for log in plan.files:
+        try:
+            for first, count, text in _text_chunks(log.path, log.compression, plan.matcher,
+                                                   heads.get(str(log.path), b""), numbered):
+                yield log, first, count, text
+            plan.report.searched.append(log)
+        except (OSError, EOFError, ValueError) as exc:
+            plan.report.failed.append((log, _describe(exc)))
+
+
 def count_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
                report: SearchReport | None = None) -> int:
     """``sum(1 for _ in search_hits(...))`` without moving every hit between processes
@@ -434,13 +488,52 @@ def _describe(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, LogReadError) else f"{type(exc).__name__}: {exc}"
 
 
-def _worker(tasks, results, patterns: Patterns, count_only: bool = False) -> None:
+def fold_files(files: Iterable[LogFile], patterns: Patterns, fold, workers: int | None = 2,
+               report: SearchReport | None = None) -> Iterator[tuple[LogFile, object]]:
+    """``(file, fold(batches))`` for each file (or segment of a big one): ``fold`` reduces the
+    file's batches of hits to something small (a tally) inside the worker, so only that crosses
+    a process and memory stays bounded however many records match. ``fold`` is a module-level
+    function (or a ``functools.partial`` of one). A file read only in part gives the fold of
+    what could be read, and is named in ``report.failed``."""
+    plan = _Plan(files, patterns, workers, report, split=True)
+    if plan.parallel:
+        yield from _parallel(plan.files, plan.tasks, patterns, plan.workers, plan.report, fold=fold)
+        return
+    for log in plan.files:
+        failure: list[str] = []
+        partial = fold(_guarded(_raw_batches(log.path, log.compression, plan.matcher), failure))
+        yield log, partial
+        if failure:
+            plan.report.failed.append((log, failure[0]))
+        else:
+            plan.report.searched.append(log)
+
+
+def _guarded(batches, failure: list[str]):
+    """The batches, a read error ending them quietly (said in ``failure``) instead of raising into the fold."""
+    try:
+        yield from batches
+    except (OSError, EOFError, ValueError) as exc:
+        failure.append(_describe(exc))
+
+
+def _worker(tasks, results, patterns: Patterns, count_only: bool = False, fold=None, numbered=None) -> None:
     matcher = None if patterns.matches_everything else compile_patterns(patterns)
     while True:
         item = tasks.get()
         if item is None:
             return
-        index, path, compression, segment = item
+        index, path, compression, segment, head = item
+        if fold is not None:
+            failure: list[str] = []
+            try:
+                partial = fold(_guarded(_raw_batches(path, compression, matcher, segment=segment), failure))
+            except Exception as exc:  # never leave the parent waiting
+                partial = None
+                failure.append(f"{type(exc).__name__}: {exc}")
+            results.put(("fold", index, partial))
+            results.put(("done", index, failure[0] if failure else None))
+            continue
         if count_only:
             try:
                 count, failure = _count_hits(path, compression, matcher, segment)
@@ -449,9 +542,13 @@ def _worker(tasks, results, patterns: Patterns, count_only: bool = False) -> Non
             results.put(("count", index, count))
             results.put(("done", index, failure))
             continue
+        if numbered is not None:  # records printed in C
+            kind, parts = "text", _text_chunks(path, compression, matcher, head, numbered, segment)
+        else:
+            kind, parts = "hits", _raw_batches(path, compression, matcher, segment=segment)
         try:
-            for batch in _raw_batches(path, compression, matcher, segment=segment):
-                results.put(("hits", index, batch))
+            for part in parts:
+                results.put((kind, index, part))
             results.put(("done", index, None))
         except (OSError, EOFError, ValueError) as exc:
             results.put(("done", index, _describe(exc)))
@@ -460,16 +557,21 @@ def _worker(tasks, results, patterns: Patterns, count_only: bool = False) -> Non
 
 
 def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, report: SearchReport,
-              count_only: bool = False) -> Iterator:
+              count_only: bool = False, fold=None, text: tuple[dict, bool] | None = None) -> Iterator:
     """``(file, batch of hits)`` from the workers (with ``count_only``: one count per task instead)."""
+    import multiprocessing  # only when several processes search: ~15 ms of imports a small search skips
+    import queue as _queue
+
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     tasks = ctx.Queue()
     results = ctx.Queue(maxsize=64)  # back-pressure: bounded memory when everything matches
+    heads, numbered = text if text is not None else ({}, None)
     for task, (i, segment) in enumerate(items):
-        tasks.put((task, str(files[i].path), files[i].compression, segment))
+        path = str(files[i].path)
+        tasks.put((task, path, files[i].compression, segment, heads.get(path, b"")))
     for _ in range(workers):
         tasks.put(None)
-    procs = [ctx.Process(target=_worker, args=(tasks, results, patterns, count_only), daemon=True)
+    procs = [ctx.Process(target=_worker, args=(tasks, results, patterns, count_only, fold, numbered), daemon=True)
              for _ in range(workers)]
     for p in procs:
         p.start()
@@ -495,6 +597,13 @@ def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, rep
                 continue
             if kind == "count":
                 yield payload
+                continue
+            if kind == "text":
+                yield (log, *payload)
+                continue
+            if kind == "fold":
+                if payload is not None:
+                    yield log, payload
                 continue
             pending.discard(task)
             if payload is not None:
