@@ -226,10 +226,15 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
         if not path.is_dir():
             problems.append(f"{text}: no such file or directory")
             continue
+        root = path.resolve()
         for server, directory in _server_dirs(path):
             found, skipped = discover(directory, server)
             problems.extend(f"{p}: skipped: {reason}" for p, reason in skipped
                             if reason not in ("not an OceanBase log file name", "empty file"))
+            outside = [f for f in found if not f.path.resolve().is_relative_to(root)]
+            problems.extend(f"{f.path}: skipped: a link pointing outside {text} (as grep -r, not followed)"
+                            for f in outside)
+            found = [f for f in found if f not in outside]
             for family in sorted({f.family for f in found}):
                 members = [f for f in found if f.family == family]
                 main = [f for f in members if not f.wf]
