@@ -309,3 +309,30 @@ def test_count_hits_equals_counting_the_hits(tmp_path, monkeypatch, engine, big,
     assert sorted(f.name for f in counted.searched) == sorted(f.name for f in listed.searched)
     assert [(f.name, why) for f, why in counted.failed] == [(f.name, why) for f, why in listed.failed]
     assert [f.name for f, _ in counted.failed] == [gz.name]
+
+
+def test_workers_are_not_forked_from_a_threaded_process(tmp_path, monkeypatch):
+    """With another thread alive (a live run's SSH loop), workers start by forkserver/spawn and
+    still find every record; a lone thread keeps the fast fork."""
+    import threading
+
+    from obdoctor.logs import search
+
+    methods = ["fork", "spawn", "forkserver"]
+    assert search._start_method(methods) == "fork"
+    monkeypatch.setattr(search, "SPLIT_MIN", 1)
+    monkeypatch.setattr(search, "_size", lambda log: log.path.stat().st_size * 1000)  # "big" for the pool
+    log = lf(write(tmp_path / "observer.log.20240318080000123", make_lines(3000)))
+    pats = Patterns(("ret=-9043", TRACE))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert search._start_method(methods) == "forkserver"
+        assert search._start_method(["fork", "spawn"]) == "spawn"
+        report = SearchReport()
+        got = sorted((r.line_no, r.raw) for r in search_files([log], pats, workers=2, report=report, ordered=False))
+    finally:
+        stop.set()
+    assert report.workers == 2 and not report.failed
+    assert got == [(r.line_no, r.raw) for r in search_file(log, pats)]

@@ -556,13 +556,25 @@ def _worker(tasks, results, patterns: Patterns, count_only: bool = False, fold=N
             results.put(("done", index, f"{type(exc).__name__}: {exc}"))
 
 
+def _start_method(available: list[str]) -> str:
+    """``fork`` (fastest start) only from a single-threaded process: forking a process that has
+    other threads (the SSH event loop of a live run, a caller's pool) can copy a held lock into
+    the child and deadlock it, and Python 3.12+ warns about it. Otherwise ``forkserver``, else
+    ``spawn``: the worker and its arguments pickle."""
+    import threading
+
+    if "fork" in available and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in available else "spawn"
+
+
 def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, report: SearchReport,
               count_only: bool = False, fold=None, text: tuple[dict, bool] | None = None) -> Iterator:
     """``(file, batch of hits)`` from the workers (with ``count_only``: one count per task instead)."""
     import multiprocessing  # only when several processes search: ~15 ms of imports a small search skips
     import queue as _queue
 
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    ctx = multiprocessing.get_context(_start_method(multiprocessing.get_all_start_methods()))
     tasks = ctx.Queue()
     results = ctx.Queue(maxsize=64)  # back-pressure: bounded memory when everything matches
     heads, numbered = text if text is not None else ({}, None)
