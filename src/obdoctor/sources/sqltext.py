@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 
 ParsedRows = tuple[list[tuple[int, dict[str, object]]], list[str]]
 
@@ -24,6 +25,7 @@ _VERTICAL_FIELD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_$#]*)\s*:\s?(.*)$")
 
 def parse_text(text: str) -> ParsedRows:
     """Either form of mysql/obclient output, detected from the first meaningful line."""
+    text = strip_bom(text)
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
@@ -44,6 +46,24 @@ def parse_text(text: str) -> ParsedRows:
     return [], ["no table found (expected '+---+' table or '*** 1. row ***' vertical output)"]
 
 
+_BORDER = re.compile(r"^\+(?:-*\+)+$")
+_FREE_TEXT = ("COMMENT", "EXTRA_INFO", "PATH", "DESCRIPTION", "VALUE", "INFO", "BLACK_LIST")
+"""Columns that may hold a ``|`` of their own; surplus cells are glued into one of them only
+when the row's printed alignment cannot place them (a table whose padding was lost)."""
+
+
+def strip_bom(text: str) -> str:
+    """A UTF-8 byte order mark (Excel's CSV, Windows editors) is not part of the first column's name."""
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _width(text: str) -> int:
+    """Display width as the mysql client pads cells: CJK and fullwidth characters take two columns."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
 def _split_cells(line: str) -> list[str]:
     inner = line.strip()
     if inner.startswith("|"):
@@ -53,38 +73,107 @@ def _split_cells(line: str) -> list[str]:
     return [c.strip() for c in inner.split("|")]
 
 
+def _cut(body: str, bounds: list[int]) -> list[str] | None:
+    """Cells cut at the border's ``+`` columns; None when the row is not printed to that grid.
+
+    This is what makes a ``|`` inside a value unambiguous: the client pads every cell to its
+    column's width, so the separators sit exactly under the border's ``+`` signs.
+    """
+    if not bounds or len(bounds) < 2:
+        return None
+    if body.isascii():
+        if len(body) != bounds[-1] + 1 or any(body[b] != "|" for b in bounds):
+            return None
+        return [body[a + 1:b].strip() for a, b in zip(bounds, bounds[1:])]
+    index, column = [], 0  # display column -> character index
+    for i, ch in enumerate(body):
+        index.append((column, i))
+        column += _width(ch)
+    if column != bounds[-1] + 1:
+        return None
+    at = dict(index)
+    if any(at.get(b) is None or body[at[b]] != "|" for b in bounds):
+        return None
+    return [body[at[a] + 1:at[b]].strip() for a, b in zip(bounds, bounds[1:])]
+
+
+def _dedent(line: str, indent: int) -> str:
+    """A line without the table's own indentation (a table pasted from a document)."""
+    if indent and line[:indent].isspace():
+        return line[indent:]
+    return line
+
+
 def parse_table(text: str) -> ParsedRows:
+    """A ``+---+`` table. A row is complete when its cells fill the border's grid (or, when the
+    padding was lost, when it ends with ``|`` and has a cell per column); until then the lines
+    that follow belong to it: a value with a raw newline (a multi-line COMMENT) spans lines."""
     rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
     header: list[str] | None = None
-    for number, line in enumerate(text.splitlines(), 1):
+    lines = strip_bom(text).splitlines()
+    border = next((line for line in lines if _BORDER.match(line.strip())), None)
+    indent = len(border) - len(border.lstrip()) if border else 0
+    bounds = [i for i, c in enumerate(border.strip()) if c == "+"] if border else []
+    borders_seen = 0
+    i, n = 0, len(lines)
+    while i < n:
+        number, line = i + 1, lines[i]
+        i += 1
         stripped = line.strip()
-        if not stripped or stripped.startswith("+") or _ROWS_IN_SET.match(stripped):
+        if _BORDER.match(stripped) or stripped.startswith("+-"):
+            borders_seen += 1
+            continue
+        if not stripped or _ROWS_IN_SET.match(stripped):
             continue
         if not stripped.startswith("|"):
+            if header is not None and borders_seen == 2:
+                problems.append(f"line {number}: text inside the table that belongs to no cell: {stripped[:60]!r}")
             continue  # prompts, queries and other chatter around the table
-        cells = _split_cells(stripped)
+        body = _dedent(line, indent).rstrip("\r")
         if header is None:
-            header = cells
+            header = _cut(body.rstrip(), bounds) or _split_cells(body)
             continue
-        if len(cells) != len(header):
-            # a '|' inside a value: keep the row when the extra cells can be glued to one column
-            glued = _glue_extra(cells, header, len(cells) - len(header)) if len(cells) > len(header) else None
-            if glued is not None:
+        while i < n and _needs_more(body, lines[i], bounds, len(header)):
+            body += "\n" + _dedent(lines[i], indent).rstrip("\r")
+            i += 1
+        last = number + body.count("\n")
+        where = f"line {number}" if last == number else f"lines {number}-{last}"
+        cells = _cut(body.rstrip(" "), bounds) or _cut(body, bounds)
+        if cells is None:
+            cells = _split_cells(body)
+            if len(cells) != len(header):
+                # a '|' inside a value: keep the row when the extra cells can be glued to one column
+                glued = _glue_extra(cells, header, len(cells) - len(header)) if len(cells) > len(header) else None
+                if glued is None:
+                    problems.append(f"{where}: {len(cells)} cells for {len(header)} columns; row skipped")
+                    continue
                 cells = glued
-            else:
-                problems.append(f"line {number}: {len(cells)} cells for {len(header)} columns; row skipped")
-                continue
         rows.append((number, {h: _cell(v) for h, v in zip(header, cells)}))
     if header is None:
         problems.append("no header row found")
     return rows, problems
 
 
+def _needs_more(body: str, following: str, bounds: list[int], columns: int) -> bool:
+    """Whether ``following`` continues the row in ``body`` (a value holding a newline)."""
+    nxt = following.strip()
+    if _BORDER.match(nxt) or _ROWS_IN_SET.match(nxt):
+        return False
+    if _cut(body.rstrip(" "), bounds) is not None:
+        return False
+    if bounds and _width(body) + 1 + _width(following.rstrip()) <= bounds[-1] + 1:
+        return True  # the row is still narrower than the grid and the next line fits in it
+    ends = body.rstrip().endswith("|")
+    if ends and nxt.startswith("|"):
+        return False
+    return not ends or len(_split_cells(body)) < columns
+
+
 def _glue_extra(cells: list[str], header: list[str], extra: int) -> list[str] | None:
     """Join surplus cells into the one free-text column that may hold a '|' (COMMENT, EXTRA_INFO,
     PATH...); None when the view has no such column: the row is malformed, not a value with '|'."""
-    for name in ("COMMENT", "EXTRA_INFO", "PATH", "DESCRIPTION", "VALUE", "INFO", "BLACK_LIST"):
+    for name in _FREE_TEXT:
         for i, h in enumerate(header):
             if h.upper() == name:
                 return cells[:i] + [" | ".join(cells[i : i + extra + 1])] + cells[i + extra + 1 :]
@@ -96,45 +185,97 @@ def _cell(value: str) -> object:
 
 
 def parse_vertical(text: str) -> ParsedRows:
-    """``\\G`` output. A line is a new column only if it looks like ``NAME: value`` and, after the
-    first row, NAME is one of the first row's columns; anything else continues the previous
-    value (a COMMENT spanning lines), so ``trace_id: Y...`` inside a value is not a column."""
+    """``\\G`` output. A line is a new column only if it looks like ``NAME: value`` and nothing
+    says it continues the previous value: after the first row NAME must be one of the first
+    row's columns; in any row it must be written in the row's case (``result:`` inside an
+    upper-case record is text) and sit at the row's colon column when the names are
+    right-aligned, as the client prints them. So ``trace_id: Y...`` inside a multi-line COMMENT of the first or
+    only row stays in the COMMENT."""
     rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
-    current: dict[str, object] | None = None
-    start = 0
-    last_key: str | None = None
-    known: set[str] | None = None
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if _VERTICAL_HEAD.match(stripped):
-            if current is not None:
-                rows.append((start, current))
-                if known is None:
-                    known = set(current)
-            current, start, last_key = {}, number, None
-            continue
-        if current is None or not stripped or _ROWS_IN_SET.match(stripped):
-            continue
-        m = _VERTICAL_FIELD.match(line)
-        if m and (known is None or m.group(1) in known) and m.group(1) not in current:
-            last_key = m.group(1)
-            current[last_key] = _cell(m.group(2).strip())
-        elif last_key is not None:
-            # a value that spans lines (a COMMENT with a newline)
-            previous = current.get(last_key) or ""
-            current[last_key] = f"{previous}\n{stripped}"
-        else:
-            problems.append(f"line {number}: not 'COLUMN: value'")
-    if current is not None:
+    for start, body in _records(strip_bom(text).splitlines()):
+        shape = _RecordShape(body)
+        current: dict[str, object] = {}
+        last_key: str | None = None
+        known = set(rows[0][1]) if rows else None
+        for number, line in body:
+            stripped = line.strip()
+            if not stripped or _ROWS_IN_SET.match(stripped):
+                if last_key is not None and not stripped and not _ROWS_IN_SET.match(stripped):
+                    current[last_key] = f"{current.get(last_key) or ''}\n"
+                continue
+            m = _VERTICAL_FIELD.match(line)
+            if (m and m.group(1) not in current and (known is None or m.group(1) in known)
+                    and shape.is_field(line, m)):
+                last_key = m.group(1)
+                current[last_key] = _cell(m.group(2).strip())
+            elif last_key is not None:
+                # a value that spans lines (a COMMENT with a newline)
+                previous = current.get(last_key) or ""
+                current[last_key] = f"{previous}\n{stripped}"
+            else:
+                problems.append(f"line {number}: not 'COLUMN: value'")
+        for key, value in current.items():
+            if isinstance(value, str) and value.endswith("\n"):
+                current[key] = value.rstrip("\n")
         rows.append((start, current))
     return rows, problems
+
+
+def _records(lines: list[str]) -> list[tuple[int, list[tuple[int, str]]]]:
+    """The ``*** N. row ***`` records: (head line number, [(line number, line)])."""
+    records: list[tuple[int, list[tuple[int, str]]]] = []
+    for number, line in enumerate(lines, 1):
+        if _VERTICAL_HEAD.match(line.strip()):
+            records.append((number, []))
+        elif records:
+            records[-1][1].append((number, line))
+    return records
+
+
+class _RecordShape:
+    """How a record's field lines look: their colon column (the client right-aligns names, so
+    every field's colon is in one column; a value's own lines start at column 0) and case."""
+
+    def __init__(self, body: list[tuple[int, str]]):
+        # the first line after the row head is always a field: its colon and case are the record's
+        matches = [(line, m) for _, line in body if (m := _VERTICAL_FIELD.match(line))]
+        colons = [line.index(":", m.end(1)) for line, m in matches]
+        self.colon = colons[0] if colons else None
+        at_colon = [line for (line, _), c in zip(matches, colons) if c == self.colon]
+        leading = {len(line) - len(line.lstrip()) for line in at_colon}
+        self.indent = min(leading, default=0)
+        self.aligned = len(at_colon) >= 2 and len(leading) > 1  # names of different lengths right-aligned
+        first = matches[0][1].group(1) if matches else ""
+        self.case = _case(first)
+
+    def is_field(self, line: str, m: re.Match) -> bool:
+        name = m.group(1)
+        if self.case in ("upper", "lower") and _case(name) not in (None, self.case):
+            return False
+        if self.aligned:
+            colon = line.index(":", m.end(1))
+            if colon == self.colon:
+                return True
+            # a hand-edited document may be off by a space or two; a value's line is not indented
+            return abs(colon - self.colon) <= 2 and len(line) - len(line.lstrip()) > self.indent
+        return True
+
+
+def _case(name: str) -> str | None:
+    """``upper``, ``lower``, ``mixed``, or None for a name without letters (``_``, ``$1``)."""
+    letters = [c for c in name if c.isalpha()]
+    if not letters:
+        return None
+    if all(c.isupper() for c in letters):
+        return "upper"
+    return "lower" if all(c.islower() for c in letters) else "mixed"
 
 
 def parse_delimited(text: str, delimiter: str) -> ParsedRows:
     rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(strip_bom(text)), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -180,6 +321,7 @@ def parse_jsonl(text: str) -> ParsedRows:
 
 def parse_by_extension(text: str, extension: str) -> ParsedRows:
     extension = extension.lower()
+    text = strip_bom(text)
     if extension == "jsonl":
         return parse_jsonl(text)
     if extension == "csv":
