@@ -91,14 +91,15 @@ class Bundle:
 
     def _index_sql(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
+        self._sql_twins: dict[str, list[Path]] = {}
         sql = self.root / "sql"
         if not sql.is_dir():
             return found
         for file in sorted(sql.iterdir()):
             stem, _, ext = file.name.rpartition(".")
             if file.is_file() and ext.lower() in SQL_EXTENSIONS:
-                if stem.upper() in found:
-                    self.notes.append(f"sql/{file.name} ignored: sql/{found[stem.upper()].name} holds the same view")
+                if stem.upper() in found:  # read too: the one that shows a failure wins (read_table)
+                    self._sql_twins.setdefault(stem.upper(), []).append(file)
                     continue
                 found[stem.upper()] = file
                 if stem.upper() not in _known_views():
@@ -151,14 +152,40 @@ class Bundle:
         file = self._sql_files.get(name.upper())
         if file is None:
             return TableResult(name, available=False, reason=f"not in the bundle (sql/{name}.*)")
+        twins = self._sql_twins.get(name.upper())
+        if not twins:
+            return self._read_sql_file(name, file)
+        results = [self._read_sql_file(name, f) for f in (file, *twins)]
+        files = [f"sql/{f.name}" for f in (file, *twins)]
+        chosen = _showing_failure(results)
+        if len({_content(r) for r in results}) == 1:
+            self._note(f"{' and '.join(files)} hold the same view {name} with the same rows; read {files[chosen]}")
+        else:
+            counts = ", ".join(f"{f}: {len(r.rows)} rows" for f, r in zip(files, results))
+            why = "the one that shows a failure" if _failure_score(results[chosen]) else "the first"
+            self._note(f"{' and '.join(files)} hold the same view {name} and disagree ({counts}); "
+                       f"read {files[chosen]}, {why}")
+        return results[chosen]
+
+    def _note(self, text: str) -> None:
+        """A note said once, also after ``info()`` was computed (the report reads it at the end)."""
+        if text not in self.notes:
+            self.notes.append(text)
+        if self._info is not None and text not in self._info.notes:
+            self._info.notes.append(text)
+
+    def _read_sql_file(self, name: str, file: Path) -> TableResult:
         try:
-            text = file.read_bytes().decode("utf-8", errors="replace")
+            data = file.read_bytes()
         except OSError as exc:
             return TableResult(name, available=False, reason=f"sql/{file.name} unreadable: {exc}")
+        text, encoding = decode_text(data)
         parsed, problems = parse_by_extension(text, file.suffix[1:])
         location = f"sql/{file.name}"
+        if encoding != "utf-8":
+            self._note(f"{location} is not UTF-8: read as {encoding}")
         if not parsed and problems and text.strip():
-            return TableResult(name, available=False, reason=f"{location}: {problems[0]}", problems=problems)
+            return TableResult(name, available=False, reason=f"{location}: {problems[-1]}", problems=problems)
         rows = [
             Row(values, Provenance("sql", name, row=index, line=line, location=location))
             for index, (line, values) in enumerate(parsed, 1)
@@ -206,6 +233,44 @@ class Bundle:
             result.files_searched.append(f"{log.server}/{log.name} (partly)")
         result.records.sort(key=lambda r: (r.ts is None, r.ts or datetime.min))
         return result
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Saved view text as (text, encoding): UTF-8 (a BOM dropped), else GB18030 (a superset of
+    GBK, what a Chinese Windows client saves), else UTF-8 with U+FFFD for what cannot be read."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace"), "utf-8 with undecodable bytes replaced"
+
+
+_FAILED_WORDS = ("FAIL", "ERROR", "INTERRUPT")
+
+
+def _failure_score(result: TableResult) -> int:
+    """How many rows show a failure: a FAILED-like status, a non-zero result, a failure event."""
+    score = 0
+    for row in result.rows:
+        status = (row.text("STATUS") or "").upper()
+        event = (row.text("EVENT") or "").upper()
+        code = row.integer("RESULT")
+        if any(w in status or w in event for w in _FAILED_WORDS) or code not in (None, 0):
+            score += 1
+    return score
+
+
+def _content(result: TableResult) -> tuple:
+    return (result.available, tuple(tuple(sorted((k, None if v is None else str(v)) for k, v in r.as_dict().items()))
+                                    for r in result.rows))
+
+
+def _showing_failure(results: list[TableResult]) -> int:
+    """Which of several files of one view to read: the one showing the most failures (never the
+    all-clear), then the one with more rows, then the first."""
+    return max(range(len(results)), key=lambda i: (results[i].available, _failure_score(results[i]),
+                                                   len(results[i].rows), -i))
 
 
 def _read_origins(path: Path, notes: list[str]) -> dict[tuple[str, str], dict[int, tuple[str, int, int | None]]]:
