@@ -11,7 +11,8 @@ from pathlib import Path
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
 from obdoctor.logs.files import LogFile, discover, overlaps
 from obdoctor.logs.search import Patterns, SearchReport, search_files
-from obdoctor.sources.sqltext import parse_by_extension
+from obdoctor.evidence.rows import Columns
+from obdoctor.sources.sqltext import iter_cells
 
 SQL_EXTENSIONS = ("jsonl", "csv", "tsv", "txt")
 
@@ -180,16 +181,24 @@ class Bundle:
         except OSError as exc:
             return TableResult(name, available=False, reason=f"sql/{file.name} unreadable: {exc}")
         text, encoding = decode_text(data)
-        parsed, problems = parse_by_extension(text, file.suffix[1:])
+        del data
         location = f"sql/{file.name}"
+        problems: list[str] = []
+        rows: list[Row] = []
+        shared: dict[int, Columns] = {}  # one Columns per header list (tables, CSV)
+        for line, header, values in iter_cells(text, file.suffix[1:], problems):
+            where = Provenance("sql", name, row=len(rows) + 1, line=line, location=location)
+            if header is None:
+                rows.append(Row(values, where))
+            else:
+                columns = shared.get(id(header)) or shared.setdefault(id(header), Columns(header))
+                rows.append(Row.from_cells(columns, values, where))
+        blank = not text.strip()
+        del text  # a big view: the text is not kept beside its rows
         if encoding != "utf-8":
             self._note(f"{location} is not UTF-8: read as {encoding}")
-        if not parsed and problems and text.strip():
-            return TableResult(name, available=False, reason=f"{location}: {problems[-1]}", problems=problems)
-        rows = [
-            Row(values, Provenance("sql", name, row=index, line=line, location=location))
-            for index, (line, values) in enumerate(parsed, 1)
-        ]
+        if not rows and problems and not blank:
+            return TableResult(name, available=False, reason=f"{location}: {problems[0]}", problems=problems)
         return TableResult(name, rows, problems=[f"{location}: {p}" for p in problems])
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:

@@ -8,12 +8,15 @@ typed layer to interpret.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
+from operator import itemgetter
+from sys import intern
 
 ParsedRows = tuple[list[tuple[int, dict[str, object]]], list[str]]
+Cells = tuple[int, "list[str] | None", "list[str | None] | dict[str, object]"]
 
 _ROWS_IN_SET = re.compile(r"^\s*(\d+ rows? in set|Empty set)\b", re.IGNORECASE)
 _COLUMN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$#]*$")
@@ -57,11 +60,25 @@ def strip_bom(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+class _WideMarks(dict):
+    """``str.translate`` table: a wide character followed by a NUL, so that one character is one
+    display column and the grid is cut by plain slicing (computed once per distinct character)."""
+
+    def __missing__(self, char: int) -> str:
+        ch = chr(char)
+        value = ch + "\0" if unicodedata.east_asian_width(ch) in ("W", "F") else ch
+        self[char] = value
+        return value
+
+
+_WIDE = _WideMarks()
+
+
 def _width(text: str) -> int:
     """Display width as the mysql client pads cells: CJK and fullwidth characters take two columns."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+    return len(text.translate(_WIDE))
 
 
 def _split_cells(line: str) -> list[str]:
@@ -73,28 +90,74 @@ def _split_cells(line: str) -> list[str]:
     return [c.strip() for c in inner.split("|")]
 
 
-def _cut(body: str, bounds: list[int]) -> list[str] | None:
-    """Cells cut at the border's ``+`` columns; None when the row is not printed to that grid.
+class _Grid:
+    """The border's ``+`` columns, with the C-level getters that cut a row at them."""
 
-    This is what makes a ``|`` inside a value unambiguous: the client pads every cell to its
-    column's width, so the separators sit exactly under the border's ``+`` signs.
-    """
-    if not bounds or len(bounds) < 2:
-        return None
-    if body.isascii():
-        if len(body) != bounds[-1] + 1 or any(body[b] != "|" for b in bounds):
+    def __init__(self, bounds: list[int]):
+        self.width = bounds[-1] + 1 if bounds else 0
+        self.usable = len(bounds) >= 2
+        if self.usable:
+            self._seps = itemgetter(*bounds)
+            self._pipes = ("|",) * len(bounds)
+            spans = [slice(a + 1, b) for a, b in zip(bounds, bounds[1:])]
+            self._cells = itemgetter(*spans) if len(spans) > 1 else (lambda text, _s=spans[0]: (text[_s],))
+
+    def cut(self, body: str) -> list[str] | None:
+        """Cells cut at the border's ``+`` columns; None when the row is not printed to that grid.
+
+        This is what makes a ``|`` inside a value unambiguous: the client pads every cell to its
+        column's width, so the separators sit exactly under the border's ``+`` signs.
+        """
+        if not self.usable:
             return None
-        return [body[a + 1:b].strip() for a, b in zip(bounds, bounds[1:])]
-    index, column = [], 0  # display column -> character index
-    for i, ch in enumerate(body):
-        index.append((column, i))
-        column += _width(ch)
-    if column != bounds[-1] + 1:
-        return None
-    at = dict(index)
-    if any(at.get(b) is None or body[at[b]] != "|" for b in bounds):
-        return None
-    return [body[at[a] + 1:at[b]].strip() for a, b in zip(bounds, bounds[1:])]
+        wide = not body.isascii()
+        if wide:
+            body = body.translate(_WIDE)
+        if len(body) != self.width or self._seps(body) != self._pipes:
+            return None
+        # interned: a view repeats its values (module, event, names, addresses) on every row
+        cells = tuple(map(intern, map(str.strip, self._cells(body))))
+        return tuple(c.replace("\0", "") for c in cells) if wide else cells
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, one at a time (``io.StringIO`` would copy a big
+    view's text into four bytes per character; ``splitlines`` would hold every line at once)."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        if stop < 0:
+            yield text[start:]
+            return
+        yield text[start:stop + 1]
+        start = stop + 1
+
+
+_BORDER_LINE = re.compile(r"^[ \t]*\+(?:-*\+)+[ \t]*\r?$", re.MULTILINE)
+
+
+class _Lookahead:
+    """Numbered lines without their ends, one at a time, with the next one visible (a row's
+    value may continue on it)."""
+
+    def __init__(self, text: str):
+        self._lines = _lines(text)
+        self._number = 0
+        self.following: str | None = self._pull()
+
+    def _pull(self) -> str | None:
+        line = next(self._lines, None)
+        return None if line is None else line.rstrip("\r\n")
+
+    def __iter__(self) -> "_Lookahead":
+        return self
+
+    def __next__(self) -> tuple[int, str]:
+        if self.following is None:
+            raise StopIteration
+        line, self.following = self.following, self._pull()
+        self._number += 1
+        return self._number, line
 
 
 def _dedent(line: str, indent: int) -> str:
@@ -108,39 +171,45 @@ def parse_table(text: str) -> ParsedRows:
     """A ``+---+`` table. A row is complete when its cells fill the border's grid (or, when the
     padding was lost, when it ends with ``|`` and has a cell per column); until then the lines
     that follow belong to it: a value with a raw newline (a multi-line COMMENT) spans lines."""
-    rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
+    return _as_dicts(_table_cells(text, problems)), problems
+
+
+def _as_dicts(cells: Iterator[Cells]) -> list[tuple[int, dict[str, object]]]:
+    return [(line, dict(zip(header, values)) if header is not None else values) for line, header, values in cells]
+
+
+def _table_cells(text: str, problems: list[str]) -> Iterator[Cells]:
     header: list[str] | None = None
-    lines = strip_bom(text).splitlines()
-    border = next((line for line in lines if _BORDER.match(line.strip())), None)
+    text = strip_bom(text)
+    found = _BORDER_LINE.search(text)
+    border = found.group(0).rstrip("\r") if found else None
     indent = len(border) - len(border.lstrip()) if border else 0
     bounds = [i for i, c in enumerate(border.strip()) if c == "+"] if border else []
+    grid = _Grid(bounds)
     borders_seen = 0
-    i, n = 0, len(lines)
-    while i < n:
-        number, line = i + 1, lines[i]
-        i += 1
+    lines = _Lookahead(text)
+    for number, line in lines:
         stripped = line.strip()
-        if _BORDER.match(stripped) or stripped.startswith("+-"):
-            borders_seen += 1
-            continue
-        if not stripped or _ROWS_IN_SET.match(stripped):
-            continue
-        if not stripped.startswith("|"):
-            if header is not None and borders_seen == 2:
+        first = stripped[:1]
+        if first != "|":
+            if first == "+" and (stripped.startswith("+-") or _BORDER.match(stripped)):
+                borders_seen += 1
+            elif stripped and not _ROWS_IN_SET.match(stripped) and header is not None and borders_seen == 2:
                 problems.append(f"line {number}: text inside the table that belongs to no cell: {stripped[:60]!r}")
-            continue  # prompts, queries and other chatter around the table
-        body = _dedent(line, indent).rstrip("\r")
+            continue  # blank lines, prompts, queries and other chatter around the table
+        body = line[indent:] if indent and line[:indent].isspace() else line
         if header is None:
-            header = _cut(body.rstrip(), bounds) or _split_cells(body)
+            header = grid.cut(body.rstrip()) or _split_cells(body)
             continue
-        while i < n and _needs_more(body, lines[i], bounds, len(header)):
-            body += "\n" + _dedent(lines[i], indent).rstrip("\r")
-            i += 1
-        last = number + body.count("\n")
-        where = f"line {number}" if last == number else f"lines {number}-{last}"
-        cells = _cut(body.rstrip(" "), bounds) or _cut(body, bounds)
+        cells = grid.cut(body)
         if cells is None:
+            while lines.following is not None and _needs_more(body, _dedent(lines.following, indent), grid, len(header)):
+                body += "\n" + _dedent(next(lines)[1], indent)
+            cells = grid.cut(body)
+        if cells is None:
+            last = number + body.count("\n")
+            where = f"line {number}" if last == number else f"lines {number}-{last}"
             cells = _split_cells(body)
             if len(cells) != len(header):
                 # a '|' inside a value: keep the row when the extra cells can be glued to one column
@@ -149,21 +218,25 @@ def parse_table(text: str) -> ParsedRows:
                     problems.append(f"{where}: {len(cells)} cells for {len(header)} columns; row skipped")
                     continue
                 cells = glued
-        rows.append((number, {h: _cell(v) for h, v in zip(header, cells)}))
+        if "NULL" in cells:
+            cells = tuple(None if v == "NULL" else v for v in cells)
+        yield number, header, tuple(cells)
     if header is None:
         problems.append("no header row found")
-    return rows, problems
 
 
-def _needs_more(body: str, following: str, bounds: list[int], columns: int) -> bool:
+def _needs_more(body: str, following: str, grid: _Grid, columns: int) -> bool:
     """Whether ``following`` continues the row in ``body`` (a value holding a newline)."""
     nxt = following.strip()
     if _BORDER.match(nxt) or _ROWS_IN_SET.match(nxt):
         return False
-    if _cut(body.rstrip(" "), bounds) is not None:
+    if grid.cut(body) is not None:
         return False
-    if bounds and _width(body) + 1 + _width(following.rstrip()) <= bounds[-1] + 1:
-        return True  # the row is still narrower than the grid and the next line fits in it
+    if grid.usable:
+        if _width(body) + 1 + _width(following.rstrip()) <= grid.width:
+            return True  # the row is still narrower than the grid and the next line fits in it
+        if nxt.startswith("|"):
+            return False  # too wide to belong to this row: a row of its own
     ends = body.rstrip().endswith("|")
     if ends and nxt.startswith("|"):
         return False
@@ -273,15 +346,20 @@ def _case(name: str) -> str | None:
 
 
 def parse_delimited(text: str, delimiter: str) -> ParsedRows:
-    rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
-    reader = csv.reader(io.StringIO(strip_bom(text)), delimiter=delimiter)
+    return _as_dicts(_delimited_cells(text, delimiter, problems)), problems
+
+
+def _delimited_cells(text: str, delimiter: str, problems: list[str]) -> Iterator[Cells]:
+    reader = csv.reader(_lines(strip_bom(text)), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
-        return [], ["empty file"]
+        problems.append("empty file")
+        return
     except csv.Error as exc:
-        return [], [f"unreadable header: {exc}"]
+        problems.append(f"unreadable header: {exc}")
+        return
     header = [h.strip() for h in header]
     while True:
         try:
@@ -296,9 +374,10 @@ def parse_delimited(text: str, delimiter: str) -> ParsedRows:
         if len(cells) != len(header):
             problems.append(f"line {reader.line_num}: {len(cells)} cells for {len(header)} columns; row skipped")
             continue
-        values = {h: (None if c in ("\\N", "NULL") else c) for h, c in zip(header, cells)}
-        rows.append((reader.line_num, values))
-    return rows, problems
+        cells = tuple(map(intern, cells))  # a view repeats its values on every row
+        if "\\N" in cells or "NULL" in cells:
+            cells = tuple(None if c in ("\\N", "NULL") else c for c in cells)
+        yield reader.line_num, header, cells
 
 
 def parse_jsonl(text: str) -> ParsedRows:
@@ -320,12 +399,32 @@ def parse_jsonl(text: str) -> ParsedRows:
 
 
 def parse_by_extension(text: str, extension: str) -> ParsedRows:
+    problems: list[str] = []
+    return _as_dicts(iter_cells(text, extension, problems)), problems
+
+
+def iter_cells(text: str, extension: str, problems: list[str]) -> Iterator[Cells]:
+    """The rows of a saved view one at a time, as ``(line, header, cells)`` for tables and
+    delimited files (one header list shared by every row: a big view is not a dict per row)
+    or ``(line, None, {column: value})`` for ``\\G`` and JSONL. Problems go to ``problems``."""
     extension = extension.lower()
     text = strip_bom(text)
-    if extension == "jsonl":
-        return parse_jsonl(text)
-    if extension == "csv":
-        return parse_delimited(text, ",")
-    if extension == "tsv":
-        return parse_delimited(text, "\t")
-    return parse_text(text)
+    if extension in ("csv", "tsv"):
+        yield from _delimited_cells(text, "," if extension == "csv" else "\t", problems)
+        return
+    if extension != "jsonl" and _looks_like_table(text):
+        yield from _table_cells(text, problems)
+        return
+    rows, found = parse_jsonl(text) if extension == "jsonl" else parse_text(text)
+    problems.extend(found)
+    for line, values in rows:
+        yield line, None, values
+
+
+_FIRST_LINE = re.compile(r"\s*([^\n]*)")
+
+
+def _looks_like_table(text: str) -> bool:
+    """What ``parse_text`` would read as a ``+---+`` table (so it can be read row by row)."""
+    first = _FIRST_LINE.match(text).group(1).strip()
+    return first.startswith(("+", "|"))
