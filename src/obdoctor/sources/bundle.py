@@ -5,10 +5,14 @@ from __future__ import annotations
 import tarfile
 import tempfile
 import tomllib
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
+from obdoctor.evidence.clock import (
+    MAX_ANCHOR_TRACES, ClockShift, anchors_in, back_on_views, between_zones, format_offset, infer, parse_offset,
+    searching,
+)
 from obdoctor.logs.files import LogFile, discover, overlaps
 from obdoctor.logs.search import Patterns, SearchReport, search_files
 from obdoctor.evidence.rows import Columns
@@ -36,6 +40,9 @@ class Bundle:
         self.root = self._open(self.path)
         self.notes: list[str] = []
         self._info: SourceInfo | None = None
+        self._clock: ClockShift | None = None
+        self._clock_done = False
+        self._tables: dict[str, TableResult] = {}
         self.manifest = self._read_manifest()
         self._sql_files = self._index_sql()
         origins = self.root / "logs" / "origins.tsv"  # read now: its problems are notes of info()
@@ -118,14 +125,23 @@ class Bundle:
 
     def _read_info(self) -> SourceInfo:
         cluster = self.manifest.get("cluster", {}) if isinstance(self.manifest.get("cluster"), dict) else {}
-        collected = cluster.get("collected_at") or self.manifest.get("collected_at")
+        said = {**self.manifest, **cluster}  # [cluster] wins; top-level keys are accepted too
+        collected = said.get("collected_at")
         if isinstance(collected, str):
             try:
                 collected = datetime.fromisoformat(collected)
             except ValueError:
                 self.notes.append(f"manifest collected_at {collected!r} is not a date")
                 collected = None
+        time_zone = _zone_text(said.get("time_zone"))
+        offset = parse_offset(time_zone, collected if isinstance(collected, datetime) else None)
+        if time_zone and offset is None and time_zone.upper() != "SYSTEM":
+            self.notes.append(f"manifest time_zone {time_zone!r} is not a zone obdoctor can resolve")
         if isinstance(collected, datetime) and collected.tzinfo is not None:
+            if offset is None and not time_zone:
+                offset, time_zone = collected.utcoffset(), format_offset(collected.utcoffset())
+            if offset is not None:  # "now" on the views' clock
+                collected = collected.astimezone(timezone(offset))
             collected = collected.replace(tzinfo=None)
         servers = sorted(p.name for p in (self.root / "logs").iterdir() if p.is_dir()) if (self.root / "logs").is_dir() else []
         dba_tenant = cluster.get("dba_tenant_id")
@@ -135,7 +151,58 @@ class Bundle:
             collected_at=collected if isinstance(collected, datetime) else None,
             servers=servers, notes=list(self.notes),
             dba_tenant_id=int(dba_tenant) if isinstance(dba_tenant, int) else None,
+            time_zone=time_zone, system_time_zone=_zone_text(said.get("system_time_zone")), utc_offset=offset,
+            product=str(said["product"]) if said.get("product") else None,
         )
+
+    # -- one clock (evidence.clock) -----------------------------------------------------------
+    def clock(self) -> ClockShift | None:
+        """How log times relate to view times, decided once, at the first log search."""
+        if self._clock_done:
+            return self._clock
+        self._clock_done = True
+        info = self.info()
+        logs_offset = parse_offset(info.system_time_zone, info.collected_at)
+        if info.utc_offset is not None and logs_offset is not None:
+            self._clock = between_zones(info.utc_offset, logs_offset, info.time_zone or "?",
+                                        info.system_time_zone or "?", "as manifest.toml says")
+            if self._clock:
+                self._note(self._clock.how)
+            return self._clock
+        self._clock, note = self._infer_clock()
+        if note:
+            self._note(note)
+        elif info.time_zone and (self.root / "logs").is_dir():
+            self._note(f"views are on {info.time_zone}; the bundle does not say the servers' zone "
+                       "(manifest system_time_zone) and no trace id links a row to a log line: log times are "
+                       "taken to be on the views' clock")
+        return self._clock
+
+    def _infer_clock(self) -> tuple[ClockShift | None, str | None]:
+        """The shift from anchors: trace ids in rows that also appear in log lines."""
+        from obdoctor.evidence.evidence import VIEWS
+
+        anchors = []
+        for kind in ("rs_events", "job_history", "jobs", "task_history", "tasks", "ls_task_history", "ls_tasks",
+                     "server_events"):
+            for name in VIEWS[kind]:
+                if name.upper() in self._sql_files:
+                    anchors.extend(anchors_in(self.read_table(name).rows))
+                    break
+        traces = list(dict.fromkeys(a.trace for a in anchors))[:MAX_ANCHOR_TRACES]
+        logs_dir = self.root / "logs"
+        if not traces or not logs_dir.is_dir():
+            return None, None
+        files: list[LogFile] = []
+        for server in self.info().servers:
+            found, _ = discover(logs_dir / server, server)
+            files.extend(f for f in found if not f.wf)
+        records = []
+        for record in search_files(files, Patterns(tuple(traces), ()), workers=2, ordered=False):
+            records.append(record)
+            if len(records) >= 20_000:
+                break
+        return infer([a for a in anchors if a.trace in traces], records)
 
     def _restore_origin(self, record) -> None:
         """A collected line's file, line and offset on its server (``logs/origins.tsv``)."""
@@ -150,6 +217,13 @@ class Bundle:
         return [p.name for p in self._sql_files.values()]
 
     def read_table(self, name: str) -> TableResult:
+        """Read once (the clock's anchors and the rules ask for the same views)."""
+        key = name.upper()
+        if key not in self._tables:
+            self._tables[key] = self._read_table(name)
+        return self._tables[key]
+
+    def _read_table(self, name: str) -> TableResult:
         file = self._sql_files.get(name.upper())
         if file is None:
             return TableResult(name, available=False, reason=f"not in the bundle (sql/{name}.*)")
@@ -202,6 +276,11 @@ class Bundle:
         return TableResult(name, rows, problems=[f"{location}: {p}" for p in problems])
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
+        """On the servers' clock: the window moved there, the lines brought back (evidence.clock)."""
+        shift = self.clock() if (self.root / "logs").is_dir() else None
+        return back_on_views(self._search_logs(searching(query, shift)), query, shift)
+
+    def _search_logs(self, query: LogQuery) -> LogSearchResult:
         result = LogSearchResult(query)
         logs_dir = self.root / "logs"
         servers = query.servers or tuple(self.info().servers)
@@ -242,6 +321,13 @@ class Bundle:
             result.files_searched.append(f"{log.server}/{log.name} (partly)")
         result.records.sort(key=lambda r: (r.ts is None, r.ts or datetime.min))
         return result
+
+
+def _zone_text(value: object) -> str | None:
+    """A manifest zone as text (TOML may give ``+08:00`` as a string only; anything else is kept as said)."""
+    if value is None or value == "":
+        return None
+    return str(value).strip()
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
