@@ -20,7 +20,7 @@ from obdoctor.scenarios import generator, model
 from obdoctor.sources.bundle import Bundle
 from obdoctor.sources.config import ClusterConfig, Secret
 from obdoctor.sources.mysql import (
-    MySqlSource, ReadOnlyViolation, SqlTableReader, cell, check_read_only, quote_identifier,
+    TIME_ZONE_QUERY, MySqlSource, ReadOnlyViolation, SqlTableReader, cell, check_read_only, quote_identifier,
 )
 from tests.conftest import EXAMPLES
 from tests.live.conftest import SCENARIO_FILES
@@ -37,6 +37,7 @@ READS = [
     'SELECT "a /* b */ c # d"',
     "SELECT `weird; name -- #` FROM t",
     "SELECT ob_version()",
+    TIME_ZONE_QUERY,
     "SELECT /*+ QUERY_TIMEOUT(60000000) */ `JOB_ID` FROM oceanbase.`CDB_OB_BACKUP_JOBS` LIMIT 10",
 ]
 

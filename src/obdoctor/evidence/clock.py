@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import contextvars
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from itertools import islice
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone, tzinfo
 
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
-from obdoctor.evidence.rows import Row
+from obdoctor.evidence.rows import Row, TableResult
 from obdoctor.logs.parser import parse_ts
 from obdoctor.logs.record import LogRecord
 from obdoctor.logs.traceid import TRACE_ID
@@ -133,6 +134,19 @@ def between_zones(view_offset: timedelta, log_offset: timedelta, view_zone: str,
                              f"windows are moved by {format_shift(shift)} and log lines are shown on the views' clock")
 
 
+def from_zones(info, said_by: str) -> tuple[bool, ClockShift | None, str | None]:
+    """(decided, shift, note) from a ``SourceInfo``'s zones. Decided when the session zone is
+    ``SYSTEM`` (views and logs on the OS zone: one clock) or both zones resolve to offsets."""
+    if (info.time_zone or "").upper() == "SYSTEM":
+        return True, None, None
+    logs = parse_offset(info.system_time_zone, info.collected_at)
+    if info.utc_offset is None or logs is None:
+        return False, None, None
+    shift = between_zones(info.utc_offset, logs, info.time_zone or format_offset(info.utc_offset),
+                          info.system_time_zone or "?", said_by)
+    return True, shift, shift.how if shift else None
+
+
 def searching(query: LogQuery, shift: ClockShift | None) -> LogQuery:
     """The query on the servers' clock."""
     if shift is None or (query.since is None and query.until is None):
@@ -203,6 +217,35 @@ def anchors_in(rows: Iterable[Row]) -> list[Anchor]:
                 for trace in TRACE_ID.findall(value):
                     out.append(Anchor(trace, at, row.provenance.describe()))
     return out
+
+
+ANCHOR_KINDS = ("rs_events", "job_history", "jobs", "task_history", "tasks", "ls_task_history", "ls_tasks",
+                "server_events")
+"""Views whose rows carry trace ids (an event's VALUEs, a job's COMMENT, a task's trace)."""
+MAX_ANCHOR_LINES = 20_000
+
+
+def anchor_views(available: Callable[[str], bool]) -> list[str]:
+    """Per anchor kind, the first of its views (``evidence.VIEWS`` order) that ``available`` says is there."""
+    from obdoctor.evidence.evidence import VIEWS  # evidence.evidence imports this module
+
+    out = []
+    for kind in ANCHOR_KINDS:
+        name = next((n for n in VIEWS[kind] if available(n)), None)
+        if name:
+            out.append(name)
+    return out
+
+
+def infer_from(tables: Iterable[TableResult], search: Callable[[tuple[str, ...]], Iterable[LogRecord]],
+               ) -> tuple[ClockShift | None, str | None]:
+    """:func:`infer` over the anchors of ``tables``, their lines found by ``search(trace ids)``."""
+    anchors = [a for table in tables for a in anchors_in(table.rows)]
+    traces = tuple(dict.fromkeys(a.trace for a in anchors))[:MAX_ANCHOR_TRACES]
+    if not traces:
+        return None, None
+    records = list(islice(search(traces), MAX_ANCHOR_LINES))
+    return infer([a for a in anchors if a.trace in traces], records)
 
 
 def infer(anchors: list[Anchor], records: Iterable[LogRecord]) -> tuple[ClockShift | None, str | None]:

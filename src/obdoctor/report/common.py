@@ -27,7 +27,7 @@ def source_facts(report: Report) -> list[tuple[str, str]]:
     if src.get("cluster"):
         facts.append(("cluster", str(src["cluster"])))
     if src.get("version"):
-        facts.append(("OceanBase", str(src["version"])))
+        facts.append((str(src.get("product") or "OceanBase"), str(src["version"])))
     if src.get("collected_at"):
         facts.append(("collected", str(src["collected_at"])))
     if src.get("servers"):

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
 from obdoctor.evidence.clock import (
-    MAX_ANCHOR_TRACES, ClockShift, anchors_in, back_on_views, between_zones, format_offset, infer, parse_offset,
-    searching,
+    ClockShift, anchor_views, back_on_views, format_offset, from_zones, infer_from, parse_offset, searching,
 )
 from obdoctor.logs.files import LogFile, discover, overlaps
 from obdoctor.logs.search import Patterns, SearchReport, search_files
@@ -162,12 +161,10 @@ class Bundle:
             return self._clock
         self._clock_done = True
         info = self.info()
-        logs_offset = parse_offset(info.system_time_zone, info.collected_at)
-        if info.utc_offset is not None and logs_offset is not None:
-            self._clock = between_zones(info.utc_offset, logs_offset, info.time_zone or "?",
-                                        info.system_time_zone or "?", "as manifest.toml says")
-            if self._clock:
-                self._note(self._clock.how)
+        decided, self._clock, note = from_zones(info, "as manifest.toml says")
+        if decided:
+            if note:
+                self._note(note)
             return self._clock
         self._clock, note = self._infer_clock()
         if note:
@@ -180,29 +177,19 @@ class Bundle:
 
     def _infer_clock(self) -> tuple[ClockShift | None, str | None]:
         """The shift from anchors: trace ids in rows that also appear in log lines."""
-        from obdoctor.evidence.evidence import VIEWS
-
-        anchors = []
-        for kind in ("rs_events", "job_history", "jobs", "task_history", "tasks", "ls_task_history", "ls_tasks",
-                     "server_events"):
-            for name in VIEWS[kind]:
-                if name.upper() in self._sql_files:
-                    anchors.extend(anchors_in(self.read_table(name).rows))
-                    break
-        traces = list(dict.fromkeys(a.trace for a in anchors))[:MAX_ANCHOR_TRACES]
         logs_dir = self.root / "logs"
-        if not traces or not logs_dir.is_dir():
+        if not logs_dir.is_dir():
             return None, None
-        files: list[LogFile] = []
-        for server in self.info().servers:
-            found, _ = discover(logs_dir / server, server)
-            files.extend(f for f in found if not f.wf)
-        records = []
-        for record in search_files(files, Patterns(tuple(traces), ()), workers=2, ordered=False):
-            records.append(record)
-            if len(records) >= 20_000:
-                break
-        return infer([a for a in anchors if a.trace in traces], records)
+        tables = [self.read_table(n) for n in anchor_views(lambda n: n.upper() in self._sql_files)]
+
+        def search(traces: tuple[str, ...]):
+            files: list[LogFile] = []
+            for server in self.info().servers:
+                found, _ = discover(logs_dir / server, server)
+                files.extend(f for f in found if not f.wf)
+            return search_files(files, Patterns(traces, ()), workers=2, ordered=False)
+
+        return infer_from(tables, search)
 
     def _restore_origin(self, record) -> None:
         """A collected line's file, line and offset on its server (``logs/origins.tsv``)."""

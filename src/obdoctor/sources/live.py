@@ -15,6 +15,7 @@ import ipaddress
 from typing import Protocol
 
 from obdoctor.evidence import LogQuery, LogSearchResult, SourceInfo, TableResult
+from obdoctor.evidence.clock import ClockShift, anchor_views, back_on_views, from_zones, infer_from, searching
 from obdoctor.sources.ssh import Progress, SshLogSearcher, SshOptions, SshTarget
 
 
@@ -82,6 +83,9 @@ class LiveSource:
         self.unusable = dict(unusable_servers or {})
         self.location = location
         self._info: SourceInfo | None = None
+        self._clock: ClockShift | None = None
+        self._clock_decided = False
+        self._tables: dict[str, TableResult] = {}
 
     @classmethod
     def from_config(cls, config, sql: SqlReader | None, *, progress: Progress | None = None,
@@ -112,11 +116,25 @@ class LiveSource:
             notes = list(base.notes) + [self.unusable[ip] for ip in sorted(self.unusable)]
             if not servers:
                 notes.append("no servers configured: logs cannot be searched (servers.nodes in the config)")
+            self._clock_decided, self._clock, note = from_zones(
+                base, "as the server says: @@time_zone, @@system_time_zone of the server answering SQL, "
+                      "taken to be every server's")
+            if note:
+                notes.append(note)
+            elif not self._clock_decided and base.system_time_zone and servers:
+                notes.append(f"the servers' zone {base.system_time_zone!r} cannot be resolved to an offset: log times "
+                             f"are taken to be on the views' clock ({base.time_zone or '?'})")
             self._info = dataclasses.replace(base, kind="live", location=base.location or self.location,
                                              servers=servers, notes=notes)
         return self._info
 
     def read_table(self, name: str) -> TableResult:
+        """Read once (the clock's anchors and the rules ask for the same views)."""
+        if name.upper() not in self._tables:
+            self._tables[name.upper()] = self._read_table(name)
+        return self._tables[name.upper()]
+
+    def _read_table(self, name: str) -> TableResult:
         if self.sql is None:
             return TableResult(name, available=False, reason="no SQL connection configured")
         try:
@@ -125,6 +143,29 @@ class LiveSource:
             return TableResult(name, available=False, reason=f"reading {name} failed: {type(exc).__name__}: {exc}")
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
+        """On the servers' clock: the window moved there, the lines brought back (evidence.clock)."""
+        info = self.info()
+        if not self._clock_decided:
+            self._clock_decided = True
+            self._clock, note = self._infer_clock()
+            if note:
+                info.notes.append(note)
+        return back_on_views(self._search_logs(searching(query, self._clock)), query, self._clock)
+
+    def _infer_clock(self) -> tuple[ClockShift | None, str | None]:
+        """The servers' zone unknown: the offset from trace ids in rows and in their lines."""
+        if self.searcher is None or not self.searcher.targets:
+            return None, None
+        tables = [t for t in (self.read_table(n) for n in anchor_views(lambda n: self.read_table(n).available))]
+        everyone = tuple(sorted(self.searcher.targets))
+
+        def search(traces: tuple[str, ...]):
+            query = LogQuery(everyone, kinds=("observer", "rootservice"), any_of=traces, purpose="the clock's anchors")
+            return self.searcher.search(query).records
+
+        return infer_from(tables, search)
+
+    def _search_logs(self, query: LogQuery) -> LogSearchResult:
         result = LogSearchResult(query)
         servers = [host_of(s) for s in query.servers] or sorted(self.searcher.targets if self.searcher else {})
         if not servers:
