@@ -16,6 +16,7 @@ from typing import Protocol
 
 from obdoctor.evidence import LogQuery, LogSearchResult, SourceInfo, TableResult
 from obdoctor.evidence.clock import ClockShift, anchor_views, back_on_views, from_zones, infer_from, searching
+from obdoctor.logs.traceid import decode_addr
 from obdoctor.sources.ssh import Progress, SshLogSearcher, SshOptions, SshTarget
 
 
@@ -85,6 +86,8 @@ class LiveSource:
         self._info: SourceInfo | None = None
         self._clock: ClockShift | None = None
         self._clock_decided = False
+        self.clock_servers: list[str] = []
+        """Servers contacted to infer the clock (those that made the anchors' trace ids)."""
         self._tables: dict[str, TableResult] = {}
 
     @classmethod
@@ -153,14 +156,20 @@ class LiveSource:
         return back_on_views(self._search_logs(searching(query, self._clock)), query, self._clock)
 
     def _infer_clock(self) -> tuple[ClockShift | None, str | None]:
-        """The servers' zone unknown: the offset from trace ids in rows and in their lines."""
-        if self.searcher is None or not self.searcher.targets:
+        """The views' zone known, the servers' not (``@@system_time_zone`` like ``CST``): the offset
+        from trace ids in rows and in their lines, searched only on the servers that made those
+        traces (a trace id names its server), never on every configured one."""
+        if self.searcher is None or not self.searcher.targets or self.info().time_zone is None:
             return None, None
-        tables = [t for t in (self.read_table(n) for n in anchor_views(lambda n: self.read_table(n).available))]
-        everyone = tuple(sorted(self.searcher.targets))
+        tables = [self.read_table(n) for n in anchor_views(lambda n: self.read_table(n).available)]
 
         def search(traces: tuple[str, ...]):
-            query = LogQuery(everyone, kinds=("observer", "rootservice"), any_of=traces, purpose="the clock's anchors")
+            servers = sorted({host_of(a) for a in map(decode_addr, traces) if a} & set(self.searcher.targets))
+            if not servers:
+                return []
+            self.clock_servers = servers
+            query = LogQuery(tuple(servers), kinds=("observer", "rootservice"), any_of=traces,
+                             purpose="the clock's anchors")
             return self.searcher.search(query).records
 
         return infer_from(tables, search)
