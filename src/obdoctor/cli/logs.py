@@ -48,7 +48,8 @@ def _common(parser, parse_time) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="a log file, a log directory, or a bundle (directory or .tar.gz: searches logs/<ip>/); "
                              "none with --live")
-    parser.add_argument("--since", type=parse_time, metavar="TIME", help="only records at or after TIME")
+    parser.add_argument("--since", type=parse_time, metavar="TIME", help="only records at or after TIME (2h, 30m, "
+                        "YYYY-MM-DD HH:MM, +08:00 or Z: this machine's zone)")
     parser.add_argument("--until", type=parse_time, metavar="TIME", help="only records at or before TIME")
     parser.add_argument("--level", action="append", default=[], metavar="LEVEL",
                         help="only these levels (repeat or comma-separate: WDIAG,WARN,EDIAG,ERROR)")
@@ -254,7 +255,10 @@ def _stats_line(files, report, count: int, started: float) -> str:
 def run_search(args, env: Environment) -> ExitCode:
     import time
 
+    from obdoctor.cli.main import resolve_times
     from obdoctor.logs.search import Patterns
+
+    resolve_times(args, None, None)  # files: relative to this machine's now, offsets to its zone
 
     started = time.perf_counter()
 
@@ -384,8 +388,11 @@ def _flush(buffered: list, order: dict, args, env: Environment, prefix: bool) ->
 
 
 def run_trace(args, env: Environment) -> ExitCode:
+    from obdoctor.cli.main import resolve_times
     from obdoctor.logs.search import Patterns
     from obdoctor.logs.traceid import decode_addr, is_trace_id
+
+    resolve_times(args, None, None)  # files: relative to this machine's now, offsets to its zone
 
     trace_id = args.trace_id.strip()
     if not is_trace_id(trace_id):

@@ -88,7 +88,6 @@ class LiveSource:
         self._clock_decided = False
         self.clock_servers: list[str] = []
         """Servers contacted to infer the clock (those that made the anchors' trace ids)."""
-        self._tables: dict[str, TableResult] = {}
 
     @classmethod
     def from_config(cls, config, sql: SqlReader | None, *, progress: Progress | None = None,
@@ -132,12 +131,7 @@ class LiveSource:
         return self._info
 
     def read_table(self, name: str) -> TableResult:
-        """Read once (the clock's anchors and the rules ask for the same views)."""
-        if name.upper() not in self._tables:
-            self._tables[name.upper()] = self._read_table(name)
-        return self._tables[name.upper()]
-
-    def _read_table(self, name: str) -> TableResult:
+        """Read now, every time (``watch`` polls the same source: no cache here)."""
         if self.sql is None:
             return TableResult(name, available=False, reason="no SQL connection configured")
         try:
@@ -161,7 +155,13 @@ class LiveSource:
         traces (a trace id names its server), never on every configured one."""
         if self.searcher is None or not self.searcher.targets or self.info().time_zone is None:
             return None, None
-        tables = [self.read_table(n) for n in anchor_views(lambda n: self.read_table(n).available)]
+        read: dict[str, TableResult] = {}  # each anchor view read once here (the rules read their own)
+
+        def available(name: str) -> bool:
+            read[name] = self.read_table(name)
+            return read[name].available
+
+        tables = [read[n] for n in anchor_views(available)]
 
         def search(traces: tuple[str, ...]):
             servers = sorted({host_of(a) for a in map(decode_addr, traces) if a} & set(self.searcher.targets))
