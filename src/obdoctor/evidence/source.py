@@ -31,6 +31,8 @@ class SourceInfo:
     """The views' zone as an offset from UTC, when known (epoch columns are converted on it)."""
     product: str | None = None
     """``OceanBase`` or ``seekdb``, as the server or the manifest names it."""
+    version_scope: str | None = None
+    """For a version outside 4.x (3.x): the headline saying which, and that only part was read."""
 
 
 class EvidenceSource(Protocol):

@@ -9,6 +9,8 @@ from obdoctor.findings import Finding, Report, Verdict
 
 def headline(report: Report) -> str:
     """The one sentence a DBA reads first."""
+    if not report.findings and report.source.get("version_scope"):
+        return str(report.source["version_scope"])  # a 3.x cluster: never a bare all-clear
     if not report.findings:
         return "No failed or stuck backup found."
     counts = {v: sum(1 for f in report.findings if f.verdict is v) for v in Verdict}
@@ -34,6 +36,9 @@ def source_facts(report: Report) -> list[tuple[str, str]]:
         facts.append(("servers", ", ".join(str(s) for s in src["servers"])))
     if src.get("hosts_redacted"):
         facts.append(("hosts", "addresses and host names are aliases (--redact-hosts)"))
+    # what the source said about itself (the clocks' offset, disagreeing files, a 3.x cluster):
+    # part of how the evidence must be read, so in every format, as the terminal's "Input:" lines
+    facts += [("note", str(n)) for n in src.get("notes") or []]
     return facts
 
 

@@ -27,7 +27,9 @@ def render(report: Report, console: Console) -> None:
     console.print(Text(head, style="dim"))
     for note in src.get("notes") or []:
         console.print(Text(f"Input: {note}", style="yellow"))
-    if not report.findings:
+    if not report.findings and src.get("version_scope"):  # a 3.x cluster: never a bare all-clear
+        console.print(Text(str(src["version_scope"]), style="bold yellow"))
+    elif not report.findings:
         if _had_evidence(report):
             console.print(Text("No failed or stuck backup found.", style="bold green"))
         else:

@@ -12,6 +12,7 @@ from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, Source
 from obdoctor.evidence.clock import (
     ClockShift, anchor_views, back_on_views, format_offset, from_zones, infer_from, parse_offset, searching,
 )
+from obdoctor.knowledge.versions import is_3x_view, scope_headline, scope_note
 from obdoctor.logs.files import LogFile, discover, overlaps
 from obdoctor.logs.search import Patterns, SearchReport, search_files
 from obdoctor.evidence.rows import Columns
@@ -99,6 +100,7 @@ class Bundle:
     def _index_sql(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
         self._sql_twins: dict[str, list[Path]] = {}
+        self._views_3x: list[str] = []
         sql = self.root / "sql"
         if not sql.is_dir():
             return found
@@ -109,7 +111,9 @@ class Bundle:
                     self._sql_twins.setdefault(stem.upper(), []).append(file)
                     continue
                 found[stem.upper()] = file
-                if stem.upper() not in _known_views():
+                if is_3x_view(stem):
+                    self._views_3x.append(stem)  # said once, with the version (info)
+                elif stem.upper() not in _known_views():
                     self.notes.append(f"sql/{file.name}: {stem} is not a view obdoctor knows; it is kept but not read")
             elif file.is_file():
                 self.notes.append(f"sql/{file.name} ignored: extension not one of {', '.join(SQL_EXTENSIONS)}")
@@ -144,14 +148,18 @@ class Bundle:
             collected = collected.replace(tzinfo=None)
         servers = sorted(p.name for p in (self.root / "logs").iterdir() if p.is_dir()) if (self.root / "logs").is_dir() else []
         dba_tenant = cluster.get("dba_tenant_id")
+        version = str(said["version"]) if said.get("version") else None
+        scope = scope_note(version, self._views_3x)  # a 3.x bundle: which version, what is read
+        if scope:
+            self.notes.append(scope)
         return SourceInfo(
-            kind="bundle", location=str(self.path), cluster=cluster.get("name"),
-            version=str(cluster["version"]) if cluster.get("version") else None,
+            kind="bundle", location=str(self.path), cluster=cluster.get("name"), version=version,
             collected_at=collected if isinstance(collected, datetime) else None,
             servers=servers, notes=list(self.notes),
             dba_tenant_id=int(dba_tenant) if isinstance(dba_tenant, int) else None,
             time_zone=time_zone, system_time_zone=_zone_text(said.get("system_time_zone")), utc_offset=offset,
             product=str(said["product"]) if said.get("product") else None,
+            version_scope=scope_headline(version, self._views_3x),
         )
 
     # -- one clock (evidence.clock) -----------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from obdoctor.evidence import LogQuery, LogSearchResult, SourceInfo, TableResult
 from obdoctor.evidence.clock import ClockShift, anchor_views, back_on_views, from_zones, infer_from, searching
+from obdoctor.knowledge.versions import scope_headline, scope_note
 from obdoctor.logs.traceid import decode_addr
 from obdoctor.sources.ssh import Progress, SshLogSearcher, SshOptions, SshTarget
 
@@ -118,6 +119,9 @@ class LiveSource:
             notes = list(base.notes) + [self.unusable[ip] for ip in sorted(self.unusable)]
             if not servers:
                 notes.append("no servers configured: logs cannot be searched (servers.nodes in the config)")
+            scope = scope_note(base.version, [])  # a 3.x cluster: which version, what is read
+            if scope:
+                notes.append(scope)
             self._clock_decided, self._clock, note = from_zones(
                 base, "as the server says: @@time_zone, @@system_time_zone of the server answering SQL, "
                       "taken to be every server's")
@@ -127,7 +131,8 @@ class LiveSource:
                 notes.append(f"the servers' zone {base.system_time_zone!r} cannot be resolved to an offset: log times "
                              f"are taken to be on the views' clock ({base.time_zone or '?'})")
             self._info = dataclasses.replace(base, kind="live", location=base.location or self.location,
-                                             servers=servers, notes=notes)
+                                             servers=servers, notes=notes,
+                                             version_scope=base.version_scope or scope_headline(base.version, []))
         return self._info
 
     def read_table(self, name: str) -> TableResult:
