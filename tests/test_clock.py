@@ -122,3 +122,14 @@ def test_a_search_that_finds_nothing_says_its_window_and_files(tmp_path: Path) -
         assert "servers' clock 2023-09-26 06:30:00" in said
         nothing = b.search_logs(LogQuery(("10.9.9.9",), any_of=("x",)))
         assert nothing.searched().startswith("no log searched (")
+
+
+def test_no_error_logged_is_never_said_of_logs_not_searched(tmp_path: Path) -> None:
+    bundle = tmp_path / "stuck"
+    shutil.copytree(ROOT / "examples" / "stuck-435-user-data", bundle)
+    shutil.rmtree(bundle / "logs")
+    with Bundle(bundle) as b:
+        report = diagnose(Evidence(b))
+    stuck, = [f for f in report.findings if f.cause == "stuck"]
+    assert "no error logged" not in stuck.summary
+    assert "its logs could not be searched (no log searched (" in stuck.summary
