@@ -31,20 +31,29 @@ class Row:
     builds the upper-cased copy (once): a 200,000-row view is not copied to be read.
     """
 
-    __slots__ = ("_values", "_upper", "_columns", "provenance")
+    __slots__ = ("_values", "_upper", "_columns", "_provenance", "_place")
 
     def __init__(self, values: dict[str, Any], provenance: Provenance):
         self._values: Any = values
         self._upper: dict[str, Any] | None = None
         self._columns: Columns | None = None
-        self.provenance = provenance
+        self._provenance: Provenance | None = provenance
+        self._place: tuple | None = None
 
     @classmethod
-    def from_cells(cls, columns: Columns, cells: list[Any], provenance: Provenance) -> "Row":
-        """A row of a big table: its cells in header order, the header shared (no dict per row)."""
+    def from_cells(cls, columns: Columns, cells: tuple, place: tuple[str, str, int, int]) -> "Row":
+        """A row of a big table: its cells in header order, the header shared (no dict per row),
+        and where it was read, ``(view, location, row, line)``, made a Provenance when asked."""
         row = cls.__new__(cls)
-        row._values, row._upper, row._columns, row.provenance = cells, None, columns, provenance
+        row._values, row._upper, row._columns, row._provenance, row._place = cells, None, columns, None, place
         return row
+
+    @property
+    def provenance(self) -> Provenance:
+        if self._provenance is None:
+            name, location, index, line = self._place
+            self._provenance = Provenance("sql", name, row=index, line=line, location=location)
+        return self._provenance
 
     def _by_upper(self) -> dict[str, Any]:
         if self._columns is not None:

@@ -256,12 +256,11 @@ class Bundle:
         rows: list[Row] = []
         shared: dict[int, Columns] = {}  # one Columns per header list (tables, CSV)
         for line, header, values in iter_cells(text, file.suffix[1:], problems):
-            where = Provenance("sql", name, row=len(rows) + 1, line=line, location=location)
             if header is None:
-                rows.append(Row(values, where))
+                rows.append(Row(values, Provenance("sql", name, row=len(rows) + 1, line=line, location=location)))
             else:
                 columns = shared.get(id(header)) or shared.setdefault(id(header), Columns(header))
-                rows.append(Row.from_cells(columns, values, where))
+                rows.append(Row.from_cells(columns, values, (name, location, len(rows) + 1, line)))
         blank = not text.strip()
         del text  # a big view: the text is not kept beside its rows
         if encoding != "utf-8":

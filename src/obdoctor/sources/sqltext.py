@@ -120,17 +120,24 @@ class _Grid:
         return tuple(c.replace("\0", "") for c in cells) if wide else cells
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The lines of ``text`` with their ends, one at a time (``io.StringIO`` would copy a big
-    view's text into four bytes per character; ``splitlines`` would hold every line at once)."""
-    start, end = 0, len(text)
-    while start < end:
-        stop = text.find("\n", start)
-        if stop < 0:
-            yield text[start:]
-            return
-        yield text[start:stop + 1]
-        start = stop + 1
+def _lines(text: str, ends: bool = True) -> Iterator[str]:
+    """The lines of ``text`` (with their ``\\n`` when ``ends``), one at a time, split a block of
+    about 1 MB at a time (``io.StringIO`` would copy a big view's text into four bytes per
+    character; ``splitlines`` would hold every line at once, and also splits on U+2028 and
+    other characters a value may hold)."""
+    start, size = 0, len(text)
+    while start < size:
+        stop = text.find("\n", min(start + (1 << 20), size) - 1)
+        stop = size if stop < 0 else stop + 1
+        parts = text[start:stop].split("\n")
+        last = parts.pop()  # '' when the block ends with a newline
+        if ends:
+            yield from (p + "\n" for p in parts)
+        else:
+            yield from parts
+        if last:
+            yield last
+        start = stop
 
 
 _BORDER_LINE = re.compile(r"^[ \t]*\+(?:-*\+)+[ \t]*\r?$", re.MULTILINE)
@@ -141,13 +148,13 @@ class _Lookahead:
     value may continue on it)."""
 
     def __init__(self, text: str):
-        self._lines = _lines(text)
+        self._lines = _lines(text, ends=False)
         self._number = 0
         self.following: str | None = self._pull()
 
     def _pull(self) -> str | None:
         line = next(self._lines, None)
-        return None if line is None else line.rstrip("\r\n")
+        return None if line is None else line.rstrip("\r")
 
     def __iter__(self) -> "_Lookahead":
         return self
