@@ -51,6 +51,24 @@ def test_a_3x_bundle_says_which_version_and_what_is_read(run_cli, tmp_path, vers
     assert "is not a view obdoctor knows" not in out  # recognised, not an unknown file
 
 
+def test_a_bundle_of_3x_logs_only_is_recognised(run_cli, tmp_path) -> None:
+    (tmp_path / "logs" / "10.0.0.1").mkdir(parents=True)
+    (tmp_path / "logs" / "10.0.0.1" / "observer.log").write_text(LINE_3X)
+    result = run_cli("analyze", tmp_path, "--format", "json")
+    source = result.json()["source"]
+    assert source["version_scope"].startswith("OceanBase 3.x: outside the 4.x")
+    assert any("its log lines are in the 3.x format" in n for n in source["notes"])
+
+
+def test_a_4x_bundle_is_not_taken_for_3x() -> None:
+    from obdoctor.sources.bundle import Bundle
+    from tests.conftest import EXAMPLES
+
+    for example in sorted(EXAMPLES.iterdir()):
+        with Bundle(example) as bundle:
+            assert bundle.info().version_scope is None, example.name
+
+
 def test_a_3x_cluster_live_says_it_too() -> None:
     sql = _source({"NOW(6)": NOW, VERSION_QUERY: [("5.7.25-OceanBase-v3.2.4.5",)],
                    TIME_ZONE_QUERY: [("+08:00", "CST", 28800)]})

@@ -23,21 +23,22 @@ def is_3x(version: str | None) -> bool:
     return text.startswith("3.") or text == "3"
 
 
-def scope_note(version: str | None, views_3x: list[str]) -> str | None:
+def scope_note(version: str | None, views_3x: list[str], logs_3x: bool = False) -> str | None:
     """The report's sentence for a 3.x cluster or bundle; None for anything else."""
-    if not is_3x(version) and not views_3x:
+    if not is_3x(version) and not views_3x and not logs_3x:
         return None
     v3 = _v3()
     which = f"OceanBase {version}" if is_3x(version) else v3["label"]
-    why = f" (its views: {', '.join(views_3x[:6])}{' ...' if len(views_3x) > 6 else ''})" if views_3x else ""
+    why = (f" (its views: {', '.join(views_3x[:6])}{' ...' if len(views_3x) > 6 else ''})" if views_3x
+           else " (its log lines are in the 3.x format)" if logs_3x and not is_3x(version) else "")
     return (f"this is {which}{why}: obdoctor diagnoses 4.x backups; here it reads {v3['reads']}; it does not read "
             f"{v3['does_not_read']}")
 
 
-def scope_headline(version: str | None, views_3x: list[str]) -> str | None:
+def scope_headline(version: str | None, views_3x: list[str], logs_3x: bool = False) -> str | None:
     """The report's headline when nothing was found on a 3.x cluster or bundle: which version,
     and that "nothing found" covers only what obdoctor reads there."""
-    if not is_3x(version) and not views_3x:
+    if not is_3x(version) and not views_3x and not logs_3x:
         return None
     which = f"OceanBase {version}" if is_3x(version) else _v3()["label"]
     return (f"{which}: outside the 4.x backups obdoctor diagnoses; from the events and logs it reads there, no "

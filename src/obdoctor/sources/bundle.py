@@ -14,6 +14,7 @@ from obdoctor.evidence.clock import (
 )
 from obdoctor.knowledge.versions import is_3x_view, scope_headline, scope_note
 from obdoctor.logs.files import LogFile, discover, overlaps
+from obdoctor.logs.parser import parse_line
 from obdoctor.logs.search import Patterns, SearchReport, search_files
 from obdoctor.evidence.rows import Columns
 from obdoctor.sources.sqltext import iter_cells
@@ -149,7 +150,8 @@ class Bundle:
         servers = sorted(p.name for p in (self.root / "logs").iterdir() if p.is_dir()) if (self.root / "logs").is_dir() else []
         dba_tenant = cluster.get("dba_tenant_id")
         version = str(said["version"]) if said.get("version") else None
-        scope = scope_note(version, self._views_3x)  # a 3.x bundle: which version, what is read
+        logs_3x = version is None and not self._views_3x and self._logs_are_3x(servers)
+        scope = scope_note(version, self._views_3x, logs_3x)  # a 3.x bundle: which version, what is read
         if scope:
             self.notes.append(scope)
         return SourceInfo(
@@ -159,8 +161,26 @@ class Bundle:
             dba_tenant_id=int(dba_tenant) if isinstance(dba_tenant, int) else None,
             time_zone=time_zone, system_time_zone=_zone_text(said.get("system_time_zone")), utc_offset=offset,
             product=str(said["product"]) if said.get("product") else None,
-            version_scope=scope_headline(version, self._views_3x),
+            version_scope=scope_headline(version, self._views_3x, logs_3x),
         )
+
+    def _logs_are_3x(self, servers: list[str]) -> bool:
+        """Whether the first lines of the plain observer/rootservice logs are in the 3.x format."""
+        for server in servers:
+            for file in sorted((self.root / "logs" / server).glob("*.log*")):
+                if not file.name.startswith(("observer.log", "rootservice.log")) or file.suffix in (".gz", ".zst"):
+                    continue
+                try:
+                    with file.open("rb") as handle:
+                        head = handle.read(4096).decode("utf-8", errors="replace").splitlines()[:5]
+                except OSError:
+                    continue
+                formats = {parse_line(line).format for line in head if line.strip()}
+                if formats & {"3.x"} and not formats & {"4.x", "4.0"}:
+                    return True
+                if formats & {"4.x", "4.0"}:
+                    return False
+        return False
 
     # -- one clock (evidence.clock) -----------------------------------------------------------
     def clock(self) -> ClockShift | None:
