@@ -22,6 +22,8 @@ def check_expectations(report: dict, expect: dict) -> None:
         assert len(findings) == len(wanted), f"expected {len(wanted)} finding(s), got {[(f['rule_id'], f['cause']) for f in findings]}"
     for cause in expect.get("absent", []):
         assert cause not in [f["cause"] for f in findings], f"cause {cause} must not fire"
+    for fragment in expect.get("notes_contain", []):
+        assert any(fragment in note for note in report["source"]["notes"]), f"notes lack {fragment!r}: {report['source']['notes']}"
     for fragment in expect.get("evidence_contains", []):
         text = str([f["evidence"] for f in findings])
         assert fragment in text, f"evidence lacks {fragment!r}"

@@ -46,6 +46,8 @@ def diagnose(evidence: Evidence, options: RuleOptions | None = None, rules: list
             "kind": info.kind, "location": info.location, "cluster": info.cluster, "version": info.version,
             "collected_at": info.collected_at.isoformat(sep=" ") if info.collected_at else None,
             "servers": list(info.servers), "notes": list(info.notes),
+            **({"product": info.product} if info.product else {}),  # as the server names itself
+            **({"version_scope": info.version_scope} if info.version_scope else {}),  # 3.x: what was read
         },
         sources_read=[
             {"view": t.name, "available": t.available, "rows": len(t.rows), "reason": t.reason}

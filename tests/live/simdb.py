@@ -27,12 +27,13 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pymysql
 
+from obdoctor.evidence.clock import parse_offset
 from obdoctor.knowledge.views import columns as view_columns
 from obdoctor.knowledge.views import known_views, view
 from obdoctor.scenarios.generator import _sql_rows as scenario_rows
@@ -302,7 +303,12 @@ class SimulatedDatabase:
             cur.execute("INSERT INTO `GV$OB_PARAMETERS` VALUES (%s, %s, 'zone1', 'CLUSTER', NULL, 'cluster', "
                         "'STRING', %s, 'Name of the cluster', 'OBSERVER', 'STATIC_EFFECTIVE')",
                         (ip, scenario.port, scenario.cluster_name))
-        collected = scenario.collected_at.replace(tzinfo=timezone.utc).timestamp()
+        # the scenario's session zone (views' clock; every session inherits the global one) while
+        # mariadbd's own OS zone, @@system_time_zone, stays the machine's (UTC): a skewed cluster
+        zone = scenario.time_zone or "+00:00"
+        cur.execute("SET GLOBAL time_zone = %s", (zone,))
+        offset = parse_offset(zone, scenario.collected_at) or timedelta(0)
+        collected = scenario.collected_at.replace(tzinfo=timezone(offset)).timestamp()
         cur.execute(f"SET GLOBAL init_connect = 'SET timestamp = {collected:.6f}'")
 
     def drop_column(self, table: str, column: str) -> None:

@@ -43,6 +43,7 @@ def test_logs_over_ssh_give_the_bundle_findings(simssh, bundles, name):
     asked = {s for r in searches for s in r["servers"]}
     if any(not r["servers"] for r in searches):
         asked |= set(simssh.nodes)
+    asked |= set(source.clock_servers)  # the servers that made the clock's anchor traces (evidence.clock)
     assert set(ssh.stats) <= asked
 
 

@@ -20,7 +20,8 @@ from obdoctor.scenarios import generator, model
 from obdoctor.sources.bundle import Bundle
 from obdoctor.sources.config import ClusterConfig, Secret
 from obdoctor.sources.mysql import (
-    MySqlSource, ReadOnlyViolation, SqlTableReader, cell, check_read_only, quote_identifier, select,
+    TIME_ZONE_QUERY, MySqlSource, ReadOnlyViolation, SqlTableReader, cell, check_read_only, quote_identifier,
+    select,
 )
 from tests.conftest import EXAMPLES
 from tests.live.conftest import SCENARIO_FILES
@@ -29,6 +30,7 @@ from tests.live.conftest import SCENARIO_FILES
 READS = [
     "SELECT NOW(6)",
     "SELECT ob_version()",
+    TIME_ZONE_QUERY,
     "SELECT * FROM oceanbase.`CDB_OB_BACKUP_JOBS`",
     "SELECT `JOB_ID`, `TENANT_ID` FROM oceanbase.`CDB_OB_BACKUP_JOBS` WHERE `TENANT_ID` = 1002 ORDER BY `JOB_ID` DESC LIMIT 5",
     "SELECT /*+ QUERY_TIMEOUT(60000000) */ `JOB_ID` FROM oceanbase.`CDB_OB_BACKUP_JOBS` LIMIT 10",

@@ -26,7 +26,8 @@ def add(sub) -> None:
                         help="the bundle to write (.tar.gz; any other name writes a directory)")
     parser.add_argument("--tenant", type=int, metavar="ID", help="only this tenant")
     parser.add_argument("--job", type=int, metavar="ID", help="only this backup job")
-    parser.add_argument("--since", type=parse_time, metavar="TIME", help="ignore what happened before TIME")
+    parser.add_argument("--since", type=parse_time, metavar="TIME", help="ignore what happened before TIME (2h, 30m: before the "
+                        "evidence's now; YYYY-MM-DD HH:MM, +08:00 or Z: on the cluster's zone)")
     parser.add_argument("--until", type=parse_time, metavar="TIME", help="ignore what happened after TIME")
     parser.add_argument("--all-jobs", action="store_true", help="follow every failed job, not only each tenant's latest")
     parser.add_argument("--redact-hosts", action="store_true",
@@ -53,6 +54,9 @@ def run(args, env: Environment) -> ExitCode:
     if isinstance(source, ExitCode):
         return source
     with source:
+        from obdoctor.cli.main import resolve_for
+
+        resolve_for(args, source.info())  # --since 2h / +08:00 on the cluster's clock
         recording = RecordingSource(source)
         options = RuleOptions(tenant_id=args.tenant, job_id=args.job, since=args.since, until=args.until,
                               all_jobs=args.all_jobs)

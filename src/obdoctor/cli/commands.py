@@ -37,7 +37,8 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     parser.add_argument("--tenant", type=int, metavar="ID", help="only this tenant")
     parser.add_argument("--job", type=int, metavar="ID", help="only this backup job")
-    parser.add_argument("--since", type=parse_time, metavar="TIME", help="ignore what happened before TIME")
+    parser.add_argument("--since", type=parse_time, metavar="TIME", help="ignore what happened before TIME (2h, 30m: before the "
+                        "evidence's now; YYYY-MM-DD HH:MM, +08:00 or Z: on the cluster's zone)")
     parser.add_argument("--until", type=parse_time, metavar="TIME", help="ignore what happened after TIME")
     parser.add_argument("--all-jobs", action="store_true",
                         help="diagnose every failed job, not only each tenant's latest")

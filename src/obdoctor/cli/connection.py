@@ -8,6 +8,20 @@ this module imports nothing but argparse, so that costs nothing.
 from __future__ import annotations
 
 import argparse
+import re
+
+_TENANT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,127}")
+
+
+def tenant_name(text: str) -> str:
+    """``--db-tenant`` takes a tenant's name (``sys``); an id there is a mistake for ``--tenant``."""
+    value = text.strip()
+    if value.isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r} is a tenant id: --db-tenant takes the name of the tenant to "
+                                         "log in to (e.g. sys); --tenant ID chooses the tenant to diagnose")
+    if not _TENANT_NAME.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"not a tenant name: {value!r}")
+    return value
 
 
 ENVIRONMENT = (
@@ -36,7 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--db-host", dest="db_host", metavar="HOST", help="observer or obproxy address")
     group.add_argument("--db-port", dest="db_port", metavar="PORT", help="2881 direct, 2883 through obproxy")
     group.add_argument("--db-user", dest="db_user", metavar="USER", help="root, root@sys or root@sys#cluster")
-    group.add_argument("--db-tenant", dest="tenant", metavar="NAME", help="tenant to log in to (default sys)")
+    group.add_argument("--db-tenant", dest="db_tenant", metavar="NAME", type=tenant_name,
+                       help="tenant to log in to, by name (default sys); --tenant ID only filters rows")
     group.add_argument("--cluster", dest="cluster_name", metavar="NAME", help="cluster name (obproxy's #cluster)")
     group.add_argument("--via-proxy", dest="via_proxy", action="store_const", const=True, default=None,
                        help="connect through obproxy (user@tenant#cluster)")

@@ -87,6 +87,9 @@ def run(args, env: Environment) -> ExitCode:
     if isinstance(source, ExitCode):
         return source
     with source:
+        from obdoctor.cli.main import resolve_for
+
+        resolve_for(args, source.info())  # --since 2h / +08:00 on the cluster's clock
         options = RuleOptions(tenant_id=args.tenant, job_id=args.job, since=args.since, until=args.until,
                               all_jobs=args.all_jobs)
         report = diagnose(Evidence(source, since=args.since, until=args.until), options)

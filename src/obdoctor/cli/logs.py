@@ -92,35 +92,15 @@ def _count_arg(text: str) -> int:
     return int(text)
 
 
-RELATIVE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def time_arg(text: str) -> datetime:
-    """``--since``: a time (``2024-03-18 09:00``) or an age (``90s``, ``30m``, ``2h``, ``1d``,
-    ``1w``: that long before now, local time like the logs). A local helper until main's
-    ``parse_time`` reads ages too."""
-    import argparse
-    import re
-    from datetime import timedelta
-
+def _common(parser) -> None:
     from obdoctor.cli.main import parse_time
 
-    m = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text or "")
-    if m:
-        return datetime.now() - timedelta(seconds=int(m[1]) * RELATIVE_UNITS[m[2]])
-    try:
-        return parse_time(text)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"not a time: {text!r} (YYYY-MM-DD[ HH:MM[:SS]], or an age: 90s, 30m, 2h, 1d, 1w)")
-
-
-def _common(parser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="a log file, a log directory, or a bundle (directory or .tar.gz: searches logs/<ip>/); "
                              "none with --live")
-    parser.add_argument("--since", type=time_arg, metavar="TIME",
-                        help="only records at or after TIME (YYYY-MM-DD[ HH:MM[:SS]], or an age: 30m, 2h, 1d)")
-    parser.add_argument("--until", type=time_arg, metavar="TIME", help="only records at or before TIME")
+    parser.add_argument("--since", type=parse_time, metavar="TIME", help="only records at or after TIME (2h, 30m, "
+                        "YYYY-MM-DD HH:MM, +08:00 or Z: this machine's zone)")
+    parser.add_argument("--until", type=parse_time, metavar="TIME", help="only records at or before TIME")
     parser.add_argument("--level", action="append", default=[], metavar="LEVEL",
                         help="only these levels, case ignored (repeat or comma-separate: ERROR,WARN,INFO,EDIAG,WDIAG,"
                              "TRACE,DEBUG,USER_ERR); WARN includes WDIAG and ERROR includes EDIAG")
@@ -411,7 +391,10 @@ def _stdin_path(env: Environment) -> str | None:
 def run_search(args, env: Environment) -> ExitCode:
     import time
 
+    from obdoctor.cli.main import resolve_times
     from obdoctor.logs.search import Patterns
+
+    resolve_times(args, None, None)  # files: relative to this machine's now, offsets to its zone
 
     started = time.perf_counter()
     flt = record_filter(args, env)
@@ -709,8 +692,11 @@ def _flush(buffered: list, order: dict, args, env: Environment, prefix: bool) ->
 
 
 def run_trace(args, env: Environment) -> ExitCode:
+    from obdoctor.cli.main import resolve_times
     from obdoctor.logs.search import Patterns
     from obdoctor.logs.traceid import decode_addr, is_trace_id
+
+    resolve_times(args, None, None)  # files: relative to this machine's now, offsets to its zone
 
     trace_id = args.trace_id.strip()
     if not is_trace_id(trace_id):
@@ -775,8 +761,10 @@ def _print_live(args, env: Environment, any_of: tuple[str, ...], flt, *, sort_by
 def run_codes(args, env: Environment) -> ExitCode:
     import time
 
+    from obdoctor.cli.main import resolve_times
     from obdoctor.logs.codes import tally_codes
 
+    resolve_times(args, None, None)  # files: relative to this machine's now, offsets to its zone
     started = time.perf_counter()
     flt = record_filter(args, env)
     if isinstance(flt, ExitCode):

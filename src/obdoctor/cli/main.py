@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta, timezone, tzinfo
 
 from obdoctor import __version__
 from obdoctor.cli.environment import Environment
@@ -54,12 +55,62 @@ def version_text() -> str:
             f"log search: {engine}\n")
 
 
-def parse_time(text: str) -> datetime:
-    """``2023-05-19 13:23``, ``2023-05-19T13:23:25`` or ``2023-05-19``."""
+_RELATIVE = re.compile(r"^(\d{1,7}(?:\.\d{1,6})?)\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|"
+                       r"d|day|days|w|week|weeks)(?:\s+ago)?$", re.IGNORECASE)
+_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_SPACED_OFFSET = re.compile(r"\s+(?=[+-]\d{2}:?\d{2}$|Z$)")
+TIME_HELP = "YYYY-MM-DD[ HH:MM[:SS]][+08:00|Z], or relative: 30m, 2h, 1d (before now)"
+
+
+def parse_time(text: str) -> datetime | timedelta:
+    """A ``--since``/``--until`` value: ``2023-05-19 13:23``, ``2023-05-19T13:23:25+08:00``,
+    ``2023-05-19T05:23:25Z``, ``2023-05-19``; or relative, ``30m``, ``2h``, ``1d``, ``2h ago``
+    (a timedelta: before the evidence's "now", see :func:`resolve_times`). Anything else is a
+    usage error, never a crash."""
+    value = str(text).strip()
+    m = _RELATIVE.match(value)
+    if m:
+        unit = _UNIT[m.group(2)[0].lower()]
+        try:
+            span = timedelta(**{unit: float(m.group(1))})
+        except OverflowError:
+            span = None
+        if span is None or span > timedelta(days=36_600):
+            raise argparse.ArgumentTypeError(f"not a time: {text!r} (more than a century ago)")
+        return span
+    if value.lower() == "now":
+        return timedelta(0)
     try:
-        return datetime.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a time: {text!r} (use YYYY-MM-DD[ HH:MM[:SS]])") from exc
+        return datetime.fromisoformat(_SPACED_OFFSET.sub("", value))
+    except (ValueError, OverflowError) as exc:
+        raise argparse.ArgumentTypeError(f"not a time: {text!r} (use {TIME_HELP})") from exc
+
+
+def resolve_times(args, now: datetime | None, zone: tzinfo | None) -> None:
+    """``args.since``/``args.until`` as naive times on the evidence's clock: relative spans before
+    ``now`` (the evidence's "now": collected_at, the server's NOW()), times with an offset moved
+    to ``zone`` (the cluster's session zone; the machine's when None)."""
+    for name in ("since", "until"):
+        value = getattr(args, name, None)
+        if isinstance(value, timedelta):
+            try:
+                value = (now or datetime.now()) - value
+            except OverflowError:
+                value = datetime.min
+        elif isinstance(value, datetime) and value.tzinfo is not None:
+            try:
+                value = value.astimezone(zone).replace(tzinfo=None)
+            except (OverflowError, ValueError):  # year 1 or 9999 moved past the calendar's edge
+                value = (datetime.min if name == "since" else datetime.max)
+        if hasattr(args, name):
+            setattr(args, name, value)
+
+
+def resolve_for(args, info) -> None:
+    """:func:`resolve_times` on a source's clock (``SourceInfo``): its "now" and session zone
+    (UTC when unknown, as epoch columns are: never the analyst's zone)."""
+    zone = timezone(info.utc_offset) if info.utc_offset is not None else timezone.utc
+    resolve_times(args, info.collected_at, zone)
 
 
 class Terminated(BaseException):

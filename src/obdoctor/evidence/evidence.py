@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from obdoctor.evidence.clock import use_cluster_zone
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
 from obdoctor.evidence.records import (
     ArchiveStatus, BackupJob, BackupParameter, BackupTask, LSTask, RootServiceEvent,
@@ -89,6 +90,7 @@ class Evidence:
         self._logs: dict[LogQuery, LogSearchResult] = {}
         self._typed: dict[str, Found] = {}
         self._info = source.info()
+        use_cluster_zone(self._info.utc_offset)  # epoch columns on the cluster's clock (evidence.clock)
         self.since = since
         self.until = until
 

@@ -54,7 +54,26 @@ class LogSearchResult:
     files_searched: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)
     """Reasons some of the asked-for logs could not be searched (missing server, unreadable file...)."""
+    window: str = ""
+    """The time window searched, on the views' clock and, when it differs, the servers'."""
 
     @property
     def searched_anything(self) -> bool:
         return bool(self.files_searched)
+
+    def searched(self) -> str:
+        """What a search that found nothing covered: its files and window (never "no error
+        logged" when nothing was searched)."""
+        if not self.files_searched:
+            why = "; ".join(self.unchecked) or "no log file of the asked servers"
+            return f"no log searched ({why})"
+        files = ", ".join(self.files_searched[:6]) + (f" and {len(self.files_searched) - 6} more"
+                                                       if len(self.files_searched) > 6 else "")
+        window = self.window or _window(self.query)
+        return f"{len(self.files_searched)} file(s) searched ({files}), window {window}"
+
+
+def _window(query: LogQuery) -> str:
+    if query.since is None and query.until is None:
+        return "any time"
+    return f"{query.since or '…'} .. {query.until or '…'}"

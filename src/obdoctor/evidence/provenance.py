@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Provenance:
     """A view row, a log line, or the watcher's history: ``kind`` is ``sql``, ``log`` or
     ``history`` (what ``obdoctor watch`` saw across polls, e.g. when progress stopped).
@@ -31,4 +31,4 @@ class Provenance:
         return self.name
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}

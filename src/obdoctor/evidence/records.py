@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from obdoctor.evidence.clock import from_epoch_us
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.rows import Row
 from obdoctor.knowledge.errors import normalize_code
@@ -27,7 +28,7 @@ def _ts(row: Row, column: str) -> datetime | None:
         return None
     if text.isdigit() and len(text) >= 13:  # microsecond epoch columns (start_ts, generate_ts)
         try:
-            when = datetime.fromtimestamp(int(text) / 1_000_000)
+            when = from_epoch_us(int(text))  # on the cluster's zone, never the analyst's
         except (OverflowError, ValueError, OSError):
             when = None
     else:

@@ -8,36 +8,105 @@ from typing import Any
 from obdoctor.evidence.provenance import Provenance
 
 
-class Row:
-    """One row of a view: columns read case-insensitively (OceanBase resolves names so)."""
+_MISSING = object()
 
-    __slots__ = ("_values", "provenance", "malformed")
+
+class Columns:
+    """One header shared by every row of a table read as cells: names and where each is."""
+
+    __slots__ = ("names", "index")
+
+    def __init__(self, header: list[str]):
+        self.names = [str(h).upper() for h in header]
+        self.index: dict[str, int] = {}
+        for i, (given, upper) in enumerate(zip(header, self.names)):
+            self.index.setdefault(upper, i)
+            self.index.setdefault(str(given), i)
+
+
+class Row:
+    """One row of a view: columns read case-insensitively (OceanBase resolves names so).
+
+    The values are kept as the source gave them and looked up as asked first; only a miss
+    builds the upper-cased copy (once): a 200,000-row view is not copied to be read.
+    """
+
+    __slots__ = ("_values", "_upper", "_columns", "_provenance", "_place", "_malformed")
 
     def __init__(self, values: dict[str, Any], provenance: Provenance):
-        self._values = {str(k).upper(): v for k, v in values.items()}
-        self.provenance = provenance
-        self.malformed: list[str] = []
+        self._values: Any = values
+        self._upper: dict[str, Any] | None = None
+        self._columns: Columns | None = None
+        self._provenance: Provenance | None = provenance
+        self._place: tuple | None = None
+        self._malformed: list[str] | None = None
+
+    @property
+    def malformed(self) -> list[str]:
         """Cells that were there but could not be read as what their column holds (``1e999`` in
         an integer column...): read as NULL and reported, never raised."""
+        return self._malformed or []
 
     def note_malformed(self, column: str, text: str, what: str) -> None:
         note = f"{column.upper()} = {text[:60]!r} is not {what}"
-        if note not in self.malformed:
-            self.malformed.append(note)
+        if self._malformed is None:
+            self._malformed = []
+        if note not in self._malformed:
+            self._malformed.append(note)
+
+    @classmethod
+    def from_cells(cls, columns: Columns, cells: tuple, place: tuple[str, str, int, int]) -> "Row":
+        """A row of a big table: its cells in header order, the header shared (no dict per row),
+        and where it was read, ``(view, location, row, line)``, made a Provenance when asked."""
+        row = cls.__new__(cls)
+        row._values, row._upper, row._columns, row._provenance, row._place = cells, None, columns, None, place
+        row._malformed = None
+        return row
+
+    @property
+    def provenance(self) -> Provenance:
+        if self._provenance is None:
+            name, location, index, line = self._place
+            self._provenance = Provenance("sql", name, row=index, line=line, location=location)
+        return self._provenance
+
+    def _by_upper(self) -> dict[str, Any]:
+        if self._columns is not None:
+            return dict(zip(self._columns.names, self._values))
+        if self._upper is None:
+            values = self._values
+            if all(type(k) is str and k.isupper() for k in values):
+                self._upper = values
+            else:
+                self._upper = {str(k).upper(): v for k, v in values.items()}
+        return self._upper
+
+    def _lookup(self, column: str) -> Any:
+        if self._columns is not None:
+            index = self._columns.index
+            i = index.get(column)
+            if i is None:
+                i = index.get(column.upper())
+            return _MISSING if i is None else self._values[i]
+        value = self._values.get(column, _MISSING)
+        if value is _MISSING:
+            return self._by_upper().get(column.upper(), _MISSING)
+        return value
 
     def get(self, column: str, default: Any = None) -> Any:
-        return self._values.get(column.upper(), default)
+        value = self._lookup(column)
+        return default if value is _MISSING else value
 
     def has(self, column: str) -> bool:
-        return column.upper() in self._values
+        return self._lookup(column) is not _MISSING
 
     def text(self, column: str) -> str | None:
         """The column as text; empty and NULL both become None."""
-        value = self._values.get(column.upper())
-        if value is None:
+        value = self._lookup(column)
+        if value is None or value is _MISSING:
             return None
-        text = str(value).strip()
-        if text == "" or text.upper() == "NULL":
+        text = (value if type(value) is str else str(value)).strip()
+        if not text or (len(text) == 4 and text.upper() == "NULL"):
             return None
         return text
 
@@ -60,10 +129,10 @@ class Row:
         return value
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self._values)
+        return dict(self._by_upper())
 
     def __repr__(self) -> str:
-        return f"Row({self._values!r}, {self.provenance.describe()})"
+        return f"Row({self._by_upper()!r}, {self.provenance.describe()})"
 
 
 @dataclass

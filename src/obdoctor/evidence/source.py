@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
@@ -23,6 +23,16 @@ class SourceInfo:
     notes: list[str] = field(default_factory=list)
     dba_tenant_id: int | None = None
     """The tenant DBA_ views were read in (they have no TENANT_ID column); None if unknown."""
+    time_zone: str | None = None
+    """The cluster's session zone as said (``@@time_zone``, manifest ``time_zone``): views' clock."""
+    system_time_zone: str | None = None
+    """The servers' OS zone as said (``@@system_time_zone``): the clock of their log lines."""
+    utc_offset: timedelta | None = None
+    """The views' zone as an offset from UTC, when known (epoch columns are converted on it)."""
+    product: str | None = None
+    """``OceanBase`` or ``seekdb``, as the server or the manifest names it."""
+    version_scope: str | None = None
+    """For a version outside 4.x (3.x): the headline saying which, and that only part was read."""
 
 
 class EvidenceSource(Protocol):

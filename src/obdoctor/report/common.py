@@ -13,6 +13,8 @@ def headline(report: Report) -> str:
         names = ", ".join(u.what for u in report.internal_errors)
         return (f"obdoctor hit an internal error in {names}: a bug, please report it; "
                 f"the findings below may be incomplete.")
+    if not report.findings and report.source.get("version_scope"):
+        return str(report.source["version_scope"])  # a 3.x cluster: never a bare all-clear
     if not report.findings:
         if report.out_of_scope:
             return "Nothing to diagnose: " + "; ".join(report.out_of_scope) + "."
@@ -57,13 +59,16 @@ def source_facts(report: Report) -> list[tuple[str, str]]:
     if src.get("cluster"):
         facts.append(("cluster", str(src["cluster"])))
     if src.get("version"):
-        facts.append(("OceanBase", str(src["version"])))
+        facts.append((str(src.get("product") or "OceanBase"), str(src["version"])))
     if src.get("collected_at"):
         facts.append(("collected", str(src["collected_at"])))
     if src.get("servers"):
         facts.append(("servers", ", ".join(str(s) for s in src["servers"])))
     if src.get("hosts_redacted"):
         facts.append(("hosts", "addresses and host names are aliases (--redact-hosts)"))
+    # what the source said about itself (the clocks' offset, disagreeing files, a 3.x cluster):
+    # part of how the evidence must be read, so in every format, as the terminal's "Input:" lines
+    facts += [("note", str(n)) for n in src.get("notes") or []]
     return facts
 
 
@@ -112,6 +117,6 @@ def headline_style(report: Report) -> str:
     """Green only for an earned all-clear."""
     if report.internal_errors:
         return "bold red"
-    if not report.findings and report.decided and not report.out_of_scope:
+    if not report.findings and report.decided and not report.out_of_scope and not report.source.get("version_scope"):
         return "bold green"
     return "bold red" if report.diagnosed else "bold yellow"

@@ -75,7 +75,7 @@ def _top(report: Report, out: "_Writer") -> None:
     src = report.source
     head = f"obdoctor · {src.get('kind')} {src.get('location')}"
     if src.get("version"):
-        head += f" · OceanBase {src['version']}"
+        head += f" · {src.get('product') or 'OceanBase'} {src['version']}"
     if src.get("collected_at"):
         head += f" · collected {src['collected_at']}"
     if src.get("hosts_redacted"):

@@ -215,7 +215,7 @@ class FailedJob(Rule):
                     failure.code = first.ret()
             elif result.searched_anything:
                 chain.step(f"rootservice.log* on {failure.rs_server}: grep {rs_trace}",
-                           f"no WARN/ERROR line in {len(result.files_searched)} file(s)")
+                           f"no WARN/ERROR line: {result.searched()}")
         elif not failure.rs_server:
             chain.could_not_check("rootservice.log of the failure", "the root service server is not known")
         self._ls_task(ctx, chain, job, failure, ls_line)
@@ -311,7 +311,7 @@ class FailedJob(Rule):
             chain.step(f"observer.log* on {failure.exec_server}: grep 'ret={failure.code}' / the task trace",
                        f"{result.total_matches} line(s) of the task trace in {len(result.files_searched)} file(s), "
                        f"none WARN/ERROR and none with ret={failure.code} in a T{failure.tenant_id}_ thread"
-                       if result.total_matches else f"no line in {len(result.files_searched)} file(s)")
+                       if result.total_matches else f"no line: {result.searched()}")
 
     def _trace_lines(self, ctx, chain: Chain, failure: FailurePoint, kind: str) -> None:
         if not failure.exec_server:

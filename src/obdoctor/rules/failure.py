@@ -33,6 +33,10 @@ class FailurePoint:
     proof: LogRecord | None = None
     """The line that shows the code on the executing server, if found."""
     stuck: bool = False
+    searched: list[str] = field(default_factory=list)
+    """What the trace searches covered (``LogSearchResult.searched``), one per search."""
+    logs_searched: bool = False
+    """Whether any log file was searched for the task's traces: "no error logged" needs it."""
 
 
 @dataclass
@@ -70,8 +74,11 @@ def explain(ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanatio
             if explanation:
                 return explanation
     if failure.code is None:
-        if failure.stuck:
+        if failure.stuck and failure.logs_searched:
             return Explanation("stuck", Verdict.UNKNOWN, "no error logged for the task's trace")
+        if failure.stuck:  # never "no error logged" when no log was searched
+            searched = "; ".join(failure.searched) or "no trace to follow"
+            return Explanation("stuck", Verdict.UNKNOWN, f"its logs could not be searched ({searched})")
         return Explanation("backup_failed_unknown", Verdict.UNKNOWN, "no error code anywhere in the evidence")
     verdict = Verdict.CONFIRMED if failure.proof else Verdict.LIKELY
     return _documented(Explanation("error_code", verdict, ""), failure.code)

@@ -83,7 +83,9 @@ class StuckTask(Rule):
                                shown, limit=len(shown))
             elif result.searched_anything:
                 chain.step(f"observer.log* on {server}: grep {trace}",
-                           f"{result.total_matches} line(s) of the trace, none WARN/ERROR")
+                           f"{result.total_matches} line(s) of the trace, none WARN/ERROR; {result.searched()}")
+            failure.logs_searched |= result.searched_anything
+            failure.searched.append(result.searched())
             lines.extend(problems)
         failure.lines = lines
         if targets:

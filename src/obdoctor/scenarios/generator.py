@@ -146,6 +146,8 @@ def write_bundle(scenario: Scenario, out_dir: Path) -> Path:
     ]
     if scenario.dba_tenant_id is not None:
         manifest.append(f"dba_tenant_id = {scenario.dba_tenant_id}")
+    if scenario.time_zone:
+        manifest.append(f'time_zone = "{scenario.time_zone}"')
     manifest += ["", "[scenario]", f'name = "{scenario.name}"', f'summary = """{scenario.summary}"""', ""]
     (out_dir / "manifest.toml").write_text("\n".join(manifest), encoding="utf-8")
     for table in scenario.sql:

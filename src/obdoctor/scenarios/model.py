@@ -83,6 +83,8 @@ class Scenario:
     cluster_name: str = "obcluster"
     dba_tenant_id: int | None = None
     path: Path | None = None
+    time_zone: str | None = None
+    """The cluster's session zone (view times, collected_at); the manifest and the simulated cluster say it."""
     only_declared_views: bool = False
     """A partial bundle: the views it does not declare do not exist (the simulated cluster
     answers 1146 for them instead of an empty view)."""
@@ -139,7 +141,7 @@ def load(path: str | Path) -> Scenario:
         name=meta["name"], summary=meta.get("summary", ""), version=str(meta.get("version", "4.2.1.0")),
         collected_at=collected, servers=list(cluster.get("servers", [])), port=port, seed=int(meta.get("seed", 1)),
         sql=sql, logs=logs, expect=data.get("expect", {}), cluster_name=cluster.get("name", "obcluster"),
-        dba_tenant_id=meta.get("dba_tenant_id"), path=path,
+        dba_tenant_id=meta.get("dba_tenant_id"), path=path, time_zone=meta.get("time_zone"),
         only_declared_views=bool(meta.get("only_declared_views", False)),
     )
 

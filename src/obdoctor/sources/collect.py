@@ -31,7 +31,7 @@ import json
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from obdoctor import __version__
@@ -219,9 +219,15 @@ def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSou
     if info.version:
         out.append(f"version = {_toml_string(info.version)}")
     if info.collected_at:
-        out.append(f"collected_at = {info.collected_at.replace(tzinfo=None).isoformat()}")
+        when = info.collected_at.replace(tzinfo=None)
+        if info.utc_offset is not None:  # the views' clock, said (evidence.clock)
+            when = when.replace(tzinfo=timezone(info.utc_offset))
+        out.append(f"collected_at = {when.isoformat()}")
     if info.dba_tenant_id is not None:
         out.append(f"dba_tenant_id = {int(info.dba_tenant_id)}")
+    for key in ("time_zone", "system_time_zone", "product"):  # views' zone, servers' zone, as the server said
+        if getattr(info, key):
+            out.append(f"{key} = {_toml_string(str(getattr(info, key)))}")
     out += ["", "[collect]", f"tool = {_toml_string('obdoctor ' + __version__)}",
             f"written_at = {datetime.now().replace(microsecond=0).isoformat()}",
             f"source = {_toml_string(source)}",

@@ -499,15 +499,20 @@ def _stdin_is_tty() -> bool:
 
 
 # -- command-line flags --------------------------------------------------------------------
-_FLAG_FIELDS = ("db_host", "db_port", "db_user", "tenant", "cluster_name", "via_proxy", "connect_timeout",
+_FLAG_FIELDS = ("db_host", "db_port", "db_user", "db_tenant", "cluster_name", "via_proxy", "connect_timeout",
                 "read_timeout", "ssh_username", "ssh_port", "ssh_key_file", "home_path", "known_hosts",
                 "accept_unknown_hosts", "ssh_timeout")
+
+
+_FIELD_OF_FLAG = {"db_tenant": "tenant"}
 
 
 def from_args(args: argparse.Namespace, env: Mapping[str, str], *,
               prompt_password: Callable[[str], str] | None = getpass_prompt,
               stdin_isatty: bool | None = None) -> ClusterConfig:
     """:func:`resolve` with the flags of ``obdoctor.cli.connection.add_arguments``."""
-    flags = {key: getattr(args, key, None) for key in (*_FLAG_FIELDS, "servers")}
+    # --db-tenant is the login's tenant; --tenant (an id, dest "tenant") only filters rows and
+    # must never reach the login: ``root@sys`` stays ``root@sys`` whatever tenant is diagnosed
+    flags = {_FIELD_OF_FLAG.get(key, key): getattr(args, key, None) for key in (*_FLAG_FIELDS, "servers")}
     return resolve(getattr(args, "config", None), flags, env, prompt_password=prompt_password,
                    stdin_isatty=stdin_isatty)

@@ -15,6 +15,9 @@ import ipaddress
 from typing import Protocol
 
 from obdoctor.evidence import LogQuery, LogSearchResult, SourceInfo, TableResult
+from obdoctor.evidence.clock import ClockShift, anchor_views, back_on_views, from_zones, infer_from, searching
+from obdoctor.knowledge.versions import scope_headline, scope_note
+from obdoctor.logs.traceid import decode_addr
 from obdoctor.sources.ssh import Progress, SshLogSearcher, SshOptions, SshTarget
 
 
@@ -82,6 +85,10 @@ class LiveSource:
         self.unusable = dict(unusable_servers or {})
         self.location = location
         self._info: SourceInfo | None = None
+        self._clock: ClockShift | None = None
+        self._clock_decided = False
+        self.clock_servers: list[str] = []
+        """Servers contacted to infer the clock (those that made the anchors' trace ids)."""
 
     @classmethod
     def from_config(cls, config, sql: SqlReader | None, *, progress: Progress | None = None,
@@ -112,11 +119,24 @@ class LiveSource:
             notes = list(base.notes) + [self.unusable[ip] for ip in sorted(self.unusable)]
             if not servers:
                 notes.append("no servers configured: logs cannot be searched (servers.nodes in the config)")
+            scope = scope_note(base.version, [])  # a 3.x cluster: which version, what is read
+            if scope:
+                notes.append(scope)
+            self._clock_decided, self._clock, note = from_zones(
+                base, "as the server says: @@time_zone, @@system_time_zone of the server answering SQL, "
+                      "taken to be every server's")
+            if note:
+                notes.append(note)
+            elif not self._clock_decided and base.system_time_zone and servers:
+                notes.append(f"the servers' zone {base.system_time_zone!r} cannot be resolved to an offset: log times "
+                             f"are taken to be on the views' clock ({base.time_zone or '?'})")
             self._info = dataclasses.replace(base, kind="live", location=base.location or self.location,
-                                             servers=servers, notes=notes)
+                                             servers=servers, notes=notes,
+                                             version_scope=base.version_scope or scope_headline(base.version, []))
         return self._info
 
     def read_table(self, name: str) -> TableResult:
+        """Read now, every time (``watch`` polls the same source: no cache here)."""
         if self.sql is None:
             return TableResult(name, available=False, reason="no SQL connection configured")
         try:
@@ -125,6 +145,41 @@ class LiveSource:
             return TableResult(name, available=False, reason=f"reading {name} failed: {type(exc).__name__}: {exc}")
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
+        """On the servers' clock: the window moved there, the lines brought back (evidence.clock)."""
+        info = self.info()
+        if not self._clock_decided:
+            self._clock_decided = True
+            self._clock, note = self._infer_clock()
+            if note:
+                info.notes.append(note)
+        return back_on_views(self._search_logs(searching(query, self._clock)), query, self._clock)
+
+    def _infer_clock(self) -> tuple[ClockShift | None, str | None]:
+        """The views' zone known, the servers' not (``@@system_time_zone`` like ``CST``): the offset
+        from trace ids in rows and in their lines, searched only on the servers that made those
+        traces (a trace id names its server), never on every configured one."""
+        if self.searcher is None or not self.searcher.targets or self.info().time_zone is None:
+            return None, None
+        read: dict[str, TableResult] = {}  # each anchor view read once here (the rules read their own)
+
+        def available(name: str) -> bool:
+            read[name] = self.read_table(name)
+            return read[name].available
+
+        tables = [read[n] for n in anchor_views(available)]
+
+        def search(traces: tuple[str, ...]):
+            servers = sorted({host_of(a) for a in map(decode_addr, traces) if a} & set(self.searcher.targets))
+            if not servers:
+                return []
+            self.clock_servers = servers
+            query = LogQuery(tuple(servers), kinds=("observer", "rootservice"), any_of=traces,
+                             purpose="the clock's anchors")
+            return self.searcher.search(query).records
+
+        return infer_from(tables, search)
+
+    def _search_logs(self, query: LogQuery) -> LogSearchResult:
         result = LogSearchResult(query)
         servers = [host_of(s) for s in query.servers] or sorted(self.searcher.targets if self.searcher else {})
         if not servers:

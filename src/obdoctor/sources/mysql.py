@@ -66,7 +66,7 @@ FIXED: dict[str, str] = {
     "version": "SELECT version()",
     "effective_tenant": "SELECT EFFECTIVE_TENANT_ID()",
     "cluster_name": "SELECT VALUE FROM oceanbase.`GV$OB_PARAMETERS` WHERE NAME = 'cluster' LIMIT 1",
-    "time_zone": "SELECT @@time_zone, @@system_time_zone",
+    "time_zone": "SELECT @@time_zone, @@system_time_zone, TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), NOW())",
     "read_only_session": "SET SESSION TRANSACTION READ ONLY",
 }
 """Statements sent as written, by name: what the server says about itself, and the session
@@ -226,12 +226,24 @@ class ServerFacts:
     collected_at: datetime | None = None
     cluster: str | None = None
     effective_tenant_id: int | None = None
+    time_zone: str | None = None
+    system_time_zone: str | None = None
+    utc_offset: timedelta | None = None
+    product: str | None = None
+    """``OceanBase``/``OceanBase_CE``/``seekdb`` as ``version()`` spells it."""
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     """Why nothing could be read at all (connection refused, access denied...)."""
 
 
 _OB_VERSION = re.compile(r"OceanBase(?:_CE)?[- ]v?(\d+\.\d+\.\d+(?:\.\d+)?)", re.IGNORECASE)
+_PRODUCT = re.compile(r"\b(seekdb|OceanBase(?:_[A-Za-z]+)?)\b", re.IGNORECASE)
+
+TIME_ZONE_QUERY = FIXED["time_zone"]
+"""The session's zone (view times), the server's OS zone (its log lines) and the session's offset
+from UTC in seconds, in one fixed read (evidence.clock)."""
+VERSION_QUERY = FIXED["version"]
+OB_VERSION_QUERY = FIXED["ob_version"]
 
 
 class SqlTableReader:
@@ -405,7 +417,8 @@ class SqlTableReader:
             self._facts = facts
             return facts
         facts.notes.extend(self.session_notes)
-        facts.version = self._version(facts.notes)
+        facts.version = self._version(facts)
+        self._time_zones(facts)
         facts.effective_tenant_id = self._effective_tenant(facts.notes)
         facts.cluster = self._cluster_name(facts.notes)
         self._facts = facts
@@ -415,24 +428,50 @@ class SqlTableReader:
         _, rows = self._execute(statement)
         return rows[0][0] if rows else None
 
-    def _version(self, notes: list[str]) -> str | None:
+    def _version(self, facts: ServerFacts) -> str | None:
+        """``ob_version()`` as the server says it; the product from ``version()``
+        (``5.7.25-OceanBase_CE-v4.2.1.0``), which also gives the version before ob_version() existed."""
+        notes = facts.notes
         try:
-            value = self._first_value(fixed("ob_version"))
+            text = str(cell(self._first_value(VERSION_QUERY)) or "")
+        except SqlError as exc:
+            text = ""
+            if exc.connection_lost:
+                notes.append(f"version not read: {exc.message}")
+                return None
+        product = _PRODUCT.search(text)
+        facts.product = product.group(1) if product else None
+        try:
+            value = self._first_value(OB_VERSION_QUERY)
             if value:
                 return str(cell(value)).strip()
         except SqlError as exc:
             if exc.connection_lost:
                 notes.append(f"version not read: {exc.message}")
                 return None
-        try:  # before ob_version() existed: version() is '5.7.25-OceanBase-v4.0.0.0'
-            value = str(cell(self._first_value(fixed("version"))) or "")
-            m = _OB_VERSION.search(value)
-            if m:
-                return m.group(1)
-            notes.append(f"not an OceanBase version: {value!r}; views are read with SELECT *")
-        except SqlError as exc:
-            notes.append(f"version not read: {exc.message}")
+        m = _OB_VERSION.search(text)
+        if m:
+            return m.group(1)
+        notes.append(f"not an OceanBase version: {text!r}; views are read with SELECT *" if text
+                     else "version not read: neither ob_version() nor version() answered")
         return None
+
+    def _time_zones(self, facts: ServerFacts) -> None:
+        """The clock of the views and of the servers' logs (``TIME_ZONE_QUERY``)."""
+        try:
+            _, rows = self._execute(TIME_ZONE_QUERY)
+        except SqlError as exc:
+            facts.notes.append(f"time zones not read ({exc.message}): log times are taken to be on the views' clock")
+            return
+        if not rows:
+            return
+        zone, system, seconds = rows[0][:3]
+        facts.time_zone = str(cell(zone)) if zone is not None else None
+        facts.system_time_zone = str(cell(system)) if system is not None else None
+        try:
+            facts.utc_offset = timedelta(minutes=round(int(seconds) / 60))
+        except (TypeError, ValueError):
+            facts.utc_offset = None
 
     def _effective_tenant(self, notes: list[str]) -> int | None:
         """The tenant DBA_ views show (they have no TENANT_ID column)."""
@@ -583,7 +622,8 @@ class MySqlSource:
         return SourceInfo(
             kind="live", location=f"{self.reader.address} as {self.config.login_user()}",
             cluster=facts.cluster, version=facts.version, collected_at=facts.collected_at,
-            servers=[], notes=notes, dba_tenant_id=facts.effective_tenant_id,
+            servers=[], notes=notes, dba_tenant_id=facts.effective_tenant_id, time_zone=facts.time_zone,
+            system_time_zone=facts.system_time_zone, utc_offset=facts.utc_offset, product=facts.product,
         )
 
     def read_table(self, name: str) -> TableResult:

@@ -8,11 +8,15 @@ typed layer to interpret.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
+import unicodedata
+from collections.abc import Iterator
+from operator import itemgetter
+from sys import intern
 
 ParsedRows = tuple[list[tuple[int, dict[str, object]]], list[str]]
+Cells = tuple[int, "list[str] | None", "list[str | None] | dict[str, object]"]
 
 _ROWS_IN_SET = re.compile(r"^\s*(\d+ rows? in set|Empty set)\b", re.IGNORECASE)
 _COLUMN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$#]*$")
@@ -24,6 +28,7 @@ _VERTICAL_FIELD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_$#]*)\s*:\s?(.*)$")
 
 def parse_text(text: str) -> ParsedRows:
     """Either form of mysql/obclient output, detected from the first meaningful line."""
+    text = strip_bom(text)
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
@@ -44,6 +49,38 @@ def parse_text(text: str) -> ParsedRows:
     return [], ["no table found (expected '+---+' table or '*** 1. row ***' vertical output)"]
 
 
+_BORDER = re.compile(r"^\+(?:-*\+)+$")
+_FREE_TEXT = ("COMMENT", "EXTRA_INFO", "PATH", "DESCRIPTION", "VALUE", "INFO", "BLACK_LIST")
+"""Columns that may hold a ``|`` of their own; surplus cells are glued into one of them only
+when the row's printed alignment cannot place them (a table whose padding was lost)."""
+
+
+def strip_bom(text: str) -> str:
+    """A UTF-8 byte order mark (Excel's CSV, Windows editors) is not part of the first column's name."""
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+class _WideMarks(dict):
+    """``str.translate`` table: a wide character followed by a NUL, so that one character is one
+    display column and the grid is cut by plain slicing (computed once per distinct character)."""
+
+    def __missing__(self, char: int) -> str:
+        ch = chr(char)
+        value = ch + "\0" if unicodedata.east_asian_width(ch) in ("W", "F") else ch
+        self[char] = value
+        return value
+
+
+_WIDE = _WideMarks()
+
+
+def _width(text: str) -> int:
+    """Display width as the mysql client pads cells: CJK and fullwidth characters take two columns."""
+    if text.isascii():
+        return len(text)
+    return len(text.translate(_WIDE))
+
+
 def _split_cells(line: str) -> list[str]:
     inner = line.strip()
     if inner.startswith("|"):
@@ -53,38 +90,170 @@ def _split_cells(line: str) -> list[str]:
     return [c.strip() for c in inner.split("|")]
 
 
+class _Grid:
+    """The border's ``+`` columns, with the C-level getters that cut a row at them."""
+
+    def __init__(self, bounds: list[int]):
+        self.width = bounds[-1] + 1 if bounds else 0
+        self.usable = len(bounds) >= 2
+        if self.usable:
+            self._seps = itemgetter(*bounds)
+            self._pipes = ("|",) * len(bounds)
+            spans = [slice(a + 1, b) for a, b in zip(bounds, bounds[1:])]
+            self._cells = itemgetter(*spans) if len(spans) > 1 else (lambda text, _s=spans[0]: (text[_s],))
+
+    def cut(self, body: str) -> list[str] | None:
+        """Cells cut at the border's ``+`` columns; None when the row is not printed to that grid.
+
+        This is what makes a ``|`` inside a value unambiguous: the client pads every cell to its
+        column's width, so the separators sit exactly under the border's ``+`` signs.
+        """
+        if not self.usable:
+            return None
+        wide = not body.isascii()
+        if wide:
+            body = body.translate(_WIDE)
+        if len(body) != self.width or self._seps(body) != self._pipes:
+            return None
+        # interned: a view repeats its values (module, event, names, addresses) on every row
+        cells = tuple(map(intern, map(str.strip, self._cells(body))))
+        return tuple(c.replace("\0", "") for c in cells) if wide else cells
+
+
+def _lines(text: str, ends: bool = True) -> Iterator[str]:
+    """The lines of ``text`` (with their ``\\n`` when ``ends``), one at a time, split a block of
+    about 1 MB at a time (``io.StringIO`` would copy a big view's text into four bytes per
+    character; ``splitlines`` would hold every line at once, and also splits on U+2028 and
+    other characters a value may hold)."""
+    start, size = 0, len(text)
+    while start < size:
+        stop = text.find("\n", min(start + (1 << 20), size) - 1)
+        stop = size if stop < 0 else stop + 1
+        parts = text[start:stop].split("\n")
+        last = parts.pop()  # '' when the block ends with a newline
+        if ends:
+            yield from (p + "\n" for p in parts)
+        else:
+            yield from parts
+        if last:
+            yield last
+        start = stop
+
+
+_BORDER_LINE = re.compile(r"^[ \t]*\+(?:-*\+)+[ \t]*\r?$", re.MULTILINE)
+
+
+class _Lookahead:
+    """Numbered lines without their ends, one at a time, with the next one visible (a row's
+    value may continue on it)."""
+
+    def __init__(self, text: str):
+        self._lines = _lines(text, ends=False)
+        self._number = 0
+        self.following: str | None = self._pull()
+
+    def _pull(self) -> str | None:
+        line = next(self._lines, None)
+        return None if line is None else line.rstrip("\r")
+
+    def __iter__(self) -> "_Lookahead":
+        return self
+
+    def __next__(self) -> tuple[int, str]:
+        if self.following is None:
+            raise StopIteration
+        line, self.following = self.following, self._pull()
+        self._number += 1
+        return self._number, line
+
+
+def _dedent(line: str, indent: int) -> str:
+    """A line without the table's own indentation (a table pasted from a document)."""
+    if indent and line[:indent].isspace():
+        return line[indent:]
+    return line
+
+
 def parse_table(text: str) -> ParsedRows:
-    rows: list[tuple[int, dict[str, object]]] = []
+    """A ``+---+`` table. A row is complete when its cells fill the border's grid (or, when the
+    padding was lost, when it ends with ``|`` and has a cell per column); until then the lines
+    that follow belong to it: a value with a raw newline (a multi-line COMMENT) spans lines."""
     problems: list[str] = []
+    return _as_dicts(_table_cells(text, problems)), problems
+
+
+def _as_dicts(cells: Iterator[Cells]) -> list[tuple[int, dict[str, object]]]:
+    return [(line, dict(zip(header, values)) if header is not None else values) for line, header, values in cells]
+
+
+def _table_cells(text: str, problems: list[str]) -> Iterator[Cells]:
     header: list[str] | None = None
-    for number, line in enumerate(text.splitlines(), 1):
+    text = strip_bom(text)
+    found = _BORDER_LINE.search(text)
+    border = found.group(0).rstrip("\r") if found else None
+    indent = len(border) - len(border.lstrip()) if border else 0
+    bounds = [i for i, c in enumerate(border.strip()) if c == "+"] if border else []
+    grid = _Grid(bounds)
+    borders_seen = 0
+    lines = _Lookahead(text)
+    for number, line in lines:
         stripped = line.strip()
-        if not stripped or stripped.startswith("+") or _ROWS_IN_SET.match(stripped):
-            continue
-        if not stripped.startswith("|"):
-            continue  # prompts, queries and other chatter around the table
-        cells = _split_cells(stripped)
+        first = stripped[:1]
+        if first != "|":
+            if first == "+" and (stripped.startswith("+-") or _BORDER.match(stripped)):
+                borders_seen += 1
+            elif stripped and not _ROWS_IN_SET.match(stripped) and header is not None and borders_seen == 2:
+                problems.append(f"line {number}: text inside the table that belongs to no cell: {stripped[:60]!r}")
+            continue  # blank lines, prompts, queries and other chatter around the table
+        body = line[indent:] if indent and line[:indent].isspace() else line
         if header is None:
-            header = cells
+            header = grid.cut(body.rstrip()) or _split_cells(body)
             continue
-        if len(cells) != len(header):
-            # a '|' inside a value: keep the row when the extra cells can be glued to one column
-            glued = _glue_extra(cells, header, len(cells) - len(header)) if len(cells) > len(header) else None
-            if glued is not None:
+        cells = grid.cut(body)
+        if cells is None:
+            while lines.following is not None and _needs_more(body, _dedent(lines.following, indent), grid, len(header)):
+                body += "\n" + _dedent(next(lines)[1], indent)
+            cells = grid.cut(body)
+        if cells is None:
+            last = number + body.count("\n")
+            where = f"line {number}" if last == number else f"lines {number}-{last}"
+            cells = _split_cells(body)
+            if len(cells) != len(header):
+                # a '|' inside a value: keep the row when the extra cells can be glued to one column
+                glued = _glue_extra(cells, header, len(cells) - len(header)) if len(cells) > len(header) else None
+                if glued is None:
+                    problems.append(f"{where}: {len(cells)} cells for {len(header)} columns; row skipped")
+                    continue
                 cells = glued
-            else:
-                problems.append(f"line {number}: {len(cells)} cells for {len(header)} columns; row skipped")
-                continue
-        rows.append((number, {h: _cell(v) for h, v in zip(header, cells)}))
+        if "NULL" in cells:
+            cells = tuple(None if v == "NULL" else v for v in cells)
+        yield number, header, tuple(cells)
     if header is None:
         problems.append("no header row found")
-    return rows, problems
+
+
+def _needs_more(body: str, following: str, grid: _Grid, columns: int) -> bool:
+    """Whether ``following`` continues the row in ``body`` (a value holding a newline)."""
+    nxt = following.strip()
+    if _BORDER.match(nxt) or _ROWS_IN_SET.match(nxt):
+        return False
+    if grid.cut(body) is not None:
+        return False
+    if grid.usable:
+        if _width(body) + 1 + _width(following.rstrip()) <= grid.width:
+            return True  # the row is still narrower than the grid and the next line fits in it
+        if nxt.startswith("|"):
+            return False  # too wide to belong to this row: a row of its own
+    ends = body.rstrip().endswith("|")
+    if ends and nxt.startswith("|"):
+        return False
+    return not ends or len(_split_cells(body)) < columns
 
 
 def _glue_extra(cells: list[str], header: list[str], extra: int) -> list[str] | None:
     """Join surplus cells into the one free-text column that may hold a '|' (COMMENT, EXTRA_INFO,
     PATH...); None when the view has no such column: the row is malformed, not a value with '|'."""
-    for name in ("COMMENT", "EXTRA_INFO", "PATH", "DESCRIPTION", "VALUE", "INFO", "BLACK_LIST"):
+    for name in _FREE_TEXT:
         for i, h in enumerate(header):
             if h.upper() == name:
                 return cells[:i] + [" | ".join(cells[i : i + extra + 1])] + cells[i + extra + 1 :]
@@ -96,51 +265,108 @@ def _cell(value: str) -> object:
 
 
 def parse_vertical(text: str) -> ParsedRows:
-    """``\\G`` output. A line is a new column only if it looks like ``NAME: value`` and, after the
-    first row, NAME is one of the first row's columns; anything else continues the previous
-    value (a COMMENT spanning lines), so ``trace_id: Y...`` inside a value is not a column."""
+    """``\\G`` output. A line is a new column only if it looks like ``NAME: value`` and nothing
+    says it continues the previous value: after the first row NAME must be one of the first
+    row's columns; in any row it must be written in the row's case (``result:`` inside an
+    upper-case record is text) and sit at the row's colon column when the names are
+    right-aligned, as the client prints them. So ``trace_id: Y...`` inside a multi-line COMMENT of the first or
+    only row stays in the COMMENT."""
     rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
-    current: dict[str, object] | None = None
-    start = 0
-    last_key: str | None = None
-    known: set[str] | None = None
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if _VERTICAL_HEAD.match(stripped):
-            if current is not None:
-                rows.append((start, current))
-                if known is None:
-                    known = set(current)
-            current, start, last_key = {}, number, None
-            continue
-        if current is None or not stripped or _ROWS_IN_SET.match(stripped):
-            continue
-        m = _VERTICAL_FIELD.match(line)
-        if m and (known is None or m.group(1) in known) and m.group(1) not in current:
-            last_key = m.group(1)
-            current[last_key] = _cell(m.group(2).strip())
-        elif last_key is not None:
-            # a value that spans lines (a COMMENT with a newline)
-            previous = current.get(last_key) or ""
-            current[last_key] = f"{previous}\n{stripped}"
-        else:
-            problems.append(f"line {number}: not 'COLUMN: value'")
-    if current is not None:
+    for start, body in _records(strip_bom(text).splitlines()):
+        shape = _RecordShape(body)
+        current: dict[str, object] = {}
+        last_key: str | None = None
+        known = set(rows[0][1]) if rows else None
+        for number, line in body:
+            stripped = line.strip()
+            if not stripped or _ROWS_IN_SET.match(stripped):
+                if last_key is not None and not stripped and not _ROWS_IN_SET.match(stripped):
+                    current[last_key] = f"{current.get(last_key) or ''}\n"
+                continue
+            m = _VERTICAL_FIELD.match(line)
+            if (m and m.group(1) not in current and (known is None or m.group(1) in known)
+                    and shape.is_field(line, m)):
+                last_key = m.group(1)
+                current[last_key] = _cell(m.group(2).strip())
+            elif last_key is not None:
+                # a value that spans lines (a COMMENT with a newline)
+                previous = current.get(last_key) or ""
+                current[last_key] = f"{previous}\n{stripped}"
+            else:
+                problems.append(f"line {number}: not 'COLUMN: value'")
+        for key, value in current.items():
+            if isinstance(value, str) and value.endswith("\n"):
+                current[key] = value.rstrip("\n")
         rows.append((start, current))
     return rows, problems
 
 
+def _records(lines: list[str]) -> list[tuple[int, list[tuple[int, str]]]]:
+    """The ``*** N. row ***`` records: (head line number, [(line number, line)])."""
+    records: list[tuple[int, list[tuple[int, str]]]] = []
+    for number, line in enumerate(lines, 1):
+        if _VERTICAL_HEAD.match(line.strip()):
+            records.append((number, []))
+        elif records:
+            records[-1][1].append((number, line))
+    return records
+
+
+class _RecordShape:
+    """How a record's field lines look: their colon column (the client right-aligns names, so
+    every field's colon is in one column; a value's own lines start at column 0) and case."""
+
+    def __init__(self, body: list[tuple[int, str]]):
+        # the first line after the row head is always a field: its colon and case are the record's
+        matches = [(line, m) for _, line in body if (m := _VERTICAL_FIELD.match(line))]
+        colons = [line.index(":", m.end(1)) for line, m in matches]
+        self.colon = colons[0] if colons else None
+        at_colon = [line for (line, _), c in zip(matches, colons) if c == self.colon]
+        leading = {len(line) - len(line.lstrip()) for line in at_colon}
+        self.indent = min(leading, default=0)
+        self.aligned = len(at_colon) >= 2 and len(leading) > 1  # names of different lengths right-aligned
+        first = matches[0][1].group(1) if matches else ""
+        self.case = _case(first)
+
+    def is_field(self, line: str, m: re.Match) -> bool:
+        name = m.group(1)
+        if self.case in ("upper", "lower") and _case(name) not in (None, self.case):
+            return False
+        if self.aligned:
+            colon = line.index(":", m.end(1))
+            if colon == self.colon:
+                return True
+            # a hand-edited document may be off by a space or two; a value's line is not indented
+            return abs(colon - self.colon) <= 2 and len(line) - len(line.lstrip()) > self.indent
+        return True
+
+
+def _case(name: str) -> str | None:
+    """``upper``, ``lower``, ``mixed``, or None for a name without letters (``_``, ``$1``)."""
+    letters = [c for c in name if c.isalpha()]
+    if not letters:
+        return None
+    if all(c.isupper() for c in letters):
+        return "upper"
+    return "lower" if all(c.islower() for c in letters) else "mixed"
+
+
 def parse_delimited(text: str, delimiter: str) -> ParsedRows:
-    rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return _as_dicts(_delimited_cells(text, delimiter, problems)), problems
+
+
+def _delimited_cells(text: str, delimiter: str, problems: list[str]) -> Iterator[Cells]:
+    reader = csv.reader(_lines(strip_bom(text)), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
-        return [], ["empty file"]
+        problems.append("empty file")
+        return
     except csv.Error as exc:
-        return [], [f"unreadable header: {exc}"]
+        problems.append(f"unreadable header: {exc}")
+        return
     header = [h.strip() for h in header]
     while True:
         try:
@@ -155,9 +381,10 @@ def parse_delimited(text: str, delimiter: str) -> ParsedRows:
         if len(cells) != len(header):
             problems.append(f"line {reader.line_num}: {len(cells)} cells for {len(header)} columns; row skipped")
             continue
-        values = {h: (None if c in ("\\N", "NULL") else c) for h, c in zip(header, cells)}
-        rows.append((reader.line_num, values))
-    return rows, problems
+        cells = tuple(map(intern, cells))  # a view repeats its values on every row
+        if "\\N" in cells or "NULL" in cells:
+            cells = tuple(None if c in ("\\N", "NULL") else c for c in cells)
+        yield reader.line_num, header, cells
 
 
 def parse_jsonl(text: str) -> ParsedRows:
@@ -179,11 +406,32 @@ def parse_jsonl(text: str) -> ParsedRows:
 
 
 def parse_by_extension(text: str, extension: str) -> ParsedRows:
+    problems: list[str] = []
+    return _as_dicts(iter_cells(text, extension, problems)), problems
+
+
+def iter_cells(text: str, extension: str, problems: list[str]) -> Iterator[Cells]:
+    """The rows of a saved view one at a time, as ``(line, header, cells)`` for tables and
+    delimited files (one header list shared by every row: a big view is not a dict per row)
+    or ``(line, None, {column: value})`` for ``\\G`` and JSONL. Problems go to ``problems``."""
     extension = extension.lower()
-    if extension == "jsonl":
-        return parse_jsonl(text)
-    if extension == "csv":
-        return parse_delimited(text, ",")
-    if extension == "tsv":
-        return parse_delimited(text, "\t")
-    return parse_text(text)
+    text = strip_bom(text)
+    if extension in ("csv", "tsv"):
+        yield from _delimited_cells(text, "," if extension == "csv" else "\t", problems)
+        return
+    if extension != "jsonl" and _looks_like_table(text):
+        yield from _table_cells(text, problems)
+        return
+    rows, found = parse_jsonl(text) if extension == "jsonl" else parse_text(text)
+    problems.extend(found)
+    for line, values in rows:
+        yield line, None, values
+
+
+_FIRST_LINE = re.compile(r"\s*([^\n]*)")
+
+
+def _looks_like_table(text: str) -> bool:
+    """What ``parse_text`` would read as a ``+---+`` table (so it can be read row by row)."""
+    first = _FIRST_LINE.match(text).group(1).strip()
+    return first.startswith(("+", "|"))
