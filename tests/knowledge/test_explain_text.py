@@ -1,0 +1,131 @@
+"""``explain`` reads any text: codes inside prose, Kubernetes events and Chinese text, several
+codes, stdin, and the failing statement that selects a generic code's meaning (issue 13.5)."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from obdoctor.cli.environment import Environment
+from obdoctor.cli.main import main
+from obdoctor.knowledge import error_docs, errors
+
+K8S_EVENT = ("obtenantbackuppolicy-controller  Execute sql failed, sql alter system set LOG_ARCHIVE_DEST = ?, "
+             "param [LOCATION=file:///ob-backup/obstore1 PIECE_SWITCH_INTERVAL=1d BINDING=Optional]: "
+             "Error 4009 (58030): IO error")
+
+
+def _stdin(text: str, *argv: str):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["explain", *argv, "-"], Environment(stdout=out, stderr=err, stdin=io.StringIO(text), env={}, color=False))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_codes_inside_prose_events_and_chinese() -> None:
+    assert error_docs.codes_in("the job said ERROR 9082 last night, then -9040") == (-9082, -9040)
+    assert error_docs.codes_in(K8S_EVENT) == (-4009,)
+    assert error_docs.codes_in("执行 ALTER SYSTEM ARCHIVELOG 报错：错误码－４０１２，请处理。") == (-4012,)
+    assert error_docs.codes_in("ERROR HY000 (4012): Timeout, query has reached the maximum query timeout") == (-4012,)
+    assert error_docs.codes_in("ret=-9040, ret=\"OB_BACKUP_CAN_NOT_START\"") == (-9040,)
+
+
+def test_numbers_that_are_not_codes() -> None:
+    assert error_docs.codes_in("2024-06-01 12:00:00.123 connect 10.0.0.1:2881 port 2882 took 4012 ms") == ()
+    assert error_docs.codes_in("aos_ret->code=-990 http code=403") == ()
+
+
+def test_several_codes_at_once(run_cli) -> None:
+    result = run_cli("explain", "-9082", "-9040", "--format", "json")
+    assert result.code == 0, result.err
+    assert [c["name"] for c in result.json()["codes"]] == ["OB_BACKUP_DEVICE_OUT_OF_SPACE", "OB_BACKUP_CAN_NOT_START"]
+
+
+def test_kubernetes_event_selects_the_file_destination_meaning(run_cli) -> None:
+    result = run_cli("explain", K8S_EVENT, "--format", "json")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["statement"] == "ALTER SYSTEM SET LOG_ARCHIVE_DEST" and data["scheme"] == "file"
+    matched = [s["id"] for s in data["codes"][0]["signatures"] if s["matched"]]
+    assert matched[0] == "set-dest-io-error-file" and "archive-io-error" not in matched
+
+
+def test_stdin_paste_with_the_statement_first() -> None:
+    paste = ("obclient [oceanbase]> ALTER SYSTEM SET LOG_ARCHIVE_DEST='LOCATION=s3://bkt/arch?host=minio:9000' "
+             "TENANT=t1;\nERROR 4012 (HY000): Timeout\n")
+    code, out, err = _stdin(paste)
+    assert code == 0, err
+    assert "in this context: Setting an object-storage destination ran past" in out
+    assert "kubeblocks-addons/issues/3127" in out
+
+
+def test_the_same_code_without_a_statement_lists_contexts_only(run_cli) -> None:
+    result = run_cli("explain", "-4012")
+    assert result.code == 0
+    assert "in another context: Setting an object-storage destination" in result.out
+    assert "in this context" not in result.out
+
+
+def test_empty_stdin_is_a_usage_error() -> None:
+    code, _out, err = _stdin("   \n")
+    assert code == 2 and "empty" in err
+
+
+def test_message_without_code_in_a_longer_paste(run_cli) -> None:
+    result = run_cli("explain", "the backup stopped\nbackup device out of space\n", "--format", "json")
+    assert result.code == 0, result.err
+    assert result.json()["name"] == "OB_BACKUP_DEVICE_OUT_OF_SPACE"
+
+
+def test_known_log_message_without_code(run_cli) -> None:
+    result = run_cli("explain", "pay ATTENTION!! archive continuous encounter error more than 15mins")
+    assert result.code == 0
+    assert "archive-continuous-error" in result.out
+
+
+def test_absurd_input_stays_a_usage_error(run_cli) -> None:
+    for argv in (["9" * 5000], ["-" + "9" * 5000], ["ret=-" + "1" * 30]):
+        result = run_cli("explain", "--", *argv)
+        assert result.code == 2 and len(result.err) < 300
+
+
+def test_signatures_are_listed(run_cli) -> None:
+    result = run_cli("explain", "--signatures", "--format", "json")
+    assert result.code == 0
+    ids = {s["id"] for s in result.json()["signatures"]}
+    assert {"set-dest-timeout-object-storage", "archive-continuous-error"} <= ids
+
+
+# -- property tests: the extraction of codes from text --------------------------------------------
+
+CATALOGUED = sorted({e.code for e in errors.all_codes() if e.code <= -4000 and e.mysql_errno == str(-e.code)})
+PROSE = st.text(alphabet=st.sampled_from(list("abcdefghij klmnop,;!?()的错误了，。")), max_size=40)
+WRAPPERS = [
+    lambda c: f"ERROR {-c} (HY000): x", lambda c: f"ret={c}", lambda c: f"Error {-c} (HY000): y",
+    lambda c: f"错误码：{c}", lambda c: f" {c} ", lambda c: f"ret_code={c},", lambda c: f"ERROR {-c}",
+    lambda c: f"错误码（{-c}）".replace("（", " ").replace("）", " "),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(CATALOGUED), st.sampled_from(range(len(WRAPPERS))), PROSE),
+                min_size=1, max_size=4))
+def test_every_wrapped_code_is_found_in_order(parts) -> None:
+    text = " ".join(f"{prose} {WRAPPERS[w](code)} {prose}" for code, w, prose in parts)
+    expected = list(dict.fromkeys(code for code, _w, _p in parts))
+    assert list(error_docs.codes_in(text)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_is_read_without_error(text: str) -> None:
+    codes = error_docs.codes_in(text)
+    assert all(isinstance(c, int) and c < 0 for c in codes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=99999), max_size=5), st.sampled_from(["-", ":", "."]))
+def test_timestamps_addresses_and_ports_are_not_codes(numbers, sep) -> None:
+    text = "2024-06-01 12:00:00.123456 10.0.0.1:2881 " + sep.join(f"{n:02d}" for n in numbers)
+    assert error_docs.codes_in(text) == ()
