@@ -1,0 +1,113 @@
+"""S1: commands refused before any job existed, given their meaning by signatures; a user
+signature in a temporary directory changes the verdict end to end."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from obdoctor.scenarios import generator
+from obdoctor.scenarios.model import Scenario, SqlTable
+from tests.rules_extra import kit
+
+USER_SIGNATURE = '''
+[[signature]]
+id = "site-archivelog-io"
+title = "Our archive filer is read-only during its snapshot window"
+codes = [-4009]
+statements = ["archivelog"]
+schemes = ["file"]
+meaning = "The filer exports the archive share read-only while it snapshots (02:00-02:30)."
+proof = ["the filer's snapshot schedule"]
+next_steps = ["Run ALTER SYSTEM ARCHIVELOG again after 02:30."]
+source = ["site runbook, section 7"]
+field_case = ["incident 2024-118"]
+'''
+
+
+def _sql(code: str, version_dest: str = "LOCATION=file:///nfs/archive") -> dict:
+    return {
+        "DBA_OB_ROOTSERVICE_EVENT_HISTORY": [
+            {"TIMESTAMP": "2024-06-01 02:10:00.000000", "MODULE": "log_archive", "EVENT": "open_archive_mode",
+             "NAME1": "tenant_id", "VALUE1": "1002", "NAME2": "result", "VALUE2": code,
+             "RS_SVR_IP": "127.0.0.2", "RS_SVR_PORT": 2882},
+        ],
+        "CDB_OB_BACKUP_PARAMETER": [
+            {"TENANT_ID": 1002, "NAME": "log_archive_dest", "VALUE": version_dest},
+        ],
+        "DBA_OB_SERVERS": kit.servers_table(),
+    }
+
+
+def _s1(report):
+    return [f for f in report.findings if f.rule_id == "S1"]
+
+
+def test_refusal_without_signature_is_unknown(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "empty"))
+    [finding] = _s1(kit.run(tmp_path, sql=_sql("-4009"), rules=("S1",)))
+    assert finding.cause == "command_refused_unexplained" and finding.verdict.value == "unknown"
+    assert finding.code == -4009 and finding.tenant_id == 1002
+    assert "ALTER SYSTEM ARCHIVELOG" in finding.summary
+    assert any("file://" in s.showed for s in finding.evidence)
+
+
+def test_a_successful_later_attempt_is_not_a_finding(tmp_path) -> None:
+    sql = _sql("-4009")
+    sql["DBA_OB_ROOTSERVICE_EVENT_HISTORY"].append({**sql["DBA_OB_ROOTSERVICE_EVENT_HISTORY"][0],
+                                                    "TIMESTAMP": "2024-06-01 02:40:00.000000", "VALUE2": "0"})
+    assert _s1(kit.run(tmp_path, sql=sql, rules=("S1",))) == []
+
+
+def test_packaged_signature_fires_on_its_version_only(tmp_path) -> None:
+    [old] = _s1(kit.run(tmp_path / "a", sql=_sql("-4114"), version="3.1.0", rules=("S1",)))
+    assert old.verdict.value == "likely" and old.title == "Log archive is not available in this OceanBase version"
+    assert any("archivelog-not-in-3x-ce" in s.looked_at for s in old.evidence)
+    [new] = _s1(kit.run(tmp_path / "b", sql=_sql("-4114"), version="4.2.1.0", rules=("S1",)))
+    assert new.cause == "command_refused_unexplained"
+
+
+def test_user_signature_changes_the_verdict(tmp_path, monkeypatch) -> None:
+    home = tmp_path / "config"
+    (home / "obdoctor" / "signatures").mkdir(parents=True)
+    (home / "obdoctor" / "signatures" / "site.toml").write_text(USER_SIGNATURE, encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    [finding] = _s1(kit.run(tmp_path, sql=_sql("-4009"), rules=("S1",)))
+    assert finding.verdict.value == "likely" and finding.cause == "command_refused"
+    assert finding.title == "Our archive filer is read-only during its snapshot window"
+    assert finding.next_steps[0] == "Run ALTER SYSTEM ARCHIVELOG again after 02:30."
+    # the same signature does not fire for an object-storage destination
+    [other] = _s1(kit.run(tmp_path / "s3", sql=_sql("-4009", "LOCATION=s3://b/a?host=h"), rules=("S1",)))
+    assert other.cause == "command_refused_unexplained"
+
+
+def test_a_broken_user_signature_is_reported_not_fatal(tmp_path, monkeypatch) -> None:
+    home = tmp_path / "config"
+    (home / "obdoctor" / "signatures").mkdir(parents=True)
+    (home / "obdoctor" / "signatures" / "bad.toml").write_text("[[signature]]\nid = 'x'\n", encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    report = kit.run(tmp_path, sql=_sql("-4009"), rules=("S1",))
+    assert _s1(report) == []
+    assert any("bad.toml:1" in u.why for u in report.unchecked)
+
+
+def _bundle(tmp_path):
+    scenario = Scenario(name="case", summary="", version="4.2.1.0", collected_at=datetime(2024, 6, 1, 12),
+                        servers=kit.SERVERS, port=2882, seed=1,
+                        sql=[SqlTable(view=v, rows=r) for v, r in _sql("-4009").items()], logs=[], expect={})
+    return generator.write_bundle(scenario, tmp_path / "bundle")
+
+
+@pytest.mark.parametrize("with_signature", [False, True])
+def test_end_to_end_analyze(tmp_path, monkeypatch, run_cli, with_signature: bool) -> None:
+    home = tmp_path / "config"
+    (home / "obdoctor" / "signatures").mkdir(parents=True)
+    if with_signature:
+        (home / "obdoctor" / "signatures" / "site.toml").write_text(USER_SIGNATURE, encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    result = run_cli("analyze", _bundle(tmp_path), "--format", "json")
+    s1 = [f for f in result.json()["findings"] if f["rule_id"] == "S1"]
+    assert len(s1) == 1
+    assert s1[0]["verdict"] == ("likely" if with_signature else "unknown")
+    assert (s1[0]["cause"] == "command_refused") is with_signature
