@@ -121,3 +121,15 @@ def test_mistakes_name_file_and_line(tmp_path, mutation, message, line) -> None:
         assert f"mine.toml:{line}:" in text, text
     else:
         assert "line" in text, text
+
+
+def test_the_docs_page_names_every_field_and_packaged_signature() -> None:
+    from tests.conftest import ROOT
+
+    page = (ROOT / "docs" / "signatures.md").read_text(encoding="utf-8")
+    for key in signatures._SIG_KEYS:
+        assert f"{key} =" in page, key
+    for sig_id in SIGS:
+        assert sig_id in page, sig_id
+    for st in CATALOGUE.statements:
+        assert f"`{st.kind}`" in page, st.kind
