@@ -11,12 +11,12 @@ data too (``[[command_event]]`` in the signature files).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge import signatures
-from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, fmt_time
+from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
 
 _DEST_PARAMETER = {"archivelog": "log_archive_dest", "noarchivelog": "log_archive_dest",
                    "set_log_archive_dest": "log_archive_dest", "set_log_archive_dest_state": "log_archive_dest"}
@@ -35,7 +35,7 @@ class CommandRefused(Rule):
 
     id = "S1"
     name = "command-refused"
-    needs = ("rs_events", "server_events", "parameters", "archivelog", "tenants")
+    needs = ("rs_events", "server_events", "parameters", "archivelog", "tenants", "logs:rootservice", "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         try:
@@ -77,9 +77,14 @@ class CommandRefused(Rule):
         )
         if getattr(latest, "rs_svr_ip", None):
             chain.server(latest.rs_svr_ip)
+        lines = self._lines(ctx, chain, latest, code, label)
         context = signatures.Context(codes=(code,), statement=ce.statement, version=ctx.evidence.version,
                                      scheme=self._scheme(ctx, chain, ce.statement, tenant_id),
-                                     states=self._states(ctx, tenant_id))
+                                     states=self._states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
+        tenant = ctx.evidence.tenant(tenant_id)
+        if tenant is not None and tenant.status and tenant.status != "NORMAL":
+            chain.row_step(ctx.evidence.tenants().source, f"tenant {tenant_id} is {tenant.status}", [tenant],
+                           ("tenant_id", "name", "status", "role"))
         matched = [m for m in signatures.find(context, catalogue) if m.code == code]
         summary_head = f"{label} for tenant {tenant_id} was refused with {code_text(code)}"
         if not matched:
@@ -99,9 +104,44 @@ class CommandRefused(Rule):
         chain.notes.append("Where this meaning is documented: " + "; ".join(sig.source)
                            + ". Field case: " + "; ".join(sig.field_case) + ".")
         verdict = Verdict.CONFIRMED if sig.verdict == "confirmed" else Verdict.LIKELY
-        finding = chain.finding(sig.cause or "command_refused", verdict, f"{summary_head}: {sig.title[0].lower()}{sig.title[1:]}.",
+        finding = chain.finding(sig.cause or "command_refused", verdict, f"{summary_head}: {_lower_first(sig.title)}.",
                                 code=code, tenant_id=tenant_id, time=latest.timestamp, extra_steps=list(sig.next_steps))
         return finding if sig.cause else replace(finding, title=sig.title)
+
+    @staticmethod
+    def _lines(ctx: RuleContext, chain: Chain, event, code: int, label: str) -> list:
+        """The refusing check's own lines: ``ret=<code>`` in the root service's logs at the event's time."""
+        server = getattr(event, "rs_svr_ip", None) or getattr(event, "svr_ip", None)
+        if not server or event.timestamp is None:
+            chain.could_not_check(f"the log lines of the refused {label}", "the event names no server or time")
+            return []
+        margin = timedelta(minutes=2)
+        result = search(ctx, chain, servers=(server,), kinds=("rootservice", "observer"), any_of=(f"ret={code}",),
+                        levels=PROBLEM_LEVELS, since=event.timestamp - margin, until=event.timestamp + margin,
+                        purpose=f"ret={code} of the refused {label}")
+        lines = [r for r in result.records if r.ret() == code][:10]
+        if not lines:
+            if result.searched_anything:
+                chain.step(f"rootservice.log*/observer.log* on {server}: grep 'ret={code}'",
+                           f"no line in {len(result.files_searched)} file(s) around {fmt_time(event.timestamp)}")
+            return []
+        chain.log_step(f"rootservice.log*/observer.log* on {server}: grep 'ret={code}' around {fmt_time(event.timestamp)}",
+                       f"{len(lines)} line(s) of the refusing check: {lines[0].message[:160]}", lines)
+        trace = next((r.trace_id for r in lines if r.trace_id and not r.trace_id.startswith("Y0-")), None)
+        if trace is None:
+            return lines
+        chain.trace(trace)
+        anchor = lines[0].ts or event.timestamp
+        around = search(ctx, chain, servers=(server,), kinds=("rootservice", "observer"), any_of=(trace,),
+                        levels=PROBLEM_LEVELS, since=anchor - timedelta(seconds=5), until=anchor + timedelta(seconds=5),
+                        purpose=f"the refused {label}'s trace {trace}")
+        seen = {(r.path, r.line_no) for r in lines}
+        extra = [r for r in around.records if (r.path, r.line_no) not in seen][:10]
+        if extra:
+            chain.log_step(f"rootservice.log*/observer.log* on {server}: grep {trace}",
+                           f"{len(extra)} more WARN/ERROR line(s) of the same request, without ret=: "
+                           + "; ".join(r.message[:100] for r in extra[:3]), extra)
+        return lines + extra
 
     @staticmethod
     def _scheme(ctx: RuleContext, chain: Chain, statement: str, tenant_id) -> str | None:
@@ -137,6 +177,11 @@ class CommandRefused(Rule):
         if rounds:
             states["archive.status"] = rounds[-1].status
         return states
+
+
+def _lower_first(title: str) -> str:
+    """``The tenant ...`` -> ``the tenant ...``; ``ARCHIVELOG was ...`` stays."""
+    return title[0].lower() + title[1:] if title[1:2].islower() else title
 
 
 def _int(text: str | None) -> int | None:
