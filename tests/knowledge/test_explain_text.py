@@ -129,3 +129,36 @@ def test_any_text_is_read_without_error(text: str) -> None:
 def test_timestamps_addresses_and_ports_are_not_codes(numbers, sep) -> None:
     text = "2024-06-01 12:00:00.123456 10.0.0.1:2881 " + sep.join(f"{n:02d}" for n in numbers)
     assert error_docs.codes_in(text) == ()
+
+
+def test_hosts_named_by_storage_lines() -> None:
+    from obdoctor.cli.explain import hosts_in
+
+    assert hosts_in("curl code 6 Could not resolve host: minio.svc.local") == ["minio.svc.local"]
+    assert hosts_in("oss info(aos_ret->code=-990) host=oss-cn-hz.aliyuncs.com") == ["oss-cn-hz.aliyuncs.com"]
+    assert hosts_in("LOCATION=s3://b/p?host=minio:9000&access_id=x") == ["minio"]
+    assert hosts_in("Failed to connect to 10.0.0.9 port 443: Connection refused") == ["10.0.0.9"]
+
+
+def test_a_storage_code_in_a_paste_is_decoded_with_its_host() -> None:
+    paste = ("ALTER SYSTEM SET LOG_ARCHIVE_DEST='LOCATION=s3://bkt/arch?host=minio.svc.local:9000';\n"
+             "ERROR 9105 (HY000): S3 error\n"
+             "WDIAG [SHARE] S3 info curl code 6 Could not resolve host: minio.svc.local\n")
+    code, out, err = _stdin(paste, "--format", "json")
+    assert code == 0, err
+    import json
+
+    data = json.loads(out)
+    assert data["hosts"] == ["minio.svc.local"]
+    assert data["storage_details"][0]["name"] == "CURLE_COULDNT_RESOLVE_HOST"
+    assert [s["id"] for s in data["codes"][0]["signatures"] if s["matched"]] == ["set-dest-s3-error"]
+
+
+def test_a_file_destination_paste_lists_the_nfs_requirements_of_its_version(run_cli) -> None:
+    text = "ALTER SYSTEM SET DATA_BACKUP_DEST='file:///data/nfs/backup'; ERROR 4009 (58030): IO error"
+    old = run_cli("explain", text, "--ob-version", "4.1.0", "--format", "json").json()
+    new = run_cli("explain", text, "--ob-version", "4.3.5", "--format", "json").json()
+    assert any("NFS 4.1 or later" in t for t in old["nfs_requirements"])
+    assert not any("NFS 4.1 or later" in t for t in new["nfs_requirements"]) and new["nfs_requirements"]
+    s3 = run_cli("explain", text.replace("file:///data/nfs", "s3://b"), "--format", "json").json()
+    assert s3["nfs_requirements"] == []

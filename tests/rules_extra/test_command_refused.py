@@ -77,6 +77,7 @@ def test_user_signature_changes_the_verdict(tmp_path, monkeypatch) -> None:
     assert finding.verdict.value == "likely" and finding.cause == "command_refused"
     assert finding.title == "Our archive filer is read-only during its snapshot window"
     assert finding.next_steps[0] == "Run ALTER SYSTEM ARCHIVELOG again after 02:30."
+    assert any(s.startswith("NFS requirement for OceanBase 4.2.1.0") for s in finding.next_steps)
     # the same signature does not fire for an object-storage destination
     [other] = _s1(kit.run(tmp_path / "s3", sql=_sql("-4009", "LOCATION=s3://b/a?host=h"), rules=("S1",)))
     assert other.cause == "command_refused_unexplained"

@@ -208,6 +208,7 @@ def _explain_paste(text: str, found, catalogue, args, env: Environment) -> ExitC
         "statement": labels.get(context.statement, context.statement) if context.statement else None,
         "scheme": context.scheme, "version": context.version,
         "codes": data, "log_signatures": [{**s.to_dict(), "matched": True} for s in lines],
+        **_destination_facts(text, context.scheme, context.version),
     }
     if args.format == "json":
         env.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
@@ -219,7 +220,51 @@ def _explain_paste(text: str, found, catalogue, args, env: Environment) -> ExitC
     env.stdout.write("\n".join(render_text(d, args.lang) for d in data))
     for s in lines:
         env.stdout.write("\n" + _render_signature(s.to_dict(), "in this text") + "\n")
+    _write_destination_facts(summary, env)
     return ExitCode.NOTHING_WRONG
+
+
+def _destination_facts(text: str, scheme: str | None, version: str | None) -> dict:
+    """What the paste says about the destination: object-storage details (curl, SDK, HTTP, service
+    codes) with the host that failed, and the documented NFS requirements for a file:// one."""
+    from obdoctor.knowledge import storage_errors
+
+    details = [{"kind": d.kind, "code": d.code, "name": d.name, "meaning": d.meaning, "cause": d.cause,
+                "text": d.describe()} for d in storage_errors.decode(text)]
+    return {"storage_details": details, "hosts": hosts_in(text) if details else [],
+            "nfs_requirements": storage_errors.nfs_requirements(version) if scheme == "file" else []}
+
+
+_HOSTS = (r"(?:^|[?&\s(,])host=([^&\s'\",)\]]+)", r"(?:resolve|resolving) host(?: name)?:\s*'?([\w.-]+)",
+          r"[Cc]onnect(?:ed)? to ([\w.-]+)(?: port|:\d)", r"\bendpoint\s*[=:]\s*\"?(?:https?://)?([\w.-]+)",
+          r"https?://([\w.-]+)")
+
+
+def hosts_in(text: str) -> list[str]:
+    """Host names a storage error line names (``host=`` of the URI, curl's ``Could not resolve host:``,
+    ``Failed to connect to X port``, an endpoint): the host that failed, to check from the server."""
+    import re
+
+    found: list[str] = []
+    for pattern in _HOSTS:
+        for m in re.finditer(pattern, text):
+            host = m.group(1).rstrip(".,;)").split(":")[0]
+            if host and host not in found and not host.isdigit():
+                found.append(host)
+    return found
+
+
+def _write_destination_facts(summary: dict, env: Environment) -> None:
+    if summary["storage_details"]:
+        hosts = f" (host: {', '.join(summary['hosts'])})" if summary["hosts"] else ""
+        env.stdout.write(f"\nObject storage detail in the text{hosts}:\n")
+        for d in summary["storage_details"]:
+            env.stdout.write(f"  {d['text']}\n")
+    if summary["nfs_requirements"]:
+        version = summary["version"] or "(version unknown)"
+        env.stdout.write(f"\nNFS requirements for a file:// destination, OceanBase {version}:\n")
+        for t in summary["nfs_requirements"]:
+            env.stdout.write(f"  - {t}\n")
 
 
 def _by_message_in_lines(text: str):
@@ -288,11 +333,13 @@ def _storage_detail(text: str, args, env: Environment) -> bool:
         return False
     causes = all_causes()
     if args.format == "json":
-        env.stdout.write(json.dumps({"storage_details": [
+        env.stdout.write(json.dumps({"hosts": hosts_in(text), "storage_details": [
             {"kind": d.kind, "code": d.code, "name": d.name, "meaning": d.meaning, "cause": d.cause} for d in details
         ]}, ensure_ascii=False, indent=2) + "\n")
         return True
-    env.stdout.write("Not an OceanBase error code; the object storage detail it carries:\n")
+    hosts = hosts_in(text)
+    env.stdout.write("Not an OceanBase error code; the object storage detail it carries"
+                     + (f" (host: {', '.join(hosts)})" if hosts else "") + ":\n")
     for d in details:
         env.stdout.write(f"  {d.describe()}\n")
         if d.cause in causes:

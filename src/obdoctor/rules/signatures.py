@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
-from obdoctor.knowledge import signatures
+from obdoctor.knowledge import signatures, storage_errors
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
 
 _DEST_PARAMETER = {"archivelog": "log_archive_dest", "noarchivelog": "log_archive_dest",
@@ -103,9 +103,14 @@ class CommandRefused(Rule):
         chain.notes += [f"What proves it: {p}" for p in sig.proof]
         chain.notes.append("Where this meaning is documented: " + "; ".join(sig.source)
                            + ". Field case: " + "; ".join(sig.field_case) + ".")
+        steps = list(sig.next_steps)
+        if context.scheme == "file" and "file" in sig.schemes:  # a meaning about the NFS destination itself
+            chain.destination_kind = "nfs"
+            steps += [f"NFS requirement for OceanBase {context.version or '(version unknown)'}: {t}"
+                      for t in storage_errors.nfs_requirements(context.version)]
         verdict = Verdict.CONFIRMED if sig.verdict == "confirmed" else Verdict.LIKELY
         finding = chain.finding(sig.cause or "command_refused", verdict, f"{summary_head}: {_lower_first(sig.title)}.",
-                                code=code, tenant_id=tenant_id, time=latest.timestamp, extra_steps=list(sig.next_steps))
+                                code=code, tenant_id=tenant_id, time=latest.timestamp, extra_steps=steps)
         return finding if sig.cause else replace(finding, title=sig.title)
 
     @staticmethod
