@@ -112,3 +112,32 @@ def test_end_to_end_analyze(tmp_path, monkeypatch, run_cli, with_signature: bool
     assert len(s1) == 1
     assert s1[0]["verdict"] == ("likely" if with_signature else "unknown")
     assert (s1[0]["cause"] == "command_refused") is with_signature
+
+
+SERVER_EVENT = '''
+[[command_event]]
+view = "server"
+module = "backup_dest"
+event = "set_data_backup_dest"
+code_field = "ret"
+statement = "set_data_backup_dest"
+'''
+
+
+def test_a_command_event_of_the_server_event_view(tmp_path, monkeypatch) -> None:
+    """Both event views are read: a user file declares a server event that records a command."""
+    home = tmp_path / "config"
+    (home / "obdoctor" / "signatures").mkdir(parents=True)
+    (home / "obdoctor" / "signatures" / "events.toml").write_text(SERVER_EVENT, encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    sql = {
+        "DBA_OB_SERVER_EVENT_HISTORY": [
+            {"TIMESTAMP": "2024-06-01 02:10:00.000000", "SVR_IP": "127.0.0.3", "SVR_PORT": 2882, "MODULE": "backup_dest",
+             "EVENT": "set_data_backup_dest", "NAME1": "tenant_id", "VALUE1": "1002", "NAME2": "ret", "VALUE2": "-4009"},
+        ],
+        "CDB_OB_BACKUP_PARAMETER": [{"TENANT_ID": 1002, "NAME": "data_backup_dest", "VALUE": "file:///nfs/backup"}],
+        "DBA_OB_SERVERS": kit.servers_table(),
+    }
+    [finding] = _s1(kit.run(tmp_path, sql=sql, rules=("S1",)))
+    assert finding.title == "The file:// destination is not a writable shared mount on the observer"
+    assert finding.servers == ["127.0.0.3"] and finding.code == -4009

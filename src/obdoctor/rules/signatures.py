@@ -75,8 +75,7 @@ class CommandRefused(Rule):
             + (f" ({len(events)} attempts)" if len(events) > 1 else "") + f", last at {fmt_time(latest.timestamp)}",
             events[-5:], ("timestamp", "module", "event", "values"),
         )
-        if getattr(latest, "rs_svr_ip", None):
-            chain.server(latest.rs_svr_ip)
+        chain.server(getattr(latest, "rs_svr_ip", None) or getattr(latest, "svr_ip", None))
         lines = self._lines(ctx, chain, latest, code, label)
         context = signatures.Context(codes=(code,), statement=ce.statement, version=ctx.evidence.version,
                                      scheme=self._scheme(ctx, chain, ce.statement, tenant_id),
