@@ -9,21 +9,13 @@ import pytest
 
 from obdoctor.scenarios import generator
 from obdoctor.scenarios.model import Scenario, SqlTable
+from tests.knowledge.test_signatures import GOOD
 from tests.rules_extra import kit
 
-USER_SIGNATURE = '''
-[[signature]]
-id = "site-archivelog-io"
-title = "Our archive filer is read-only during its snapshot window"
-codes = [-4009]
-statements = ["archivelog"]
-schemes = ["file"]
-meaning = "The filer exports the archive share read-only while it snapshots (02:00-02:30)."
-proof = ["the filer's snapshot schedule"]
-next_steps = ["Run ALTER SYSTEM ARCHIVELOG again after 02:30."]
-source = ["site runbook, section 7"]
-field_case = ["incident 2024-118"]
-'''
+USER_SIGNATURE = (GOOD.replace("my-archivelog-io", "site-archivelog-io")
+                  .replace("Our NFS filer refuses ARCHIVELOG", "Our archive filer is read-only during its snapshot window")
+                  .replace('statements = ["archivelog"]', 'statements = ["archivelog"]\nschemes = ["file"]')
+                  .replace("wait for Monday", "Run ALTER SYSTEM ARCHIVELOG again after 02:30."))
 
 
 def _sql(code: str, version_dest: str = "LOCATION=file:///nfs/archive") -> dict:
