@@ -85,9 +85,18 @@ def test_known_log_message_without_code(run_cli) -> None:
 
 
 def test_absurd_input_stays_a_usage_error(run_cli) -> None:
-    for argv in (["9" * 5000], ["-" + "9" * 5000], ["ret=-" + "1" * 30]):
+    for argv in (["9" * 5000], ["-" + "9" * 5000], ["ret=-" + "1" * 30], ["x " * 3000]):
         result = run_cli("explain", "--", *argv)
         assert result.code == 2 and len(result.err) < 300
+
+
+def test_a_long_paste_on_stdin_is_read() -> None:
+    paste = "obclient> alter system archivelog;\n" + "some session output\n" * 3000 + "ERROR 9091 (HY000): Already in ARCHIVELOG mode\n"
+    code, out, err = _stdin(paste)
+    assert code == 0, err
+    assert "archivelog-already-on" in out
+    code, _out, err = _stdin("9" * 5000)
+    assert code == 2 and len(err) < 300
 
 
 def test_signatures_are_listed(run_cli) -> None:

@@ -106,7 +106,7 @@ def run(args, env: Environment) -> ExitCode:
             return ExitCode.USAGE
     else:
         text = " ".join(args.code)
-    absurd = _absurd(text)
+    absurd = _absurd(text, MAX_PASTE if args.code == ["-"] else MAX_INPUT)
     if absurd:
         env.error(absurd)
         return ExitCode.USAGE
@@ -143,18 +143,22 @@ def run(args, env: Environment) -> ExitCode:
     return ExitCode.NOTHING_WRONG
 
 
+MAX_INPUT = 2000
+"""Characters of input on the command line at most: a client error line with its statement fits
+many times over; longer text comes on standard input (``explain -``)."""
 MAX_PASTE = 1_000_000
-"""Characters of a paste at most (stdin or arguments): a session log of failing commands fits."""
+"""Characters of a paste on standard input at most: a session log of failing commands fits."""
 MAX_DIGITS = 20
 """Digits in one number at most: OceanBase codes have 4-5, an errno or a curl code fewer."""
 
 
-def _absurd(text: str) -> str | None:
+def _absurd(text: str, limit: int = MAX_INPUT) -> str | None:
     """Why ``text`` cannot be a code or a copied error (a usage error), or None."""
     import re
 
-    if len(text) > MAX_PASTE:
-        return f"input of more than {MAX_PASTE:,} characters: paste the error and the statement that failed"
+    if len(text) > limit:
+        where = "standard input" if limit == MAX_PASTE else "the command line (paste longer text on stdin: explain -)"
+        return f"input of more than {limit:,} characters on {where}"
     longest = max((len(m) for m in re.findall(r"\d+", text)), default=0)
     if longest > MAX_DIGITS:
         return f"a number of {longest:,} digits is not an error code (codes have at most {MAX_DIGITS} digits)"
