@@ -171,3 +171,51 @@ def test_a_file_destination_paste_lists_the_nfs_requirements_of_its_version(run_
     assert not any("NFS 4.1 or later" in t for t in new["nfs_requirements"]) and new["nfs_requirements"]
     s3 = run_cli("explain", text.replace("file:///data/nfs", "s3://b"), "--format", "json").json()
     assert s3["nfs_requirements"] == []
+
+
+# -- every signature through the real command: explain cases for each context ---------------------
+
+def _matched_ids(data: dict) -> set[str]:
+    if "codes" not in data:  # a single code without a statement: the entry itself, or log signatures only
+        entries = [data] if "signatures" in data else []
+        return {s["id"] for e in entries for s in e["signatures"] if s["matched"]} | {
+            s["id"] for s in data.get("log_signatures", ())}
+    return ({s["id"] for c in data["codes"] for s in c["signatures"] if s["matched"]}
+            | {s["id"] for s in data["log_signatures"]})
+
+
+def test_explain_selects_each_signature_on_its_fire_cases_only() -> None:
+    import json
+
+    from obdoctor.knowledge import signatures
+
+    for sig in signatures.load({}).signatures:
+        for case, expected in [(c, True) for c in sig.fire] + [(c, False) for c in sig.quiet]:
+            argv = ["--format", "json"] + (["--ob-version", case.version] if case.version else [])
+            code, out, err = _stdin(case.text, *argv)
+            if code == 3 and not expected:  # nothing in the text obdoctor knows: quiet, as it should be
+                continue
+            assert code == 0, (sig.id, case.text, err)
+            assert (sig.id in _matched_ids(json.loads(out))) is expected, (sig.id, case.text)
+
+
+STATEMENTS = {
+    "ALTER SYSTEM SET DATA_BACKUP_DEST = 'x'": "set_data_backup_dest",
+    "alter system set log_archive_dest='LOCATION=x'": "set_log_archive_dest",
+    "ALTER SYSTEM SET LOG_ARCHIVE_DEST_STATE='DEFER'": "set_log_archive_dest_state",
+    "alter system archivelog": "archivelog", "ALTER SYSTEM NOARCHIVELOG": "noarchivelog",
+    "ALTER SYSTEM BACKUP DATABASE": "backup", "alter system backup incremental database": "backup",
+    "ALTER SYSTEM RESTORE t FROM 'x'": "restore", "ALTER SYSTEM ADD RESTORE SOURCE 'x'": "add_restore_source",
+    "ALTER SYSTEM CANCEL BACKUP": "cancel", "ALTER SYSTEM DELETE OBSOLETE BACKUP": "delete",
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(STATEMENTS)), st.lists(st.booleans(), min_size=80, max_size=80),
+       st.sampled_from([" ", "  ", "\t", "\n  "]), st.text(alphabet="abc ;\n", max_size=20))
+def test_statements_are_recognised_in_any_case_and_spacing(statement, upper, space, tail) -> None:
+    from obdoctor.knowledge import signatures
+
+    text = "".join(ch.upper() if u else ch.lower() for ch, u in zip(statement, upper + [False] * 200))
+    text = text.replace(" ", space)
+    assert signatures.statement_of("obclient [oceanbase]> " + text + ";" + tail) == STATEMENTS[statement]
