@@ -219,3 +219,16 @@ def test_statements_are_recognised_in_any_case_and_spacing(statement, upper, spa
     text = "".join(ch.upper() if u else ch.lower() for ch, u in zip(statement, upper + [False] * 200))
     text = text.replace(" ", space)
     assert signatures.statement_of("obclient [oceanbase]> " + text + ";" + tail) == STATEMENTS[statement]
+
+
+def test_unknown_text_is_not_echoed_whole_and_binary_stdin_is_refused() -> None:
+    code, _out, err = _stdin("nothing here that obdoctor knows\n" * 200)
+    assert code == 3 and len(err) < 300
+
+    class Binary(io.StringIO):
+        def read(self, *_a):
+            raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["explain", "-"], Environment(stdout=out, stderr=err, stdin=Binary(), env={}, color=False))
+    assert code == 2 and "not text" in err.getvalue()

@@ -100,7 +100,11 @@ def run(args, env: Environment) -> ExitCode:
         env.error("explain needs a code, a pasted error, or - to read one from standard input")
         return ExitCode.USAGE
     if args.code == ["-"]:
-        text = env.stdin.read(MAX_PASTE + 1)
+        try:
+            text = env.stdin.read(MAX_PASTE + 1)
+        except UnicodeDecodeError as exc:
+            env.error(f"standard input is not text in the locale's encoding ({exc.reason} at byte {exc.start})")
+            return ExitCode.USAGE
         if not text.strip():
             env.error("standard input was empty: paste the error (and the statement that failed) and end with Ctrl-D")
             return ExitCode.USAGE
@@ -125,8 +129,9 @@ def run(args, env: Environment) -> ExitCode:
         return ExitCode.NOTHING_WRONG
     if not entries:
         parsed = error_docs.parse_code_text(text)
-        what = (f"code {parsed.value}" if parsed and parsed.kind != "name" else repr(text))
-        env.error(f"{what} is not a known OceanBase error code or name "
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        what = (f"code {parsed.value}" if parsed and parsed.kind != "name" else repr(shown))
+        env.error(f"{what} is not a known OceanBase error code, name, message or log line "
                   f"(the catalogue holds {len(_all())} codes from ob_errno.def)")
         return ExitCode.UNDIAGNOSED
     data = [explain_entry(e) for e in entries]
