@@ -133,3 +133,22 @@ def test_a_command_event_of_the_server_event_view(tmp_path, monkeypatch) -> None
     [finding] = _s1(kit.run(tmp_path, sql=sql, rules=("S1",)))
     assert finding.title == "The file:// destination is not a writable shared mount on the observer"
     assert finding.servers == ["127.0.0.3"] and finding.code == -4009
+
+
+def test_a_restore_refused_by_the_target_topology_is_named_by_its_signature(tmp_path) -> None:
+    """R1 owns the RESTORE event; a code a signature knows for RESTORE (-4672) gets its meaning."""
+    from tests.rules_extra.test_restore import restore_event
+
+    report = kit.run(tmp_path, sql={"DBA_OB_ROOTSERVICE_EVENT_HISTORY": [restore_event(-4672)]}, rules=("R1", "S1"))
+    [finding] = report.findings
+    assert (finding.rule_id, finding.cause, finding.verdict.value) == ("R1", "command_refused", "likely")
+    assert "more replicas than the target's zones and units provide" in finding.summary
+    assert any("locality" in s for s in finding.next_steps)
+    assert any("restore-replica-num-not-enough" in s.looked_at for s in finding.evidence)
+
+
+def test_a_restore_code_no_signature_knows_stays_generic(tmp_path) -> None:
+    from tests.rules_extra.test_restore import restore_event
+
+    report = kit.run(tmp_path, sql={"DBA_OB_ROOTSERVICE_EVENT_HISTORY": [restore_event(-4016)]}, rules=("R1",))
+    assert [f.cause for f in report.findings] == ["restore_command_failed"]

@@ -10,13 +10,14 @@ data too (``[[command_event]]`` in the signature files).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge import signatures, storage_errors
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
+from obdoctor.rules.failure import Explanation
 
 _DEST_PARAMETER = {"archivelog": "log_archive_dest", "noarchivelog": "log_archive_dest",
                    "set_log_archive_dest": "log_archive_dest", "set_log_archive_dest_state": "log_archive_dest"}
@@ -84,9 +85,9 @@ class CommandRefused(Rule):
         if tenant is not None and tenant.status and tenant.status != "NORMAL":
             chain.row_step(ctx.evidence.tenants().source, f"tenant {tenant_id} is {tenant.status}", [tenant],
                            ("tenant_id", "name", "status", "role"))
-        matched = [m for m in signatures.find(context, catalogue) if m.code == code]
         summary_head = f"{label} for tenant {tenant_id} was refused with {code_text(code)}"
-        if not matched:
+        explanation = apply_signature(chain, catalogue, context)
+        if explanation is None:
             others = signatures.for_code(code, catalogue)
             if others:
                 chain.notes.append("Signatures give this code a meaning in other contexts: "
@@ -97,19 +98,9 @@ class CommandRefused(Rule):
             return chain.finding("command_refused_unexplained", Verdict.UNKNOWN,
                                  f"{summary_head}; no signature says what it means after this command.",
                                  code=code, tenant_id=tenant_id, time=latest.timestamp)
-        sig = matched[0].signature
-        chain.step(f"signature {sig.id} ({sig.origin})", f"{sig.context_text()}: {sig.meaning}")
-        chain.notes += [f"What proves it: {p}" for p in sig.proof]
-        chain.notes.append("Where this meaning is documented: " + "; ".join(sig.source)
-                           + ". Field case: " + "; ".join(sig.field_case) + ".")
-        steps = list(sig.next_steps)
-        if context.scheme == "file" and "file" in sig.schemes:  # a meaning about the NFS destination itself
-            chain.destination_kind = "nfs"
-            steps += [f"NFS requirement for OceanBase {context.version or '(version unknown)'}: {t}"
-                      for t in storage_errors.nfs_requirements(context.version)]
-        verdict = Verdict.CONFIRMED if sig.verdict == "confirmed" else Verdict.LIKELY
-        finding = chain.finding(sig.cause or "command_refused", verdict, f"{summary_head}: {_lower_first(sig.title)}.",
-                                code=code, tenant_id=tenant_id, time=latest.timestamp, extra_steps=steps)
+        finding = chain.finding(explanation.cause, explanation.verdict, f"{summary_head}: {explanation.summary}.",
+                                code=code, tenant_id=tenant_id, time=latest.timestamp, extra_steps=explanation.next_steps)
+        sig = explanation.signature
         return finding if sig.cause else replace(finding, title=sig.title)
 
     @staticmethod
@@ -181,6 +172,47 @@ class CommandRefused(Rule):
         if rounds:
             states["archive.status"] = rounds[-1].status
         return states
+
+
+@dataclass
+class SignatureExplanation(Explanation):
+    signature: signatures.Signature | None = None
+
+
+def apply_signature(chain: Chain, catalogue: signatures.Catalogue, context: signatures.Context) -> SignatureExplanation | None:
+    """The most specific signature for the context's code, written into the chain (its meaning as
+    a step, what proves it and where it is documented as notes), or None when none matches."""
+    code = context.codes[0] if context.codes else None
+    matched = [m for m in signatures.find(context, catalogue) if m.code == code]
+    if not matched:
+        return None
+    sig = matched[0].signature
+    chain.step(f"signature {sig.id} ({sig.origin})", f"{sig.context_text()}: {sig.meaning}")
+    chain.notes += [f"What proves it: {p}" for p in sig.proof]
+    chain.notes.append("Where this meaning is documented: " + "; ".join(sig.source)
+                       + ". Field case: " + "; ".join(sig.field_case) + ".")
+    steps = list(sig.next_steps)
+    if context.scheme == "file" and "file" in sig.schemes:  # a meaning about the NFS destination itself
+        chain.destination_kind = "nfs"
+        steps += [f"NFS requirement for OceanBase {context.version or '(version unknown)'}: {t}"
+                  for t in storage_errors.nfs_requirements(context.version)]
+    verdict = Verdict.CONFIRMED if sig.verdict == "confirmed" else Verdict.LIKELY
+    return SignatureExplanation(sig.cause or "command_refused", verdict, _lower_first(sig.title), steps, sig)
+
+
+def explain_refusal(ctx: RuleContext, chain: Chain, code: int, statement: str, *, tenant_id: int | None = None,
+                    lines=()) -> SignatureExplanation | None:
+    """For a rule that owns a command's event (R1 reads RESTORE's): the meaning a signature gives
+    ``code`` after ``statement`` on this cluster's version, with the tenant's states and the
+    command's log lines as context; None when no signature matches or none can be loaded."""
+    try:
+        catalogue = signatures.load()
+    except signatures.SignatureError as exc:
+        chain.could_not_check("signatures (data/signatures/ and $XDG_CONFIG_HOME/obdoctor/signatures/)", str(exc))
+        return None
+    context = signatures.Context(codes=(code,), statement=statement, version=ctx.evidence.version,
+                                 states=CommandRefused._states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
+    return apply_signature(chain, catalogue, context)
 
 
 def _lower_first(title: str) -> str:
