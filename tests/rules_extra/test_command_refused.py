@@ -141,7 +141,7 @@ def test_a_restore_refused_by_the_target_topology_is_named_by_its_signature(tmp_
 
     report = kit.run(tmp_path, sql={"DBA_OB_ROOTSERVICE_EVENT_HISTORY": [restore_event(-4672)]}, rules=("R1", "S1"))
     [finding] = report.findings
-    assert (finding.rule_id, finding.cause, finding.verdict.value) == ("R1", "command_refused", "likely")
+    assert (finding.rule_id, finding.cause, finding.verdict.value) == ("R1", "restore_target_topology", "likely")
     assert "more replicas than the target's zones and units provide" in finding.summary
     assert any("locality" in s for s in finding.next_steps)
     assert any("restore-replica-num-not-enough" in s.looked_at for s in finding.evidence)

@@ -136,7 +136,8 @@ def find_codes(text: str) -> list[ParsedCode]:
 
     if words and all(_BARE.match(w) for w in words):
         for w in words:
-            add(ParsedCode("code", -abs(int(w.lstrip("\\")))))
+            if int(w.lstrip("\\")) != 0:  # 0 is success, not a code to explain among others
+                add(ParsedCode("code", -abs(int(w.lstrip("\\")))))
         return found
     for m in _FIND.finditer(text):
         if m.group("client"):
