@@ -232,3 +232,19 @@ def test_unknown_text_is_not_echoed_whole_and_binary_stdin_is_refused() -> None:
     out, err = io.StringIO(), io.StringIO()
     code = main(["explain", "-"], Environment(stdout=out, stderr=err, stdin=Binary(), env={}, color=False))
     assert code == 2 and "not text" in err.getvalue()
+
+
+def test_user_signatures_are_listed_and_used_and_a_broken_one_is_a_usage_error(tmp_path, run_cli) -> None:
+    from tests.knowledge.test_signatures import GOOD
+
+    folder = tmp_path / "obdoctor" / "signatures"
+    folder.mkdir(parents=True)
+    (folder / "site.toml").write_text(GOOD, encoding="utf-8")
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    listed = run_cli("explain", "--signatures", "--format", "json", env=env).json()
+    assert listed["user_dir"] == str(folder) and any(f.endswith("site.toml") for f in listed["files"])
+    used = run_cli("explain", "alter system archivelog; ERROR 4009 (58030): IO error", "--format", "json", env=env).json()
+    assert [s["id"] for s in used["codes"][0]["signatures"] if s["matched"]] == ["my-archivelog-io"]
+    (folder / "site.toml").write_text(GOOD.replace("codes = [-4009]", "codes = [-4009]\nwhen = 1"), encoding="utf-8")
+    broken = run_cli("explain", "-4009", env=env)
+    assert broken.code == 2 and "site.toml:6: unknown key 'when'" in broken.err

@@ -306,13 +306,17 @@ def _log_signatures(text: str, catalogue, args, env: Environment) -> bool:
 
 
 def _list_signatures(catalogue, args, env: Environment) -> ExitCode:
+    from obdoctor.knowledge import signatures
+
     rows = [s.to_dict() for s in catalogue.signatures]
+    folder = signatures.user_dir(env.env if "XDG_CONFIG_HOME" in env.env else None)
     if args.format == "json":
-        env.stdout.write(json.dumps({"files": list(catalogue.files), "signatures": rows},
+        env.stdout.write(json.dumps({"user_dir": str(folder), "files": list(catalogue.files), "signatures": rows},
                                     ensure_ascii=False, indent=2) + "\n")
         return ExitCode.NOTHING_WRONG
-    env.stdout.write(f"{len(rows)} signatures from {len(catalogue.files)} file(s)"
-                     " (yours: $XDG_CONFIG_HOME/obdoctor/signatures/*.toml; format: obdoctor docs signatures)\n\n")
+    state = "" if folder.is_dir() else ", not there"
+    env.stdout.write(f"{len(rows)} signatures from {len(catalogue.files)} file(s); yours are read from {folder}/*.toml"
+                     f"{state} (format: obdoctor docs signatures)\n\n")
     for r in rows:
         codes = " ".join(str(c) for c in r["codes"]) or "(message)"
         env.stdout.write(f"{r['id']}  [{codes}]  {r['title']}\n    when: {r['context']}\n    from: {r['origin']}\n")
