@@ -248,3 +248,25 @@ def test_user_signatures_are_listed_and_used_and_a_broken_one_is_a_usage_error(t
     (folder / "site.toml").write_text(GOOD.replace("codes = [-4009]", "codes = [-4009]\nwhen = 1"), encoding="utf-8")
     broken = run_cli("explain", "-4009", env=env)
     assert broken.code == 2 and "site.toml:6: unknown key 'when'" in broken.err
+
+
+def test_a_session_paste_pairs_each_error_with_its_own_statement() -> None:
+    import json
+
+    paste = ("obclient> ALTER SYSTEM SET LOG_ARCHIVE_DEST='LOCATION=s3://b/a?host=minio:9000';\n"
+             "ERROR 4012 (HY000): Timeout\n"
+             "obclient> ALTER SYSTEM SET DATA_BACKUP_DEST='file:///nfs/backup';\n"
+             "ERROR 4009 (58030): IO error\n"
+             "obclient> alter system archivelog;\n"
+             "ERROR 9091 (HY000): Already in ARCHIVELOG mode\n")
+    code, out, err = _stdin(paste, "--format", "json")
+    assert code == 0, err
+    got = [(c["code"], c["statement"], c["scheme"], [s["id"] for s in c["signatures"] if s["matched"]])
+           for c in json.loads(out)["codes"]]
+    assert got == [
+        (-4012, "ALTER SYSTEM SET LOG_ARCHIVE_DEST", "s3", ["set-dest-timeout-object-storage"]),
+        (-4009, "ALTER SYSTEM SET DATA_BACKUP_DEST", "file", ["set-dest-io-error-file"]),
+        (-9091, "ALTER SYSTEM ARCHIVELOG", None, ["archivelog-already-on"]),
+    ]
+    code, text_out, _err = _stdin(paste)
+    assert "returned by:   ALTER SYSTEM SET DATA_BACKUP_DEST on a file:// destination" in text_out

@@ -196,23 +196,28 @@ def _explain_paste(text: str, found, catalogue, args, env: Environment) -> ExitC
     meaning the statement, scheme and version select."""
     from obdoctor.knowledge import error_docs, signatures
 
+    from dataclasses import replace
+
     data, seen = [], set()
-    for parsed in found:
+    context = _context(text, (), args, catalogue)
+    labels = signatures.statement_labels()
+    for position, parsed in error_docs.find_codes_at(text):
         entries = error_docs.entries_for(parsed)
         if not entries or entries[0].code in seen:
             continue
         seen.add(entries[0].code)
-        data.append(explain_entry(entries[0]))
-    codes = tuple(d["code"] for d in data)
-    context = _context(text, codes, args, catalogue)
-    for d in data:
-        d["signatures"] = _signatures_for(d["code"], context, catalogue)
+        d = explain_entry(entries[0])
+        statement, scheme = signatures.statement_before(text, position, catalogue)
+        d["statement"] = labels.get(statement, statement) if statement else None
+        d["scheme"] = scheme
+        d["signatures"] = _signatures_for(d["code"], replace(context, statement=statement, scheme=scheme), catalogue)
+        data.append(d)
+    context = replace(context, codes=tuple(d["code"] for d in data))
     lines = [m.signature for m in signatures.find(context, catalogue) if not m.signature.codes]
     if not data and not lines:
         env.error("no known OceanBase error code in the text "
                   f"(the catalogue holds {len(_all())} codes from ob_errno.def)")
         return ExitCode.UNDIAGNOSED
-    labels = signatures.statement_labels()
     summary = {
         "statement": labels.get(context.statement, context.statement) if context.statement else None,
         "scheme": context.scheme, "version": context.version,
@@ -372,6 +377,8 @@ def render_text(d: dict, lang: str = "en") -> str:
     if d["user_message_fmt"] and d["user_message_fmt"] != d["message"]:
         out.append(f"  user message:  {d['user_message_fmt']}")
     out.append(f"  MySQL errno:   {d['mysql_errno']} (SQLSTATE {d['sqlstate']})")
+    if d.get("statement"):
+        out.append(f"  returned by:   {d['statement']}" + (f" on a {d['scheme']}:// destination" if d.get("scheme") else ""))
     if d["code"] == 0:
         out.append("  backup:        not an error")
     else:

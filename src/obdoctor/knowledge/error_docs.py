@@ -124,36 +124,43 @@ def find_codes(text: str) -> list[ParsedCode]:
 
     Positive bare numbers count only when every word of the text is one (``9082 9040``): in
     prose a port (2881) or a year is not a code. Fullwidth punctuation is folded first."""
+    return [parsed for _start, parsed in find_codes_at(text)]
+
+
+def find_codes_at(text: str) -> list[tuple[int, ParsedCode]]:
+    """``find_codes`` with where each code first appears in the (NFKC-folded) text: a paste of a
+    session pairs each error with the statement before it."""
     import unicodedata
 
     text = unicodedata.normalize("NFKC", text or "")
-    words = text.split()
-    found: list[ParsedCode] = []
+    found: list[tuple[int, ParsedCode]] = []
 
-    def add(parsed: ParsedCode) -> None:
-        if parsed not in found:
-            found.append(parsed)
+    def add(start: int, parsed: ParsedCode) -> None:
+        if all(parsed != p for _s, p in found):
+            found.append((start, parsed))
 
-    if words and all(_BARE.match(w) for w in words):
+    words = list(re.finditer(r"\S+", text))
+    if words and all(_BARE.match(w.group(0)) for w in words):
         for w in words:
-            if int(w.lstrip("\\")) != 0:  # 0 is success, not a code to explain among others
-                add(ParsedCode("code", -abs(int(w.lstrip("\\")))))
+            number = int(w.group(0).lstrip("\\"))
+            if number != 0:  # 0 is success, not a code to explain among others
+                add(w.start(), ParsedCode("code", -abs(number)))
         return found
     for m in _FIND.finditer(text):
         if m.group("client"):
-            add(ParsedCode("mysql", int(m.group("cnum")), m.group("cstate")))
+            add(m.start(), ParsedCode("mysql", int(m.group("cnum")), m.group("cstate")))
         elif m.group("dbx"):
-            add(ParsedCode("mysql", int(m.group("dnum")), m.group("dstate")))
+            add(m.start(), ParsedCode("mysql", int(m.group("dnum")), m.group("dstate")))
         elif m.group("word") and not m.group("wnum").startswith("-"):
-            add(ParsedCode("mysql", int(m.group("wnum"))))  # ERROR 9040: a client's errno
+            add(m.start(), ParsedCode("mysql", int(m.group("wnum"))))  # ERROR 9040: a client's errno
         elif m.group("kv") or m.group("code") or m.group("word") or m.group("neg"):
             number = m.group("kvnum") or m.group("codenum") or m.group("wnum") or m.group("nnum")
             if int(number) != 0:
-                add(ParsedCode("code", -abs(int(number))))
+                add(m.start(), ParsedCode("code", -abs(int(number))))
         elif m.group("name"):
             entry = errors.lookup(m.group("name"))
-            if entry is not None and not any(_same_code(p, entry.code) for p in found):
-                add(ParsedCode("name", m.group("name")))
+            if entry is not None and not any(_same_code(p, entry.code) for _s, p in found):
+                add(m.start(), ParsedCode("name", m.group("name")))
     return found
 
 

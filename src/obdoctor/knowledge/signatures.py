@@ -404,13 +404,34 @@ def normalize(text: str) -> str:
 
 def statement_of(text: str, catalogue: Catalogue | None = None) -> str | None:
     """The kind of the first command in the text (a paste where the failing statement comes first)."""
+    found = statements_in(text, catalogue)
+    return found[0][1] if found else None
+
+
+def statements_in(text: str, catalogue: Catalogue | None = None) -> list[tuple[int, str]]:
+    """Every command in the text with where it starts, in order (the longest match wins a tie:
+    ``SET LOG_ARCHIVE_DEST_STATE`` is not ``SET LOG_ARCHIVE_DEST``)."""
     catalogue = catalogue or load()
-    best: tuple[int, int, str] | None = None
+    best: dict[int, tuple[int, str]] = {}
     for st in catalogue.statements:
-        m = st.pattern.search(text)
-        if m and (best is None or (m.start(), -len(m.group(0))) < best[:2]):
-            best = (m.start(), -len(m.group(0)), st.kind)
-    return best[2] if best else None
+        for m in st.pattern.finditer(text):
+            if m.start() not in best or len(m.group(0)) > best[m.start()][0]:
+                best[m.start()] = (len(m.group(0)), st.kind)
+    return [(start, kind) for start, (_len, kind) in sorted(best.items())]
+
+
+def statement_before(text: str, position: int, catalogue: Catalogue | None = None) -> tuple[str | None, str | None]:
+    """The command a code at ``position`` answers, and its destination scheme: the last command
+    before it (the first one when the code comes first, as in prose), the scheme written between
+    that command and the next one."""
+    found = statements_in(text, catalogue)
+    if not found:
+        return None, scheme_of(text)
+    before = [i for i, (start, _k) in enumerate(found) if start <= position]
+    i = before[-1] if before else 0
+    end = found[i + 1][0] if i + 1 < len(found) else len(text)
+    own = scheme_of(text[found[i][0]:end])
+    return found[i][1], own or (scheme_of(text) if len(found) == 1 else None)
 
 
 def scheme_of(text: str) -> str | None:
