@@ -124,6 +124,10 @@ def test_every_wrapped_code_is_found_in_order(parts) -> None:
     text = " ".join(f"{prose} {WRAPPERS[w](code)} {prose}" for code, w, prose in parts)
     expected = list(dict.fromkeys(code for code, _w, _p in parts))
     assert list(error_docs.codes_in(text)) == expected
+    positions = [start for start, _p in error_docs.find_codes_at(text)]
+    assert positions == sorted(positions)
+    for start, parsed in error_docs.find_codes_at(text):
+        assert str(abs(int(parsed.value))) in text[start:start + 40]
 
 
 @settings(max_examples=200, deadline=None)
