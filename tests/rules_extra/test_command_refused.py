@@ -152,3 +152,32 @@ def test_a_restore_code_no_signature_knows_stays_generic(tmp_path) -> None:
 
     report = kit.run(tmp_path, sql={"DBA_OB_ROOTSERVICE_EVENT_HISTORY": [restore_event(-4016)]}, rules=("R1",))
     assert [f.cause for f in report.findings] == ["restore_command_failed"]
+
+
+def _sql_line(sql: str, code: int) -> dict:
+    return kit.line("2024-06-01 11:50:00.000000", f'fail execute sql(sql_id="", sql={sql}, sessid=1, ret={code}, '
+                    f'ret="X", need_disconnect=false)', errcode=code, module="SERVER", src="obmp_query.cpp:318",
+                    thread="T1_L0_G0", tenant=1)
+
+
+@pytest.mark.parametrize(("sql", "code", "expected"), [
+    ("ALTER SYSTEM SET DATA_BACKUP_DEST='file:///nfs/backup' TENANT=t1", -4009, ("command_refused", "likely")),
+    ("ALTER SYSTEM SET DATA_BACKUP_DEST='oss://b/p?host=h' TENANT=t1", -4009, ("command_refused_unexplained", "unknown")),
+    ("SELECT * FROM oceanbase.CDB_OB_BACKUP_JOBS", -4012, None),
+    ("ALTER SYSTEM BACKUP DATABASE", -9040, None),  # P1 reads BACKUP's refusals from its event
+])
+def test_failed_statements_from_the_sql_thread(tmp_path, sql, code, expected) -> None:
+    report = kit.run(tmp_path, sql={"DBA_OB_SERVERS": kit.servers_table()},
+                     logs={("127.0.0.3", "observer"): [_sql_line(sql, code)]}, rules=("S1",))
+    got = [(f.cause, f.verdict.value) for f in _s1(report)]
+    assert got == ([expected] if expected else [])
+    if expected:
+        assert _s1(report)[0].servers == ["127.0.0.3"]
+
+
+def test_the_access_key_of_a_logged_statement_is_never_shown(run_cli) -> None:
+    from tests.conftest import EXAMPLES
+
+    for fmt in ("json", "markdown", "text", "html"):
+        result = run_cli("analyze", EXAMPLES / "set-archive-dest-timeout-s3", "--format", fmt)
+        assert result.code == 1 and "SECRETEXAMPLE" not in result.out and "AKIDEXAMPLE" not in result.out, fmt

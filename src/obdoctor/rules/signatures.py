@@ -17,8 +17,12 @@ from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge import signatures, storage_errors
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
+from obdoctor.logs.record import LogRecord
+from obdoctor.rules.destination import cluster_servers
 from obdoctor.rules.failure import Explanation
 
+_FAILED_SQL = "fail execute sql"
+"""What the SQL thread logs when a statement fails (obmp_query: sql=, ret=)."""
 _DEST_PARAMETER = {"archivelog": "log_archive_dest", "noarchivelog": "log_archive_dest",
                    "set_log_archive_dest": "log_archive_dest", "set_log_archive_dest_state": "log_archive_dest"}
 
@@ -64,6 +68,64 @@ class CommandRefused(Rule):
                     continue  # the latest attempt succeeded
                 run = [e for e in events if _code(e.value(ce.code_field)) == code]
                 findings.append(self._diagnose(ctx, catalogue, ce, tenant_id, code, run, found.source))
+        return findings + self._failed_sql(ctx, catalogue)
+
+    # -- statements that leave no event: the SQL thread's 'fail execute sql' line ----------------
+    def _failed_sql(self, ctx: RuleContext, catalogue) -> list[Finding]:
+        """ALTER SYSTEM SET ..._DEST, ADD RESTORE SOURCE, CANCEL... leave no event row when they fail;
+        the server that ran them logs ``fail execute sql(sql=..., ret=<code>)`` on the SQL thread.
+        Statements whose events other rules or the command events read (BACKUP: P1, RESTORE: R1,
+        ARCHIVELOG) are left to them. The scan is opportunistic: it reads the logs the evidence has
+        (the servers with logs in a bundle, the reachable ones live) and says nothing when there are
+        none, as no failure points at a server to look at."""
+        with_logs = set(ctx.evidence.log_servers)
+        servers = tuple(s for s in cluster_servers(ctx) if s in with_logs)
+        if not servers:
+            return []
+        until = ctx.options.until or ctx.evidence.collected_at
+        since = ctx.options.since or (until - timedelta(days=1) if until else None)
+        probe = Chain(self.id)
+        result = search(ctx, probe, servers=servers, kinds=("observer",), any_of=(_FAILED_SQL,), levels=PROBLEM_LEVELS,
+                        since=since, until=until, purpose="failed backup, archive and restore statements")
+        for u in probe.unchecked:
+            ctx.could_not_check(u.what, u.why)
+        owned = {ce.statement for ce in catalogue.command_events} | {"backup", "restore"}
+        latest: dict[tuple[str, int, int | None], list[LogRecord]] = {}
+        for record in result.records:
+            kind, code = signatures.statement_of(record.raw, catalogue), record.ret()
+            if kind and kind not in owned and code and ctx.options.wants(record.tenant_id):
+                latest.setdefault((kind, code, record.tenant_id), []).append(record)
+        labels = {s.kind: s.label for s in catalogue.statements}
+        findings = []
+        for (kind, code, tenant_id), records in latest.items():
+            records.sort(key=lambda r: r.ts or datetime.min)
+            last = records[-1]
+            chain = Chain(self.id)
+            label = labels.get(kind, kind)
+            chain.log_step(f"observer.log* on {', '.join(servers)}: grep '{_FAILED_SQL}' | grep -i '{label.split(' ', 2)[-1]}'",
+                           f"{label} failed {len(records)} time(s) with {code_text(code)} on {last.server or '?'}, "
+                           f"last at {fmt_time(last.ts)}", records[-5:])
+            chain.server(last.server)
+            if last.trace_id and not last.trace_id.startswith("Y0-"):
+                chain.trace(last.trace_id)
+            context = signatures.Context(codes=(code,), statement=kind, scheme=signatures.scheme_of(last.raw),
+                                         version=ctx.evidence.version, states=self._states(ctx, tenant_id),
+                                         text=last.raw)
+            head = f"{label} failed with {code_text(code)} on {last.server or '?'}"
+            explanation = apply_signature(chain, catalogue, context)
+            if explanation is None:
+                chain.could_not_check(f"the meaning of {code} after {label}",
+                                      f"no signature matches this statement, destination scheme ({context.scheme or 'unknown'}) "
+                                      f"and version ({context.version or 'unknown'})")
+                findings.append(chain.finding("command_refused_unexplained", Verdict.UNKNOWN,
+                                              f"{head}; no signature says what it means after this statement.",
+                                              code=code, tenant_id=tenant_id, time=last.ts))
+                continue
+            chain.notes.append("A log line does not say whether the statement succeeded when run again: "
+                               "check today's setting (CDB_OB_BACKUP_PARAMETER, CDB_OB_ARCHIVELOG).")
+            finding = chain.finding(explanation.cause, explanation.verdict, f"{head}: {explanation.summary}.",
+                                    code=code, tenant_id=tenant_id, time=last.ts, extra_steps=explanation.next_steps)
+            findings.append(finding if explanation.signature.cause else replace(finding, title=explanation.signature.title))
         return findings
 
     def _diagnose(self, ctx: RuleContext, catalogue, ce, tenant_id, code: int, events, view: str) -> Finding:
