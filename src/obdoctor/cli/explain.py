@@ -115,9 +115,11 @@ def run(args, env: Environment) -> ExitCode:
         env.error(absurd)
         return ExitCode.USAGE
     text = signatures.normalize(text)
-    found = error_docs.find_codes(text)
-    if len(found) > 1 or (found and (signatures.statement_of(text, catalogue) or "\n" in text.strip())):
-        return _explain_paste(text, found, catalogue, args, env)
+    coded = error_docs.find_codes_at(text)
+    found = [parsed for _start, parsed in coded]
+    commands = signatures.statements_in(text, catalogue)
+    if len(found) > 1 or (found and (commands or "\n" in text.strip())):
+        return _explain_paste(text, coded, commands, catalogue, args, env)
     entries = error_docs.lookup_text(text)
     if not entries and found:
         entries = error_docs.entries_for(found[0])
@@ -135,7 +137,7 @@ def run(args, env: Environment) -> ExitCode:
                   f"(the catalogue holds {len(_all())} codes from ob_errno.def)")
         return ExitCode.UNDIAGNOSED
     data = [explain_entry(e) for e in entries]
-    context = _context(text, tuple(e.code for e in entries[:1]), args, catalogue)
+    context = _context(text, tuple(e.code for e in entries[:1]), args, commands)
     for d in data:
         d["signatures"] = _signatures_for(d["code"], context, catalogue)
     if args.format == "json":
@@ -170,10 +172,11 @@ def _absurd(text: str, limit: int = MAX_INPUT) -> str | None:
     return None
 
 
-def _context(text: str, codes: tuple[int, ...], args, catalogue):
+def _context(text: str, codes: tuple[int, ...], args, commands: list[tuple[int, str]]):
+    """The context of the whole text: its first command (``commands``: ``statements_in``), scheme, version."""
     from obdoctor.knowledge import signatures
 
-    return signatures.Context(codes=codes, statement=signatures.statement_of(text, catalogue),
+    return signatures.Context(codes=codes, statement=commands[0][1] if commands else None,
                               scheme=signatures.scheme_of(text), text=text,
                               version=args.ob_version or signatures.version_of(text))
 
@@ -191,7 +194,7 @@ def _signatures_for(code: int, context, catalogue) -> list[dict]:
     return [{**s.to_dict(), "matched": True} for s in matched] + [{**s.to_dict(), "matched": False} for s in others]
 
 
-def _explain_paste(text: str, found, catalogue, args, env: Environment) -> ExitCode:
+def _explain_paste(text: str, coded, commands, catalogue, args, env: Environment) -> ExitCode:
     """Several codes, or a code with the statement that returned it: each code explained, with the
     meaning the statement, scheme and version select."""
     from obdoctor.knowledge import error_docs, signatures
@@ -199,15 +202,15 @@ def _explain_paste(text: str, found, catalogue, args, env: Environment) -> ExitC
     from dataclasses import replace
 
     data, seen = [], set()
-    context = _context(text, (), args, catalogue)
+    context = _context(text, (), args, commands)
     labels = signatures.statement_labels()
-    for position, parsed in error_docs.find_codes_at(text):
+    for position, parsed in coded:
         entries = error_docs.entries_for(parsed)
         if not entries or entries[0].code in seen:
             continue
         seen.add(entries[0].code)
         d = explain_entry(entries[0])
-        statement, scheme = signatures.statement_before(text, position, catalogue)
+        statement, scheme = signatures.statement_before(text, position, commands)
         d["statement"] = labels.get(statement, statement) if statement else None
         d["scheme"] = scheme
         d["signatures"] = _signatures_for(d["code"], replace(context, statement=statement, scheme=scheme), catalogue)
@@ -297,7 +300,7 @@ def _log_signatures(text: str, catalogue, args, env: Environment) -> bool:
     """Known log messages without a code (``pay ATTENTION!! archive continuous encounter error``)."""
     from obdoctor.knowledge import signatures
 
-    context = _context(text, (), args, catalogue)
+    context = _context(text, (), args, signatures.statements_in(text, catalogue))
     hits = [m.signature for m in signatures.find(context, catalogue) if not m.signature.codes]
     if not hits:
         return False

@@ -420,11 +420,10 @@ def statements_in(text: str, catalogue: Catalogue | None = None) -> list[tuple[i
     return [(start, kind) for start, (_len, kind) in sorted(best.items())]
 
 
-def statement_before(text: str, position: int, catalogue: Catalogue | None = None) -> tuple[str | None, str | None]:
-    """The command a code at ``position`` answers, and its destination scheme: the last command
-    before it (the first one when the code comes first, as in prose), the scheme written between
-    that command and the next one."""
-    found = statements_in(text, catalogue)
+def statement_before(text: str, position: int, found: list[tuple[int, str]]) -> tuple[str | None, str | None]:
+    """The command a code at ``position`` answers, and its destination scheme: the last of the
+    text's commands (``statements_in``) before it (the first one when the code comes first, as in
+    prose), the scheme written between that command and the next one."""
     if not found:
         return None, scheme_of(text)
     before = [i for i, (start, _k) in enumerate(found) if start <= position]
