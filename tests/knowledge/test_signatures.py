@@ -134,3 +134,12 @@ def test_the_docs_page_names_every_field_and_packaged_signature() -> None:
         assert sig_id in page, sig_id
     for st in CATALOGUE.statements:
         assert f"`{st.kind}`" in page, st.kind
+
+
+def test_causes_named_by_packaged_signatures_exist_and_list_their_codes() -> None:
+    from obdoctor.knowledge.causes import all_causes
+
+    causes = all_causes()
+    for sig in SIGS.values():
+        assert sig.cause is None or sig.cause in causes, sig.id
+    assert {"command_refused", "command_refused_unexplained", "restore_target_topology", "restore_tenant_exists"} <= set(causes)
