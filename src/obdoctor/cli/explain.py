@@ -5,6 +5,12 @@ Takes the code the way a DBA copies it: ``-9040``, ``9040``, ``ret=-9040``, ``er
 message (``backup device out of space``). Shows
 the catalogue entry (name, message, user message format), whether backup retries it, the
 documented cause and solution (9000-9499 pages), and the obdoctor causes and rules that name it.
+
+It also reads longer text (``explain -`` reads a paste from standard input): every code in a
+sentence, a Kubernetes event quoting the driver (``Error 4009 (58030): IO error``) or Chinese
+prose, several codes at once, and the statement that failed (the first one in the paste) with its
+destination scheme: they select the signature that gives a generic code its meaning
+(docs/signatures.md). ``explain --signatures`` lists the signatures, the user's included.
 """
 
 from __future__ import annotations
@@ -20,8 +26,13 @@ def add(sub) -> None:
         "explain", help="explain an OceanBase error code (-9040, 9040, ret=-9040, OB_..., 'ERROR 9040 (HY000)')",
         description="Explain an OceanBase error code as copied from a log, a view or a client.",
     )
-    parser.add_argument("code", metavar="CODE", nargs="+",
-                        help="the code, its OB_ name, a client error line, or just the error message")
+    parser.add_argument("code", metavar="CODE", nargs="*",
+                        help="the code, its OB_ name, a client error line, a paste, just the error message, "
+                             "or - to read the text from standard input")
+    parser.add_argument("--signatures", action="store_true",
+                        help="list the signatures (packaged and $XDG_CONFIG_HOME/obdoctor/signatures/) and exit")
+    parser.add_argument("--ob-version", metavar="VERSION",
+                        help="the OceanBase version the error came from (selects version-bound signatures)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the documented cause and solution")
     parser.set_defaults(handler=run)
@@ -76,23 +87,59 @@ def _first_sentence(doc: str | None, limit: int = 200) -> str:
 
 
 def run(args, env: Environment) -> ExitCode:
-    from obdoctor.knowledge import error_docs
+    from obdoctor.knowledge import error_docs, signatures
 
-    text = " ".join(args.code)
-    absurd = _absurd(text)
+    try:
+        catalogue = signatures.load(env.env if "XDG_CONFIG_HOME" in env.env else None)
+    except signatures.SignatureError as exc:
+        env.error(f"signature file not usable: {exc}")
+        return ExitCode.USAGE
+    if args.signatures:
+        return _list_signatures(catalogue, args, env)
+    if not args.code:
+        env.error("explain needs a code, a pasted error, or - to read one from standard input")
+        return ExitCode.USAGE
+    if args.code == ["-"]:
+        try:
+            text = env.stdin.read(MAX_PASTE + 1)
+        except UnicodeDecodeError as exc:
+            env.error(f"standard input is not text in the locale's encoding ({exc.reason} at byte {exc.start})")
+            return ExitCode.USAGE
+        if not text.strip():
+            env.error("standard input was empty: paste the error (and the statement that failed) and end with Ctrl-D")
+            return ExitCode.USAGE
+    else:
+        text = " ".join(args.code)
+    absurd = _absurd(text, MAX_PASTE if args.code == ["-"] else MAX_INPUT)
     if absurd:
         env.error(absurd)
         return ExitCode.USAGE
+    text = signatures.normalize(text)
+    coded = error_docs.find_codes_at(text)
+    found = [parsed for _start, parsed in coded]
+    commands = signatures.statements_in(text, catalogue)
+    if len(found) > 1 or (found and (commands or "\n" in text.strip())):
+        return _explain_paste(text, coded, commands, catalogue, args, env)
     entries = error_docs.lookup_text(text)
+    if not entries and found:
+        entries = error_docs.entries_for(found[0])
+    if not entries:
+        entries = _by_message_in_lines(text)
+    if not entries and _log_signatures(text, catalogue, args, env):
+        return ExitCode.NOTHING_WRONG
     if not entries and _storage_detail(text, args, env):
         return ExitCode.NOTHING_WRONG
     if not entries:
         parsed = error_docs.parse_code_text(text)
-        what = (f"code {parsed.value}" if parsed and parsed.kind != "name" else repr(text))
-        env.error(f"{what} is not a known OceanBase error code or name "
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        what = (f"code {parsed.value}" if parsed and parsed.kind != "name" else repr(shown))
+        env.error(f"{what} is not a known OceanBase error code, name, message or log line "
                   f"(the catalogue holds {len(_all())} codes from ob_errno.def)")
         return ExitCode.UNDIAGNOSED
     data = [explain_entry(e) for e in entries]
+    context = _context(text, tuple(e.code for e in entries[:1]), args, commands)
+    for d in data:
+        d["signatures"] = _signatures_for(d["code"], context, catalogue)
     if args.format == "json":
         env.stdout.write(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n")
         return ExitCode.NOTHING_WRONG
@@ -104,21 +151,196 @@ def run(args, env: Environment) -> ExitCode:
 
 
 MAX_INPUT = 2000
-"""Characters of input at most: a client error line with its message fits many times over."""
+"""Characters of input on the command line at most: a client error line with its statement fits
+many times over; longer text comes on standard input (``explain -``)."""
+MAX_PASTE = 1_000_000
+"""Characters of a paste on standard input at most: a session log of failing commands fits."""
 MAX_DIGITS = 20
 """Digits in one number at most: OceanBase codes have 4-5, an errno or a curl code fewer."""
 
 
-def _absurd(text: str) -> str | None:
-    """Why ``text`` cannot be a code or a copied error line (a usage error), or None."""
+def _absurd(text: str, limit: int = MAX_INPUT) -> str | None:
+    """Why ``text`` cannot be a code or a copied error (a usage error), or None."""
     import re
 
-    if len(text) > MAX_INPUT:
-        return f"input of {len(text):,} characters: an error code or a copied error line is at most {MAX_INPUT:,}"
+    if len(text) > limit:
+        where = "standard input" if limit == MAX_PASTE else "the command line (paste longer text on stdin: explain -)"
+        return f"input of more than {limit:,} characters on {where}"
     longest = max((len(m) for m in re.findall(r"\d+", text)), default=0)
     if longest > MAX_DIGITS:
         return f"a number of {longest:,} digits is not an error code (codes have at most {MAX_DIGITS} digits)"
     return None
+
+
+def _context(text: str, codes: tuple[int, ...], args, commands: list[tuple[int, str]]):
+    """The context of the whole text: its first command (``commands``: ``statements_in``), scheme, version."""
+    from obdoctor.knowledge import signatures
+
+    return signatures.Context(codes=codes, statement=commands[0][1] if commands else None,
+                              scheme=signatures.scheme_of(text), text=text,
+                              version=args.ob_version or signatures.version_of(text))
+
+
+def _signatures_for(code: int, context, catalogue) -> list[dict]:
+    """The signatures giving ``code`` a meaning: those the context selects (``matched``) first,
+    then the others, so a DBA without the statement sees which contexts would matter."""
+    from dataclasses import replace
+
+    from obdoctor.knowledge import signatures
+
+    ctx = replace(context, codes=(code,))
+    matched = [m.signature for m in signatures.find(ctx, catalogue) if m.code == code or not m.signature.codes]
+    others = [s for s in signatures.for_code(code, catalogue) if s not in matched]
+    return [{**s.to_dict(), "matched": True} for s in matched] + [{**s.to_dict(), "matched": False} for s in others]
+
+
+def _explain_paste(text: str, coded, commands, catalogue, args, env: Environment) -> ExitCode:
+    """Several codes, or a code with the statement that returned it: each code explained, with the
+    meaning the statement, scheme and version select."""
+    from obdoctor.knowledge import error_docs, signatures
+
+    from dataclasses import replace
+
+    data, seen = [], set()
+    context = _context(text, (), args, commands)
+    labels = signatures.statement_labels()
+    for position, parsed in coded:
+        entries = error_docs.entries_for(parsed)
+        if not entries or entries[0].code in seen:
+            continue
+        seen.add(entries[0].code)
+        d = explain_entry(entries[0])
+        statement, scheme = signatures.statement_before(text, position, commands)
+        d["statement"] = labels.get(statement, statement) if statement else None
+        d["scheme"] = scheme
+        d["signatures"] = _signatures_for(d["code"], replace(context, statement=statement, scheme=scheme), catalogue)
+        data.append(d)
+    context = replace(context, codes=tuple(d["code"] for d in data))
+    lines = [m.signature for m in signatures.find(context, catalogue) if not m.signature.codes]
+    if not data and not lines:
+        env.error("no known OceanBase error code in the text "
+                  f"(the catalogue holds {len(_all())} codes from ob_errno.def)")
+        return ExitCode.UNDIAGNOSED
+    summary = {
+        "statement": labels.get(context.statement, context.statement) if context.statement else None,
+        "scheme": context.scheme, "version": context.version,
+        "codes": data, "log_signatures": [{**s.to_dict(), "matched": True} for s in lines],
+        **_destination_facts(text, context.scheme, context.version),
+    }
+    if args.format == "json":
+        env.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        return ExitCode.NOTHING_WRONG
+    said = [f"statement {summary['statement']}" if summary["statement"] else "no statement",
+            f"destination {context.scheme}://" if context.scheme else None,
+            f"OceanBase {context.version}" if context.version else None]
+    env.stdout.write(f"Read {len(data)} code(s) in the text; context: {', '.join(x for x in said if x)}.\n\n")
+    env.stdout.write("\n".join(render_text(d, args.lang) for d in data))
+    for s in lines:
+        env.stdout.write("\n" + _render_signature(s.to_dict(), "in this text") + "\n")
+    _write_destination_facts(summary, env)
+    return ExitCode.NOTHING_WRONG
+
+
+def _destination_facts(text: str, scheme: str | None, version: str | None) -> dict:
+    """What the paste says about the destination: object-storage details (curl, SDK, HTTP, service
+    codes) with the host that failed, and the documented NFS requirements for a file:// one."""
+    from obdoctor.knowledge import storage_errors
+
+    details = [{"kind": d.kind, "code": d.code, "name": d.name, "meaning": d.meaning, "cause": d.cause,
+                "text": d.describe()} for d in storage_errors.decode(text)]
+    return {"storage_details": details, "hosts": hosts_in(text) if details else [],
+            "nfs_requirements": storage_errors.nfs_requirements(version) if scheme == "file" else []}
+
+
+_HOSTS = (r"(?:^|[?&\s(,])host=([^&\s'\",)\]]+)", r"(?:resolve|resolving) host(?: name)?:\s*'?([\w.-]+)",
+          r"[Cc]onnect(?:ed)? to ([\w.-]+)(?: port|:\d)", r"\bendpoint\s*[=:]\s*\"?(?:https?://)?([\w.-]+)",
+          r"https?://([\w.-]+)")
+
+
+def hosts_in(text: str) -> list[str]:
+    """Host names a storage error line names (``host=`` of the URI, curl's ``Could not resolve host:``,
+    ``Failed to connect to X port``, an endpoint): the host that failed, to check from the server."""
+    import re
+
+    found: list[str] = []
+    for pattern in _HOSTS:
+        for m in re.finditer(pattern, text):
+            host = m.group(1).rstrip(".,;)").split(":")[0]
+            if host and host not in found and not host.isdigit():
+                found.append(host)
+    return found
+
+
+def _write_destination_facts(summary: dict, env: Environment) -> None:
+    if summary["storage_details"]:
+        hosts = f" (host: {', '.join(summary['hosts'])})" if summary["hosts"] else ""
+        env.stdout.write(f"\nObject storage detail in the text{hosts}:\n")
+        for d in summary["storage_details"]:
+            env.stdout.write(f"  {d['text']}\n")
+    if summary["nfs_requirements"]:
+        version = summary["version"] or "(version unknown)"
+        env.stdout.write(f"\nNFS requirements for a file:// destination, OceanBase {version}:\n")
+        for t in summary["nfs_requirements"]:
+            env.stdout.write(f"  - {t}\n")
+
+
+def _by_message_in_lines(text: str):
+    """A message without a code, inside a longer paste: each line looked up on its own."""
+    from obdoctor.knowledge import error_docs
+
+    for line in text.splitlines():
+        for piece in (line, line.split(":", 1)[-1]):
+            entries = error_docs.by_message(piece)
+            if entries:
+                return entries
+    return []
+
+
+def _log_signatures(text: str, catalogue, args, env: Environment) -> bool:
+    """Known log messages without a code (``pay ATTENTION!! archive continuous encounter error``)."""
+    from obdoctor.knowledge import signatures
+
+    context = _context(text, (), args, signatures.statements_in(text, catalogue))
+    hits = [m.signature for m in signatures.find(context, catalogue) if not m.signature.codes]
+    if not hits:
+        return False
+    if args.format == "json":
+        env.stdout.write(json.dumps({"log_signatures": [{**s.to_dict(), "matched": True} for s in hits]},
+                                    ensure_ascii=False, indent=2) + "\n")
+        return True
+    env.stdout.write("No OceanBase code in the text; it is a known log message:\n\n")
+    env.stdout.write("\n".join(_render_signature({**s.to_dict(), "matched": True}, "in this text") for s in hits) + "\n")
+    return True
+
+
+def _list_signatures(catalogue, args, env: Environment) -> ExitCode:
+    from obdoctor.knowledge import signatures
+
+    rows = [s.to_dict() for s in catalogue.signatures]
+    folder = signatures.user_dir(env.env if "XDG_CONFIG_HOME" in env.env else None)
+    if args.format == "json":
+        env.stdout.write(json.dumps({"user_dir": str(folder), "files": list(catalogue.files), "signatures": rows},
+                                    ensure_ascii=False, indent=2) + "\n")
+        return ExitCode.NOTHING_WRONG
+    state = "" if folder.is_dir() else ", not there"
+    env.stdout.write(f"{len(rows)} signatures from {len(catalogue.files)} file(s); yours are read from {folder}/*.toml"
+                     f"{state} (format: obdoctor docs signatures)\n\n")
+    for r in rows:
+        codes = " ".join(str(c) for c in r["codes"]) or "(message)"
+        env.stdout.write(f"{r['id']}  [{codes}]  {r['title']}\n    when: {r['context']}\n    from: {r['origin']}\n")
+    return ExitCode.NOTHING_WRONG
+
+
+def _render_signature(s: dict, where: str) -> str:
+    out = [f"  {'in this context' if s['matched'] else 'in another context'}: {s['title']} [{s['id']}]",
+           f"    when:        {s['context']}"]
+    if s["matched"]:
+        out.append(f"    meaning:     {s['meaning']}")
+        out += [f"    proof:       {p}" if i == 0 else f"                 {p}" for i, p in enumerate(s["proof"])]
+        out += [f"    next step:   {p}" if i == 0 else f"                 {p}" for i, p in enumerate(s["next_steps"])]
+        out += [f"    source:      {p}" for p in s["source"]]
+        out += [f"    field case:  {p}" for p in s["field_case"]]
+    return "\n".join(out)
 
 
 def _storage_detail(text: str, args, env: Environment) -> bool:
@@ -132,11 +354,13 @@ def _storage_detail(text: str, args, env: Environment) -> bool:
         return False
     causes = all_causes()
     if args.format == "json":
-        env.stdout.write(json.dumps({"storage_details": [
+        env.stdout.write(json.dumps({"hosts": hosts_in(text), "storage_details": [
             {"kind": d.kind, "code": d.code, "name": d.name, "meaning": d.meaning, "cause": d.cause} for d in details
         ]}, ensure_ascii=False, indent=2) + "\n")
         return True
-    env.stdout.write("Not an OceanBase error code; the object storage detail it carries:\n")
+    hosts = hosts_in(text)
+    env.stdout.write("Not an OceanBase error code; the object storage detail it carries"
+                     + (f" (host: {', '.join(hosts)})" if hosts else "") + ":\n")
     for d in details:
         env.stdout.write(f"  {d.describe()}\n")
         if d.cause in causes:
@@ -156,6 +380,8 @@ def render_text(d: dict, lang: str = "en") -> str:
     if d["user_message_fmt"] and d["user_message_fmt"] != d["message"]:
         out.append(f"  user message:  {d['user_message_fmt']}")
     out.append(f"  MySQL errno:   {d['mysql_errno']} (SQLSTATE {d['sqlstate']})")
+    if d.get("statement"):
+        out.append(f"  returned by:   {d['statement']}" + (f" on a {d['scheme']}:// destination" if d.get("scheme") else ""))
     if d["code"] == 0:
         out.append("  backup:        not an error")
     else:
@@ -181,6 +407,8 @@ def render_text(d: dict, lang: str = "en") -> str:
         out.append(f"  obdoctor cause: {c['id']}: {c['title']}")
     for r in d["rules"]:
         out.append(f"  rule:          {r['id']} ({r['used_by']}): {r['summary']}")
+    for s in d.get("signatures", ()):
+        out.append(_render_signature(s, ""))
     return "\n".join(out) + "\n"
 
 

@@ -103,16 +103,74 @@ def parse_code_text(text: str) -> ParsedCode | None:
     return None
 
 
-def lookup_text(text: str) -> list[errors.ErrorCode]:
-    """Every catalogue entry what a DBA pasted may mean, the likeliest first; [] when none.
+# -- codes inside longer text ---------------------------------------------------------------
+# A sentence, a Kubernetes event quoting the driver (``Error 4009 (58030): IO error``), a log
+# line, Chinese prose with fullwidth punctuation: every code in it, in order of appearance.
 
-    A client's ``ERROR 1146 (42S02)`` is a MySQL errno shared by several OceanBase codes
-    (-5019 OB_TABLE_NOT_EXIST...), while ``ERROR 9040`` is -9040 itself: the code equal to
-    the number comes first, then the others with that errno (and SQLSTATE, when given).
-    """
-    parsed = parse_code_text(text)
-    if parsed is None:
-        return by_message(text)
+_FIND = re.compile(
+    r"(?P<client>(?:\b(?:ERROR|Error|error)|错误)\s*(?P<cnum>\d{1,6})\s*\((?P<cstate>[0-9A-Z]{5})\))"
+    r"|(?P<dbx>\bERROR\s+(?P<dstate>[0-9A-Z]{5})\s*\((?P<dnum>\d{1,6})\))"
+    r"|(?P<kv>\b(?:ret|errcode|err_code|error_code|ret_code|result|errno)\s*[=:]\s*\"?\\?(?P<kvnum>-?\d{1,6})(?!\d))"
+    r"|(?P<code>\bcode\s*[=:]\s*(?P<codenum>-\d{4,5})(?!\d))"
+    r"|(?P<word>(?:\bERROR\b|\berror\s+code\b|错误码|错误代码|错误|报错|返回)\s*[:=]?\s*(?P<wnum>-?\d{4,5})(?![\d.:]))"
+    r"|(?P<neg>(?<![\w.\-/:])-(?P<nnum>\d{4,5})(?![\d.:]))"
+    r"|(?P<name>\bOB_[A-Z0-9_]{3,}\b)"
+)
+_BARE = re.compile(r"^\\?-?\d{1,6}$")
+
+
+def find_codes(text: str) -> list[ParsedCode]:
+    """Every code written in ``text``, in order, each once.
+
+    Positive bare numbers count only when every word of the text is one (``9082 9040``): in
+    prose a port (2881) or a year is not a code. Fullwidth punctuation is folded first."""
+    return [parsed for _start, parsed in find_codes_at(text)]
+
+
+def find_codes_at(text: str) -> list[tuple[int, ParsedCode]]:
+    """``find_codes`` with where each code first appears in the (NFKC-folded) text: a paste of a
+    session pairs each error with the statement before it."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text or "")
+    found: list[tuple[int, ParsedCode]] = []
+
+    def add(start: int, parsed: ParsedCode) -> None:
+        if all(parsed != p for _s, p in found):
+            found.append((start, parsed))
+
+    words = list(re.finditer(r"\S+", text))
+    if words and all(_BARE.match(w.group(0)) for w in words):
+        for w in words:
+            number = int(w.group(0).lstrip("\\"))
+            if number != 0:  # 0 is success, not a code to explain among others
+                add(w.start(), ParsedCode("code", -abs(number)))
+        return found
+    for m in _FIND.finditer(text):
+        if m.group("client"):
+            add(m.start(), ParsedCode("mysql", int(m.group("cnum")), m.group("cstate")))
+        elif m.group("dbx"):
+            add(m.start(), ParsedCode("mysql", int(m.group("dnum")), m.group("dstate")))
+        elif m.group("word") and not m.group("wnum").startswith("-"):
+            add(m.start(), ParsedCode("mysql", int(m.group("wnum"))))  # ERROR 9040: a client's errno
+        elif m.group("kv") or m.group("code") or m.group("word") or m.group("neg"):
+            number = m.group("kvnum") or m.group("codenum") or m.group("wnum") or m.group("nnum")
+            if int(number) != 0:
+                add(m.start(), ParsedCode("code", -abs(int(number))))
+        elif m.group("name"):
+            entry = errors.lookup(m.group("name"))
+            if entry is not None and not any(_same_code(p, entry.code) for _s, p in found):
+                add(m.start(), ParsedCode("name", m.group("name")))
+    return found
+
+
+def _same_code(parsed: ParsedCode, code: int) -> bool:
+    entries = entries_for(parsed)
+    return bool(entries) and entries[0].code == code
+
+
+def entries_for(parsed: ParsedCode) -> list[errors.ErrorCode]:
+    """Catalogue entries one parsed code may mean, the likeliest first (see ``lookup_text``)."""
     if parsed.kind != "mysql":
         entry = errors.lookup(parsed.value)
         return [entry] if entry else []
@@ -125,6 +183,30 @@ def lookup_text(text: str) -> list[errors.ErrorCode]:
     if not same and direct is not None:
         same = [direct]
     return sorted(same, key=lambda e: (e.code != -number, e.code != 0, -e.code))
+
+
+def codes_in(text: str) -> tuple[int, ...]:
+    """The OceanBase codes (negative) ``text`` names: a client errno counts as its likeliest code."""
+    out: list[int] = []
+    for parsed in find_codes(text):
+        entries = entries_for(parsed)
+        code = entries[0].code if entries else (int(parsed.value) if parsed.kind == "code" else None)
+        if code is not None and code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+def lookup_text(text: str) -> list[errors.ErrorCode]:
+    """Every catalogue entry what a DBA pasted may mean, the likeliest first; [] when none.
+
+    A client's ``ERROR 1146 (42S02)`` is a MySQL errno shared by several OceanBase codes
+    (-5019 OB_TABLE_NOT_EXIST...), while ``ERROR 9040`` is -9040 itself: the code equal to
+    the number comes first, then the others with that errno (and SQLSTATE, when given).
+    """
+    parsed = parse_code_text(text)
+    if parsed is None:
+        return by_message(text)
+    return entries_for(parsed)
 
 
 @functools.cache

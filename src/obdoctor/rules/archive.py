@@ -224,7 +224,7 @@ class LogArchive(Rule):
                  or f"tenant_id={r.tenant_id}" in x.raw]
         where = sorted({x.server for x in lines if x.server})
         if lines:
-            codes = [x.ret() for x in lines if x.ret()]
+            codes = [c for c in (x.ret() or _ret_code(x) for x in lines) if c]
             code = code or (codes[-1] if codes else None)
             chain.log_step(f"observer.log* on {', '.join(servers)}: grep 'archive continuous encounter error\\|mark_fatal_error'",
                            f"{len(lines)} line(s) on {', '.join(where) or '?'}"
@@ -279,3 +279,11 @@ class LogArchive(Rule):
                              f"The log archive of tenant {r.tenant_id} is {lag_text(lag)} behind"
                              + (f" ({code_text(code)} in its error lines)" if code else "") + ".",
                              code=code, tenant_id=r.tenant_id, time=r.checkpoint)
+
+
+def _ret_code(record: LogRecord) -> int | None:
+    """``ret_code=<code>`` of an archive error line whose header errcode is 0 (issue 15.3)."""
+    try:
+        return int(record.get("ret_code") or "") or None
+    except ValueError:
+        return None

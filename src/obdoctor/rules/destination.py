@@ -123,7 +123,8 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
     if details:
         chain.log_step("the storage error next to the code",
                        "; ".join(d.describe() for d in details), [detail_line])
-    code_lines = [r for r in lines if r.ret() == problem.code or f"ret={problem.code}" in r.raw]
+    code_lines = [r for r in lines if r.ret() == problem.code or f"ret={problem.code}" in r.raw
+                  or f"ret_code={problem.code}" in r.raw]
     failing, clean = _servers_with_code(ctx, chain, problem, path) if kind in ("nfs", None) and problem.code in (
         *NFS_CODES, *CONNECT_CODES, FORMAT_MISSING) else ([], [])
 

@@ -136,6 +136,12 @@ def _explain_code(ctx: RuleContext, chain: Chain, code: int | None, *, tenant_id
         e = diagnose(ctx, chain, DestinationProblem(code, tenant_id, servers=servers, since=since, until=until,
                                                     lines=tuple(lines), purpose="restore"))
         return e.cause, e.verdict, e.summary, e.next_steps
+    if code and generic == "restore_command_failed":  # a RESTORE refused: the signatures may know the code
+        from obdoctor.rules.signatures import explain_refusal
+
+        e = explain_refusal(ctx, chain, code, "restore", tenant_id=tenant_id, lines=lines)
+        if e is not None:
+            return e.cause, e.verdict, e.summary, e.next_steps
     doc = error_docs.doc(code) if code else None
     tail = ("documented cause: " + " ".join(doc.cause).rstrip(".")) if doc and doc.cause else ""
     steps = [f"Documented solution: {s}" for s in doc.solution] if doc else []

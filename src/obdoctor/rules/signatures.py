@@ -1,0 +1,294 @@
+"""Commands refused before any job existed, given their meaning by the signatures.
+
+ALTER SYSTEM ARCHIVELOG or NOARCHIVELOG that fails leaves no job and no archive round, only an
+event row with the command's return code (``log_archive`` / ``open_archive_mode``, ``result``).
+The code is often generic (-4009, -4012, -4179); what it means depends on the command, the
+destination's scheme and the version, which is what a signature (``data/signatures/``, the
+user's ``$XDG_CONFIG_HOME/obdoctor/signatures/``) records. Which event rows record a command is
+data too (``[[command_event]]`` in the signature files).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from obdoctor.evidence.records import normalize_code
+from obdoctor.findings import Finding, Verdict
+from obdoctor.knowledge import signatures, storage_errors
+from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
+from obdoctor.logs.record import LogRecord
+from obdoctor.rules.destination import cluster_servers
+from obdoctor.rules.failure import Explanation
+
+_FAILED_SQL = "fail execute sql"
+"""What the SQL thread logs when a statement fails (obmp_query: sql=, ret=)."""
+_DEST_PARAMETER = {"archivelog": "log_archive_dest", "noarchivelog": "log_archive_dest",
+                   "set_log_archive_dest": "log_archive_dest", "set_log_archive_dest_state": "log_archive_dest"}
+
+
+class CommandRefused(Rule):
+    """A backup, archive or restore command was refused before any job existed.
+
+    Reads the event rows that record a command and its return code (both event history views; the
+    list is ``[[command_event]]`` in the signature files), takes each tenant's latest attempt when
+    it failed and no later attempt succeeded, and builds the context a signature is selected by:
+    the command, the scheme of the tenant's destination (CDB_OB_BACKUP_PARAMETER, CDB_OB_ARCHIVELOG),
+    the cluster's version and the tenant's and archive's states. The most specific signature names
+    the cause, what proves it and the next steps; without one the code's generic meaning is said.
+    """
+
+    id = "S1"
+    name = "command-refused"
+    needs = ("rs_events", "server_events", "parameters", "archivelog", "tenants", "logs:rootservice", "logs:observer")
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        try:
+            catalogue = signatures.load()
+        except signatures.SignatureError as exc:
+            ctx.could_not_check("signatures (data/signatures/ and $XDG_CONFIG_HOME/obdoctor/signatures/)", str(exc))
+            return []
+        findings = []
+        for ce in catalogue.command_events:
+            found = (ctx.evidence.rs_events(ce.module, ce.event) if ce.view == "rootservice"
+                     else ctx.evidence.server_events(ce.module, ce.event))
+            if not found.available:
+                ctx.could_not_check("commands refused before any job existed (their event rows)",
+                                    found.reason or "view not available")
+                continue
+            by_tenant: dict[int | None, list] = {}
+            for event in found:
+                tenant_id = _int(event.value("tenant_id"))
+                if ctx.options.wants(tenant_id) and ctx.options.in_window(event.timestamp):
+                    by_tenant.setdefault(tenant_id, []).append(event)
+            for tenant_id, events in by_tenant.items():
+                events.sort(key=lambda e: e.timestamp or datetime.min)
+                code = _code(events[-1].value(ce.code_field))
+                if not code:
+                    continue  # the latest attempt succeeded
+                run = [e for e in events if _code(e.value(ce.code_field)) == code]
+                findings.append(self._diagnose(ctx, catalogue, ce, tenant_id, code, run, found.source))
+        return findings + self._failed_sql(ctx, catalogue)
+
+    # -- statements that leave no event: the SQL thread's 'fail execute sql' line ----------------
+    def _failed_sql(self, ctx: RuleContext, catalogue) -> list[Finding]:
+        """ALTER SYSTEM SET ..._DEST, ADD RESTORE SOURCE, CANCEL... leave no event row when they fail;
+        the server that ran them logs ``fail execute sql(sql=..., ret=<code>)`` on the SQL thread.
+        Statements whose events other rules or the command events read (BACKUP: P1, RESTORE: R1,
+        ARCHIVELOG) are left to them. The scan is opportunistic: it reads the logs the evidence has
+        (the servers with logs in a bundle, the reachable ones live) and says nothing when there are
+        none, as no failure points at a server to look at."""
+        with_logs = set(ctx.evidence.log_servers)
+        servers = tuple(s for s in cluster_servers(ctx) if s in with_logs)
+        if not servers:
+            return []
+        until = ctx.options.until or ctx.evidence.collected_at
+        since = ctx.options.since or (until - timedelta(days=1) if until else None)
+        probe = Chain(self.id)
+        result = search(ctx, probe, servers=servers, kinds=("observer",), any_of=(_FAILED_SQL,), levels=PROBLEM_LEVELS,
+                        since=since, until=until, purpose="failed backup, archive and restore statements")
+        for u in probe.unchecked:
+            ctx.could_not_check(u.what, u.why)
+        owned = {ce.statement for ce in catalogue.command_events} | {"backup", "restore"}
+        latest: dict[tuple[str, int, int | None], list[LogRecord]] = {}
+        for record in result.records:
+            kind, code = signatures.statement_of(record.raw, catalogue), record.ret()
+            if kind and kind not in owned and code and ctx.options.wants(record.tenant_id):
+                latest.setdefault((kind, code, record.tenant_id), []).append(record)
+        labels = {s.kind: s.label for s in catalogue.statements}
+        findings = []
+        for (kind, code, tenant_id), records in latest.items():
+            records.sort(key=lambda r: r.ts or datetime.min)
+            last = records[-1]
+            chain = Chain(self.id)
+            label = labels.get(kind, kind)
+            chain.log_step(f"observer.log* on {', '.join(servers)}: grep '{_FAILED_SQL}' | grep -i '{label.split(' ', 2)[-1]}'",
+                           f"{label} failed {len(records)} time(s) with {code_text(code)} on {last.server or '?'}, "
+                           f"last at {fmt_time(last.ts)}", records[-5:])
+            chain.server(last.server)
+            if last.trace_id and not last.trace_id.startswith("Y0-"):
+                chain.trace(last.trace_id)
+            context = signatures.Context(codes=(code,), statement=kind, scheme=signatures.scheme_of(last.raw),
+                                         version=ctx.evidence.version, states=self._states(ctx, tenant_id),
+                                         text=last.raw)
+            head = f"{label} failed with {code_text(code)} on {last.server or '?'}"
+            explanation = apply_signature(chain, catalogue, context)
+            if explanation is None:
+                chain.could_not_check(f"the meaning of {code} after {label}",
+                                      f"no signature matches this statement, destination scheme ({context.scheme or 'unknown'}) "
+                                      f"and version ({context.version or 'unknown'})")
+                findings.append(chain.finding("command_refused_unexplained", Verdict.UNKNOWN,
+                                              f"{head}; no signature says what it means after this statement.",
+                                              code=code, tenant_id=tenant_id, time=last.ts))
+                continue
+            chain.notes.append("A log line does not say whether the statement succeeded when run again: "
+                               "check today's setting (CDB_OB_BACKUP_PARAMETER, CDB_OB_ARCHIVELOG).")
+            finding = chain.finding(explanation.cause, explanation.verdict, f"{head}: {explanation.summary}.",
+                                    code=code, tenant_id=tenant_id, time=last.ts, extra_steps=explanation.next_steps)
+            findings.append(finding if explanation.signature.cause else replace(finding, title=explanation.signature.title))
+        return findings
+
+    def _diagnose(self, ctx: RuleContext, catalogue, ce, tenant_id, code: int, events, view: str) -> Finding:
+        chain = Chain(self.id)
+        label = {s.kind: s.label for s in catalogue.statements}.get(ce.statement, ce.statement)
+        latest = events[-1]
+        chain.row_step(
+            f"{view} where module='{ce.module}' and event='{ce.event}'",
+            f"{label} for tenant {tenant_id} returned {code_text(code)}"
+            + (f" ({len(events)} attempts)" if len(events) > 1 else "") + f", last at {fmt_time(latest.timestamp)}",
+            events[-5:], ("timestamp", "module", "event", "values"),
+        )
+        chain.server(getattr(latest, "rs_svr_ip", None) or getattr(latest, "svr_ip", None))
+        lines = self._lines(ctx, chain, latest, code, label)
+        context = signatures.Context(codes=(code,), statement=ce.statement, version=ctx.evidence.version,
+                                     scheme=self._scheme(ctx, chain, ce.statement, tenant_id),
+                                     states=self._states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
+        tenant = ctx.evidence.tenant(tenant_id)
+        if tenant is not None and tenant.status and tenant.status != "NORMAL":
+            chain.row_step(ctx.evidence.tenants().source, f"tenant {tenant_id} is {tenant.status}", [tenant],
+                           ("tenant_id", "name", "status", "role"))
+        summary_head = f"{label} for tenant {tenant_id} was refused with {code_text(code)}"
+        explanation = apply_signature(chain, catalogue, context)
+        if explanation is None:
+            others = signatures.for_code(code, catalogue)
+            if others:
+                chain.notes.append("Signatures give this code a meaning in other contexts: "
+                                   + "; ".join(f"{s.id} ({s.context_text()})" for s in others[:4]) + ".")
+            chain.could_not_check(f"the meaning of {code} after {label}",
+                                  "no signature matches this command, destination scheme "
+                                  f"({context.scheme or 'unknown'}) and version ({context.version or 'unknown'})")
+            return chain.finding("command_refused_unexplained", Verdict.UNKNOWN,
+                                 f"{summary_head}; no signature says what it means after this command.",
+                                 code=code, tenant_id=tenant_id, time=latest.timestamp)
+        finding = chain.finding(explanation.cause, explanation.verdict, f"{summary_head}: {explanation.summary}.",
+                                code=code, tenant_id=tenant_id, time=latest.timestamp, extra_steps=explanation.next_steps)
+        sig = explanation.signature
+        return finding if sig.cause else replace(finding, title=sig.title)
+
+    @staticmethod
+    def _lines(ctx: RuleContext, chain: Chain, event, code: int, label: str) -> list:
+        """The refusing check's own lines: ``ret=<code>`` in the root service's logs at the event's time."""
+        server = getattr(event, "rs_svr_ip", None) or getattr(event, "svr_ip", None)
+        if not server or event.timestamp is None:
+            chain.could_not_check(f"the log lines of the refused {label}", "the event names no server or time")
+            return []
+        margin = timedelta(minutes=2)
+        result = search(ctx, chain, servers=(server,), kinds=("rootservice", "observer"), any_of=(f"ret={code}",),
+                        levels=PROBLEM_LEVELS, since=event.timestamp - margin, until=event.timestamp + margin,
+                        purpose=f"ret={code} of the refused {label}")
+        lines = [r for r in result.records if r.ret() == code][:10]
+        if not lines:
+            if result.searched_anything:
+                chain.step(f"rootservice.log*/observer.log* on {server}: grep 'ret={code}'",
+                           f"no line in {len(result.files_searched)} file(s) around {fmt_time(event.timestamp)}")
+            return []
+        chain.log_step(f"rootservice.log*/observer.log* on {server}: grep 'ret={code}' around {fmt_time(event.timestamp)}",
+                       f"{len(lines)} line(s) of the refusing check: {lines[0].message[:160]}", lines)
+        trace = next((r.trace_id for r in lines if r.trace_id and not r.trace_id.startswith("Y0-")), None)
+        if trace is None:
+            return lines
+        chain.trace(trace)
+        anchor = lines[0].ts or event.timestamp
+        around = search(ctx, chain, servers=(server,), kinds=("rootservice", "observer"), any_of=(trace,),
+                        levels=PROBLEM_LEVELS, since=anchor - timedelta(seconds=5), until=anchor + timedelta(seconds=5),
+                        purpose=f"the refused {label}'s trace {trace}")
+        seen = {(r.path, r.line_no) for r in lines}
+        extra = [r for r in around.records if (r.path, r.line_no) not in seen][:10]
+        if extra:
+            chain.log_step(f"rootservice.log*/observer.log* on {server}: grep {trace}",
+                           f"{len(extra)} more WARN/ERROR line(s) of the same request, without ret=: "
+                           + "; ".join(r.message[:100] for r in extra[:3]), extra)
+        return lines + extra
+
+    @staticmethod
+    def _scheme(ctx: RuleContext, chain: Chain, statement: str, tenant_id) -> str | None:
+        """The scheme of the destination the command used: the tenant's parameter, else its archive path."""
+        wanted = _DEST_PARAMETER.get(statement, "data_backup_dest")
+        params = ctx.evidence.parameters()
+        rows = [p for p in params if p.tenant_id == tenant_id and p.name.startswith(wanted) and p.value
+                and not p.name.startswith("log_archive_dest_state")]
+        for p in rows:
+            scheme = signatures.scheme_of(p.value)
+            if scheme:
+                chain.row_step(params.source, f"tenant {tenant_id}'s {p.name} is a {scheme}:// destination",
+                               [p], ("tenant_id", "name", "value"))
+                return scheme
+        if wanted == "log_archive_dest":
+            for r in ctx.evidence.archivelog():
+                scheme = signatures.scheme_of(getattr(r, "path", None) or "")
+                if r.tenant_id == tenant_id and scheme:
+                    return scheme
+        chain.could_not_check(f"the destination scheme of tenant {tenant_id}",
+                              f"no {wanted} for it in {params.source if params.available else 'the backup parameters'}")
+        return None
+
+    @staticmethod
+    def _states(ctx: RuleContext, tenant_id) -> dict[str, str]:
+        states: dict[str, str] = {}
+        tenant = ctx.evidence.tenant(tenant_id)
+        if tenant is not None and tenant.status:
+            states["tenant.status"] = tenant.status
+        if tenant is not None and getattr(tenant, "role", None):
+            states["tenant.role"] = tenant.role
+        rounds = [r for r in ctx.evidence.archivelog() if r.tenant_id == tenant_id and r.status]
+        if rounds:
+            states["archive.status"] = rounds[-1].status
+        return states
+
+
+@dataclass
+class SignatureExplanation(Explanation):
+    signature: signatures.Signature | None = None
+
+
+def apply_signature(chain: Chain, catalogue: signatures.Catalogue, context: signatures.Context) -> SignatureExplanation | None:
+    """The most specific signature for the context's code, written into the chain (its meaning as
+    a step, what proves it and where it is documented as notes), or None when none matches."""
+    code = context.codes[0] if context.codes else None
+    matched = [m for m in signatures.find(context, catalogue) if m.code == code]
+    if not matched:
+        return None
+    sig = matched[0].signature
+    chain.step(f"signature {sig.id} ({sig.origin})", f"{sig.context_text()}: {sig.meaning}")
+    chain.notes += [f"What proves it: {p}" for p in sig.proof]
+    chain.notes.append("Where this meaning is documented: " + "; ".join(sig.source)
+                       + ". Field case: " + "; ".join(sig.field_case) + ".")
+    steps = list(sig.next_steps)
+    if context.scheme == "file" and "file" in sig.schemes:  # a meaning about the NFS destination itself
+        chain.destination_kind = "nfs"
+        steps += [f"NFS requirement for OceanBase {context.version or '(version unknown)'}: {t}"
+                  for t in storage_errors.nfs_requirements(context.version)]
+    verdict = Verdict.CONFIRMED if sig.verdict == "confirmed" else Verdict.LIKELY
+    return SignatureExplanation(sig.cause or "command_refused", verdict, _lower_first(sig.title), steps, sig)
+
+
+def explain_refusal(ctx: RuleContext, chain: Chain, code: int, statement: str, *, tenant_id: int | None = None,
+                    lines=()) -> SignatureExplanation | None:
+    """For a rule that owns a command's event (R1 reads RESTORE's): the meaning a signature gives
+    ``code`` after ``statement`` on this cluster's version, with the tenant's states and the
+    command's log lines as context; None when no signature matches or none can be loaded."""
+    try:
+        catalogue = signatures.load()
+    except signatures.SignatureError as exc:
+        chain.could_not_check("signatures (data/signatures/ and $XDG_CONFIG_HOME/obdoctor/signatures/)", str(exc))
+        return None
+    context = signatures.Context(codes=(code,), statement=statement, version=ctx.evidence.version,
+                                 states=CommandRefused._states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
+    return apply_signature(chain, catalogue, context)
+
+
+def _lower_first(title: str) -> str:
+    """``The tenant ...`` -> ``the tenant ...``; ``ARCHIVELOG was ...`` stays."""
+    return title[0].lower() + title[1:] if title[1:2].islower() else title
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _code(text: str | None) -> int | None:
+    value = _int(text)
+    return normalize_code(value) if value else None
