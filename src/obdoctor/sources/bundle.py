@@ -11,6 +11,7 @@ and an archive is extracted member by member within a size and file-count budget
 from __future__ import annotations
 
 import ipaddress
+import re
 import tarfile
 import tempfile
 import tomllib
@@ -27,6 +28,7 @@ from obdoctor.logs.parser import parse_line
 from obdoctor.logs.search import Patterns, SearchReport, search_files
 from obdoctor.evidence.rows import Columns
 from obdoctor.sources.loose import UNKNOWN_SERVER
+from obdoctor.sources.paste import SESSION
 from obdoctor.sources.sqltext import iter_cells
 
 SQL_EXTENSIONS = ("jsonl", "csv", "tsv", "txt")
@@ -104,6 +106,9 @@ class Bundle:
                        self._aliases())
         self.notes.extend(found.notes)
         for block, shown in found.blocks:
+            if block.view == SESSION:
+                self._session_facts(block, shown)
+                continue
             self._pasted.setdefault(block.view.upper(), []).append((block, shown))
         for view, blocks in self._pasted.items():
             if view not in {v.upper() for v in _known_views()} and not is_3x_view(view):
@@ -112,6 +117,23 @@ class Bundle:
             self._log_origin[staged] = shown
         if found.logs:
             self._logs = self._staging / "logs"
+
+    def _session_facts(self, block, shown: str) -> None:
+        """``SELECT version(), now()`` in a paste: the version and the moment of the evidence,
+        used when no manifest says them (a paste has none)."""
+        problems: list[str] = []
+        for _, header, values in iter_cells(block.text, block.ext, problems):
+            row = dict(zip(header, values)) if header is not None else values
+            for key, value in row.items():
+                key, text = str(key).lower(), str(value or "")
+                found = re.search(r"(\d+\.\d+\.\d+(?:\.\d+)?)\s*$", text.split("OceanBase")[-1].lstrip("-v _"))
+                if "version" in key and found:
+                    self.manifest.setdefault("version", found.group(1))
+                    self.notes.append(f"{shown}: version {found.group(1)} from {key}")
+                elif ("now" in key or "current_timestamp" in key or "sysdate" in key) and text:
+                    self.manifest.setdefault("collected_at", text.replace(" ", "T", 1))
+                    self.notes.append(f"{shown}: the evidence's moment {text} from {key}")
+            break
 
     def _aliases(self) -> dict[str, str]:
         """Host names a folder may carry -> server address (manifest ``[cluster] hosts``/``aliases``)."""

@@ -116,7 +116,7 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
         else:
             target.write_bytes(paste)
         found.logs.append((target, shown, how))
-        if how != "from its logs/<ip>/ folder":
+        if how.startswith("guessed") or server == UNKNOWN_SERVER:
             found.notes.append(f"{shown}: log lines of {server} ({how})" if server != UNKNOWN_SERVER else
                                f"{shown}: log lines of no known server ({how}): searched and shown as server unknown")
     return found
@@ -179,6 +179,9 @@ def attribute(shown: str, head: str, named: list[str], aliases: dict[str, str]) 
     for part in reversed(parts):
         if _is_ip(part):
             return part, "from its logs/<ip>/ folder" if "logs" in parts else f"from its folder {part}/"
+    named_in = re.search(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])", shown.split("/")[-1])
+    if named_in and _is_ip(named_in.group(1)):
+        return named_in.group(1), "from its file name"
     for part in reversed(parts):
         if part in aliases:
             return aliases[part], f"guessed: folder {part}/ is that server's host name"

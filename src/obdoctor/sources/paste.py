@@ -156,7 +156,7 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
         return Block(view, text, ext, start - 1, "from the statement (columns from its select list)")
     if statement:
         return Block(view, "", "txt", start, "", f"no table found after {statement[:60]!r}")
-    return Block(None, "", "txt", start, "", f"line {start}: no table, no prompt, no log line: not understood "
+    return Block(None, "", "txt", start, "", f"no table, no prompt, no log line: not understood "
                  f"({first_text.strip()[:60]!r})")
 
 
@@ -195,9 +195,16 @@ def _all_columns() -> set[str]:
     return _COLUMNS
 
 
+SESSION = "@session"
+"""The pseudo-view of ``SELECT version(), now()`` (no FROM): the cluster's version and clock."""
+
+
 def _view_of(statement: str | None) -> str | None:
     if not statement:
         return None
+    if re.match(r"^\s*select\s+(?:(?:ob_)?version\(\)|now\(\)|current_timestamp(?:\(\d?\))?)", statement,
+                re.IGNORECASE) and not re.search(r"\bfrom\b", statement, re.IGNORECASE):
+        return SESSION
     m = _FROM.search(statement)
     if not m:
         return None
