@@ -106,7 +106,8 @@ def write_forms(bundle: Path, out: Path, *, rotate: int = 0) -> dict[str, Path]:
         if shape in ("silent", "csv-bare") and not rows:
             shape = "table"  # an empty result prints no rows to match: keep "Empty set"
         prompt = PROMPTS[i % len(PROMPTS)]
-        queries.append((view, f"{prompt}{statement(view, columns, shape)}\n{render(shape, columns, rows)}\n"))
+        output = render(shape, columns, rows) if rows or columns else "Empty set (0.01 sec)\n"
+        queries.append((view, f"{prompt}{statement(view, columns, shape)}\n{output}\n"))
     flat, session = out / "flat", out / "session"
     for folder in (flat, session):
         folder.mkdir(exist_ok=True)
@@ -118,8 +119,8 @@ def write_forms(bundle: Path, out: Path, *, rotate: int = 0) -> dict[str, Path]:
         (flat / "version.txt").write_text(facts, encoding="utf-8")
     (session / "session.txt").write_text(facts + "".join(t for _, t in queries) + "Bye\n", encoding="utf-8")
     paste = facts + "".join(t for _, t in queries)
-    for _, log in _logs(bundle):
+    for server, log in _logs(bundle):  # as a terminal shows them: a shell prompt on the server, then the lines
         if not log.name.endswith((".gz", ".zst")):
-            paste += decode_text(log.read_bytes())[0]
+            paste += f"[admin@{server} log]$ cat {log.name}\n" + decode_text(log.read_bytes())[0]
     (out / "stdin.txt").write_text(paste, encoding="utf-8")
     return {"flat": flat, "session": session, "stdin": out / "stdin.txt"}

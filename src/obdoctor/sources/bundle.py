@@ -64,6 +64,7 @@ class Bundle:
         self._staging: Path | None = None
         self._pasted: dict[str, list[tuple[object, str]]] = {}
         self._log_origin: dict[Path, str] = {}
+        self._mixed: set[Path] = set()
         self.root = self._open(self.path) if stdin is None else self._paste_root()
         self._info: SourceInfo | None = None
         self._clock: ClockShift | None = None
@@ -115,6 +116,7 @@ class Bundle:
                 self.notes.append(f"{blocks[0][1]}: {blocks[0][0].view} is not a view obdoctor knows; kept but not read")
         for staged, shown, _ in found.logs:
             self._log_origin[staged] = shown
+        self._mixed = set(found.mixed)
         if found.logs:
             self._logs = self._staging / "logs"
 
@@ -537,6 +539,8 @@ class Bundle:
                 if reason not in ("not an OceanBase log file name", "empty file"):
                     result.unchecked.append(f"{server}/{path.name}: {reason}")
             chosen = _choose_files(files, query)
+            chosen += [f for f in files if f.path in self._mixed and f not in chosen and not f.wf
+                       and overlaps(f, query.since, query.until)]  # a paste mixes the families
             if not chosen and unknown is None:
                 result.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in the bundle")
                 continue

@@ -38,6 +38,8 @@ class Loose:
     """(staged path, original location, how the server was decided)."""
     notes: list[str] = field(default_factory=list)
     read: int = 0
+    mixed: list[Path] = field(default_factory=list)
+    """Staged files of pasted lines: their families are mixed, every search reads them."""
 
 
 def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callable[[Path], bool],
@@ -96,9 +98,11 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
                 continue
             found.blocks.append((block, shown))
             understood = True
-        if split.log_lines:
-            lines = "\n".join(l for _, l in split.log_lines) + "\n"
-            pending.append((None, f"{shown} (its log lines)", lines, lines.encode("utf-8")))
+        hosts = list(dict.fromkeys(h for _, _, h in split.log_lines))
+        for host in hosts:  # one staged file per host a shell prompt names (None: no prompt said)
+            lines = "\n".join(l for _, l, h in split.log_lines if h == host) + "\n"
+            where = f"{shown} (its log lines after a prompt on {host})" if host else f"{shown} (its log lines)"
+            pending.append((None, where, lines, lines.encode("utf-8")))
             understood = True
         if understood:
             found.read += 1
@@ -116,6 +120,8 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
         else:
             target.write_bytes(paste)
         found.logs.append((target, shown, how))
+        if path is None:
+            found.mixed.append(target)
         if how.startswith("guessed") or server == UNKNOWN_SERVER:
             found.notes.append(f"{shown}: log lines of {server} ({how})" if server != UNKNOWN_SERVER else
                                f"{shown}: log lines of no known server ({how}): searched and shown as server unknown")
@@ -176,6 +182,13 @@ def _is_ip(text: str) -> bool:
 def attribute(shown: str, head: str, named: list[str], aliases: dict[str, str]) -> tuple[str, str]:
     """(server, how it was decided) for a log at ``shown`` (a relative path) beginning ``head``."""
     parts = shown.split("/")[:-1]
+    prompt = re.search(r"after a prompt on (\S+)\)$", shown)
+    if prompt:
+        host = prompt.group(1)
+        if _is_ip(host):
+            return host, "from the shell prompt before its lines"
+        if host in aliases:
+            return aliases[host], f"guessed: the shell prompt's host {host} is that server"
     for part in reversed(parts):
         if _is_ip(part):
             return part, "from its logs/<ip>/ folder" if "logs" in parts else f"from its folder {part}/"

@@ -50,7 +50,8 @@ class Block:
 @dataclass
 class Split:
     blocks: list[Block] = field(default_factory=list)
-    log_lines: list[tuple[int, str]] = field(default_factory=list)
+    log_lines: list[tuple[int, str, str | None]] = field(default_factory=list)
+    """(line number, line, the host a shell prompt or ``==> file <==`` header before it names)."""
     problems: list[str] = field(default_factory=list)
 
 
@@ -92,12 +93,18 @@ def split_text(text: str, hint: str = "") -> Split:
             body.append(line)
         i += 1
     pieces.append((statement, start, body))
+    host: str | None = None
     for statement, first, body in pieces:
         table: list[str] = []
         for offset, line in enumerate(body):
+            said = _host_of(line)
+            if said is not None:
+                host = said or None
+                table.append("")
+                continue
             if is_log_line(line) or (table == [] and out.log_lines and out.log_lines[-1][0] == first + offset - 1
                                      and line.strip() and not _table_line(line)):
-                out.log_lines.append((first + offset, line))
+                out.log_lines.append((first + offset, line, host))
                 table.append("")  # keep the lines' numbers
             else:
                 table.append(line)
@@ -105,6 +112,25 @@ def split_text(text: str, hint: str = "") -> Split:
         if block is not None:
             out.blocks.append(block)
     return out
+
+
+_SHELL = re.compile(r"^\s*\[?[\w.-]+@(?P<host>[\w.-]+)[^\]$#>]*\]?\s*[$#]\s")
+_FILE_HEADER = re.compile(r"^==> (?P<file>.+) <==\s*$")
+_IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])")
+
+
+def _host_of(line: str) -> str | None:
+    """The host a shell prompt (``[admin@10.0.0.3 log]$ grep ...``) or a ``tail``/``head`` file
+    header naming a path with an address (``==> logs/10.0.0.3/observer.log <==``) says the lines
+    after it come from; ``""`` for a header or prompt naming none; None for any other line."""
+    m = _SHELL.match(line)
+    if m:
+        return m.group("host")
+    m = _FILE_HEADER.match(line)
+    if m:
+        ip = _IPV4.search(m.group("file"))
+        return ip.group(1) if ip else ""
+    return None
 
 
 def _ends(statement: str) -> bool:
@@ -122,6 +148,8 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
     meaningful = [(n, l) for n, l in enumerate(lines) if l.strip() and not (_CHATTER.match(l) and not _EMPTY.match(l))]
     view = _view_of(statement)
     if not meaningful:
+        if statement and view:
+            return Block(view, "", "txt", first, "", f"no output after {statement[:70]!r}")
         return None
     first_index, first_text = meaningful[0]
     if _EMPTY.match(first_text):
