@@ -83,6 +83,8 @@ def _facts(bundle: Path) -> str:
         values["version()"] = f"5.7.25-OceanBase-v{cluster['version']}"
     if cluster.get("collected_at"):
         values["now()"] = str(cluster["collected_at"]).replace("T", " ")
+    if cluster.get("dba_tenant_id"):
+        values["effective_tenant_id()"] = str(cluster["dba_tenant_id"])
     if not values:
         return ""
     return f"{PROMPTS[0]}SELECT {', '.join(values)};\n" + render_sql.table(list(values), [values])

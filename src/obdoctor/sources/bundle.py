@@ -121,8 +121,8 @@ class Bundle:
             self._logs = self._staging / "logs"
 
     def _session_facts(self, block, shown: str) -> None:
-        """``SELECT version(), now()`` in a paste: the version and the moment of the evidence,
-        used when no manifest says them (a paste has none)."""
+        """``SELECT version(), now(), effective_tenant_id()`` in a paste: the version, the moment
+        of the evidence and the tenant DBA_ views were read in, used when no manifest says them."""
         problems: list[str] = []
         for _, header, values in iter_cells(block.text, block.ext, problems):
             row = dict(zip(header, values)) if header is not None else values
@@ -132,6 +132,11 @@ class Bundle:
                 if "version" in key and found:
                     self.manifest.setdefault("version", found.group(1))
                     self.notes.append(f"{shown}: version {found.group(1)} from {key}")
+                elif "tenant_id" in key and text.isdigit():  # DBA_ views were read in this tenant
+                    cluster = self.manifest.setdefault("cluster", {})
+                    if isinstance(cluster, dict):
+                        cluster.setdefault("dba_tenant_id", int(text))
+                        self.notes.append(f"{shown}: DBA_ views read in tenant {text} ({key})")
                 elif ("now" in key or "current_timestamp" in key or "sysdate" in key) and text:
                     self.manifest.setdefault("collected_at", text.replace(" ", "T", 1))
                     self.notes.append(f"{shown}: the evidence's moment {text} from {key}")

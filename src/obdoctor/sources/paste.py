@@ -30,6 +30,7 @@ _EMPTY = re.compile(r"^\s*Empty set\b", re.IGNORECASE)
 _CHATTER = re.compile(r"^\s*(\d+ rows? in set|Query OK|Bye|Empty set|Welcome to|Your |Server version|Copyright|"
                       r"Oracle is|owners\.|Type 'help|Reading table|You can turn|Database changed|ERROR \d+|"
                       r"Warning|Connection id)", re.IGNORECASE)
+_ROWS = re.compile(r"^\s*\d+ rows? in set", re.IGNORECASE)
 LOG_FORMATS = {"4.x", "4.0", "3.x", "trace", "alert"}
 
 
@@ -155,7 +156,8 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
     if _EMPTY.match(first_text):
         return Block(view, "Empty set\n", "txt", first, "from the statement", None if view else
                      "an empty result with no statement naming its view") if statement else None
-    kept = lines[first_index:]
+    kept = ["" if _CHATTER.match(l) and not _EMPTY.match(l) and not _ROWS.match(l) else l
+            for l in lines[first_index:]]  # "Bye", "Query OK": not part of a value
     start = first + first_index
     shape = _shape(first_text, [l for _, l in meaningful])
     if shape in ("table", "vertical", "pipe"):
@@ -230,7 +232,7 @@ SESSION = "@session"
 def _view_of(statement: str | None) -> str | None:
     if not statement:
         return None
-    if re.match(r"^\s*select\s+(?:(?:ob_)?version\(\)|now\(\)|current_timestamp(?:\(\d?\))?)", statement,
+    if re.match(r"^\s*select\s+(?:(?:ob_)?version\(\)|now\(\)|current_timestamp(?:\(\d?\))?|effective_tenant_id\(\))", statement,
                 re.IGNORECASE) and not re.search(r"\bfrom\b", statement, re.IGNORECASE):
         return SESSION
     m = _FROM.search(statement)
