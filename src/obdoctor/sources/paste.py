@@ -171,7 +171,12 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
         rows = [l for l in kept if l.strip() and not _CHATTER.match(l)]
         cells = next(csv.reader([rows[0]], delimiter=delimiter))
         ext = "tsv" if shape == "tab" else "csv"
-        if _is_header(cells):
+        listed = _statement_columns(statement, view, len(cells))
+        if listed is not None:  # the statement names the columns: a header row is those names
+            header = [c.strip().upper() for c in cells] == [n.upper() for n in listed]
+        else:
+            header = _is_header(cells)
+        if header:
             text = "\n".join(kept) + "\n"
             return _named(statement, view, cells, text, ext, start, hint)
         columns = _statement_columns(statement, view, len(cells))
