@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Report, Verdict
+from obdoctor.report.next_commands import next_commands
 from obdoctor.report.common import cell, finding_facts, headline, headline_style, row_columns
 from obdoctor.report.redact import redact_report
 from obdoctor.report.timeline import log_event, repeats
@@ -66,6 +67,17 @@ def render_text(report: Report, screen: Screen = Screen()) -> str:
         for u in report.unchecked:
             out.para(f"{u.what}: {u.why}" + (f" — run: {u.query}" if u.query else ""),
                      indent=INDENT + 1, first=INDENT - 1, bullet="• ")
+    commands = next_commands(report)
+    if commands:
+        out.blank()
+        out.line("Run next (to produce what was missing)", "bold")
+        for c in commands:
+            if c.server:
+                out.para(f"on {c.server}, in the observer's log directory:", indent=INDENT + 1, first=INDENT - 1,
+                         bullet="• ")
+                out.line(" " * (INDENT + 1) + c.command)  # one line, never wrapped: it is copied as is
+            else:
+                out.line(" " * (INDENT - 1) + "• " + c.command)
     return out.text()
 
 
