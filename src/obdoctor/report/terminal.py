@@ -75,9 +75,8 @@ def render_text(report: Report, screen: Screen = Screen()) -> str:
             if c.server:
                 out.para(f"on {c.server}, in the observer's log directory:", indent=INDENT + 1, first=INDENT - 1,
                          bullet="• ")
-                out.line(" " * (INDENT + 1) + c.command)  # one line, never wrapped: it is copied as is
-            else:
-                out.line(" " * (INDENT - 1) + "• " + c.command)
+            for n, row in enumerate(_shell_lines(c.command, out.screen.width - INDENT - 3)):
+                out.line((" " * (INDENT - 1) + "• " if n == 0 and not c.server else " " * (INDENT + 1)) + row)
     return out.text()
 
 
@@ -220,6 +219,19 @@ def _rows(rows: list[dict], out: "_Writer") -> None:
                     out.para(x, indent=INDENT + label + 3, first=0, lead=(" " * (INDENT + 1) + c.ljust(label) + "  ", "dim"))
     if len(rows) > len(shown):
         out.para(f"… {len(rows) - len(shown)} more row(s) (--full shows them)", indent=INDENT, style="dim")
+
+
+def _shell_lines(command: str, width: int) -> list[str]:
+    """A command folded at spaces with `` \\`` continuations, so that it still pastes into a
+    shell as one command (inside double quotes too, where backslash-newline is removed)."""
+    rows, current = [], ""
+    for word in command.split(" "):
+        if current and len(current) + 1 + len(word) > width:
+            rows.append(current + " \\")
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    return rows + [current]
 
 
 # -- output ------------------------------------------------------------------------------------
