@@ -25,7 +25,6 @@ from obdoctor.sources.paste import Block, looks_like_log, split_text
 UNKNOWN_SERVER = "server unknown"
 _COMPRESSED = (".gz", ".zst", ".bz2")
 _ADDRESS_COLUMNS = ("SVR_IP", "RS_SVR_IP")
-_SELF_ADDRESS = re.compile(r"(?:self_addr_?|local_addr|my_addr|self)[=:]\s*\"?(\d{1,3}(?:\.\d{1,3}){3}):(\d+)")
 _HEAD_BYTES = 1 << 20
 
 
@@ -55,7 +54,7 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
     if root is not None:
         for path in sorted(root.rglob("*")):
             shown = path.relative_to(root).as_posix()
-            if path.is_symlink() and not inside(path):
+            if not inside(path):
                 found.notes.append(f"{shown}: a link pointing outside the folder: refused, not read")
                 continue
             if path.is_file():
@@ -116,7 +115,10 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
         name = _log_name(path.name if path is not None else "observer.log", directory)
         target = directory / name
         if path is not None:
-            shutil.copyfile(path, target)
+            try:  # a link, not a copy: logs are big; it resolves inside the folder, as the search requires
+                target.symlink_to(path.resolve())
+            except OSError:
+                shutil.copyfile(path, target)
         else:
             target.write_bytes(paste)
         found.logs.append((target, shown, how))
@@ -129,7 +131,12 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
 
 
 def _log_name(name: str, directory: Path) -> str:
-    """A staged name the log search recognises (observer.log, rootservice.log...), kept unique."""
+    """A staged name the log search recognises (observer.log, rootservice.log...), kept unique;
+    a name OceanBase writes (``observer.log.20230926143000``, ``rootservice.log.wf``) is kept."""
+    from obdoctor.logs.files import classify
+
+    if classify(Path(name)) is not None and not (directory / name).exists():
+        return name
     families = ("observer", "rootservice", "election", "trace", "alert")
     family = next((f for f in families if f in name), "observer")
     suffix = next((s for s in _COMPRESSED if name.endswith(s)), "")
@@ -179,6 +186,26 @@ def _is_ip(text: str) -> bool:
         return False
 
 
+def _own_address(head: str) -> tuple[str, str] | None:
+    """The server whose address most trace ids of the log carry: a trace id encodes the server
+    that made it (ob_log_format.md) and an observer's own timers and workers make most of the
+    ids in its log. Taken only when one address holds more than half of them."""
+    from collections import Counter
+
+    from obdoctor.logs.traceid import TRACE_ID, decode_addr
+
+    made = Counter(decode_addr(t) for t in TRACE_ID.findall(head[:_HEAD_BYTES]))
+    made.pop(None, None)
+    total = sum(made.values())
+    if not total:
+        return None
+    address, count = made.most_common(1)[0]
+    if count * 2 <= total:
+        return None
+    ip = address.rsplit(":", 1)[0].strip("[]")
+    return ip, f"guessed: {count} of its {total} trace ids were made on {address}, its own address"
+
+
 def attribute(shown: str, head: str, named: list[str], aliases: dict[str, str]) -> tuple[str, str]:
     """(server, how it was decided) for a log at ``shown`` (a relative path) beginning ``head``."""
     parts = shown.split("/")[:-1]
@@ -200,8 +227,8 @@ def attribute(shown: str, head: str, named: list[str], aliases: dict[str, str]) 
             return aliases[part], f"guessed: folder {part}/ is that server's host name"
     if len(named) == 1:
         return named[0], "guessed: the only server the evidence names"
-    own = _SELF_ADDRESS.search(head[:_HEAD_BYTES])
+    own = _own_address(head)
     if own:
-        return own.group(1), f"guessed: the log names {own.group(1)}:{own.group(2)} as its own address"
+        return own
     return UNKNOWN_SERVER, ("the evidence names no single server and the log does not say its address"
                             if not named else f"the evidence names {len(named)} servers")
