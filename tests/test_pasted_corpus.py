@@ -1,4 +1,4 @@
-"""The pasted-forms corpus (scenarios/pasted-forms.toml): a flat folder with DBA file names, one
+"""The pasted-forms corpus (scenarios/pasted/corpus.toml): a flat folder with DBA file names, one
 session file and one paste on stdin give the pinned bundle's verdicts, byte for byte in the JSON
 findings (their evidence steps name other files and lines, so they are left out of the comparison)."""
 
@@ -9,12 +9,17 @@ import tomllib
 
 import pytest
 
+from obdoctor.scenarios.model import load
 from obdoctor.scenarios.pasted import write_forms
 from tests.conftest import EXAMPLES, SCENARIOS
 
-CORPUS = tomllib.loads((SCENARIOS / "pasted-forms.toml").read_text(encoding="utf-8"))["corpus"]
-NAMES = (sorted(p.name for p in EXAMPLES.iterdir() if (p / "sql").is_dir())
-         if CORPUS["scenarios"] == "every example" else CORPUS["scenarios"])
+CORPUS = tomllib.loads((SCENARIOS / "pasted" / "corpus.toml").read_text(encoding="utf-8"))["corpus"]
+NAMES = (sorted(p.stem for p in SCENARIOS.glob("*.toml"))
+         if CORPUS["scenarios"] == "every scenario" else CORPUS["scenarios"])
+
+
+def _forms(name, out, rotate=0):
+    return write_forms(load(SCENARIOS / f"{name}.toml"), out, rotate=rotate)
 
 
 def _verdicts(result) -> str:
@@ -30,7 +35,7 @@ def _stdin(monkeypatch, data: bytes) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_every_form_gives_the_pinned_verdicts(name, rotate, run_cli, tmp_path, monkeypatch):
     pinned = run_cli("analyze", EXAMPLES / name, "--format", "json")
-    forms = write_forms(EXAMPLES / name, tmp_path, rotate=rotate)
+    forms = _forms(name, tmp_path, rotate)
     for form in ("flat", "session"):
         got = run_cli("analyze", forms[form], "--format", "json")
         assert (form, got.code, _verdicts(got)) == (form, pinned.code, _verdicts(pinned))
@@ -40,7 +45,7 @@ def test_every_form_gives_the_pinned_verdicts(name, rotate, run_cli, tmp_path, m
 
 
 def test_the_flat_folder_names_where_each_view_came_from(run_cli, tmp_path):
-    forms = write_forms(EXAMPLES / "failed-41-chain", tmp_path)
+    forms = _forms("failed-41-chain", tmp_path)
     notes = run_cli("analyze", forms["flat"], "--format", "json").json()["source"]["notes"]
     assert "backup_job_history.txt: view CDB_OB_BACKUP_JOB_HISTORY from the statement" in notes
     assert any(n.startswith("version.txt: version 4.1.0.2") for n in notes)

@@ -1,26 +1,25 @@
 """The pasted forms of a scenario: the same evidence as a DBA hands it over, not as ``collect`` lays it out.
 
-From a built scenario bundle (``sql/<VIEW>.*``, ``logs/<ip>/``, ``manifest.toml``) three forms
-are written, each view in a rotating table shape (``SHAPES``):
+From a scenario (the rows and log lines its bundle holds) three forms are written, each view
+in a rotating table shape (``SHAPES``):
 
 * ``flat/``: one file per query, named as a DBA names it (``job_history.txt``), logs named
-  ``<ip>-observer.log`` in the same folder, the version and moment in ``version.txt``;
+  ``<ip>-observer.log`` in the same folder, the version and moment in ``version.txt``
+  (what the bundle's manifest says);
 * ``session/``: every query of the session in one ``session.txt`` (obclient prompts), logs beside it;
 * ``stdin.txt``: one paste holding every query output and every log line.
 
-The corpus (which scenarios, ``scenarios/pasted-forms.toml``) is declared once; its verdicts must
+The corpus (which scenarios, ``scenarios/pasted/corpus.toml``) is declared once; its verdicts must
 equal the pinned bundle's (tests/test_pasted_corpus.py).
 """
 
 from __future__ import annotations
 
-import shutil
-import tomllib
 from pathlib import Path
 
 from obdoctor.scenarios import render_sql
-from obdoctor.sources.bundle import decode_text
-from obdoctor.sources.sqltext import parse_by_extension
+from obdoctor.scenarios.generator import log_text, sql_rows, write_log
+from obdoctor.scenarios.model import Scenario
 
 SHAPES = ("table", "tab", "vertical", "pipe", "csv", "pipe-rule", "silent", "csv-bare")
 PROMPTS = ("obclient [oceanbase]> ", "MySQL [oceanbase]> ", "mysql> ")
@@ -64,65 +63,40 @@ def dba_name(view: str) -> str:
     return f"{name}.txt"
 
 
-def _views(bundle: Path) -> list[tuple[str, list[str], list[dict]]]:
-    out = []
-    for file in sorted((bundle / "sql").iterdir()):
-        text, _ = decode_text(file.read_bytes())
-        rows, _ = parse_by_extension(text, file.suffix[1:])
-        columns = list(dict.fromkeys(k for _, r in rows for k in r))
-        out.append((file.stem, columns, [r for _, r in rows]))
-    return out
-
-
-def _facts(bundle: Path) -> str:
-    """``SELECT version(), now()`` as obclient prints it: what the manifest says of version and moment."""
-    manifest = tomllib.loads((bundle / "manifest.toml").read_text(encoding="utf-8"))
-    cluster = manifest.get("cluster", {})
-    values = {}
-    if cluster.get("version"):
-        values["version()"] = f"5.7.25-OceanBase-v{cluster['version']}"
-    if cluster.get("collected_at"):
-        values["now()"] = str(cluster["collected_at"]).replace("T", " ")
-    if cluster.get("dba_tenant_id"):
-        values["effective_tenant_id()"] = str(cluster["dba_tenant_id"])
-    if not values:
-        return ""
+def _facts(scenario: Scenario) -> str:
+    """``SELECT version(), now(), effective_tenant_id()`` as obclient prints it: what the pinned
+    bundle's manifest says of the version, the moment and the DBA_ views' tenant."""
+    values = {"version()": f"5.7.25-OceanBase-v{scenario.version}",
+              "now()": scenario.collected_at.isoformat(sep=" ")}
+    if scenario.dba_tenant_id is not None:
+        values["effective_tenant_id()"] = str(scenario.dba_tenant_id)
     return f"{PROMPTS[0]}SELECT {', '.join(values)};\n" + render_sql.table(list(values), [values])
 
 
-def _logs(bundle: Path) -> list[tuple[str, Path]]:
-    logs = bundle / "logs"
-    if not logs.is_dir():
-        return []
-    return [(server.name, f) for server in sorted(logs.iterdir()) if server.is_dir()
-            for f in sorted(server.rglob("*")) if f.is_file()]
-
-
-def write_forms(bundle: Path, out: Path, *, rotate: int = 0) -> dict[str, Path]:
-    """Write the three forms of ``bundle`` under ``out``; ``rotate`` shifts which shape each view takes."""
+def write_forms(scenario: Scenario, out: Path, *, rotate: int = 0) -> dict[str, Path]:
+    """Write the three forms of ``scenario`` under ``out``; ``rotate`` shifts which shape each view takes."""
     out.mkdir(parents=True, exist_ok=True)
-    facts = _facts(bundle)
+    facts = _facts(scenario)
     queries = []
-    for i, (view, columns, rows) in enumerate(_views(bundle)):
+    for i, table in enumerate(sorted(scenario.sql, key=lambda t: t.view)):
+        columns, rows = sql_rows(scenario, table.view, table.rows)
         shape = SHAPES[(i + rotate) % len(SHAPES)]
-        if shape in ("silent", "csv-bare") and not rows:
-            shape = "table"  # an empty result prints no rows to match: keep "Empty set"
         prompt = PROMPTS[i % len(PROMPTS)]
-        output = render(shape, columns, rows) if rows or columns else "Empty set (0.01 sec)\n"
-        queries.append((view, f"{prompt}{statement(view, columns, shape)}\n{output}\n"))
+        output = render(shape, columns, rows) if rows else "Empty set (0.01 sec)\n"  # what the client prints
+        queries.append((table.view, f"{prompt}{statement(table.view, columns, shape)}\n{output}\n"))
+    logs = [(spec, log_text(spec, scenario, index)) for index, spec in enumerate(scenario.logs)]
     flat, session = out / "flat", out / "session"
     for folder in (flat, session):
         folder.mkdir(exist_ok=True)
-        for server, log in _logs(bundle):
-            shutil.copyfile(log, folder / f"{server}-{log.name}")
+        for spec, text in logs:
+            write_log(folder / f"{spec.server}-{spec.file_name}", text, spec.compress)
     for view, text in queries:
         (flat / dba_name(view)).write_text(text, encoding="utf-8")
-    if facts:
-        (flat / "version.txt").write_text(facts, encoding="utf-8")
+    (flat / "version.txt").write_text(facts, encoding="utf-8")
     (session / "session.txt").write_text(facts + "".join(t for _, t in queries) + "Bye\n", encoding="utf-8")
     paste = facts + "".join(t for _, t in queries)
-    for server, log in _logs(bundle):  # as a terminal shows them: a shell prompt on the server, then the lines
-        if not log.name.endswith((".gz", ".zst")):
-            paste += f"[admin@{server} log]$ cat {log.name}\n" + decode_text(log.read_bytes())[0]
+    for spec, text in logs:  # as a terminal shows them: a shell prompt on the server, then the lines
+        name = spec.file_name.removesuffix(f".{spec.compress}") if spec.compress else spec.file_name
+        paste += f"[admin@{spec.server} log]$ cat {name}\n{text}"
     (out / "stdin.txt").write_text(paste, encoding="utf-8")
     return {"flat": flat, "session": session, "stdin": out / "stdin.txt"}
