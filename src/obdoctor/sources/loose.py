@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import ipaddress
 import re
 import shutil
 from collections.abc import Callable
@@ -179,11 +178,10 @@ def _servers_named(blocks: list[tuple[Block, str]]) -> list[str]:
 
 
 def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-        return True
-    except ValueError:
-        return False
+    """An IP address without a port (what may name a server's folder: bundle._address_of)."""
+    from obdoctor.sources.bundle import _address_of
+
+    return _address_of(text) == text
 
 
 def _own_address(head: str) -> tuple[str, str] | None:
