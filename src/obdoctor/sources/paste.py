@@ -244,8 +244,7 @@ def _view_of(statement: str | None) -> str | None:
     if not m:
         return None
     name = m.group(1)
-    entry = catalogue.view(name)
-    return entry.get("_name", name) if entry else name
+    return {n.upper(): n for n in catalogue.known_views()}.get(name.upper(), name)  # the catalogue's spelling
 
 
 def _statement_columns(statement: str | None, view: str | None, count: int) -> list[str] | None:
@@ -295,27 +294,26 @@ def _named(statement, view, header, text, ext, start, hint) -> Block:
 
 
 def view_from_columns(header: list[str], hint: str = "") -> tuple[str | None, str]:
-    """The catalogue view whose columns hold ``header``: the closest fit (fewest columns
-    left over); a tie broken by the words of ``hint`` (a file name), else refused with the
-    candidates named."""
+    """The catalogue view whose columns hold ``header``: the one view with exactly these
+    columns, else the one view holding them all; several alike are told apart by the words of
+    ``hint`` (a file name), else refused with the candidates named."""
     wanted = {h.strip().upper() for h in header if h}
     if not wanted:
         return None, "no column names"
-    fits = []
+    exact, holding = [], []
     for name in catalogue.known_views():
         have = {c.upper() for c in catalogue.column_names(name)}
         if have and wanted <= have:
-            fits.append((len(have - wanted), name))
+            (exact if have == wanted else holding).append(name)
+    fits = exact or holding
     if not fits:
         return None, f"its columns ({', '.join(sorted(wanted)[:6])}...) are not those of any view obdoctor knows"
-    fits.sort()
-    best = [n for d, n in fits if d == fits[0][0]]
-    if len(best) > 1 and hint:
-        words = set(re.split(r"[^a-z0-9]+", hint.lower())) - {"", "txt", "csv", "tsv", "log", "ob", "oceanbase"}
-        scored = sorted(((-len(words & set(n.lower().split("_"))), n) for n in best))
-        if scored[0][0] < 0 and (len(scored) == 1 or scored[1][0] > scored[0][0]):
-            return scored[0][1], f"closest columns; {hint} names it"
-    if len(best) > 1:
-        return None, (f"its columns fit {', '.join(best[:4])} alike: keep the SELECT line "
-                      "(the prompt) in the file to say which")
-    return best[0], "closest columns"
+    if len(fits) == 1:
+        return fits[0], "its columns are that view's" if exact else "the only view holding its columns"
+    if hint:
+        words = set(re.split(r"[^a-z0-9$]+", hint.lower())) - {"", "txt", "csv", "tsv", "log", "ob", "oceanbase"}
+        scored = sorted((-len(words & set(n.lower().split("_"))), len(catalogue.column_names(n)), n) for n in fits)
+        if scored[0][0] < 0 and scored[0][:2] != scored[1][:2]:
+            return scored[0][2], f"{len(fits)} views hold its columns; the name {hint} says which"
+    return None, (f"its columns fit {', '.join(sorted(fits)[:4])}{' and more' if len(fits) > 4 else ''} alike: "
+                  "keep the SELECT line (the prompt) in the file to say which")
