@@ -59,3 +59,12 @@ def test_gb18030_bom_and_crlf_files(tmp_path):
         assert rows[0].provenance.location == "a.txt" and rows[0].provenance.line == 5
         assert bundle.read_table("DBA_OB_TENANTS").rows[0].provenance.location == "b/c.txt"
         assert "a.txt is not UTF-8: read as gb18030" in bundle.notes
+
+
+def test_a_failed_query_is_the_reason_its_view_is_missing(tmp_path):
+    (tmp_path / "s.txt").write_text("obclient [oceanbase]> SELECT * FROM oceanbase.CDB_OB_BACKUP_JOBS;\n"
+                                    "ERROR 1146 (42S02): Table 'oceanbase.CDB_OB_BACKUP_JOBS' doesn't exist\n",
+                                    encoding="utf-8")
+    with Bundle(tmp_path) as bundle:
+        table = bundle.read_table("CDB_OB_BACKUP_JOBS")
+        assert not table.available and "the query failed: ERROR 1146" in table.reason

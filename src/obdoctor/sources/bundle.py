@@ -65,6 +65,7 @@ class Bundle:
         self._pasted: dict[str, list[tuple[object, str]]] = {}
         self._log_origin: dict[Path, str] = {}
         self._mixed: set[Path] = set()
+        self._paste_failed: dict[str, str] = {}
         self.root = self._open(self.path) if stdin is None else self._paste_root()
         self._info: SourceInfo | None = None
         self._clock: ClockShift | None = None
@@ -117,6 +118,7 @@ class Bundle:
         for staged, shown, _ in found.logs:
             self._log_origin[staged] = shown
         self._mixed = set(found.mixed)
+        self._paste_failed = found.failed
         if found.logs:
             self._logs = self._staging / "logs"
 
@@ -443,6 +445,8 @@ class Bundle:
     def _read_table(self, name: str) -> TableResult:
         if name.upper() in self._pasted:
             return self._read_pasted(name)
+        if name.upper() in self._paste_failed:
+            return TableResult(name, available=False, reason=self._paste_failed[name.upper()])
         file = self._sql_files.get(name.upper())
         if file is None:
             why = self._missing_at_collection(name)

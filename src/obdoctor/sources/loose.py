@@ -36,6 +36,8 @@ class Loose:
     """(staged path, original location, how the server was decided)."""
     notes: list[str] = field(default_factory=list)
     read: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    """View -> why its output in the folder or paste could not be read (the query failed...)."""
     mixed: list[Path] = field(default_factory=list)
     """Staged files of pasted lines: their families are mixed, every search reads them."""
 
@@ -93,6 +95,8 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
         for block in split.blocks:
             if block.problem:
                 found.notes.append(f"{shown}: line {block.first_line}: {block.problem}")
+                if block.view:
+                    found.failed.setdefault(block.view.upper(), f"{shown} line {block.first_line}: {block.problem}")
                 continue
             found.blocks.append((block, shown))
             understood = True
@@ -106,7 +110,7 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
             found.read += 1
         elif not any(n.startswith(f"{shown}:") for n in found.notes):
             found.notes.append(f"{shown}: neither a query output nor OceanBase log lines: not understood")
-    named = _servers_named(found.blocks)
+    named = _servers_named(found.blocks) if pending else []  # read again only when a log needs it
     for number, (path, shown, head, paste) in enumerate(pending):
         server, how = attribute(shown, head, named, aliases)
         directory = staging / "logs" / server

@@ -30,6 +30,7 @@ _EMPTY = re.compile(r"^\s*Empty set\b", re.IGNORECASE)
 _CHATTER = re.compile(r"^\s*(\d+ rows? in set|Query OK|Bye|Empty set|Welcome to|Your |Server version|Copyright|"
                       r"Oracle is|owners\.|Type 'help|Reading table|You can turn|Database changed|ERROR \d+|"
                       r"Warning|Connection id)", re.IGNORECASE)
+_CLIENT_ERROR = re.compile(r"^\s*ERROR \d+ \(", re.IGNORECASE)
 _ROWS = re.compile(r"^\s*\d+ rows? in set", re.IGNORECASE)
 LOG_FORMATS = {"4.x", "4.0", "3.x", "trace", "alert"}
 
@@ -149,8 +150,10 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
     meaningful = [(n, l) for n, l in enumerate(lines) if l.strip() and not (_CHATTER.match(l) and not _EMPTY.match(l))]
     view = _view_of(statement)
     if not meaningful:
-        if statement and view:
-            return Block(view, "", "txt", first, "", f"no output after {statement[:70]!r}")
+        failed = next((l.strip() for l in lines if _CLIENT_ERROR.match(l)), None)
+        if statement and view:  # the query failed (ERROR 1146: the view does not exist) or its output was not kept
+            return Block(view, "", "txt", first, "", f"the query failed: {failed[:120]}" if failed else
+                         f"no output after {statement[:70]!r}")
         return None
     first_index, first_text = meaningful[0]
     if _EMPTY.match(first_text):
