@@ -58,6 +58,8 @@ class Split:
 
 
 def is_log_line(line: str) -> bool:
+    if line[:1] in ("|", "+", "*", "") or "\t" in line[:40]:
+        return False  # a table row, border, \G head or tab row: the common case of a big paste, decided cheaply
     return bool(line.strip()) and parse_line(line).format in LOG_FORMATS
 
 
