@@ -178,7 +178,7 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
         ext = "tsv" if shape == "tab" else "csv"
         listed = _statement_columns(statement, view, len(cells))
         if listed is not None:  # the statement names the columns: a header row is those names
-            header = [c.strip().upper() for c in cells] == [n.upper() for n in listed]
+            header = {c.strip().upper() for c in cells} == {n.upper() for n in listed}
         else:
             header = _is_header(cells)
         if header:
