@@ -49,3 +49,20 @@ def test_every_shape_round_trips(case):
         got.append({k: _plain(v) for k, v in row.items()})
     assert problems == []
     assert got == [{c: _plain(r[c]) for c in columns} for r in rows]
+
+
+_PIECES = st.sampled_from(["obclient [oceanbase]> SELECT * FROM oceanbase.CDB_OB_BACKUP_JOBS;", "mysql> select",
+                           "+---+---+", "| a | b |", "|---|---|", "*** 1. row ***", "A: 1", "x\ty", "a,b",
+                           "[2023-09-26 14:37:36.700100] WDIAG [STORAGE] f (a.cpp:1) [1][T][T1][Y0-0] [lt=1] x",
+                           "[admin@10.0.0.1 log]$ grep", "==> x <==", "Empty set", "ERROR 1146 (42S02): x", "", "\r"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=300), st.lists(_PIECES, max_size=12).map(lambda p: "\n".join(p).encode())))
+def test_any_paste_opens_without_raising(data):
+    from obdoctor.sources.bundle import Bundle
+
+    with Bundle("-", stdin=data) as bundle:
+        bundle.info()
+        for view in ("CDB_OB_BACKUP_JOBS", "DBA_OB_TENANTS"):
+            bundle.read_table(view)
