@@ -68,3 +68,15 @@ def test_a_failed_query_is_the_reason_its_view_is_missing(tmp_path):
     with Bundle(tmp_path) as bundle:
         table = bundle.read_table("CDB_OB_BACKUP_JOBS")
         assert not table.available and "the query failed: ERROR 1146" in table.reason
+
+
+def test_one_saved_file_is_read_as_a_paste(run_cli, tmp_path):
+    from obdoctor.scenarios.model import load
+    from obdoctor.scenarios.pasted import write_forms
+    from tests.conftest import EXAMPLES, SCENARIOS
+
+    forms = write_forms(load(SCENARIOS / "failed-41-chain.toml"), tmp_path)
+    pinned = run_cli("analyze", EXAMPLES / "failed-41-chain", "--format", "json").json()
+    got = run_cli("analyze", forms["stdin"], "--format", "json")
+    assert got.code == 1 and got.json()["source"]["location"] == str(forms["stdin"])
+    assert [f["summary"] for f in got.json()["findings"]] == [f["summary"] for f in pinned["findings"]]

@@ -14,8 +14,8 @@ def add(sub) -> None:
     parser = sub.add_parser("analyze", help="diagnose a backup failure from an evidence bundle",
                             description="Diagnose a backup failure from an evidence bundle (directory or .tar.gz).")
     parser.add_argument("bundle", metavar="BUNDLE",
-                        help="bundle directory or .tar.gz, any folder of saved query outputs and logs, or - to read "
-                             "one paste from standard input (see: obdoctor docs bundle-format)")
+                        help="bundle directory or .tar.gz, any folder or file of saved query outputs and logs, or - to "
+                             "read one paste from standard input (see: obdoctor docs bundle-format)")
     add_report_options(parser)
     add_bundle_options(parser)
     parser.set_defaults(handler=run)

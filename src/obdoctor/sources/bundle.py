@@ -66,6 +66,9 @@ class Bundle:
         self._log_origin: dict[Path, str] = {}
         self._mixed: set[Path] = set()
         self._paste_failed: dict[str, str] = {}
+        self._paste_name = "<stdin>"
+        if stdin is None and self.path.is_file() and not self.path.name.endswith((".tar.gz", ".tgz", ".tar")):
+            stdin, self._paste_name = self._read_one_file(self.path), self.path.name  # one saved file: a paste
         self.root = self._open(self.path) if stdin is None else self._paste_root()
         self._info: SourceInfo | None = None
         self._clock: ClockShift | None = None
@@ -81,7 +84,8 @@ class Bundle:
         if self._logs is not None and origins.is_file() and self._readable(origins, "logs/origins.tsv"):
             self._origins = _read_origins(origins, self.notes)
         if not self._sql_files and not self._pasted and self._logs is None:
-            where = "the paste" if stdin is not None else str(self.path)
+            where = ("the paste" if self._paste_name == "<stdin>" else self._paste_name) if stdin is not None \
+                else str(self.path)
             self.notes.append(f"{where}: no query output and no OceanBase log line recognised: nothing to diagnose "
                               "(see: obdoctor docs bundle-format)")
 
@@ -89,8 +93,16 @@ class Bundle:
     def _paste_root(self) -> Path:
         self._tmp = tempfile.TemporaryDirectory(prefix="obdoctor-paste-")
         self._boundary = Path(self._tmp.name).resolve()
-        self.path = Path("<stdin>")
+        if self._paste_name == "<stdin>":
+            self.path = Path("<stdin>")
         return self._boundary
+
+    @staticmethod
+    def _read_one_file(path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise BundleError(f"{path}: unreadable ({exc.strerror or exc})") from exc
 
     def _pinned(self) -> bool:
         """The layout ``collect`` writes (sql/, logs/ or manifest.toml): read exactly as it says."""
@@ -105,7 +117,7 @@ class Bundle:
         self._staging = Path(self._tmp.name).resolve() / ".staged"
         self._staging.mkdir()
         found = gather(None if stdin is not None else self.root, stdin, self._staging, self._inside,
-                       self._aliases())
+                       self._aliases(), self._paste_name)
         self.notes.extend(found.notes)
         for block, shown in found.blocks:
             if block.view == SESSION:

@@ -43,15 +43,15 @@ class Loose:
 
 
 def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callable[[Path], bool],
-           aliases: dict[str, str]) -> Loose:
-    """Read ``root`` (a folder) or ``stdin`` (a paste) into ``staging``."""
+           aliases: dict[str, str], paste_name: str = "<stdin>") -> Loose:
+    """Read ``root`` (a folder) or ``stdin`` (a paste, or one file's bytes named ``paste_name``) into ``staging``."""
     from obdoctor.sources.bundle import decode_text
 
     found = Loose()
     pending: list[tuple[Path | None, str, str, bytes | None]] = []  # log sources: (file, shown, text head, paste)
     sources: list[tuple[str, bytes | None, Path | None]] = []
     if stdin is not None:
-        sources.append(("<stdin>", stdin, None))
+        sources.append((paste_name, stdin, None))
     if root is not None:
         for path in sorted(root.rglob("*")):
             shown = path.relative_to(root).as_posix()
