@@ -67,12 +67,13 @@ def test_truncated_tar_gz(run_cli, tmp_path):
     assert "not a readable .tar.gz bundle" in result.err
 
 
-def test_a_plain_file_is_not_a_bundle(run_cli, tmp_path):
+def test_a_plain_file_is_read_for_its_content(run_cli, tmp_path):
+    """One saved file is read as a paste (issue 13); with nothing recognisable in it: exit 3, said why."""
     plain = tmp_path / "notes.txt"
     plain.write_text("hello\n")
     result = _analyze(run_cli, plain)
-    assert result.code == 2
-    assert "a bundle is a directory or a .tar.gz file" in result.err
+    assert result.code == 3
+    assert "notes.txt: line 1: no table, no prompt, no log line: not understood" in " ".join(result.out.split())
 
 
 def test_a_real_tar_gz_works(run_cli, tmp_path):

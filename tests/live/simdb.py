@@ -36,7 +36,7 @@ import pymysql
 from obdoctor.evidence.clock import parse_offset
 from obdoctor.knowledge.views import columns as view_columns
 from obdoctor.knowledge.views import known_views, view
-from obdoctor.scenarios.generator import _sql_rows as scenario_rows
+from obdoctor.scenarios.generator import sql_rows as scenario_rows
 from obdoctor.scenarios.model import Scenario
 from obdoctor.sources.config import ClusterConfig, Secret
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from obdoctor.cli.commands import add_bundle_options, add_report_options, bundle_limits, emit_report
 from obdoctor.cli.environment import Environment
 from obdoctor.cli.main import resolve_for
@@ -11,7 +13,9 @@ from obdoctor.exit_codes import ExitCode
 def add(sub) -> None:
     parser = sub.add_parser("analyze", help="diagnose a backup failure from an evidence bundle",
                             description="Diagnose a backup failure from an evidence bundle (directory or .tar.gz).")
-    parser.add_argument("bundle", metavar="BUNDLE", help="bundle directory or .tar.gz (see: obdoctor docs bundle-format)")
+    parser.add_argument("bundle", metavar="BUNDLE",
+                        help="bundle directory or .tar.gz, any folder or file of saved query outputs and logs, or - to "
+                             "read one paste from standard input (see: obdoctor docs bundle-format)")
     add_report_options(parser)
     add_bundle_options(parser)
     parser.set_defaults(handler=run)
@@ -23,8 +27,15 @@ def run(args, env: Environment) -> ExitCode:
     from obdoctor.rules.base import RuleOptions
     from obdoctor.sources.bundle import Bundle, BundleError
 
+    stdin = None
+    if args.bundle == "-":
+        stdin = sys.stdin.buffer.read()
+        if not stdin.strip():
+            env.error("the paste on standard input is empty: paste query outputs (obclient/mysql) or "
+                      "observer log lines, then end with Ctrl-D")
+            return ExitCode.UNDIAGNOSED
     try:
-        bundle = Bundle(args.bundle, **bundle_limits(args))
+        bundle = Bundle(args.bundle, **bundle_limits(args), stdin=stdin)
     except BundleError as exc:
         env.error(str(exc))
         return ExitCode.USAGE

@@ -8,9 +8,10 @@ from obdoctor import __version__
 from obdoctor.exit_codes import for_report
 from obdoctor.findings import Report
 from obdoctor.report.common import headline
+from obdoctor.report.next_commands import next_commands
 from obdoctor.report.redact import redact_report
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """Follows docs/report.schema.json: major part for removed/changed fields, minor for added ones."""
 
 
@@ -31,6 +32,7 @@ def report_dict(report: Report) -> dict:
         "undecided": [u.to_dict() for u in report.undecided],
         "out_of_scope": list(report.out_of_scope),
         "internal_errors": [u.to_dict() for u in report.internal_errors],
+        "next_commands": [c.to_dict() for c in next_commands(report)],
         "sources_read": report.sources_read,
     }
 

@@ -12,6 +12,7 @@ import re
 
 from obdoctor.findings import EvidenceStep, Finding, Report
 from obdoctor.report.redact import redact_report
+from obdoctor.report.next_commands import next_commands
 from obdoctor.report.common import cell, clip, finding_facts, headline, row_columns, source_facts
 
 MAX_ROWS = 20
@@ -46,6 +47,11 @@ def render(report: Report) -> str:
         out += ["## Could not check", ""]
         out += [f"- **{_text(u.what)}**: {_text(u.why)}" + (f"; would decide it: `{u.query}`" if u.query else "")
                 for u in report.unchecked]
+        out.append("")
+    commands = next_commands(report)
+    if commands:
+        out += ["## Run next", ""]
+        out += [f"- {'on ' + c.server + ': ' if c.server else ''}`{c.command}`" for c in commands]
         out.append("")
     out += _sources(report)
     return "\n".join(out).rstrip("\n") + "\n"

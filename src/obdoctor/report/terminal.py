@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Report, Verdict
+from obdoctor.report.next_commands import next_commands
 from obdoctor.report.common import cell, finding_facts, headline, headline_style, row_columns
 from obdoctor.report.redact import redact_report
 from obdoctor.report.timeline import log_event, repeats
@@ -66,6 +67,16 @@ def render_text(report: Report, screen: Screen = Screen()) -> str:
         for u in report.unchecked:
             out.para(f"{u.what}: {u.why}" + (f" — run: {u.query}" if u.query else ""),
                      indent=INDENT + 1, first=INDENT - 1, bullet="• ")
+    commands = next_commands(report)
+    if commands:
+        out.blank()
+        out.line("Run next (to produce what was missing)", "bold")
+        for c in commands:
+            if c.server:
+                out.para(f"on {c.server}, in the observer's log directory:", indent=INDENT + 1, first=INDENT - 1,
+                         bullet="• ")
+            for n, row in enumerate(_shell_lines(c.command, out.screen.width - INDENT - 3)):
+                out.line((" " * (INDENT - 1) + "• " if n == 0 and not c.server else " " * (INDENT + 1)) + row)
     return out.text()
 
 
@@ -208,6 +219,19 @@ def _rows(rows: list[dict], out: "_Writer") -> None:
                     out.para(x, indent=INDENT + label + 3, first=0, lead=(" " * (INDENT + 1) + c.ljust(label) + "  ", "dim"))
     if len(rows) > len(shown):
         out.para(f"… {len(rows) - len(shown)} more row(s) (--full shows them)", indent=INDENT, style="dim")
+
+
+def _shell_lines(command: str, width: int) -> list[str]:
+    """A command folded at spaces with `` \\`` continuations, so that it still pastes into a
+    shell as one command (inside double quotes too, where backslash-newline is removed)."""
+    rows, current = [], ""
+    for word in command.split(" "):
+        if current and len(current) + 1 + len(word) > width:
+            rows.append(current + " \\")
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    return rows + [current]
 
 
 # -- output ------------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def log_text(spec: LogFileSpec, scenario: Scenario, index: int) -> str:
     return "".join(text + "\n" for _, text in lines)
 
 
-def _write_log(path: Path, text: str, compress: str | None) -> None:
+def write_log(path: Path, text: str, compress: str | None) -> None:
     data = text.encode("utf-8")
     if compress == "gz":
         buffer = io.BytesIO()
@@ -104,7 +104,7 @@ def _write_log(path: Path, text: str, compress: str | None) -> None:
     path.write_bytes(data)
 
 
-def _sql_rows(scenario: Scenario, view: str, rows: list[dict]) -> tuple[list[str], list[dict]]:
+def sql_rows(scenario: Scenario, view: str, rows: list[dict]) -> tuple[list[str], list[dict]]:
     """All the view's real columns for the scenario's version, declared values filled in."""
     known = column_names(view, scenario.version)
     if view.upper().startswith("DBA_OB_BACKUP") or view.upper() == "DBA_OB_ARCHIVELOG":
@@ -151,13 +151,13 @@ def write_bundle(scenario: Scenario, out_dir: Path) -> Path:
     manifest += ["", "[scenario]", f'name = "{scenario.name}"', f'summary = """{scenario.summary}"""', ""]
     (out_dir / "manifest.toml").write_text("\n".join(manifest), encoding="utf-8")
     for table in scenario.sql:
-        columns, rows = _sql_rows(scenario, table.view, table.rows)
+        columns, rows = sql_rows(scenario, table.view, table.rows)
         ext, text = render_sql.render(table.format, columns, rows, indent=table.indent)
         (out_dir / "sql" / f"{table.view}.{ext}").write_text(text, encoding="utf-8")
     for index, spec in enumerate(scenario.logs):
         directory = out_dir / "logs" / spec.server
         directory.mkdir(parents=True, exist_ok=True)
-        _write_log(directory / spec.file_name, log_text(spec, scenario, index), spec.compress)
+        write_log(directory / spec.file_name, log_text(spec, scenario, index), spec.compress)
     return out_dir
 
 

@@ -11,6 +11,7 @@ and an archive is extracted member by member within a size and file-count budget
 from __future__ import annotations
 
 import ipaddress
+import re
 import tarfile
 import tempfile
 import tomllib
@@ -26,6 +27,8 @@ from obdoctor.logs.files import LogFile, discover, overlaps
 from obdoctor.logs.parser import parse_line
 from obdoctor.logs.search import Patterns, SearchReport, search_files
 from obdoctor.evidence.rows import Columns
+from obdoctor.sources.loose import UNKNOWN_SERVER
+from obdoctor.sources.paste import SESSION
 from obdoctor.sources.sqltext import iter_cells
 
 SQL_EXTENSIONS = ("jsonl", "csv", "tsv", "txt")
@@ -52,13 +55,21 @@ DEFAULT_MAX_EXTRACT_FILES = 100_000
 
 class Bundle:
     def __init__(self, path: str | Path, *, max_extract_bytes: int = DEFAULT_MAX_EXTRACT_BYTES,
-                 max_extract_files: int = DEFAULT_MAX_EXTRACT_FILES):
+                 max_extract_files: int = DEFAULT_MAX_EXTRACT_FILES, stdin: bytes | None = None):
         self.path = Path(path)
         self.max_extract_bytes = max_extract_bytes
         self.max_extract_files = max_extract_files
         self._tmp: tempfile.TemporaryDirectory | None = None
         self.notes: list[str] = []
-        self.root = self._open(self.path)
+        self._staging: Path | None = None
+        self._pasted: dict[str, list[tuple[object, str]]] = {}
+        self._log_origin: dict[Path, str] = {}
+        self._mixed: set[Path] = set()
+        self._paste_failed: dict[str, str] = {}
+        self._paste_name = "<stdin>"
+        if stdin is None and self.path.is_file() and not self.path.name.endswith((".tar.gz", ".tgz", ".tar")):
+            stdin, self._paste_name = self._read_one_file(self.path), self.path.name  # one saved file: a paste
+        self.root = self._open(self.path) if stdin is None else self._paste_root()
         self._info: SourceInfo | None = None
         self._clock: ClockShift | None = None
         self._clock_done = False
@@ -66,13 +77,94 @@ class Bundle:
         self.manifest = self._read_manifest()
         self._sql_files = self._index_sql()
         self._logs = self._logs_dir()
+        if stdin is not None or not self._pinned():
+            self._read_loose(stdin)
         origins = self.root / "logs" / "origins.tsv"  # read now: its problems are notes of info()
         self._origins = {}
         if self._logs is not None and origins.is_file() and self._readable(origins, "logs/origins.tsv"):
             self._origins = _read_origins(origins, self.notes)
-        if not self._sql_files and self._logs is None:
-            self.notes.append(f"{self.path}: no sql/ files and no logs/ directory: nothing to diagnose "
+        if not self._sql_files and not self._pasted and self._logs is None:
+            where = ("the paste" if self._paste_name == "<stdin>" else self._paste_name) if stdin is not None \
+                else str(self.path)
+            self.notes.append(f"{where}: no query output and no OceanBase log line recognised: nothing to diagnose "
                               "(see: obdoctor docs bundle-format)")
+
+    # -- evidence as a DBA has it (sources.loose) ----------------------------------------
+    def _paste_root(self) -> Path:
+        self._tmp = tempfile.TemporaryDirectory(prefix="obdoctor-paste-")
+        self._boundary = Path(self._tmp.name).resolve()
+        if self._paste_name == "<stdin>":
+            self.path = Path("<stdin>")
+        return self._boundary
+
+    @staticmethod
+    def _read_one_file(path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise BundleError(f"{path}: unreadable ({exc.strerror or exc})") from exc
+
+    def _pinned(self) -> bool:
+        """The layout ``collect`` writes (sql/, logs/ or manifest.toml): read exactly as it says."""
+        return any((self.root / n).exists() for n in ("sql", "logs"))
+
+    def _read_loose(self, stdin: bytes | None) -> None:
+        """Recognise query outputs and logs by content anywhere under the folder (or in the paste)."""
+        from obdoctor.sources.loose import gather
+
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="obdoctor-loose-")
+        self._staging = Path(self._tmp.name).resolve() / ".staged"
+        self._staging.mkdir()
+        found = gather(None if stdin is not None else self.root, stdin, self._staging, self._inside,
+                       self._aliases(), self._paste_name)
+        self.notes.extend(found.notes)
+        for block, shown in found.blocks:
+            if block.view == SESSION:
+                self._session_facts(block, shown)
+                continue
+            self._pasted.setdefault(block.view.upper(), []).append((block, shown))
+        for view, blocks in self._pasted.items():
+            if view not in {v.upper() for v in _known_views()} and not is_3x_view(view):
+                self.notes.append(f"{blocks[0][1]}: {blocks[0][0].view} is not a view obdoctor knows; kept but not read")
+        for staged, shown, _ in found.logs:
+            self._log_origin[staged] = shown
+        self._mixed = set(found.mixed)
+        self._paste_failed = found.failed
+        if found.logs:
+            self._logs = self._staging / "logs"
+
+    def _session_facts(self, block, shown: str) -> None:
+        """``SELECT version(), now(), effective_tenant_id()`` in a paste: the version, the moment
+        of the evidence and the tenant DBA_ views were read in, used when no manifest says them."""
+        problems: list[str] = []
+        for _, header, values in iter_cells(block.text, block.ext, problems):
+            row = dict(zip(header, values)) if header is not None else values
+            for key, value in row.items():
+                key, text = str(key).lower(), str(value or "")
+                found = re.search(r"(\d+\.\d+\.\d+(?:\.\d+)?)\s*$", text.split("OceanBase")[-1].lstrip("-v _"))
+                if "version" in key and found:
+                    self.manifest.setdefault("version", found.group(1))
+                    self.notes.append(f"{shown}: version {found.group(1)} from {key}")
+                elif "tenant_id" in key and text.isdigit():  # DBA_ views were read in this tenant
+                    cluster = self.manifest.setdefault("cluster", {})
+                    if isinstance(cluster, dict):
+                        cluster.setdefault("dba_tenant_id", int(text))
+                        self.notes.append(f"{shown}: DBA_ views read in tenant {text} ({key})")
+                elif ("now" in key or "current_timestamp" in key or "sysdate" in key) and text:
+                    self.manifest.setdefault("collected_at", text.replace(" ", "T", 1))
+                    self.notes.append(f"{shown}: the evidence's moment {text} from {key}")
+            break
+
+    def _aliases(self) -> dict[str, str]:
+        """Host names a folder may carry -> server address (manifest ``[cluster] hosts``/``aliases``)."""
+        cluster = self.manifest.get("cluster", {}) if isinstance(getattr(self, "manifest", None), dict) else {}
+        out: dict[str, str] = {}
+        for key in ("hosts", "aliases"):
+            table = cluster.get(key) if isinstance(cluster, dict) else None
+            if isinstance(table, dict):
+                out.update({str(k): str(v) for k, v in table.items()})
+        return out
 
     # -- opening ----------------------------------------------------------------------
     def _open(self, path: Path) -> Path:
@@ -140,7 +232,10 @@ class Bundle:
     def _inside(self, path: Path) -> bool:
         """Whether ``path``, links resolved, lies under the bundle."""
         try:
-            path.resolve().relative_to(self._boundary)
+            resolved = path.resolve()
+            if self._staging is not None and resolved.is_relative_to(self._staging):
+                return True
+            resolved.relative_to(self._boundary)
             return True
         except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop
             return False
@@ -164,6 +259,8 @@ class Bundle:
             return []
         names = []
         for entry in sorted(self._logs.iterdir()):
+            if entry.name == UNKNOWN_SERVER and self._staging is not None:
+                continue  # searched with every server's files (_search_logs), never named a server
             if entry.is_dir() and self._readable(entry, f"logs/{entry.name}/"):
                 names.append(entry.name)
         return names
@@ -277,7 +374,7 @@ class Bundle:
     def _logs_are_3x(self, servers: list[str]) -> bool:
         """Whether the first lines of the plain observer/rootservice logs are in the 3.x format."""
         for server in servers:
-            for file in sorted((self.root / "logs" / server).glob("*.log*")):
+            for file in sorted((self._logs / server).glob("*.log*")):
                 if not file.name.startswith(("observer.log", "rootservice.log")) or file.suffix in (".gz", ".zst"):
                     continue
                 try:
@@ -307,7 +404,7 @@ class Bundle:
         self._clock, note = self._infer_clock()
         if note:
             self._note(note)
-        elif info.time_zone and (self.root / "logs").is_dir():
+        elif info.time_zone and self._logs is not None:
             self._note(f"views are on {info.time_zone}; the bundle does not say the servers' zone "
                        "(manifest system_time_zone) and no trace id links a row to a log line: log times are "
                        "taken to be on the views' clock")
@@ -315,10 +412,10 @@ class Bundle:
 
     def _infer_clock(self) -> tuple[ClockShift | None, str | None]:
         """The shift from anchors: trace ids in rows that also appear in log lines."""
-        logs_dir = self.root / "logs"
-        if not logs_dir.is_dir():
+        logs_dir = self._logs
+        if logs_dir is None:
             return None, None
-        tables = [self.read_table(n) for n in anchor_views(lambda n: n.upper() in self._sql_files)]
+        tables = [self.read_table(n) for n in anchor_views(lambda n: n.upper() in self._sql_files or n.upper() in self._pasted)]
 
         def search(traces: tuple[str, ...]):
             files: list[LogFile] = []
@@ -333,7 +430,7 @@ class Bundle:
         """A collected line's file, line and offset on its server (``logs/origins.tsv``)."""
         if not self._origins or not record.server or record.line_no is None:
             return
-        stored = Path(record.path).relative_to(self.root / "logs" / record.server).as_posix()
+        stored = Path(record.path).relative_to(self._logs / record.server).as_posix()
         found = self._origins.get((record.server, stored), {}).get(record.line_no)
         if found:
             record.origin, record.line_no, record.offset = found
@@ -348,7 +445,7 @@ class Bundle:
         return str(why) if why else None
 
     def sql_views(self) -> list[str]:
-        return [p.name for p in self._sql_files.values()]
+        return [p.name for p in self._sql_files.values()] + sorted({s for b in self._pasted.values() for _, s in b})
 
     def read_table(self, name: str) -> TableResult:
         """Read once (the clock's anchors and the rules ask for the same views)."""
@@ -358,6 +455,10 @@ class Bundle:
         return self._tables[key]
 
     def _read_table(self, name: str) -> TableResult:
+        if name.upper() in self._pasted:
+            return self._read_pasted(name)
+        if name.upper() in self._paste_failed:
+            return TableResult(name, available=False, reason=self._paste_failed[name.upper()])
         file = self._sql_files.get(name.upper())
         if file is None:
             why = self._missing_at_collection(name)
@@ -385,6 +486,19 @@ class Bundle:
         if self._info is not None and text not in self._info.notes:
             self._info.notes.append(text)
 
+    def _read_pasted(self, name: str) -> TableResult:
+        """A view recognised in loose files or a paste; several outputs of it: the one showing a failure."""
+        blocks = self._pasted[name.upper()]
+        results = [self._read_text(name, b.text, b.ext, f"{shown}", b.first_line - 1) for b, shown in blocks]
+        chosen = _showing_failure(results)
+        for block, shown in blocks[:1]:
+            self._note(f"{shown}: view {block.view} {block.how}")
+        if len(results) > 1:
+            where = ", ".join(f"{s} line {b.first_line}" for b, s in blocks)
+            self._note(f"{len(results)} outputs of {name} ({where}); read the one at {blocks[chosen][1]} "
+                       f"line {blocks[chosen][0].first_line}")
+        return results[chosen]
+
     def _read_sql_file(self, name: str, file: Path) -> TableResult:
         try:
             data = file.read_bytes()
@@ -392,11 +506,16 @@ class Bundle:
             return TableResult(name, available=False, reason=f"sql/{file.name} unreadable: {exc}")
         text, encoding = decode_text(data)
         del data
-        location = f"sql/{file.name}"
+        if encoding != "utf-8":
+            self._note(f"sql/{file.name} is not UTF-8: read as {encoding}")
+        return self._read_text(name, text, file.suffix[1:], f"sql/{file.name}", 0)
+
+    def _read_text(self, name: str, text: str, extension: str, location: str, shift: int) -> TableResult:
         problems: list[str] = []
         rows: list[Row] = []
         shared: dict[int, Columns] = {}  # one Columns per header list (tables, CSV)
-        for line, header, values in iter_cells(text, file.suffix[1:], problems):
+        for line, header, values in iter_cells(text, extension, problems):
+            line += shift
             if header is None:
                 rows.append(Row(values, Provenance("sql", name, row=len(rows) + 1, line=line, location=location)))
             else:
@@ -404,15 +523,13 @@ class Bundle:
                 rows.append(Row.from_cells(columns, values, (name, location, len(rows) + 1, line)))
         blank = not text.strip()
         del text  # a big view: the text is not kept beside its rows
-        if encoding != "utf-8":
-            self._note(f"{location} is not UTF-8: read as {encoding}")
         if not rows and problems and not blank:
             return TableResult(name, available=False, reason=f"{location}: {problems[0]}", problems=problems)
         return TableResult(name, rows, problems=[f"{location}: {p}" for p in problems])
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
         """On the servers' clock: the window moved there, the lines brought back (evidence.clock)."""
-        shift = self.clock() if (self.root / "logs").is_dir() else None
+        shift = self.clock() if self._logs is not None else None
         return back_on_views(self._search_logs(searching(query, shift)), query, shift)
 
     def _search_logs(self, query: LogQuery) -> LogSearchResult:
@@ -424,10 +541,13 @@ class Bundle:
             return result
         patterns = Patterns(query.any_of, query.all_of)
         chosen_all: list[LogFile] = []
+        unknown = self._logs / UNKNOWN_SERVER
+        unknown = unknown if self._staging is not None and unknown.is_dir() else None
         for server in servers:
             directory, why_not = self._server_dir(server, known)
             if directory is None:
-                result.unchecked.append(why_not)
+                if unknown is None or not why_not.startswith("no logs of server"):
+                    result.unchecked.append(why_not)  # else: the lines of no known server are searched below
                 continue
             server = directory.name
             files, skipped = discover(directory, server)
@@ -440,10 +560,15 @@ class Bundle:
                 if reason not in ("not an OceanBase log file name", "empty file"):
                     result.unchecked.append(f"{server}/{path.name}: {reason}")
             chosen = _choose_files(files, query)
-            if not chosen:
+            chosen += [f for f in files if f.path in self._mixed and f not in chosen and not f.wf
+                       and overlaps(f, query.since, query.until)]  # a paste mixes the families
+            if not chosen and unknown is None:
                 result.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in the bundle")
                 continue
             chosen_all.extend(chosen)
+        if unknown is not None:  # lines of no known server: searched all the same
+            files, _ = discover(unknown, UNKNOWN_SERVER)
+            chosen_all.extend(f for f in files if overlaps(f, query.since, query.until))  # any family: a paste mixes them
         report = SearchReport()
         # one pass over all servers' files, both cores (obdoctor.logs.search.search_files)
         for record in search_files(chosen_all, patterns, workers=2, report=report, ordered=False):  # sorted below
@@ -452,7 +577,8 @@ class Bundle:
             result.total_matches += 1
             if len(result.records) < query.limit:
                 self._restore_origin(record)
-                record.path = str(Path(record.path).relative_to(self.root))
+                shown = self._log_origin.get(Path(record.path))
+                record.path = shown or str(Path(record.path).relative_to(self.root))
                 result.records.append(record)
         for log in chosen_all:
             if log in report.searched:

@@ -277,12 +277,15 @@ def parse_vertical(text: str) -> ParsedRows:
         shape = _RecordShape(body)
         current: dict[str, object] = {}
         last_key: str | None = None
+        ended = False
         known = set(rows[0][1]) if rows else None
         for number, line in body:
             stripped = line.strip()
             if not stripped or _ROWS_IN_SET.match(stripped):
-                if last_key is not None and not stripped and not _ROWS_IN_SET.match(stripped):
-                    current[last_key] = f"{current.get(last_key) or ''}\n"
+                if _ROWS_IN_SET.match(stripped):
+                    ended = True  # what follows "N rows in set" is not part of a value
+                elif last_key is not None and not ended and current.get(last_key) is not None:
+                    current[last_key] = f"{current.get(last_key) or ''}\n"  # NULL never continues
                 continue
             m = _VERTICAL_FIELD.match(line)
             if (m and m.group(1) not in current and (known is None or m.group(1) in known)
