@@ -137,15 +137,10 @@ LIVE_LIMIT = 100_000
 """Most records one live search brings back (``--count`` still counts every match)."""
 
 
-def _search_live(args, env: Environment, any_of: tuple[str, ...], flt):
-    """(records, problems, exact count or None) from every configured server over SSH, or an
-    ``ExitCode`` when there is no cluster to reach. The same searcher as ``diagnose``
-    (read-only, quoted, host keys checked); level and time filters are applied per server, so
-    the count of matches is exact; tenant, thread and module are checked here on the records
-    brought back."""
+def _live_source(args, env: Environment):
+    """The cluster of ``diagnose``'s configuration, for its servers' logs only (no database), with
+    progress on stderr unless ``-q``; or an ``ExitCode`` when there is no configuration."""
     from obdoctor.cli.diagnose import load_config
-    from obdoctor.evidence import LogQuery
-    from obdoctor.logs.files import FAMILIES
     from obdoctor.sources.live import LiveSource
 
     config = load_config(args, env, purpose="search")
@@ -156,10 +151,25 @@ def _search_live(args, env: Environment, any_of: tuple[str, ...], flt):
         if not args.quiet:
             print(f"obdoctor: [{server}] {message}", file=env.stderr, flush=True)
 
+    return LiveSource.from_config(config, None, progress=progress, local_reads=args.log_access)
+
+
+def _search_live(args, env: Environment, any_of: tuple[str, ...], flt):
+    """(records, problems, exact count or None) from every configured server over SSH, or an
+    ``ExitCode`` when there is no cluster to reach. The same searcher as ``diagnose``
+    (read-only, quoted, host keys checked); level and time filters are applied per server, so
+    the count of matches is exact; tenant, thread and module are checked here on the records
+    brought back."""
+    from obdoctor.evidence import LogQuery
+    from obdoctor.logs.files import FAMILIES
+
+    source = _live_source(args, env)
+    if isinstance(source, ExitCode):
+        return source
     flt = flt or RecordFilter()
     query = LogQuery(servers=(), kinds=FAMILIES, any_of=any_of or flt.literals(), levels=tuple(sorted(flt.levels)),
                      since=flt.since, until=flt.until, purpose="logs --live", limit=LIVE_LIMIT)
-    with LiveSource.from_config(config, None, progress=progress, local_reads=args.log_access) as source:
+    with source:
         result = source.search_logs(query)
     problems = list(result.unchecked)
     records = [r for r in result.records if flt.accepts(r)]
@@ -806,22 +816,15 @@ def _print_codes(codes: dict, where: _Where, args, env: Environment, started: fl
 def _codes_live(args, env: Environment, flt, started: float) -> ExitCode:
     """``logs codes --live``: each server tallies its own files (awk over the SSH of ``logs
     search --live``), only tallies come back; merged here into the same table as on files."""
-    from obdoctor.cli.diagnose import load_config
     from obdoctor.evidence import LogQuery
     from obdoctor.logs.files import FAMILIES
-    from obdoctor.sources.live import LiveSource
 
-    config = load_config(args, env, purpose="search")
-    if isinstance(config, ExitCode):
-        return config
-
-    def progress(server: str, message: str) -> None:
-        if not args.quiet:
-            print(f"obdoctor: [{server}] {message}", file=env.stderr, flush=True)
-
+    source = _live_source(args, env)
+    if isinstance(source, ExitCode):
+        return source
     flt = flt or RecordFilter()
     query = LogQuery(servers=(), kinds=FAMILIES, since=flt.since, until=flt.until, purpose="logs codes --live")
-    with LiveSource.from_config(config, None, progress=progress, local_reads=args.log_access) as source:
+    with source:
         if source.searcher is None:
             env.error("logs codes --live: no server to reach (servers in the config)")
             return ExitCode.USAGE

@@ -172,14 +172,7 @@ class SshLogSearcher:
     def search(self, query: LogQuery) -> LogSearchResult:
         """Search ``query.servers`` (or every configured server when it names none). Never raises."""
         result = LogSearchResult(query)
-        servers = list(query.servers) or sorted(self.targets)
-        wanted: list[str] = []
-        for server in dict.fromkeys(servers):
-            reason = self._not_searchable(server)
-            if reason:
-                result.unchecked.append(reason)
-            else:
-                wanted.append(server)
+        wanted = self._wanted(query, result)
         if not wanted:
             return result
         try:
@@ -197,6 +190,18 @@ class SshLogSearcher:
         del result.records[query.limit:]
         return result
 
+    def _wanted(self, query: LogQuery, result: LogSearchResult) -> list[str]:
+        """``query.servers`` (every configured one when it names none) that can be searched; why
+        not for the others, in ``result.unchecked``."""
+        wanted: list[str] = []
+        for server in dict.fromkeys(list(query.servers) or sorted(self.targets)):
+            reason = self._not_searchable(server)
+            if reason:
+                result.unchecked.append(reason)
+            else:
+                wanted.append(server)
+        return wanted
+
     def _not_searchable(self, server: str) -> str | None:
         try:
             ipaddress.ip_address(server)
@@ -210,35 +215,50 @@ class SshLogSearcher:
     async def _search_all(self, servers: list[str], query: LogQuery) -> list[LogSearchResult]:
         return list(await asyncio.gather(*(self._search_server(s, query) for s in servers)))
 
-    async def _search_server(self, server: str, query: LogQuery) -> LogSearchResult:
-        part = LogSearchResult(query)
+    async def _reach(self, server: str, query: LogQuery, part: LogSearchResult, stats: ServerStats):
+        """How ``server``'s logs are read: None when they cannot be (said in ``part``),
+        ``(directory, None, [])`` when they are readable on this machine, else ``(directory,
+        connection, the files query's kinds and window choose)``."""
         target = self.targets[server]
-        stats = self.stats.setdefault(server, ServerStats())
         if server in self._failed:
             part.unchecked.append(self._failed[server])
-            return part
+            return None
         try:
             directory = remote.log_dir(target.home_path)
         except remote.UnsafeValue as exc:
-            return self._fail(server, part, f"server {server}: {exc}")
+            self._fail(server, part, f"server {server}: {exc}")
+            return None
         if self._local_dir(server, directory):
             stats.mode = "local"
-            await asyncio.get_running_loop().run_in_executor(None, _search_local, Path(directory), server, query, part)
-            stats.files_searched += len(part.files_searched)
-            self.progress(server, f"read locally: {len(part.files_searched)} file(s), {part.total_matches} matching line(s)")
-            return part
-        lock = self._locks.setdefault(server, asyncio.Lock())
-        async with lock:
+            return directory, None, []
+        async with self._locks.setdefault(server, asyncio.Lock()):
             try:
                 conn = await self._connect(server, target, stats)
                 files = await self._list(server, conn, target, stats)
             except SshError as exc:
-                return self._fail(server, part, str(exc))
+                self._fail(server, part, str(exc))
+                return None
         chosen = remote.choose(files, query.kinds, query.since, query.until)
         if not chosen:
             part.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in {directory} "
                                   f"for the time asked")
+            return None
+        return directory, conn, chosen
+
+    async def _search_server(self, server: str, query: LogQuery) -> LogSearchResult:
+        part = LogSearchResult(query)
+        target = self.targets[server]
+        stats = self.stats.setdefault(server, ServerStats())
+        reached = await self._reach(server, query, part, stats)
+        if reached is None:
             return part
+        directory, conn, chosen = reached
+        if conn is None:
+            await asyncio.get_running_loop().run_in_executor(None, _search_local, Path(directory), server, query, part)
+            stats.files_searched += len(part.files_searched)
+            self.progress(server, f"read locally: {len(part.files_searched)} file(s), {part.total_matches} matching line(s)")
+            return part
+        lock = self._locks[server]
         self.progress(server, f"searching {len(chosen)} file(s) ({sum(max(f.size, 0) for f in chosen) / 1e6:.1f} MB) "
                               f"for {query.purpose or 'lines'}")
         try:
@@ -269,13 +289,7 @@ class SshLogSearcher:
 
         fields = fields or RecordFilter()
         result = LogSearchResult(query)
-        wanted = []
-        for server in dict.fromkeys(list(query.servers) or sorted(self.targets)):
-            reason = self._not_searchable(server)
-            if reason:
-                result.unchecked.append(reason)
-            else:
-                wanted.append(server)
+        wanted = self._wanted(query, result)
         if not wanted:
             return [], result
 
@@ -295,29 +309,15 @@ class SshLogSearcher:
         part = LogSearchResult(query)
         target = self.targets[server]
         stats = self.stats.setdefault(server, ServerStats())
-        if server in self._failed:
-            part.unchecked.append(self._failed[server])
+        reached = await self._reach(server, query, part, stats)
+        if reached is None:
             return [], part
-        try:
-            directory = remote.log_dir(target.home_path)
-        except remote.UnsafeValue as exc:
-            return [], self._fail(server, part, f"server {server}: {exc}")
-        if self._local_dir(server, directory):
-            stats.mode = "local"
+        directory, conn, chosen = reached
+        if conn is None:
             found = await asyncio.get_running_loop().run_in_executor(
                 None, _codes_local, Path(directory), server, query, fields, names, part)
             return found, part
-        lock = self._locks.setdefault(server, asyncio.Lock())
-        async with lock:
-            try:
-                conn = await self._connect(server, target, stats)
-                files = await self._list(server, conn, target, stats)
-            except SshError as exc:
-                return [], self._fail(server, part, str(exc))
-        chosen = remote.choose(files, query.kinds, query.since, query.until)
-        if not chosen:
-            part.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in {directory} for the time asked")
-            return [], part
+        lock = self._locks[server]
 
         def stamp(moment):
             return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if moment else None
@@ -650,14 +650,21 @@ def is_local_address(ip: str) -> bool:
     return _LOCAL_CACHE[ip]
 
 
-def _search_local(directory: Path, server: str, query: LogQuery, part: LogSearchResult) -> None:
-    """The observer runs here: search its files directly, as a bundle's are searched."""
+def _choose_local(directory: Path, server: str, query: LogQuery) -> list:
+    """The files of a log directory on this machine a query reads (a bundle's rule: ``.wf``
+    twins only without their main file; only files whose span meets the window)."""
     files, _skipped = discover(directory, server)
     chosen = []
     for kind in query.kinds:
         family = [f for f in files if f.family == kind]
         main = [f for f in family if not f.wf]
         chosen.extend(f for f in (main or family) if overlaps(f, query.since, query.until))
+    return chosen
+
+
+def _search_local(directory: Path, server: str, query: LogQuery, part: LogSearchResult) -> None:
+    """The observer runs here: search its files directly, as a bundle's are searched."""
+    chosen = _choose_local(directory, server, query)
     if not chosen:
         part.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in {directory} for the time asked")
         return
@@ -681,12 +688,7 @@ def _codes_local(directory: Path, server: str, query: LogQuery, fields, names, p
     """The observer runs here: tally its files directly, as a bundle's are tallied."""
     from obdoctor.logs.codes import tally_codes
 
-    files, _skipped = discover(directory, server)
-    chosen = []
-    for kind in query.kinds:
-        family = [f for f in files if f.family == kind]
-        main = [f for f in family if not f.wf]
-        chosen.extend(f for f in (main or family) if overlaps(f, query.since, query.until))
+    chosen = _choose_local(directory, server, query)
     found = []
     for log in chosen:
         report = tally_codes([log], fields, names=names, workers=1)
