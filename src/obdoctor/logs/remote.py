@@ -294,7 +294,7 @@ def errors_by_file(stderr: str) -> dict[int, list[str]]:
 CODES_AWK = r"""
 function reset_record() { codes = ""; split("", seen) }
 function header(line,   rest, p, n, f, m) {
-  hno = NR; hline = line; hts = ""; hlv = ""; hmod = ""; hthr = ""; hten = ""
+  hts = ""; hlv = ""; hmod = ""; hthr = ""; hten = ""
   if (match(line, /^\[[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+\] /)) {
     hts = substr(line, 2, RLENGTH - 3); rest = substr(line, RLENGTH + 1)
     if (match(rest, /^[A-Z_]+[ \t]+/)) {
@@ -329,6 +329,8 @@ function passes(   up) {
 }
 function flush(   n, i, k, parts) {
   if (codes == "") return
+  if (hdr) header(hline); else hts = hlv = hmod = hthr = hten = ""
+  if (!passes()) { reset_record(); return }
   n = split(codes, parts, " ")
   for (i = 1; i <= n; i++) {
     k = parts[i]
@@ -361,13 +363,13 @@ BEGIN {
   for (i = 1; i <= n; i++) { j = index(pairs[i], "="); code_of[substr(pairs[i], 1, j - 1)] = substr(pairs[i], j + 1) + 0 }
   reset_record()
 }
-NR == 1 { hno = 1; hline = $0; hts = hlv = hmod = hthr = hten = ""; keep = passes() }
+NR == 1 { hno = 1; hline = $0; hdr = 0 }
 {
-  if ((substr($0, 1, 1) == "[" && substr($0, 2, 4) ~ /^[0-9][0-9][0-9][0-9]$/ && substr($0, 6, 1) == "-") ||
-      (substr($0, 1, 4) ~ /^[0-9][0-9][0-9][0-9]$/ && substr($0, 5, 1) == "-" && index(substr($0, 1, 40), "|"))) {
-    flush(); header($0); keep = passes()
+  if ($0 ~ /^\[[0-9][0-9][0-9][0-9]-/ || ($0 ~ /^[0-9][0-9][0-9][0-9]-/ && index(substr($0, 1, 40), "|"))) {
+    if (codes != "") flush()
+    hno = NR; hline = $0; hdr = 1
   }
-  if (keep && (index($0, "=-") || index($0, "=\"OB_"))) scan($0)
+  if (index($0, "=-") || index($0, "=\"OB_")) scan($0)
 }
 END {
   flush()
