@@ -87,3 +87,26 @@ def test_paths_or_live_not_both_not_neither(simssh, bundle, run_cli, tmp_path):
     assert "--live" in neither.err and "not both" in both.err
     nothing = run_cli("logs", "search", "-e", "x", "--live", env={"HOME": str(tmp_path)})  # no config anywhere
     assert nothing.code == 2 and "no cluster" in nothing.err
+
+
+def test_codes_live_tallies_on_each_server_what_the_files_hold(simssh, bundle, run_cli, tmp_path):
+    """``logs codes --live``: awk tallies each server's files where they are, only tallies come
+    back over SSH, and the merged table is the bundle's (every code, count, server, file,
+    tenant, module, first/last, sample), filters included."""
+    import json
+
+    simssh.load_bundle(bundle)
+    config = ssh_only_config(tmp_path / "ssh.toml", simssh)
+    live_args = ("--live", "--config", config, "-q", "--log-access", "ssh")
+    for extra in ((), ("--level", "WDIAG"), ("--tenant", "1")):
+        live = run_cli("logs", "codes", "--format", "json", *extra, *live_args)
+        offline = run_cli("logs", "codes", "--format", "json", *extra, bundle)
+        assert live.code == offline.code == 0, live.err
+        got, want = json.loads(live.out), json.loads(offline.out)
+        assert got["codes"] == want["codes"] and len(got["codes"]) >= (1 if extra else 2), extra
+        assert sorted(got["files_searched"]) == sorted(p.split("logs/", 1)[1] for p in want["files_searched"])
+    local = run_cli("logs", "codes", "--format", "json", "--live", "--config", config, "-q", "--log-access", "auto")
+    assert json.loads(local.out)["codes"] == json.loads(run_cli("logs", "codes", "--format", "json", bundle).out)["codes"]
+    text = run_cli("logs", "codes", *live_args).out.splitlines()
+    assert text[1:] == run_cli("logs", "codes", bundle).out.splitlines()[1:]
+    assert "of 3 server(s)" in text[0] or "of 2 server(s)" in text[0]

@@ -336,3 +336,35 @@ def test_workers_are_not_forked_from_a_threaded_process(tmp_path, monkeypatch):
         stop.set()
     assert report.workers == 2 and not report.failed
     assert got == [(r.line_no, r.raw) for r in search_file(log, pats)]
+
+
+def test_a_parallel_count_forks_without_multiprocessing_and_names_a_dead_worker(tmp_path, monkeypatch):
+    """A parallel ``--count`` runs on bare ``fork`` (no multiprocessing queues to import and
+    start); a worker that dies on a file leaves that file in ``failed`` ("search worker died"),
+    never a silent zero, and the other files are still counted."""
+    import os
+
+    from obdoctor.logs import search
+
+    monkeypatch.setattr(search, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(search, "_parallel", lambda *a, **k: pytest.fail("multiprocessing path taken"))
+    files = [lf(write(tmp_path / f"observer.log.2024031808000012{i}", make_lines(500 + 100 * i, seed=i)))
+             for i in range(4)]
+    pats = Patterns(("tick",))
+    want = sum(search.count_hits([f], pats, workers=1) for f in files)
+    report = SearchReport()
+    assert search.count_hits(files, pats, workers=2, report=report) == want > 0
+    assert report.workers == 2 and set(report.searched) == set(files) and not report.failed
+
+    real = search._count_hits
+
+    def dies_on_one(path, *args):
+        if str(path).endswith("1"):
+            os._exit(7)
+        return real(path, *args)
+
+    monkeypatch.setattr(search, "_count_hits", dies_on_one)
+    report = SearchReport()
+    total = search.count_hits(files, pats, workers=2, report=report)
+    assert [(f.name, why) for f, why in report.failed] == [(files[1].name, "search worker died")]
+    assert total == sum(search.count_hits([f], pats, workers=1) for f in report.searched)

@@ -80,6 +80,7 @@ def add(sub) -> None:
     codes.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format")
     codes.add_argument("--top", type=_count_arg, default=5, metavar="N",
                        help="servers, tenants, modules, files shown per code (default 5; JSON has all)")
+    _live(codes)
     codes.set_defaults(handler=run_codes)
     parser.set_defaults(handler=lambda args, env: _help(parser, env))
 
@@ -136,15 +137,10 @@ LIVE_LIMIT = 100_000
 """Most records one live search brings back (``--count`` still counts every match)."""
 
 
-def _search_live(args, env: Environment, any_of: tuple[str, ...], flt):
-    """(records, problems, exact count or None) from every configured server over SSH, or an
-    ``ExitCode`` when there is no cluster to reach. The same searcher as ``diagnose``
-    (read-only, quoted, host keys checked); level and time filters are applied per server, so
-    the count of matches is exact; tenant, thread and module are checked here on the records
-    brought back."""
+def _live_source(args, env: Environment):
+    """The cluster of ``diagnose``'s configuration, for its servers' logs only (no database), with
+    progress on stderr unless ``-q``; or an ``ExitCode`` when there is no configuration."""
     from obdoctor.cli.diagnose import load_config
-    from obdoctor.evidence import LogQuery
-    from obdoctor.logs.files import FAMILIES
     from obdoctor.sources.live import LiveSource
 
     config = load_config(args, env, purpose="search")
@@ -155,10 +151,25 @@ def _search_live(args, env: Environment, any_of: tuple[str, ...], flt):
         if not args.quiet:
             print(f"obdoctor: [{server}] {message}", file=env.stderr, flush=True)
 
+    return LiveSource.from_config(config, None, progress=progress, local_reads=args.log_access)
+
+
+def _search_live(args, env: Environment, any_of: tuple[str, ...], flt):
+    """(records, problems, exact count or None) from every configured server over SSH, or an
+    ``ExitCode`` when there is no cluster to reach. The same searcher as ``diagnose``
+    (read-only, quoted, host keys checked); level and time filters are applied per server, so
+    the count of matches is exact; tenant, thread and module are checked here on the records
+    brought back."""
+    from obdoctor.evidence import LogQuery
+    from obdoctor.logs.files import FAMILIES
+
+    source = _live_source(args, env)
+    if isinstance(source, ExitCode):
+        return source
     flt = flt or RecordFilter()
     query = LogQuery(servers=(), kinds=FAMILIES, any_of=any_of or flt.literals(), levels=tuple(sorted(flt.levels)),
                      since=flt.since, until=flt.until, purpose="logs --live", limit=LIVE_LIMIT)
-    with LiveSource.from_config(config, None, progress=progress, local_reads=args.log_access) as source:
+    with source:
         result = source.search_logs(query)
     problems = list(result.unchecked)
     records = [r for r in result.records if flt.accepts(r)]
@@ -722,12 +733,27 @@ def run_trace(args, env: Environment) -> ExitCode:
             found.add(_time_order(record), _text(record, args))
     if origin and not args.json:
         env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}; {found.count} line(s)\n")
-    for text in found.sorted():
-        env.stdout.write(text)
+    _write_batched(env.stdout, found.sorted())
     failed_all = _finish(files, problems, report, keep, env)
     if failed_all:
         return ExitCode.USAGE
     return ExitCode(0) if found.count else ExitCode(1)
+
+
+def _write_batched(out, texts, size: int = 1 << 18) -> None:
+    """``texts`` written ~256 KiB at a time: one write per line costs a system call each where
+    stdout is unbuffered (``PYTHONUNBUFFERED``, ``python -u``): 13 million of them for a dense
+    2 GB trace."""
+    batch: list[str] = []
+    held = 0
+    for text in texts:
+        batch.append(text)
+        held += len(text)
+        if held >= size:
+            out.write("".join(batch))
+            batch, held = [], 0
+    if batch:
+        out.write("".join(batch))
 
 
 def _time_order(record):
@@ -759,6 +785,7 @@ def _print_live(args, env: Environment, any_of: tuple[str, ...], flt, *, sort_by
 
 # -- logs codes ----------------------------------------------------------------------------
 def run_codes(args, env: Environment) -> ExitCode:
+    import os
     import time
 
     from obdoctor.cli.main import resolve_times
@@ -769,18 +796,71 @@ def run_codes(args, env: Environment) -> ExitCode:
     flt = record_filter(args, env)
     if isinstance(flt, ExitCode):
         return flt
-    if not args.paths:
-        env.error("logs codes: give a PATH (log file, log directory or bundle)")
+    if not _paths_or_live(args, env):
         return ExitCode.USAGE
+    if args.live:
+        return _codes_live(args, env, flt, started)
     files, problems, keep = collect_files(args.paths, env, args.since, args.until)
     report = tally_codes(files, flt, names=_code_names(), workers=max(1, args.jobs))
-    entries = [_code_entry(tally) for tally in report.codes.values()]
-    entries.sort(key=lambda e: (e["ordinary"], -e["unusual_records"], -e["records"], str(e["code"])))
-    render = {"json": _codes_json, "markdown": _codes_markdown}.get(args.format, _codes_text)
-    env.stdout.write(render(entries, report, args, time.perf_counter() - started))
+    where = _Where([str(f.path) for f in report.search.searched],
+                   [(str(f.path), why) for f, why in report.search.failed],
+                   {f.server for f in report.search.searched if f.server},
+                   sum(os.path.getsize(f.path) for f in report.search.searched if os.path.exists(f.path)))
+    _print_codes(report.codes, where, args, env, started)
     if _finish(files, problems, report.search, keep, env):
         return ExitCode.USAGE
-    return ExitCode(0) if entries else ExitCode(1)
+    return ExitCode(0) if report.codes else ExitCode(1)
+
+
+class _Where:
+    """What a tally covered, for its summary: file names, files read in part, servers, bytes on disk."""
+
+    def __init__(self, files: list[str], failed: list[tuple[str, str]], servers: set, size: int):
+        self.files, self.failed, self.servers, self.size = files, failed, servers, size
+
+
+def _print_codes(codes: dict, where: _Where, args, env: Environment, started: float) -> None:
+    import time
+
+    entries = [_code_entry(tally) for tally in codes.values()]
+    entries.sort(key=lambda e: (e["ordinary"], -e["unusual_records"], -e["records"], str(e["code"])))
+    render = {"json": _codes_json, "markdown": _codes_markdown}.get(args.format, _codes_text)
+    env.stdout.write(render(entries, where, args, time.perf_counter() - started))
+
+
+def _codes_live(args, env: Environment, flt, started: float) -> ExitCode:
+    """``logs codes --live``: each server tallies its own files (awk over the SSH of ``logs
+    search --live``), only tallies come back; merged here into the same table as on files."""
+    from obdoctor.evidence import LogQuery
+    from obdoctor.logs.files import FAMILIES
+
+    source = _live_source(args, env)
+    if isinstance(source, ExitCode):
+        return source
+    flt = flt or RecordFilter()
+    query = LogQuery(servers=(), kinds=FAMILIES, since=flt.since, until=flt.until, purpose="logs codes --live")
+    with source:
+        if source.searcher is None:
+            env.error("logs codes --live: no server to reach (servers in the config)")
+            return ExitCode.USAGE
+        found, result = source.searcher.tally_codes(query, flt, _code_names())
+    codes: dict = {}
+    for _server, _name, _size, tallies in found:
+        for key, tally in tallies.items():
+            if key in codes:
+                codes[key].merge(tally)
+            else:
+                codes[key] = tally
+    read = [name for name in result.files_searched if not name.endswith(" (partly)")]
+    where = _Where(read, [(name.removesuffix(" (partly)"), "read in part") for name in result.files_searched
+                          if name.endswith(" (partly)")],
+                   {server for server, *_ in found}, sum(size for _s, _n, size, _t in found))
+    _print_codes(codes, where, args, env, started)
+    for problem in result.unchecked:
+        env.error(problem)
+    if not result.files_searched and result.unchecked:
+        return ExitCode.USAGE
+    return ExitCode(0) if codes else ExitCode(1)
 
 
 def _code_names() -> dict[bytes, int]:
@@ -828,15 +908,12 @@ def _code_entry(tally) -> dict:
     }
 
 
-def _codes_summary(entries, report, seconds: float) -> str:
-    import os
-
-    size = sum(os.path.getsize(f.path) for f in report.search.searched if os.path.exists(f.path))
-    servers = {f.server for f in report.search.searched if f.server}
+def _codes_summary(entries, where: _Where, seconds: float) -> str:
     unknown = sum(1 for e in entries if not e["known"])
     return (f"{len(entries)} error code(s) in {sum(e['records'] for e in entries):,} record(s)"
-            f"{f' ({unknown} not in the catalogue)' if unknown else ''}; {len(report.search.searched)} file(s)"
-            f"{f' of {len(servers)} server(s)' if servers else ''}, {size / 1e6:,.1f} MB, searched in {seconds:.2f} s")
+            f"{f' ({unknown} not in the catalogue)' if unknown else ''}; {len(where.files)} file(s)"
+            f"{f' of {len(where.servers)} server(s)' if where.servers else ''}, {where.size / 1e6:,.1f} MB, "
+            f"searched in {seconds:.2f} s")
 
 
 def _top(counter: dict, n: int) -> str:
@@ -853,8 +930,8 @@ def _backup(entry, unknown: str) -> str:
     return {True: "retried", False: "not retried", None: unknown}[entry["retried_by_backup"]]
 
 
-def _codes_text(entries, report, args, seconds: float) -> str:
-    out = [f"obdoctor: {_codes_summary(entries, report, seconds)}"]
+def _codes_text(entries, where, args, seconds: float) -> str:
+    out = [f"obdoctor: {_codes_summary(entries, where, seconds)}"]
     if not entries:
         return out[0] + "\n"
     out += ["unusual codes first; ~ marks codes a healthy cluster logs all day (listed last, counted all the same)", "",
@@ -883,23 +960,23 @@ def _codes_text(entries, report, args, seconds: float) -> str:
     return "\n".join(out) + "\n"
 
 
-def _codes_json(entries, report, args, seconds: float) -> str:
+def _codes_json(entries, where, args, seconds: float) -> str:
     import json
 
     return json.dumps({
-        "summary": _codes_summary(entries, report, seconds),
-        "files_searched": [str(f.path) for f in report.search.searched],
-        "files_failed": [{"path": str(f.path), "reason": why} for f, why in report.search.failed],
+        "summary": _codes_summary(entries, where, seconds),
+        "files_searched": where.files,
+        "files_failed": [{"path": path, "reason": why} for path, why in where.failed],
         "codes": entries,
         "not_in_catalogue": [e["code"] for e in entries if not e["known"]],
     }, ensure_ascii=False, indent=2) + "\n"
 
 
-def _codes_markdown(entries, report, args, seconds: float) -> str:
+def _codes_markdown(entries, where, args, seconds: float) -> str:
     def cell(text) -> str:
         return str(text).replace("|", "\\|").replace("\n", " ")
 
-    out = ["# Error codes in the logs", "", _codes_summary(entries, report, seconds) + ".", "",
+    out = ["# Error codes in the logs", "", _codes_summary(entries, where, seconds) + ".", "",
            "Unusual codes first; *ordinary* codes are those a healthy cluster logs all day.", "",
            "| code | name | records | servers | first | last | backup | ordinary |", "|---|---|---:|---:|---|---|---|---|"]
     for e in entries:

@@ -127,6 +127,12 @@ def _tally_batches(batches, names: dict[bytes, int] | None = None) -> dict:
                         last[key] = (ts, line_no)
                 elif key not in sample:
                     sample[key] = (line_no, line)
+    return _tallies(groups, first, last, sample)
+
+
+def _tallies(groups: Counter, first: dict, last: dict, sample: dict) -> dict:
+    """``{code: CodeTally}`` from records counted per (code, (tenant, module, level, folded
+    thread)), with each code's first/last (time, line) and sample (line, text), as bytes."""
     out: dict = {}
     for (key, (tenant, module, level, thread_class)), n in groups.items():
         if isinstance(key, bytes):
@@ -193,3 +199,39 @@ def tally_codes(files: Iterable[LogFile], fields: RecordFilter | None = None, na
             else:
                 mine.merge(tally)
     return report
+
+
+def tallies_from_rows(rows: Iterable[bytes], names: dict[bytes, int] | None = None) -> dict:
+    """``{code: CodeTally}`` of one file from what ``logs.remote.CODES_AWK`` printed for it (its
+    tab-separated ``G``/``F``/``L``/``S`` rows): the same tallies ``_tally_batches`` makes of the
+    file's records here, thread names folded here too. A malformed row is skipped."""
+    names = names or {}
+    groups: Counter = Counter()
+    first: dict = {}
+    last: dict = {}
+    sample: dict = {}
+    folded: dict = {}
+
+    def key_of(raw: bytes):
+        if raw.startswith(b"OB_"):
+            return names.get(raw, raw)
+        return int(raw)
+
+    for row in rows:
+        parts = row.rstrip(b"\n").split(b"\t")
+        try:
+            kind, key = parts[0], key_of(parts[1])
+            if kind == b"G" and len(parts) == 7:
+                tenant, module, level, thread = (x or None for x in parts[2:6])
+                if thread is not None and thread not in folded:
+                    folded[thread] = _DIGITS.sub("#", thread.decode("utf-8", "replace"))
+                groups[(key, (tenant, module, level, folded.get(thread)))] += int(parts[6])
+            elif kind in (b"F", b"L") and len(parts) == 4:
+                (first if kind == b"F" else last)[key] = (parts[2], int(parts[3]))
+            elif kind == b"S" and len(parts) >= 4:
+                sample[key] = (int(parts[2]), b"\t".join(parts[3:]))
+        except (ValueError, IndexError):
+            continue
+    known = {key for key, _signature in groups}
+    return _tallies(groups, {k: v for k, v in first.items() if k in known and k in last},
+                    last, {k: v for k, v in sample.items() if k in known})

@@ -288,3 +288,170 @@ def errors_by_file(stderr: str) -> dict[int, list[str]]:
         if line.strip():
             out.setdefault(current, []).append(line.strip())
     return out
+
+
+# -- error codes tallied on the server ----------------------------------------------------
+CODES_AWK = r"""
+function reset_record() { codes = ""; split("", seen) }
+function header(line,   rest, p, n, f, m) {
+  hts = ""; hlv = ""; hmod = ""; hthr = ""; hten = ""
+  if (match(line, /^\[[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+\] /)) {
+    hts = substr(line, 2, RLENGTH - 3); rest = substr(line, RLENGTH + 1)
+    if (match(rest, /^[A-Z_]+[ \t]+/)) {
+      m = substr(rest, 1, RLENGTH); sub(/[ \t]+$/, "", m); hlv = m; rest = substr(rest, RLENGTH + 1)
+      if (match(rest, /^\[[A-Za-z0-9_.]+\] /)) hmod = substr(rest, 2, RLENGTH - 3)
+    }
+  } else if (line ~ /^[0-9][0-9][0-9][0-9]-/) {
+    n = split(line, f, "|")
+    if (n >= 12) {
+      hts = f[1]; hlv = f[2]; hmod = f[3]; hthr = f[8]
+      if (f[6] ~ /^[0-9]+$/) hten = f[6]
+      return
+    }
+  }
+  p = substr(line, 1, 2048)
+  if (match(p, /\[[0-9]+\]\[[^]]*\](\[C[0-9]+\])?(\[T[0-9]+\])?\[[YZ]/)) {
+    m = substr(p, RSTART, RLENGTH); sub(/^\[[0-9]+\]\[/, "", m)
+    hthr = substr(m, 1, index(m, "]") - 1)
+    if (length(hthr) > 64) hthr = ""
+    if (match(m, /\[T[0-9]+\]\[[YZ]$/)) hten = substr(m, RSTART + 2, RLENGTH - 5)
+  }
+}
+function passes(   up) {
+  if (hts != "" && fsince != "" && hts < fsince) return 0
+  if (hts != "" && funtil != "" && hts > funtil) return 0
+  if (flevels != "" && index(flevels, " " hlv " ") == 0) return 0
+  if (ftenant != "" && hten + 0 != ftenant + 0) return 0
+  if (ftenant != "" && hten == "") return 0
+  if (fthread != "" && hthr != fthread) return 0
+  if (fmodule != "") { up = toupper(hmod); if (up != fmodule && index(up, fmodule ".") != 1) return 0 }
+  return 1
+}
+function flush(   n, i, k, parts) {
+  if (codes == "") return
+  if (hdr) header(hline); else hts = hlv = hmod = hthr = hten = ""
+  if (!passes()) { reset_record(); return }
+  n = split(codes, parts, " ")
+  for (i = 1; i <= n; i++) {
+    k = parts[i]
+    g[k "\t" hten "\t" hmod "\t" hlv "\t" hthr]++
+    if (hts != "") {
+      if (!(k in fts) || hts < fts[k]) { fts[k] = hts; fno[k] = hno; smp[k] = hline; sno[k] = hno }
+      if (!(k in lts) || hts >= lts[k]) { lts[k] = hts; lno[k] = hno }
+    } else if (!(k in sno)) { smp[k] = hline; sno[k] = hno }
+  }
+  reset_record()
+}
+function scan(line,   s, m, v, r) {
+  s = " " line
+  while (match(s, /[^A-Za-z0-9_](ret_code|ret|errcode|result)=(-[0-9]+|"OB_[A-Z0-9_]+")/)) {
+    m = substr(s, RSTART + 1, RLENGTH - 1); s = substr(s, RSTART + RLENGTH - 1)
+    v = substr(m, index(m, "=") + 1)
+    if (substr(v, 1, 1) == "-") {
+      if (length(v) > 8) continue
+      v = v + 0
+      if (v == 0) continue
+    } else {
+      v = substr(v, 2, length(v) - 2)
+      if (v in code_of) v = code_of[v]
+    }
+    if (!(v in seen)) { seen[v] = 1; codes = codes " " v }
+  }
+}
+BEGIN {
+  n = split(fnames, pairs, " ")
+  for (i = 1; i <= n; i++) { j = index(pairs[i], "="); code_of[substr(pairs[i], 1, j - 1)] = substr(pairs[i], j + 1) + 0 }
+  reset_record()
+}
+NR == 1 { hno = 1; hline = $0; hdr = 0 }
+{
+  if ($0 ~ /^\[[0-9][0-9][0-9][0-9]-/ || ($0 ~ /^[0-9][0-9][0-9][0-9]-/ && index(substr($0, 1, 40), "|"))) {
+    if (codes != "") flush()
+    hno = NR; hline = $0; hdr = 1
+  }
+  if (index($0, "=-") || index($0, "=\"OB_")) scan($0)
+}
+END {
+  flush()
+  for (k in g) print "G\t" k "\t" g[k]
+  for (k in fts) { print "F\t" k "\t" fts[k] "\t" fno[k]; print "L\t" k "\t" lts[k] "\t" lno[k] }
+  for (k in smp) print "S\t" k "\t" sno[k] "\t" substr(smp[k], 1, 400)
+}
+"""
+"""``logs codes --live``'s tally, run by POSIX ``awk`` on the server (no Python there is assumed):
+records are the local reader's (a header line and its continuation lines), codes the same
+spellings as ``logs.codes`` (``ret=``, ``errcode=``, ``ret_code=``, ``result=``: ``-N`` of at
+most 7 digits, or ``"OB_NAME"``, a name the catalogue knows counted as its number; once
+per record), the header fields the ones ``logs.codes``
+reads. Only the tallies come back: ``G code tenant module level thread count`` per group,
+``F``/``L`` the first and last time with their line, ``S`` the sample line (400 bytes), tab
+separated; memory on the server is bounded by the distinct groups, not the records."""
+
+_THREAD_NAME = re.compile(r"^[A-Za-z0-9_.#:-]{1,64}$")
+_MODULE_NAME = re.compile(r"^[A-Za-z0-9_.]{1,64}$")
+
+
+def codes_command(home_path: str, files: list[str], levels: Iterable[str] = (), since: str | None = None,
+                  until: str | None = None, tenant: int | None = None, thread: str | None = None,
+                  module: str | None = None, names: dict[bytes, int] | None = None) -> str:
+    """The remote tally of ``files``: one ``awk`` per file (after ``gzip -dc``/``zstd -dcq`` for
+    compressed ones) between the same ``@@F``/``@@S`` markers as a search. Every value is
+    validated, then quoted; ``awk -v`` values hold no backslash (``-v`` would read escapes)."""
+    from obdoctor.logs.fields import LEVELS
+
+    levels = sorted(set(levels))
+    for level in levels:
+        if level not in LEVELS:
+            raise UnsafeValue(f"{level[:20]!r} is not a log level")
+    for name, stamp in (("since", since), ("until", until)):
+        if stamp is not None and not re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", stamp):
+            raise UnsafeValue(f"--{name} {stamp[:40]!r} is not a log time stamp")
+    if tenant is not None and (not isinstance(tenant, int) or tenant < 0):
+        raise UnsafeValue(f"{tenant!r} is not a tenant id")
+    if thread is not None and not _THREAD_NAME.match(thread):
+        raise UnsafeValue(f"{thread[:64]!r} is not a thread name obdoctor sends to a server")
+    if module is not None and not _MODULE_NAME.match(module):
+        raise UnsafeValue(f"{module[:64]!r} is not a module name")
+    pairs = []
+    for name, code in sorted((names or {}).items()):  # only OB_ names are ever matched: the rest are not sent
+        if re.fullmatch(rb"OB_[A-Z0-9_]{1,100}", name) and isinstance(code, int):
+            pairs.append(f"{name.decode()}={code}")
+    values = {"flevels": f" {' '.join(levels)} " if levels else "", "fsince": since or "", "funtil": until or "",
+              "ftenant": "" if tenant is None else str(tenant), "fthread": thread or "",
+              "fmodule": (module or "").upper()}
+    awk = ('awk -v fnames="$obd_names" ' + " ".join(f"-v {k}={shlex.quote(v)}" for k, v in values.items())
+           + ' "$obd_prog"')
+    parts = [f"{PREAMBLE}; cd -- {shlex.quote(log_dir(home_path))} || exit 3",
+             f"obd_prog={shlex.quote(CODES_AWK)}", f"obd_names={shlex.quote(' '.join(pairs))}"]  # sent once
+    for index, name in enumerate(files):
+        check_log_name(name)
+        reader = _reader(name)
+        pipeline = f"{reader} | {awk}" if reader else f"{awk} {shlex.quote(name)}"  # no "=" in a log name: never an assignment
+        parts.append(f"printf '@@F %d\\n' {index} >&2; printf '@@F %d\\n' {index}; {pipeline}; printf '@@S %d %d\\n' {index} $?")
+    return "; ".join(parts)
+
+
+def split_codes_output(lines: Iterable[bytes]) -> tuple[dict[int, list[bytes]], dict[int, int]]:
+    """(rows per file index, awk's exit status per file index) of a ``codes_command``'s stdout."""
+    rows: dict[int, list[bytes]] = {}
+    statuses: dict[int, int] = {}
+    current = None
+    for kind, number, value in codes_events(lines):
+        if kind == "file":
+            current = number
+            rows.setdefault(current, [])
+        elif kind == "status":
+            statuses[number] = value  # type: ignore[assignment]
+        elif current is not None:
+            rows[current].append(value)  # type: ignore[arg-type]
+    return rows, statuses
+
+
+def codes_events(lines: Iterable[bytes]) -> Iterator[tuple[str, int, int | bytes]]:
+    """Like :func:`parse_output`, for a tally: ``("file", i, 0)``, ``("status", i, code)`` and
+    ``("row", 0, row)`` for each tally row (``G``/``F``/``L``/``S``)."""
+    for raw in lines:
+        if raw.startswith((b"@@F ", b"@@S ")):
+            yield from parse_output((raw,))
+        elif raw[:2] in (b"G\t", b"F\t", b"L\t", b"S\t"):
+            yield "row", 0, raw.rstrip(b"\n")

@@ -423,6 +423,9 @@ def count_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | None
     (``logs search --count`` on a word found on every line)."""
     plan = _Plan(files, patterns, workers, report, split=True)  # a count has no order
     if plan.parallel:
+        forked = _forked_count(plan)
+        if forked is not None:
+            return forked
         return sum(_parallel(plan.files, plan.tasks, patterns, plan.workers, plan.report, count_only=True))
     total = 0
     for log in plan.files:
@@ -432,6 +435,101 @@ def count_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | None
             plan.report.searched.append(log)
         else:
             plan.report.failed.append((log, failure))
+    return total
+
+
+def _forked_count(plan: _Plan) -> int | None:
+    """A parallel count with bare ``os.fork`` and two pipes, or None where ``fork`` is not safe
+    (no ``fork``, or other threads in this process: see :func:`_start_method`).
+
+    Why not ``multiprocessing``: importing it and starting its queues' feeder threads costs
+    ~20-30 ms, a tenth of a whole 2 GB count, and a count needs none of it. Task numbers are
+    written into one pipe before the workers start (4 bytes each, read 4 at a time, so each
+    task goes to exactly one worker, whichever is free); each worker writes one short line per
+    task (``task count failure``, under ``PIPE_BUF``: never interleaved) into the other. A
+    task with no line back is a failure of its file, never a silent zero."""
+    import threading
+
+    if not hasattr(os, "fork") or threading.active_count() != 1 or len(plan.tasks) > 8192:
+        return None
+    task_r, task_w = os.pipe()
+    res_r, res_w = os.pipe()
+    try:
+        os.write(task_w, b"".join(t.to_bytes(4, "little") for t in range(len(plan.tasks))))
+    finally:
+        os.close(task_w)
+    pids: list[int] = []
+    try:
+        for _ in range(plan.workers):
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns, never runs the parent's cleanup
+                code = 0
+                try:
+                    os.close(res_r)
+                    _count_worker(plan, task_r, res_w)
+                except BaseException:
+                    code = 1
+                finally:
+                    os._exit(code)
+            pids.append(pid)
+        os.close(res_w)
+        res_w = -1
+        chunks = []
+        while True:
+            chunk = os.read(res_r, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        for fd in (task_r, res_r, res_w):
+            if fd >= 0:
+                os.close(fd)
+        for pid in pids:
+            try:
+                if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                    os.kill(pid, 9)  # interrupted: no worker outlives the search
+                    os.waitpid(pid, 0)
+            except (ChildProcessError, ProcessLookupError):
+                pass
+    return _gather_counts(plan, b"".join(chunks))
+
+
+def _count_worker(plan: _Plan, task_r: int, res_w: int) -> None:
+    while True:
+        raw = os.read(task_r, 4)
+        if len(raw) < 4:
+            return
+        task = int.from_bytes(raw, "little")
+        index, segment = plan.tasks[task]
+        log = plan.files[index]
+        try:
+            count, failure = _count_hits(log.path, log.compression, plan.matcher, segment)
+        except Exception as exc:  # said to the parent, never a dead worker
+            count, failure = 0, f"{type(exc).__name__}: {exc}"
+        why = " ".join((failure or "").split())[:1000]
+        os.write(res_w, f"{task} {count} {why}\n".encode("utf-8", "replace"))
+
+
+def _gather_counts(plan: _Plan, output: bytes) -> int:
+    """The workers' lines summed, and each file put in ``searched`` or ``failed``."""
+    total = 0
+    failure: dict[int, str] = {}
+    done: set[int] = set()
+    for line in output.decode("utf-8", "replace").splitlines():
+        task, count, why = (line.split(" ", 2) + [""])[:3]
+        task_no = int(task)
+        done.add(task_no)
+        total += int(count)
+        if why:
+            failure.setdefault(plan.tasks[task_no][0], why)
+    for task_no, (index, _segment) in enumerate(plan.tasks):
+        if task_no not in done:
+            failure.setdefault(index, "search worker died")
+    for index in dict.fromkeys(index for index, _segment in plan.tasks):
+        if index in failure:
+            plan.report.failed.append((plan.files[index], failure[index]))
+        else:
+            plan.report.searched.append(plan.files[index])
     return total
 
 

@@ -172,14 +172,7 @@ class SshLogSearcher:
     def search(self, query: LogQuery) -> LogSearchResult:
         """Search ``query.servers`` (or every configured server when it names none). Never raises."""
         result = LogSearchResult(query)
-        servers = list(query.servers) or sorted(self.targets)
-        wanted: list[str] = []
-        for server in dict.fromkeys(servers):
-            reason = self._not_searchable(server)
-            if reason:
-                result.unchecked.append(reason)
-            else:
-                wanted.append(server)
+        wanted = self._wanted(query, result)
         if not wanted:
             return result
         try:
@@ -197,6 +190,18 @@ class SshLogSearcher:
         del result.records[query.limit:]
         return result
 
+    def _wanted(self, query: LogQuery, result: LogSearchResult) -> list[str]:
+        """``query.servers`` (every configured one when it names none) that can be searched; why
+        not for the others, in ``result.unchecked``."""
+        wanted: list[str] = []
+        for server in dict.fromkeys(list(query.servers) or sorted(self.targets)):
+            reason = self._not_searchable(server)
+            if reason:
+                result.unchecked.append(reason)
+            else:
+                wanted.append(server)
+        return wanted
+
     def _not_searchable(self, server: str) -> str | None:
         try:
             ipaddress.ip_address(server)
@@ -210,35 +215,50 @@ class SshLogSearcher:
     async def _search_all(self, servers: list[str], query: LogQuery) -> list[LogSearchResult]:
         return list(await asyncio.gather(*(self._search_server(s, query) for s in servers)))
 
-    async def _search_server(self, server: str, query: LogQuery) -> LogSearchResult:
-        part = LogSearchResult(query)
+    async def _reach(self, server: str, query: LogQuery, part: LogSearchResult, stats: ServerStats):
+        """How ``server``'s logs are read: None when they cannot be (said in ``part``),
+        ``(directory, None, [])`` when they are readable on this machine, else ``(directory,
+        connection, the files query's kinds and window choose)``."""
         target = self.targets[server]
-        stats = self.stats.setdefault(server, ServerStats())
         if server in self._failed:
             part.unchecked.append(self._failed[server])
-            return part
+            return None
         try:
             directory = remote.log_dir(target.home_path)
         except remote.UnsafeValue as exc:
-            return self._fail(server, part, f"server {server}: {exc}")
+            self._fail(server, part, f"server {server}: {exc}")
+            return None
         if self._local_dir(server, directory):
             stats.mode = "local"
-            await asyncio.get_running_loop().run_in_executor(None, _search_local, Path(directory), server, query, part)
-            stats.files_searched += len(part.files_searched)
-            self.progress(server, f"read locally: {len(part.files_searched)} file(s), {part.total_matches} matching line(s)")
-            return part
-        lock = self._locks.setdefault(server, asyncio.Lock())
-        async with lock:
+            return directory, None, []
+        async with self._locks.setdefault(server, asyncio.Lock()):
             try:
                 conn = await self._connect(server, target, stats)
                 files = await self._list(server, conn, target, stats)
             except SshError as exc:
-                return self._fail(server, part, str(exc))
+                self._fail(server, part, str(exc))
+                return None
         chosen = remote.choose(files, query.kinds, query.since, query.until)
         if not chosen:
             part.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in {directory} "
                                   f"for the time asked")
+            return None
+        return directory, conn, chosen
+
+    async def _search_server(self, server: str, query: LogQuery) -> LogSearchResult:
+        part = LogSearchResult(query)
+        target = self.targets[server]
+        stats = self.stats.setdefault(server, ServerStats())
+        reached = await self._reach(server, query, part, stats)
+        if reached is None:
             return part
+        directory, conn, chosen = reached
+        if conn is None:
+            await asyncio.get_running_loop().run_in_executor(None, _search_local, Path(directory), server, query, part)
+            stats.files_searched += len(part.files_searched)
+            self.progress(server, f"read locally: {len(part.files_searched)} file(s), {part.total_matches} matching line(s)")
+            return part
+        lock = self._locks[server]
         self.progress(server, f"searching {len(chosen)} file(s) ({sum(max(f.size, 0) for f in chosen) / 1e6:.1f} MB) "
                               f"for {query.purpose or 'lines'}")
         try:
@@ -246,10 +266,88 @@ class SshLogSearcher:
         except remote.UnsafeValue as exc:
             part.unchecked.append(f"logs of server {server} not searched: {exc}")
             return part
+        def keep(index: int, raw: bytes) -> None:
+            for _kind, number, value in remote.parse_output((raw,)):
+                stats.lines_received += 1
+                self._keep(server, chosen[index], directory, number, value, query, part)  # type: ignore[arg-type]
+
         async with lock:  # one command at a time on a server's shell
-            await self._run_search(server, conn, command, chosen, directory, query, part, stats)
+            await self._run_search(server, conn, command, chosen, part, stats, keep)
         self.progress(server, f"{part.total_matches} matching line(s) from {len(part.files_searched)} file(s)")
         return part
+
+    # -- error codes tallied on each server (logs codes --live) -------------------------------
+    def tally_codes(self, query: LogQuery, fields=None, names: dict[bytes, int] | None = None
+                    ) -> tuple[list[tuple[str, str, int, dict]], LogSearchResult]:
+        """``logs codes --live``: every server's files tallied where they are (``remote.CODES_AWK``
+        over the same SSH, same choice of files, same priority and quoting as a search), only
+        the tallies coming back. Returns ``([(server, file name, bytes on disk, {code: CodeTally})],
+        what was searched and what could not be)``, tallies labelled ``server:file:line`` as a
+        bundle's are; ``fields`` (a ``RecordFilter``) narrows the
+        records on the server. Never raises."""
+        from obdoctor.logs.fields import RecordFilter
+
+        fields = fields or RecordFilter()
+        result = LogSearchResult(query)
+        wanted = self._wanted(query, result)
+        if not wanted:
+            return [], result
+
+        async def every() -> list:
+            return list(await asyncio.gather(*(self._codes_server(s, query, fields, names) for s in wanted)))
+
+        tallies = []
+        for found, part in self._run(every()):
+            tallies.extend(found)
+            result.files_searched.extend(part.files_searched)
+            result.unchecked.extend(part.unchecked)
+        return tallies, result
+
+    async def _codes_server(self, server: str, query: LogQuery, fields, names) -> tuple[list, LogSearchResult]:
+        from obdoctor.logs.codes import tallies_from_rows
+
+        part = LogSearchResult(query)
+        target = self.targets[server]
+        stats = self.stats.setdefault(server, ServerStats())
+        reached = await self._reach(server, query, part, stats)
+        if reached is None:
+            return [], part
+        directory, conn, chosen = reached
+        if conn is None:
+            found = await asyncio.get_running_loop().run_in_executor(
+                None, _codes_local, Path(directory), server, query, fields, names, part)
+            return found, part
+        lock = self._locks[server]
+
+        def stamp(moment):
+            return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if moment else None
+
+        try:
+            command = remote.codes_command(target.home_path, [f.name for f in chosen], fields.levels,
+                                           stamp(fields.since), stamp(fields.until), fields.tenant, fields.thread,
+                                           fields.module, names)
+        except remote.UnsafeValue as exc:
+            part.unchecked.append(f"logs of server {server} not tallied: {exc}")
+            return [], part
+        self.progress(server, f"tallying error codes in {len(chosen)} file(s) "
+                              f"({sum(max(f.size, 0) for f in chosen) / 1e6:.1f} MB)")
+        rows: dict[int, list[bytes]] = {}
+
+        def keep(index: int, raw: bytes) -> None:
+            for _kind, _number, row in remote.codes_events((raw,)):
+                rows.setdefault(index, []).append(row)  # type: ignore[arg-type]
+
+        async with lock:
+            await self._run_search(server, conn, command, chosen, part, stats, keep)
+        read = {name.removesuffix(" (partly)") for name in part.files_searched}
+        found = []
+        for i, f in enumerate(chosen):
+            if f"{server}/{f.log.name}" in read:
+                tallies = tallies_from_rows(rows.get(i, ()), names)
+                for tally in tallies.values():
+                    tally.relabel(server, f.log.name)  # as a bundle's file is named
+                found.append((server, f.log.name, max(f.size, 0), tallies))
+        return found, part
 
     def _fail(self, server: str, part: LogSearchResult, reason: str) -> LogSearchResult:
         self._failed[server] = reason
@@ -370,8 +468,10 @@ class SshLogSearcher:
         self.progress(server, f"{len(files)} log file(s) in {remote.log_dir(target.home_path)}")
         return files
 
-    async def _run_search(self, server: str, conn, command: str, chosen: list[remote.RemoteFile], directory: str,
-                          query: LogQuery, part: LogSearchResult, stats: ServerStats) -> None:
+    async def _run_search(self, server: str, conn, command: str, chosen: list[remote.RemoteFile],
+                          part: LogSearchResult, stats: ServerStats, handle: Callable[[int, bytes], None]) -> None:
+        """Run ``command`` (``@@F``/``@@S`` markers around each file's output): ``handle(file
+        index, line)`` for each line between them; ``part`` told which files were read whole."""
         stats.commands += 1
         self.sent.append((server, command))
         current: int | None = None
@@ -388,14 +488,14 @@ class SshLogSearcher:
             received += len(raw)
             if received > self.options.max_bytes:
                 return False
-            for kind, number, value in remote.parse_output((raw,)):
-                if kind == "file":
-                    current = number
-                elif kind == "status":
-                    statuses[number] = value  # type: ignore[assignment]
-                elif current is not None and current < len(chosen):
-                    stats.lines_received += 1
-                    self._keep(server, chosen[current], directory, number, value, query, part)  # type: ignore[arg-type]
+            if raw.startswith((b"@@F ", b"@@S ")):
+                for kind, number, value in remote.parse_output((raw,)):
+                    if kind == "file":
+                        current = number
+                    else:
+                        statuses[number] = value  # type: ignore[assignment]
+            elif current is not None and current < len(chosen):
+                handle(current, raw)
             return True
 
         _status, stderr_text, cut = await shell.run(command, on_line, self.options.command_timeout)
@@ -550,14 +650,21 @@ def is_local_address(ip: str) -> bool:
     return _LOCAL_CACHE[ip]
 
 
-def _search_local(directory: Path, server: str, query: LogQuery, part: LogSearchResult) -> None:
-    """The observer runs here: search its files directly, as a bundle's are searched."""
+def _choose_local(directory: Path, server: str, query: LogQuery) -> list:
+    """The files of a log directory on this machine a query reads (a bundle's rule: ``.wf``
+    twins only without their main file; only files whose span meets the window)."""
     files, _skipped = discover(directory, server)
     chosen = []
     for kind in query.kinds:
         family = [f for f in files if f.family == kind]
         main = [f for f in family if not f.wf]
         chosen.extend(f for f in (main or family) if overlaps(f, query.since, query.until))
+    return chosen
+
+
+def _search_local(directory: Path, server: str, query: LogQuery, part: LogSearchResult) -> None:
+    """The observer runs here: search its files directly, as a bundle's are searched."""
+    chosen = _choose_local(directory, server, query)
     if not chosen:
         part.unchecked.append(f"no {'/'.join(query.kinds)} log of server {server} in {directory} for the time asked")
         return
@@ -575,3 +682,23 @@ def _search_local(directory: Path, server: str, query: LogQuery, part: LogSearch
             part.unchecked.append(f"{server}/{log.name}: {type(exc).__name__}: {exc}")
             part.files_searched.append(f"{server}/{log.name} (partly)")
 
+
+
+def _codes_local(directory: Path, server: str, query: LogQuery, fields, names, part: LogSearchResult) -> list:
+    """The observer runs here: tally its files directly, as a bundle's are tallied."""
+    from obdoctor.logs.codes import tally_codes
+
+    chosen = _choose_local(directory, server, query)
+    found = []
+    for log in chosen:
+        report = tally_codes([log], fields, names=names, workers=1)
+        failed = dict(report.search.failed)
+        if log in failed:
+            part.unchecked.append(f"{server}/{log.name}: {failed[log]}")
+        part.files_searched.append(f"{server}/{log.name}" + (" (partly)" if log in failed else ""))
+        try:
+            size = os.path.getsize(log.path)
+        except OSError:
+            size = 0
+        found.append((server, log.name, size, report.codes))
+    return found
