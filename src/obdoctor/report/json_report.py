@@ -20,7 +20,7 @@ def report_dict(report: Report) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "obdoctor_version": __version__,
-        "source": report.source,
+        "source": report.source.to_dict(),
         "headline": headline(report),
         "exit_code": int(for_report(report)),
         "diagnosed": report.diagnosed,
@@ -31,7 +31,7 @@ def report_dict(report: Report) -> dict:
         "undecided": [u.to_dict() for u in report.undecided],
         "out_of_scope": list(report.out_of_scope),
         "internal_errors": [u.to_dict() for u in report.internal_errors],
-        "sources_read": report.sources_read,
+        "sources_read": [s.to_dict() for s in report.sources_read],
     }
 
 

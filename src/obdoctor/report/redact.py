@@ -34,7 +34,7 @@ def pseudonyms_for(report: Report) -> HostPseudonyms:
 
 
 def _addresses(report: Report) -> set[str]:
-    found: set[str] = set(str(s) for s in report.source.get("servers") or [])
+    found: set[str] = set(str(s) for s in report.source.servers)
     for f in report.findings:
         found.update(f.servers)
         found.update(a for a in (decode_addr(t) for t in f.trace_ids) if a)

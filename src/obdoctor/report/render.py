@@ -18,7 +18,7 @@ def prepare(report: Report, *, redact_hosts: bool = False) -> Report:
     if not redact_hosts:
         return redact_report(report)
     redacted = redact_report(report, pseudonyms_for(report))
-    return dataclasses.replace(redacted, source={**redacted.source, "hosts_redacted": True})
+    return dataclasses.replace(redacted, source=dataclasses.replace(redacted.source, hosts_redacted=True))
 
 
 def render(report: Report, fmt: str, env=None, *, redact_hosts: bool = False, screen=None) -> str:

@@ -73,15 +73,15 @@ def render_text(report: Report, screen: Screen = Screen()) -> str:
 
 def _top(report: Report, out: "_Writer") -> None:
     src = report.source
-    head = f"obdoctor · {src.get('kind')} {src.get('location')}"
-    if src.get("version"):
-        head += f" · {src.get('product') or 'OceanBase'} {src['version']}"
-    if src.get("collected_at"):
-        head += f" · collected {src['collected_at']}"
-    if src.get("hosts_redacted"):
+    head = f"obdoctor · {src.kind} {src.location}"
+    if src.version:
+        head += f" · {src.product or 'OceanBase'} {src.version}"
+    if src.collected_at:
+        head += f" · collected {src.collected_at}"
+    if src.hosts_redacted:
         head += " · addresses and host names are aliases (--redact-hosts)"
     out.para(head, style="dim")
-    for note in src.get("notes") or []:
+    for note in src.notes:
         out.para(f"Input: {note}", style="yellow")
     out.para(headline(report), style=headline_style(report))
     if not report.findings:
@@ -140,8 +140,7 @@ def _evidence(number: int, f: Finding, out: "_Writer") -> None:
 
 def _lines(step: EvidenceStep, out: "_Writer") -> None:
     """The step's log lines under their provenance; a run of the same message shown once."""
-    logs = [p for p in step.provenance if p.kind == "log"]
-    provs: list[Provenance | None] = [logs[i] if i < len(logs) else None for i in range(len(step.lines))]
+    provs: list[Provenance | None] = [ref.provenance for ref in step.line_refs()]
     for group in group_repeats(step.lines, provs):
         first, last = group[0], group[-1]
         if len(group) == 1:

@@ -78,17 +78,15 @@ def build_timeline(report: Report) -> Timeline:
     untimed = 0
     for number, finding in enumerate(report.findings, 1):
         for step in finding.evidence:
-            log_prov = [p for p in step.provenance if p.kind == "log"]
-            sql_prov = [p for p in step.provenance if p.kind != "log"]
-            for i, line in enumerate(step.lines):
-                prov = log_prov[i] if i < len(log_prov) else None
+            for ref in step.line_refs():
+                line, prov = ref.text, ref.provenance
                 event = log_event(line, prov)
                 if event is None:
                     untimed += 1
                     continue
                 _merge(events, ("log", prov.describe() if prov else line), event, number)
-            for i, row in enumerate(step.rows):
-                prov = sql_prov[i] if len(sql_prov) == len(step.rows) else (sql_prov[0] if sql_prov else None)
+            for ref in step.row_refs():
+                row, prov = ref.row, ref.provenance
                 row_events = _row_events(row, prov, step.looked_at)
                 if not row_events:
                     untimed += 1
