@@ -15,6 +15,7 @@ from html import escape
 from obdoctor import __version__
 from obdoctor.findings import EvidenceStep, Finding, Report, ViewRead
 from obdoctor.logs.traceid import decode_addr
+from obdoctor.report.formats import RenderOptions, register
 from obdoctor.report.redact import redact_report
 from obdoctor.report.common import cell, clip, finding_facts, headline, headline_style, row_columns, source_facts
 from obdoctor.report.html_assets import CSS, JS, TRACE_COLOURS
@@ -27,7 +28,8 @@ MAX_LANES = 6
 """More servers than this and the timeline is one column with the server on each event."""
 
 
-def render(report: Report) -> str:
+@register("html", order=3)
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     report = redact_report(report)  # idempotent: secrets are gone even if called directly
     timeline = build_timeline(report)
     title = headline(report)

@@ -8,6 +8,7 @@ from obdoctor import __version__
 from obdoctor.exit_codes import for_report
 from obdoctor.findings import Report
 from obdoctor.report.common import headline
+from obdoctor.report.formats import RenderOptions, register
 from obdoctor.report.redact import redact_report
 
 SCHEMA_VERSION = "1.1"
@@ -35,5 +36,6 @@ def report_dict(report: Report) -> dict:
     }
 
 
-def render(report: Report) -> str:
+@register("json", order=1)
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from obdoctor.findings import EvidenceStep, Finding, Report, ViewRead
+from obdoctor.report.formats import RenderOptions, register
 from obdoctor.report.redact import redact_report
 from obdoctor.report.common import cell, clip, finding_facts, headline, row_columns, source_facts
 
@@ -23,7 +24,8 @@ _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _LEADING_UNDERSCORE = re.compile(r"(?:(?<![\w`/])|(?<=/))__?[A-Za-z]\w*(?:\.\w+)*")
 
 
-def render(report: Report) -> str:
+@register("markdown", order=2)
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     report = redact_report(report)  # idempotent: secrets are gone even if called directly
     out: list[str] = ["# obdoctor report", ""]
     out.append(" · ".join(f"{label} {_code(value) if label in ('source',) else _text(value)}"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Report, Verdict
 from obdoctor.report.common import cell, finding_facts, headline, headline_style, row_columns
+from obdoctor.report.formats import RenderOptions, register
 from obdoctor.report.redact import redact_report
 from obdoctor.report.timeline import log_event, repeats
 from obdoctor.report.wrap import IDENTIFIER, cut_middle, wrap
@@ -47,6 +48,12 @@ class Screen:
     unicode: bool = True
     full: bool = False
     """Every row and every character of every line (no middle cut)."""
+
+
+@register("text", order=0)
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
+    """The text format under the one formatter signature: the screen comes in ``options``."""
+    return render_text(report, options.screen or Screen())
 
 
 def render_text(report: Report, screen: Screen = Screen()) -> str:
