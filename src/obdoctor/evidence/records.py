@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from obdoctor.addresses import server_ip
 from obdoctor.evidence.clock import from_epoch_us
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.rows import Row
@@ -44,28 +45,6 @@ def _code(row: Row, column: str) -> int | None:
     if value is None or value == 0:
         return None if value is None else 0
     return normalize_code(value)
-
-
-_ADDRESS = re.compile(r"^(?:[0-9A-Fa-f:.]{2,45}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63}){0,8})$")
-
-
-def server_ip(addr: str | None) -> str | None:
-    """``"100.1.2.3:2882"`` -> ``100.1.2.3``; keeps a bare IP or host name; None for blanks and
-    for what is no address at all (``/data/1``, ``ip:port:junk``): never a path to follow."""
-    if not addr:
-        return None
-    addr = addr.strip().strip('"')
-    if not addr:
-        return None
-    if addr.startswith("["):  # [v6]:port
-        host = addr[1 : addr.find("]")] if "]" in addr else addr
-    elif addr.count(":") == 1:
-        host, port = addr.split(":", 1)
-        if not port.isdigit():
-            return None
-    else:
-        host = addr
-    return host if _ADDRESS.match(host) and ".." not in host else None
 
 
 def _address(row: Row, column: str) -> str | None:

@@ -39,6 +39,8 @@ import re
 from collections import Counter
 from typing import Any, Iterable, Mapping
 
+from obdoctor.addresses import server_ip
+
 MASK = "***"
 
 SECRET_KEYS = ("access_id", "access_key", "accesskey", "accesskeyid", "ak", "sk", "appid", "app_id",
@@ -323,7 +325,7 @@ class HostPseudonyms:
         """Register addresses (``ip`` or ``ip:port``) before any text, in sorted order."""
         ips = set()
         for a in addresses:
-            ip = _strip_port(str(a)) if a else None
+            ip = server_ip(str(a), strict=False) if a else None
             if ip and _is_ip(ip):
                 ips.add(ip)
         for ip in sorted(ips, key=_ip_sort_key):
@@ -451,13 +453,6 @@ def _is_pseudonym(ip: str) -> bool:
     return any(addr.version == net.version and addr in net for net in _PSEUDONYM_NETS)
 
 
-def _strip_port(address: str) -> str:
-    address = address.strip().strip('"')
-    if address.startswith("["):  # [v6]:port
-        return address[1:].split("]", 1)[0]
-    if address.count(":") == 1:
-        return address.split(":", 1)[0]
-    return address
 
 
 def _is_ip(text: str) -> bool:

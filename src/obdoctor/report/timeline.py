@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from obdoctor.addresses import server_ip
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import Report
 from obdoctor.logs.parser import parse_line
@@ -190,7 +191,7 @@ def _row_server(row: dict[str, Any]) -> str | None:
     for column in _SERVER_COLUMNS:
         value = row.get(column)
         if isinstance(value, str) and value.strip():
-            return value.strip().strip('"').split(",")[0].rsplit(":", 1)[0] if value.count(":") == 1 else value.strip()
+            return server_ip(value.strip().strip('"').split(",")[0], strict=False) if value.count(":") == 1 else value.strip()
     return None
 
 

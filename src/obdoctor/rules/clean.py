@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from obdoctor.addresses import server_ip
 from obdoctor.evidence.records_extra import DeleteJob, DeleteTask
 from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge import error_docs
@@ -67,7 +68,7 @@ class BackupClean(Rule):
         rs = None
         comment = job.structured_comment
         if comment and comment.origin == "rootservice" and comment.addr:
-            rs = comment.addr.split(":")[0]
+            rs = server_ip(comment.addr, strict=False)
         if rs is None:
             ips = [e.rs_svr_ip for e in ctx.evidence.rs_events() if e.rs_svr_ip]
             rs = ips[-1] if ips else None
@@ -104,7 +105,7 @@ class BackupClean(Rule):
         until = job.end + timedelta(minutes=5) if job.end else ctx.evidence.collected_at
         lines = self._rs_lines(ctx, chain, job, since, until)
         comment = (task.structured_comment if task else None) or job.structured_comment
-        servers = tuple(s for s in ((comment.addr or "").split(":")[0] if comment else "",) if s)
+        servers = tuple(s for s in (server_ip(comment.addr or "", strict=False) if comment else "",) if s)
         if comment and comment.origin == "server" and servers:
             chain.servers = list(servers)  # the server that failed, not the root service that logged it
         for s in servers:

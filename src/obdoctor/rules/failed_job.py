@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from obdoctor.evidence.records import BackupJob, LSTask, server_ip
+from obdoctor.addresses import server_ip
+from obdoctor.evidence.records import BackupJob, LSTask
 from obdoctor.findings import Finding
 from obdoctor.logs.kv import find_anywhere
 from obdoctor.logs.record import LogRecord

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from obdoctor.evidence.records import RootServiceEvent, server_ip
+from obdoctor.addresses import server_ip
+from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.evidence.records_extra import RestoreJob, scn_time
 from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge import error_docs

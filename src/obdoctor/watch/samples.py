@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from obdoctor.evidence.evidence import VIEWS
-from obdoctor.evidence.records import server_ip
+from obdoctor.addresses import server_ip
 from obdoctor.evidence.rows import Row, TableResult
 from obdoctor.evidence.source import EvidenceSource, SourceInfo
 from obdoctor.logs.parser import parse_ts

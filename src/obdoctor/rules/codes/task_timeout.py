@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from obdoctor.evidence.records import server_ip
+from obdoctor.addresses import server_ip
 from obdoctor.findings import Verdict
 from obdoctor.knowledge.causes import cause
 from obdoctor.logs.kv import find_anywhere
