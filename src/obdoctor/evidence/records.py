@@ -213,6 +213,10 @@ class BackupTask:
     finish_tablet_count: int | None
     tablet_count: int | None
     provenance: Provenance
+    macro_block_count: int | None = None
+    finish_macro_block_count: int | None = None
+    data_turn_id: int | None = None
+    meta_turn_id: int | None = None
 
     @classmethod
     def from_row(cls, row: Row, default_tenant: int | None = None) -> "BackupTask":
@@ -231,6 +235,10 @@ class BackupTask:
             finish_tablet_count=row.integer("FINISH_TABLET_COUNT"),
             tablet_count=row.integer("TABLET_COUNT"),
             provenance=row.provenance,
+            macro_block_count=row.integer("MACRO_BLOCK_COUNT"),
+            finish_macro_block_count=row.integer("FINISH_MACRO_BLOCK_COUNT"),
+            data_turn_id=row.integer("DATA_TURN_ID"),
+            meta_turn_id=row.integer("META_TURN_ID"),
         )
 
 
@@ -296,6 +304,11 @@ class LSTask:
     finish_macro_block_count: int | None
     modified: datetime | None
     provenance: Provenance
+    output_bytes: int | None = None
+    tablet_count: int | None = None
+    macro_block_count: int | None = None
+    start: datetime | None = None
+    """``start_ts`` (a microsecond epoch) on the cluster's clock."""
 
     @classmethod
     def from_row(cls, row: Row) -> "LSTask":
@@ -319,6 +332,10 @@ class LSTask:
             finish_macro_block_count=row.integer("finish_macro_block_count"),
             modified=_ts(row, "gmt_modified"),
             provenance=row.provenance,
+            output_bytes=row.integer("output_bytes"),
+            tablet_count=row.integer("tablet_count"),
+            macro_block_count=row.integer("macro_block_count"),
+            start=_ts(row, "start_ts"),
         )
 
 
