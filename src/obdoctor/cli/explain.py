@@ -63,7 +63,7 @@ def explain_entry(entry) -> dict:
 def related_rules(code: int) -> list[dict]:
     """Rules and code families that explain this code specifically."""
     from obdoctor.rules.base import all_rules
-    from obdoctor.rules.failure import code_families
+    from obdoctor.rules.services.failure import code_families
 
     out = []
     for family in code_families():

@@ -168,7 +168,7 @@ class BackupJob:
     path: str | None
     provenance: Provenance
     established_by: str | None = None
-    """Set when no job row says FAILED but other evidence does (rules/implied.py): what proved it."""
+    """Set when no job row says FAILED but other evidence does (rules/services/implied.py): what proved it."""
     proof: list = field(default_factory=list)
     """The records or log lines that proved it (``established_by``)."""
 

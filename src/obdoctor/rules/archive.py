@@ -15,7 +15,7 @@ from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge.data_files import data_toml
 from obdoctor.logs.record import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
-from obdoctor.rules.destination import DestinationProblem, cluster_servers, diagnose, is_destination_code
+from obdoctor.rules.services.destination import DestinationProblem, cluster_servers, diagnose, is_destination_code
 
 _ROUND_COLUMNS = ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment")
 

@@ -15,7 +15,7 @@ from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge import error_docs
 from obdoctor.knowledge.data_files import data_toml
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
-from obdoctor.rules.destination import DestinationProblem, diagnose, is_destination_code
+from obdoctor.rules.services.destination import DestinationProblem, diagnose, is_destination_code
 
 _JOB_COLUMNS = ("tenant_id", "job_id", "type", "status", "result", "start", "end", "task_count", "success_task_count", "comment")
 _TASK_COLUMNS = ("tenant_id", "job_id", "task_id", "task_type", "id", "status", "result", "finish_ls_count",

@@ -13,8 +13,8 @@ from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, log_provenance, search, window,
 )
-from obdoctor.rules.failure import FailurePoint, explain
-from obdoctor.rules.implied import (
+from obdoctor.rules.services.failure import FailurePoint, explain
+from obdoctor.rules.services.implied import (
     DEAL_FAILED_JOB, DO_BACKUP_FAILED, LS_TASK_FAILED, implied_failed_jobs, int_or_none, proof_lines,
 )
 

@@ -24,7 +24,7 @@ from obdoctor.knowledge.data_files import data_toml
 from obdoctor.logs.record import LogRecord
 from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
-from obdoctor.rules.destination import DestinationProblem, diagnose, is_destination_code
+from obdoctor.rules.services.destination import DestinationProblem, diagnose, is_destination_code
 
 NO_ENOUGH_LOG = -4018
 ARCHIVE_RECYCLED = -9079
@@ -138,7 +138,7 @@ def _explain_code(ctx: RuleContext, chain: Chain, code: int | None, *, tenant_id
                                                     lines=tuple(lines), purpose="restore"))
         return e.cause, e.verdict, e.summary, e.next_steps
     if code and generic == "restore_command_failed":  # a RESTORE refused: the signatures may know the code
-        from obdoctor.rules.signatures import explain_refusal
+        from obdoctor.rules.services.signatures import explain_refusal
 
         e = explain_refusal(ctx, chain, code, "restore", tenant_id=tenant_id, lines=lines)
         if e is not None:

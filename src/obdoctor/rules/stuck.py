@@ -11,7 +11,7 @@ from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, facts, files_of, fmt_time, head_tail, search, window,
 )
-from obdoctor.rules.failure import FailurePoint, explain
+from obdoctor.rules.services.failure import FailurePoint, explain
 
 
 class StuckTask(Rule):

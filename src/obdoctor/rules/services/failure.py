@@ -7,6 +7,8 @@ code family that knows the code (``rules/codes/``) or falls back to the error ca
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -51,6 +53,8 @@ class CodeFamily:
     """Explains failures with some codes. Subclasses live in ``rules/codes/``."""
 
     codes: tuple[int, ...] = ()
+    order: int = 100
+    """Families are asked in this order (lowest first); the first that explains a failure wins."""
     signature_causes: tuple[str, ...] = ()
     """Causes whose log signatures identify this family even without the code (stuck jobs)."""
 
@@ -62,9 +66,17 @@ class CodeFamily:
 
 
 def code_families() -> list[CodeFamily]:
-    from obdoctor.rules.codes import checkpoint, destination, task_timeout
+    """Every family of ``rules/codes/``, found by walking its modules: a new module is a new family,
+    never silently left out. Ordered by ``order``, then name."""
+    package = importlib.import_module("obdoctor.rules.codes")  # plugins: found at run time, never imported by name
 
-    return [checkpoint.CheckpointNotAdvancing(), task_timeout.TaskTimeout(), destination.BackupDestination()]
+    found: dict[str, type[CodeFamily]] = {}
+    for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        for value in vars(importlib.import_module(module.name)).values():
+            if isinstance(value, type) and issubclass(value, CodeFamily) and value is not CodeFamily \
+                    and value.__module__ == module.name:
+                found[value.__name__] = value
+    return [cls() for cls in sorted(found.values(), key=lambda c: (c.order, c.__name__))]
 
 
 def explain(ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation:

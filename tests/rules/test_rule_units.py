@@ -1,0 +1,34 @@
+"""Rules are units: every rule module is in the import-linter contract that keeps rules apart,
+services hold what rules share, and code families are found without being listed."""
+
+from __future__ import annotations
+
+import pkgutil
+import tomllib
+from pathlib import Path
+
+import obdoctor.rules as rules
+import obdoctor.rules.codes as codes
+from obdoctor.rules.services.failure import CodeFamily, code_families
+
+ROOT = Path(__file__).resolve().parents[2]
+NOT_RULES = {"base", "coverage", "services"}
+"""Modules of ``rules/`` that hold no rule: the base classes, the engine's coverage, the services."""
+
+
+def _contract(name_start: str) -> dict:
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    return next(c for c in contracts if c["name"].startswith(name_start))
+
+
+def test_every_rule_module_is_kept_apart_by_the_contract():
+    modules = {f"obdoctor.rules.{m.name}" for m in pkgutil.iter_modules(rules.__path__) if m.name not in NOT_RULES}
+    assert set(_contract("Rules are units")["modules"]) == modules
+    assert set(_contract("Rule services never import a rule")["forbidden_modules"]) == modules
+
+
+def test_every_code_family_module_is_found():
+    found = {type(f).__module__ for f in code_families()}
+    assert found == {f"obdoctor.rules.codes.{m.name}" for m in pkgutil.iter_modules(codes.__path__)}
+    assert all(isinstance(f, CodeFamily) for f in code_families())
+    assert [type(f).__name__ for f in code_families()] == ["CheckpointNotAdvancing", "TaskTimeout", "BackupDestination"]
