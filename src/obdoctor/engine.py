@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 
 from obdoctor.evidence import Evidence
 from obdoctor.findings import Finding, LogRead, Report, SourceInfo, Unchecked, Verdict, ViewRead
 from obdoctor.rules import coverage
-from obdoctor.rules.base import Rule, RuleContext, RuleOptions, all_rules
+from obdoctor.rules.base import STRICT_NEEDS_ENV, Rule, RuleContext, RuleOptions, UndeclaredEvidence, all_rules
 
 _VERDICT_ORDER = {Verdict.CONFIRMED: 0, Verdict.LIKELY: 1, Verdict.UNKNOWN: 2}
 
@@ -17,9 +18,12 @@ def diagnose(evidence: Evidence, options: RuleOptions | None = None, rules: list
     ctx = RuleContext(evidence, options)
     findings: list[Finding] = []
     internal_errors: list[Unchecked] = []
+    strict = os.environ.get(STRICT_NEEDS_ENV) == "1"
     for rule in rules if rules is not None else all_rules():
         try:
-            findings.extend(rule.check(ctx))
+            findings.extend(rule.check(ctx.for_rule(rule, strict=strict)))
+        except UndeclaredEvidence:
+            raise  # the strict test suite: a rule's needs are incomplete, fail loudly
         except Exception as exc:  # a bug: the other rules still run, and the exit code says so (4)
             where = traceback.extract_tb(exc.__traceback__)[-1]
             internal_errors.append(Unchecked(

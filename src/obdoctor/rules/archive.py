@@ -44,7 +44,7 @@ class LogArchive(Rule):
     id = "A1"
     name = "log-archive"
     needs = ("archivelog", "ls_archive_progress", "rs_events", "server_events", "job_history", "jobs", "tasks",
-             "servers", "logs:observer")
+             "servers", "parameters", "logs:observer")
     codes = (-9027, -9087, -9079, -9029)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

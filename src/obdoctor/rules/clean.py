@@ -35,7 +35,8 @@ class BackupClean(Rule):
 
     id = "C1"
     name = "backup-clean"
-    needs = ("delete_jobs", "delete_job_history", "delete_tasks", "delete_task_history", "rs_events", "logs:rootservice")
+    needs = ("delete_jobs", "delete_job_history", "delete_tasks", "delete_task_history", "rs_events",
+             "parameters", "logs:rootservice", "logs:observer")
     codes = (-9044, -9045, -9052, -9054, -9069)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

@@ -34,8 +34,8 @@ class FailedJob(Rule):
 
     id = "P3"
     name = "job-failed"
-    needs = ("job_history", "jobs", "rs_events", "ls_task_history", "tenants", "servers",
-             "logs:rootservice", "logs:observer")
+    needs = ("job_history", "jobs", "rs_events", "ls_task_history", "tenants", "servers", "parameters", "tasks",
+             "task_history", "logs:rootservice", "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         history = ctx.evidence.job_history()

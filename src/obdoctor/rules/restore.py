@@ -160,7 +160,7 @@ class RestoreCommandFailed(Rule):
 
     id = "R1"
     name = "restore-command-failed"
-    needs = ("rs_events", "backup_set_files", "archive_pieces", "archivelog", "logs:rootservice")
+    needs = ("rs_events", "backup_set_files", "archive_pieces", "archivelog", "tenants", "logs:rootservice")
     codes = (NO_ENOUGH_LOG,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -399,7 +399,8 @@ class RestoreFailed(Rule):
 
     id = "R3"
     name = "restore-failed"
-    needs = ("restore_history", "backup_set_files", "archive_pieces", "logs:observer", "logs:rootservice")
+    needs = ("restore_history", "backup_set_files", "archive_pieces", "parameters", "servers", "logs:observer",
+             "logs:rootservice")
     codes = (NO_ENOUGH_LOG, ARCHIVE_RECYCLED)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

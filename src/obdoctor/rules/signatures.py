@@ -40,7 +40,8 @@ class CommandRefused(Rule):
 
     id = "S1"
     name = "command-refused"
-    needs = ("rs_events", "server_events", "parameters", "archivelog", "tenants", "logs:rootservice", "logs:observer")
+    needs = ("rs_events", "server_events", "parameters", "archivelog", "tenants", "servers", "logs:rootservice",
+             "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         try:

@@ -30,7 +30,7 @@ class StartFailed(Rule):
 
     id = "P1"
     name = "start-failed"
-    needs = ("rs_events", "parameters", "archivelog", "jobs", "tenants", "logs:rootservice")
+    needs = ("rs_events", "parameters", "archivelog", "jobs", "tenants", "job_history", "logs:rootservice")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         events = ctx.evidence.rs_events("backup_data", "start_backup_data")

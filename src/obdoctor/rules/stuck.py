@@ -25,7 +25,8 @@ class StuckTask(Rule):
 
     id = "P2"
     name = "job-stuck"
-    needs = ("tasks", "jobs", "schedule_tasks", "ls_tasks", "tenants", "logs:observer")
+    needs = ("tasks", "jobs", "schedule_tasks", "ls_tasks", "tenants", "job_history", "parameters",
+             "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         tasks = ctx.evidence.tasks()

@@ -18,7 +18,7 @@ class WaitingForArchive(Rule):
 
     id = "P2A"
     name = "waiting-for-archive"
-    needs = ("tasks", "archivelog", "logs:rootservice")
+    needs = ("tasks", "archivelog", "rs_events", "logs:rootservice")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         tasks = ctx.evidence.tasks()
