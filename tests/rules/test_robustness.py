@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.rules_extra.kit import run
+from tests.rules.kit import run
 
 
 def test_garbage_rows(tmp_path) -> None:

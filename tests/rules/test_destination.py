@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rules_extra.kit import TRACE, causes, evidence_text, line, run, servers_table
+from tests.rules.kit import TRACE, causes, evidence_text, line, run, servers_table
 
 
 def job(result: int, path: str, status: str = "FAILED", comment: str | None = None) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.rules_extra.kit import causes, run
+from tests.rules.kit import causes, run
 
 
 def delete_job(status: str, result: int = 0, start: str = "2024-06-01 02:00:00.000000", end: str = "") -> dict:

@@ -10,7 +10,7 @@ import pytest
 from obdoctor.scenarios import generator
 from obdoctor.scenarios.model import Scenario, SqlTable
 from tests.knowledge.test_signatures import GOOD
-from tests.rules_extra import kit
+from tests.rules import kit
 
 USER_SIGNATURE = (GOOD.replace("my-archivelog-io", "site-archivelog-io")
                   .replace("Our NFS filer refuses ARCHIVELOG", "Our archive filer is read-only during its snapshot window")
@@ -137,7 +137,7 @@ def test_a_command_event_of_the_server_event_view(tmp_path, monkeypatch) -> None
 
 def test_a_restore_refused_by_the_target_topology_is_named_by_its_signature(tmp_path) -> None:
     """R1 owns the RESTORE event; a code a signature knows for RESTORE (-4672) gets its meaning."""
-    from tests.rules_extra.test_restore import restore_event
+    from tests.rules.test_restore import restore_event
 
     report = kit.run(tmp_path, sql={"DBA_OB_ROOTSERVICE_EVENT_HISTORY": [restore_event(-4672)]}, rules=("R1", "S1"))
     [finding] = report.findings
@@ -148,7 +148,7 @@ def test_a_restore_refused_by_the_target_topology_is_named_by_its_signature(tmp_
 
 
 def test_a_restore_code_no_signature_knows_stays_generic(tmp_path) -> None:
-    from tests.rules_extra.test_restore import restore_event
+    from tests.rules.test_restore import restore_event
 
     report = kit.run(tmp_path, sql={"DBA_OB_ROOTSERVICE_EVENT_HISTORY": [restore_event(-4016)]}, rules=("R1",))
     assert [f.cause for f in report.findings] == ["restore_command_failed"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.rules_extra.kit import TRACE, causes, evidence_text, line, run
+from tests.rules.kit import TRACE, causes, evidence_text, line, run
 
 UNTIL = 1717236000000000000  # 2024-06-01 10:00:00 UTC
 

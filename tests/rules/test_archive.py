@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.rules_extra.kit import causes, evidence_text, line, run, servers_table
+from tests.rules.kit import causes, evidence_text, line, run, servers_table
 
 BASE = dict(DEST_ID=1001, INCARNATION=1, DEST_NO=0, START_SCN=1, START_SCN_DISPLAY="2024-05-01 00:00:00.000000",
             COMPATIBLE=1, BASE_PIECE_ID=1, USED_PIECE_ID=1, PIECE_SWITCH_INTERVAL=86400000000, COMMENT="",

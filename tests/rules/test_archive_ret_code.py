@@ -4,8 +4,8 @@ failing (the header's errcode may be 0)."""
 
 from __future__ import annotations
 
-from tests.rules_extra.kit import causes, line, run, servers_table
-from tests.rules_extra.test_archive import archive, change
+from tests.rules.kit import causes, line, run, servers_table
+from tests.rules.test_archive import archive, change
 
 
 def _report(tmp_path, body: str):
