@@ -17,12 +17,9 @@ from obdoctor.evidence.clock import use_cluster_zone
 from obdoctor.evidence.kinds import KINDS, Kind
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
 from obdoctor.evidence.records import (
-    ArchiveStatus, BackupJob, BackupParameter, BackupTask, LSTask, RootServiceEvent,
-    ScheduleTask, Server, Tenant,
-)
-from obdoctor.evidence.records_extra import (
-    ArchivePiece, BackupSetFile, DeleteJob, DeleteTask, KeyValue, LSArchiveProgress, LogStat, LSRecoveryStat, LSReplica, ReplayStat, RestoreJob, SchemaInfo,
-    ServerEvent, TenantInfo,
+    ArchivePiece, ArchiveStatus, BackupJob, BackupParameter, BackupSetFile, BackupTask, DeleteJob,
+    DeleteTask, KeyValue, LogStat, LSArchiveProgress, LSRecoveryStat, LSReplica, LSTask, ReplayStat,
+    RestoreJob, RootServiceEvent, ScheduleTask, SchemaInfo, Server, ServerEvent, Tenant, TenantInfo,
 )
 from obdoctor.evidence.rows import Row, TableResult
 from obdoctor.evidence.source import EvidenceSource, SourceInfo
@@ -161,7 +158,7 @@ class Evidence:
     def servers(self) -> Found[Server]:
         return self.get(Kind.SERVERS)
 
-    # -- restore, backup clean, archive and log stream views (records_extra.py) --------
+    # -- restore, backup clean, archive and log stream views (records/) --------
     def server_events(self, module: str | None = None, event: str | None = None) -> Found[ServerEvent]:
         return _of_event(self.get(Kind.SERVER_EVENTS), module, event)
 

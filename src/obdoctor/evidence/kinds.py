@@ -1,7 +1,7 @@
 """The evidence kinds: for each, the views tried in order and the record its rows become.
 
 One entry per kind is the only place a view is named for the rules and the watcher: add a kind
-here (and its record in ``records.py``/``records_extra.py``) and ``Evidence.get(Kind.X)`` reads it,
+here (and its record in ``records/``, one module per domain) and ``Evidence.get(Kind.X)`` reads it,
 falling back CDB_ -> DBA_ -> ``__all_virtual_`` in the order given, as the runbook names them.
 """
 
@@ -11,12 +11,9 @@ import enum
 from dataclasses import dataclass
 
 from obdoctor.evidence.records import (
-    ArchiveStatus, BackupJob, BackupParameter, BackupTask, LSTask, RootServiceEvent,
-    ScheduleTask, Server, Tenant,
-)
-from obdoctor.evidence.records_extra import (
-    ArchivePiece, BackupSetFile, DeleteJob, DeleteTask, KeyValue, LSArchiveProgress, LogStat, LSRecoveryStat, LSReplica,
-    ReplayStat, RestoreJob, SchemaInfo, ServerEvent, TenantInfo,
+    ArchivePiece, ArchiveStatus, BackupJob, BackupParameter, BackupSetFile, BackupTask, DeleteJob,
+    DeleteTask, KeyValue, LogStat, LSArchiveProgress, LSRecoveryStat, LSReplica, LSTask, ReplayStat,
+    RestoreJob, RootServiceEvent, ScheduleTask, SchemaInfo, Server, ServerEvent, Tenant, TenantInfo,
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from obdoctor.addresses import server_ip
-from obdoctor.evidence.records_extra import DeleteJob, DeleteTask
+from obdoctor.evidence.records import DeleteJob, DeleteTask
 from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge import error_docs
 from obdoctor.knowledge.data_files import data_toml

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.records import RootServiceEvent
-from obdoctor.evidence.records_extra import RestoreJob, scn_time
+from obdoctor.evidence.records import RestoreJob, scn_time
 from obdoctor.findings import Finding, Verdict
 from obdoctor.knowledge import error_docs
 from obdoctor.knowledge.data_files import data_toml

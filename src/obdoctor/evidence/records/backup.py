@@ -1,8 +1,4 @@
-"""Typed records built from view rows, read by column *name* and tolerant of versions.
-
-Columns differ across 4.0 .. 4.3 (ob_views.json); a record takes what the row has and
-leaves the rest None. Status strings are kept verbatim, known or not.
-"""
+"""Records of the backup job chain: jobs, their set task, ls tasks, schedule tasks, parameters, set files."""
 
 from __future__ import annotations
 
@@ -11,102 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from obdoctor.addresses import server_ip
-from obdoctor.evidence.clock import from_epoch_us
 from obdoctor.evidence.provenance import Provenance
+from obdoctor.evidence.records.cells import _address, _code, _scn, _tenant, _ts
 from obdoctor.evidence.rows import Row
 from obdoctor.knowledge.errors import normalize_code
-from obdoctor.logs.parser import parse_ts
-
-
-# Times outside this range are not backup times: read as NULL and reported as malformed cells,
-# so no rule's "time +/- margin" can overflow (year 9999, epoch 0).
-_FIRST_YEAR, _LAST_YEAR = 1971, 2200
-
-
-def _ts(row: Row, column: str) -> datetime | None:
-    text = row.text(column)
-    if text is None:
-        return None
-    if text.isdigit() and len(text) >= 13:  # microsecond epoch columns (start_ts, generate_ts)
-        try:
-            when = from_epoch_us(int(text))  # on the cluster's zone, never the analyst's
-        except (OverflowError, ValueError, OSError):
-            when = None
-    else:
-        when = parse_ts(text)
-    if when is None or not _FIRST_YEAR <= when.year <= _LAST_YEAR:
-        row.note_malformed(column, text, f"a time between {_FIRST_YEAR} and {_LAST_YEAR}")
-        return None
-    return when
-
-
-def _code(row: Row, column: str) -> int | None:
-    value = row.integer(column)
-    if value is None or value == 0:
-        return None if value is None else 0
-    return normalize_code(value)
-
-
-def _address(row: Row, column: str) -> str | None:
-    """A server address cell; something else there (a path...) is a malformed cell, not a server."""
-    text = row.text(column)
-    if text is None:
-        return None
-    if server_ip(text) is None:
-        row.note_malformed(column, text, "a server address")
-        return None
-    return text
-
-
-@dataclass
-class RootServiceEvent:
-    """A row of DBA_OB_ROOTSERVICE_EVENT_HISTORY; NAMEx/VALUEx pairs read by name."""
-
-    timestamp: datetime | None
-    module: str
-    event: str
-    values: dict[str, str | None]
-    extra_info: str | None
-    rs_svr_ip: str | None
-    rs_svr_port: int | None
-    provenance: Provenance
-
-    @classmethod
-    def from_row(cls, row: Row) -> "RootServiceEvent":
-        values: dict[str, str | None] = {}
-        for i in range(1, 7):
-            name = row.text(f"NAME{i}")
-            if name:
-                values.setdefault(name, row.text(f"VALUE{i}"))
-        return cls(
-            timestamp=_ts(row, "TIMESTAMP") or _ts(row, "GMT_CREATE"),
-            module=row.text("MODULE") or "",
-            event=row.text("EVENT") or "",
-            values=values,
-            extra_info=row.text("EXTRA_INFO"),
-            rs_svr_ip=_address(row, "RS_SVR_IP"),
-            rs_svr_port=row.integer("RS_SVR_PORT"),
-            provenance=row.provenance,
-        )
-
-    def value(self, name: str) -> str | None:
-        return self.values.get(name)
-
-    def int_value(self, name: str) -> int | None:
-        text = self.values.get(name)
-        try:
-            return int(text) if text is not None else None
-        except ValueError:
-            return None
-
-    @property
-    def tenant_id(self) -> int | None:
-        return self.int_value("tenant_id")
-
-    @property
-    def result(self) -> int | None:
-        value = self.int_value("result")
-        return normalize_code(value) if value else value
 
 
 _COMMENT_FIELD = re.compile(
@@ -340,27 +244,6 @@ class LSTask:
 
 
 @dataclass
-class Tenant:
-    tenant_id: int | None
-    name: str | None
-    tenant_type: str | None
-    status: str | None
-    role: str | None
-    provenance: Provenance
-
-    @classmethod
-    def from_row(cls, row: Row) -> "Tenant":
-        return cls(
-            tenant_id=row.integer("TENANT_ID"),
-            name=row.text("TENANT_NAME"),
-            tenant_type=row.text("TENANT_TYPE"),
-            status=(row.text("STATUS") or "").upper() or None,
-            role=(row.text("TENANT_ROLE") or "").upper() or None,
-            provenance=row.provenance,
-        )
-
-
-@dataclass
 class BackupParameter:
     tenant_id: int | None
     name: str
@@ -378,49 +261,26 @@ class BackupParameter:
 
 
 @dataclass
-class ArchiveStatus:
-    """A row of CDB/DBA_OB_ARCHIVELOG: a tenant's current archive round."""
+class BackupSetFile:
+    """A row of CDB_OB_BACKUP_SET_FILES: a backup set and the earliest point it can restore to."""
 
     tenant_id: int | None
-    dest_no: int | None
-    round_id: int | None
-    status: str | None
-    checkpoint_scn: int | None
-    checkpoint: datetime | None
-    comment: str | None
+    backup_set_id: int | None
+    backup_type: str | None
+    status: str
+    file_status: str | None
+    min_restore_scn: int | None
+    min_restore: datetime | None
+    end: datetime | None
     path: str | None
     provenance: Provenance
 
     @classmethod
-    def from_row(cls, row: Row, default_tenant: int | None = None) -> "ArchiveStatus":
+    def from_row(cls, row: Row, default_tenant: int | None = None) -> "BackupSetFile":
         return cls(
-            tenant_id=row.integer("TENANT_ID") if row.has("TENANT_ID") else default_tenant,
-            dest_no=row.integer("DEST_NO"),
-            round_id=row.integer("ROUND_ID"),
-            status=(row.text("STATUS") or "").upper() or None,
-            checkpoint_scn=row.integer("CHECKPOINT_SCN"),
-            checkpoint=_ts(row, "CHECKPOINT_SCN_DISPLAY"),
-            comment=row.text("COMMENT"),
-            path=row.text("PATH"),
-            provenance=row.provenance,
-        )
-
-
-@dataclass
-class Server:
-    svr_ip: str | None
-    svr_port: int | None
-    status: str | None
-    start_service_time: datetime | None
-    provenance: Provenance
-    extra: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_row(cls, row: Row) -> "Server":
-        return cls(
-            svr_ip=_address(row, "SVR_IP"),
-            svr_port=row.integer("SVR_PORT"),
-            status=(row.text("STATUS") or "").upper() or None,
-            start_service_time=_ts(row, "START_SERVICE_TIME"),
+            tenant_id=_tenant(row, default_tenant), backup_set_id=row.integer("BACKUP_SET_ID"),
+            backup_type=row.text("BACKUP_TYPE"), status=(row.text("STATUS") or "").upper(),
+            file_status=(row.text("FILE_STATUS") or "").upper() or None, min_restore_scn=_scn(row, "MIN_RESTORE_SCN"),
+            min_restore=_ts(row, "MIN_RESTORE_SCN_DISPLAY"), end=_ts(row, "END_TIMESTAMP"), path=row.text("PATH"),
             provenance=row.provenance,
         )
