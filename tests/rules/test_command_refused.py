@@ -9,7 +9,7 @@ import pytest
 
 from obdoctor.scenarios import generator
 from obdoctor.scenarios.model import Scenario, SqlTable
-from tests.knowledge.test_signatures import GOOD
+from tests.catalog.test_signatures import GOOD
 from tests.rules import kit
 
 USER_SIGNATURE = (GOOD.replace("my-archivelog-io", "site-archivelog-io")

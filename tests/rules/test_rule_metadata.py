@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from obdoctor.evidence.evidence import VIEWS
-from obdoctor.knowledge import errors
-from obdoctor.knowledge.causes import all_causes
+from obdoctor.catalog import errors
+from obdoctor.catalog.causes import all_causes
 from obdoctor.rules.base import all_rules
 from tests.conftest import ROOT
 

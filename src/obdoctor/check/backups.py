@@ -11,7 +11,7 @@ from datetime import datetime
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status
 from obdoctor.evidence.records import BackupJob
-from obdoctor.knowledge import errors
+from obdoctor.catalog import errors
 from obdoctor.rules.base import Chain, fmt_time
 
 CHECK = "last_backup"

@@ -13,10 +13,10 @@ from obdoctor.evidence import Evidence, LogQuery, LogSearchResult
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Observation, Unchecked, Verdict
-from obdoctor.knowledge import errors
-from obdoctor.knowledge.causes import Cause, cause
-from obdoctor.knowledge.data_files import data_toml
-from obdoctor.knowledge.redaction import redact_text, redact_value
+from obdoctor.catalog import errors
+from obdoctor.catalog.causes import Cause, cause
+from obdoctor.catalog.data_files import data_toml
+from obdoctor.security.redaction import redact_text, redact_value
 from obdoctor.logs.record import LogRecord
 from obdoctor.logs.traceid import is_trace_id
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.records import DeleteJob, DeleteTask
 from obdoctor.findings import Finding, Verdict
-from obdoctor.knowledge import error_docs
-from obdoctor.knowledge.data_files import data_toml
+from obdoctor.catalog import error_docs
+from obdoctor.catalog.data_files import data_toml
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
 from obdoctor.rules.services.destination import DestinationProblem, diagnose, is_destination_code
 

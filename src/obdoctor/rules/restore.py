@@ -19,8 +19,8 @@ from obdoctor.addresses import server_ip
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.evidence.records import RestoreJob, scn_time
 from obdoctor.findings import Finding, Verdict
-from obdoctor.knowledge import error_docs
-from obdoctor.knowledge.data_files import data_toml
+from obdoctor.catalog import error_docs
+from obdoctor.catalog.data_files import data_toml
 from obdoctor.logs.record import LogRecord
 from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search

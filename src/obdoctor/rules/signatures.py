@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
-from obdoctor.knowledge import signatures
+from obdoctor.catalog import signatures
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
 from obdoctor.logs.record import LogRecord
 from obdoctor.rules.services.destination import cluster_servers

@@ -8,7 +8,7 @@ from datetime import timedelta
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding, Verdict
-from obdoctor.knowledge.causes import all_causes
+from obdoctor.catalog.causes import all_causes
 from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, first_matching, fmt_time, search
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from obdoctor.findings import Finding, Verdict
-from obdoctor.knowledge.causes import cause
+from obdoctor.catalog.causes import cause
 from obdoctor.rules.base import Chain, Rule, RuleContext, facts, fmt_time, search, window
 
 

@@ -17,7 +17,7 @@ from typing import Protocol
 from obdoctor.addresses import server_ip
 from obdoctor.evidence import LogQuery, LogSearchResult, SourceInfo, TableResult
 from obdoctor.evidence.clock import ClockShift, anchor_views, back_on_views, from_zones, infer_from, searching
-from obdoctor.knowledge.versions import scope_headline, scope_note
+from obdoctor.catalog.versions import scope_headline, scope_note
 from obdoctor.logs.traceid import decode_addr
 from obdoctor.sources.ssh import Progress, SshLogSearcher, SshOptions, SshTarget
 

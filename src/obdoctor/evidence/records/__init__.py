@@ -17,7 +17,7 @@ from obdoctor.evidence.records.cluster import RootServiceEvent, Server, ServerEv
 from obdoctor.evidence.records.restore import (
     KeyValue, LogStat, LSRecoveryStat, LSReplica, ReplayStat, RestoreJob, SchemaInfo, TenantInfo,
 )
-from obdoctor.knowledge.errors import normalize_code
+from obdoctor.catalog.errors import normalize_code
 
 __all__ = [
     "ArchivePiece", "ArchiveStatus", "BackupJob", "BackupParameter", "BackupSetFile", "BackupTask", "DeleteJob",

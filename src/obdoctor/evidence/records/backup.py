@@ -10,7 +10,7 @@ from obdoctor.addresses import server_ip
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records.cells import _address, _code, _scn, _tenant, _ts
 from obdoctor.evidence.rows import Row
-from obdoctor.knowledge.errors import normalize_code
+from obdoctor.catalog.errors import normalize_code
 
 
 _COMMENT_FIELD = re.compile(

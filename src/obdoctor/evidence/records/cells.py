@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.clock import from_epoch_us
 from obdoctor.evidence.rows import Row
-from obdoctor.knowledge.errors import normalize_code
+from obdoctor.catalog.errors import normalize_code
 from obdoctor.logs.parser import parse_ts
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records.cells import _address, _ts
 from obdoctor.evidence.rows import Row
-from obdoctor.knowledge.errors import normalize_code
+from obdoctor.catalog.errors import normalize_code
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from obdoctor.addresses import server_ip
 from obdoctor.findings import Verdict
-from obdoctor.knowledge.causes import cause
+from obdoctor.catalog.causes import cause
 from obdoctor.logs.kv import find_anywhere
 from obdoctor.logs.record import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, RuleContext, search

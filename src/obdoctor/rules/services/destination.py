@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from obdoctor.findings import Verdict
-from obdoctor.knowledge import storage_errors
-from obdoctor.knowledge.redaction import redact_text
+from obdoctor.catalog import storage_errors
+from obdoctor.security.redaction import redact_text
 from obdoctor.logs.record import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, RuleContext, code_text, search
 from obdoctor.rules.services.failure import Explanation

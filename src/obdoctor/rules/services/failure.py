@@ -98,7 +98,7 @@ def explain(ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanatio
 
 def _documented(explanation: Explanation, code: int) -> Explanation:
     """Give a bare ``error_code`` finding what OceanBase's documentation says about the code."""
-    from obdoctor.knowledge import error_docs
+    from obdoctor.catalog import error_docs
 
     doc = error_docs.doc(code)
     if doc and doc.cause:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obdoctor.findings import Verdict
-from obdoctor.knowledge import signatures, storage_errors
+from obdoctor.catalog import signatures, storage_errors
 from obdoctor.rules.base import Chain, RuleContext
 from obdoctor.rules.services.failure import Explanation
 

@@ -23,8 +23,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from obdoctor.knowledge import errors
-from obdoctor.knowledge.views import version_tuple
+from obdoctor.catalog import errors
+from obdoctor.catalog.views import version_tuple
 
 SCHEMES = ("file", "oss", "s3", "cos", "obs", "gs", "azblob")
 STATE_KEYS = ("tenant.status", "tenant.role", "archive.status", "restore.status", "job.status")
@@ -335,7 +335,7 @@ def _signature(name: str, line: int, body: dict, statements: dict[str, Statement
         states.append((key, tuple(v.upper() for v in _strings(where, f"states.{key}", value))))
     cause = body.get("cause")
     if cause is not None:
-        from obdoctor.knowledge.causes import all_causes
+        from obdoctor.catalog.causes import all_causes
 
         if cause not in all_causes():
             raise SignatureError(f"{at('cause')}: cause {cause!r} is not defined in data/causes/")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from obdoctor.cli.environment import Environment
 from obdoctor.cli.main import main
-from obdoctor.knowledge import error_docs, errors
+from obdoctor.catalog import error_docs, errors
 
 K8S_EVENT = ("obtenantbackuppolicy-controller  Execute sql failed, sql alter system set LOG_ARCHIVE_DEST = ?, "
              "param [LOCATION=file:///ob-backup/obstore1 PIECE_SWITCH_INTERVAL=1d BINDING=Optional]: "
@@ -191,7 +191,7 @@ def _matched_ids(data: dict) -> set[str]:
 def test_explain_selects_each_signature_on_its_fire_cases_only() -> None:
     import json
 
-    from obdoctor.knowledge import signatures
+    from obdoctor.catalog import signatures
 
     for sig in signatures.load({}).signatures:
         for case, expected in [(c, True) for c in sig.fire] + [(c, False) for c in sig.quiet]:
@@ -218,7 +218,7 @@ STATEMENTS = {
 @given(st.sampled_from(sorted(STATEMENTS)), st.lists(st.booleans(), min_size=80, max_size=80),
        st.sampled_from([" ", "  ", "\t", "\n  "]), st.text(alphabet="abc ;\n", max_size=20))
 def test_statements_are_recognised_in_any_case_and_spacing(statement, upper, space, tail) -> None:
-    from obdoctor.knowledge import signatures
+    from obdoctor.catalog import signatures
 
     text = "".join(ch.upper() if u else ch.lower() for ch, u in zip(statement, upper + [False] * 200))
     text = text.replace(" ", space)
@@ -239,7 +239,7 @@ def test_unknown_text_is_not_echoed_whole_and_binary_stdin_is_refused() -> None:
 
 
 def test_user_signatures_are_listed_and_used_and_a_broken_one_is_a_usage_error(tmp_path, run_cli) -> None:
-    from tests.knowledge.test_signatures import GOOD
+    from tests.catalog.test_signatures import GOOD
 
     folder = tmp_path / "obdoctor" / "signatures"
     folder.mkdir(parents=True)

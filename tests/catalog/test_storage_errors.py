@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from obdoctor.knowledge import storage_errors
+from obdoctor.catalog import storage_errors
 
 
 @pytest.mark.parametrize("line, kind, code, cause", [

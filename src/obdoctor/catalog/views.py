@@ -6,7 +6,7 @@ import functools
 import json
 import re
 
-from obdoctor.knowledge.data_files import data_text
+from obdoctor.catalog.data_files import data_text
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?")
 

@@ -1,6 +1,6 @@
 """Remove secrets from text before it reaches a report, a log or a bundle; optionally hide hosts.
 
-Why here (knowledge) and not in the report code: the same rules must hold for every way evidence
+Why here (the security package, below every layer) and not in the report code: the same rules must hold for every way evidence
 leaves obdoctor — report formats (``obdoctor.report``) and support bundles written by ``collect``
 (``obdoctor.sources``) — and sources may not import reports.
 

@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from obdoctor.knowledge.data_files import data_text, data_toml
+from obdoctor.catalog.data_files import data_text, data_toml
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from obdoctor.knowledge.data_files import data_toml
-from obdoctor.knowledge.views import version_tuple
+from obdoctor.catalog.data_files import data_toml
+from obdoctor.catalog.views import version_tuple
 
 
 @dataclass(frozen=True)

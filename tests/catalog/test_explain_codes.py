@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from obdoctor.cli import explain
-from obdoctor.knowledge import error_docs, errors
+from obdoctor.catalog import error_docs, errors
 from tests.conftest import ROOT
 
 ALL = errors.all_codes()

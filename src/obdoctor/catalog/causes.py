@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from obdoctor.knowledge.data_files import data_dir_tomls
+from obdoctor.catalog.data_files import data_dir_tomls
 
 
 @dataclass(frozen=True)

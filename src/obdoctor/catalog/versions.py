@@ -7,7 +7,7 @@ report says so, with what is and is not read, instead of a bare "no usable evide
 
 from __future__ import annotations
 
-from obdoctor.knowledge.data_files import data_toml
+from obdoctor.catalog.data_files import data_toml
 
 
 def _v3() -> dict:

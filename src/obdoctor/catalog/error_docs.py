@@ -13,8 +13,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from obdoctor.knowledge import errors
-from obdoctor.knowledge.data_files import data_dir_tomls, data_toml
+from obdoctor.catalog import errors
+from obdoctor.catalog.data_files import data_dir_tomls, data_toml
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from obdoctor.knowledge import error_docs, signatures
-from obdoctor.knowledge.signatures import SignatureError
+from obdoctor.catalog import error_docs, signatures
+from obdoctor.catalog.signatures import SignatureError
 
 CATALOGUE = signatures.load({})
 SIGS = {s.id: s for s in CATALOGUE.signatures}
@@ -137,7 +137,7 @@ def test_the_docs_page_names_every_field_and_packaged_signature() -> None:
 
 
 def test_causes_named_by_packaged_signatures_exist_and_list_their_codes() -> None:
-    from obdoctor.knowledge.causes import all_causes
+    from obdoctor.catalog.causes import all_causes
 
     causes = all_causes()
     for sig in SIGS.values():
