@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from obdoctor.addresses import server_ip
+from obdoctor.catalog.statuses import TERMINAL
 from obdoctor.evidence.records import DeleteJob, DeleteTask
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog import error_docs
@@ -143,7 +144,7 @@ class BackupClean(Rule):
         chain.row_step(job.provenance.name, f"clean job {job.job_id} ({job.type}) of tenant {job.tenant_id} is {job.status} "
                        f"since {fmt_time(job.start)} ({minutes / 60:.1f} hours before collection)", [job], _JOB_COLUMNS)
         tasks = self._tasks(ctx, job)
-        open_tasks = [t for t in tasks if t.status not in ("COMPLETED", "FAILED", "CANCELED")]
+        open_tasks = [t for t in tasks if t.status not in TERMINAL]
         if open_tasks:
             chain.row_step(open_tasks[0].provenance.name, f"{len(open_tasks)} of {len(tasks)} task(s) unfinished", open_tasks,
                            _TASK_COLUMNS)

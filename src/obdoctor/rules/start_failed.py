@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from obdoctor.catalog.statuses import TERMINAL
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding, Verdict
@@ -215,7 +216,7 @@ class StartFailed(Rule):
 
     @staticmethod
     def _running(jobs, tenant_id):
-        rows = [j for j in jobs if j.tenant_id == tenant_id and j.status not in ("COMPLETED", "FAILED", "CANCELED")]
+        rows = [j for j in jobs if j.tenant_id == tenant_id and j.status not in TERMINAL]
         if rows:
             return True, rows, f"tenant {tenant_id} has backup job {rows[0].job_id} in {rows[0].status}"
         return None

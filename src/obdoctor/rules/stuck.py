@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES, KNOWN_STAGES, TERMINAL
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import BackupTask, ScheduleTask
 from obdoctor.findings import Finding, Verdict
@@ -33,8 +34,7 @@ class StuckTask(Rule):
         if not tasks.available:
             ctx.could_not_check("running backup tasks (CDB_OB_BACKUP_TASKS)", tasks.reason or "view not available")
             return []
-        f = facts()["statuses"]
-        terminal, archive_wait = set(f["terminal"]), set(f["archive_wait_stages"])
+        terminal, archive_wait = set(TERMINAL), set(ARCHIVE_WAIT_STAGES)
         findings = []
         for task in tasks:
             if task.status in terminal or task.status in archive_wait:
@@ -62,7 +62,7 @@ class StuckTask(Rule):
                        f"no progress of {ctx.options.no_progress_of or f'job {task.job_id}'} since {fmt_time(frozen)}"
                        + (f" ({_duration(now - frozen)})" if now and now >= frozen else ""),
                        provenance=[Provenance("history", ctx.options.progress_source)])
-        if task.status not in facts()["statuses"]["known_stages"]:
+        if task.status not in KNOWN_STAGES:
             chain.notes.append(f"Stage {task.status!r} is not one obdoctor knows (OceanBase 4.0 to 4.3.5); "
                                "it is shown as OceanBase printed it and treated as still running.")
         since, until = window(task.start, now)
