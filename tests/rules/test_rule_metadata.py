@@ -32,7 +32,8 @@ def test_causes_named_by_the_new_rules_exist() -> None:
     from obdoctor.rules.services import destination
 
     causes = set(all_causes())
-    files = ["archive.py", "services/destination.py", "restore.py", "clean.py", "codes/destination.py", "signatures.py"]
+    files = ["archive.py", "services/destination.py", "restore_command.py", "restore_stuck.py", "restore_failed.py",
+             "services/restore.py", "clean.py", "codes/destination.py", "signatures.py"]
     named: set[str] = set(destination._WHAT) | set(destination._FIXED_CAUSE.values())
     for name in files:
         text = (ROOT / "src/obdoctor/rules" / name).read_text(encoding="utf-8")

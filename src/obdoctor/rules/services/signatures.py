@@ -1,7 +1,7 @@
 """Signatures applied to a chain: the meaning a signature gives a refused command's code.
 
 A service, not a rule: rule S1 (``rules/signatures.py``, commands refused before any job) and
-rule R1 (``rules/restore.py``, a RESTORE refused) both explain a code with it.
+rule R1 (``rules/restore_command.py``, a RESTORE refused) both explain a code with it.
 """
 
 from __future__ import annotations
