@@ -13,3 +13,4 @@ def test_the_old_paths_are_the_moved_modules():
         assert importlib.import_module(f"obdoctor.knowledge.{old}") is moved
         assert moved.__spec__.name == new
     from obdoctor.knowledge.views import column_names, columns, known_views, version_tuple, view  # noqa: F401
+

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from obdoctor.findings import Verdict
 from obdoctor.catalog import storage_errors
+from obdoctor.catalog.causes import sole_causes
 from obdoctor.security.redaction import redact_text
 from obdoctor.logs.record import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, RuleContext, code_text, search
@@ -34,8 +35,8 @@ CATCH_ALL_CODES = (-9003, -9060, -9105, -9073, -9114, -9117, -9118, -9061, -9063
 DESTINATION_CODES: tuple[int, ...] = (*NFS_CODES, *CONNECT_CODES, *PERMISSION_CODES, FORMAT_MISSING, FORMAT_MISMATCH,
                                       OUT_OF_SPACE, *CATCH_ALL_CODES)
 
-_FIXED_CAUSE = {FORMAT_MISSING: "dest_format_file_missing", FORMAT_MISMATCH: "dest_format_file_mismatch",
-                OUT_OF_SPACE: "dest_out_of_space", -9051: "nfs_not_mounted_everywhere"}
+_FIXED_CAUSE = sole_causes("destination")
+"""-9051, -9080, -9081, -9082: the code alone names the cause (``data/causes/destination.toml``)."""
 _NFS_SENSITIVE = ("dest_unreachable", "nfs_not_mounted_everywhere", "dest_format_file_missing", "dest_permission_denied")
 _WHAT = {
     "dest_unreachable": "the destination could not be reached",
