@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def render() -> str:
-    from obdoctor.knowledge.causes import all_causes
-    from obdoctor.knowledge.data_files import data_dir_tomls
+    from obdoctor.catalog.causes import all_causes
+    from obdoctor.catalog.data_files import data_dir_tomls
     from obdoctor.rules.base import all_rules
 
     lines = [

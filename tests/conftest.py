@@ -1,11 +1,14 @@
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from obdoctor.cli.environment import Environment
 from obdoctor.cli.main import main
+
+os.environ["OBDOCTOR_STRICT_NEEDS"] = "1"  # a rule reading evidence it does not declare fails the suite (rules/base.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

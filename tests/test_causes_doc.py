@@ -3,7 +3,7 @@
 import importlib.util
 from pathlib import Path
 
-from obdoctor.knowledge.causes import all_causes
+from obdoctor.catalog.causes import all_causes
 
 ROOT = Path(__file__).resolve().parent.parent
 

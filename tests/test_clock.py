@@ -81,7 +81,7 @@ def test_the_skewed_example_is_confirmed_with_the_offset_stated() -> None:
         report = diagnose(Evidence(bundle))
     finding, = report.findings
     assert finding.verdict.value == "confirmed" and finding.cause == "dest_permission_denied"
-    assert any("log times are 8 h behind the views' (inferred" in n for n in report.source["notes"])
+    assert any("log times are 8 h behind the views' (inferred" in n for n in report.source.notes)
 
 
 def _skewed_copy(tmp_path: Path, manifest_extra: str) -> Path:

@@ -6,7 +6,7 @@ import string
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from obdoctor.knowledge import views as catalogue
+from obdoctor.catalog import views as catalogue
 from obdoctor.scenarios.pasted import PROMPTS, SHAPES, render, statement
 from obdoctor.sources.paste import _CHATTER, split_text
 from obdoctor.sources.sqltext import iter_cells

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from obdoctor.knowledge.versions import is_3x, is_3x_view, scope_headline
+from obdoctor.catalog.versions import is_3x, is_3x_view, scope_headline
 from obdoctor.sources.live import LiveSource
 from tests.test_server_facts import NOW, _source
 from obdoctor.sources.mysql import VERSION_QUERY, TIME_ZONE_QUERY

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 
 from obdoctor.evidence import Evidence
-from obdoctor.findings import Finding, Report, Unchecked, Verdict
+from obdoctor.findings import Finding, LogRead, Report, SourceInfo, Unchecked, Verdict, ViewRead
 from obdoctor.rules import coverage
-from obdoctor.rules.base import Rule, RuleContext, RuleOptions, all_rules
+from obdoctor.rules.base import STRICT_NEEDS_ENV, Rule, RuleContext, RuleOptions, UndeclaredEvidence, all_rules
 
 _VERDICT_ORDER = {Verdict.CONFIRMED: 0, Verdict.LIKELY: 1, Verdict.UNKNOWN: 2}
 
@@ -17,9 +18,12 @@ def diagnose(evidence: Evidence, options: RuleOptions | None = None, rules: list
     ctx = RuleContext(evidence, options)
     findings: list[Finding] = []
     internal_errors: list[Unchecked] = []
+    strict = os.environ.get(STRICT_NEEDS_ENV) == "1"
     for rule in rules if rules is not None else all_rules():
         try:
-            findings.extend(rule.check(ctx))
+            findings.extend(rule.check(ctx.for_rule(rule, strict=strict)))
+        except UndeclaredEvidence:
+            raise  # the strict test suite: a rule's needs are incomplete, fail loudly
         except Exception as exc:  # a bug: the other rules still run, and the exit code says so (4)
             where = traceback.extract_tb(exc.__traceback__)[-1]
             internal_errors.append(Unchecked(
@@ -42,19 +46,17 @@ def diagnose(evidence: Evidence, options: RuleOptions | None = None, rules: list
         undecided=covered.undecided,
         out_of_scope=covered.out_of_scope,
         internal_errors=internal_errors,
-        source={
-            "kind": info.kind, "location": info.location, "cluster": info.cluster, "version": info.version,
-            "collected_at": info.collected_at.isoformat(sep=" ") if info.collected_at else None,
-            "servers": list(info.servers), "notes": list(info.notes),
-            **({"product": info.product} if info.product else {}),  # as the server names itself
-            **({"version_scope": info.version_scope} if info.version_scope else {}),  # 3.x: what was read
-        },
+        source=SourceInfo(
+            kind=info.kind, location=info.location, cluster=info.cluster, version=info.version,
+            collected_at=info.collected_at.isoformat(sep=" ") if info.collected_at else None,
+            servers=list(info.servers), notes=list(info.notes),
+            product=info.product or None,  # as the server names itself
+            version_scope=info.version_scope or None,  # 3.x: what was read
+        ),
         sources_read=[
-            {"view": t.name, "available": t.available, "rows": len(t.rows), "reason": t.reason}
-            for t in evidence.tables_read()
+            ViewRead(t.name, t.available, len(t.rows), t.reason) for t in evidence.tables_read()
         ] + [
-            {"log_search": s.query.purpose, "servers": list(s.query.servers), "files": len(s.files_searched),
-             "matches": s.total_matches, "unchecked": list(s.unchecked)}
+            LogRead(s.query.purpose, list(s.query.servers), len(s.files_searched), s.total_matches, list(s.unchecked))
             for s in evidence.log_searches()
         ],
     )

@@ -21,6 +21,22 @@ class Verdict(str, enum.Enum):
     """Something is wrong, but the evidence does not say why."""
 
 
+@dataclass(frozen=True)
+class LineRef:
+    """A cited log line with where it came from (``provenance`` None when the rule gave none)."""
+
+    text: str
+    provenance: Provenance | None
+
+
+@dataclass(frozen=True)
+class RowRef:
+    """A cited view row with where it came from (``provenance`` None when the rule gave none)."""
+
+    row: dict[str, Any]
+    provenance: Provenance | None
+
+
 @dataclass
 class EvidenceStep:
     """One step of the chain, as a DBA would have taken it: where they looked, what it showed."""
@@ -32,6 +48,18 @@ class EvidenceStep:
     """The view rows (or their relevant columns) this step rests on."""
     lines: list[str] = field(default_factory=list)
     """The log lines this step rests on, verbatim, parallel to their provenance."""
+
+    def line_refs(self) -> list[LineRef]:
+        """Each cited line with its log provenance: the log provenance is parallel to ``lines``."""
+        logs = [p for p in self.provenance if p.kind == "log"]
+        return [LineRef(line, logs[i] if i < len(logs) else None) for i, line in enumerate(self.lines)]
+
+    def row_refs(self) -> list[RowRef]:
+        """Each cited row with its view provenance: one per row when the rule gave one per row,
+        else the step's first view provenance for every row."""
+        views = [p for p in self.provenance if p.kind != "log"]
+        return [RowRef(row, views[i] if len(views) == len(self.rows) else (views[0] if views else None))
+                for i, row in enumerate(self.rows)]
 
     def to_dict(self) -> dict:
         return {
@@ -113,12 +141,90 @@ class Observation:
 
 
 @dataclass
+class SourceInfo:
+    """Where the evidence came from, as the report states it (``source`` in JSON)."""
+
+    kind: str | None = None
+    location: str | None = None
+    cluster: str | None = None
+    version: str | None = None
+    collected_at: str | None = None
+    servers: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the source said about itself (the clocks' offset, disagreeing files, a 3.x cluster)."""
+    product: str | None = None
+    """The server's own name for itself, when it gave one."""
+    version_scope: str | None = None
+    """A 3.x cluster: what was read, said instead of a bare all-clear."""
+    hosts_redacted: bool = False
+    """Addresses and host names are aliases (``--redact-hosts``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind, "location": self.location, "cluster": self.cluster, "version": self.version,
+            "collected_at": self.collected_at, "servers": list(self.servers), "notes": list(self.notes)}
+        if self.product:
+            out["product"] = self.product
+        if self.version_scope:
+            out["version_scope"] = self.version_scope
+        if self.hosts_redacted:
+            out["hosts_redacted"] = True
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "SourceInfo":
+        """The JSON ``source`` object back (a report read from history or built by hand)."""
+        return cls(**{k: data[k] for k in ("kind", "location", "cluster", "version", "collected_at", "product",
+                                           "version_scope", "hosts_redacted") if k in data},
+                   servers=list(data.get("servers") or []), notes=list(data.get("notes") or []))
+
+
+@dataclass
+class ViewRead:
+    """One view the evidence read (or could not): a line of "Sources read"."""
+
+    view: str
+    available: bool
+    rows: int
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"view": self.view, "available": self.available, "rows": self.rows, "reason": self.reason}
+
+
+@dataclass
+class LogRead:
+    """One log search the evidence ran: its purpose, where, and what it could not search."""
+
+    purpose: str
+    servers: list[str]
+    files: int
+    matches: int
+    unchecked: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"log_search": self.purpose, "servers": list(self.servers), "files": self.files,
+                "matches": self.matches, "unchecked": list(self.unchecked)}
+
+
+SourceRead = ViewRead | LogRead
+
+
+def source_read_from_dict(data: dict[str, Any]) -> SourceRead:
+    """A ``sources_read`` JSON item back: a view read has ``view``, a log search ``log_search``."""
+    if "view" in data:
+        return ViewRead(data["view"], bool(data.get("available")), int(data.get("rows") or 0), data.get("reason"))
+    return LogRead(data["log_search"], list(data.get("servers") or []), int(data.get("files") or 0),
+                   int(data.get("matches") or 0), list(data.get("unchecked") or []))
+
+
+@dataclass
 class Report:
     findings: list[Finding]
     observations: list[Observation]
     unchecked: list[Unchecked]
-    source: dict[str, Any]
-    sources_read: list[dict[str, Any]] = field(default_factory=list)
+    source: SourceInfo
+    sources_read: list[SourceRead] = field(default_factory=list)
     decided: bool = True
     """The evidence needed to say "nothing wrong" was read (``coverage.py``); without findings
     and without it, the report says what could not be read instead of an all-clear."""
@@ -128,6 +234,12 @@ class Report:
     """``--tenant``/``--job`` values that match nothing in the evidence."""
     internal_errors: list[Unchecked] = field(default_factory=list)
     """Rules that raised: a bug in obdoctor (exit 4), never a silent "could not check"."""
+
+    def __post_init__(self) -> None:
+        # the JSON shapes are accepted too (a report read back, a test building one by hand)
+        if isinstance(self.source, dict):
+            self.source = SourceInfo.from_dict(self.source)
+        self.sources_read = [source_read_from_dict(s) if isinstance(s, dict) else s for s in self.sources_read]
 
     @property
     def diagnosed(self) -> bool:

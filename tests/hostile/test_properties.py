@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from obdoctor.knowledge.redaction import MASK, Redactor
+from obdoctor.security.redaction import MASK, Redactor
 from obdoctor.sources.bundle import _address_of
 from obdoctor.sources.known_hosts import KnownHosts
 from obdoctor.sources.mysql import ReadOnlyViolation, catalogue_views, check_read_only, select

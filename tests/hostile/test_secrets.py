@@ -17,7 +17,7 @@ import pytest
 from obdoctor.cli.environment import Environment
 from obdoctor.evidence import LogSearchResult, Provenance, Row, SourceInfo, TableResult
 from obdoctor.findings import EvidenceStep, Finding, Observation, Report, Unchecked, Verdict
-from obdoctor.knowledge.redaction import MASK, Redactor, redact_data, redact_text
+from obdoctor.security.redaction import MASK, Redactor, redact_data, redact_text
 from obdoctor.logs.parser import parse_line
 from obdoctor.sources.collect import RecordingSource, write_archive
 from tests.report.helpers import FORMATS, render_all

@@ -141,7 +141,7 @@ def members(archive: Path) -> dict[str, bytes]:
 
 def check_origins(files: dict[str, bytes], original: Path) -> None:
     """Every row of logs/origins.tsv: the stored line is the server file's line at that number."""
-    from obdoctor.knowledge.redaction import redact_text
+    from obdoctor.security.redaction import redact_text
     from obdoctor.logs.files import classify, open_bytes
 
     rows = [r.split("\t") for r in files.get("logs/origins.tsv", b"").decode().splitlines()[1:]]
@@ -165,7 +165,7 @@ def check_collected(archive: Path, original: Path, password: str) -> None:
     assert manifest["cluster"]["version"]
     assert manifest["collect"]["tables"] or not any((original / "sql").glob("*"))  # a logs-only scenario has none
     # only lines of the server's real files travel into the bundle, and far from all of them
-    from obdoctor.knowledge.redaction import redact_text
+    from obdoctor.security.redaction import redact_text
     from obdoctor.logs.files import discover, open_bytes
     from obdoctor.sources.collect import PLACEHOLDER
 

@@ -34,8 +34,8 @@ from typing import Any
 import pymysql
 
 from obdoctor.evidence.clock import parse_offset
-from obdoctor.knowledge.views import columns as view_columns
-from obdoctor.knowledge.views import known_views, view
+from obdoctor.catalog.views import columns as view_columns
+from obdoctor.catalog.views import known_views, view
 from obdoctor.scenarios.generator import sql_rows as scenario_rows
 from obdoctor.scenarios.model import Scenario
 from obdoctor.sources.config import ClusterConfig, Secret

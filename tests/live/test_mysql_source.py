@@ -15,7 +15,7 @@ import pytest
 
 from obdoctor.evidence import Evidence
 from obdoctor.evidence.evidence import VIEWS
-from obdoctor.knowledge.redaction import redact_text
+from obdoctor.security.redaction import redact_text
 from obdoctor.scenarios import generator, model
 from obdoctor.sources.bundle import Bundle
 from obdoctor.sources.config import ClusterConfig, Secret

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from obdoctor.knowledge.redaction import redact_text
+from obdoctor.security.redaction import redact_text
 from obdoctor.report import html, json_report, markdown
 from tests.report.test_redaction import planted_report
 

@@ -1,4 +1,4 @@
-"""Secrets never leave obdoctor; host pseudonyms are consistent (knowledge.redaction, report.redact)."""
+"""Secrets never leave obdoctor; host pseudonyms are consistent (security.redaction, report.redact)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Observation, Report, Unchecked, Verdict
-from obdoctor.knowledge.redaction import (MASK, HostPseudonyms, Redactor, redact_row, redact_text,
+from obdoctor.security.redaction import (MASK, HostPseudonyms, Redactor, redact_row, redact_text,
                                           redact_value)
 from obdoctor.logs.traceid import decode_addr
 from tests.conftest import EXAMPLES

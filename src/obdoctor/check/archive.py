@@ -14,7 +14,7 @@ from datetime import datetime
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status, worst
 from obdoctor.evidence.records import ArchiveStatus
-from obdoctor.knowledge.redaction import redact_text
+from obdoctor.security.redaction import redact_text
 from obdoctor.rules.base import Chain, fmt_time
 
 CHECK = "log_archive"

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from obdoctor.catalog.statuses import TERMINAL
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status
 from obdoctor.evidence.records import BackupJob
-from obdoctor.knowledge import errors
+from obdoctor.catalog import errors
 from obdoctor.rules.base import Chain, fmt_time
 
 CHECK = "last_backup"
@@ -26,7 +27,7 @@ def finished_jobs(ctx: CheckContext, tenant_id: int) -> list[BackupJob]:
     """The tenant's finished jobs, history first, plus FAILED rows still in the jobs view (one per job)."""
     seen: dict[int | None, BackupJob] = {}
     for job in (*ctx.evidence.job_history(), *ctx.evidence.jobs()):
-        if job.tenant_id == tenant_id and job.status in ("COMPLETED", "FAILED", "CANCELED"):
+        if job.tenant_id == tenant_id and job.status in TERMINAL:
             seen.setdefault(job.job_id, job)
     return sorted(seen.values(), key=_when)
 

@@ -14,8 +14,8 @@ from functools import cached_property
 
 from obdoctor.check.model import CheckOptions, CheckResult, Status
 from obdoctor.evidence import Evidence, Row
-from obdoctor.evidence.records_extra import scn_time
-from obdoctor.knowledge.data_files import data_toml
+from obdoctor.evidence.records import scn_time
+from obdoctor.catalog.data_files import data_toml
 from obdoctor.rules.archive import lag_text
 from obdoctor.rules.base import Chain
 

@@ -12,8 +12,8 @@ from datetime import datetime
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status, worst
 from obdoctor.evidence.provenance import Provenance
-from obdoctor.knowledge import errors
-from obdoctor.knowledge.redaction import redact_text
+from obdoctor.catalog import errors
+from obdoctor.security.redaction import redact_text
 from obdoctor.rules.base import Chain, fmt_time
 
 DESTINATION = "destination"

@@ -6,6 +6,7 @@ Pure functions from a ``CheckReport`` to a string; writing files is the CLI's bu
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 from obdoctor.check.model import CheckReport, CheckResult, Status
 
@@ -140,11 +141,17 @@ def prometheus(report: CheckReport, run_at: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+CheckFormatter = Callable[[CheckReport, float], str]
+"""One signature for every ``check`` format: the report and the run's time (Prometheus' timestamp)."""
+
+FORMATS: dict[str, CheckFormatter] = {
+    "text": lambda report, _run_at: text(report),
+    "json": lambda report, _run_at: json_text(report),
+    "nagios": lambda report, _run_at: nagios(report),
+    "prometheus": prometheus,
+}
+"""``obdoctor check --format`` choices (the first is the default): a new format is one entry here."""
+
+
 def render(report: CheckReport, fmt: str, run_at: float) -> str:
-    if fmt == "json":
-        return json_text(report)
-    if fmt == "nagios":
-        return nagios(report)
-    if fmt == "prometheus":
-        return prometheus(report, run_at)
-    return text(report)
+    return FORMATS[fmt](report, run_at)

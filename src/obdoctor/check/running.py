@@ -9,6 +9,7 @@ running longer than the tenant's longest successful one is a warning too.
 
 from __future__ import annotations
 
+from obdoctor.catalog.statuses import TERMINAL
 from obdoctor.check.base import CheckContext, ago
 from obdoctor.check.model import CheckResult, Status, worst
 from obdoctor.evidence.records import BackupJob
@@ -33,7 +34,7 @@ def check_running(ctx: CheckContext, tenant_id: int) -> CheckResult:
     jobs = ctx.evidence.jobs()
     if not jobs.available:
         return ctx.unreadable(CHECK, tenant_id, jobs, "the running jobs")
-    terminal = ("COMPLETED", "FAILED", "CANCELED")
+    terminal = TERMINAL
     running = [j for j in jobs if j.tenant_id == tenant_id and j.status not in terminal]
     chain = Chain(CHECK)
     stall_after = ctx.setting("stall_after")

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from obdoctor.check.base import CheckContext, settings
 from obdoctor.check.model import CheckResult, Status
-from obdoctor.evidence.records_extra import ArchivePiece, BackupSetFile
+from obdoctor.evidence.records import ArchivePiece, BackupSetFile
 from obdoctor.rules.base import Chain, fmt_time
 
 CHECK = "restore_window"

@@ -32,6 +32,7 @@ class CheckParser(argparse.ArgumentParser):
 
 
 def add(sub) -> None:
+    from obdoctor.check.formats import FORMATS
     from obdoctor.cli.diagnose import add_live_options
     from obdoctor.cli.main import parse_time
     from obdoctor.cli.watch import _positive_duration as _duration
@@ -52,8 +53,8 @@ def add(sub) -> None:
                         help="no progress this long in the watch history is critical (default 30m)")
     parser.add_argument("--restore-to", type=parse_time, metavar="TIME",
                         help="preview a restore to TIME (cluster local time): which backup set and pieces")
-    parser.add_argument("--format", choices=("text", "json", "nagios", "prometheus"), default="text",
-                        help="output format (default text)")
+    parser.add_argument("--format", choices=tuple(FORMATS), default=next(iter(FORMATS)),
+                        help=f"output format (default {next(iter(FORMATS))})")
     parser.add_argument("--prometheus", metavar="FILE",
                         help="also write the Prometheus textfile-collector file FILE (atomically)")
     parser.add_argument("--db", metavar="FILE",

@@ -31,9 +31,11 @@ def register(sub, only: str | None = None) -> None:
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
     from obdoctor.cli.main import parse_time
+    from obdoctor.report import formats
 
-    parser.add_argument("--format", choices=("text", "json", "markdown", "html"), default="text",
-                        help="report format (default: text for a terminal)")
+    choices = formats.names()
+    parser.add_argument("--format", choices=choices, default=choices[0],
+                        help=f"report format (default: {choices[0]} for a terminal)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     parser.add_argument("--tenant", type=int, metavar="ID", help="only this tenant")
     parser.add_argument("--job", type=int, metavar="ID", help="only this backup job")

@@ -36,6 +36,6 @@ class Environment:
     def error(self, message: str) -> None:
         """One message on stderr, secrets masked like every other output (a reason quoting a
         URI or a command line must not print its password)."""
-        from obdoctor.knowledge.redaction import redact_text
+        from obdoctor.security.redaction import redact_text
 
         print(f"obdoctor: {redact_text(message)}", file=self.stderr)

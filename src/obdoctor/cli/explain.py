@@ -40,8 +40,8 @@ def add(sub) -> None:
 
 def explain_entry(entry) -> dict:
     """Everything known about one catalogue entry, as plain data (the JSON output)."""
-    from obdoctor.knowledge import error_docs, errors
-    from obdoctor.knowledge.causes import all_causes
+    from obdoctor.catalog import error_docs, errors
+    from obdoctor.catalog.causes import all_causes
 
     documented = error_docs.doc(entry.code)
     causes = all_causes()
@@ -63,7 +63,7 @@ def explain_entry(entry) -> dict:
 def related_rules(code: int) -> list[dict]:
     """Rules and code families that explain this code specifically."""
     from obdoctor.rules.base import all_rules
-    from obdoctor.rules.failure import code_families
+    from obdoctor.rules.services.failure import code_families
 
     out = []
     for family in code_families():
@@ -87,7 +87,7 @@ def _first_sentence(doc: str | None, limit: int = 200) -> str:
 
 
 def run(args, env: Environment) -> ExitCode:
-    from obdoctor.knowledge import error_docs, signatures
+    from obdoctor.catalog import error_docs, signatures
 
     try:
         catalogue = signatures.load(env.env if "XDG_CONFIG_HOME" in env.env else None)
@@ -174,7 +174,7 @@ def _absurd(text: str, limit: int = MAX_INPUT) -> str | None:
 
 def _context(text: str, codes: tuple[int, ...], args, commands: list[tuple[int, str]]):
     """The context of the whole text: its first command (``commands``: ``statements_in``), scheme, version."""
-    from obdoctor.knowledge import signatures
+    from obdoctor.catalog import signatures
 
     return signatures.Context(codes=codes, statement=commands[0][1] if commands else None,
                               scheme=signatures.scheme_of(text), text=text,
@@ -186,7 +186,7 @@ def _signatures_for(code: int, context, catalogue) -> list[dict]:
     then the others, so a DBA without the statement sees which contexts would matter."""
     from dataclasses import replace
 
-    from obdoctor.knowledge import signatures
+    from obdoctor.catalog import signatures
 
     ctx = replace(context, codes=(code,))
     matched = [m.signature for m in signatures.find(ctx, catalogue) if m.code == code or not m.signature.codes]
@@ -197,7 +197,7 @@ def _signatures_for(code: int, context, catalogue) -> list[dict]:
 def _explain_paste(text: str, coded, commands, catalogue, args, env: Environment) -> ExitCode:
     """Several codes, or a code with the statement that returned it: each code explained, with the
     meaning the statement, scheme and version select."""
-    from obdoctor.knowledge import error_docs, signatures
+    from obdoctor.catalog import error_docs, signatures
 
     from dataclasses import replace
 
@@ -244,7 +244,7 @@ def _explain_paste(text: str, coded, commands, catalogue, args, env: Environment
 def _destination_facts(text: str, scheme: str | None, version: str | None) -> dict:
     """What the paste says about the destination: object-storage details (curl, SDK, HTTP, service
     codes) with the host that failed, and the documented NFS requirements for a file:// one."""
-    from obdoctor.knowledge import storage_errors
+    from obdoctor.catalog import storage_errors
 
     details = [{"kind": d.kind, "code": d.code, "name": d.name, "meaning": d.meaning, "cause": d.cause,
                 "text": d.describe()} for d in storage_errors.decode(text)]
@@ -286,7 +286,7 @@ def _write_destination_facts(summary: dict, env: Environment) -> None:
 
 def _by_message_in_lines(text: str):
     """A message without a code, inside a longer paste: each line looked up on its own."""
-    from obdoctor.knowledge import error_docs
+    from obdoctor.catalog import error_docs
 
     for line in text.splitlines():
         for piece in (line, line.split(":", 1)[-1]):
@@ -298,7 +298,7 @@ def _by_message_in_lines(text: str):
 
 def _log_signatures(text: str, catalogue, args, env: Environment) -> bool:
     """Known log messages without a code (``pay ATTENTION!! archive continuous encounter error``)."""
-    from obdoctor.knowledge import signatures
+    from obdoctor.catalog import signatures
 
     context = _context(text, (), args, signatures.statements_in(text, catalogue))
     hits = [m.signature for m in signatures.find(context, catalogue) if not m.signature.codes]
@@ -314,7 +314,7 @@ def _log_signatures(text: str, catalogue, args, env: Environment) -> bool:
 
 
 def _list_signatures(catalogue, args, env: Environment) -> ExitCode:
-    from obdoctor.knowledge import signatures
+    from obdoctor.catalog import signatures
 
     rows = [s.to_dict() for s in catalogue.signatures]
     folder = signatures.user_dir(env.env if "XDG_CONFIG_HOME" in env.env else None)
@@ -346,8 +346,8 @@ def _render_signature(s: dict, where: str) -> str:
 def _storage_detail(text: str, args, env: Environment) -> bool:
     """A storage line's detail (``curlCode: 6``, ``aos_ret->code=-990``, ``code=403``) when the
     text holds no OceanBase code: what a DBA copies from an ``oss info`` / ``S3 info`` line."""
-    from obdoctor.knowledge import storage_errors
-    from obdoctor.knowledge.causes import all_causes
+    from obdoctor.catalog import storage_errors
+    from obdoctor.catalog.causes import all_causes
 
     details = storage_errors.decode(text)
     if not details:
@@ -369,7 +369,7 @@ def _storage_detail(text: str, args, env: Environment) -> bool:
 
 
 def _all():
-    from obdoctor.knowledge import errors
+    from obdoctor.catalog import errors
 
     return errors.all_codes()
 

@@ -313,7 +313,7 @@ def _text(record, args, prefix: bool = True) -> str:
 def _redactor(args):
     if not getattr(args, "redact", False):
         return lambda value: value
-    from obdoctor.knowledge.redaction import redact_data
+    from obdoctor.security.redaction import redact_data
 
     return redact_data
 
@@ -865,13 +865,13 @@ def _codes_live(args, env: Environment, flt, started: float) -> ExitCode:
 
 def _code_names() -> dict[bytes, int]:
     """``OB_...`` name -> code, for ``ret="OB_..."`` spellings."""
-    from obdoctor.knowledge.errors import all_codes
+    from obdoctor.catalog.errors import all_codes
 
     return {entry.name.encode(): entry.code for entry in all_codes()}
 
 
 def _noise() -> dict[int, dict]:
-    from obdoctor.knowledge.data_files import data_toml
+    from obdoctor.catalog.data_files import data_toml
 
     return {int(item["code"]): item for item in data_toml("log_noise_codes.toml").get("noise", ())}
 
@@ -880,8 +880,8 @@ def _code_entry(tally) -> dict:
     """One code's tally joined with the catalogue, the documentation and the noise list."""
     import re
 
-    from obdoctor.knowledge.error_docs import doc
-    from obdoctor.knowledge.errors import is_retried_by_backup, lookup
+    from obdoctor.catalog.error_docs import doc
+    from obdoctor.catalog.errors import is_retried_by_backup, lookup
 
     code = tally.key if isinstance(tally.key, int) else None
     known = lookup(code) if code is not None else None

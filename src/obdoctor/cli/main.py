@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 from obdoctor import __version__
 from obdoctor.cli.environment import Environment
-from obdoctor.exit_codes import ExitCode
+from obdoctor.exit_codes import ExitCode, ProcessExit, for_signal
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or usage error (2)
-        return int(exc.code or 0)
+        return int(exc.code or ProcessExit.OK)
     if not getattr(args, "handler", None):
         parser.print_help(env.stdout)
         return ExitCode.USAGE
@@ -165,12 +165,12 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
             return int(args.handler(args, env))
     except KeyboardInterrupt:
         env.error("interrupted")
-        return 130
+        return ProcessExit.INTERRUPTED
     except Terminated as exc:
         env.error(f"terminated ({exc.name})")
-        return 128 + exc.signum
+        return for_signal(exc.signum)
     except BrokenPipeError:
-        return 0
+        return ProcessExit.OK
     except Exception as exc:  # pragma: no cover - last resort, keeps tracebacks off the DBA's screen
         env.error(f"internal error: {type(exc).__name__}: {exc} (please report this; OBDOCTOR_DEBUG=1 shows the traceback)")
         if env.env.get("OBDOCTOR_DEBUG"):

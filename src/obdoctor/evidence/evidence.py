@@ -1,8 +1,9 @@
 """The one interface rules read: typed evidence over any source, with what was not checked.
 
-A rule asks ``evidence.job_history()`` or ``evidence.search_logs(...)``; it never knows whether
-the answer came from a bundle on disk or from a live cluster. Every accessor returns a
-``Found``: the records and, when the view could not be read, why.
+A rule asks ``evidence.get(Kind.JOB_HISTORY)`` (or its named shorthand ``evidence.job_history()``)
+or ``evidence.search_logs(...)``; it never knows whether the answer came from a bundle on disk or
+from a live cluster. Every kind returns a ``Found``: the records and, when the view could not be
+read, why. Which views make a kind and which record its rows become is ``kinds.KINDS``.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from obdoctor.evidence.clock import use_cluster_zone
+from obdoctor.evidence.kinds import KINDS, Kind
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
 from obdoctor.evidence.records import (
-    ArchiveStatus, BackupJob, BackupParameter, BackupTask, LSTask, RootServiceEvent,
-    ScheduleTask, Server, Tenant,
-)
-from obdoctor.evidence.records_extra import (
-    ArchivePiece, BackupSetFile, DeleteJob, DeleteTask, KeyValue, LSArchiveProgress, LogStat, LSRecoveryStat, LSReplica, ReplayStat, RestoreJob, SchemaInfo,
-    ServerEvent, TenantInfo,
+    ArchivePiece, ArchiveStatus, BackupJob, BackupParameter, BackupSetFile, BackupTask, DeleteJob,
+    DeleteTask, KeyValue, LogStat, LSArchiveProgress, LSRecoveryStat, LSReplica, LSTask, ReplayStat,
+    RestoreJob, RootServiceEvent, ScheduleTask, SchemaInfo, Server, ServerEvent, Tenant, TenantInfo,
 )
 from obdoctor.evidence.rows import Row, TableResult
 from obdoctor.evidence.source import EvidenceSource, SourceInfo
@@ -47,40 +46,8 @@ class Found(Generic[T]):
         return bool(self.items)
 
 
-# Views in the order they are tried: CDB_ (all tenants, sys only) first, then DBA_ and the
-# internal tables behind them, as the runbook names them.
-VIEWS: dict[str, tuple[str, ...]] = {
-    "rs_events": ("DBA_OB_ROOTSERVICE_EVENT_HISTORY", "__all_rootservice_event_history"),
-    "jobs": ("CDB_OB_BACKUP_JOBS", "DBA_OB_BACKUP_JOBS", "__all_virtual_backup_job"),
-    "job_history": ("CDB_OB_BACKUP_JOB_HISTORY", "DBA_OB_BACKUP_JOB_HISTORY", "__all_virtual_backup_job_history"),
-    "tasks": ("CDB_OB_BACKUP_TASKS", "DBA_OB_BACKUP_TASKS", "__all_virtual_backup_task"),
-    "task_history": ("CDB_OB_BACKUP_TASK_HISTORY", "DBA_OB_BACKUP_TASK_HISTORY", "__all_virtual_backup_task_history"),
-    "schedule_tasks": ("__all_virtual_backup_schedule_task",),
-    "ls_tasks": ("__all_virtual_backup_ls_task",),
-    "ls_task_history": ("__all_virtual_backup_ls_task_history",),
-    "tenants": ("DBA_OB_TENANTS", "__all_tenant"),
-    "parameters": ("CDB_OB_BACKUP_PARAMETER", "DBA_OB_BACKUP_PARAMETER"),
-    "archivelog": ("CDB_OB_ARCHIVELOG", "DBA_OB_ARCHIVELOG"),
-    "servers": ("DBA_OB_SERVERS", "GV$OB_SERVERS", "__all_server"),
-    # restore, backup clean, archive and log stream views (records_extra.py)
-    "server_events": ("DBA_OB_SERVER_EVENT_HISTORY", "__all_server_event_history"),
-    "restore_progress": ("CDB_OB_RESTORE_PROGRESS", "DBA_OB_RESTORE_PROGRESS"),
-    "restore_history": ("CDB_OB_RESTORE_HISTORY", "DBA_OB_RESTORE_HISTORY"),
-    "restore_job_values": ("__all_virtual_restore_job",),
-    "ls_meta": ("__all_virtual_ls_meta_table",),
-    "log_stat": ("GV$OB_LOG_STAT", "__all_virtual_log_stat"),
-    "replay_stat": ("__all_virtual_replay_stat",),
-    "tenant_info": ("__all_virtual_tenant_info", "__all_tenant_info"),
-    "ls_recovery_stat": ("__all_virtual_ls_recovery_stat", "__all_ls_recovery_stat"),
-    "schema_info": ("GV$OB_SERVER_SCHEMA_INFO",),
-    "delete_jobs": ("CDB_OB_BACKUP_DELETE_JOBS", "DBA_OB_BACKUP_DELETE_JOBS", "__all_virtual_backup_delete_job"),
-    "delete_job_history": ("CDB_OB_BACKUP_DELETE_JOB_HISTORY", "DBA_OB_BACKUP_DELETE_JOB_HISTORY"),
-    "delete_tasks": ("CDB_OB_BACKUP_DELETE_TASKS", "DBA_OB_BACKUP_DELETE_TASKS"),
-    "delete_task_history": ("CDB_OB_BACKUP_DELETE_TASK_HISTORY", "DBA_OB_BACKUP_DELETE_TASK_HISTORY"),
-    "backup_set_files": ("CDB_OB_BACKUP_SET_FILES", "DBA_OB_BACKUP_SET_FILES"),
-    "archive_pieces": ("CDB_OB_ARCHIVELOG_PIECE_FILES", "DBA_OB_ARCHIVELOG_PIECE_FILES"),
-    "ls_archive_progress": ("CDB_OB_LS_LOG_ARCHIVE_PROGRESS", "DBA_OB_LS_LOG_ARCHIVE_PROGRESS"),
-}
+VIEWS: dict[str, tuple[str, ...]] = {kind.value: spec.views for kind, spec in KINDS.items()}
+"""The views of each kind, in the order they are tried (``kinds.KINDS``), by the kind's name."""
 
 
 class Evidence:
@@ -119,15 +86,17 @@ class Evidence:
         return list(self._logs.values())
 
     # -- typed views ------------------------------------------------------------------
-    def _found(self, kind: str, build: Callable[[Row, int | None], T]) -> Found[T]:
-        """The typed records of one kind, built once: rules ask for the same view many times,
-        and a malformed row must be reported once, not once per asking."""
+    def get(self, kind: Kind | str) -> Found:
+        """The typed records of one kind (``kinds.KINDS``), built once: rules ask for the same view
+        many times, and a malformed row must be reported once, not once per asking."""
+        kind = Kind(kind)
         if kind not in self._typed:
-            self._typed[kind] = self._build(kind, build)
+            spec = KINDS[kind]
+            build = spec.record.from_row if spec.per_tenant else (lambda r, _t, record=spec.record: record.from_row(r))
+            self._typed[kind] = self._build(spec.views, build)
         return self._typed[kind]
 
-    def _build(self, kind: str, build: Callable[[Row, int | None], T]) -> Found[T]:
-        names = VIEWS[kind]
+    def _build(self, names: tuple[str, ...], build: Callable[[Row, int | None], T]) -> Found[T]:
         reasons: list[str] = []
         for name in names:
             result = self.table(name)
@@ -154,92 +123,92 @@ class Evidence:
         return self._info.dba_tenant_id if view.startswith("DBA_") else None
 
     def rs_events(self, module: str | None = None, event: str | None = None) -> Found[RootServiceEvent]:
-        return _of_event(self._found("rs_events", lambda r, _t: RootServiceEvent.from_row(r)), module, event)
+        return _of_event(self.get(Kind.RS_EVENTS), module, event)
 
     def jobs(self) -> Found[BackupJob]:
-        return self._found("jobs", BackupJob.from_row)
+        return self.get(Kind.JOBS)
 
     def job_history(self) -> Found[BackupJob]:
-        return self._found("job_history", BackupJob.from_row)
+        return self.get(Kind.JOB_HISTORY)
 
     def tasks(self) -> Found[BackupTask]:
-        return self._found("tasks", BackupTask.from_row)
+        return self.get(Kind.TASKS)
 
     def task_history(self) -> Found[BackupTask]:
-        return self._found("task_history", BackupTask.from_row)
+        return self.get(Kind.TASK_HISTORY)
 
     def schedule_tasks(self) -> Found[ScheduleTask]:
-        return self._found("schedule_tasks", lambda r, _t: ScheduleTask.from_row(r))
+        return self.get(Kind.SCHEDULE_TASKS)
 
     def ls_tasks(self) -> Found[LSTask]:
-        return self._found("ls_tasks", lambda r, _t: LSTask.from_row(r))
+        return self.get(Kind.LS_TASKS)
 
     def ls_task_history(self) -> Found[LSTask]:
-        return self._found("ls_task_history", lambda r, _t: LSTask.from_row(r))
+        return self.get(Kind.LS_TASK_HISTORY)
 
     def tenants(self) -> Found[Tenant]:
-        return self._found("tenants", lambda r, _t: Tenant.from_row(r))
+        return self.get(Kind.TENANTS)
 
     def parameters(self) -> Found[BackupParameter]:
-        return self._found("parameters", BackupParameter.from_row)
+        return self.get(Kind.PARAMETERS)
 
     def archivelog(self) -> Found[ArchiveStatus]:
-        return self._found("archivelog", ArchiveStatus.from_row)
+        return self.get(Kind.ARCHIVELOG)
 
     def servers(self) -> Found[Server]:
-        return self._found("servers", lambda r, _t: Server.from_row(r))
+        return self.get(Kind.SERVERS)
 
-    # -- restore, backup clean, archive and log stream views (records_extra.py) --------
+    # -- restore, backup clean, archive and log stream views (records/) --------
     def server_events(self, module: str | None = None, event: str | None = None) -> Found[ServerEvent]:
-        return _of_event(self._found("server_events", lambda r, _t: ServerEvent.from_row(r)), module, event)
+        return _of_event(self.get(Kind.SERVER_EVENTS), module, event)
 
     def restore_progress(self) -> Found[RestoreJob]:
-        return self._found("restore_progress", RestoreJob.from_row)
+        return self.get(Kind.RESTORE_PROGRESS)
 
     def restore_history(self) -> Found[RestoreJob]:
-        return self._found("restore_history", RestoreJob.from_row)
+        return self.get(Kind.RESTORE_HISTORY)
 
     def restore_job_values(self) -> Found[KeyValue]:
-        return self._found("restore_job_values", lambda r, _t: KeyValue.from_row(r))
+        return self.get(Kind.RESTORE_JOB_VALUES)
 
     def ls_meta(self) -> Found[LSReplica]:
-        return self._found("ls_meta", lambda r, _t: LSReplica.from_row(r))
+        return self.get(Kind.LS_META)
 
     def log_stat(self) -> Found[LogStat]:
-        return self._found("log_stat", lambda r, _t: LogStat.from_row(r))
+        return self.get(Kind.LOG_STAT)
 
     def replay_stat(self) -> Found[ReplayStat]:
-        return self._found("replay_stat", lambda r, _t: ReplayStat.from_row(r))
+        return self.get(Kind.REPLAY_STAT)
 
     def tenant_info(self) -> Found[TenantInfo]:
-        return self._found("tenant_info", lambda r, _t: TenantInfo.from_row(r))
+        return self.get(Kind.TENANT_INFO)
 
     def ls_recovery_stat(self) -> Found[LSRecoveryStat]:
-        return self._found("ls_recovery_stat", lambda r, _t: LSRecoveryStat.from_row(r))
+        return self.get(Kind.LS_RECOVERY_STAT)
 
     def schema_info(self) -> Found[SchemaInfo]:
-        return self._found("schema_info", lambda r, _t: SchemaInfo.from_row(r))
+        return self.get(Kind.SCHEMA_INFO)
 
     def delete_jobs(self) -> Found[DeleteJob]:
-        return self._found("delete_jobs", DeleteJob.from_row)
+        return self.get(Kind.DELETE_JOBS)
 
     def delete_job_history(self) -> Found[DeleteJob]:
-        return self._found("delete_job_history", DeleteJob.from_row)
+        return self.get(Kind.DELETE_JOB_HISTORY)
 
     def delete_tasks(self) -> Found[DeleteTask]:
-        return self._found("delete_tasks", DeleteTask.from_row)
+        return self.get(Kind.DELETE_TASKS)
 
     def delete_task_history(self) -> Found[DeleteTask]:
-        return self._found("delete_task_history", DeleteTask.from_row)
+        return self.get(Kind.DELETE_TASK_HISTORY)
 
     def backup_set_files(self) -> Found[BackupSetFile]:
-        return self._found("backup_set_files", BackupSetFile.from_row)
+        return self.get(Kind.BACKUP_SET_FILES)
 
     def archive_pieces(self) -> Found[ArchivePiece]:
-        return self._found("archive_pieces", ArchivePiece.from_row)
+        return self.get(Kind.ARCHIVE_PIECES)
 
     def ls_archive_progress(self) -> Found[LSArchiveProgress]:
-        return self._found("ls_archive_progress", LSArchiveProgress.from_row)
+        return self.get(Kind.LS_ARCHIVE_PROGRESS)
 
     # -- convenience lookups ----------------------------------------------------------
     def tenant(self, tenant_id: int | None) -> Tenant | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from obdoctor.findings import Finding, Report, Verdict
+from obdoctor.findings import Finding, LogRead, Report, Verdict, ViewRead
 
 
 def headline(report: Report) -> str:
@@ -13,8 +13,8 @@ def headline(report: Report) -> str:
         names = ", ".join(u.what for u in report.internal_errors)
         return (f"obdoctor hit an internal error in {names}: a bug, please report it; "
                 f"the findings below may be incomplete.")
-    if not report.findings and report.source.get("version_scope"):
-        return str(report.source["version_scope"])  # a 3.x cluster: never a bare all-clear
+    if not report.findings and report.source.version_scope:
+        return str(report.source.version_scope)  # a 3.x cluster: never a bare all-clear
     if not report.findings:
         if report.out_of_scope:
             return "Nothing to diagnose: " + "; ".join(report.out_of_scope) + "."
@@ -48,27 +48,27 @@ def code_only(f: Finding) -> bool:
 
 def had_evidence(report: Report) -> bool:
     """A view with rows or a searched log file: something was there to look at."""
-    return any(s.get("available") and s.get("rows") for s in report.sources_read if "view" in s) \
-        or any(s.get("files") for s in report.sources_read if "log_search" in s)
+    return any(s.available and s.rows for s in report.sources_read if isinstance(s, ViewRead)) \
+        or any(s.files for s in report.sources_read if isinstance(s, LogRead))
 
 
 def source_facts(report: Report) -> list[tuple[str, str]]:
     """Where the evidence came from, as label/value pairs."""
     src = report.source
-    facts = [("source", f"{src.get('kind') or '?'} {src.get('location') or ''}".strip())]
-    if src.get("cluster"):
-        facts.append(("cluster", str(src["cluster"])))
-    if src.get("version"):
-        facts.append((str(src.get("product") or "OceanBase"), str(src["version"])))
-    if src.get("collected_at"):
-        facts.append(("collected", str(src["collected_at"])))
-    if src.get("servers"):
-        facts.append(("servers", ", ".join(str(s) for s in src["servers"])))
-    if src.get("hosts_redacted"):
+    facts = [("source", f"{src.kind or '?'} {src.location or ''}".strip())]
+    if src.cluster:
+        facts.append(("cluster", str(src.cluster)))
+    if src.version:
+        facts.append((str(src.product or "OceanBase"), str(src.version)))
+    if src.collected_at:
+        facts.append(("collected", str(src.collected_at)))
+    if src.servers:
+        facts.append(("servers", ", ".join(str(s) for s in src.servers)))
+    if src.hosts_redacted:
         facts.append(("hosts", "addresses and host names are aliases (--redact-hosts)"))
     # what the source said about itself (the clocks' offset, disagreeing files, a 3.x cluster):
     # part of how the evidence must be read, so in every format, as the terminal's "Input:" lines
-    facts += [("note", str(n)) for n in src.get("notes") or []]
+    facts += [("note", str(n)) for n in src.notes]
     return facts
 
 
@@ -117,6 +117,6 @@ def headline_style(report: Report) -> str:
     """Green only for an earned all-clear."""
     if report.internal_errors:
         return "bold red"
-    if not report.findings and report.decided and not report.out_of_scope and not report.source.get("version_scope"):
+    if not report.findings and report.decided and not report.out_of_scope and not report.source.version_scope:
         return "bold green"
     return "bold red" if report.diagnosed else "bold yellow"

@@ -13,8 +13,9 @@ from __future__ import annotations
 from html import escape
 
 from obdoctor import __version__
-from obdoctor.findings import EvidenceStep, Finding, Report
+from obdoctor.findings import EvidenceStep, Finding, Report, ViewRead
 from obdoctor.logs.traceid import decode_addr
+from obdoctor.report.formats import RenderOptions, register
 from obdoctor.report.redact import redact_report
 from obdoctor.report.common import cell, clip, finding_facts, headline, headline_style, row_columns, source_facts
 from obdoctor.report.html_assets import CSS, JS, TRACE_COLOURS
@@ -27,7 +28,8 @@ MAX_LANES = 6
 """More servers than this and the timeline is one column with the server on each event."""
 
 
-def render(report: Report) -> str:
+@register("html", order=3)
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     report = redact_report(report)  # idempotent: secrets are gone even if called directly
     timeline = build_timeline(report)
     title = headline(report)
@@ -138,10 +140,9 @@ def _step(step: EvidenceStep) -> str:
             body.append('<p class="prov">' + "; ".join(
                 _e(p.describe()) + (f" <span class=\"dim\">({_e(p.location)})</span>" if p.location else "")
                 for p in sources[:MAX_ROWS]) + "</p>")
-    logs = [p for p in step.provenance if p.kind == "log"]
     lines = []
-    for i, line in enumerate(step.lines):
-        prov = logs[i] if i < len(logs) else None
+    for ref in step.line_refs():
+        line, prov = ref.text, ref.provenance
         lines.append(_logline(line, prov.server if prov else None, prov.name if prov else None,
                               prov.line if prov else None, prov.location if prov else None))
     body += lines[:SHOWN_LINES]
@@ -277,18 +278,15 @@ def _observations(report: Report) -> str:
 def _sources(report: Report) -> str:
     rows = []
     for s in report.sources_read:
-        if "view" in s:
-            result = (f"{s.get('rows', 0)} row(s)" if s.get("available")
-                      else f"not available: {s.get('reason') or '?'}")
-            rows.append((s["view"], result, "ok" if s.get("available") else "missing"))
-        elif "log_search" in s:
-            servers = ", ".join(s.get("servers") or []) or "all servers"
-            result = f"{s.get('matches', 0)} matching line(s) in {s.get('files', 0)} file(s) on {servers}"
-            if s.get("unchecked"):
-                result += "; not searched: " + "; ".join(str(u) for u in s["unchecked"])
-            rows.append((f"log search: {s['log_search']}", result, "missing" if s.get("unchecked") else "ok"))
+        if isinstance(s, ViewRead):
+            result = f"{s.rows} row(s)" if s.available else f"not available: {s.reason or '?'}"
+            rows.append((s.view, result, "ok" if s.available else "missing"))
         else:
-            rows.append((", ".join(f"{k}={v}" for k, v in s.items()), "", "ok"))
+            servers = ", ".join(s.servers) or "all servers"
+            result = f"{s.matches} matching line(s) in {s.files} file(s) on {servers}"
+            if s.unchecked:
+                result += "; not searched: " + "; ".join(str(u) for u in s.unchecked)
+            rows.append((f"log search: {s.purpose}", result, "missing" if s.unchecked else "ok"))
     body = "".join(f'<tr class="{c}"><td>{_e(a)}</td><td>{_e(b)}</td></tr>' for a, b, c in rows)
     return (f'<section id="sources"><details><summary><h2>Sources read ({len(rows)})</h2></summary>'
             f'<table class="rows"><tbody>{body}</tbody></table></details></section>')

@@ -8,6 +8,7 @@ from obdoctor import __version__
 from obdoctor.exit_codes import for_report
 from obdoctor.findings import Report
 from obdoctor.report.common import headline
+from obdoctor.report.formats import RenderOptions, register
 from obdoctor.report.next_commands import next_commands
 from obdoctor.report.redact import redact_report
 
@@ -21,7 +22,7 @@ def report_dict(report: Report) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "obdoctor_version": __version__,
-        "source": report.source,
+        "source": report.source.to_dict(),
         "headline": headline(report),
         "exit_code": int(for_report(report)),
         "diagnosed": report.diagnosed,
@@ -33,9 +34,10 @@ def report_dict(report: Report) -> dict:
         "out_of_scope": list(report.out_of_scope),
         "internal_errors": [u.to_dict() for u in report.internal_errors],
         "next_commands": [c.to_dict() for c in next_commands(report)],
-        "sources_read": report.sources_read,
+        "sources_read": [s.to_dict() for s in report.sources_read],
     }
 
 
-def render(report: Report) -> str:
+@register("json", order=1)
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from obdoctor.findings import EvidenceStep, Finding, Report
+from obdoctor.findings import EvidenceStep, Finding, Report, ViewRead
+from obdoctor.report.formats import RenderOptions, register
 from obdoctor.report.redact import redact_report
 from obdoctor.report.next_commands import next_commands
 from obdoctor.report.common import cell, clip, finding_facts, headline, row_columns, source_facts
@@ -24,7 +25,8 @@ _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _LEADING_UNDERSCORE = re.compile(r"(?:(?<![\w`/])|(?<=/))__?[A-Za-z]\w*(?:\.\w+)*")
 
 
-def render(report: Report) -> str:
+@register("markdown", order=2)
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     report = redact_report(report)  # idempotent: secrets are gone even if called directly
     out: list[str] = ["# obdoctor report", ""]
     out.append(" · ".join(f"{label} {_code(value) if label in ('source',) else _text(value)}"
@@ -97,9 +99,8 @@ def _step(i: int, step: EvidenceStep) -> list[str]:
                    for p in step.provenance if p.kind != "log"]
         if sources:
             out += ["   Source: " + "; ".join(_code(s) for s in sources[:MAX_ROWS]), ""]
-    logs = [p for p in step.provenance if p.kind == "log"]
-    for j, line in enumerate(step.lines):
-        prov = logs[j] if j < len(logs) else None
+    for ref in step.line_refs():
+        line, prov = ref.text, ref.provenance
         if prov is not None:
             where = [f"server {_code(prov.server)}" if prov.server else "", f"file {_code(prov.name)}",
                      f"line {prov.line}" if prov.line else ""]
@@ -163,18 +164,15 @@ def _sources(report: Report) -> list[str]:
         return []
     out = ["## Sources read", "", "| source | result |", "|---|---|"]
     for s in report.sources_read:
-        if "view" in s:
-            result = _plural(s.get("rows", 0), "row") if s.get("available") else f"not available: {s.get('reason') or '?'}"
-            out.append(f"| {_cell(s['view'])} | {_cell(result)} |")
-        elif "log_search" in s:
-            servers = ", ".join(s.get("servers") or []) or "all servers"
-            result = (f"{_plural(s.get('matches', 0), 'matching line')} in {_plural(s.get('files', 0), 'file')}"
-                      f" on {servers}")
-            if s.get("unchecked"):
-                result += "; not searched: " + "; ".join(str(u) for u in s["unchecked"])
-            out.append(f"| log search: {_cell(s['log_search'])} | {_cell(result)} |")
+        if isinstance(s, ViewRead):
+            result = _plural(s.rows, "row") if s.available else f"not available: {s.reason or '?'}"
+            out.append(f"| {_cell(s.view)} | {_cell(result)} |")
         else:
-            out.append(f"| {_cell(', '.join(f'{k}={v}' for k, v in s.items()))} | |")
+            servers = ", ".join(s.servers) or "all servers"
+            result = f"{_plural(s.matches, 'matching line')} in {_plural(s.files, 'file')} on {servers}"
+            if s.unchecked:
+                result += "; not searched: " + "; ".join(str(u) for u in s.unchecked)
+            out.append(f"| log search: {_cell(s.purpose)} | {_cell(result)} |")
     out.append("")
     return out
 

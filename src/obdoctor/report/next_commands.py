@@ -54,7 +54,7 @@ def next_commands(report: Report) -> list[NextCommand]:
 
 def _sql_host(report: Report) -> str:
     """Any observer takes SQL on 2881: the first server the evidence or a finding names, else a placeholder."""
-    servers = list(report.source.get("servers") or []) if isinstance(report.source, dict) else []
+    servers = list(report.source.servers or [])
     servers += [s for f in report.findings for s in f.servers]
     return str(servers[0]).split(":")[0] if servers else "<observer>"
 
@@ -97,7 +97,7 @@ def _missing_view(item: Unchecked) -> str | None:
 
 
 def _query_for(view: str, finding: Finding | None) -> str:
-    from obdoctor.knowledge.views import column_names
+    from obdoctor.catalog.views import column_names
 
     columns = {c.upper() for c in column_names(view)}
     where = []

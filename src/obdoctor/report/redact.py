@@ -3,7 +3,7 @@
 Why centrally: rules already mask what they copy into evidence, but a rule that forgets (or a
 future one that copies a new column) must not leak a password. Every string of the Report —
 summaries, rows, log lines, provenance, sources read — goes through one
-:class:`~obdoctor.knowledge.redaction.Redactor`, so every format (text, Markdown, HTML, JSON)
+:class:`~obdoctor.security.redaction.Redactor`, so every format (text, Markdown, HTML, JSON)
 shows the same masked values and, with ``--redact-hosts``, the same aliases.
 """
 
@@ -14,7 +14,7 @@ import enum
 from typing import Any
 
 from obdoctor.findings import Report
-from obdoctor.knowledge.redaction import HostPseudonyms, Redactor
+from obdoctor.security.redaction import HostPseudonyms, Redactor
 from obdoctor.logs.traceid import decode_addr
 
 _ADDRESS_COLUMNS = ("svr_ip", "rs_svr_ip", "ip", "addr", "destination", "server", "dst", "svr_addr")
@@ -34,7 +34,7 @@ def pseudonyms_for(report: Report) -> HostPseudonyms:
 
 
 def _addresses(report: Report) -> set[str]:
-    found: set[str] = set(str(s) for s in report.source.get("servers") or [])
+    found: set[str] = set(str(s) for s in report.source.servers)
     for f in report.findings:
         found.update(f.servers)
         found.update(a for a in (decode_addr(t) for t in f.trace_ids) if a)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from obdoctor.findings import Report
+from obdoctor.report import formats
 from obdoctor.report.redact import pseudonyms_for, redact_report
 
 
@@ -18,24 +19,10 @@ def prepare(report: Report, *, redact_hosts: bool = False) -> Report:
     if not redact_hosts:
         return redact_report(report)
     redacted = redact_report(report, pseudonyms_for(report))
-    return dataclasses.replace(redacted, source={**redacted.source, "hosts_redacted": True})
+    return dataclasses.replace(redacted, source=dataclasses.replace(redacted.source, hosts_redacted=True))
 
 
 def render(report: Report, fmt: str, env=None, *, redact_hosts: bool = False, screen=None) -> str:
-    """``screen`` (a ``terminal.Screen``: width, colour, charset, --full) is for the text format."""
-    report = prepare(report, redact_hosts=redact_hosts)
-    if fmt == "json":
-        from obdoctor.report import json_report
-
-        return json_report.render(report)
-    if fmt == "markdown":
-        from obdoctor.report import markdown
-
-        return markdown.render(report)
-    if fmt == "html":
-        from obdoctor.report import html
-
-        return html.render(report)
-    from obdoctor.report import terminal
-
-    return terminal.render_text(report, screen or terminal.Screen())
+    """``fmt`` is a registered format (``formats.names()``); ``screen`` (a ``terminal.Screen``:
+    width, colour, charset, --full) is for the text format."""
+    return formats.get(fmt).render(prepare(report, redact_hosts=redact_hosts), formats.RenderOptions(screen=screen))

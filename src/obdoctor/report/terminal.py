@@ -21,6 +21,7 @@ from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Report, Verdict
 from obdoctor.report.next_commands import next_commands
 from obdoctor.report.common import cell, finding_facts, headline, headline_style, row_columns
+from obdoctor.report.formats import RenderOptions, register
 from obdoctor.report.redact import redact_report
 from obdoctor.report.timeline import log_event, repeats
 from obdoctor.report.wrap import IDENTIFIER, cut_middle, wrap
@@ -48,6 +49,12 @@ class Screen:
     unicode: bool = True
     full: bool = False
     """Every row and every character of every line (no middle cut)."""
+
+
+@register("text", order=0)
+def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
+    """The text format under the one formatter signature: the screen comes in ``options``."""
+    return render_text(report, options.screen or Screen())
 
 
 def render_text(report: Report, screen: Screen = Screen()) -> str:
@@ -84,15 +91,15 @@ def render_text(report: Report, screen: Screen = Screen()) -> str:
 
 def _top(report: Report, out: "_Writer") -> None:
     src = report.source
-    head = f"obdoctor · {src.get('kind')} {src.get('location')}"
-    if src.get("version"):
-        head += f" · {src.get('product') or 'OceanBase'} {src['version']}"
-    if src.get("collected_at"):
-        head += f" · collected {src['collected_at']}"
-    if src.get("hosts_redacted"):
+    head = f"obdoctor · {src.kind} {src.location}"
+    if src.version:
+        head += f" · {src.product or 'OceanBase'} {src.version}"
+    if src.collected_at:
+        head += f" · collected {src.collected_at}"
+    if src.hosts_redacted:
         head += " · addresses and host names are aliases (--redact-hosts)"
     out.para(head, style="dim")
-    for note in src.get("notes") or []:
+    for note in src.notes:
         out.para(f"Input: {note}", style="yellow")
     out.para(headline(report), style=headline_style(report))
     if not report.findings:
@@ -151,8 +158,7 @@ def _evidence(number: int, f: Finding, out: "_Writer") -> None:
 
 def _lines(step: EvidenceStep, out: "_Writer") -> None:
     """The step's log lines under their provenance; a run of the same message shown once."""
-    logs = [p for p in step.provenance if p.kind == "log"]
-    provs: list[Provenance | None] = [logs[i] if i < len(logs) else None for i in range(len(step.lines))]
+    provs: list[Provenance | None] = [ref.provenance for ref in step.line_refs()]
     for group in group_repeats(step.lines, provs):
         first, last = group[0], group[-1]
         if len(group) == 1:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from obdoctor.addresses import server_ip
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import Report
 from obdoctor.logs.parser import parse_line
@@ -78,17 +79,15 @@ def build_timeline(report: Report) -> Timeline:
     untimed = 0
     for number, finding in enumerate(report.findings, 1):
         for step in finding.evidence:
-            log_prov = [p for p in step.provenance if p.kind == "log"]
-            sql_prov = [p for p in step.provenance if p.kind != "log"]
-            for i, line in enumerate(step.lines):
-                prov = log_prov[i] if i < len(log_prov) else None
+            for ref in step.line_refs():
+                line, prov = ref.text, ref.provenance
                 event = log_event(line, prov)
                 if event is None:
                     untimed += 1
                     continue
                 _merge(events, ("log", prov.describe() if prov else line), event, number)
-            for i, row in enumerate(step.rows):
-                prov = sql_prov[i] if len(sql_prov) == len(step.rows) else (sql_prov[0] if sql_prov else None)
+            for ref in step.row_refs():
+                row, prov = ref.row, ref.provenance
                 row_events = _row_events(row, prov, step.looked_at)
                 if not row_events:
                     untimed += 1
@@ -192,7 +191,7 @@ def _row_server(row: dict[str, Any]) -> str | None:
     for column in _SERVER_COLUMNS:
         value = row.get(column)
         if isinstance(value, str) and value.strip():
-            return value.strip().strip('"').split(",")[0].rsplit(":", 1)[0] if value.count(":") == 1 else value.strip()
+            return server_ip(value.strip().strip('"').split(",")[0], strict=False) if value.count(":") == 1 else value.strip()
     return None
 
 

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 
 from obdoctor.evidence.records import ArchiveStatus, RootServiceEvent
 from obdoctor.findings import Finding, Verdict
-from obdoctor.knowledge.data_files import data_toml
+from obdoctor.catalog.data_files import data_toml
 from obdoctor.logs.record import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
-from obdoctor.rules.destination import DestinationProblem, cluster_servers, diagnose, is_destination_code
+from obdoctor.rules.services.destination import DestinationProblem, cluster_servers, diagnose, is_destination_code
 
 _ROUND_COLUMNS = ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment")
 
@@ -44,7 +44,7 @@ class LogArchive(Rule):
     id = "A1"
     name = "log-archive"
     needs = ("archivelog", "ls_archive_progress", "rs_events", "server_events", "job_history", "jobs", "tasks",
-             "servers", "logs:observer")
+             "servers", "parameters", "logs:observer")
     codes = (-9027, -9087, -9079, -9029)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -156,7 +156,7 @@ class LogArchive(Rule):
         until = when + timedelta(minutes=10) if change and when else ctx.evidence.collected_at
         code, lines, servers = self._archive_errors(ctx, chain, r, since, until)
         if code is None and r.comment:
-            from obdoctor.knowledge.error_docs import parse_code_text
+            from obdoctor.catalog.error_docs import parse_code_text
 
             parsed = parse_code_text(r.comment)
             code = parsed.value if parsed and parsed.kind == "code" and parsed.value else None

@@ -5,17 +5,18 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import ClassVar
 
 from obdoctor.evidence import Evidence, LogQuery, LogSearchResult
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Observation, Unchecked, Verdict
-from obdoctor.knowledge import errors
-from obdoctor.knowledge.causes import Cause, cause
-from obdoctor.knowledge.data_files import data_toml
-from obdoctor.knowledge.redaction import redact_text, redact_value
+from obdoctor.catalog import errors
+from obdoctor.catalog.causes import Cause, cause
+from obdoctor.catalog.data_files import data_toml
+from obdoctor.security.redaction import redact_text, redact_value
 from obdoctor.logs.record import LogRecord
 from obdoctor.logs.traceid import is_trace_id
 
@@ -70,6 +71,54 @@ class RuleContext:
     def could_not_check(self, what: str, why: str) -> None:
         if not any(u.what == what and u.why == why for u in self.unchecked):
             self.unchecked.append(Unchecked(what, why))
+
+    def for_rule(self, rule: "Rule", *, strict: bool = False) -> "RuleContext":
+        """The context one rule runs in: the same options and report-level lists, the evidence
+        limited to what the rule declares (:class:`DeclaredEvidence`)."""
+        return replace(self, evidence=DeclaredEvidence(self.evidence, rule.id, rule.needs, strict))
+
+
+STRICT_NEEDS_ENV = "OBDOCTOR_STRICT_NEEDS"
+"""Set to 1 (the test suite does) and a rule reading evidence it did not declare in ``needs`` raises."""
+
+
+class UndeclaredEvidence(AssertionError):
+    """A rule read an evidence kind (or a log family) missing from its ``needs``: a bug in the rule."""
+
+
+class DeclaredEvidence:
+    """The evidence as one rule sees it: the kinds it declares in ``needs`` (``logs:<family>`` for
+    log searches, services it calls included). Strict, a read of anything else raises
+    :class:`UndeclaredEvidence`; otherwise it is served (a missing declaration must not cost a
+    DBA a diagnosis), and the strict test suite keeps the declarations whole."""
+
+    _LOOKUPS = {"tenant": Kind.TENANTS.value, "server": Kind.SERVERS.value}
+
+    def __init__(self, evidence: Evidence, rule_id: str, needs: tuple[str, ...], strict: bool):
+        self._evidence, self._rule_id, self._needs, self._strict = evidence, rule_id, frozenset(needs), strict
+
+    def __getattr__(self, name: str):
+        value = getattr(self._evidence, name)
+        kind = self._LOOKUPS.get(name, name)
+        if kind in _KIND_NAMES:
+            self._check(kind)
+        return value
+
+    def get(self, kind: Kind | str):
+        self._check(Kind(kind).value)
+        return self._evidence.get(kind)
+
+    def search_logs(self, query: LogQuery) -> LogSearchResult:
+        for family in query.kinds:
+            self._check(f"logs:{family}")
+        return self._evidence.search_logs(query)
+
+    def _check(self, what: str) -> None:
+        if self._strict and what not in self._needs:
+            raise UndeclaredEvidence(f"rule {self._rule_id} reads {what} but does not declare it in needs")
+
+
+_KIND_NAMES = frozenset(k.value for k in Kind)
 
 
 class Rule:

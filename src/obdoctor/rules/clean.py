@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from obdoctor.evidence.records_extra import DeleteJob, DeleteTask
+from obdoctor.addresses import server_ip
+from obdoctor.catalog.statuses import TERMINAL
+from obdoctor.evidence.records import DeleteJob, DeleteTask
 from obdoctor.findings import Finding, Verdict
-from obdoctor.knowledge import error_docs
-from obdoctor.knowledge.data_files import data_toml
+from obdoctor.catalog import error_docs
+from obdoctor.catalog.data_files import data_toml
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
-from obdoctor.rules.destination import DestinationProblem, diagnose, is_destination_code
+from obdoctor.rules.services.destination import DestinationProblem, diagnose, is_destination_code
 
 _JOB_COLUMNS = ("tenant_id", "job_id", "type", "status", "result", "start", "end", "task_count", "success_task_count", "comment")
 _TASK_COLUMNS = ("tenant_id", "job_id", "task_id", "task_type", "id", "status", "result", "finish_ls_count",
@@ -34,7 +36,8 @@ class BackupClean(Rule):
 
     id = "C1"
     name = "backup-clean"
-    needs = ("delete_jobs", "delete_job_history", "delete_tasks", "delete_task_history", "rs_events", "logs:rootservice")
+    needs = ("delete_jobs", "delete_job_history", "delete_tasks", "delete_task_history", "rs_events",
+             "parameters", "logs:rootservice", "logs:observer")
     codes = (-9044, -9045, -9052, -9054, -9069)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -67,7 +70,7 @@ class BackupClean(Rule):
         rs = None
         comment = job.structured_comment
         if comment and comment.origin == "rootservice" and comment.addr:
-            rs = comment.addr.split(":")[0]
+            rs = server_ip(comment.addr, strict=False)
         if rs is None:
             ips = [e.rs_svr_ip for e in ctx.evidence.rs_events() if e.rs_svr_ip]
             rs = ips[-1] if ips else None
@@ -104,7 +107,7 @@ class BackupClean(Rule):
         until = job.end + timedelta(minutes=5) if job.end else ctx.evidence.collected_at
         lines = self._rs_lines(ctx, chain, job, since, until)
         comment = (task.structured_comment if task else None) or job.structured_comment
-        servers = tuple(s for s in ((comment.addr or "").split(":")[0] if comment else "",) if s)
+        servers = tuple(s for s in (server_ip(comment.addr or "", strict=False) if comment else "",) if s)
         if comment and comment.origin == "server" and servers:
             chain.servers = list(servers)  # the server that failed, not the root service that logged it
         for s in servers:
@@ -141,7 +144,7 @@ class BackupClean(Rule):
         chain.row_step(job.provenance.name, f"clean job {job.job_id} ({job.type}) of tenant {job.tenant_id} is {job.status} "
                        f"since {fmt_time(job.start)} ({minutes / 60:.1f} hours before collection)", [job], _JOB_COLUMNS)
         tasks = self._tasks(ctx, job)
-        open_tasks = [t for t in tasks if t.status not in ("COMPLETED", "FAILED", "CANCELED")]
+        open_tasks = [t for t in tasks if t.status not in TERMINAL]
         if open_tasks:
             chain.row_step(open_tasks[0].provenance.name, f"{len(open_tasks)} of {len(tasks)} task(s) unfinished", open_tasks,
                            _TASK_COLUMNS)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from obdoctor.evidence.records import BackupJob, LSTask, server_ip
+from obdoctor.addresses import server_ip
+from obdoctor.evidence.records import BackupJob, LSTask
 from obdoctor.findings import Finding
 from obdoctor.logs.kv import find_anywhere
 from obdoctor.logs.record import LogRecord
@@ -12,8 +13,8 @@ from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, log_provenance, search, window,
 )
-from obdoctor.rules.failure import FailurePoint, explain
-from obdoctor.rules.implied import (
+from obdoctor.rules.services.failure import FailurePoint, explain
+from obdoctor.rules.services.implied import (
     DEAL_FAILED_JOB, DO_BACKUP_FAILED, LS_TASK_FAILED, implied_failed_jobs, int_or_none, proof_lines,
 )
 
@@ -33,8 +34,8 @@ class FailedJob(Rule):
 
     id = "P3"
     name = "job-failed"
-    needs = ("job_history", "jobs", "rs_events", "ls_task_history", "tenants", "servers",
-             "logs:rootservice", "logs:observer")
+    needs = ("job_history", "jobs", "rs_events", "ls_task_history", "tenants", "servers", "parameters", "tasks",
+             "task_history", "logs:rootservice", "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         history = ctx.evidence.job_history()

@@ -10,16 +10,16 @@ data too (``[[command_event]]`` in the signature files).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
-from obdoctor.knowledge import signatures, storage_errors
+from obdoctor.catalog import signatures
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
 from obdoctor.logs.record import LogRecord
-from obdoctor.rules.destination import cluster_servers
-from obdoctor.rules.failure import Explanation
+from obdoctor.rules.services.destination import cluster_servers
+from obdoctor.rules.services.signatures import apply_signature, tenant_states
 
 _FAILED_SQL = "fail execute sql"
 """What the SQL thread logs when a statement fails (obmp_query: sql=, ret=)."""
@@ -40,7 +40,8 @@ class CommandRefused(Rule):
 
     id = "S1"
     name = "command-refused"
-    needs = ("rs_events", "server_events", "parameters", "archivelog", "tenants", "logs:rootservice", "logs:observer")
+    needs = ("rs_events", "server_events", "parameters", "archivelog", "tenants", "servers", "logs:rootservice",
+             "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         try:
@@ -109,7 +110,7 @@ class CommandRefused(Rule):
             if last.trace_id and not last.trace_id.startswith("Y0-"):
                 chain.trace(last.trace_id)
             context = signatures.Context(codes=(code,), statement=kind, scheme=signatures.scheme_of(last.raw),
-                                         version=ctx.evidence.version, states=self._states(ctx, tenant_id),
+                                         version=ctx.evidence.version, states=tenant_states(ctx, tenant_id),
                                          text=last.raw)
             head = f"{label} failed with {code_text(code)} on {last.server or '?'}"
             explanation = apply_signature(chain, catalogue, context)
@@ -142,7 +143,7 @@ class CommandRefused(Rule):
         lines = self._lines(ctx, chain, latest, code, label)
         context = signatures.Context(codes=(code,), statement=ce.statement, version=ctx.evidence.version,
                                      scheme=self._scheme(ctx, chain, ce.statement, tenant_id),
-                                     states=self._states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
+                                     states=tenant_states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
         tenant = ctx.evidence.tenant(tenant_id)
         if tenant is not None and tenant.status and tenant.status != "NORMAL":
             chain.row_step(ctx.evidence.tenants().source, f"tenant {tenant_id} is {tenant.status}", [tenant],
@@ -221,65 +222,6 @@ class CommandRefused(Rule):
         chain.could_not_check(f"the destination scheme of tenant {tenant_id}",
                               f"no {wanted} for it in {params.source if params.available else 'the backup parameters'}")
         return None
-
-    @staticmethod
-    def _states(ctx: RuleContext, tenant_id) -> dict[str, str]:
-        states: dict[str, str] = {}
-        tenant = ctx.evidence.tenant(tenant_id)
-        if tenant is not None and tenant.status:
-            states["tenant.status"] = tenant.status
-        if tenant is not None and getattr(tenant, "role", None):
-            states["tenant.role"] = tenant.role
-        rounds = [r for r in ctx.evidence.archivelog() if r.tenant_id == tenant_id and r.status]
-        if rounds:
-            states["archive.status"] = rounds[-1].status
-        return states
-
-
-@dataclass
-class SignatureExplanation(Explanation):
-    signature: signatures.Signature | None = None
-
-
-def apply_signature(chain: Chain, catalogue: signatures.Catalogue, context: signatures.Context) -> SignatureExplanation | None:
-    """The most specific signature for the context's code, written into the chain (its meaning as
-    a step, what proves it and where it is documented as notes), or None when none matches."""
-    code = context.codes[0] if context.codes else None
-    matched = [m for m in signatures.find(context, catalogue) if m.code == code]
-    if not matched:
-        return None
-    sig = matched[0].signature
-    chain.step(f"signature {sig.id} ({sig.origin})", f"{sig.context_text()}: {sig.meaning}")
-    chain.notes += [f"What proves it: {p}" for p in sig.proof]
-    chain.notes.append("Where this meaning is documented: " + "; ".join(sig.source)
-                       + ". Field case: " + "; ".join(sig.field_case) + ".")
-    steps = list(sig.next_steps)
-    if context.scheme == "file" and "file" in sig.schemes:  # a meaning about the NFS destination itself
-        chain.destination_kind = "nfs"
-        steps += [f"NFS requirement for OceanBase {context.version or '(version unknown)'}: {t}"
-                  for t in storage_errors.nfs_requirements(context.version)]
-    verdict = Verdict.CONFIRMED if sig.verdict == "confirmed" else Verdict.LIKELY
-    return SignatureExplanation(sig.cause or "command_refused", verdict, _lower_first(sig.title), steps, sig)
-
-
-def explain_refusal(ctx: RuleContext, chain: Chain, code: int, statement: str, *, tenant_id: int | None = None,
-                    lines=()) -> SignatureExplanation | None:
-    """For a rule that owns a command's event (R1 reads RESTORE's): the meaning a signature gives
-    ``code`` after ``statement`` on this cluster's version, with the tenant's states and the
-    command's log lines as context; None when no signature matches or none can be loaded."""
-    try:
-        catalogue = signatures.load()
-    except signatures.SignatureError as exc:
-        chain.could_not_check("signatures (data/signatures/ and $XDG_CONFIG_HOME/obdoctor/signatures/)", str(exc))
-        return None
-    context = signatures.Context(codes=(code,), statement=statement, version=ctx.evidence.version,
-                                 states=CommandRefused._states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
-    return apply_signature(chain, catalogue, context)
-
-
-def _lower_first(title: str) -> str:
-    """``The tenant ...`` -> ``the tenant ...``; ``ARCHIVELOG was ...`` stays."""
-    return title[0].lower() + title[1:] if title[1:2].islower() else title
 
 
 def _int(text: str | None) -> int | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from obdoctor.catalog.statuses import TERMINAL
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding, Verdict
-from obdoctor.knowledge.causes import all_causes
+from obdoctor.catalog.causes import all_causes
 from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, first_matching, fmt_time, search
 
@@ -30,7 +31,7 @@ class StartFailed(Rule):
 
     id = "P1"
     name = "start-failed"
-    needs = ("rs_events", "parameters", "archivelog", "jobs", "tenants", "logs:rootservice")
+    needs = ("rs_events", "parameters", "archivelog", "jobs", "tenants", "job_history", "logs:rootservice")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         events = ctx.evidence.rs_events("backup_data", "start_backup_data")
@@ -215,7 +216,7 @@ class StartFailed(Rule):
 
     @staticmethod
     def _running(jobs, tenant_id):
-        rows = [j for j in jobs if j.tenant_id == tenant_id and j.status not in ("COMPLETED", "FAILED", "CANCELED")]
+        rows = [j for j in jobs if j.tenant_id == tenant_id and j.status not in TERMINAL]
         if rows:
             return True, rows, f"tenant {tenant_id} has backup job {rows[0].job_id} in {rows[0].status}"
         return None

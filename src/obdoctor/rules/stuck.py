@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES, KNOWN_STAGES, TERMINAL
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import BackupTask, ScheduleTask
 from obdoctor.findings import Finding, Verdict
@@ -11,7 +12,7 @@ from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, facts, files_of, fmt_time, head_tail, search, window,
 )
-from obdoctor.rules.failure import FailurePoint, explain
+from obdoctor.rules.services.failure import FailurePoint, explain
 
 
 class StuckTask(Rule):
@@ -25,15 +26,15 @@ class StuckTask(Rule):
 
     id = "P2"
     name = "job-stuck"
-    needs = ("tasks", "jobs", "schedule_tasks", "ls_tasks", "tenants", "logs:observer")
+    needs = ("tasks", "jobs", "schedule_tasks", "ls_tasks", "tenants", "job_history", "parameters",
+             "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         tasks = ctx.evidence.tasks()
         if not tasks.available:
             ctx.could_not_check("running backup tasks (CDB_OB_BACKUP_TASKS)", tasks.reason or "view not available")
             return []
-        f = facts()["statuses"]
-        terminal, archive_wait = set(f["terminal"]), set(f["archive_wait_stages"])
+        terminal, archive_wait = set(TERMINAL), set(ARCHIVE_WAIT_STAGES)
         findings = []
         for task in tasks:
             if task.status in terminal or task.status in archive_wait:
@@ -61,7 +62,7 @@ class StuckTask(Rule):
                        f"no progress of {ctx.options.no_progress_of or f'job {task.job_id}'} since {fmt_time(frozen)}"
                        + (f" ({_duration(now - frozen)})" if now and now >= frozen else ""),
                        provenance=[Provenance("history", ctx.options.progress_source)])
-        if task.status not in facts()["statuses"]["known_stages"]:
+        if task.status not in KNOWN_STAGES:
             chain.notes.append(f"Stage {task.status!r} is not one obdoctor knows (OceanBase 4.0 to 4.3.5); "
                                "it is shown as OceanBase printed it and treated as still running.")
         since, until = window(task.start, now)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES
 from obdoctor.findings import Finding, Verdict
-from obdoctor.knowledge.causes import cause
+from obdoctor.catalog.causes import cause
 from obdoctor.rules.base import Chain, Rule, RuleContext, facts, fmt_time, search, window
 
 
@@ -18,11 +19,11 @@ class WaitingForArchive(Rule):
 
     id = "P2A"
     name = "waiting-for-archive"
-    needs = ("tasks", "archivelog", "logs:rootservice")
+    needs = ("tasks", "archivelog", "rs_events", "logs:rootservice")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         tasks = ctx.evidence.tasks()
-        stages = set(facts()["statuses"]["archive_wait_stages"])
+        stages = set(ARCHIVE_WAIT_STAGES)
         findings = []
         for task in tasks:
             if task.status not in stages or not ctx.options.wants(task.tenant_id, task.job_id):

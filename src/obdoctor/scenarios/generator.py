@@ -14,8 +14,8 @@ import tarfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from obdoctor.knowledge.views import column_names
-from obdoctor.knowledge.views import columns as view_columns
+from obdoctor.catalog.views import column_names
+from obdoctor.catalog.views import columns as view_columns
 from obdoctor.logs.traceid import encode
 from obdoctor.scenarios import render_sql
 from obdoctor.scenarios.model import LogFileSpec, LogLine, Scenario

@@ -93,7 +93,7 @@ class Scenario:
         """Views the simulated cluster must not create for this scenario."""
         if not self.only_declared_views:
             return []
-        from obdoctor.knowledge.views import known_views
+        from obdoctor.catalog.views import known_views
 
         declared = {t.view.upper() for t in self.sql}
         return [v for v in known_views() if v.upper() not in declared]

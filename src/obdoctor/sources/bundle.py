@@ -22,7 +22,7 @@ from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, Source
 from obdoctor.evidence.clock import (
     ClockShift, anchor_views, back_on_views, format_offset, from_zones, infer_from, parse_offset, searching,
 )
-from obdoctor.knowledge.versions import is_3x_view, scope_headline, scope_note
+from obdoctor.catalog.versions import is_3x_view, scope_headline, scope_note
 from obdoctor.logs.files import LogFile, discover, overlaps
 from obdoctor.logs.parser import parse_line
 from obdoctor.logs.search import Patterns, SearchReport, search_files
@@ -37,7 +37,7 @@ SQL_EXTENSIONS = ("jsonl", "csv", "tsv", "txt")
 def _known_views() -> set[str]:
     """Every view or table name obdoctor may read (the evidence kinds and the column catalogue)."""
     from obdoctor.evidence.evidence import VIEWS
-    from obdoctor.knowledge.views import known_views
+    from obdoctor.catalog.views import known_views
 
     return {n.upper() for names in VIEWS.values() for n in names} | {n.upper() for n in known_views()}
 

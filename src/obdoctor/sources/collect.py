@@ -8,7 +8,7 @@ chain and reaches the same findings, while the bundle stays small (no whole log 
 What goes in (docs/bundle-format.md):
 
 - ``sql/<NAME>.jsonl`` for every view read, all its rows, secrets masked
-  (``knowledge.redaction.redact_value``);
+  (``security.redaction.redact_value``);
 - ``logs/<ip>/<file>`` for every log file searched: only the lines some search matched, in
   file order, secrets masked (``redact_text``); compressed files are stored decompressed under
   their name without ``.gz``/``.zst``; a file searched with no match holds one placeholder
@@ -36,7 +36,7 @@ from pathlib import Path
 
 from obdoctor import __version__
 from obdoctor.evidence import EvidenceSource, LogQuery, LogSearchResult, SourceInfo, TableResult
-from obdoctor.knowledge.redaction import HostPseudonyms, Redactor
+from obdoctor.security.redaction import HostPseudonyms, Redactor
 
 _COMPRESSED = (".gz", ".zst")
 PLACEHOLDER = ("[1970-01-01 00:00:00.000000] INFO  obdoctor-collect placeholder (collect.py:0) [0][collect][T0]"

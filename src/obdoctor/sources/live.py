@@ -14,11 +14,18 @@ import getpass
 import ipaddress
 from typing import Protocol
 
+from obdoctor.addresses import server_ip
 from obdoctor.evidence import LogQuery, LogSearchResult, SourceInfo, TableResult
 from obdoctor.evidence.clock import ClockShift, anchor_views, back_on_views, from_zones, infer_from, searching
-from obdoctor.knowledge.versions import scope_headline, scope_note
+from obdoctor.catalog.versions import scope_headline, scope_note
 from obdoctor.logs.traceid import decode_addr
 from obdoctor.sources.ssh import Progress, SshLogSearcher, SshOptions, SshTarget
+
+
+def host_of(server: str) -> str | None:
+    """``10.0.0.1:2882`` / ``[::1]:2882`` (as views and COMMENT addr print them) -> the IP
+    (``addresses.server_ip``, not strict: the server is one the evidence already names)."""
+    return server_ip(server, strict=False)
 
 
 class SqlReader(Protocol):
@@ -53,16 +60,6 @@ def targets_from_config(config) -> tuple[dict[str, SshTarget], dict[str, str]]:
             password=password, key_file=node.ssh_key_file, home_path=node.home_path,
         )
     return targets, unusable
-
-
-def host_of(server: str) -> str:
-    """``10.0.0.1:2882`` / ``[::1]:2882`` (as views and COMMENT addr print them) -> the IP."""
-    text = str(server).strip()
-    if text.startswith("[") and "]" in text:
-        return text[1:text.index("]")]
-    if text.count(":") == 1:
-        return text.split(":", 1)[0]
-    return text
 
 
 def ssh_options(config, *, local_reads: str = "auto") -> SshOptions:

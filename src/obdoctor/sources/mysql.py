@@ -30,9 +30,9 @@ from functools import lru_cache
 from typing import Any
 
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
-from obdoctor.knowledge.redaction import SECRET_COLUMNS, Redactor
-from obdoctor.knowledge.views import column_names, view
-from obdoctor.knowledge.views import columns as view_columns
+from obdoctor.security.redaction import SECRET_COLUMNS, Redactor
+from obdoctor.catalog.views import column_names, view
+from obdoctor.catalog.views import columns as view_columns
 from obdoctor.sources.config import ClusterConfig
 
 DEFAULT_MAX_ROWS = 100_000

@@ -15,7 +15,7 @@ import csv
 import re
 from dataclasses import dataclass, field
 
-from obdoctor.knowledge import views as catalogue
+from obdoctor.catalog import views as catalogue
 from obdoctor.logs.parser import parse_line
 
 _PROMPT = re.compile(r"^\s*(?:obclient|mysql|mariadb)(?:\s*\[[^\]]*\])?\s*>\s?(.*)$", re.IGNORECASE)

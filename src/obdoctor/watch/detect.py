@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 
+from obdoctor.catalog.statuses import TERMINAL as TERMINAL_STATUSES
 from obdoctor.watch.diagnosis import Diagnosis
 from obdoctor.watch.durations import format_bytes, format_duration
 from obdoctor.watch.samples import Sample, Snapshot
 
-TERMINAL = {"COMPLETED": "completed", "FAILED": "failed", "CANCELED": "canceled"}
+TERMINAL = {status: status.lower() for status in TERMINAL_STATUSES}
+"""How each terminal status ends a job in the history (``catalog.statuses``)."""
 DIAGNOSED_EVENTS = ("stall", "failed")
 """Events that run a diagnosis: a stall (rule P2/P2A territory) and a FAILED job (P3)."""
 

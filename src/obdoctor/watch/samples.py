@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from obdoctor.addresses import server_ip
 from obdoctor.evidence.evidence import VIEWS
-from obdoctor.evidence.records import server_ip
+from obdoctor.evidence.records import BackupJob, BackupTask, LSTask
 from obdoctor.evidence.rows import Row, TableResult
 from obdoctor.evidence.source import EvidenceSource, SourceInfo
-from obdoctor.logs.parser import parse_ts
 
 COUNTERS = ("input_bytes", "output_bytes", "tablet_count", "finish_tablet_count",
             "macro_block_count", "finish_macro_block_count")
@@ -127,56 +127,40 @@ def _read(source: EvidenceSource, kind: str, snapshot: Snapshot) -> tuple[TableR
     return None, ""
 
 
-def _ts(row: Row, column: str) -> datetime | None:
-    """DATETIME columns, or microsecond epochs (``start_ts`` of ls tasks)."""
-    text = row.text(column)
-    if text is None:
-        return None
-    if text.isdigit() and len(text) >= 13:
-        try:
-            return datetime.fromtimestamp(int(text) / 1_000_000)
-        except (OverflowError, ValueError, OSError):
-            return None
-    return parse_ts(text)
+# Samples are built from the evidence records (``obdoctor.evidence.records``), never from columns
+# of their own: the watcher and the rules read a row the same way (a RESULT of 9040 is -9040 in both).
 
-
-def _tenant(row: Row, view: str, info: SourceInfo | None, column: str = "TENANT_ID") -> int | None:
-    if row.has(column):
-        return row.integer(column)
+def _default_tenant(view: str, info: SourceInfo | None) -> int | None:
+    """DBA_ views have no TENANT_ID column: their rows are the connected tenant's."""
     return info.dba_tenant_id if info and view.startswith("DBA_") else None
 
 
 def _job(row: Row, view: str, info: SourceInfo | None) -> Sample:
-    return Sample(
-        kind="job", tenant_id=_tenant(row, view, info), job_id=row.integer("JOB_ID"),
-        status=(row.text("STATUS") or "").upper(), result=row.integer("RESULT"),
-        started=_ts(row, "START_TIMESTAMP"), ended=_ts(row, "END_TIMESTAMP"), comment=row.text("COMMENT"),
-    )
+    job = BackupJob.from_row(row, _default_tenant(view, info))
+    return Sample(kind="job", tenant_id=job.tenant_id, job_id=job.job_id, status=job.status, result=job.result,
+                  started=job.start, ended=job.end, comment=job.comment)
 
 
-def _add_task(job: Sample, row: Row) -> None:
-    job.task_id = row.integer("TASK_ID")
-    job.stage = (row.text("STATUS") or "").upper() or None
+def _add_task(job: Sample, task: BackupTask) -> None:
+    job.task_id = task.task_id
+    job.stage = task.status or None
     for column in COUNTERS:
-        setattr(job, column, row.integer(column))
-    job.turn_id = row.integer("DATA_TURN_ID")
-    if job.turn_id is None:
-        job.turn_id = row.integer("META_TURN_ID")
-    if job.result in (None, 0) and row.integer("RESULT"):
-        job.result = row.integer("RESULT")
+        setattr(job, column, getattr(task, column))
+    job.turn_id = task.data_turn_id if task.data_turn_id is not None else task.meta_turn_id
+    if job.result in (None, 0) and task.result:
+        job.result = task.result
 
 
 def _ls_task(row: Row) -> Sample:
+    task = LSTask.from_row(row)
     sample = Sample(
-        kind="ls_task", tenant_id=row.integer("tenant_id"), job_id=row.integer("job_id"),
-        task_id=row.integer("task_id"), ls_id=row.integer("ls_id"),
-        status=(row.text("status") or "").upper(), stage=row.text("task_type"), result=row.integer("result"),
-        turn_id=row.integer("turn_id"), retry_id=row.integer("retry_id"),
-        server=server_ip(row.text("svr_ip")), black_list=row.text("black_list"), trace_id=row.text("task_trace_id"),
-        started=_ts(row, "start_ts"), comment=row.text("comment"),
+        kind="ls_task", tenant_id=task.tenant_id, job_id=task.job_id, task_id=task.task_id, ls_id=task.ls_id,
+        status=task.status, stage=task.task_type, result=task.result, turn_id=task.turn_id,
+        retry_id=task.retry_id, server=server_ip(task.svr_ip), black_list=task.black_list,
+        trace_id=task.task_trace_id, started=task.start, comment=task.comment,
     )
     for column in COUNTERS:
-        setattr(sample, column, row.integer(column))
+        setattr(sample, column, getattr(task, column))
     return sample
 
 
@@ -205,9 +189,9 @@ def take(source: EvidenceSource, at: datetime) -> Snapshot:
             initiators.add(init)
     tasks_table, tasks_view = _read(source, "tasks", snapshot)
     for row in tasks_table.rows if tasks_table else []:
-        key = (_tenant(row, tasks_view, info), row.integer("JOB_ID"))
-        if key in jobs:
-            _add_task(jobs[key], row)
+        task = BackupTask.from_row(row, _default_tenant(tasks_view, info))
+        if (task.tenant_id, task.job_id) in jobs:
+            _add_task(jobs[(task.tenant_id, task.job_id)], task)
     for key, job in jobs.items():
         job.coordinator = key in initiators and job.task_id is None
     snapshot.jobs = sorted(jobs.values(), key=lambda j: (j.tenant_id or 0, j.job_id or 0))

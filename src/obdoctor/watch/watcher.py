@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from obdoctor.catalog.statuses import TERMINAL
 from obdoctor.evidence.source import EvidenceSource
 from obdoctor.exit_codes import ExitCode
 from obdoctor.watch import diagnosis as diagnosis_module
@@ -147,7 +148,7 @@ class Watcher:
 
 def _last_failures(snapshot: Snapshot) -> dict[int | None, int]:
     latest: dict[int | None, Sample] = {}
-    for job in [*snapshot.finished, *(j for j in snapshot.jobs if j.status in ("FAILED", "COMPLETED", "CANCELED"))]:
+    for job in [*snapshot.finished, *(j for j in snapshot.jobs if j.status in TERMINAL)]:
         current = latest.get(job.tenant_id)
         if current is None or (job.job_id or 0) >= (current.job_id or 0):
             latest[job.tenant_id] = job

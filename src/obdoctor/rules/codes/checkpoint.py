@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from obdoctor.findings import Verdict
-from obdoctor.knowledge.causes import cause
+from obdoctor.catalog.causes import cause
 from obdoctor.logs.record import LogRecord
 from obdoctor.rules.base import Chain, RuleContext, search
-from obdoctor.rules.failure import CodeFamily, Explanation, FailurePoint
+from obdoctor.rules.services.failure import CodeFamily, Explanation, FailurePoint
 
 
 class CheckpointNotAdvancing(CodeFamily):
@@ -18,6 +18,7 @@ class CheckpointNotAdvancing(CodeFamily):
     """
 
     codes = (-4012, -9086)
+    order = 10
 
     def matches_lines(self, lines: list[LogRecord]) -> bool:
         signatures = cause("checkpoint_not_advancing").signatures

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from obdoctor.rules.base import Chain, RuleContext
-from obdoctor.rules.destination import DESTINATION_CODES, DestinationProblem, diagnose
-from obdoctor.rules.failure import CodeFamily, Explanation, FailurePoint
+from obdoctor.rules.services.destination import DESTINATION_CODES, DestinationProblem, diagnose
+from obdoctor.rules.services.failure import CodeFamily, Explanation, FailurePoint
 
 
 class BackupDestination(CodeFamily):
     """A backup task failed on the destination: NFS not mounted (everywhere), no permission,
     format file missing or foreign, out of space, or an object storage error whose curl/HTTP
-    detail says why. See ``rules/destination.py``.
+    detail says why. See ``rules/services/destination.py``.
     """
 
     codes = DESTINATION_CODES
+    order = 30
 
     def explain(self, ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation | None:
         path = record = None

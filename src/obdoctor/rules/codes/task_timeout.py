@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from obdoctor.evidence.records import server_ip
+from obdoctor.addresses import server_ip
 from obdoctor.findings import Verdict
-from obdoctor.knowledge.causes import cause
+from obdoctor.catalog.causes import cause
 from obdoctor.logs.kv import find_anywhere
 from obdoctor.logs.record import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, RuleContext, search
-from obdoctor.rules.failure import CodeFamily, Explanation, FailurePoint
+from obdoctor.rules.services.failure import CodeFamily, Explanation, FailurePoint
 
 
 class TaskTimeout(CodeFamily):
@@ -21,6 +21,7 @@ class TaskTimeout(CodeFamily):
     """
 
     codes = (-4554,)
+    order = 20
 
     def matches_lines(self, lines: list[LogRecord]) -> bool:
         return False

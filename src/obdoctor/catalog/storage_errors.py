@@ -1,0 +1,107 @@
+"""Decode what a storage error line embeds: curl codes, OSS SDK codes, HTTP statuses, service errors.
+
+-9003 OB_OSS_ERROR, -9060 OB_COS_ERROR and -9105 OB_S3_ERROR say only "the object storage
+failed". The line that logs them (``oss info(aos_ret->code=-990, ...)``, ``curl code 6``,
+``error_code="AccessDenied"``) says why. The tables are in ``data/storage_errors.toml``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from obdoctor.catalog.data_files import data_toml
+from obdoctor.catalog.views import version_tuple
+
+
+@dataclass(frozen=True)
+class StorageDetail:
+    kind: str
+    """``curl``, ``aos`` (OSS SDK status), ``http`` or ``service`` (the service's error code)."""
+    code: str
+    name: str
+    meaning: str
+    cause: str
+
+    def describe(self) -> str:
+        label = {"curl": "curl code", "aos": "OSS/COS SDK status", "http": "HTTP status", "service": "service error"}[self.kind]
+        name = f" {self.name}" if self.name and self.name != self.code else ""
+        return f"{label} {self.code}{name}: {self.meaning}"
+
+
+@functools.cache
+def _tables() -> dict:
+    return data_toml("storage_errors.toml")
+
+
+def signatures() -> tuple[str, ...]:
+    return tuple(_tables()["signatures"])
+
+
+_CURL = re.compile(r"curl[ _-]?(?:code|ret|error|errno)?\s*[=:(]?\s*\"?(\d{1,3})\b", re.IGNORECASE)
+_CURLE = re.compile(r"\b(CURLE_[A-Z_]+)\b")
+_AOS = re.compile(r"(?:aos_ret->code|\bcode)\s*[=:]\s*(-\d{3,4})\b")
+_HTTP = re.compile(r"(?:aos_ret->code|http[_ ]?(?:status|code)|status[_ ]?code|response[_ ]?code|\bcode)\s*[=:]\s*\"?([1-5]\d\d)\b",
+                   re.IGNORECASE)
+
+
+def decode(text: str) -> list[StorageDetail]:
+    """Every storage detail recognisable in ``text`` (a log line), most specific first."""
+    tables = _tables()
+    found: list[StorageDetail] = []
+
+    def add(detail: StorageDetail) -> None:
+        if all((d.kind, d.code) != (detail.kind, detail.code) for d in found):
+            found.append(detail)
+
+    curl = tables["curl"]
+    for m in _CURL.finditer(text):
+        entry = curl.get(m.group(1))
+        if entry:
+            add(StorageDetail("curl", m.group(1), entry["name"], entry["meaning"], entry["cause"]))
+    by_name = {v["name"]: (k, v) for k, v in curl.items()}
+    for m in _CURLE.finditer(text):
+        if m.group(1) in by_name:
+            k, v = by_name[m.group(1)]
+            add(StorageDetail("curl", k, v["name"], v["meaning"], v["cause"]))
+    for fragment, number in tables["curl_messages"].items():
+        if fragment.lower() in text.lower():
+            v = curl[str(number)]
+            add(StorageDetail("curl", str(number), v["name"], v["meaning"], v["cause"]))
+    for m in _AOS.finditer(text):
+        entry = tables["aos"].get(m.group(1))
+        if entry:
+            add(StorageDetail("aos", m.group(1), entry["name"], entry["meaning"], entry["cause"]))
+    for name, entry in tables["service_errors"].items():
+        if re.search(rf"\b{name}\b", text):
+            add(StorageDetail("service", name, name, entry["meaning"], entry["cause"]))
+    for m in _HTTP.finditer(text):
+        entry = tables["http"].get(m.group(1))
+        if entry:
+            add(StorageDetail("http", m.group(1), "", entry["meaning"], entry["cause"]))
+    order = {"curl": 0, "aos": 1, "service": 2, "http": 3}
+    return sorted(found, key=lambda d: order[d.kind])
+
+
+def storage_kind(path: str | None) -> str | None:
+    """``nfs`` for ``file://``, else the URI scheme (``oss``, ``cos``, ``s3``, ``obs``...); None if unknown."""
+    if not path:
+        return None
+    m = re.match(r"\s*([a-z0-9]+)://", path, re.IGNORECASE)
+    if not m:
+        return "nfs" if path.strip().startswith("/") else None
+    scheme = m.group(1).lower()
+    return "nfs" if scheme == "file" else scheme
+
+
+def nfs_requirements(version: str | None) -> list[str]:
+    """The NFS requirements that apply to this OceanBase version (all of them when unknown)."""
+    wanted = version_tuple(version)
+    out = []
+    for req in _tables()["nfs"]["requirements"]:
+        low, high = version_tuple(req.get("from")), version_tuple(req.get("until"))
+        if wanted is not None and ((low and wanted < low) or (high and wanted >= high)):
+            continue
+        out.append(req["text"])
+    return out

@@ -1,1 +1,0 @@
-"""Facts about OceanBase, loaded from the data files in ``obdoctor/data``."""

@@ -1,0 +1,185 @@
+"""R2: the restore stays RESTORING.
+
+In RESTORE_WAIT_LS, the ls meta restore_status, GV$OB_LOG_STAT END_SCN vs recovery_until_scn,
+replay stat and log stream 1's recovery stat say which step hangs; in another status, the
+tenant's schema refresh (GV$OB_SERVER_SCHEMA_INFO, SerScheQueue).
+"""
+
+from __future__ import annotations
+
+from obdoctor.addresses import server_ip
+from obdoctor.evidence.records import RestoreJob, scn_time
+from obdoctor.findings import Finding, Verdict
+from obdoctor.logs.traceid import is_trace_id
+from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, fmt_time, search
+from obdoctor.rules.services.restore import restore_facts
+
+
+class RestoreStuck(Rule):
+    """A restore job stays RESTORING. In RESTORE_WAIT_LS: replicas stuck before log restore
+    (restore_status not 0/6/8), logs not yet restored (GV$OB_LOG_STAT END_SCN <
+    recovery_until_scn), replay pending (__all_virtual_replay_stat), or log stream 1 not
+    recovered (sync_scn != recovery_until_scn). In another status: the new tenant's schema
+    not refreshed on some servers (GV$OB_SERVER_SCHEMA_INFO, SerScheQueue lines).
+    """
+
+    id = "R2"
+    name = "restore-stuck"
+    needs = ("restore_progress", "restore_job_values", "ls_meta", "log_stat", "replay_stat", "tenant_info",
+             "ls_recovery_stat", "schema_info", "logs:observer")
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        progress = ctx.evidence.restore_progress()
+        findings = []
+        for job in progress:
+            tenant = job.restore_tenant_id or job.tenant_id
+            if tenant is None:
+                ctx.could_not_check(f"restore job {job.job_id} ({job.provenance.describe()})", "its row names no tenant")
+                continue
+            if not ctx.options.wants(tenant) and not ctx.options.wants(job.tenant_id):
+                continue
+            finding = self._diagnose(ctx, job, tenant)
+            if finding:
+                findings.append(finding)
+        return findings
+
+    def _status(self, ctx: RuleContext, chain: Chain, job: RestoreJob, tenant: int | None) -> str:
+        values = [v for v in ctx.evidence.restore_job_values() if v.name == "status"
+                  and v.tenant_id in (tenant, job.tenant_id) and (v.job_id in (None, job.job_id) or v.tenant_id == tenant)]
+        if values:
+            chosen = next((v for v in values if v.tenant_id == tenant), values[0])
+            chain.row_step("__all_virtual_restore_job where name = 'status'",
+                           f"the restore job of tenant {chosen.tenant_id} is in {chosen.value}", [chosen],
+                           ("tenant_id", "job_id", "name", "value"))
+            return (chosen.value or "").upper()
+        return job.status
+
+    def _diagnose(self, ctx: RuleContext, job: RestoreJob, tenant: int | None) -> Finding | None:
+        chain = Chain(self.id)
+        now = ctx.evidence.collected_at
+        age = (now - job.start).total_seconds() / 60 if now and job.start else None
+        chain.row_step(job.provenance.name,
+                       f"restore job {job.job_id} of tenant {job.restore_tenant_name or tenant} is {job.status} since "
+                       f"{fmt_time(job.start)}" + (f" ({age / 60:.1f} hours before collection)" if age else ""),
+                       [job], ("tenant_id", "job_id", "restore_tenant_name", "restore_tenant_id", "status", "start",
+                               "restore_scn_display"))
+        status = self._status(ctx, chain, job, tenant)
+        if "WAIT_LS" in status:
+            return self._wait_ls(ctx, chain, job, tenant)
+        if age is not None and age < restore_facts()["stuck_minutes"]:
+            ctx.observe(f"Restore job {job.job_id} of tenant {tenant} is {status} for {age:.0f} minutes (not yet stuck).",
+                        [job.provenance])
+            return None
+        return self._schema(ctx, chain, job, tenant, status)
+
+    # Issue 2: RESTORE_WAIT_LS
+    def _wait_ls(self, ctx: RuleContext, chain: Chain, job: RestoreJob, tenant: int | None) -> Finding:
+        facts = restore_facts()
+        log_states = set(facts["log_restore_statuses"])
+        meta = [r for r in ctx.evidence.ls_meta() if r.tenant_id == tenant]
+        summary = f"Restore job {job.job_id} of tenant {tenant} waits in RESTORE_WAIT_LS"
+        if meta:
+            early = [r for r in meta if r.restore_status not in (0, *log_states, None)]
+            chain.row_step("__all_virtual_ls_meta_table", "restore_status per replica: " + ", ".join(
+                f"ls {r.ls_id}@{r.svr_ip}={r.restore_status}" for r in meta), meta,
+                ("ls_id", "svr_ip", "svr_port", "role", "restore_status", "zone"))
+            if early:
+                for r in early:
+                    chain.server(r.svr_ip)
+                return chain.finding("restore_ls_stuck", Verdict.CONFIRMED,
+                                     summary + ": " + ", ".join(f"ls {r.ls_id} on {r.svr_ip} is in restore_status {r.restore_status}"
+                                                                for r in early) + ".", tenant_id=tenant, time=job.start)
+        else:
+            chain.could_not_check("the log streams' restore status (__all_virtual_ls_meta_table)", "no row for the tenant")
+        info = next((t for t in ctx.evidence.tenant_info() if t.tenant_id == tenant), None)
+        until = info.recovery_until_scn if info else None
+        if info is None:
+            chain.could_not_check("recovery_until_scn (__all_virtual_tenant_info)", "no row for the tenant")
+            return chain.finding("restore_wait_ls_unknown", Verdict.UNKNOWN, summary + ".", tenant_id=tenant, time=job.start)
+        chain.row_step("__all_virtual_tenant_info", f"recovery_until_scn {until} ({fmt_time(scn_time(until))} UTC)", [info],
+                       ("tenant_id", "tenant_role", "recovery_until_scn"))
+        stats = [s for s in ctx.evidence.log_stat() if s.tenant_id == tenant]
+        behind = [s for s in stats if s.end_scn is not None and until is not None and s.end_scn < until]
+        if stats:
+            chain.row_step("GV$OB_LOG_STAT where end_scn < recovery_until_scn",
+                           f"{len(behind)} of {len(stats)} replica(s) below recovery_until_scn", behind or stats,
+                           ("ls_id", "svr_ip", "role", "end_scn"))
+            if behind:
+                for s in behind:
+                    chain.server(s.svr_ip)
+                return chain.finding("restore_waiting_for_logs", Verdict.CONFIRMED,
+                                     summary + f": {len(behind)} replica(s) have not received logs up to recovery_until_scn "
+                                     f"(lowest END_SCN {fmt_time(scn_time(min(s.end_scn for s in behind)))} UTC).",
+                                     tenant_id=tenant, time=job.start)
+        else:
+            chain.could_not_check("log restore progress (GV$OB_LOG_STAT)", "no row for the tenant")
+        replay = [r for r in ctx.evidence.replay_stat() if r.tenant_id == tenant]
+        pending = [r for r in replay if (r.pending_cnt or 0) != 0
+                   or (r.unsubmitted_log_scn is not None and until is not None and r.unsubmitted_log_scn <= until)]
+        if replay:
+            chain.row_step("__all_virtual_replay_stat", f"{len(pending)} of {len(replay)} replica(s) still replaying",
+                           pending or replay, ("ls_id", "svr_ip", "role", "pending_cnt", "unsubmitted_log_scn"))
+            if pending:
+                return chain.finding("restore_replay_pending", Verdict.CONFIRMED,
+                                     summary + f": log replay is not finished on {len(pending)} replica(s).",
+                                     tenant_id=tenant, time=job.start)
+        else:
+            chain.could_not_check("log replay (__all_virtual_replay_stat)", "no row for the tenant")
+        recovery = [r for r in ctx.evidence.ls_recovery_stat() if r.tenant_id == tenant and r.ls_id == 1]
+        if recovery:
+            r = recovery[0]
+            chain.row_step("__all_ls_recovery_stat where ls_id = 1", f"sync_scn {r.sync_scn} vs recovery_until_scn {until}",
+                           [r], ("tenant_id", "ls_id", "sync_scn", "readable_scn"))
+            if r.sync_scn != until:
+                return chain.finding("restore_ls1_not_recovered", Verdict.CONFIRMED,
+                                     summary + ": log stream 1's sync_scn is not recovery_until_scn.",
+                                     tenant_id=tenant, time=job.start)
+        else:
+            chain.could_not_check("log stream 1's recovery (__all_ls_recovery_stat)", "no row for the tenant")
+        return chain.finding("restore_wait_ls_unknown", Verdict.UNKNOWN,
+                             summary + "; logs, replay and log stream 1 look complete in the evidence.",
+                             tenant_id=tenant, time=job.start)
+
+    # Issue 3: the schema of the new tenant is not refreshed
+    def _schema(self, ctx: RuleContext, chain: Chain, job: RestoreJob, tenant: int | None, status: str) -> Finding | None:
+        rows = [r for r in ctx.evidence.schema_info() if r.tenant_id == tenant]
+        if not rows:
+            chain.could_not_check("the tenant's schema refresh (GV$OB_SERVER_SCHEMA_INFO)", "no row for the tenant")
+            return chain.finding("restore_wait_ls_unknown" if "WAIT" in status else "restore_schema_not_refreshed",
+                                 Verdict.UNKNOWN, f"Restore job {job.job_id} of tenant {tenant} stays in {status}.",
+                                 tenant_id=tenant, time=job.start)
+        bad = [r for r in rows if not r.refreshed_ok]
+        chain.row_step("GV$OB_SERVER_SCHEMA_INFO",
+                       f"{len(bad)} of {len(rows)} server(s) did not refresh the schema (refreshed == received, > 8, multiple of 8)",
+                       bad or rows, ("svr_ip", "svr_port", "tenant_id", "refreshed", "received"))
+        if not bad:
+            ctx.observe(f"Restore job {job.job_id} of tenant {tenant} is {status}; the schema is refreshed on every server.",
+                        [job.provenance])
+            return None
+        servers = tuple(dict.fromkeys(r.svr_ip for r in bad if r.svr_ip))
+        for s in servers:
+            chain.server(s)
+        dst = None
+        result = search(ctx, chain, servers=servers[:1], kinds=("observer",), any_of=(restore_facts()["schema_thread"],),
+                        levels=PROBLEM_LEVELS, since=job.start, until=ctx.evidence.collected_at,
+                        purpose="schema refresh thread errors")
+        lines = result.records[-10:]
+        if lines:
+            last = lines[-1]
+            chain.log_step(f"observer.log* on {servers[0] if servers else 'every server'}: grep SerScheQueue",
+                           f"latest: {last.message[:200]}", lines[-5:])
+            dst = server_ip((last.get("dst") or "").strip('"'))
+            if last.trace_id and is_trace_id(last.trace_id):
+                chain.trace(last.trace_id)
+            if dst and last.trace_id:
+                chain.server(dst)
+                follow = search(ctx, chain, servers=(dst,), kinds=("observer",), any_of=(last.trace_id,),
+                                levels=PROBLEM_LEVELS, since=job.start, until=ctx.evidence.collected_at,
+                                purpose=f"trace {last.trace_id} on the failing server")
+                if follow.records:
+                    chain.log_step(f"observer.log* on {dst}: grep {last.trace_id}",
+                                   f"{len(follow.records)} line(s); first: {follow.records[0].message[:200]}", follow.records)
+        return chain.finding("restore_schema_not_refreshed", Verdict.CONFIRMED,
+                             f"Restore job {job.job_id} of tenant {tenant} stays in {status}: the schema is not refreshed on "
+                             f"{', '.join(servers) or 'servers the rows do not name'}" + (f" (its schema refresh RPCs to {dst} fail)" if dst else "") + ".",
+                             tenant_id=tenant, time=job.start)

@@ -1,0 +1,227 @@
+"""The backup destination: why a server could not use it (NFS or object storage).
+
+A service, not a rule: shared by the code family in ``rules/codes/destination.py`` (a FAILED
+or stuck backup whose code is a destination code), the log archive rule (an INTERRUPTED
+archive), the clean and restore rules and rule D1 (``rules/destination.py``, the root
+service's own connectivity checks).
+
+What it proves, in the order a DBA would check:
+1. which destination (``file://`` = NFS, ``oss://``, ``cos://``, ``s3://``...), from the job's
+   PATH or the tenant's ``data_backup_dest`` / archive path (credentials masked);
+2. the line with the code on the executing server, and the storage detail next to it (curl
+   code, OSS SDK status, HTTP status, service error), decoded;
+3. for NFS, on which servers the same error appears: some servers failing while others do not
+   is an NFS share missing on those servers (-9051, or -9070 on part of the cluster).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from obdoctor.findings import Verdict
+from obdoctor.catalog import storage_errors
+from obdoctor.catalog.causes import sole_causes
+from obdoctor.security.redaction import redact_text
+from obdoctor.logs.record import LogRecord
+from obdoctor.rules.base import PROBLEM_LEVELS, Chain, RuleContext, code_text, search
+from obdoctor.rules.services.failure import Explanation
+
+NFS_CODES = (-9051,)
+CONNECT_CODES = (-9070, -9115)
+PERMISSION_CODES = (-9071, -9116)
+FORMAT_MISSING, FORMAT_MISMATCH, OUT_OF_SPACE = -9080, -9081, -9082
+CATCH_ALL_CODES = (-9003, -9060, -9105, -9073, -9114, -9117, -9118, -9061, -9063)
+DESTINATION_CODES: tuple[int, ...] = (*NFS_CODES, *CONNECT_CODES, *PERMISSION_CODES, FORMAT_MISSING, FORMAT_MISMATCH,
+                                      OUT_OF_SPACE, *CATCH_ALL_CODES)
+
+_FIXED_CAUSE = sole_causes("destination")
+"""-9051, -9080, -9081, -9082: the code alone names the cause (``data/causes/destination.toml``)."""
+_NFS_SENSITIVE = ("dest_unreachable", "nfs_not_mounted_everywhere", "dest_format_file_missing", "dest_permission_denied")
+_WHAT = {
+    "dest_unreachable": "the destination could not be reached",
+    "nfs_not_mounted_everywhere": "the NFS share is not mounted on every server",
+    "dest_permission_denied": "no permission to write to the destination",
+    "dest_format_file_missing": "the destination's format file is missing",
+    "dest_format_file_mismatch": "the destination belongs to another cluster, tenant or purpose",
+    "dest_out_of_space": "the destination is out of space",
+    "object_storage_unreachable": "the object storage endpoint could not be reached",
+    "object_storage_access_denied": "the object storage refused the credentials",
+    "object_storage_not_found": "the bucket does not exist",
+    "object_storage_error": "the object storage failed the request",
+}
+
+
+@dataclass
+class DestinationProblem:
+    """What the caller knows about a failure on the destination."""
+
+    code: int
+    tenant_id: int | None
+    servers: tuple[str, ...] = ()
+    """Servers that executed the failing work (first = where to look first); empty = unknown."""
+    since: datetime | None = None
+    until: datetime | None = None
+    lines: tuple[LogRecord, ...] = ()
+    """Lines already found for the failure (the storage detail is often among them)."""
+    path: str | None = None
+    purpose: str = "backup"
+    """``backup``, ``archive``, ``restore`` or ``clean``: which destination to look up."""
+    path_record: object | None = None
+    """The record ``path`` came from (for its provenance)."""
+    kinds: tuple[str, ...] = ("observer",)
+    """Log families where the failing work logs (the root service's checks log to rootservice.log)."""
+
+
+def is_destination_code(code: int | None) -> bool:
+    return code in DESTINATION_CODES
+
+
+def destination_path(ctx: RuleContext, tenant_id: int | None, purpose: str = "backup") -> tuple[str | None, object | None]:
+    """The tenant's destination for ``purpose`` and the record it came from."""
+    if purpose == "archive":
+        for r in ctx.evidence.archivelog():
+            if r.tenant_id == tenant_id and r.path:
+                return r.path, r
+        names = ("log_archive_dest", "log_archive_dest_1")
+    else:
+        names = ("data_backup_dest",)
+    for p in ctx.evidence.parameters():
+        if p.tenant_id == tenant_id and p.name in names and p.value:
+            value = p.value
+            if value.lower().startswith("location="):
+                value = value.split("=", 1)[1].split()[0]
+            return value, p
+    return None, None
+
+
+def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Explanation:
+    """Name the destination cause of ``problem.code``, adding the proving steps to ``chain``."""
+    path = problem.path
+    record = problem.path_record
+    if not path:
+        path, record = destination_path(ctx, problem.tenant_id, problem.purpose)
+    kind = storage_errors.storage_kind(path)
+    chain.destination_kind = kind
+    if path:
+        shown = redact_text(path)
+        chain.step(record.provenance.name if record is not None else "the destination",
+                   f"the {problem.purpose} destination is {shown}"
+                   + (f" ({'NFS' if kind == 'nfs' else kind + ' object storage'})" if kind else ""),
+                   provenance=[record.provenance] if record is not None else [])
+    else:
+        chain.could_not_check("which destination the tenant uses", "no PATH, data_backup_dest or archive path in the evidence")
+
+    lines = list(problem.lines)
+    details, detail_line = _details(lines)
+    if not details:
+        found = _search_detail(ctx, chain, problem)
+        fresh = [r for r in found if r not in lines and f"ret={problem.code}" in r.raw]
+        if fresh and problem.servers:
+            chain.log_step(f"{'/'.join(problem.kinds)}.log* on {problem.servers[0]}: grep 'ret={problem.code}'",
+                           f"{len(fresh)} line(s); first: {fresh[0].message[:200]}", fresh)
+        lines += [r for r in found if r not in lines]
+        details, detail_line = _details(found)
+    if details:
+        chain.log_step("the storage error next to the code",
+                       "; ".join(d.describe() for d in details), [detail_line])
+    code_lines = [r for r in lines if r.ret() == problem.code or f"ret={problem.code}" in r.raw
+                  or f"ret_code={problem.code}" in r.raw]
+    failing, clean = _servers_with_code(ctx, chain, problem, path) if kind in ("nfs", None) and problem.code in (
+        *NFS_CODES, *CONNECT_CODES, FORMAT_MISSING) else ([], [])
+
+    cause = _FIXED_CAUSE.get(problem.code)
+    if problem.code in CONNECT_CODES:
+        if failing and clean:
+            cause = "nfs_not_mounted_everywhere"
+        elif details:
+            cause = details[0].cause
+        else:
+            cause = "dest_unreachable"
+    elif problem.code in PERMISSION_CODES:
+        cause = "object_storage_access_denied" if (kind not in ("nfs", None) and details) else "dest_permission_denied"
+    elif problem.code in CATCH_ALL_CODES:
+        cause = details[0].cause if details else "object_storage_error"
+
+    proof = bool(code_lines or details)
+    verdict = Verdict.CONFIRMED if proof else Verdict.LIKELY
+    if cause is None:  # a code outside the destination families (a permission check event says so)
+        return Explanation("error_code", verdict, f"it failed with {code_text(problem.code)}")
+    if cause == "object_storage_error" and not details:
+        verdict = Verdict.LIKELY
+    summary = _WHAT[cause]
+    if details:
+        summary += f" ({details[0].describe()})"
+    if cause == "nfs_not_mounted_everywhere" and failing:
+        summary += f": {', '.join(failing)} fail" + (f" while {', '.join(clean)} write to it" if clean else "")
+    steps: list[str] = []
+    if cause in _NFS_SENSITIVE and (kind == "nfs" or cause == "nfs_not_mounted_everywhere"):
+        steps += [f"NFS requirement for OceanBase {ctx.evidence.version or '(version unknown)'}: {t}"
+                  for t in storage_errors.nfs_requirements(ctx.evidence.version)[:2]]
+    if failing:
+        steps.insert(0, f"Fix the destination on: {', '.join(failing)}.")
+    return Explanation(cause, verdict, summary, steps)
+
+
+def _details(lines: list[LogRecord]) -> tuple[list, LogRecord | None]:
+    for line in lines:
+        details = storage_errors.decode(line.raw)
+        if details:
+            return details, line
+    return [], None
+
+
+def _search_detail(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> list[LogRecord]:
+    """The lines around the failure on the executing server that carry the code or a storage detail."""
+    servers = problem.servers[:1] if problem.servers else ()
+    patterns = (f"ret={problem.code}", *storage_errors.signatures())
+    result = search(ctx, chain, servers=servers, kinds=problem.kinds, any_of=patterns,
+                    since=problem.since, until=problem.until, purpose=f"destination errors ({problem.code})")
+    return result.records
+
+
+def cluster_servers(ctx: RuleContext, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The cluster's servers as DBA_OB_SERVERS names them (plus ``extra``): the only ones a
+    cross-server search may ask for, so a live run contacts no server the evidence does not name."""
+    ips = [s.svr_ip for s in ctx.evidence.servers() if s.svr_ip]
+    for ip in extra:
+        if ip and ip not in ips:
+            ips.append(ip)
+    return tuple(ips)
+
+
+def _servers_with_code(ctx: RuleContext, chain: Chain, problem: DestinationProblem,
+                       path: str | None) -> tuple[list[str], list[str]]:
+    """Which servers fail with the code, and which used the same destination without it.
+
+    "Used without it" needs a positive sign (a line naming the destination path and no error),
+    not just silence: a server whose log says nothing proves nothing.
+    """
+    servers = cluster_servers(ctx, problem.servers)
+    if len(servers) < 2:
+        chain.could_not_check("whether the other servers reach the destination",
+                              "DBA_OB_SERVERS does not list the cluster's servers")
+        return [], []
+    base = path.split("?", 1)[0].rstrip("/") if path else None
+    patterns = (f"ret={problem.code}",) + ((base,) if base else ())
+    result = search(ctx, chain, servers=servers, kinds=("observer",), any_of=patterns,
+                    since=problem.since, until=problem.until, purpose=f"servers failing with {problem.code}")
+    failing = sorted({r.server for r in result.records if r.server and f"ret={problem.code}" in r.raw})
+    used = sorted({r.server for r in result.records if r.server and base and base in r.raw
+                   and r.level not in PROBLEM_LEVELS and r.server not in failing})
+    if failing:
+        shown = _one_per_server([r for r in result.records if r.server in failing and f"ret={problem.code}" in r.raw])
+        shown += _one_per_server([r for r in result.records if r.server in used])
+        chain.log_step(f"observer.log* on {', '.join(servers)}: grep 'ret={problem.code}'"
+                       + (f" and '{base}'" if base else ""),
+                       f"the error appears on {', '.join(failing)}"
+                       + (f"; {', '.join(used)} used {base} without it" if used else "; no other server shows using the destination"),
+                       shown)
+    return failing, used
+
+
+def _one_per_server(records: list[LogRecord]) -> list[LogRecord]:
+    seen: dict[str, LogRecord] = {}
+    for r in records:
+        seen.setdefault(r.server or "?", r)
+    return list(seen.values())

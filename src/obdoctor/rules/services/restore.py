@@ -1,0 +1,146 @@
+"""What the restore rules share: the restore point, the restorable window, a restore code explained.
+
+A service, not a rule: R1 (``rules/restore_command.py``) and R3 (``rules/restore_failed.py``)
+explain a restore's code with it; R2 (``rules/restore_stuck.py``) reads the same facts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from obdoctor.catalog import error_docs
+from obdoctor.catalog.data_files import data_toml
+from obdoctor.evidence.records import scn_time
+from obdoctor.findings import Verdict
+from obdoctor.logs.record import LogRecord
+from obdoctor.rules.base import Chain, RuleContext, fmt_time
+from obdoctor.rules.services.destination import DestinationProblem, diagnose, is_destination_code
+
+
+NO_ENOUGH_LOG = -4018
+
+
+ARCHIVE_RECYCLED = -9079
+
+
+_SCN_IN_TEXT = re.compile(r"(\d{16,19})")
+
+
+_POINT_KEYS = ("restore_scn", "until_scn", "recovery_until_scn", "restore_timestamp", "until_time")
+
+
+def restore_facts() -> dict:
+    return data_toml("beyond_runbook.toml")["restore"]
+
+
+@dataclass
+class Point:
+    """A point in time as SCN and/or time, with where it came from."""
+
+    scn: int | None
+    time: datetime | None
+    source: str
+
+    def text(self) -> str:
+        when = fmt_time(self.time) if self.time else f"{fmt_time(scn_time(self.scn))} UTC"
+        return f"{when} (SCN {self.scn})" if self.scn else when
+
+    def before(self, other: "Point") -> bool | None:
+        if self.scn and other.scn:
+            return self.scn < other.scn
+        a, b = self.time or scn_time(self.scn), other.time or scn_time(other.scn)
+        if a is None or b is None:
+            return None
+        return a < b
+
+
+def restore_point_from(values: dict[str, str | None], lines: list[LogRecord]) -> Point | None:
+    """The UNTIL point of a restore, from event values or the fields of its log lines."""
+    sources = [("the physical_restore event", dict(values))] + [(f"{l.where()}", dict(l.fields)) for l in lines]
+    for source, fields in sources:
+        for key in _POINT_KEYS:
+            value = fields.get(key)
+            if not value:
+                continue
+            m = _SCN_IN_TEXT.search(value)
+            if m:
+                return Point(int(m.group(1)), None, f"{key} in {source}")
+            from obdoctor.logs.parser import parse_ts
+
+            when = parse_ts(value.strip('"'))
+            if when:
+                return Point(None, when, f"{key} in {source}")
+    return None
+
+
+def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_tenant: int | None) -> bool | None:
+    """Whether ``point`` is inside the restorable window (None: cannot tell). Adds the steps."""
+    sets = [s for s in ctx.evidence.backup_set_files()
+            if s.status == "SUCCESS" and (backup_tenant is None or s.tenant_id == backup_tenant)
+            and s.file_status in (None, "AVAILABLE")]
+    pieces = [p for p in ctx.evidence.archive_pieces() if backup_tenant is None or p.tenant_id == backup_tenant]
+    rounds = [r for r in ctx.evidence.archivelog() if backup_tenant is None or r.tenant_id == backup_tenant]
+    earliest = None
+    if sets:
+        first = min(sets, key=lambda s: (s.min_restore_scn or 0, s.min_restore or datetime.max))
+        earliest = Point(first.min_restore_scn, first.min_restore, first.provenance.describe())
+        chain.row_step(first.provenance.name,
+                       f"{len(sets)} usable backup set(s); the earliest restorable point is {earliest.text()} "
+                       f"(backup set {first.backup_set_id})",
+                       sets, ("tenant_id", "backup_set_id", "backup_type", "status", "file_status", "min_restore"))
+    latest = None
+    reach = [(p.checkpoint_scn, p.checkpoint, p) for p in pieces] + [(r.checkpoint_scn, r.checkpoint, r) for r in rounds]
+    reach = [x for x in reach if x[0] or x[1]]
+    if reach:
+        scn, when, record = max(reach, key=lambda x: (x[0] or 0, x[1] or datetime.min))
+        latest = Point(scn, when, record.provenance.describe())
+        chain.row_step(record.provenance.name, f"the archive reaches {latest.text()}", [record],
+                       ("tenant_id", "round_id", "status", "checkpoint"))
+    if point is None:
+        chain.could_not_check("the restore point against the restorable window", "the UNTIL point is not in the evidence")
+        return None
+    if earliest is None and latest is None:
+        chain.could_not_check("the restorable window", "no backup set files or archive pieces of the backup tenant")
+        return None
+    inside = True
+    if earliest is not None and point.before(earliest):
+        inside = False
+    if latest is not None and latest.before(point):
+        inside = False
+    chain.step("the restore point against the restorable window",
+               f"UNTIL {point.text()} ({point.source}) is {'inside' if inside else 'OUTSIDE'} the window "
+               f"{earliest.text() if earliest else '?'} .. {latest.text() if latest else '?'}")
+    return inside
+
+
+def explain_code(ctx: RuleContext, chain: Chain, code: int | None, *, tenant_id: int | None, point: Point | None,
+                  backup_tenant: int | None, servers: tuple[str, ...], lines: list[LogRecord], since, until,
+                  generic: str) -> tuple[str, Verdict, str, list[str]]:
+    """(cause, verdict, summary tail, extra next steps) for a restore failure's code."""
+    proof = any(l.ret() == code or (code is not None and f"ret={code}" in l.raw) for l in lines)
+    if code == NO_ENOUGH_LOG:
+        inside = window_check(ctx, chain, point, backup_tenant)
+        if inside is False:
+            return "restore_point_outside_window", Verdict.CONFIRMED, "the restore point is outside the restorable window", []
+        if inside is True:
+            return generic, Verdict.LIKELY, "-4018 although the point looks restorable: check the paths given to RESTORE", []
+        return ("restore_point_outside_window", Verdict.CONFIRMED if proof else Verdict.LIKELY,
+                "no enough log for restore: the restore point is probably outside the restorable window", [])
+    if code == ARCHIVE_RECYCLED:
+        return "archive_log_recycled", Verdict.CONFIRMED if proof else Verdict.LIKELY, "archived logs were recycled", []
+    if is_destination_code(code):
+        e = diagnose(ctx, chain, DestinationProblem(code, tenant_id, servers=servers, since=since, until=until,
+                                                    lines=tuple(lines), purpose="restore"))
+        return e.cause, e.verdict, e.summary, e.next_steps
+    if code and generic == "restore_command_failed":  # a RESTORE refused: the signatures may know the code
+        from obdoctor.rules.services.signatures import explain_refusal
+
+        e = explain_refusal(ctx, chain, code, "restore", tenant_id=tenant_id, lines=lines)
+        if e is not None:
+            return e.cause, e.verdict, e.summary, e.next_steps
+    doc = error_docs.doc(code) if code else None
+    tail = ("documented cause: " + " ".join(doc.cause).rstrip(".")) if doc and doc.cause else ""
+    steps = [f"Documented solution: {s}" for s in doc.solution] if doc else []
+    verdict = Verdict.CONFIRMED if proof else (Verdict.LIKELY if code else Verdict.UNKNOWN)
+    return generic, verdict, tail, steps

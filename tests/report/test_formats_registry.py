@@ -1,0 +1,38 @@
+"""Report formats come from one registry: modules register themselves, the CLI lists them."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from obdoctor.cli.main import build_parser
+from obdoctor.findings import Report, SourceInfo
+from obdoctor.report import formats
+
+
+def test_every_format_is_registered_with_the_text_format_first():
+    assert formats.names() == ("text", "json", "markdown", "html")
+
+
+def test_every_formatter_has_the_one_signature():
+    for fmt in formats.all_formats():
+        params = list(inspect.signature(fmt.render).parameters)
+        assert params == ["report", "options"], fmt.name
+        assert isinstance(fmt.render(Report([], [], [], SourceInfo(kind="bundle")), formats.RenderOptions()), str)
+
+
+def test_a_name_registered_twice_is_refused():
+    def other(report, options):
+        return ""
+
+    other.__module__ = "obdoctor.report.elsewhere"
+    with pytest.raises(ValueError, match="registered by both"):
+        formats.register("json", order=9)(other)
+
+
+@pytest.mark.parametrize("command", ["analyze", "diagnose"])
+def test_the_cli_choices_are_the_registry(command):
+    parser = build_parser([command])
+    sub = next(a for a in parser._subparsers._group_actions[0].choices[command]._actions if a.dest == "format")
+    assert tuple(sub.choices) == formats.names() and sub.default == "text"
