@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from obdoctor.cli.environment import Environment
-from obdoctor.exit_codes import ExitCode
+from obdoctor.exit_codes import ExitCode, SearchExit
 from obdoctor.logs.fields import RecordFilter
 
 SORT_BUFFER = 10000
@@ -144,7 +144,7 @@ def _live_source(args, env: Environment):
     from obdoctor.sources.live import LiveSource
 
     config = load_config(args, env, purpose="search")
-    if isinstance(config, ExitCode):
+    if isinstance(config, (ExitCode, SearchExit)):
         return config
 
     def progress(server: str, message: str) -> None:
@@ -164,7 +164,7 @@ def _search_live(args, env: Environment, any_of: tuple[str, ...], flt):
     from obdoctor.logs.files import FAMILIES
 
     source = _live_source(args, env)
-    if isinstance(source, ExitCode):
+    if isinstance(source, (ExitCode, SearchExit)):
         return source
     flt = flt or RecordFilter()
     query = LogQuery(servers=(), kinds=FAMILIES, any_of=any_of or flt.literals(), levels=tuple(sorted(flt.levels)),
@@ -181,9 +181,9 @@ def _search_live(args, env: Environment, any_of: tuple[str, ...], flt):
     return records, problems, exact
 
 
-def _help(parser, env: Environment) -> ExitCode:
+def _help(parser, env: Environment) -> SearchExit:
     parser.print_help(env.stdout)
-    return ExitCode.USAGE
+    return SearchExit.ERROR
 
 
 # -- which files --------------------------------------------------------------------------
@@ -272,10 +272,10 @@ def record_filter(args, env: Environment):
                            module=(args.module or "").strip().strip("[]") or None)
     except FieldError as exc:
         env.error(str(exc))
-        return ExitCode.USAGE
+        return SearchExit.ERROR
     if flt.thread and len(flt.thread.encode()) > 64 or flt.module and len(flt.module.encode()) > 64:
         env.error("--thread/--module: at most 64 bytes")
-        return ExitCode.USAGE
+        return SearchExit.ERROR
     return None if flt.empty else flt
 
 
@@ -399,7 +399,7 @@ def _stdin_path(env: Environment) -> str | None:
     return f"/dev/fd/{fd}" if stat.S_ISFIFO(mode) or stat.S_ISREG(mode) else None
 
 
-def run_search(args, env: Environment) -> ExitCode:
+def run_search(args, env: Environment) -> SearchExit:
     import time
 
     from obdoctor.cli.main import resolve_times
@@ -409,32 +409,32 @@ def run_search(args, env: Environment) -> ExitCode:
 
     started = time.perf_counter()
     flt = record_filter(args, env)
-    if isinstance(flt, ExitCode):
+    if isinstance(flt, (ExitCode, SearchExit)):
         return flt
     patterns = _pattern_args(args, flt)
     if not patterns and flt is None:
         env.error("logs search: give a PATTERN (-e PATTERN, or as the first argument), or a field filter "
                   "(--level, --since, --until, --tenant, --thread, --module)")
-        return ExitCode.USAGE
+        return SearchExit.ERROR
     if args.invert_match and not patterns:
         env.error("logs search: -v needs a PATTERN")
-        return ExitCode.USAGE
+        return SearchExit.ERROR
     stdin = None if args.paths or args.live else _stdin_path(env)
     if stdin:
         args.paths = [stdin]
     if not _paths_or_live(args, env):
-        return ExitCode.USAGE
+        return SearchExit.ERROR
     before = args.before_context if args.context is None else args.context
     after = args.after_context if args.context is None else args.context
     grep_only = args.regex or args.ignore_case or args.invert_match or before or after or args.files_with_matches
     if args.live:
         if grep_only:
             env.error("logs search --live: -E, -i, -v, -l and context options work on files only")
-            return ExitCode.USAGE
+            return SearchExit.ERROR
         if not patterns and not flt.literals():
             env.error("logs search --live: give a PATTERN, --level (not INFO), --tenant or --thread: a time window "
                       "or a module alone would bring every line of the servers' logs over SSH")
-            return ExitCode.USAGE
+            return SearchExit.ERROR
         return _print_live(args, env, patterns, flt, sort_by_time=False)
     engine = Patterns(any_of=patterns, fields=flt, regex=args.regex, ignore_case=args.ignore_case)
     if args.invert_match or before or after:
@@ -458,11 +458,11 @@ def run_search(args, env: Environment) -> ExitCode:
     else:
         count = _print_hits(search_batches(files, engine, workers=workers, report=report), files, layout, env)
     if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
-        return ExitCode.USAGE
-    return ExitCode(0) if count else ExitCode(1)
+        return SearchExit.ERROR
+    return SearchExit.MATCHED if count else SearchExit.NO_MATCH
 
 
-def _print_json(args, env: Environment, engine, started: float) -> ExitCode:
+def _print_json(args, env: Environment, engine, started: float) -> SearchExit:
     files, problems, report, records, keep = _search(args, env, engine)
     order = {str(f.path): i for i, f in enumerate(files)}
     count = 0
@@ -484,8 +484,8 @@ def _print_json(args, env: Environment, engine, started: float) -> ExitCode:
     else:
         _flush(buffered, order, args, env, True)
     if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
-        return ExitCode.USAGE
-    return ExitCode(0) if count else ExitCode(1)
+        return SearchExit.ERROR
+    return SearchExit.MATCHED if count else SearchExit.NO_MATCH
 
 
 class _Layout:
@@ -541,7 +541,7 @@ def _print_files(batches, files, env: Environment) -> int:
     return len(names)
 
 
-def _search_each_record(args, env: Environment, engine, before: int, after: int, started: float) -> ExitCode:
+def _search_each_record(args, env: Environment, engine, before: int, after: int, started: float) -> SearchExit:
     """``-v`` and ``-A/-B/-C``: every record of each file, in file order, tested here (the
     patterns by ``re``, the field filter by the engine, or, with context, on the parsed record:
     context records are the file's neighbours whatever their fields)."""
@@ -608,11 +608,11 @@ def _search_each_record(args, env: Environment, engine, before: int, after: int,
         sink.write_all([_shown(name).encode() + b"\n" for name in matched_files])
     sink.flush()
     if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
-        return ExitCode.USAGE
-    return ExitCode(0) if count else ExitCode(1)
+        return SearchExit.ERROR
+    return SearchExit.MATCHED if count else SearchExit.NO_MATCH
 
 
-def _count_only(args, env: Environment, patterns, started: float) -> ExitCode:
+def _count_only(args, env: Environment, patterns, started: float) -> SearchExit:
     from obdoctor.logs.search import SearchReport, count_hits
 
     files, problems, keep = collect_files(args.paths, env, args.since, args.until)
@@ -620,8 +620,8 @@ def _count_only(args, env: Environment, patterns, started: float) -> ExitCode:
     count = count_hits(files, patterns, workers=max(1, args.jobs), report=report)
     env.stdout.write(f"{count}\n")
     if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
-        return ExitCode.USAGE
-    return ExitCode(0) if count else ExitCode(1)
+        return SearchExit.ERROR
+    return SearchExit.MATCHED if count else SearchExit.NO_MATCH
 
 
 class _ByteSink:
@@ -702,7 +702,7 @@ def _flush(buffered: list, order: dict, args, env: Environment, prefix: bool) ->
     buffered.clear()
 
 
-def run_trace(args, env: Environment) -> ExitCode:
+def run_trace(args, env: Environment) -> SearchExit:
     from obdoctor.cli.main import resolve_times
     from obdoctor.logs.search import Patterns
     from obdoctor.logs.traceid import decode_addr, is_trace_id
@@ -712,11 +712,11 @@ def run_trace(args, env: Environment) -> ExitCode:
     trace_id = args.trace_id.strip()
     if not is_trace_id(trace_id):
         env.error(f"{trace_id[:60]!r} is not an OceanBase trace id (like YB42AC1E0B5C-00060F1A2B3C4D5E-0-0)")
-        return ExitCode.USAGE
+        return SearchExit.ERROR
     if not _paths_or_live(args, env):
-        return ExitCode.USAGE
+        return SearchExit.ERROR
     flt = record_filter(args, env)
-    if isinstance(flt, ExitCode):
+    if isinstance(flt, (ExitCode, SearchExit)):
         return flt
     origin = decode_addr(trace_id)
     if args.live:
@@ -736,8 +736,8 @@ def run_trace(args, env: Environment) -> ExitCode:
     _write_batched(env.stdout, found.sorted())
     failed_all = _finish(files, problems, report, keep, env)
     if failed_all:
-        return ExitCode.USAGE
-    return ExitCode(0) if found.count else ExitCode(1)
+        return SearchExit.ERROR
+    return SearchExit.MATCHED if found.count else SearchExit.NO_MATCH
 
 
 def _write_batched(out, texts, size: int = 1 << 18) -> None:
@@ -760,13 +760,13 @@ def _time_order(record):
     return (record.ts is None, record.ts or datetime.min, record.server or "", record.path or "", record.line_no or 0)
 
 
-def _print_live(args, env: Environment, any_of: tuple[str, ...], flt, *, sort_by_time: bool) -> ExitCode:
+def _print_live(args, env: Environment, any_of: tuple[str, ...], flt, *, sort_by_time: bool) -> SearchExit:
     """``--live``: the records every server's logs hold, printed as for PATHs (always with the
     ``server:file:line:`` prefix: there are several servers). Exit 2 when no server could be
     searched at all. ``--count`` is exact: every server counts all its matches, however many
     records are brought back."""
     found = _search_live(args, env, any_of, flt)
-    if isinstance(found, ExitCode):
+    if isinstance(found, (ExitCode, SearchExit)):
         return found
     records, problems, exact = found
     records.sort(key=_time_order if sort_by_time else (lambda r: (r.server or "", r.path or "", r.line_no or 0)))
@@ -779,12 +779,12 @@ def _print_live(args, env: Environment, any_of: tuple[str, ...], flt, *, sort_by
     for problem in problems:
         env.error(problem)
     if not records and problems:
-        return ExitCode.USAGE
-    return ExitCode(0) if records else ExitCode(1)
+        return SearchExit.ERROR
+    return SearchExit.MATCHED if records else SearchExit.NO_MATCH
 
 
 # -- logs codes ----------------------------------------------------------------------------
-def run_codes(args, env: Environment) -> ExitCode:
+def run_codes(args, env: Environment) -> SearchExit:
     import os
     import time
 
@@ -794,10 +794,10 @@ def run_codes(args, env: Environment) -> ExitCode:
     resolve_times(args, None, None)  # files: relative to this machine's now, offsets to its zone
     started = time.perf_counter()
     flt = record_filter(args, env)
-    if isinstance(flt, ExitCode):
+    if isinstance(flt, (ExitCode, SearchExit)):
         return flt
     if not _paths_or_live(args, env):
-        return ExitCode.USAGE
+        return SearchExit.ERROR
     if args.live:
         return _codes_live(args, env, flt, started)
     files, problems, keep = collect_files(args.paths, env, args.since, args.until)
@@ -808,8 +808,8 @@ def run_codes(args, env: Environment) -> ExitCode:
                    sum(os.path.getsize(f.path) for f in report.search.searched if os.path.exists(f.path)))
     _print_codes(report.codes, where, args, env, started)
     if _finish(files, problems, report.search, keep, env):
-        return ExitCode.USAGE
-    return ExitCode(0) if report.codes else ExitCode(1)
+        return SearchExit.ERROR
+    return SearchExit.MATCHED if report.codes else SearchExit.NO_MATCH
 
 
 class _Where:
@@ -828,21 +828,21 @@ def _print_codes(codes: dict, where: _Where, args, env: Environment, started: fl
     env.stdout.write(render(entries, where, args, time.perf_counter() - started))
 
 
-def _codes_live(args, env: Environment, flt, started: float) -> ExitCode:
+def _codes_live(args, env: Environment, flt, started: float) -> SearchExit:
     """``logs codes --live``: each server tallies its own files (awk over the SSH of ``logs
     search --live``), only tallies come back; merged here into the same table as on files."""
     from obdoctor.evidence import LogQuery
     from obdoctor.logs.files import FAMILIES
 
     source = _live_source(args, env)
-    if isinstance(source, ExitCode):
+    if isinstance(source, (ExitCode, SearchExit)):
         return source
     flt = flt or RecordFilter()
     query = LogQuery(servers=(), kinds=FAMILIES, since=flt.since, until=flt.until, purpose="logs codes --live")
     with source:
         if source.searcher is None:
             env.error("logs codes --live: no server to reach (servers in the config)")
-            return ExitCode.USAGE
+            return SearchExit.ERROR
         found, result = source.searcher.tally_codes(query, flt, _code_names())
     codes: dict = {}
     for _server, _name, _size, tallies in found:
@@ -859,8 +859,8 @@ def _codes_live(args, env: Environment, flt, started: float) -> ExitCode:
     for problem in result.unchecked:
         env.error(problem)
     if not result.files_searched and result.unchecked:
-        return ExitCode.USAGE
-    return ExitCode(0) if codes else ExitCode(1)
+        return SearchExit.ERROR
+    return SearchExit.MATCHED if codes else SearchExit.NO_MATCH
 
 
 def _code_names() -> dict[bytes, int]:

@@ -233,7 +233,7 @@ class LogArchive(Rule):
                 chain.server(s)
         elif result.searched_anything:
             chain.step(f"observer.log* on {', '.join(servers)}: archive error lines",
-                       f"none in {len(result.files_searched)} file(s) around {fmt_time(since)}")
+                       f"none: {result.searched()}")
         return code, lines, where
 
     # -- stuck in a transition ------------------------------------------------------------

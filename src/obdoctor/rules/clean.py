@@ -84,7 +84,7 @@ class BackupClean(Rule):
             chain.log_step(f"rootservice.log* on {rs}: grep {CLEAN_FRAGMENT} | grep \"WARN\\|ERROR\"",
                            f"{result.total_matches} line(s); last: {result.records[-1].message[:200]}", result.records[-10:])
         elif result.searched_anything:
-            chain.step(f"rootservice.log* on {rs}: grep {CLEAN_FRAGMENT}", f"no WARN/ERROR in {len(result.files_searched)} file(s)")
+            chain.step(f"rootservice.log* on {rs}: grep {CLEAN_FRAGMENT}", f"no WARN/ERROR line: {result.searched()}")
         return result.records
 
     def _failed(self, ctx: RuleContext, job: DeleteJob) -> Finding:

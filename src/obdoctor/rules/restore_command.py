@@ -66,7 +66,7 @@ class RestoreCommandFailed(Rule):
                                f"{len(lines)} line(s); first: {lines[0].message[:200]}", lines)
             elif result.searched_anything:
                 chain.step(f"rootservice.log* on {event.rs_svr_ip}: grep \"ob_restore_util\" | grep \"ret={code}\"",
-                           f"no line in {len(result.files_searched)} file(s)")
+                           f"no line: {result.searched()}")
         else:
             chain.could_not_check("rootservice.log of the restore command", "the event names no root service server")
         point = restore_point_from(event.values, lines)

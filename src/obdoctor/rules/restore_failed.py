@@ -85,7 +85,7 @@ class RestoreFailed(Rule):
                 chain.log_step(label, f"{len(lines)} line(s); where it failed: {first.message[:200]}",
                                [first] + [l for l in lines if l is not first])
             elif result.searched_anything:
-                chain.step(label, f"no line in {len(result.files_searched)} file(s)")
+                chain.step(label, f"no line: {result.searched()}")
         else:
             chain.could_not_check("the server of the failure", "the COMMENT names no address (before 4.2 it is only a message)")
         point = Point(job.restore_scn, None, "RESTORE_SCN of the job") if job.restore_scn else None

@@ -181,7 +181,7 @@ class CommandRefused(Rule):
         if not lines:
             if result.searched_anything:
                 chain.step(f"rootservice.log*/observer.log* on {server}: grep 'ret={code}'",
-                           f"no line in {len(result.files_searched)} file(s) around {fmt_time(event.timestamp)}")
+                           f"no line: {result.searched()}")
             return []
         chain.log_step(f"rootservice.log*/observer.log* on {server}: grep 'ret={code}' around {fmt_time(event.timestamp)}",
                        f"{len(lines)} line(s) of the refusing check: {lines[0].message[:160]}", lines)

@@ -110,7 +110,7 @@ class StartFailed(Rule):
                                                             records, cause_id, line_record)
             elif result.searched_anything:
                 chain.step(f"rootservice.log* on {where}: grep 'ret={code}' | grep ob_backup_data_scheduler",
-                           f"no line for tenant {tenant_id} in {len(result.files_searched)} file(s) of the failure time")
+                           f"no line for tenant {tenant_id}: {result.searched()}")
         else:
             chain.could_not_check("rootservice.log of the root service", "the event has no RS_SVR_IP")
         if cause_id is None and code == -9036:
