@@ -9,6 +9,7 @@ import json
 from typing import Callable
 
 from obdoctor.check.model import CheckReport, CheckResult, Status
+from obdoctor.prometheus_text import labels as _labels, number as _number
 
 _NAGIOS = {Status.OK: "OK", Status.WARNING: "WARNING", Status.CRITICAL: "CRITICAL", Status.UNKNOWN: "UNKNOWN"}
 
@@ -102,16 +103,6 @@ METRICS = (
 )
 
 
-def _labels(**values) -> str:
-    parts = []
-    for key, value in values.items():
-        escaped = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        parts.append(f'{key}="{escaped}"')
-    return "{" + ",".join(parts) + "}"
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def prometheus(report: CheckReport, run_at: float) -> str:

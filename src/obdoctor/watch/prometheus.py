@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from obdoctor.watch.watcher import PollOutcome
+from obdoctor.prometheus_text import labels as _labels, number as _number
 
 _METRICS = (
     ("obdoctor_backup_job_running", "gauge", "1 for each backup job running (CDB_OB_BACKUP_JOBS)."),
@@ -26,20 +27,6 @@ _METRICS = (
 )
 
 
-def _labels(**values) -> str:
-    parts = []
-    for key, value in values.items():
-        text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        parts.append(f'{key}="{text}"')
-    return "{" + ",".join(parts) + "}"
-
-
-def _number(value: float) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int) or float(value).is_integer():
-        return str(int(value))
-    return repr(float(value))
 
 
 def render(outcome: PollOutcome) -> str:
