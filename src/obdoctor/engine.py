@@ -6,7 +6,7 @@ import os
 import traceback
 
 from obdoctor.evidence import Evidence
-from obdoctor.findings import Finding, LogRead, Report, SourceInfo, Unchecked, Verdict, ViewRead
+from obdoctor.findings import Finding, LogRead, Report, ReportSource, Unchecked, Verdict, ViewRead
 from obdoctor.rules import coverage
 from obdoctor.rules.base import STRICT_NEEDS_ENV, Rule, RuleContext, RuleOptions, UndeclaredEvidence, all_rules
 
@@ -46,7 +46,7 @@ def diagnose(evidence: Evidence, options: RuleOptions | None = None, rules: list
         undecided=covered.undecided,
         out_of_scope=covered.out_of_scope,
         internal_errors=internal_errors,
-        source=SourceInfo(
+        source=ReportSource(
             kind=info.kind, location=info.location, cluster=info.cluster, version=info.version,
             collected_at=info.collected_at.isoformat(sep=" ") if info.collected_at else None,
             servers=list(info.servers), notes=list(info.notes),

@@ -141,8 +141,9 @@ class Observation:
 
 
 @dataclass
-class SourceInfo:
-    """Where the evidence came from, as the report states it (``source`` in JSON)."""
+class ReportSource:
+    """Where the evidence came from, as the report states it (``source`` in JSON); made from the
+    source's own ``evidence.SourceInfo`` by the engine."""
 
     kind: str | None = None
     location: str | None = None
@@ -172,7 +173,7 @@ class SourceInfo:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "SourceInfo":
+    def from_dict(cls, data: dict[str, Any]) -> "ReportSource":
         """The JSON ``source`` object back (a report read from history or built by hand)."""
         return cls(**{k: data[k] for k in ("kind", "location", "cluster", "version", "collected_at", "product",
                                            "version_scope", "hosts_redacted") if k in data},
@@ -223,7 +224,7 @@ class Report:
     findings: list[Finding]
     observations: list[Observation]
     unchecked: list[Unchecked]
-    source: SourceInfo
+    source: ReportSource
     sources_read: list[SourceRead] = field(default_factory=list)
     decided: bool = True
     """The evidence needed to say "nothing wrong" was read (``coverage.py``); without findings
@@ -238,7 +239,7 @@ class Report:
     def __post_init__(self) -> None:
         # the JSON shapes are accepted too (a report read back, a test building one by hand)
         if isinstance(self.source, dict):
-            self.source = SourceInfo.from_dict(self.source)
+            self.source = ReportSource.from_dict(self.source)
         self.sources_read = [source_read_from_dict(s) if isinstance(s, dict) else s for s in self.sources_read]
 
     @property

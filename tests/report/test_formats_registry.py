@@ -7,7 +7,7 @@ import inspect
 import pytest
 
 from obdoctor.cli.main import build_parser
-from obdoctor.findings import Report, SourceInfo
+from obdoctor.findings import Report, ReportSource
 from obdoctor.report import formats
 
 
@@ -19,7 +19,7 @@ def test_every_formatter_has_the_one_signature():
     for fmt in formats.all_formats():
         params = list(inspect.signature(fmt.render).parameters)
         assert params == ["report", "options"], fmt.name
-        assert isinstance(fmt.render(Report([], [], [], SourceInfo(kind="bundle")), formats.RenderOptions()), str)
+        assert isinstance(fmt.render(Report([], [], [], ReportSource(kind="bundle")), formats.RenderOptions()), str)
 
 
 def test_a_name_registered_twice_is_refused():
