@@ -263,8 +263,13 @@ def _server_dirs(path: Path):
 
 def record_filter(args, env: Environment):
     """The field filter the options ask for (None when they ask for none), or a usage error
-    said on stderr (an unknown level, a tenant that is not a number)."""
+    said on stderr (an unknown level, a tenant that is not a number). ``--since``/``--until``
+    are resolved first: relative to this machine's now, offsets moved to its zone (log files
+    are on the servers' clock, which the DBA's machine is taken to share)."""
+    from obdoctor.cli.main import resolve_times
     from obdoctor.logs.fields import FieldError, parse_levels, parse_tenant
+
+    resolve_times(args, None, None)
 
     try:
         flt = RecordFilter(levels=parse_levels(args.level), since=args.since, until=args.until,
@@ -402,10 +407,8 @@ def _stdin_path(env: Environment) -> str | None:
 def run_search(args, env: Environment) -> SearchExit:
     import time
 
-    from obdoctor.cli.main import resolve_times
     from obdoctor.logs.search import Patterns
 
-    resolve_times(args, None, None)  # files: relative to this machine's now, offsets to its zone
 
     started = time.perf_counter()
     flt = record_filter(args, env)
@@ -703,11 +706,9 @@ def _flush(buffered: list, order: dict, args, env: Environment, prefix: bool) ->
 
 
 def run_trace(args, env: Environment) -> SearchExit:
-    from obdoctor.cli.main import resolve_times
     from obdoctor.logs.search import Patterns
     from obdoctor.logs.traceid import decode_addr, is_trace_id
 
-    resolve_times(args, None, None)  # files: relative to this machine's now, offsets to its zone
 
     trace_id = args.trace_id.strip()
     if not is_trace_id(trace_id):
@@ -788,10 +789,8 @@ def run_codes(args, env: Environment) -> SearchExit:
     import os
     import time
 
-    from obdoctor.cli.main import resolve_times
     from obdoctor.logs.codes import tally_codes
 
-    resolve_times(args, None, None)  # files: relative to this machine's now, offsets to its zone
     started = time.perf_counter()
     flt = record_filter(args, env)
     if isinstance(flt, (ExitCode, SearchExit)):
