@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from obdoctor.cli.commands import add_bundle_options, add_report_options, bundle_limits, emit_report
 from obdoctor.cli.environment import Environment
 from obdoctor.cli.main import resolve_for
@@ -29,7 +27,8 @@ def run(args, env: Environment) -> ExitCode:
 
     stdin = None
     if args.bundle == "-":
-        stdin = sys.stdin.buffer.read()
+        stream = env.stdin  # bytes when it has them (any encoding is sniffed later), else its text
+        stdin = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
         if not stdin.strip():
             env.error("the paste on standard input is empty: paste query outputs (obclient/mysql) or "
                       "observer log lines, then end with Ctrl-D")

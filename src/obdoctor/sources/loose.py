@@ -94,9 +94,9 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
         understood = False
         for block in split.blocks:
             if block.problem:
-                found.notes.append(f"{shown}: line {block.first_line}: {block.problem}")
+                found.notes.append(f"{shown}: line {max(block.first_line, 1)}: {block.problem}")
                 if block.view:
-                    found.failed.setdefault(block.view.upper(), f"{shown} line {block.first_line}: {block.problem}")
+                    found.failed.setdefault(block.view.upper(), f"{shown} line {max(block.first_line, 1)}: {block.problem}")
                 continue
             found.blocks.append((block, shown))
             understood = True

@@ -27,6 +27,9 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$#]*$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _VERTICAL = re.compile(r"^\s*\*+\s*\d+\.\s*row\s*\*+\s*$")
 _EMPTY = re.compile(r"^\s*Empty set\b", re.IGNORECASE)
+_FIELD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_$#]*):(?:\s|$)")
+"""A ``\\G`` field line, ``  TENANT_ID: 1004``."""
+_ROW_HEAD = "*************************** 1. row ***************************"
 _CHATTER = re.compile(r"^\s*(\d+ rows? in set|Query OK|Bye|Empty set|Welcome to|Your |Server version|Copyright|"
                       r"Oracle is|owners\.|Type 'help|Reading table|You can turn|Database changed|ERROR \d+|"
                       r"Warning|Connection id)", re.IGNORECASE)
@@ -165,6 +168,11 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
             for l in lines[first_index:]]  # "Bye", "Query OK": not part of a value
     start = first + first_index
     shape = _shape(first_text, [l for _, l in meaningful])
+    if shape == "vertical, no row head":
+        text = _ROW_HEAD + "\n" + "\n".join(kept) + "\n"
+        block = _named(statement, view, _header_of(text, "txt"), text, "txt", start - 1, hint)
+        block.how = (block.how + "; " if block.how else "") + "a \\G record without its '*** 1. row ***' line"
+        return block
     if shape in ("table", "vertical", "pipe"):
         if shape == "pipe":
             kept = ["" if _PIPE_RULE.match(l) else l for l in kept]
@@ -210,9 +218,17 @@ def _shape(first: str, lines: list[str]) -> str | None:
         return "table" if any(l.strip().startswith("+-") for l in lines) else "pipe"
     if "\t" in first:
         return "tab"
+    if sum(_is_field(l) for l in lines[:3]) >= 2 and _is_field(first) and not any("\t" in l for l in lines[:3]):
+        return "vertical, no row head"  # a \G record copied from its first field on
     if "," in first and all(l.count(",") >= 1 for l in lines[:5]):
         return "csv"
     return None
+
+
+def _is_field(line: str) -> bool:
+    """``NAME: value`` where NAME is a column of a known view (a CSV cell ``A:`` is not)."""
+    m = _FIELD.match(line)
+    return bool(m) and m.group(1).upper() in _all_columns()
 
 
 def _is_header(cells: list[str]) -> bool:
