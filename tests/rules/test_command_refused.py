@@ -1,95 +1,39 @@
-"""S1: commands refused before any job existed, given their meaning by signatures; a user
-signature in a temporary directory changes the verdict end to end."""
+"""S1 beyond its cases (``cases/signatures.yaml``): a user signature in the case's own
+configuration directory changes the verdict end to end, and a logged statement's access key is
+never shown."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
-from obdoctor.scenarios import generator
-from obdoctor.scenarios.model import Scenario, SqlTable
 from tests.catalog.test_signatures import GOOD
-from tests.rules import kit
+from tests.rules.runner import case_named, run_case, write_bundle
 
 USER_SIGNATURE = (GOOD.replace("my-archivelog-io", "site-archivelog-io")
                   .replace("Our NFS filer refuses ARCHIVELOG", "Our archive filer is read-only during its snapshot window")
                   .replace('statements = ["archivelog"]', 'statements = ["archivelog"]\nschemes = ["file"]')
                   .replace("wait for Monday", "Run ALTER SYSTEM ARCHIVELOG again after 02:30."))
 
-
-def _sql(code: str, version_dest: str = "LOCATION=file:///nfs/archive") -> dict:
-    return {
-        "DBA_OB_ROOTSERVICE_EVENT_HISTORY": [
-            {"TIMESTAMP": "2024-06-01 02:10:00.000000", "MODULE": "log_archive", "EVENT": "open_archive_mode",
-             "NAME1": "tenant_id", "VALUE1": "1002", "NAME2": "result", "VALUE2": code,
-             "RS_SVR_IP": "127.0.0.2", "RS_SVR_PORT": 2882},
-        ],
-        "CDB_OB_BACKUP_PARAMETER": [
-            {"TENANT_ID": 1002, "NAME": "log_archive_dest", "VALUE": version_dest},
-        ],
-        "DBA_OB_SERVERS": kit.servers_table(),
-    }
+REFUSED = case_named("signatures", "a refusal no signature explains is unknown")
+"""ALTER SYSTEM ARCHIVELOG refused with -4009, the archive destination on NFS."""
 
 
 def _s1(report):
     return [f for f in report.findings if f.rule_id == "S1"]
 
 
-def test_refusal_without_signature_is_unknown(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "empty"))
-    [finding] = _s1(kit.run(tmp_path, sql=_sql("-4009"), rules=("S1",)))
-    assert finding.cause == "command_refused_unexplained" and finding.verdict.value == "unknown"
-    assert finding.code == -4009 and finding.tenant_id == 1002
-    assert "ALTER SYSTEM ARCHIVELOG" in finding.summary
-    assert any("file://" in s.showed for s in finding.evidence)
-
-
-def test_a_successful_later_attempt_is_not_a_finding(tmp_path) -> None:
-    sql = _sql("-4009")
-    sql["DBA_OB_ROOTSERVICE_EVENT_HISTORY"].append({**sql["DBA_OB_ROOTSERVICE_EVENT_HISTORY"][0],
-                                                    "TIMESTAMP": "2024-06-01 02:40:00.000000", "VALUE2": "0"})
-    assert _s1(kit.run(tmp_path, sql=sql, rules=("S1",))) == []
-
-
-def test_packaged_signature_fires_on_its_version_only(tmp_path) -> None:
-    [old] = _s1(kit.run(tmp_path / "a", sql=_sql("-4114"), version="3.1.0", rules=("S1",)))
-    assert old.verdict.value == "likely" and old.title == "Log archive is not available in this OceanBase version"
-    assert any("archivelog-not-in-3x-ce" in s.looked_at for s in old.evidence)
-    [new] = _s1(kit.run(tmp_path / "b", sql=_sql("-4114"), version="4.2.1.0", rules=("S1",)))
-    assert new.cause == "command_refused_unexplained"
-
-
-def test_user_signature_changes_the_verdict(tmp_path, monkeypatch) -> None:
-    home = tmp_path / "config"
-    (home / "obdoctor" / "signatures").mkdir(parents=True)
-    (home / "obdoctor" / "signatures" / "site.toml").write_text(USER_SIGNATURE, encoding="utf-8")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    [finding] = _s1(kit.run(tmp_path, sql=_sql("-4009"), rules=("S1",)))
+def test_user_signature_changes_the_verdict(tmp_path) -> None:
+    mine = {**REFUSED, "user_signatures": {"site.toml": USER_SIGNATURE}}
+    [finding] = _s1(run_case(mine, ["S1"], tmp_path / "nfs"))
     assert finding.verdict.value == "likely" and finding.cause == "command_refused"
     assert finding.title == "Our archive filer is read-only during its snapshot window"
     assert finding.next_steps[0] == "Run ALTER SYSTEM ARCHIVELOG again after 02:30."
     assert any(s.startswith("NFS requirement for OceanBase 4.2.1.0") for s in finding.next_steps)
     # the same signature does not fire for an object-storage destination
-    [other] = _s1(kit.run(tmp_path / "s3", sql=_sql("-4009", "LOCATION=s3://b/a?host=h"), rules=("S1",)))
+    s3 = {**mine, "sql": {**mine["sql"], "CDB_OB_BACKUP_PARAMETER": [
+        {"TENANT_ID": 1002, "NAME": "log_archive_dest", "VALUE": "LOCATION=s3://b/a?host=h"}]}}
+    [other] = _s1(run_case(s3, ["S1"], tmp_path / "s3"))
     assert other.cause == "command_refused_unexplained"
-
-
-def test_a_broken_user_signature_is_reported_not_fatal(tmp_path, monkeypatch) -> None:
-    home = tmp_path / "config"
-    (home / "obdoctor" / "signatures").mkdir(parents=True)
-    (home / "obdoctor" / "signatures" / "bad.toml").write_text("[[signature]]\nid = 'x'\n", encoding="utf-8")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    report = kit.run(tmp_path, sql=_sql("-4009"), rules=("S1",))
-    assert _s1(report) == []
-    assert any("bad.toml:1" in u.why for u in report.unchecked)
-
-
-def _bundle(tmp_path):
-    scenario = Scenario(name="case", summary="", version="4.2.1.0", collected_at=datetime(2024, 6, 1, 12),
-                        servers=kit.SERVERS, port=2882, seed=1,
-                        sql=[SqlTable(view=v, rows=r) for v, r in _sql("-4009").items()], logs=[], expect={})
-    return generator.write_bundle(scenario, tmp_path / "bundle")
 
 
 @pytest.mark.parametrize("with_signature", [False, True])
@@ -99,80 +43,11 @@ def test_end_to_end_analyze(tmp_path, monkeypatch, run_cli, with_signature: bool
     if with_signature:
         (home / "obdoctor" / "signatures" / "site.toml").write_text(USER_SIGNATURE, encoding="utf-8")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    result = run_cli("analyze", _bundle(tmp_path), "--format", "json")
+    result = run_cli("analyze", write_bundle(REFUSED, tmp_path / "bundle"), "--format", "json")
     s1 = [f for f in result.json()["findings"] if f["rule_id"] == "S1"]
     assert len(s1) == 1
     assert s1[0]["verdict"] == ("likely" if with_signature else "unknown")
     assert (s1[0]["cause"] == "command_refused") is with_signature
-
-
-SERVER_EVENT = '''
-[[command_event]]
-view = "server"
-module = "backup_dest"
-event = "set_data_backup_dest"
-code_field = "ret"
-statement = "set_data_backup_dest"
-'''
-
-
-def test_a_command_event_of_the_server_event_view(tmp_path, monkeypatch) -> None:
-    """Both event views are read: a user file declares a server event that records a command."""
-    home = tmp_path / "config"
-    (home / "obdoctor" / "signatures").mkdir(parents=True)
-    (home / "obdoctor" / "signatures" / "events.toml").write_text(SERVER_EVENT, encoding="utf-8")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    sql = {
-        "DBA_OB_SERVER_EVENT_HISTORY": [
-            {"TIMESTAMP": "2024-06-01 02:10:00.000000", "SVR_IP": "127.0.0.3", "SVR_PORT": 2882, "MODULE": "backup_dest",
-             "EVENT": "set_data_backup_dest", "NAME1": "tenant_id", "VALUE1": "1002", "NAME2": "ret", "VALUE2": "-4009"},
-        ],
-        "CDB_OB_BACKUP_PARAMETER": [{"TENANT_ID": 1002, "NAME": "data_backup_dest", "VALUE": "file:///nfs/backup"}],
-        "DBA_OB_SERVERS": kit.servers_table(),
-    }
-    [finding] = _s1(kit.run(tmp_path, sql=sql, rules=("S1",)))
-    assert finding.title == "The file:// destination is not a writable shared mount on the observer"
-    assert finding.servers == ["127.0.0.3"] and finding.code == -4009
-
-
-def test_a_restore_refused_by_the_target_topology_is_named_by_its_signature(tmp_path) -> None:
-    """R1 owns the RESTORE event; a code a signature knows for RESTORE (-4672) gets its meaning."""
-    from tests.rules.test_restore import restore_event
-
-    report = kit.run(tmp_path, sql={"DBA_OB_ROOTSERVICE_EVENT_HISTORY": [restore_event(-4672)]}, rules=("R1", "S1"))
-    [finding] = report.findings
-    assert (finding.rule_id, finding.cause, finding.verdict.value) == ("R1", "restore_target_topology", "likely")
-    assert "more replicas than the target's zones and units provide" in finding.summary
-    assert any("locality" in s for s in finding.next_steps)
-    assert any("restore-replica-num-not-enough" in s.looked_at for s in finding.evidence)
-
-
-def test_a_restore_code_no_signature_knows_stays_generic(tmp_path) -> None:
-    from tests.rules.test_restore import restore_event
-
-    report = kit.run(tmp_path, sql={"DBA_OB_ROOTSERVICE_EVENT_HISTORY": [restore_event(-4016)]}, rules=("R1",))
-    assert [f.cause for f in report.findings] == ["restore_command_failed"]
-
-
-def _sql_line(sql: str, code: int) -> dict:
-    return kit.line("2024-06-01 11:50:00.000000", f'fail execute sql(sql_id="", sql={sql}, sessid=1, ret={code}, '
-                    f'ret="X", need_disconnect=false)', errcode=code, module="SERVER", src="obmp_query.cpp:318",
-                    thread="T1_L0_G0", tenant=1)
-
-
-@pytest.mark.parametrize(("sql", "code", "expected"), [
-    ("ALTER SYSTEM SET DATA_BACKUP_DEST='file:///nfs/backup' TENANT=t1", -4009, ("command_refused", "likely")),
-    ("ALTER SYSTEM SET DATA_BACKUP_DEST='oss://b/p?host=h' TENANT=t1", -4009, ("command_refused_unexplained", "unknown")),
-    ("SELECT * FROM oceanbase.CDB_OB_BACKUP_JOBS", -4012, None),
-    ("ALTER SYSTEM BACKUP DATABASE", -9040, None),  # P1 reads BACKUP's refusals from its event
-])
-def test_failed_statements_from_the_sql_thread(tmp_path, sql, code, expected) -> None:
-    report = kit.run(tmp_path, sql={"DBA_OB_SERVERS": kit.servers_table()},
-                     logs={("127.0.0.3", "observer"): [_sql_line(sql, code)]}, rules=("S1",))
-    got = [(f.cause, f.verdict.value) for f in _s1(report)]
-    assert got == ([expected] if expected else [])
-    if expected:
-        assert _s1(report)[0].servers == ["127.0.0.3"]
 
 
 def test_the_access_key_of_a_logged_statement_is_never_shown(run_cli) -> None:

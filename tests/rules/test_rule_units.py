@@ -59,3 +59,65 @@ def test_a_rule_sees_only_what_it_declares_strictly():
         lenient = ctx.for_rule(Reader()).evidence
         assert lenient.job_history() is ctx.evidence.job_history()  # served outside the tests
         assert strict.version == ctx.evidence.version  # facts about the source are always there
+
+
+PROBE_RULE = '''
+from obdoctor.rules.base import Rule
+
+
+class Probe(Rule):
+    """A rule nobody listed anywhere."""
+
+    id, name = "ZZ9", "probe"
+
+    def check(self, ctx):
+        return []
+'''
+
+PROBE_FAMILY = '''
+from obdoctor.rules.services.failure import CodeFamily
+
+
+class ProbeFamily(CodeFamily):
+    """A code family nobody listed anywhere."""
+
+    codes = (-1,)
+'''
+
+
+def _drop_module(monkeypatch, tmp_path, package, name: str, text: str) -> None:
+    """A new file in ``package``: its directory gains ``name.py`` (through ``__path__``, so the source
+    tree is not written); the caller forgets the module again."""
+    import sys
+
+    directory = tmp_path / package.__name__.replace(".", "_")
+    directory.mkdir()
+    (directory / f"{name}.py").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(directory)])
+    monkeypatch.delitem(sys.modules, f"{package.__name__}.{name}", raising=False)
+
+
+def test_a_new_rule_module_registers_itself(monkeypatch, tmp_path):
+    import sys
+
+    from obdoctor.rules.base import all_rules
+
+    before = {r.id for r in all_rules()}
+    _drop_module(monkeypatch, tmp_path, rules, "zz_probe", PROBE_RULE)
+    try:
+        found = {r.id: type(r).__module__ for r in all_rules()}
+        assert found.pop("ZZ9") == "obdoctor.rules.zz_probe"
+        assert set(found) == before
+    finally:
+        sys.modules.pop("obdoctor.rules.zz_probe", None)
+
+
+def test_a_new_code_family_module_registers_itself(monkeypatch, tmp_path):
+    import sys
+
+    _drop_module(monkeypatch, tmp_path, codes, "zz_probe", PROBE_FAMILY)
+    try:
+        names = [type(f).__name__ for f in code_families()]
+        assert names == ["CheckpointNotAdvancing", "TaskTimeout", "BackupDestination", "ProbeFamily"]
+    finally:
+        sys.modules.pop("obdoctor.rules.codes.zz_probe", None)

@@ -1,9 +1,29 @@
-"""A1: the log archive of each tenant — INTERRUPTED, stuck in a transition, or lagging.
+"""A1: the log archive of each tenant: INTERRUPTED, stuck in a transition, or lagging.
 
-A data backup depends on the archive twice: it cannot start unless the archive is DOING
-(-9040), and PLUS ARCHIVELOG waits in BACKUP_LOG until the archive passes its end SCN; a
-restore can only reach what was archived. So every diagnosis states each involved tenant's
-archive status (an observation), and a broken archive becomes a finding of its own.
+Beyond the runbook. A data backup depends on the archive twice: it cannot start unless the
+archive is DOING (-9040), and PLUS ARCHIVELOG waits in BACKUP_LOG until the archive passes its
+end SCN; a restore can only reach what was archived. So every diagnosis states each involved
+tenant's archive status (an observation), and a broken archive is a finding of its own.
+
+Looks at, in order:
+
+1. ``CDB_OB_ARCHIVELOG``: each round of every tenant with archive rounds or backup jobs, its
+   status and checkpoint; a backup tenant without a round is said.
+2. The ``log_archive`` events of the root service (``change_status``: DOING -> INTERRUPTED...;
+   the last event of a stopped archive).
+3. ``observer.log*`` on the cluster's servers (``DBA_OB_SERVERS``): ``archive continuous
+   encounter error``, ``mark_fatal_error``, ``ret_code=`` lines around the interruption.
+4. ``CDB_OB_LS_LOG_ARCHIVE_PROGRESS``: which log stream holds a lagging archive back.
+
+Concludes: an INTERRUPTED archive explained by its code: a destination code goes to the
+destination diagnosis (``dest_out_of_space``...), -9087 is ``clog_recycled_before_archive``,
+-9079 ``archive_log_recycled``, otherwise ``archive_interrupted`` (likely without a line);
+``archive_stuck_transition`` for PREPARE/BEGINNING/SUSPENDING/STOPPING held longer than
+``[archive] transition_minutes``; ``archive_lagging`` for a DOING archive whose checkpoint is
+more than ``[archive] lag_minutes`` behind the collection time.
+
+Cannot tell: why an archive stopped when neither an event nor a line says it; a lag against the
+present when the bundle's collection time is unknown.
 """
 
 from __future__ import annotations

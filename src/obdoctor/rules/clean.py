@@ -1,8 +1,24 @@
 """C1: backup clean (delete) jobs that FAILED or do not finish.
 
-OceanBase records no event for backup clean (no ``backup_clean`` module exists): the evidence is
-CDB_OB_BACKUP_DELETE_JOBS / *_JOB_HISTORY, their tasks (one per backup set or piece, with
-RESULT, COMMENT and PATH) and the root service's ``ob_backup_clean_scheduler`` lines.
+Beyond the runbook. OceanBase records no event for backup clean (there is no ``backup_clean``
+module), so the evidence is the jobs, their tasks and the clean scheduler's lines.
+
+Looks at, in order:
+
+1. ``CDB_OB_BACKUP_DELETE_JOBS`` and ``CDB_OB_BACKUP_DELETE_JOB_HISTORY``: each tenant's latest
+   delete job (every FAILED one with ``--all-jobs``).
+2. ``CDB_OB_BACKUP_DELETE_TASKS`` / ``*_TASK_HISTORY``: the job's tasks (one per backup set or
+   piece) with RESULT, COMMENT and PATH.
+3. The destination of a failed task, through the destination service.
+4. ``rootservice.log*``: the ``ob_backup_clean`` scheduler's WARN/ERROR lines.
+
+Concludes ``clean_failed`` for a FAILED job (likely, with what OceanBase's documentation says
+about its code), or the destination's cause when its task failed on one; ``clean_stuck`` for a
+job still running after ``[clean] stuck_minutes``. A completed or young running job is an
+observation.
+
+Cannot tell: why a clean failed when its tasks are gone from the views and no root service is
+named; whether a long clean of a very large backup is slow or frozen.
 """
 
 from __future__ import annotations

@@ -1,7 +1,24 @@
-"""Rule D1: the root service's destination permission check failed.
+"""D1: the root service's destination permission check failed.
 
-The destination logic it shares with the other rules (which destination, the decoded storage
-error, which servers see it) is the service ``rules/services/destination.py``.
+Beyond the runbook. When a destination is set, or a backup or an archive starts, the root service
+checks it can write, read, delete and list there and records ``connectivity_check`` /
+``permission check`` events with an ``error_code``.
+
+Looks at, in order:
+
+1. ``DBA_OB_ROOTSERVICE_EVENT_HISTORY`` ``connectivity_check`` rows with a non-zero
+   ``error_code``: each tenant's latest.
+2. The failed backup jobs: a job that failed with the same code after the check is P3's finding
+   (this rule then only observes the check).
+3. The tenant's destination (``CDB_OB_BACKUP_PARAMETER``, the archive's path) and the storage
+   error lines of ``rootservice.log*`` and ``observer.log*`` around the check, through the
+   destination service (``rules/services/destination.py``).
+
+Concludes the destination cause the code and the storage lines name (``dest_permission_denied``
+for -9071, ``object_storage_access_denied``...), likely: the check is one operation at one time.
+
+Cannot tell: whether the destination is still refusing now; which operation failed when the
+event's ``comment`` is empty.
 """
 
 from __future__ import annotations

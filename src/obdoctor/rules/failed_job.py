@@ -1,4 +1,31 @@
-"""P3 of the runbook: the backup job FAILED."""
+"""P3 of the runbook (problem three): the backup job FAILED.
+
+Looks at, in the runbook's order:
+
+1. ``CDB_OB_BACKUP_JOB_HISTORY`` (and the running jobs): each tenant's latest FAILED job (every
+   one with ``--all-jobs``). Without a job row, log lines or task rows that prove a failure
+   (``succeed deal with failed job``, a failed ls task) establish it.
+2. From 4.2 the job's ``COMMENT``: ``(server)`` or ``(rootservice)``, the address, the result
+   and the trace id.
+3. Before 4.2 the ``deal with failed job`` event: result and trace id; then that trace's
+   WARN/ERROR lines in the root service's ``rootservice.log*``, where ``ls task failed, backup
+   can't not continue`` names the ls task and its ``dst``.
+4. ``__all_virtual_backup_ls_task_history`` (or the line's ``dst``): the executing server and
+   the task's trace id.
+5. ``observer.log*`` on that server: ``ret=<code>`` in the tenant's ``T<tenant>_BACKUP``
+   threads and the lines of the task's trace.
+6. The code, handed to its family (``rules/codes/``) or the error catalogue.
+
+Concludes the cause a code family names (``checkpoint_not_advancing``, ``server_not_alive``,
+``result_not_reported``, the destination causes...), or ``error_code`` with what OceanBase's
+documentation says about the code: confirmed when a line on the executing server shows the code,
+likely when only the views do; ``backup_failed_unknown`` when no code is anywhere. A later job
+that completed is said as an observation.
+
+Cannot tell: the failing line when the executing server's log was not collected or has rotated
+away (the view's code is then only likely); the server when the COMMENT names no address, the
+event is gone and the ls task history cannot be read.
+"""
 
 from __future__ import annotations
 

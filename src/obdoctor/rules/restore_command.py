@@ -1,8 +1,24 @@
 """R1: the RESTORE command fails, as OceanBase's "physical restore failures" page walks it.
 
-``physical_restore`` events with a result, then ``grep ob_restore_util rootservice.log | grep
-ret=<code>`` on the root service; -4018 is checked against the restorable window (backup sets'
-MIN_RESTORE_SCN .. archive checkpoint). Shared restore logic: ``rules/services/restore.py``.
+Beyond the backup runbook.
+
+Looks at, in order:
+
+1. ``DBA_OB_ROOTSERVICE_EVENT_HISTORY`` ``physical_restore`` events with a non-zero result.
+2. ``rootservice.log*`` on the root service: ``ob_restore_util`` lines with ``ret=<code>``.
+3. For -4018 (no enough log for restore): the restore point against the restorable window,
+   from ``CDB_OB_BACKUP_SET_FILES`` (``MIN_RESTORE_SCN``) to ``CDB_OB_ARCHIVELOG_PIECE_FILES``
+   (the archive's checkpoint).
+4. The signatures of the RESTORE statement (``data/signatures/``) for codes that mean something
+   specific there (-4672: more replicas than the target offers).
+
+Concludes ``restore_point_outside_window`` (confirmed when the line shows -4018 and the point is
+outside, or the window cannot be read), ``restore_target_topology`` and other signature causes
+(likely), ``archive_log_recycled``, or ``restore_command_failed`` with the code's generic meaning.
+Shared restore logic: ``rules/services/restore.py``.
+
+Cannot tell: the restorable window when the backup tenant's set files and pieces are not in the
+evidence (it says so); the line when the event names no root service.
 """
 
 from __future__ import annotations

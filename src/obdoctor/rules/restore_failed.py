@@ -1,4 +1,25 @@
-"""R3: the restore job is FAILED: CDB_OB_RESTORE_HISTORY.COMMENT names server or root service, trace and code."""
+"""R3: the restore job FAILED.
+
+Beyond the backup runbook, on the same path as P3.
+
+Looks at, in order:
+
+1. ``CDB_OB_RESTORE_HISTORY``: each restore tenant's latest job (every FAILED one with
+   ``--all-jobs``); a successful one is an observation.
+2. Its ``COMMENT``: ``(server)`` with address, log stream, module and trace, or
+   ``(rootservice)``; before 4.2 only a message, from which the code is read.
+3. ``(server)``: the trace's WARN/ERROR lines in that server's ``observer.log*``;
+   ``(rootservice)``: ``ob_restore_scheduler`` WARN/ERROR lines in ``rootservice.log*``.
+4. The code: -4018 against the restorable window, -9079 a recycled archive, destination codes
+   through the destination service, others by OceanBase's documentation.
+
+Concludes ``restore_failed`` (confirmed with the failing line), ``restore_point_outside_window``,
+``archive_log_recycled`` or a destination cause (``dest_format_file_missing``...); unknown when
+the COMMENT says nothing usable.
+
+Cannot tell: the server of a failure whose COMMENT names no address (before 4.2); the failing
+line when that server's log was not collected.
+"""
 
 from __future__ import annotations
 

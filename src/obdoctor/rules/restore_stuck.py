@@ -1,8 +1,25 @@
 """R2: the restore stays RESTORING.
 
-In RESTORE_WAIT_LS, the ls meta restore_status, GV$OB_LOG_STAT END_SCN vs recovery_until_scn,
-replay stat and log stream 1's recovery stat say which step hangs; in another status, the
-tenant's schema refresh (GV$OB_SERVER_SCHEMA_INFO, SerScheQueue).
+Beyond the backup runbook.
+
+Looks at, in order:
+
+1. ``CDB_OB_RESTORE_PROGRESS``: each running restore job and how long it has run; one younger
+   than ``[restore] stuck_minutes`` is an observation.
+2. ``__all_virtual_restore_job`` (``name = 'status'``): the step it is in.
+3. In RESTORE_WAIT_LS: ``__all_virtual_ls_meta_table`` (replicas whose ``restore_status`` is not
+   0/6/8), ``__all_virtual_tenant_info`` (``recovery_until_scn``), ``GV$OB_LOG_STAT``
+   (``END_SCN`` below it: logs not restored yet), ``__all_virtual_replay_stat`` (replay
+   pending), ``__all_virtual_ls_recovery_stat`` (log stream 1's ``sync_scn``).
+4. In another step: ``GV$OB_SERVER_SCHEMA_INFO`` (the new tenant's schema refreshed on some
+   servers only) and the ``SerScheQueue`` lines of ``observer.log*`` on the servers behind.
+
+Concludes ``restore_ls_stuck``, ``restore_waiting_for_logs``, ``restore_replay_pending``,
+``restore_ls1_not_recovered`` or ``restore_schema_not_refreshed`` (confirmed by those rows);
+``restore_wait_ls_unknown`` when every RESTORE_WAIT_LS step looks complete.
+
+Cannot tell: anything about a row that names no tenant (said, never guessed); why a replica or a
+log stream does not advance beyond what its rows show.
 """
 
 from __future__ import annotations

@@ -1,11 +1,29 @@
-"""Commands refused before any job existed, given their meaning by the signatures.
+"""S1: commands refused before any job existed, given their meaning by the signatures.
 
-ALTER SYSTEM ARCHIVELOG or NOARCHIVELOG that fails leaves no job and no archive round, only an
-event row with the command's return code (``log_archive`` / ``open_archive_mode``, ``result``).
-The code is often generic (-4009, -4012, -4179); what it means depends on the command, the
-destination's scheme and the version, which is what a signature (``data/signatures/``, the
-user's ``$XDG_CONFIG_HOME/obdoctor/signatures/``) records. Which event rows record a command is
-data too (``[[command_event]]`` in the signature files).
+Beyond the runbook. ALTER SYSTEM ARCHIVELOG or NOARCHIVELOG (or SET ..._DEST) that fails leaves
+no job and no archive round, only an event row with the command's return code or a failed
+statement in the SQL thread's log. The code is often generic (-4009, -4012, -4179); what it means
+depends on the command, the destination's scheme and the version, which is what a signature
+(``data/signatures/``, the user's ``$XDG_CONFIG_HOME/obdoctor/signatures/``) records. Which event
+rows record a command is data too (``[[command_event]]`` in the signature files).
+
+Looks at, in order:
+
+1. Both event history views, for the rows a ``[[command_event]]`` declares; each tenant's latest
+   attempt when it failed and no later attempt succeeded.
+2. ``observer.log*`` of the servers with logs: ``fail execute sql`` lines of the statements that
+   leave no event (SET ..._DEST, ADD RESTORE SOURCE, CANCEL...); BACKUP is P1's, RESTORE R1's.
+3. The context a signature is selected by: the command, the scheme of the tenant's destination
+   (``CDB_OB_BACKUP_PARAMETER``, ``CDB_OB_ARCHIVELOG``), the cluster's version, the tenant's and
+   the archive's states.
+4. The lines of the refused command around its time on the server that ran it.
+
+Concludes the cause of the most specific signature that matches (``command_refused`` or its own
+cause, likely), or ``command_refused_unexplained`` with the code's generic meaning (unknown).
+A signature file that cannot be read is reported, never fatal.
+
+Cannot tell: the meaning of a generic code no signature covers; whether a logged statement
+succeeded when run again (a log line does not say).
 """
 
 from __future__ import annotations

@@ -1,4 +1,28 @@
-"""P1 of the runbook: the backup job never started."""
+"""P1 of the runbook (problem one): the backup job never started.
+
+Looks at, in the runbook's order:
+
+1. ``DBA_OB_ROOTSERVICE_EVENT_HISTORY`` rows ``backup_data`` / ``start_backup_data`` whose
+   ``result`` is not 0: per tenant, the last run of refusals with the same code, unless a job
+   started after it.
+2. ``rootservice.log*`` on every root service those rows name (``RS_SVR_IP``; it may have
+   moved): ``ret=<code>`` lines of ``ob_backup_data_scheduler`` for this tenant's requests.
+3. The WARN/ERROR lines of the refused request's trace on that server: the refusing check
+   often logs its reason without ``ret=``.
+4. Today's state of each start condition: ``data_backup_dest`` in the backup parameters, the
+   tenant's archive, running jobs, the tenant's status.
+
+Concludes which check refused the request: ``backup_dest_not_set``, ``archive_not_doing``,
+``backup_in_progress``, ``tenant_not_normal``, ``cluster_upgrading``,
+``incompatible_incremental``, ``no_tenant_eligible``. Confirmed when a log line names the check
+(or the code is -9036, which says it); likely when only today's state shows a failing condition;
+``unknown_start_failure`` when neither does. When the log and today's state disagree it says so
+in a note (the condition may have been fixed since).
+
+Cannot tell: why a refusal was made when the root service's log of that time is gone (only
+today's state is left, and it may have changed); for a cluster-level backup started from the
+sys tenant (tenant 1), which user tenant failed its check: the per-tenant state is not judged.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,27 @@
-"""P2 of the runbook: the backup job is stuck in a running stage."""
+"""P2 of the runbook (problem two): the backup job is stuck in a running stage.
+
+Looks at, in the runbook's order:
+
+1. ``CDB_OB_BACKUP_TASKS``: each set task in a running stage (``BACKUP_META``,
+   ``BACKUP_DATA_*``, ...); stages that wait for the log archive are rule P2A's.
+2. ``__all_virtual_backup_schedule_task``: the trace id and the executing server
+   (``destination``) of the task; when the scheduler has no row, the running ls tasks of
+   ``__all_virtual_backup_ls_task``.
+3. ``observer.log`` and its rotated files on that server: the WARN/ERROR lines of the trace,
+   the first and the latest shown.
+4. The most frequent ``ret=<code>`` among them, handed to the code families (``rules/codes/``)
+   or the error catalogue.
+
+Concludes ``stuck`` with the code it keeps hitting, or the cause a code family names
+(``checkpoint_not_advancing``, ``server_not_alive``, a destination cause...). A code alone stays
+likely while the task runs: it may be retried away. A silent task younger than
+``[stuck] quiet_minutes`` is an observation, not a finding, unless a history of polls
+(``obdoctor watch``) saw its progress stop.
+
+Cannot tell: whether a silent task is slow or frozen from one snapshot of the views (the watcher's
+history can); anything when the executing server's log was not collected (it says what was
+searched); a stage OceanBase added after 4.3.5 is shown as printed and treated as running.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,25 @@
-"""P2A: a job waits in BACKUP_LOG because the log archive does not catch up."""
+"""P2A: a backup job waits in BACKUP_LOG because the log archive does not catch up.
+
+The runbook's problem two, for the stages that wait for the archive: a set task in
+``BACKUP_LOG`` (or a stage before it) waits until the tenant's archive checkpoint passes the
+backup's end SCN.
+
+Looks at, in order:
+
+1. ``CDB_OB_BACKUP_TASKS``: each task in a stage that waits for the archive.
+2. ``CDB_OB_ARCHIVELOG``: the tenant's archive rounds, their status and checkpoint.
+3. ``rootservice.log*`` on the root service named by the ``backup_data`` events: ``log archive
+   checkpoint is less than task's end scn, try later`` for this tenant.
+
+Concludes ``waiting_for_archive``: confirmed when the archive is not DOING (INTERRUPTED,
+STOPPING, SUSPEND...) or there is no round at all, which keeps the task waiting forever; likely
+when the archive is DOING but the root service keeps logging the wait; unknown otherwise. A short
+wait, or a DOING archive the root service does not complain about, is an observation. Why the
+archive itself stopped is rule A1's finding.
+
+Cannot tell: how long the wait will still last when the archive is DOING but behind; the wait
+lines when no ``backup_data`` event names the root service.
+"""
 
 from __future__ import annotations
 

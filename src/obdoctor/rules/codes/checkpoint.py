@@ -1,4 +1,17 @@
-"""-4012 / -9086: the clog checkpoint does not advance past the backup's start SCN."""
+"""-4012 / -9086: the clog checkpoint does not advance past the backup's start SCN.
+
+The runbook's common codes. Asked by P2 and P3 for these codes.
+
+Looks at: ``observer.log*`` on the executing server for ``clog checkpoint scn has not passed
+start scn`` (repeated) or ``backup advance checkpoint by flush timeout`` of this tenant; the
+tenant's role (``DBA_OB_TENANTS``).
+
+Concludes ``checkpoint_not_advancing`` (confirmed with the lines, likely without), or
+``standby_log_sync_stopped`` on a STANDBY tenant, whose checkpoint only moves with log sync.
+
+Cannot tell: why the checkpoint does not advance on a primary (a slow flush, a stuck log
+stream); anything when the executing server is not known.
+"""
 
 from __future__ import annotations
 

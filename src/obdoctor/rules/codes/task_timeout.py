@@ -1,4 +1,19 @@
-"""-4554: the root service timed a backup task out."""
+"""-4554: the root service timed a backup task out.
+
+The runbook's common codes. Asked by P2 and P3 for -4554 (OB_REBALANCE_TASK_NOT_IN_PROGRESS),
+which comes from the root service's keep-alive check of the executing server.
+
+Looks at: ``rootservice.log*`` for ``backup dest server is not exist`` or ``server status may not
+active or in service`` naming the executing server; ``DBA_OB_SERVERS`` (its status); the ls
+task's trace on the executing server.
+
+Concludes ``server_not_alive`` (confirmed by the line naming that server, likely when the server
+is INACTIVE), otherwise ``result_not_reported``: the task's result never reached the root
+service.
+
+Cannot tell: why the server left or the result was lost, beyond the lines shown; the keep-alive
+lines when no root service server is named.
+"""
 
 from __future__ import annotations
 
