@@ -159,25 +159,26 @@ def measure(label: str, cmd, repeat: int, shell=False, warm: bool = True) -> dic
 def engine_time(paths: list[str], repeat: int, engine: str | None = None) -> dict:
     """The search engine alone (``search_files`` in this process): no interpreter start-up,
     no CLI imports, no output. ``engine`` forces a matcher (``simd``, ``hyperscan``, ``find``)."""
-    from obdoctor.logs import patterns
-    from obdoctor.logs.files import classify
-    from obdoctor.logs.search import Patterns, SearchReport, search_files
+    from obdoctor.logs import classify
+    from obdoctor.logs import patterns  # the engine's own module: forcing a matcher is a benchmark's knob
 
     saved = patterns.ENGINES
     if engine:
         patterns.ENGINES = saved[saved.index(engine):]
     try:
-        return _engine_time([classify(Path(p)) for p in paths], repeat, Patterns, SearchReport, search_files)
+        return _engine_time([classify(Path(p)) for p in paths], repeat)
     finally:
         patterns.ENGINES = saved
 
 
-def _engine_time(files, repeat, Patterns, SearchReport, search_files) -> dict:
+def _engine_time(files, repeat) -> dict:
+    from obdoctor.logs import Patterns, Records, SearchReport, search_files
+
     runs = []
     for _ in range(repeat + 1):
         start = time.perf_counter()
         report = SearchReport()
-        n = sum(1 for _ in search_files(files, Patterns(NEEDLE_PATTERNS), workers=2, report=report))
+        n = sum(1 for _ in search_files(files, Patterns(NEEDLE_PATTERNS), Records(), workers=2, report=report))
         runs.append(time.perf_counter() - start)
     wall = statistics.median(runs[1:])
     print(f"  {'engine only: search_files(), ' + report.engine:<44} {wall:7.3f} s   ({n} records)", flush=True)
@@ -228,9 +229,9 @@ def main() -> None:
     print(f"  (load average now {os.getloadavg()[0]:.1f})")
     results["ours"] = measure("obdoctor logs search (2 workers)", ours + plain, args.repeat)
     results["engine"] = engine_time(plain, args.repeat)
-    from obdoctor.logs.patterns import hyperscan_available
+    from obdoctor.logs import patterns
 
-    if results["engine"]["engine"] == "simd" and hyperscan_available():
+    if results["engine"]["engine"] == "simd" and patterns.hyperscan_available():
         results["engine_hs"] = engine_time(plain, args.repeat, "hyperscan")
     results["ours_1"] = measure("obdoctor logs search -j1", ours + ["-j", "1"] + plain, args.repeat)
     results["rg"] = measure("rg -F (no line numbers)", ["rg", "-F", "--no-heading"] + e_args + plain, args.repeat)

@@ -4,7 +4,8 @@ import importlib.util
 from pathlib import Path
 
 from obdoctor.logs.files import discover
-from obdoctor.logs.search import Patterns, read_records, search_files
+from obdoctor.logs import Patterns, Records, search_files
+from obdoctor.logs.search import read_records
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "corpus.py"
 
@@ -24,7 +25,7 @@ def test_corpus_is_deterministic_and_searchable(tmp_path):
     assert any(p.name.endswith(".gz") for p in a) and any(p.name.endswith(".zst") for p in a)
     files = [f for d in sorted((tmp_path / "a" / "logs").iterdir()) for f in discover(d, d.name)[0]]
     wanted = (*corpus.NEEDLE_PATTERNS, "[errcode=-4012]")  # needles are rare in 3 MB: add a common one
-    found = sorted((r.path, r.line_no) for r in search_files(files, Patterns(wanted)))
+    found = sorted((r.path, r.line_no) for r in search_files(files, Patterns(wanted), Records()))
     naive = sorted((r.path, r.line_no) for f in files for r in read_records(f) if any(p in r.raw for p in wanted))
     assert found == naive and found
     levels = [r.level for f in files for r in read_records(f)]

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from obdoctor.evidence import LogQuery
-from obdoctor.logs.search import SearchReport, search_files
+from obdoctor.logs import Records, SearchReport, search_files
 from obdoctor.logs.files import discover
 from obdoctor.logs.patterns import Patterns
 from obdoctor.sources.bundle import Bundle
@@ -52,7 +52,7 @@ def test_parallel_search_reports_a_truncated_file(tmp_path, monkeypatch):
     root = make_bundle(tmp_path)
     files = [f for ip in ("10.0.0.1", "10.0.0.2") for f in discover(root / "logs" / ip, ip)[0]]
     report = SearchReport()
-    got = list(search_files(files, Patterns(("ret=-9043",)), workers=2, report=report))
+    got = list(search_files(files, Patterns(("ret=-9043",)), Records(), workers=2, report=report))
     assert report.workers == 2 and got
     assert [f.name for f, _ in report.failed] == ["observer.log.20240318080600000.gz"]
     assert "truncated gzip" in report.failed[0][1] and len(report.searched) == len(files) - 1

@@ -96,10 +96,9 @@ def test_lines_are_printed_as_their_bytes_like_grep(tmp_path):
 def test_one_file_prints_in_file_order_past_the_sort_buffer(tmp_path, monkeypatch):
     """Printing never lets two workers share a file (their halves would interleave once the
     sort buffer is passed); counting may."""
-    from obdoctor.cli import logs as cli_logs
-    from obdoctor.logs import search
+    from obdoctor.logs import printer, search
 
-    monkeypatch.setattr(cli_logs, "SORT_BUFFER", 10)
+    monkeypatch.setattr(printer, "SORT_BUFFER", 10)
     monkeypatch.setattr(search, "SPLIT_MIN", 1)
     monkeypatch.setattr(search, "PARALLEL_MIN", 0)
     monkeypatch.setattr(search, "_size", lambda log: 64 << 20)
@@ -124,7 +123,7 @@ def test_stats_say_what_was_searched_on_stderr(tmp_path):
 
 
 def test_records_printed_in_c_equal_those_printed_from_batches(tmp_path, monkeypatch):
-    """The C formatter (text_chunks) and the Python one (batches) print the same bytes: several
+    """The C formatter (Scan.blocks) and the Python one (batches) print the same bytes: several
     files with prefixes, one file with -n, a level filter walking alert-less records, CRLF lines."""
     from obdoctor.logs import search
 

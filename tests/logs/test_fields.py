@@ -13,7 +13,8 @@ from obdoctor.logs.files import LogFile
 from obdoctor.logs.parser import parse_line
 from obdoctor.logs.record import LogRecord
 from obdoctor.logs.render import render
-from obdoctor.logs.search import Patterns, count_hits, read_records, search_batches
+from obdoctor.logs import Count, Patterns, search_files
+from obdoctor.logs.search import _search_batches, read_records
 
 from .conftest import available_engines
 
@@ -77,7 +78,7 @@ patterns = st.sampled_from(((), ("ret=-4016",), ("backup ok", "WDIAG")))
 
 
 def selected(log, pats, flt, workers=1):
-    return [(n, data) for _, batch in search_batches([log], Patterns(any_of=pats, fields=flt), workers=workers)
+    return [(n, data) for _, batch in _search_batches([log], Patterns(any_of=pats, fields=flt), workers=workers)
             for n, _, data in batch]
 
 
@@ -114,7 +115,7 @@ def test_field_filters_select_what_the_reference_selects(tmp_path_factory, engin
         want = reference(log, pats, flt)
         got = selected(log, pats, flt)
         assert [(n, d.rstrip(b"\n")) for n, d in got] == want
-        assert count_hits([log], Patterns(any_of=pats, fields=flt), workers=1) == len(want)
+        assert search_files([log], Patterns(any_of=pats, fields=flt), Count(), workers=1) == len(want)
     finally:
         engines.ENGINES = saved
 

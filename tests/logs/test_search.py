@@ -9,7 +9,8 @@ from obdoctor.logs import reader
 from obdoctor.logs.files import LogFile, classify, discover
 from obdoctor.logs.patterns import Matcher, Patterns, compile_patterns, hyperscan_available
 from obdoctor.logs.reader import LogReadError
-from obdoctor.logs.search import SearchReport, read_records, search_file, search_files
+from obdoctor.logs import Count, Records, SearchReport, search_files
+from obdoctor.logs.search import read_records, search_file
 
 from .conftest import TRACE, make_lines, write
 
@@ -102,7 +103,7 @@ def test_parallel_equals_serial(tmp_path):
     pats = Patterns(("ret=-9043", TRACE))
     serial = sorted((r.path, r.line_no, r.raw) for f in files for r in search_file(f, pats))
     report = SearchReport()
-    parallel = sorted((r.path, r.line_no, r.raw) for r in search_files(files, pats, workers=2, report=report))
+    parallel = sorted((r.path, r.line_no, r.raw) for r in search_files(files, pats, Records(), workers=2, report=report))
     assert parallel == serial and len(report.searched) == len(files) and not report.failed
 
 
@@ -112,7 +113,7 @@ def test_parallel_path_is_exercised(tmp_path, monkeypatch):
     monkeypatch.setattr(search, "_size", lambda log: 64 << 20)  # pretend the files are big
     files = [lf(write(tmp_path / f"observer.log.2024031808000{i}123", make_lines(500, seed=i))) for i in range(3)]
     report = SearchReport()
-    got = list(search_files(files, Patterns(("ret=-9043",)), workers=2, report=report))
+    got = list(search_files(files, Patterns(("ret=-9043",)), Records(), workers=2, report=report))
     assert report.workers == 2 and len(got) == 30 and len(report.searched) == 3
 
 
@@ -165,7 +166,7 @@ def test_truncated_compressed_files_give_what_they_hold_then_say_so(tmp_path, co
     expected = brute(lines, ("ret=-9043",))
     assert got and got == expected[: len(got)]
     report = SearchReport()
-    assert list(search_files([lf(full)], Patterns(("ret=-9043",)), report=report))
+    assert list(search_files([lf(full)], Patterns(("ret=-9043",)), Records(), report=report))
     assert report.failed and not report.searched
 
 
@@ -206,7 +207,7 @@ def test_file_truncated_mid_read_does_not_crash(tmp_path, monkeypatch):
 def test_unreadable_file_is_reported(tmp_path):
     missing = LogFile(tmp_path / "observer.log.20240318080000123", "observer", False, None, None, "s")
     report = SearchReport()
-    assert list(search_files([missing], Patterns(("x",)), report=report)) == []
+    assert list(search_files([missing], Patterns(("x",)), Records(), report=report)) == []
     assert report.failed and "No such file" in report.failed[0][1]
 
 
@@ -277,12 +278,12 @@ def test_one_big_file_is_shared_by_both_workers(tmp_path, monkeypatch):
     assert search._tasks([log], 2, split=False) == [(0, None)]
     report = SearchReport()
     pats = Patterns(("ret=-9043", TRACE))
-    got = sorted((r.line_no, r.offset, r.raw) for r in search_files([log], pats, workers=2, report=report, ordered=False))
+    got = sorted((r.line_no, r.offset, r.raw) for r in search_files([log], pats, Records(ordered=False), workers=2, report=report))
     assert report.workers == 2 and report.searched == [log] and not report.failed
     assert got == [(r.line_no, r.offset, r.raw) for r in search_file(log, pats)]
     # ordered (the default): one worker takes the whole file, so its records come in file order
     ordered = SearchReport()
-    in_order = [(r.line_no, r.offset, r.raw) for r in search_files([log], pats, workers=2, report=ordered)]
+    in_order = [(r.line_no, r.offset, r.raw) for r in search_files([log], pats, Records(), workers=2, report=ordered)]
     assert in_order == got and ordered.workers == 1
 
 
@@ -303,8 +304,8 @@ def test_count_hits_equals_counting_the_hits(tmp_path, monkeypatch, engine, big,
     gz.write_bytes(gz.read_bytes()[: gz.stat().st_size // 2])  # truncated
     files.append(lf(gz))
     counted, listed = SearchReport(), SearchReport()
-    n = search.count_hits(files, pats, workers=2, report=counted)
-    assert n == sum(1 for _ in search.search_hits(files, pats, workers=2, report=listed)) and n > 0
+    n = search_files(files, pats, Count(), workers=2, report=counted)
+    assert n == sum(1 for _ in search_files(files, pats, Records(), workers=2, report=listed)) and n > 0
     assert counted.workers == (2 if big else 1)
     assert sorted(f.name for f in counted.searched) == sorted(f.name for f in listed.searched)
     assert [(f.name, why) for f, why in counted.failed] == [(f.name, why) for f, why in listed.failed]
@@ -331,7 +332,7 @@ def test_workers_are_not_forked_from_a_threaded_process(tmp_path, monkeypatch):
         assert search._start_method(methods) == "forkserver"
         assert search._start_method(["fork", "spawn"]) == "spawn"
         report = SearchReport()
-        got = sorted((r.line_no, r.raw) for r in search_files([log], pats, workers=2, report=report, ordered=False))
+        got = sorted((r.line_no, r.raw) for r in search_files([log], pats, Records(ordered=False), workers=2, report=report))
     finally:
         stop.set()
     assert report.workers == 2 and not report.failed
@@ -351,9 +352,9 @@ def test_a_parallel_count_forks_without_multiprocessing_and_names_a_dead_worker(
     files = [lf(write(tmp_path / f"observer.log.2024031808000012{i}", make_lines(500 + 100 * i, seed=i)))
              for i in range(4)]
     pats = Patterns(("tick",))
-    want = sum(search.count_hits([f], pats, workers=1) for f in files)
+    want = sum(search_files([f], pats, Count(), workers=1) for f in files)
     report = SearchReport()
-    assert search.count_hits(files, pats, workers=2, report=report) == want > 0
+    assert search_files(files, pats, Count(), workers=2, report=report) == want > 0
     assert report.workers == 2 and set(report.searched) == set(files) and not report.failed
 
     real = search._count_hits
@@ -365,6 +366,6 @@ def test_a_parallel_count_forks_without_multiprocessing_and_names_a_dead_worker(
 
     monkeypatch.setattr(search, "_count_hits", dies_on_one)
     report = SearchReport()
-    total = search.count_hits(files, pats, workers=2, report=report)
+    total = search_files(files, pats, Count(), workers=2, report=report)
     assert [(f.name, why) for f, why in report.failed] == [(files[1].name, "search worker died")]
-    assert total == sum(search.count_hits([f], pats, workers=1) for f in report.searched)
+    assert total == sum(search_files([f], pats, Count(), workers=1) for f in report.searched)

@@ -133,7 +133,7 @@ def build_window(ctx: CheckContext, tenant_id: int) -> Window:
 
 
 def _display(text: str) -> datetime | None:
-    from obdoctor.logs.parser import parse_ts
+    from obdoctor.logs import parse_ts
 
     return parse_ts(text[:26])
 

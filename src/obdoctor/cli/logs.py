@@ -15,10 +15,7 @@ from pathlib import Path
 
 from obdoctor.cli.environment import Environment
 from obdoctor.exit_codes import ExitCode, SearchExit
-from obdoctor.logs.fields import RecordFilter
-
-SORT_BUFFER = 10000
-"""Up to this many records are printed in file/line order; past it they stream as found."""
+from obdoctor.logs import RecordFilter
 
 
 def add(sub) -> None:
@@ -161,7 +158,7 @@ def _search_live(args, env: Environment, any_of: tuple[str, ...], flt):
     the count of matches is exact; tenant, thread and module are checked here on the records
     brought back."""
     from obdoctor.evidence import LogQuery
-    from obdoctor.logs.files import FAMILIES
+    from obdoctor.logs import FAMILIES
 
     source = _live_source(args, env)
     if isinstance(source, (ExitCode, SearchExit)):
@@ -190,7 +187,7 @@ def _help(parser, env: Environment) -> SearchExit:
 def collect_files(paths: list[str], env: Environment, since: datetime | None, until: datetime | None):
     """(LogFiles to search, problems). Bundles and directories follow the bundle's file rules:
     every family, ``.wf`` twins only when their main file is missing, files overlapping the window."""
-    from obdoctor.logs.files import classify, discover, overlaps
+    from obdoctor.logs import classify, discover, overlaps
 
     files = []
     problems: list[str] = []
@@ -267,7 +264,7 @@ def record_filter(args, env: Environment):
     are resolved first: relative to this machine's now, offsets moved to its zone (log files
     are on the servers' clock, which the DBA's machine is taken to share)."""
     from obdoctor.cli.main import resolve_times
-    from obdoctor.logs.fields import FieldError, parse_levels, parse_tenant
+    from obdoctor.logs import FieldError, parse_levels, parse_tenant
 
     resolve_times(args, None, None)
 
@@ -284,40 +281,18 @@ def record_filter(args, env: Environment):
     return None if flt.empty else flt
 
 
-def record_json(record) -> dict:
-    from obdoctor.logs.traceid import decode_addr
-
-    return {
-        "server": record.server, "path": record.path, "line": record.line_no, "offset": record.offset,
-        "origin": record.origin,
-        "ts": record.ts.isoformat(sep=" ") if record.ts else None, "level": record.level,
-        "module": record.module, "func": record.func, "src": f"{record.src_file}:{record.src_line}" if record.src_file else None,
-        "tid": record.tid, "thread": record.thread, "tenant_id": record.tenant_id, "trace_id": record.trace_id,
-        "trace_origin": decode_addr(record.trace_id) if record.trace_id else None,
-        "lt": record.lt, "errcode": record.errcode, "format": record.format, "message": record.message,
-        "fields": [[k, v] for k, v in record.fields], "backtrace": record.backtrace,
-        "rate_limited": record.rate_limited, "raw": record.raw,
-    }
-
-
 def _text(record, args, prefix: bool = True) -> str:
     """A record as printed: JSON, or its text after ``server:file:line:``; secrets masked with
     ``--redact`` (otherwise as the file holds it, like grep)."""
-    redact = _redactor(args)
-    if args.json:
-        import json
+    from obdoctor.logs import record_text
 
-        return json.dumps(redact(record_json(record)), ensure_ascii=False) + "\n"
-    if prefix:
-        name = record.path.rsplit("/", 1)[-1] if record.path else "?"
-        server = f"{record.server}:" if record.server else ""
-        return f"{server}{name}:{record.line_no}:{redact(record.raw)}\n"
-    return redact(record.raw) + "\n"
+    return record_text(record, json=args.json, redact=_redactor(args), prefix=prefix)
 
 
 def _redactor(args):
+    """``--redact``: the reports' redaction, for the printer (``obdoctor.logs`` knows no secrets)."""
     if not getattr(args, "redact", False):
-        return lambda value: value
+        return None
     from obdoctor.security.redaction import redact_data
 
     return redact_data
@@ -330,11 +305,11 @@ def _print(record, args, env: Environment, prefix: bool) -> None:
 def _search(args, env: Environment, patterns, ordered: bool = True):
     """(files, problems, report, records, open bundles): parsed records, the field filter
     applied by the engine."""
-    from obdoctor.logs.search import SearchReport, search_files
+    from obdoctor.logs import Records, SearchReport, search_files
 
     files, problems, keep = collect_files(args.paths, env, args.since, args.until)
     report = SearchReport()
-    records = search_files(files, patterns, workers=max(1, args.jobs), report=report, ordered=ordered)
+    records = search_files(files, patterns, Records(ordered=ordered), workers=max(1, args.jobs), report=report)
     return files, problems, report, records, keep
 
 
@@ -358,7 +333,7 @@ def _stats_line(files, report, count: int, started: float) -> str:
     import os
     import time
 
-    from obdoctor.logs.patterns import describe_engine
+    from obdoctor.logs import describe_engine
 
     size = 0
     for log in files:
@@ -369,14 +344,6 @@ def _stats_line(files, report, count: int, started: float) -> str:
     return (f"obdoctor: {count} matching record(s); {len(report.searched)} of {len(files)} file(s) searched, "
             f"{size / 1e6:,.1f} MB on disk, in {time.perf_counter() - started:.2f} s "
             f"({describe_engine(report.engine)}, {report.workers} worker(s))")
-
-
-STDIN = "(standard input)"
-"""How grep names standard input (``-l``)."""
-
-
-def _shown(path: str) -> str:
-    return STDIN if path.startswith("/dev/fd/") or path == "/dev/stdin" else path
 
 
 def _pattern_args(args, flt) -> tuple[str, ...]:
@@ -407,8 +374,7 @@ def _stdin_path(env: Environment) -> str | None:
 def run_search(args, env: Environment) -> SearchExit:
     import time
 
-    from obdoctor.logs.search import Patterns
-
+    from obdoctor.logs import Patterns, Printer, SearchReport, search_files
 
     started = time.perf_counter()
     flt = record_filter(args, env)
@@ -440,274 +406,29 @@ def run_search(args, env: Environment) -> SearchExit:
             return SearchExit.ERROR
         return _print_live(args, env, patterns, flt, sort_by_time=False)
     engine = Patterns(any_of=patterns, fields=flt, regex=args.regex, ignore_case=args.ignore_case)
-    if args.invert_match or before or after:
-        return _search_each_record(args, env, engine, before, after, started)
-    if args.count and not args.json:  # counted where they are found: no hit crosses a process
-        return _count_only(args, env, engine, started)
-    if args.json:
-        return _print_json(args, env, engine, started)
-    from obdoctor.logs.search import SearchReport, prints_in_c, search_batches, text_chunks
-
     files, problems, keep = collect_files(args.paths, env, args.since, args.until)
     report = SearchReport()
-    layout = _Layout(args, env, files, engine)
-    workers = max(1, args.jobs)
-    if args.files_with_matches:
-        count = _print_files(search_batches(files, engine, workers=workers, report=report), files, env)
-    elif layout.paint is None and layout.redact is None and prints_in_c(engine):  # formatted in C, a block at a time
-        heads = {str(f.path): layout.head(f) for f in files}
-        count = _print_text(text_chunks(files, engine, heads, layout.numbers, workers=workers, report=report),
-                            files, env)
-    else:
-        count = _print_hits(search_batches(files, engine, workers=workers, report=report), files, layout, env)
+    printer = Printer(env.stdout, json=args.json, count=args.count, files_with_matches=args.files_with_matches,
+                      line_number=args.line_number, color=_color(args, env), before=before, after=after,
+                      invert=args.invert_match, redact=_redactor(args))
+    count = search_files(files, engine, printer, workers=max(1, args.jobs), report=report)
     if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
         return SearchExit.ERROR
     return SearchExit.MATCHED if count else SearchExit.NO_MATCH
 
 
-def _print_json(args, env: Environment, engine, started: float) -> SearchExit:
-    files, problems, report, records, keep = _search(args, env, engine)
-    order = {str(f.path): i for i, f in enumerate(files)}
-    count = 0
-    buffered: list = []
-    streaming = False
-    for record in records:
-        count += 1
-        if args.count:
-            continue
-        if streaming:
-            _print(record, args, env, True)
-            continue
-        buffered.append(record)
-        if len(buffered) >= SORT_BUFFER:
-            _flush(buffered, order, args, env, True)
-            streaming = True
-    if args.count:
-        env.stdout.write(f"{count}\n")
-    else:
-        _flush(buffered, order, args, env, True)
-    if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
-        return SearchExit.ERROR
-    return SearchExit.MATCHED if count else SearchExit.NO_MATCH
-
-
-class _Layout:
-    """How a record is printed: grep's prefixes (``server:file:line:`` when several files;
-    ``line:`` with -n on one file; ``-`` instead of ``:`` for context records) and colour."""
-
-    def __init__(self, args, env: Environment, files, engine):
-        self.several = len(files) > 1
-        self.numbers = self.several or args.line_number
-        self.paint = None
-        self.redact = _redactor(args) if getattr(args, "redact", False) else None
-        color = args.color
-        if color == "auto":
-            tty = getattr(env.stdout, "isatty", lambda: False)()
-            color = "always" if tty and "NO_COLOR" not in env.env and "TERM" in env.env and env.env["TERM"] != "dumb" \
-                else "never"
-        if color == "always" and any(engine.any_of):
-            from obdoctor.logs.patterns import compile_regex
-
-            rx = compile_regex(engine)
-            self.paint = lambda data: rx.sub(lambda m: b"\x1b[01;31m\x1b[K" + m.group(0) + b"\x1b[m\x1b[K"
-                                             if m.group(0) else b"", data)
-
-    def head(self, log, sep: bytes = b":") -> bytes:
-        if not self.several:
-            return b""
-        server = f"{log.server}:" if log.server else ""
-        return f"{server}{log.path.name}".encode() + sep
-
-    def lines(self, log, batch, sep: bytes = b":") -> list[tuple[int, bytes]]:
-        head = self.head(log, sep)
-        paint = self.paint
-        if self.redact is not None:
-            batch = [(n, x, self.redact(data.decode("utf-8", "replace")).encode()) for n, x, data in batch]
-        if self.numbers:
-            out = [(n, head + b"%d" % n + sep + data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
-        else:
-            out = [(n, head + data.rstrip(b"\r\n") + b"\n") for n, _, data in batch]
-        if paint is not None:
-            out = [(n, paint(line)) for n, line in out]
-        return out
-
-
-def _print_files(batches, files, env: Environment) -> int:
-    """``-l``: each file with a selected record, once, in the order the files were given."""
-    seen: set[str] = set()
-    for log, batch in batches:
-        if batch:
-            seen.add(str(log.path))
-    names = [str(f.path) for f in files if str(f.path) in seen]
-    for name in names:
-        env.stdout.write(_shown(name) + "\n")
-    return len(names)
-
-
-def _search_each_record(args, env: Environment, engine, before: int, after: int, started: float) -> SearchExit:
-    """``-v`` and ``-A/-B/-C``: every record of each file, in file order, tested here (the
-    patterns by ``re``, the field filter by the engine, or, with context, on the parsed record:
-    context records are the file's neighbours whatever their fields)."""
-    from collections import deque
-
-    from obdoctor.logs.parser import parse_line
-    from obdoctor.logs.patterns import compile_regex
-    from obdoctor.logs.search import Hit, Patterns, SearchReport, search_batches
-
-    rx = compile_regex(engine)
-    flt = engine.filter
-    context = bool(before or after)
-    every = Patterns(fields=None if context else flt)  # with context, neighbours of any field
-    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
-    report = SearchReport()
-    layout = _Layout(args, env, files, Patterns() if args.invert_match else engine)
-    sink = _ByteSink(env.stdout)
-    quiet = args.count or args.files_with_matches
-    count = 0
-    matched_files: list[str] = []
-    last = {"file": None, "end": 0}  # the last record printed: its file and last line number
-
-    def emit(log, hit, sep: bytes) -> None:
-        n, _, data = hit
-        if context and last["end"] and (last["file"] is not log or n > last["end"] + 1):
-            sink.write_all([b"--\n"])  # a gap, as grep marks it
-        last["file"], last["end"] = log, n + data.count(b"\n")
-        sink.write_all(line for _, line in layout.lines(log, [hit], sep))
-
-    current = None
-    pending: deque = deque(maxlen=before or 1)
-    tail = 0
-    for log, batch in search_batches(files, every, workers=1, report=report):
-        if log is not current:
-            current, tail = log, 0
-            pending.clear()
-        for hit in batch:
-            data = hit[2]
-            selected = (rx is None or (rx.search(data) is not None) != args.invert_match) and (
-                not context or flt is None or flt.accepts(parse_line(data)))
-            if selected:
-                count += 1
-                if not matched_files or matched_files[-1] != str(log.path):
-                    matched_files.append(str(log.path))
-                if quiet:
-                    continue
-                if args.json:
-                    _print(Hit(log, *hit).record(), args, env, True)
-                    continue
-                while pending:
-                    emit(log, pending.popleft(), b"-")
-                emit(log, hit, b":")
-                tail = after
-            elif quiet:
-                continue
-            elif tail:
-                emit(log, hit, b"-")
-                tail -= 1
-            elif before:
-                pending.append(hit)
-    if args.count:
-        sink.write_all([f"{count}\n".encode()])
-    elif args.files_with_matches:
-        sink.write_all([_shown(name).encode() + b"\n" for name in matched_files])
-    sink.flush()
-    if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
-        return SearchExit.ERROR
-    return SearchExit.MATCHED if count else SearchExit.NO_MATCH
-
-
-def _count_only(args, env: Environment, patterns, started: float) -> SearchExit:
-    from obdoctor.logs.search import SearchReport, count_hits
-
-    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
-    report = SearchReport()
-    count = count_hits(files, patterns, workers=max(1, args.jobs), report=report)
-    env.stdout.write(f"{count}\n")
-    if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
-        return SearchExit.ERROR
-    return SearchExit.MATCHED if count else SearchExit.NO_MATCH
-
-
-class _ByteSink:
-    """Output lines as bytes, written in large pieces: a log line is printed as it is in the
-    file (like grep), and a million matching lines cost one write per 256 KiB, not one each.
-    A text-only stream (tests' StringIO) gets them decoded, invalid UTF-8 replaced."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.binary = getattr(stream, "buffer", None)
-        self.parts: list[bytes] = []
-        self.size = 0
-
-    def write_all(self, lines) -> None:
-        for line in lines:
-            if len(line) >= 1 << 18:  # a block printed in C: written as it is, not copied again
-                self.flush()
-                self._write(line)
-                continue
-            self.parts.append(line)
-            self.size += len(line)
-            if self.size >= 1 << 18:
-                self.flush()
-
-    def flush(self) -> None:
-        if not self.parts:
-            return
-        data = b"".join(self.parts)
-        self.parts, self.size = [], 0
-        self._write(data)
-
-    def _write(self, data: bytes) -> None:
-        if self.binary is not None:
-            self.stream.flush()
-            self.binary.write(data)
-            self.binary.flush()
-        else:
-            self.stream.write(data.decode("utf-8", "replace"))
-
-
-def _print_text(chunks, files, env: Environment) -> int:
-    """Print ``text_chunks`` (records formatted in C): up to ``SORT_BUFFER`` records in file and
-    line order (a chunk is consecutive records of one file, so ordering chunks orders records),
-    then as they come. Returns the count."""
-    order = {str(f.path): i for i, f in enumerate(files)}
-    sink = _ByteSink(env.stdout)
-    buffered: list[tuple[int, int, bytes]] | None = []
-    count = 0
-    for log, first, records, text in chunks:
-        count += records
-        if buffered is None:
-            sink.write_all((text,))
-            continue
-        buffered.append((order.get(str(log.path), 0), first, text))
-        if count >= SORT_BUFFER:
-            buffered.sort(key=lambda item: item[:2])
-            sink.write_all(text for _, _, text in buffered)
-            buffered = None  # past the buffer: stream as found
-    if buffered:
-        buffered.sort(key=lambda item: item[:2])
-        sink.write_all(text for _, _, text in buffered)
-    sink.flush()
-    return count
-
-
-def _print_hits(batches, files, layout: _Layout, env: Environment) -> int:
-    """Print unparsed hits like grep (see ``_Layout``; in Python: colour), ordered as
-    ``_print_text`` orders them: a batch is consecutive records of one file, like a chunk."""
-    chunks = ((log, batch[0][0], len(batch), b"".join(line for _, line in layout.lines(log, batch)))
-              for log, batch in batches if batch)
-    return _print_text(chunks, files, env)
-
-
-def _flush(buffered: list, order: dict, args, env: Environment, prefix: bool) -> None:
-    buffered.sort(key=lambda r: (order.get(r.path, 0), r.line_no or 0))
-    for record in buffered:
-        _print(record, args, env, prefix)
-    buffered.clear()
+def _color(args, env: Environment) -> bool:
+    """``--color``: always, never, or (auto) on a terminal that is not dumb, unless ``NO_COLOR``."""
+    color = args.color
+    if color == "auto":
+        tty = getattr(env.stdout, "isatty", lambda: False)()
+        color = "always" if tty and "NO_COLOR" not in env.env and "TERM" in env.env and env.env["TERM"] != "dumb" \
+            else "never"
+    return color == "always"
 
 
 def run_trace(args, env: Environment) -> SearchExit:
-    from obdoctor.logs.search import Patterns
-    from obdoctor.logs.traceid import decode_addr, is_trace_id
+    from obdoctor.logs import Patterns, decode_addr, is_trace_id
 
 
     trace_id = args.trace_id.strip()
@@ -724,7 +445,7 @@ def run_trace(args, env: Environment) -> SearchExit:
         if origin and not args.json:
             env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}\n")
         return _print_live(args, env, (trace_id,), flt, sort_by_time=True)
-    from obdoctor.logs.spill import SpillSort
+    from obdoctor.logs import SpillSort
 
     files, problems, report, records, keep = _search(args, env, Patterns(any_of=(trace_id,), fields=flt),
                                                      ordered=False)  # sorted
@@ -789,7 +510,7 @@ def run_codes(args, env: Environment) -> SearchExit:
     import os
     import time
 
-    from obdoctor.logs.codes import tally_codes
+    from obdoctor.logs import tally_codes
 
     started = time.perf_counter()
     flt = record_filter(args, env)
@@ -831,7 +552,7 @@ def _codes_live(args, env: Environment, flt, started: float) -> SearchExit:
     """``logs codes --live``: each server tallies its own files (awk over the SSH of ``logs
     search --live``), only tallies come back; merged here into the same table as on files."""
     from obdoctor.evidence import LogQuery
-    from obdoctor.logs.files import FAMILIES
+    from obdoctor.logs import FAMILIES
 
     source = _live_source(args, env)
     if isinstance(source, (ExitCode, SearchExit)):

@@ -42,17 +42,10 @@ class _Version(argparse.Action):
 def version_text() -> str:
     import platform
 
-    from obdoctor.logs import patterns, reader
+    from obdoctor.logs import engine_summary
 
-    if patterns.simd_available():
-        engine = f"C extension, {patterns.describe_engine('simd')}"
-    else:
-        fallback = "hyperscan" if patterns.hyperscan_available() else "pure Python"
-        counting = "numpy" if reader.load_numpy() else "bytes.count"
-        engine = (f"{fallback} with {counting} line counting: the C extension is not built (no C compiler or "
-                  "Python headers at install; same answers, slower)")
     return (f"obdoctor {__version__} (Python {platform.python_version()}, {sys.executable})\n"
-            f"log search: {engine}\n")
+            f"log search: {engine_summary()}\n")
 
 
 _RELATIVE = re.compile(r"^(\d{1,7}(?:\.\d{1,6})?)\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|"

@@ -25,9 +25,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
 from obdoctor.evidence.rows import Row, TableResult
-from obdoctor.logs.parser import parse_ts
-from obdoctor.logs.record import LogRecord
-from obdoctor.logs.traceid import TRACE_ID
+from obdoctor.logs import LogRecord, TRACE_ID, parse_ts
 
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 _UTC_NAMES = frozenset({"UTC", "GMT", "Z", "UCT", "ZULU", "UNIVERSAL", "ETC/UTC", "ETC/GMT", "+00:00", "-00:00"})

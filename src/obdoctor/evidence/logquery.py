@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from obdoctor.logs.record import LogRecord
+from obdoctor.logs import LogRecord
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 from obdoctor.logs.fields import RecordFilter
 from obdoctor.logs.files import LogFile
-from obdoctor.logs.search import Patterns, SearchReport, fold_files
+from obdoctor.logs.search import Patterns, SearchReport, search_files
+from obdoctor.logs.sinks import Fold
 
 LITERALS = ("ret=-", "errcode=-", "ret_code=-", "result=-", '="OB_')
 _CODE = re.compile(rb'\b(?:ret(?:_code)?|errcode|result)=(?:(-\d{1,7})(?![0-9])|"(OB_[A-Z0-9_]+)")')
@@ -190,7 +191,7 @@ def tally_codes(files: Iterable[LogFile], fields: RecordFilter | None = None, na
     report = CodesReport(files=list(files))
     fold = functools.partial(_tally_batches, names=names)
     patterns = Patterns(any_of=LITERALS, fields=fields)
-    for log, partial in fold_files(report.files, patterns, fold, workers=workers, report=report.search):
+    for log, partial in search_files(report.files, patterns, Fold(fold), workers=workers, report=report.search):
         for key, tally in partial.items():
             tally.relabel(log.server or "", log.path.name)
             mine = report.codes.get(key)

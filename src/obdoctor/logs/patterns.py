@@ -104,6 +104,19 @@ def describe_engine(engine: str) -> str:
     return engine or "none"
 
 
+def engine_summary() -> str:
+    """Which engine searches logs on this machine, in a sentence (``obdoctor --version``): a
+    slow search where the C extension could not be built is explained, not a mystery."""
+    if simd_available():
+        return f"C extension, {describe_engine('simd')}"
+    from obdoctor.logs import reader
+
+    fallback = "hyperscan" if hyperscan_available() else "pure Python"
+    counting = "numpy" if reader.load_numpy() else "bytes.count"
+    return (f"{fallback} with {counting} line counting: the C extension is not built (no C compiler or "
+            "Python headers at install; same answers, slower)")
+
+
 class Matcher:
     """Finds the end offsets of pattern occurrences in a block (at most one report per line
     is needed, so callers skip to the next line after a hit)."""

@@ -1,4 +1,4 @@
-"""Search log files for many fixed strings in one pass, returning parsed records.
+"""Search log files for many fixed strings in one pass: the kernels behind ``search_files``.
 
 Pipeline per file: ``reader.regions`` (record-aligned bytes, bounded memory, compressed files
 streamed) → ``patterns.Matcher.scan`` (all patterns at once; the simd engine counts lines in
@@ -7,10 +7,12 @@ the record above; a matching header takes its continuation lines along; the simd
 this in C too) → ``parser.parse_line``. Engines that do not count lines as they scan have them
 counted lazily, only up to the last hit.
 
-``search_files`` spreads files over worker processes (both cores); workers send back
-compact ``(line_no, offset, bytes)`` batches through a bounded queue so memory stays bounded
-even when every line matches. ``search_hits`` is the same without parsing, for callers that
-only print or count.
+``search_files(files, patterns, sink)`` is the one entry point: it hands the sink a ``Scan``
+and the sink picks the kernel path (``sinks.py``: count, records, fold; ``printer.py``: grep's
+output). Every path spreads files over worker processes (both cores); workers send back
+compact ``(line_no, offset, bytes)`` batches through a bounded queue (or, counting, one number
+per file over a pipe; printing in C, one block of text per few MB) so memory stays bounded
+even when every line matches.
 """
 
 from __future__ import annotations
@@ -29,9 +31,7 @@ from obdoctor.logs.reader import (
 )
 from obdoctor.logs.record import LogRecord
 
-__all__ = ["Patterns", "search_file", "search_files", "search_hits", "search_batches", "count_hits", "fold_files", "text_chunks",
-           "prints_in_c", "Hit",
-           "read_records", "SearchReport", "LogReadError", "iter_lines"]
+__all__ = ["Patterns", "Scan", "SearchReport", "LogReadError", "search_files"]
 
 DENSE_BLOCK = 4 << 20
 DENSE = 2048
@@ -208,7 +208,7 @@ def _raw_batches(path, compression, matcher: Matcher | None, use_mmap=None,
 def _text_chunks(path, compression, matcher: Matcher, head: bytes, numbered: bool,
                  segment: tuple[int, int] | None = None) -> Iterator[tuple[int, int, bytes]]:
     """``(first line number, records, printed bytes)`` per block of up to ``DENSE_BLOCK``
-    bytes: the C scanner formats the records itself (see ``text_chunks``)."""
+    bytes: the C scanner formats the records itself (see ``_text_blocks``)."""
     matcher = matcher.for_path(path)
     lines = _Lines()
     for region in regions(path, compression, segment=segment):
@@ -288,7 +288,9 @@ def _record(log: LogFile, line_no: int, offset: int, data: bytes) -> LogRecord:
 
 
 def search_file(log: LogFile, patterns: Patterns) -> Iterator[LogRecord]:
-    """Records of one file holding the patterns, in file order, with line number and offset.
+    """Records of one file holding the patterns, in file order, with line number and offset:
+    one file, in this process, raising (what the reader tests hold the kernels to; callers
+    outside ``obdoctor.logs`` use ``search_files``).
 
     Raises ``LogReadError`` (an ``OSError``) after the readable part when the file is
     truncated or corrupt."""
@@ -298,28 +300,17 @@ def search_file(log: LogFile, patterns: Patterns) -> Iterator[LogRecord]:
 
 
 def read_records(log: LogFile) -> Iterator[LogRecord]:
-    """Every record of a file, continuation lines joined to the record above."""
+    """Every record of a file, continuation lines joined to the record above (one file, raising,
+    like ``search_file``)."""
     for line_no, offset, data in _raw_hits(log.path, log.compression, None):
         yield _record(log, line_no, offset, data)
-
-
-def iter_lines(log: LogFile) -> Iterator[tuple[int, int, bytes]]:
-    """(line number, byte offset, line bytes without newline) for every physical line."""
-    line_no = 0
-    for region in regions(log.path, log.compression):
-        buf, pos, end = region.buf, region.start, region.end
-        while pos < end:
-            nl = buf.find(b"\n", pos, end)
-            stop = end if nl < 0 else nl
-            line_no += 1
-            yield line_no, region.offset + (pos - region.start), bytes(buf[pos:stop])
-            pos = stop + 1
 
 
 # -- many files, both cores ---------------------------------------------------------------
 @dataclass
 class SearchReport:
-    """What ``search_files`` did: files fully searched and files read only in part (why)."""
+    """What a search did: files fully searched and files read only in part (why), how many
+    worker processes, which engine."""
 
     searched: list[LogFile] = field(default_factory=list)
     failed: list[tuple[LogFile, str]] = field(default_factory=list)
@@ -335,44 +326,68 @@ def _size(log: LogFile) -> int:
     return size * 8 if log.compression else size  # compressed bytes cost ~8x to read
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A matching record before parsing: enough to print it like grep, or to count it."""
+def search_files(files: Iterable[LogFile], patterns: Patterns, sink, *, workers: int | None = 2,
+                 report: SearchReport | None = None):
+    """Search ``files`` for ``patterns`` into ``sink``; returns what the sink makes of it.
 
-    log: LogFile
-    line_no: int
-    offset: int
-    data: bytes
-
-    def record(self) -> LogRecord:
-        return _record(self.log, self.line_no, self.offset, self.data)
-
-
-def search_files(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
-                 report: SearchReport | None = None, *, ordered: bool = True) -> Iterator[LogRecord]:
-    """Records from many files, spread over ``workers`` processes (largest files first).
-
-    Records of one file come in file order; files interleave. With ``ordered=False`` (callers
-    that sort anyway) a big file may also be shared by two workers, its two halves
-    interleaving. ``report`` (if given) is filled as files finish. Unreadable/truncated files
-    are reported there, never raised."""
-    for hit in search_hits(files, patterns, workers, report, ordered=ordered):
-        yield _record(hit.log, hit.line_no, hit.offset, hit.data)
+    The sink (``Count``, ``Records``, ``Fold``, ``Printer``) decides which kernel path runs, so
+    each gets its fast one: a count never moves a hit between processes, printing formats the
+    records in C a block at a time when it can. Files are spread over ``workers`` processes
+    (largest first) when they are big enough to pay for it. ``report`` (if given) is filled as
+    files finish: searched, or read only in part and why; an unreadable file is never raised."""
+    return sink.run(Scan(files, patterns, workers, report if report is not None else SearchReport()))
 
 
-def search_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
-                report: SearchReport | None = None, *, ordered: bool = True) -> Iterator[Hit]:
-    """``search_files`` without parsing: for callers that only print or count (parsing is
-    most of the cost when a pattern matches many lines)."""
-    for log, batch in search_batches(files, patterns, workers, report, ordered=ordered):
-        for line_no, offset, data in batch:
-            yield Hit(log, line_no, offset, data)
+class Scan:
+    """One search as a sink sees it (the files, patterns, workers and report) and the kernel
+    paths it may take; each path plans its own work split. A new sink is a class with
+    ``run(scan)`` calling one of these."""
+
+    def __init__(self, files: Iterable[LogFile], patterns: Patterns, workers: int | None, report: SearchReport):
+        self.files = list(files)
+        self.patterns = patterns
+        self.workers = workers
+        self.report = report
+
+    def batches(self, ordered: bool = True) -> Iterator[tuple[LogFile, list[tuple[int, int, bytes]]]]:
+        """``(file, [(line number, offset, record bytes), ...])``, a batch at a time, unparsed.
+        Records of one file come in file order (with ``ordered=False`` a big file's halves may
+        interleave); files interleave."""
+        return _search_batches(self.files, self.patterns, self.workers, self.report, ordered=ordered)
+
+    def records(self, ordered: bool = True) -> Iterator[LogRecord]:
+        """The batches parsed into ``LogRecord``s."""
+        for log, batch in self.batches(ordered):
+            for line_no, offset, data in batch:
+                yield _record(log, line_no, offset, data)
+
+    def count(self) -> int:
+        """How many records match, counted where they are found."""
+        return _count_all(self.files, self.patterns, self.workers, self.report)
+
+    def fold(self, fold) -> Iterator[tuple[LogFile, object]]:
+        """``(file, fold(batches))`` per file or segment, folded inside the workers."""
+        return _fold_files(self.files, self.patterns, fold, self.workers, self.report)
+
+    def prints_in_c(self) -> bool:
+        """Whether ``blocks`` serves these patterns."""
+        return prints_in_c(self.patterns)
+
+    def blocks(self, heads: dict[str, bytes], numbered: bool) -> Iterator[tuple[LogFile, int, int, bytes]]:
+        """``(file, first line number, records, bytes)``, the records printed by C as grep prints
+        them; only when ``prints_in_c()``."""
+        return _text_blocks(self.files, self.patterns, heads, numbered, self.workers, self.report)
+
+    def narrowed(self, patterns: Patterns, workers: int | None) -> Scan:
+        """The same files and report, other patterns and workers (a printer that tests every
+        record itself)."""
+        return Scan(self.files, patterns, workers, self.report)
 
 
-def search_batches(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
-                   report: SearchReport | None = None, *,
-                   ordered: bool = True) -> Iterator[tuple[LogFile, list[tuple[int, int, bytes]]]]:
-    """``search_hits`` as ``(file, [(line number, offset, bytes), ...])``, a batch at a time:
+def _search_batches(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
+                    report: SearchReport | None = None, *,
+                    ordered: bool = True) -> Iterator[tuple[LogFile, list[tuple[int, int, bytes]]]]:
+    """``Scan.batches``: ``(file, [(line number, offset, bytes), ...])``, a batch at a time:
     for printing a million matching lines without an object per line."""
     plan = _Plan(files, patterns, workers, report, split=not ordered)
     if plan.parallel:
@@ -388,15 +403,15 @@ def search_batches(files: Iterable[LogFile], patterns: Patterns, workers: int | 
 
 
 def prints_in_c(patterns: Patterns) -> bool:
-    """Whether ``text_chunks`` serves these patterns (the C scanner, no all_of to check)."""
+    """Whether ``_text_blocks`` serves these patterns (the C scanner, no all_of to check)."""
     if patterns.matches_everything or patterns.all_of:
         return False
     return hasattr(compile_patterns(patterns), "text")
 
 
-def text_chunks(files: Iterable[LogFile], patterns: Patterns, heads: dict[str, bytes], numbered: bool,
-                workers: int | None = 2, report: SearchReport | None = None
-                ) -> Iterator[tuple[LogFile, int, int, bytes]]:
+def _text_blocks(files: Iterable[LogFile], patterns: Patterns, heads: dict[str, bytes], numbered: bool,
+                 workers: int | None = 2, report: SearchReport | None = None
+                 ) -> Iterator[tuple[LogFile, int, int, bytes]]:
     """``(file, first line number, records, bytes)``: the matching records already printed as
     grep prints them (``heads[path]`` + line number and ``:`` when ``numbered`` + the record +
     newline), formatted in C and sent between processes as one bytes object per block: a
@@ -417,10 +432,10 @@ def text_chunks(files: Iterable[LogFile], patterns: Patterns, heads: dict[str, b
             plan.report.failed.append((log, _describe(exc)))
 
 
-def count_hits(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
+def _count_all(files: Iterable[LogFile], patterns: Patterns, workers: int | None = 2,
                report: SearchReport | None = None) -> int:
-    """``sum(1 for _ in search_hits(...))`` without moving every hit between processes
-    (``logs search --count`` on a word found on every line)."""
+    """``Scan.count``: the number of records ``Scan.batches`` would give, without moving every
+    hit between processes (``logs search --count`` on a word found on every line)."""
     plan = _Plan(files, patterns, workers, report, split=True)  # a count has no order
     if plan.parallel:
         forked = _forked_count(plan)
@@ -586,8 +601,8 @@ def _describe(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, LogReadError) else f"{type(exc).__name__}: {exc}"
 
 
-def fold_files(files: Iterable[LogFile], patterns: Patterns, fold, workers: int | None = 2,
-               report: SearchReport | None = None) -> Iterator[tuple[LogFile, object]]:
+def _fold_files(files: Iterable[LogFile], patterns: Patterns, fold, workers: int | None = 2,
+                report: SearchReport | None = None) -> Iterator[tuple[LogFile, object]]:
     """``(file, fold(batches))`` for each file (or segment of a big one): ``fold`` reduces the
     file's batches of hits to something small (a tally) inside the worker, so only that crosses
     a process and memory stays bounded however many records match. ``fold`` is a module-level

@@ -14,7 +14,7 @@ from html import escape
 
 from obdoctor import __version__
 from obdoctor.findings import EvidenceStep, Finding, Report, ViewRead
-from obdoctor.logs.traceid import decode_addr
+from obdoctor.logs import decode_addr
 from obdoctor.report.formats import RenderOptions, register
 from obdoctor.report.redact import redact_report
 from obdoctor.report.common import cell, clip, finding_facts, headline, headline_style, row_columns, source_facts

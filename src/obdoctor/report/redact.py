@@ -15,7 +15,7 @@ from typing import Any
 
 from obdoctor.findings import Report
 from obdoctor.security.redaction import HostPseudonyms, Redactor
-from obdoctor.logs.traceid import decode_addr
+from obdoctor.logs import decode_addr
 
 _ADDRESS_COLUMNS = ("svr_ip", "rs_svr_ip", "ip", "addr", "destination", "server", "dst", "svr_addr")
 

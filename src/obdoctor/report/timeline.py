@@ -15,7 +15,7 @@ from typing import Any
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import Report
-from obdoctor.logs.parser import parse_line
+from obdoctor.logs import parse_line
 
 # (column, what its time means); the first present one names a point event.
 TIME_COLUMNS: tuple[tuple[str, str], ...] = (

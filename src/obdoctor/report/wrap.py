@@ -12,7 +12,7 @@ import re
 
 from rich.cells import cell_len
 
-from obdoctor.logs.traceid import TRACE_ID
+from obdoctor.logs import TRACE_ID
 
 IDENTIFIER = re.compile("|".join((
     TRACE_ID.pattern,

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from obdoctor.evidence.records import ArchiveStatus, RootServiceEvent
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog.data_files import data_toml
-from obdoctor.logs.record import LogRecord
+from obdoctor.logs import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
 from obdoctor.rules.services.destination import DestinationProblem, cluster_servers, diagnose, is_destination_code
 

@@ -17,8 +17,7 @@ from obdoctor.catalog import errors
 from obdoctor.catalog.causes import Cause, cause
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.security.redaction import redact_text, redact_value
-from obdoctor.logs.record import LogRecord
-from obdoctor.logs.traceid import is_trace_id
+from obdoctor.logs import LogRecord, is_trace_id
 
 
 @dataclass

@@ -34,9 +34,7 @@ from datetime import datetime
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.records import BackupJob, LSTask
 from obdoctor.findings import Finding
-from obdoctor.logs.kv import find_anywhere
-from obdoctor.logs.record import LogRecord
-from obdoctor.logs.traceid import is_trace_id
+from obdoctor.logs import LogRecord, find_anywhere, is_trace_id
 from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, log_provenance, search, window,
 )

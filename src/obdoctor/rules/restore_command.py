@@ -26,8 +26,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding
-from obdoctor.logs.record import LogRecord
-from obdoctor.logs.traceid import is_trace_id
+from obdoctor.logs import LogRecord, is_trace_id
 from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, fmt_time, search
 from obdoctor.rules.services.restore import NO_ENOUGH_LOG, explain_code, restore_facts, restore_point_from
 

@@ -28,8 +28,7 @@ from obdoctor.addresses import server_ip
 from obdoctor.catalog import error_docs
 from obdoctor.evidence.records import RestoreJob
 from obdoctor.findings import Finding
-from obdoctor.logs.record import LogRecord
-from obdoctor.logs.traceid import is_trace_id
+from obdoctor.logs import LogRecord, is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
 from obdoctor.rules.services.restore import ARCHIVE_RECYCLED, NO_ENOUGH_LOG, Point, explain_code, restore_facts
 

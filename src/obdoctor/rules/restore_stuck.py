@@ -27,7 +27,7 @@ from __future__ import annotations
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.records import RestoreJob, scn_time
 from obdoctor.findings import Finding, Verdict
-from obdoctor.logs.traceid import is_trace_id
+from obdoctor.logs import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, fmt_time, search
 from obdoctor.rules.services.restore import restore_facts
 

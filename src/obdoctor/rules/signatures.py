@@ -35,7 +35,7 @@ from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog import signatures
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
-from obdoctor.logs.record import LogRecord
+from obdoctor.logs import LogRecord
 from obdoctor.rules.services.destination import cluster_servers
 from obdoctor.rules.services.signatures import apply_signature, tenant_states
 

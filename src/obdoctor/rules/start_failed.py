@@ -34,7 +34,7 @@ from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog.causes import all_causes
-from obdoctor.logs.traceid import is_trace_id
+from obdoctor.logs import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, first_matching, fmt_time, search
 
 START_CAUSES = ("backup_in_progress", "backup_dest_not_set", "archive_not_doing", "tenant_not_normal",

@@ -31,7 +31,7 @@ from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES, KNOWN_STAGES, TERMINA
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import BackupTask, ScheduleTask
 from obdoctor.findings import Finding, Verdict
-from obdoctor.logs.traceid import is_trace_id
+from obdoctor.logs import is_trace_id
 from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, facts, files_of, fmt_time, head_tail, search, window,
 )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from obdoctor.catalog.views import column_names
 from obdoctor.catalog.views import columns as view_columns
-from obdoctor.logs.traceid import encode
+from obdoctor.logs import encode
 from obdoctor.scenarios import render_sql
 from obdoctor.scenarios.model import LogFileSpec, LogLine, Scenario
 

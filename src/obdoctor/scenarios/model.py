@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from obdoctor.logs.traceid import encode
+from obdoctor.logs import encode
 
 _VAR = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 

@@ -23,9 +23,7 @@ from obdoctor.evidence.clock import (
     ClockShift, anchor_views, back_on_views, format_offset, from_zones, infer_from, parse_offset, searching,
 )
 from obdoctor.catalog.versions import is_3x_view, scope_headline, scope_note
-from obdoctor.logs.files import LogFile, discover, overlaps
-from obdoctor.logs.parser import parse_line
-from obdoctor.logs.search import Patterns, SearchReport, search_files
+from obdoctor.logs import LogFile, Patterns, Records, SearchReport, discover, overlaps, parse_line, search_files
 from obdoctor.evidence.rows import Columns
 from obdoctor.sources.loose import UNKNOWN_SERVER
 from obdoctor.sources.paste import SESSION
@@ -422,7 +420,7 @@ class Bundle:
             for server in self.info().servers:
                 found, _ = discover(logs_dir / server, server)
                 files.extend(f for f in found if not f.wf)
-            return search_files(files, Patterns(traces, ()), workers=2, ordered=False)
+            return search_files(files, Patterns(traces, ()), Records(ordered=False), workers=2)
 
         return infer_from(tables, search)
 
@@ -570,8 +568,8 @@ class Bundle:
             files, _ = discover(unknown, UNKNOWN_SERVER)
             chosen_all.extend(f for f in files if overlaps(f, query.since, query.until))  # any family: a paste mixes them
         report = SearchReport()
-        # one pass over all servers' files, both cores (obdoctor.logs.search.search_files)
-        for record in search_files(chosen_all, patterns, workers=2, report=report, ordered=False):  # sorted below
+        # one pass over all servers' files, both cores
+        for record in search_files(chosen_all, patterns, Records(ordered=False), workers=2, report=report):  # sorted below
             if not query.keeps(record):
                 continue
             result.total_matches += 1

@@ -18,7 +18,7 @@ from obdoctor.addresses import server_ip
 from obdoctor.evidence import LogQuery, LogSearchResult, SourceInfo, TableResult
 from obdoctor.evidence.clock import ClockShift, anchor_views, back_on_views, from_zones, infer_from, searching
 from obdoctor.catalog.versions import scope_headline, scope_note
-from obdoctor.logs.traceid import decode_addr
+from obdoctor.logs import decode_addr
 from obdoctor.sources.ssh import Progress, SshLogSearcher, SshOptions, SshTarget
 
 

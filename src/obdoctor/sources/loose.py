@@ -136,7 +136,7 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
 def _log_name(name: str, directory: Path) -> str:
     """A staged name the log search recognises (observer.log, rootservice.log...), kept unique;
     a name OceanBase writes (``observer.log.20230926143000``, ``rootservice.log.wf``) is kept."""
-    from obdoctor.logs.files import classify
+    from obdoctor.logs import classify
 
     if classify(Path(name)) is not None and not (directory / name).exists():
         return name
@@ -194,7 +194,7 @@ def _own_address(head: str) -> tuple[str, str] | None:
     ids in its log. Taken only when one address holds more than half of them."""
     from collections import Counter
 
-    from obdoctor.logs.traceid import TRACE_ID, decode_addr
+    from obdoctor.logs import TRACE_ID, decode_addr
 
     made = Counter(decode_addr(t) for t in TRACE_ID.findall(head[:_HEAD_BYTES]))
     made.pop(None, None)

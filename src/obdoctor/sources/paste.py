@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from obdoctor.catalog import views as catalogue
-from obdoctor.logs.parser import parse_line
+from obdoctor.logs import parse_line
 
 _PROMPT = re.compile(r"^\s*(?:obclient|mysql|mariadb)(?:\s*\[[^\]]*\])?\s*>\s?(.*)$", re.IGNORECASE)
 _CONTINUE = re.compile(r"^\s*->\s?(.*)$")

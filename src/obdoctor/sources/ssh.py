@@ -36,10 +36,7 @@ from datetime import datetime
 from pathlib import Path
 
 from obdoctor.evidence import LogQuery, LogSearchResult
-from obdoctor.logs import remote
-from obdoctor.logs.files import discover, overlaps
-from obdoctor.logs.parser import parse_line
-from obdoctor.logs.search import Patterns, search_file
+from obdoctor.logs import Patterns, Records, SearchReport, discover, overlaps, parse_line, remote, search_files
 from obdoctor.sources.known_hosts import KnownHosts
 
 Progress = Callable[[str, str], None]
@@ -285,7 +282,7 @@ class SshLogSearcher:
         what was searched and what could not be)``, tallies labelled ``server:file:line`` as a
         bundle's are; ``fields`` (a ``RecordFilter``) narrows the
         records on the server. Never raises."""
-        from obdoctor.logs.fields import RecordFilter
+        from obdoctor.logs import RecordFilter
 
         fields = fields or RecordFilter()
         result = LogSearchResult(query)
@@ -304,7 +301,7 @@ class SshLogSearcher:
         return tallies, result
 
     async def _codes_server(self, server: str, query: LogQuery, fields, names) -> tuple[list, LogSearchResult]:
-        from obdoctor.logs.codes import tallies_from_rows
+        from obdoctor.logs import tallies_from_rows
 
         part = LogSearchResult(query)
         target = self.targets[server]
@@ -670,23 +667,24 @@ def _search_local(directory: Path, server: str, query: LogQuery, part: LogSearch
         return
     patterns = Patterns(query.any_of, query.all_of)
     for log in chosen:
-        try:
-            for record in search_file(log, patterns):
-                if not query.keeps(record):
-                    continue
-                part.total_matches += 1
-                if len(part.records) < query.limit:
-                    part.records.append(record)
-            part.files_searched.append(f"{server}/{log.name}")
-        except (OSError, EOFError, ValueError) as exc:
-            part.unchecked.append(f"{server}/{log.name}: {type(exc).__name__}: {exc}")
+        report = SearchReport()
+        for record in search_files([log], patterns, Records(), workers=1, report=report):
+            if not query.keeps(record):
+                continue
+            part.total_matches += 1
+            if len(part.records) < query.limit:
+                part.records.append(record)
+        if report.failed:  # truncated, corrupt or unreadable: what could be read is kept
+            part.unchecked.append(f"{server}/{log.name}: {report.failed[0][1]}")
             part.files_searched.append(f"{server}/{log.name} (partly)")
+        else:
+            part.files_searched.append(f"{server}/{log.name}")
 
 
 
 def _codes_local(directory: Path, server: str, query: LogQuery, fields, names, part: LogSearchResult) -> list:
     """The observer runs here: tally its files directly, as a bundle's are tallied."""
-    from obdoctor.logs.codes import tally_codes
+    from obdoctor.logs import tally_codes
 
     chosen = _choose_local(directory, server, query)
     found = []

@@ -13,7 +13,7 @@ from obdoctor.addresses import server_ip
 from obdoctor.evidence.clock import from_epoch_us
 from obdoctor.evidence.rows import Row
 from obdoctor.catalog.errors import normalize_code
-from obdoctor.logs.parser import parse_ts
+from obdoctor.logs import parse_ts
 
 
 # Times outside this range are not backup times: read as NULL and reported as malformed cells,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from obdoctor.findings import Verdict
 from obdoctor.catalog.causes import cause
-from obdoctor.logs.record import LogRecord
+from obdoctor.logs import LogRecord
 from obdoctor.rules.base import Chain, RuleContext, search
 from obdoctor.rules.services.failure import CodeFamily, Explanation, FailurePoint
 

@@ -20,8 +20,7 @@ from __future__ import annotations
 from obdoctor.addresses import server_ip
 from obdoctor.findings import Verdict
 from obdoctor.catalog.causes import cause
-from obdoctor.logs.kv import find_anywhere
-from obdoctor.logs.record import LogRecord
+from obdoctor.logs import LogRecord, find_anywhere
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, RuleContext, search
 from obdoctor.rules.services.failure import CodeFamily, Explanation, FailurePoint
 

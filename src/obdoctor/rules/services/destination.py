@@ -23,7 +23,7 @@ from obdoctor.findings import Verdict
 from obdoctor.catalog import storage_errors
 from obdoctor.catalog.causes import sole_causes
 from obdoctor.security.redaction import redact_text
-from obdoctor.logs.record import LogRecord
+from obdoctor.logs import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, RuleContext, code_text, search
 from obdoctor.rules.services.failure import Explanation
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from obdoctor.findings import Verdict
-from obdoctor.logs.record import LogRecord
+from obdoctor.logs import LogRecord
 from obdoctor.rules.base import Chain, RuleContext
 
 

@@ -20,8 +20,7 @@ from __future__ import annotations
 import re
 
 from obdoctor.evidence.records import BackupJob
-from obdoctor.logs.kv import find_anywhere
-from obdoctor.logs.record import LogRecord
+from obdoctor.logs import LogRecord, find_anywhere
 from obdoctor.rules.base import Chain, RuleContext, log_provenance, search
 
 LS_TASK_FAILED = "ls task failed, backup can't not continue"

@@ -13,7 +13,7 @@ from obdoctor.catalog import error_docs
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.evidence.records import scn_time
 from obdoctor.findings import Verdict
-from obdoctor.logs.record import LogRecord
+from obdoctor.logs import LogRecord
 from obdoctor.rules.base import Chain, RuleContext, fmt_time
 from obdoctor.rules.services.destination import DestinationProblem, diagnose, is_destination_code
 
@@ -66,7 +66,7 @@ def restore_point_from(values: dict[str, str | None], lines: list[LogRecord]) ->
             m = _SCN_IN_TEXT.search(value)
             if m:
                 return Point(int(m.group(1)), None, f"{key} in {source}")
-            from obdoctor.logs.parser import parse_ts
+            from obdoctor.logs import parse_ts
 
             when = parse_ts(value.strip('"'))
             if when:
