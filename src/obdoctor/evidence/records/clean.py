@@ -7,38 +7,28 @@ from datetime import datetime
 
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records.backup import JobComment
-from obdoctor.evidence.records.cells import _code, _tenant, _ts
-from obdoctor.evidence.rows import Row
+from obdoctor.evidence.records.cells import error_code, integer, text, time, upper
+from obdoctor.evidence.records.columns import Record, column, tenant_column
 
 
 @dataclass
-class DeleteJob:
+class DeleteJob(Record):
     """A row of CDB_OB_BACKUP_DELETE_JOBS or *_JOB_HISTORY (backup clean)."""
 
-    tenant_id: int | None
-    job_id: int | None
-    type: str | None
-    parameter: str | None
-    job_level: str | None
-    status: str
-    result: int | None
-    comment: str | None
-    start: datetime | None
-    end: datetime | None
-    task_count: int | None
-    success_task_count: int | None
+    tenant_id: int | None = tenant_column()
+    job_id: int | None = column("JOB_ID", integer)
+    type: str | None = column("TYPE", text)
+    parameter: str | None = column("PARAMETER", text)
+    job_level: str | None = column("JOB_LEVEL", text)
+    status: str = column("STATUS", upper)
+    result: int | None = column("RESULT", error_code)
+    comment: str | None = column("COMMENT", text)
+    start: datetime | None = column(("START_TIMESTAMP", "start_ts"), time)
+    """START_TIMESTAMP in the views, ``start_ts`` in __all_virtual_backup_delete_job."""
+    end: datetime | None = column(("END_TIMESTAMP", "end_ts"), time)
+    task_count: int | None = column("TASK_COUNT", integer)
+    success_task_count: int | None = column("SUCCESS_TASK_COUNT", integer)
     provenance: Provenance
-
-    @classmethod
-    def from_row(cls, row: Row, default_tenant: int | None = None) -> "DeleteJob":
-        return cls(
-            tenant_id=_tenant(row, default_tenant), job_id=row.integer("JOB_ID"), type=row.text("TYPE"),
-            parameter=row.text("PARAMETER"), job_level=row.text("JOB_LEVEL"), status=(row.text("STATUS") or "").upper(),
-            result=_code(row, "RESULT"), comment=row.text("COMMENT"),
-            start=_ts(row, "START_TIMESTAMP") or _ts(row, "start_ts"), end=_ts(row, "END_TIMESTAMP") or _ts(row, "end_ts"),
-            task_count=row.integer("TASK_COUNT"), success_task_count=row.integer("SUCCESS_TASK_COUNT"),
-            provenance=row.provenance,
-        )
 
     @property
     def structured_comment(self) -> JobComment | None:
@@ -46,33 +36,23 @@ class DeleteJob:
 
 
 @dataclass
-class DeleteTask:
+class DeleteTask(Record):
     """A row of CDB_OB_BACKUP_DELETE_TASKS or *_TASK_HISTORY: one backup set or piece to clean."""
 
-    tenant_id: int | None
-    task_id: int | None
-    job_id: int | None
-    task_type: str | None
-    id: int | None
-    status: str
-    result: int | None
-    comment: str | None
-    start: datetime | None
-    end: datetime | None
-    total_ls_count: int | None
-    finish_ls_count: int | None
-    path: str | None
+    tenant_id: int | None = tenant_column()
+    task_id: int | None = column("TASK_ID", integer)
+    job_id: int | None = column("JOB_ID", integer)
+    task_type: str | None = column("TASK_TYPE", text)
+    id: int | None = column("ID", integer)
+    status: str = column("STATUS", upper)
+    result: int | None = column("RESULT", error_code)
+    comment: str | None = column("COMMENT", text)
+    start: datetime | None = column("START_TIMESTAMP", time)
+    end: datetime | None = column("END_TIMESTAMP", time)
+    total_ls_count: int | None = column("TOTAL_LS_COUNT", integer)
+    finish_ls_count: int | None = column("FINISH_LS_COUNT", integer)
+    path: str | None = column("PATH", text)
     provenance: Provenance
-
-    @classmethod
-    def from_row(cls, row: Row, default_tenant: int | None = None) -> "DeleteTask":
-        return cls(
-            tenant_id=_tenant(row, default_tenant), task_id=row.integer("TASK_ID"), job_id=row.integer("JOB_ID"),
-            task_type=row.text("TASK_TYPE"), id=row.integer("ID"), status=(row.text("STATUS") or "").upper(),
-            result=_code(row, "RESULT"), comment=row.text("COMMENT"), start=_ts(row, "START_TIMESTAMP"),
-            end=_ts(row, "END_TIMESTAMP"), total_ls_count=row.integer("TOTAL_LS_COUNT"),
-            finish_ls_count=row.integer("FINISH_LS_COUNT"), path=row.text("PATH"), provenance=row.provenance,
-        )
 
     @property
     def structured_comment(self) -> JobComment | None:

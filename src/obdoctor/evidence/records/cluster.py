@@ -2,48 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from obdoctor.evidence.provenance import Provenance
-from obdoctor.evidence.records.cells import _address, _ts
-from obdoctor.evidence.rows import Row
+from obdoctor.evidence.records.cells import (
+    integer, name_value_pairs, server_address, text, text_or_blank, time, upper_or_none,
+)
+from obdoctor.evidence.records.columns import Record, column, columns, derived
 from obdoctor.catalog.errors import normalize_code
 
+EVENT_PAIRS = tuple(f"{kind}{i}" for i in range(1, 7) for kind in ("NAME", "VALUE"))
+"""An event's NAME1, VALUE1 .. NAME6, VALUE6 cells: what the event recorded, read by name."""
 
-@dataclass
-class RootServiceEvent:
-    """A row of DBA_OB_ROOTSERVICE_EVENT_HISTORY; NAMEx/VALUEx pairs read by name."""
 
-    timestamp: datetime | None
-    module: str
-    event: str
+class _Event(Record):
+    """What the root service's and the servers' event histories share: values read by name."""
+
     values: dict[str, str | None]
-    extra_info: str | None
-    rs_svr_ip: str | None
-    rs_svr_port: int | None
-    provenance: Provenance
-
-    @classmethod
-    def from_row(cls, row: Row) -> "RootServiceEvent":
-        values: dict[str, str | None] = {}
-        for i in range(1, 7):
-            name = row.text(f"NAME{i}")
-            if name:
-                values.setdefault(name, row.text(f"VALUE{i}"))
-        return cls(
-            timestamp=_ts(row, "TIMESTAMP") or _ts(row, "GMT_CREATE"),
-            module=row.text("MODULE") or "",
-            event=row.text("EVENT") or "",
-            values=values,
-            extra_info=row.text("EXTRA_INFO"),
-            rs_svr_ip=_address(row, "RS_SVR_IP"),
-            rs_svr_port=row.integer("RS_SVR_PORT"),
-            provenance=row.provenance,
-        )
 
     def value(self, name: str) -> str | None:
         return self.values.get(name)
+
+
+@dataclass
+class RootServiceEvent(_Event):
+    """A row of DBA_OB_ROOTSERVICE_EVENT_HISTORY; NAMEx/VALUEx pairs read by name."""
+
+    timestamp: datetime | None = column(("TIMESTAMP", "GMT_CREATE"), time)
+    module: str = column("MODULE", text_or_blank)
+    event: str = column("EVENT", text_or_blank)
+    values: dict[str, str | None] = columns(EVENT_PAIRS, name_value_pairs)
+    extra_info: str | None = column("EXTRA_INFO", text)
+    rs_svr_ip: str | None = column("RS_SVR_IP", server_address)
+    rs_svr_port: int | None = column("RS_SVR_PORT", integer)
+    provenance: Provenance
 
     def int_value(self, name: str) -> int | None:
         text = self.values.get(name)
@@ -63,67 +56,33 @@ class RootServiceEvent:
 
 
 @dataclass
-class ServerEvent:
+class ServerEvent(_Event):
     """A row of DBA_OB_SERVER_EVENT_HISTORY (SERVER_EVENT_ADD): NAMEx/VALUEx pairs read by name."""
 
-    timestamp: datetime | None
-    svr_ip: str | None
-    module: str
-    event: str
-    values: dict[str, str | None]
-    extra_info: str | None
+    timestamp: datetime | None = column(("TIMESTAMP", "GMT_CREATE"), time)
+    svr_ip: str | None = column("SVR_IP", server_address)
+    module: str = column("MODULE", text_or_blank)
+    event: str = column("EVENT", text_or_blank)
+    values: dict[str, str | None] = columns(EVENT_PAIRS, name_value_pairs)
+    extra_info: str | None = column("EXTRA_INFO", text)
     provenance: Provenance
-
-    @classmethod
-    def from_row(cls, row: Row) -> "ServerEvent":
-        values: dict[str, str | None] = {}
-        for i in range(1, 7):
-            name = row.text(f"NAME{i}")
-            if name:
-                values.setdefault(name, row.text(f"VALUE{i}"))
-        return cls(_ts(row, "TIMESTAMP") or _ts(row, "GMT_CREATE"), _address(row, "SVR_IP"), row.text("MODULE") or "",
-                   row.text("EVENT") or "", values, row.text("EXTRA_INFO"), row.provenance)
-
-    def value(self, name: str) -> str | None:
-        return self.values.get(name)
 
 
 @dataclass
-class Tenant:
-    tenant_id: int | None
-    name: str | None
-    tenant_type: str | None
-    status: str | None
-    role: str | None
+class Tenant(Record):
+    tenant_id: int | None = column("TENANT_ID", integer)
+    name: str | None = column("TENANT_NAME", text)
+    tenant_type: str | None = column("TENANT_TYPE", text)
+    status: str | None = column("STATUS", upper_or_none)
+    role: str | None = column("TENANT_ROLE", upper_or_none)
     provenance: Provenance
-
-    @classmethod
-    def from_row(cls, row: Row) -> "Tenant":
-        return cls(
-            tenant_id=row.integer("TENANT_ID"),
-            name=row.text("TENANT_NAME"),
-            tenant_type=row.text("TENANT_TYPE"),
-            status=(row.text("STATUS") or "").upper() or None,
-            role=(row.text("TENANT_ROLE") or "").upper() or None,
-            provenance=row.provenance,
-        )
 
 
 @dataclass
-class Server:
-    svr_ip: str | None
-    svr_port: int | None
-    status: str | None
-    start_service_time: datetime | None
+class Server(Record):
+    svr_ip: str | None = column("SVR_IP", server_address)
+    svr_port: int | None = column("SVR_PORT", integer)
+    status: str | None = column("STATUS", upper_or_none)
+    start_service_time: datetime | None = column("START_SERVICE_TIME", time)
     provenance: Provenance
-    extra: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_row(cls, row: Row) -> "Server":
-        return cls(
-            svr_ip=_address(row, "SVR_IP"),
-            svr_port=row.integer("SVR_PORT"),
-            status=(row.text("STATUS") or "").upper() or None,
-            start_service_time=_ts(row, "START_SERVICE_TIME"),
-            provenance=row.provenance,
-        )
+    extra: dict = derived(default_factory=dict)
