@@ -60,10 +60,7 @@ def _state(record: object) -> dict:
 
 
 def _read(record_type: type, row: Row, default_tenant: int | None) -> dict:
-    try:
-        built = record_type.from_row(row, default_tenant)
-    except TypeError:
-        built = record_type.from_row(row)
+    built = record_type.from_row(row, default_tenant)
     return {"record": _state(built), "malformed": list(row.malformed)}
 
 
@@ -78,10 +75,7 @@ def record_types() -> dict[str, tuple[type, bool]]:
 
 def _columns_asked(record_type: type) -> list[str]:
     values = _Asked()
-    try:
-        record_type.from_row(Row(values, Provenance("sql", "T", row=1)), None)
-    except TypeError:
-        record_type.from_row(Row(values, Provenance("sql", "T", row=1)))
+    record_type.from_row(Row(values, Provenance("sql", "T", row=1)), None)
     names: list[str] = []
     for name in values.asked:
         if name.upper() not in names:

@@ -15,6 +15,18 @@ from tests.records import snapshot
 
 EXPECTED = json.loads(snapshot.EXPECTED.read_text(encoding="utf-8"))
 
+ADDED = {"initiator_tenant_id", "initiator_job_id"}
+"""Fields added to a record since the expectation was written (BackupJob: the watcher reads them
+through the record instead of from the row); compared where rows have them, not against it."""
+
+
+def _without_added(value):
+    if isinstance(value, dict):
+        return {k: _without_added(v) for k, v in value.items() if k not in ADDED}
+    if isinstance(value, list):
+        return [_without_added(v) for v in value]
+    return value
+
 
 @pytest.fixture(scope="module")
 def now() -> dict:
@@ -24,7 +36,7 @@ def now() -> dict:
 
 @pytest.mark.parametrize("example", sorted(EXPECTED["examples"]))
 def test_example_bundles_read_the_same(now: dict, example: str) -> None:
-    assert now["examples"][example] == EXPECTED["examples"][example]
+    assert _without_added(now["examples"][example]) == EXPECTED["examples"][example]
 
 
 @pytest.mark.parametrize("record", sorted(EXPECTED["hostile"]))
@@ -32,8 +44,18 @@ def test_odd_cells_read_the_same(now: dict, record: str) -> None:
     expected, got = EXPECTED["hostile"][record]["results"], now["hostile"][record]["results"]
     assert len(got) == len(expected)
     for i, (e, g) in enumerate(zip(expected, got)):
-        assert g == e, (record, i)
+        assert _without_added(g) == e, (record, i)
 
 
 def test_every_example_is_compared(now: dict) -> None:
     assert sorted(now["examples"]) == sorted(EXPECTED["examples"]) and len(EXPECTED["examples"]) >= 40
+
+
+def test_the_watchers_initiator_columns_are_read_by_the_record() -> None:
+    from obdoctor.evidence.provenance import Provenance
+    from obdoctor.evidence.records import BackupJob
+    from obdoctor.evidence.rows import Row
+
+    job = BackupJob.from_row(Row({"TENANT_ID": "1002", "JOB_ID": "3", "INITIATOR_TENANT_ID": "1",
+                                  "INITIATOR_JOB_ID": "1e999"}, Provenance("sql", "CDB_OB_BACKUP_JOBS", row=1)))
+    assert (job.initiator_tenant_id, job.initiator_job_id) == (1, None)

@@ -73,6 +73,9 @@ class BackupJob(Record):
     backup_type: str | None = column("BACKUP_TYPE", text)
     path: str | None = column("PATH", text)
     provenance: Provenance
+    initiator_tenant_id: int | None = column("INITIATOR_TENANT_ID", integer, default=None)
+    """The tenant whose job started this one: a cluster-level job starts one job per tenant."""
+    initiator_job_id: int | None = column("INITIATOR_JOB_ID", integer, default=None)
     established_by: str | None = derived()
     """Set when no job row says FAILED but other evidence does (rules/services/implied.py): what proved it."""
     proof: list = derived(default_factory=list)
