@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from obdoctor.evidence.kinds import KINDS, STRICT_COLUMNS_ENV, Kind, KindSpec, check_columns, require_known_columns
 from obdoctor.evidence.provenance import Provenance
+import obdoctor.evidence.records as records
+from obdoctor.catalog.data_files import data_toml
 from obdoctor.evidence.records import DeleteJob, Record
-from obdoctor.evidence.records.cells import integer, time, upper
-from obdoctor.evidence.records.columns import column, column_map, mapped_columns, tenant_column
+from obdoctor.evidence.records.columns import COLUMN_MAPS, column_map, mapped_columns
 from obdoctor.evidence.rows import Row
 
 RECORDS = sorted({spec.record for spec in KINDS.values()}, key=lambda r: r.__name__)
@@ -27,12 +28,9 @@ RECORDS = sorted({spec.record for spec in KINDS.values()}, key=lambda r: r.__nam
 UNCATALOGUED = {"ArchivePiece", "DeleteTask", "KeyValue", "RestoreJob", "SchemaInfo", "ServerEvent"}
 
 
-@dataclasses.dataclass
-class MisspeltJob(Record):
-    tenant_id: int | None = tenant_column()
-    job_id: int | None = column("JOB_IDD", integer)
-    status: str = column("STATUS", upper)
-    provenance: Provenance = None
+class MisspeltJob(Record, columns={"tenant_id": "TENANT_ID: tenant", "job_id": "JOB_IDD: integer",
+                                    "status": "STATUS: upper", "provenance": "provenance"}):
+    """A job record whose JOB_ID is misspelt."""
 
 
 def test_every_mapped_column_is_in_the_catalogue() -> None:
@@ -50,10 +48,8 @@ def test_a_misspelt_column_is_caught() -> None:
 
 
 def test_an_alternative_column_is_checked_too() -> None:
-    @dataclasses.dataclass
-    class Job(Record):
-        start: datetime | None = column(("START_TIMESTAMP", "START_TIMESTAMPP"), time)
-        provenance: Provenance = None
+    class Job(Record, columns={"start": "START_TIMESTAMP | START_TIMESTAMPP: time", "provenance": "provenance"}):
+        """A job record with a misspelt alternative."""
 
     unknown = check_columns({Kind.JOBS: KindSpec(("CDB_OB_BACKUP_JOBS",), Job, True)}).unknown
     assert len(unknown) == 1 and "START_TIMESTAMPP" in unknown[0]
@@ -70,34 +66,47 @@ def _import_kinds(prelude: str) -> subprocess.CompletedProcess:
 def test_strict_mode_checks_at_import() -> None:
     assert _import_kinds("").stdout.strip() == "imported"
     typo = (
-        "import dataclasses, obdoctor.evidence.records as records\n"
-        "from obdoctor.evidence.records.columns import Record, column, tenant_column\n"
-        "from obdoctor.evidence.records.cells import integer\n"
-        "from obdoctor.evidence.provenance import Provenance\n"
-        "@dataclasses.dataclass\n"
-        "class BackupJob(Record):\n"
-        "    tenant_id: int | None = tenant_column()\n"
-        "    job_id: int | None = column('JOB_IDD', integer)\n"
-        "    provenance: Provenance = None\n"
+        "import obdoctor.evidence.records as records\n"
+        "from obdoctor.evidence.records.columns import Record\n"
+        "class BackupJob(Record, columns={'job_id': 'JOB_IDD: integer', 'provenance': 'provenance'}):\n"
+        "    pass\n"
         "records.BackupJob = BackupJob\n"
     )
     failed = _import_kinds(typo)
     assert failed.returncode != 0 and "LookupError" in failed.stderr and "JOB_IDD" in failed.stderr
 
 
-def test_every_field_says_where_it_comes_from() -> None:
+def test_every_record_has_its_column_map_and_every_map_its_record() -> None:
+    classes = {value.__name__ for value in vars(records).values()
+               if isinstance(value, type) and issubclass(value, Record) and value is not Record}
+    assert classes == set(data_toml(COLUMN_MAPS)) == {r.__name__ for r in RECORDS}
     for record in RECORDS:
-        assert column_map(record), record
-        assert mapped_columns(record), record
+        assert column_map(record) and mapped_columns(record), record
+        assert [f.name for f in dataclasses.fields(record)] == list(data_toml(COLUMN_MAPS)[record.__name__])
 
-    @dataclasses.dataclass
-    class Unsaid(Record):
-        job_id: int | None = column("JOB_ID", integer)
-        status: str = ""
-        provenance: Provenance = None
 
-    with pytest.raises(TypeError, match="Unsaid.status"):
-        Unsaid.from_row(Row({"JOB_ID": "1"}, Provenance("sql", "T", row=1)))
+@pytest.mark.parametrize("columns,problem", [
+    ({"status": "STATUS", "provenance": "provenance"}, "is not 'COLUMN: reader'"),
+    ({"status": "STATUS: uper", "provenance": "provenance"}, "no cell reader 'uper'"),
+    ({"status": "STATUS: upper = FAILED", "provenance": "provenance"}, "is not 'COLUMN: reader'"),
+    ({"status": "STATUS: upper"}, "no provenance field"),
+])
+def test_a_column_map_that_says_nothing_readable_fails_when_the_record_is_defined(columns, problem) -> None:
+    with pytest.raises((TypeError, ValueError), match=problem):
+        class Unreadable(Record, columns=columns):
+            """A record whose map cannot be read."""
+
+
+def test_a_record_without_a_column_map_fails_when_defined() -> None:
+    with pytest.raises(TypeError, match="no column map"):
+        class Unmapped(Record):
+            """A record data/records.toml does not name."""
+
+
+def test_fields_are_typed_by_what_their_readers_return() -> None:
+    hints = records.BackupJob.__annotations__
+    assert hints["start"] == datetime | None and hints["status"] is str and hints["plus_archivelog"] is bool
+    assert hints["provenance"] is Provenance
 
 
 def test_alternative_columns_take_the_first_with_a_value() -> None:

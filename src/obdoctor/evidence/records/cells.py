@@ -8,6 +8,7 @@ once by the evidence) and read as NULL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from obdoctor.addresses import server_ip
@@ -113,6 +114,13 @@ def name_value_pairs(row: Row, columns: tuple[str, ...]) -> dict[str, str | None
         if name:
             values.setdefault(name, row.text(value_column))
     return values
+
+
+READERS: dict[str, Callable] = {reader.__name__: reader for reader in (
+    integer, text, text_or_blank, upper, upper_or_none, lower, is_on, is_true, time, error_code, server_address, scn,
+    name_value_pairs,
+)}
+"""The readers a column map (``data/records.toml``) may name."""
 
 
 def scn_time(scn: int | None) -> datetime | None:
