@@ -22,6 +22,7 @@ from obdoctor.evidence import Evidence
 from obdoctor.evidence.clock import use_cluster_zone
 from obdoctor.evidence.kinds import KINDS, Kind
 from obdoctor.evidence.provenance import Provenance
+from obdoctor.evidence.records.columns import mapped_columns
 from obdoctor.evidence.rows import Row
 from obdoctor.sources.bundle import Bundle
 
@@ -35,19 +36,6 @@ ODD_CELLS = (
     "99999999999999999999", "-9223372036854775809", "127.0.0.1:2882", "[::1]:2882", "/backup/data", "file:///x",
     "4611686018427387903", "1695710401102213000", "FAILED", "doing", "tenant_id", "result",
 )
-
-
-class _Asked(dict):
-    """A row's values that remember which columns a reader asked for (Row looks names up with get)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.asked: list[str] = []
-
-    def get(self, key, default=None):
-        if key not in self.asked:
-            self.asked.append(key)
-        return super().get(key, default)
 
 
 def _state(record: object) -> dict:
@@ -73,24 +61,13 @@ def record_types() -> dict[str, tuple[type, bool]]:
     return out
 
 
-def _columns_asked(record_type: type) -> list[str]:
-    values = _Asked()
-    record_type.from_row(Row(values, Provenance("sql", "T", row=1)), None)
-    names: list[str] = []
-    for name in values.asked:
-        if name.upper() not in names:
-            names.append(name.upper())
-    # NAMEx/VALUEx pairs: a VALUE is read only under a NAME, so an empty row never asks for it
-    return names + [f"VALUE{n[4:]}" for n in names if n[:4] == "NAME" and n[4:].isdigit()]
-
-
 def hostile(columns: dict[str, list[str]] | None = None) -> dict:
     """The records of rows made of odd cells, per record type. ``columns`` fixes which columns the
-    rows fill (the ones the old readers asked for, kept in the expectation file)."""
+    rows fill, in which order (the expectation file keeps those its rows were made of)."""
     out: dict = {}
     use_cluster_zone(None)  # epoch cells read on UTC, whichever bundle was opened last
     for name, (record_type, per_tenant) in sorted(record_types().items()):
-        names = (columns or {}).get(name) or _columns_asked(record_type)
+        names = (columns or {}).get(name) or mapped_columns(record_type)
         rows = [{c: cell for c in names} for cell in ODD_CELLS]
         rng = random.Random(name)
         rows += [{c: rng.choice(ODD_CELLS) for c in names} for _ in range(24)]
