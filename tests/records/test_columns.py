@@ -90,6 +90,8 @@ def test_every_record_has_its_column_map_and_every_map_its_record() -> None:
     ({"status": "STATUS: uper", "provenance": "provenance"}, "no cell reader 'uper'"),
     ({"status": "STATUS: upper = FAILED", "provenance": "provenance"}, "is not 'COLUMN: reader'"),
     ({"status": "STATUS: upper"}, "no provenance field"),
+    ({"proof": "derived: set", "provenance": "provenance"}, "a derived field is"),
+    ({"class": "CLASS: text", "provenance": "provenance"}, "cannot be a field name"),
 ])
 def test_a_column_map_that_says_nothing_readable_fails_when_the_record_is_defined(columns, problem) -> None:
     with pytest.raises((TypeError, ValueError), match=problem):

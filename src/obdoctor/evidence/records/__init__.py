@@ -3,8 +3,9 @@
 Columns differ across 4.0 .. 4.3 (ob_views.json); a record takes what the row has and
 leaves the rest None. Status strings are kept verbatim, known or not. One module per domain
 (``backup``, ``archive``, ``restore``, ``clean``, ``cluster``); each record is a column map
-(``columns``: every field names its column and the ``cells`` reader of it) read by the one
-generic ``Record.from_row``; which views make each record is ``evidence/kinds.py``.
+(``data/records.toml``: every field names its column and the ``cells`` reader of it) read by
+the one generic ``Record.from_row`` (``columns``); which views make each record is
+``evidence/kinds.py``.
 """
 
 from obdoctor.addresses import server_ip
@@ -13,8 +14,8 @@ from obdoctor.evidence.records.backup import (
     BackupJob, BackupParameter, BackupSetFile, BackupTask, JobComment, LSTask, ScheduleTask,
 )
 from obdoctor.evidence.records.cells import scn_time
-from obdoctor.evidence.records.columns import Record
 from obdoctor.evidence.records.clean import DeleteJob, DeleteTask
+from obdoctor.evidence.records.columns import Record
 from obdoctor.evidence.records.cluster import RootServiceEvent, Server, ServerEvent, Tenant
 from obdoctor.evidence.records.restore import (
     KeyValue, LogStat, LSRecoveryStat, LSReplica, ReplayStat, RestoreJob, SchemaInfo, TenantInfo,

@@ -66,7 +66,10 @@ def _field(spec: str, where: str) -> tuple[Any, dataclasses.Field]:
     if spec == PROVENANCE:
         return Provenance, dataclasses.field()
     if spec.split(":")[0].strip() == "derived":
-        factory, kind = _DERIVED[spec.partition(":")[2].strip()]
+        of = spec.partition(":")[2].strip()
+        if of not in _DERIVED:
+            raise ValueError(f"{where}: a derived field is 'derived', 'derived: list' or 'derived: dict', not {spec!r}")
+        factory, kind = _DERIVED[of]
         if factory is None:
             return kind, dataclasses.field(default=None)
         return kind, dataclasses.field(default_factory=factory)
@@ -149,7 +152,8 @@ def _compile(record: type) -> Callable[[Row, int | None], Any]:
             lines.append(f"{name}=_first(read{i}, row, {spec.names!r})")
     lines.append(f"{PROVENANCE}=row.provenance")
     source = "def read(row, default_tenant):\n    return record(\n" + "".join(f"        {line},\n" for line in lines) + "    )\n"
-    exec(compile(source, f"<column map of {record.__name__}>", "exec"), scope)  # noqa: S102 - names from the map only
+    # Only field names (identifiers, checked) and repr()s of column names enter the source.
+    exec(compile(source, f"<column map of {record.__name__}>", "exec"), scope)
     return scope["read"]
 
 
