@@ -3,12 +3,19 @@
 One entry per kind is the only place a view is named for the rules and the watcher: add a kind
 here (and its record in ``records/``, one module per domain) and ``Evidence.get(Kind.X)`` reads it,
 falling back CDB_ -> DBA_ -> ``__all_virtual_`` in the order given, as the runbook names them.
+
+Every column a record maps must be a column of one of its kinds' views in some version the
+catalogue knows (``data/ob_views.json``): :func:`check_columns` says which are not, and under
+``OBDOCTOR_STRICT_COLUMNS=1`` importing this module fails on the first misspelt column.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+
+from obdoctor.evidence.records.columns import mapped_columns
 
 from obdoctor.evidence.records import (
     ArchivePiece, ArchiveStatus, BackupJob, BackupParameter, BackupSetFile, BackupTask, DeleteJob,
@@ -92,3 +99,67 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.ARCHIVE_PIECES: KindSpec(("CDB_OB_ARCHIVELOG_PIECE_FILES", "DBA_OB_ARCHIVELOG_PIECE_FILES"), ArchivePiece, True),
     Kind.LS_ARCHIVE_PROGRESS: KindSpec(("CDB_OB_LS_LOG_ARCHIVE_PROGRESS", "DBA_OB_LS_LOG_ARCHIVE_PROGRESS"), LSArchiveProgress, True),
 }
+
+
+STRICT_COLUMNS_ENV = "OBDOCTOR_STRICT_COLUMNS"
+_VIRTUAL = "__all_virtual_"
+
+
+def catalogued_columns(view: str) -> set[str] | None:
+    """Every column the catalogue knows for ``view`` in any version, upper case; None when the
+    catalogue has no entry. An ``__all_virtual_X`` table it lacks reads as the inner table
+    ``__all_X`` it iterates (the virtual table shows that table's columns)."""
+    from obdoctor.catalog import views as catalogue  # loaded when checked, not at every start
+
+    entry = catalogue.view(view)
+    if entry is None and view.lower().startswith(_VIRTUAL):
+        entry = catalogue.view("__all_" + view[len(_VIRTUAL):])
+    return None if entry is None else {c["name"].upper() for c in entry["columns"]}
+
+
+@dataclass
+class ColumnCheck:
+    """What the catalogue says of the columns records map."""
+
+    unknown: list[str] = field(default_factory=list)
+    """One line per mapped column found in no version of any view of the record's kinds."""
+    unchecked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Records none of whose views the catalogue holds (their columns cannot be checked), with the views."""
+
+
+def check_columns(kinds: dict[Kind, KindSpec] | None = None) -> ColumnCheck:
+    """Check every record's mapped columns against the catalogued columns of its kinds' views."""
+    views_of: dict[type, list[str]] = {}
+    for spec in (KINDS if kinds is None else kinds).values():
+        views = views_of.setdefault(spec.record, [])
+        views.extend(v for v in spec.views if v not in views)
+    check = ColumnCheck()
+    for record, views in views_of.items():
+        known: set[str] = set()
+        missing: list[str] = []
+        for view in views:
+            found = catalogued_columns(view)
+            if found is None:
+                missing.append(view)
+            else:
+                known |= found
+        if not known:
+            check.unchecked[record.__name__] = tuple(views)
+            continue
+        for name in mapped_columns(record):
+            if name not in known:
+                where = ", ".join(v for v in views if v not in missing)
+                also = f" (not catalogued: {', '.join(missing)})" if missing else ""
+                check.unknown.append(f"{record.__name__} maps {name}, a column of no version of {where}{also}")
+    return check
+
+
+def require_known_columns(kinds: dict[Kind, KindSpec] | None = None) -> None:
+    """Raise when a record maps a column its views never had (a typo, or a view missing from the catalogue)."""
+    unknown = check_columns(kinds).unknown
+    if unknown:
+        raise LookupError("records map columns the catalogue does not know: " + "; ".join(unknown))
+
+
+if os.environ.get(STRICT_COLUMNS_ENV) == "1":
+    require_known_columns()

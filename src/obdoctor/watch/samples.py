@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from obdoctor.addresses import server_ip
-from obdoctor.evidence.evidence import VIEWS
+from obdoctor.evidence.kinds import KINDS, Kind
 from obdoctor.evidence.records import BackupJob, BackupTask, LSTask
 from obdoctor.evidence.rows import Row, TableResult
 from obdoctor.evidence.source import EvidenceSource, SourceInfo
@@ -110,10 +110,10 @@ class Snapshot:
         return [*self.jobs, *self.ls_tasks]
 
 
-def _read(source: EvidenceSource, kind: str, snapshot: Snapshot) -> tuple[TableResult | None, str]:
+def _read(source: EvidenceSource, kind: Kind, snapshot: Snapshot) -> tuple[TableResult | None, str]:
     """The first readable view of ``kind`` (CDB_ first), and its name; None with the reasons noted."""
     reasons: dict[str, list[str]] = {}  # one line per distinct reason (a dead connection fails them all alike)
-    for name in VIEWS[kind]:
+    for name in KINDS[kind].views:
         try:
             result = source.read_table(name)
         except Exception as exc:  # the protocol says never raises; a broken source must not stop the watch
@@ -123,7 +123,7 @@ def _read(source: EvidenceSource, kind: str, snapshot: Snapshot) -> tuple[TableR
             snapshot.problems.extend(f"{name}: {p}" for p in result.problems)
             return result, name
         reasons.setdefault(result.reason or "not available", []).append(name)
-    snapshot.problems.append(f"{kind}: " + "; ".join(f"{', '.join(names)}: {why}" for why, names in reasons.items()))
+    snapshot.problems.append(f"{kind.value}: " + "; ".join(f"{', '.join(names)}: {why}" for why, names in reasons.items()))
     return None, ""
 
 
@@ -135,8 +135,7 @@ def _default_tenant(view: str, info: SourceInfo | None) -> int | None:
     return info.dba_tenant_id if info and view.startswith("DBA_") else None
 
 
-def _job(row: Row, view: str, info: SourceInfo | None) -> Sample:
-    job = BackupJob.from_row(row, _default_tenant(view, info))
+def _job(job: BackupJob) -> Sample:
     return Sample(kind="job", tenant_id=job.tenant_id, job_id=job.job_id, status=job.status, result=job.result,
                   started=job.start, ended=job.end, comment=job.comment)
 
@@ -172,22 +171,22 @@ def take(source: EvidenceSource, at: datetime) -> Snapshot:
     except Exception as exc:
         snapshot.problems.append(f"source info: {type(exc).__name__}: {exc}")
     info = snapshot.info
-    jobs_table, jobs_view = _read(source, "jobs", snapshot)
+    jobs_table, jobs_view = _read(source, Kind.JOBS, snapshot)
     if jobs_table is None:
         snapshot.usable = False
         return snapshot
     jobs: dict[tuple, Sample] = {}
     initiators: set[tuple] = set()
     for row in jobs_table.rows:
-        job = _job(row, jobs_view, info)
-        if job.job_id is None:
+        record = BackupJob.from_row(row, _default_tenant(jobs_view, info))
+        if record.job_id is None:
             snapshot.problems.append(f"{jobs_view} row {row.provenance.row}: no JOB_ID")
             continue
-        jobs[(job.tenant_id, job.job_id)] = job
-        init = (row.integer("INITIATOR_TENANT_ID"), row.integer("INITIATOR_JOB_ID"))
-        if init[0] is not None and init != (job.tenant_id, job.job_id):
+        jobs[(record.tenant_id, record.job_id)] = _job(record)
+        init = (record.initiator_tenant_id, record.initiator_job_id)
+        if init[0] is not None and init != (record.tenant_id, record.job_id):
             initiators.add(init)
-    tasks_table, tasks_view = _read(source, "tasks", snapshot)
+    tasks_table, tasks_view = _read(source, Kind.TASKS, snapshot)
     for row in tasks_table.rows if tasks_table else []:
         task = BackupTask.from_row(row, _default_tenant(tasks_view, info))
         if (task.tenant_id, task.job_id) in jobs:
@@ -195,13 +194,13 @@ def take(source: EvidenceSource, at: datetime) -> Snapshot:
     for key, job in jobs.items():
         job.coordinator = key in initiators and job.task_id is None
     snapshot.jobs = sorted(jobs.values(), key=lambda j: (j.tenant_id or 0, j.job_id or 0))
-    ls_table, _ = _read(source, "ls_tasks", snapshot)
+    ls_table, _ = _read(source, Kind.LS_TASKS, snapshot)
     if ls_table is not None:
         snapshot.ls_available = True
         snapshot.ls_tasks = sorted((_ls_task(r) for r in ls_table.rows),
                                    key=lambda s: (s.tenant_id or 0, s.job_id or 0, s.ls_id or 0))
-    history_table, history_view = _read(source, "job_history", snapshot)
+    history_table, history_view = _read(source, Kind.JOB_HISTORY, snapshot)
     if history_table is not None:
         snapshot.history_available = True
-        snapshot.finished = [_job(r, history_view, info) for r in history_table.rows]
+        snapshot.finished = [_job(BackupJob.from_row(r, _default_tenant(history_view, info))) for r in history_table.rows]
     return snapshot

@@ -1,12 +1,14 @@
-"""Reading one cell of a view row: times, codes, server addresses, SCNs, a DBA_ view's tenant.
+"""Readers of one cell of a view row: integers, texts, times, codes, server addresses, SCNs.
 
-Every record reads its columns through these, so a time out of range, a positive code or a path
-in an address column is handled the same way whatever the view (a malformed cell is noted on
-the row and reported once, never fatal).
+A record's column map (``columns.column``) names a reader for each field, so a time out of range,
+a positive code or a path in an address column is handled the same way whatever the view. Every
+reader takes ``(row, column)`` and never raises: a malformed cell is noted on the row (reported
+once by the evidence) and read as NULL.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from obdoctor.addresses import server_ip
@@ -21,48 +23,104 @@ from obdoctor.logs import parse_ts
 _FIRST_YEAR, _LAST_YEAR = 1971, 2200
 
 
-def _ts(row: Row, column: str) -> datetime | None:
-    text = row.text(column)
-    if text is None:
+def integer(row: Row, column: str) -> int | None:
+    """A 64-bit integer (``12``, ``12.0``); anything else is a malformed cell."""
+    return row.integer(column)
+
+
+def text(row: Row, column: str) -> str | None:
+    """The cell as text; empty and NULL are None."""
+    return row.text(column)
+
+
+def text_or_blank(row: Row, column: str) -> str:
+    """The cell as text; empty and NULL are ``""`` (an event's MODULE, EVENT)."""
+    return row.text(column) or ""
+
+
+def upper(row: Row, column: str) -> str:
+    """A status as OceanBase spells it in upper case; ``""`` when empty (a job always has one)."""
+    return (row.text(column) or "").upper()
+
+
+def upper_or_none(row: Row, column: str) -> str | None:
+    """A status or role in upper case; None when empty."""
+    return (row.text(column) or "").upper() or None
+
+
+def lower(row: Row, column: str) -> str:
+    """A parameter's or key's name in lower case; ``""`` when empty."""
+    return (row.text(column) or "").lower()
+
+
+def is_on(row: Row, column: str) -> bool:
+    """An ON/OFF switch (PLUS_ARCHIVELOG)."""
+    return (row.text(column) or "").upper() == "ON"
+
+
+def is_true(row: Row, column: str) -> bool:
+    """A boolean cell as a MySQL client prints it: ``true``, ``1`` or ``yes``."""
+    return (row.text(column) or "").lower() in ("true", "1", "yes")
+
+
+def time(row: Row, column: str) -> datetime | None:
+    """A time cell: text as the views print it, or a microsecond epoch (``start_ts``) on the cluster's clock."""
+    cell = row.text(column)
+    if cell is None:
         return None
-    if text.isdigit() and len(text) >= 13:  # microsecond epoch columns (start_ts, generate_ts)
+    if cell.isdigit() and len(cell) >= 13:  # microsecond epoch columns (start_ts, generate_ts)
         try:
-            when = from_epoch_us(int(text))  # on the cluster's zone, never the analyst's
+            when = from_epoch_us(int(cell))  # on the cluster's zone, never the analyst's
         except (OverflowError, ValueError, OSError):
             when = None
     else:
-        when = parse_ts(text)
+        when = parse_ts(cell)
     if when is None or not _FIRST_YEAR <= when.year <= _LAST_YEAR:
-        row.note_malformed(column, text, f"a time between {_FIRST_YEAR} and {_LAST_YEAR}")
+        row.note_malformed(column, cell, f"a time between {_FIRST_YEAR} and {_LAST_YEAR}")
         return None
     return when
 
 
-def _code(row: Row, column: str) -> int | None:
+def error_code(row: Row, column: str) -> int | None:
+    """An error code (RESULT): 0 is success, any other is made negative as OceanBase's are."""
     value = row.integer(column)
     if value is None or value == 0:
         return None if value is None else 0
     return normalize_code(value)
 
 
-def _address(row: Row, column: str) -> str | None:
+def server_address(row: Row, column: str) -> str | None:
     """A server address cell; something else there (a path...) is a malformed cell, not a server."""
-    text = row.text(column)
-    if text is None:
+    cell = row.text(column)
+    if cell is None:
         return None
-    if server_ip(text) is None:
-        row.note_malformed(column, text, "a server address")
+    if server_ip(cell) is None:
+        row.note_malformed(column, cell, "a server address")
         return None
-    return text
+    return cell
 
 
-def _tenant(row: Row, default_tenant: int | None) -> int | None:
-    return row.integer("TENANT_ID") if row.has("TENANT_ID") else default_tenant
-
-
-def _scn(row: Row, column: str) -> int | None:
+def scn(row: Row, column: str) -> int | None:
     """SCN columns are bigint unsigned; 4.x SCNs are nanosecond timestamps."""
     return row.integer(column)
+
+
+def name_value_pairs(row: Row, columns: tuple[str, ...]) -> dict[str, str | None]:
+    """An event's NAMEx/VALUEx cells (``columns`` as NAME1, VALUE1, NAME2...) read by name:
+    the first VALUE under a NAME wins, a blank NAME is no pair."""
+    values: dict[str, str | None] = {}
+    for name_column, value_column in zip(columns[::2], columns[1::2]):
+        name = row.text(name_column)
+        if name:
+            values.setdefault(name, row.text(value_column))
+    return values
+
+
+READERS: dict[str, Callable] = {reader.__name__: reader for reader in (
+    integer, text, text_or_blank, upper, upper_or_none, lower, is_on, is_true, time, error_code, server_address, scn,
+    name_value_pairs,
+)}
+"""The readers a column map (``data/records.toml``) may name."""
 
 
 def scn_time(scn: int | None) -> datetime | None:
