@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import datetime, timedelta
 
 from hypothesis import given, strategies as st
@@ -20,6 +21,7 @@ from obdoctor.logs.parser import parse_line
 from obdoctor.report.redact import pseudonyms_for, redact_report
 from obdoctor.report.timeline import build_timeline
 from obdoctor.rules.base import Chain, cited_row, line_ref
+from tests.conftest import EXAMPLES
 
 LINE = ("[2023-09-26 14:37:36.700100] WDIAG [STORAGE] put (x.cpp:1) [4242][T1002_BACKUP][T1002]"
         "[YB420A090807-0005E98EBF2D9DBE-0-0] [lt=1][errcode=-9003] put object failed(ret=-9003, passwd=\"Pw1\")")
@@ -181,3 +183,17 @@ def test_a_time_moved_a_day_on_keeps_its_microseconds():
     when = datetime(2023, 9, 26, 23, 59, 59, 999999) + timedelta(microseconds=1)
     ref = LineRef("x", time=when)
     assert LineRef.from_dict(ref.to_dict()).time == when
+
+
+def test_on_a_cluster_whose_logs_keep_another_clock_the_lines_sit_inside_their_job(run_cli, tmp_path):
+    """clock-skew-utc-logs: views on +08:00, observer logs on UTC. The records' times are moved
+    onto the views' clock by the source; the text still says 06:37. Parsing the text again put
+    the failure's lines eight hours before the job started; the records put them just before
+    the job's FAILED end."""
+    out = tmp_path / "report.html"
+    run_cli("analyze", EXAMPLES / "clock-skew-utc-logs", "--format", "html", "-o", out)
+    events = re.findall(r'class="tl-row ev ev-(log|row)"[^>]*data-time="([^"]+)"', out.read_text(encoding="utf-8"))
+    logs = [t for kind, t in events if kind == "log"]
+    rows = sorted(t for kind, t in events if kind == "row")
+    assert logs and rows[0] < min(logs) <= max(logs) < rows[-1]
+    assert all(t.startswith("2023-09-26 14:37:36") for t in logs)
