@@ -23,18 +23,118 @@ class Verdict(str, enum.Enum):
 
 @dataclass(frozen=True)
 class LineRef:
-    """A cited log line with where it came from (``provenance`` None when the rule gave none)."""
+    """A cited log line: its text as printed and the fields of the parsed record it came from.
+
+    A rule builds it from the :class:`~obdoctor.logs.record.LogRecord` it cites
+    (``rules.base.line_ref``), so whoever reads a step (the timeline, redaction) takes the time,
+    level and trace id the record has (its time already on the views' clock) instead of parsing
+    ``text`` again. A line that is no log record (a ``df`` output line) has only ``text``.
+    Server, file and line number are where the line was found: its provenance.
+    """
 
     text: str
-    provenance: Provenance | None
+    provenance: Provenance | None = None
+    time: datetime | None = None
+    level: str | None = None
+    trace_id: str | None = None
+    tenant_id: int | None = None
+    thread: str | None = None
+    message: str | None = None
+    """What the line says without its header and key/value list (the body when it has none)."""
+    errcode: int | None = None
+
+    @property
+    def server(self) -> str | None:
+        return self.provenance.server if self.provenance else None
+
+    @property
+    def file(self) -> str | None:
+        return self.provenance.name if self.provenance else None
+
+    @property
+    def line(self) -> int | None:
+        return self.provenance.line if self.provenance else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field (the report's JSON prints only ``text``; this is the ref itself)."""
+        out: dict[str, Any] = {"text": self.text}
+        if self.provenance is not None:
+            out["provenance"] = self.provenance.to_dict()
+        for name in ("level", "trace_id", "tenant_id", "thread", "message", "errcode"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.time is not None:
+            out["time"] = self.time.isoformat(sep=" ")
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "LineRef":
+        return cls(text=data["text"], provenance=_provenance(data.get("provenance")),
+                   time=datetime.fromisoformat(data["time"]) if data.get("time") else None,
+                   **{k: data.get(k) for k in ("level", "trace_id", "tenant_id", "thread", "message", "errcode")})
+
+
+@dataclass(frozen=True)
+class RowTime:
+    """One time a cited row holds: the field, what the time means, and whether the row's state
+    (status, result) is the state at that time."""
+
+    column: str
+    meaning: str
+    time: datetime
+    status_then: bool = False
+    """The row's status and result are as of this time (an end, an event), not only as of now."""
 
 
 @dataclass(frozen=True)
 class RowRef:
-    """A cited view row with where it came from (``provenance`` None when the rule gave none)."""
+    """A cited view row: the cells shown, where the row is, and the typed fields of the record
+    it was read into (its times, the server it names, its trace id), so nobody guesses them
+    back from column names. View and row number are its provenance."""
 
-    row: dict[str, Any]
-    provenance: Provenance | None
+    cells: dict[str, Any]
+    provenance: Provenance | None = None
+    times: tuple[RowTime, ...] = ()
+    server: str | None = None
+    """The server the row is about (its address without the port), the timeline's lane."""
+    trace_id: str | None = None
+    addresses: tuple[str, ...] = ()
+    """Every address the row names (``ip`` or ``ip:port``), for host redaction."""
+
+    @property
+    def view(self) -> str | None:
+        return self.provenance.name if self.provenance else None
+
+    @property
+    def row(self) -> int | None:
+        return self.provenance.row if self.provenance else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field; the cells as the report's JSON writes them."""
+        out: dict[str, Any] = {"cells": {k: _jsonable(v) for k, v in self.cells.items()}}
+        if self.provenance is not None:
+            out["provenance"] = self.provenance.to_dict()
+        if self.times:
+            out["times"] = [{"column": t.column, "meaning": t.meaning, "time": t.time.isoformat(sep=" "),
+                             "status_then": t.status_then} for t in self.times]
+        for name in ("server", "trace_id"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.addresses:
+            out["addresses"] = list(self.addresses)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RowRef":
+        times = tuple(RowTime(t["column"], t["meaning"], datetime.fromisoformat(t["time"]), bool(t.get("status_then")))
+                      for t in data.get("times") or ())
+        return cls(cells=dict(data.get("cells") or {}), provenance=_provenance(data.get("provenance")),
+                   times=times, server=data.get("server"), trace_id=data.get("trace_id"),
+                   addresses=tuple(data.get("addresses") or ()))
+
+
+def _provenance(data: dict[str, Any] | None) -> Provenance | None:
+    return Provenance(**data) if data else None
 
 
 @dataclass
@@ -44,30 +144,25 @@ class EvidenceStep:
     looked_at: str
     showed: str
     provenance: list[Provenance] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    """Where the step looked beyond the rows and lines it cites (a view read for a fact, a
+    command); each cited row and line carries its own."""
+    rows: list[RowRef] = field(default_factory=list)
     """The view rows (or their relevant columns) this step rests on."""
-    lines: list[str] = field(default_factory=list)
-    """The log lines this step rests on, verbatim, parallel to their provenance."""
+    lines: list[LineRef] = field(default_factory=list)
+    """The log lines this step rests on, verbatim."""
 
-    def line_refs(self) -> list[LineRef]:
-        """Each cited line with its log provenance: the log provenance is parallel to ``lines``."""
-        logs = [p for p in self.provenance if p.kind == "log"]
-        return [LineRef(line, logs[i] if i < len(logs) else None) for i, line in enumerate(self.lines)]
-
-    def row_refs(self) -> list[RowRef]:
-        """Each cited row with its view provenance: one per row when the rule gave one per row,
-        else the step's first view provenance for every row."""
-        views = [p for p in self.provenance if p.kind != "log"]
-        return [RowRef(row, views[i] if len(views) == len(self.rows) else (views[0] if views else None))
-                for i, row in enumerate(self.rows)]
+    def all_provenance(self) -> list[Provenance]:
+        """The step's own provenance, then its rows', then its lines' (the JSON ``provenance``)."""
+        return [*self.provenance, *(r.provenance for r in self.rows if r.provenance is not None),
+                *(line.provenance for line in self.lines if line.provenance is not None)]
 
     def to_dict(self) -> dict:
         return {
             "looked_at": self.looked_at,
             "showed": self.showed,
-            "provenance": [p.to_dict() for p in self.provenance],
-            "rows": [{k: _jsonable(v) for k, v in r.items()} for r in self.rows],
-            "lines": list(self.lines),
+            "provenance": [p.to_dict() for p in self.all_provenance()],
+            "rows": [{k: _jsonable(v) for k, v in r.cells.items()} for r in self.rows],
+            "lines": [line.text for line in self.lines],
         }
 
 

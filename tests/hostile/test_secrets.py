@@ -20,7 +20,7 @@ from obdoctor.findings import EvidenceStep, Finding, Observation, Report, Unchec
 from obdoctor.security.redaction import MASK, Redactor, redact_data, redact_text
 from obdoctor.logs.parser import parse_line
 from obdoctor.sources.collect import RecordingSource, write_archive
-from tests.report.helpers import FORMATS, render_all
+from tests.report.helpers import FORMATS, cited_line, cited_row, render_all
 
 # (text as written somewhere, the secret it holds). Every secret is unique: S<n>X...
 CORPUS: list[tuple[str, str]] = [
@@ -131,10 +131,10 @@ def test_look_alikes_are_kept(text: str) -> None:
 # -- every output ----------------------------------------------------------------------------
 def _corpus_report() -> Report:
     lines = [text for text, _ in CORPUS]
-    steps = [EvidenceStep("observer.log", "lines", provenance=[Provenance("log", "observer.log", server="10.0.0.1")],
-                          lines=lines),
-             EvidenceStep("CDB_OB_BACKUP_JOB_HISTORY", "rows", provenance=[Provenance("sql", "x", row=1)],
-                          rows=[{"COMMENT": text, "PATH": text} for text in lines])]
+    log, row = Provenance("log", "observer.log", server="10.0.0.1"), Provenance("sql", "x", row=1)
+    steps = [EvidenceStep("observer.log", "lines", lines=[cited_line(text, log) for text in lines]),
+             EvidenceStep("CDB_OB_BACKUP_JOB_HISTORY", "rows",
+                          rows=[cited_row({"COMMENT": text, "PATH": text}, row) for text in lines])]
     finding = Finding(rule_id="P3", cause="error_code", title="t", summary=" | ".join(lines[:5]),
                       verdict=Verdict.CONFIRMED, code=-9003, tenant_id=1002, job_id=1, servers=["10.0.0.1"],
                       evidence=steps, next_steps=lines[5:10], unchecked=[Unchecked("x", t) for t in lines[10:15]],

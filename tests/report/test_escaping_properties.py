@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from obdoctor.security.redaction import redact_text
 from obdoctor.report import html, json_report, markdown
+from tests.report.helpers import cited_line
 from tests.report.test_redaction import planted_report
 
 LINE = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("<>&\"'`|*_[]"),
@@ -42,7 +43,8 @@ class _Text(HTMLParser):
 
 def _report_with(line: str):
     report = planted_report()
-    report.findings[0].evidence[2].lines[0] = line
+    lines = report.findings[0].evidence[2].lines
+    lines[0] = cited_line(line, lines[0].provenance)
     return report
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from obdoctor.report import html
 from obdoctor.report.timeline import build_timeline
-from tests.report.helpers import example_dirs
+from obdoctor.evidence.provenance import Provenance
+from tests.report.helpers import cited_line, cited_row, example_dirs
 from tests.report.test_redaction import planted_report
 
 EXAMPLES = example_dirs()
@@ -38,9 +39,10 @@ def _parse(page: str) -> _Collector:
 
 def test_log_text_is_escaped_and_round_trips() -> None:
     report = planted_report()
-    line = report.findings[0].evidence[2].lines[0] = (
-        '[2023-09-26 14:37:36.700100] WDIAG [STORAGE] f (x.cpp:1) [1][T][T1002][YB420A090807-0005E98EBF2D9DBE-0-0] '
-        '[lt=1] <script>alert("x")</script> a&b \'q\' </pre></details>')
+    step = report.findings[0].evidence[2]
+    line = ('[2023-09-26 14:37:36.700100] WDIAG [STORAGE] f (x.cpp:1) [1][T][T1002][YB420A090807-0005E98EBF2D9DBE-0-0] '
+            '[lt=1] <script>alert("x")</script> a&b \'q\' </pre></details>')
+    step.lines[0] = cited_line(line, step.lines[0].provenance)
     page = html.render(report)
     assert "<script>alert" not in page and "</pre></details>'" not in page
     parsed = _parse(page)
@@ -105,10 +107,9 @@ def test_every_example_renders(example, run_cli, tmp_path) -> None:
 def test_many_servers_fall_back_to_one_column_with_server_names() -> None:
     report = planted_report()
     step = report.findings[0].evidence[2]
-    template = step.lines[0]
-    step.lines = [template.replace("14:37:36.700100", f"14:37:3{i}.000000") for i in range(8)]
-    step.provenance = [type(step.provenance[0])("log", "observer.log", server=f"10.0.0.{i}", line=i + 1)
-                       for i in range(8)]
+    template = step.lines[0].text
+    step.lines = [cited_line(template.replace("14:37:36.700100", f"14:37:3{i}.000000"),
+                             Provenance("log", "observer.log", server=f"10.0.0.{i}", line=i + 1)) for i in range(8)]
     page = html.render(report)
     assert 'class="lane-head"' not in page  # no lanes header: one column
     for i in range(8):
@@ -117,8 +118,9 @@ def test_many_servers_fall_back_to_one_column_with_server_names() -> None:
 
 def test_job_start_and_end_are_state_changes_on_the_timeline() -> None:
     report = planted_report()
-    report.findings[0].evidence[0].rows[0].update({"end": "2023-09-26 14:37:36.822558", "status": "FAILED",
-                                                   "result": -9003})
+    rows = report.findings[0].evidence[0].rows
+    rows[0] = cited_row({**rows[0].cells, "end": "2023-09-26 14:37:36.822558", "status": "FAILED", "result": -9003},
+                        rows[0].provenance)
     rows = [e for e in build_timeline(report).events if e.kind == "row" and "CDB_OB_BACKUP_JOB_HISTORY" in e.title]
     assert [(e.title, e.level) for e in rows] == [
         ("CDB_OB_BACKUP_JOB_HISTORY: job 1 started", "info"),
@@ -128,9 +130,9 @@ def test_job_start_and_end_are_state_changes_on_the_timeline() -> None:
 def test_a_loop_of_identical_lines_is_one_event_with_all_its_lines() -> None:
     report = planted_report()
     step = report.findings[0].evidence[2]
-    template, prov = step.lines[0], step.provenance[0]
-    step.lines = [template.replace("14:37:36.700100", f"14:37:{10 + i}.000000") for i in range(5)]
-    step.provenance = [type(prov)("log", "observer.log", server=prov.server, line=100 + i) for i in range(5)]
+    template, prov = step.lines[0].text, step.lines[0].provenance
+    step.lines = [cited_line(template.replace("14:37:36.700100", f"14:37:{10 + i}.000000"),
+                             Provenance("log", "observer.log", server=prov.server, line=100 + i)) for i in range(5)]
     logs = [e for e in build_timeline(report).events if e.kind == "log"]
     assert len(logs) == 1 and len(logs[0].repeats) == 4
     page = html.render(report)

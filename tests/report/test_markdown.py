@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from obdoctor.report import markdown
+from tests.report.helpers import cited_line
 from tests.report.test_redaction import planted_report
 
 
@@ -27,13 +28,14 @@ def test_rows_are_tables_and_lines_are_fenced_with_their_origin() -> None:
 
 def test_backticks_in_a_log_line_do_not_break_the_fence() -> None:
     report = planted_report()
-    report.findings[0].evidence[2].lines[0] = "[2023-09-26 14:37:36.700100] INFO x ``` not the end"
+    lines = report.findings[0].evidence[2].lines
+    lines[0] = cited_line("[2023-09-26 14:37:36.700100] INFO x ``` not the end", lines[0].provenance)
     text = markdown.render(report)
     assert "   ````text\n   [2023-09-26 14:37:36.700100] INFO x ``` not the end\n   ````" in text
 
 
 def test_table_cells_escape_pipes_and_newlines() -> None:
     report = planted_report()
-    report.findings[0].evidence[0].rows[0]["comment"] = "a | b\nc"
+    report.findings[0].evidence[0].rows[0].cells["comment"] = "a | b\nc"
     text = markdown.render(report)
     assert "a \\| b c" in text

@@ -16,7 +16,7 @@ from obdoctor.security.redaction import (MASK, HostPseudonyms, Redactor, redact_
                                           redact_value)
 from obdoctor.logs.traceid import decode_addr
 from tests.conftest import EXAMPLES
-from tests.report.helpers import FORMATS, render_all
+from tests.report.helpers import FORMATS, cited_line, cited_row, render_all
 
 # -- text patterns -----------------------------------------------------------------------------
 
@@ -117,16 +117,16 @@ def planted_report() -> Report:
     log = Provenance("log", "observer.log", server="10.9.8.7", line=12, location="logs/10.9.8.7/observer.log")
     step_rows = EvidenceStep(
         "CDB_OB_BACKUP_JOB_HISTORY", f"destination {uri}",
-        provenance=[Provenance("sql", "CDB_OB_BACKUP_JOB_HISTORY", row=1)],
-        rows=[{"job_id": 1, "PASSWD": "PlantPw1", "PATH": uri, "start": "2023-09-26 14:30:00.000000"}])
+        rows=[cited_row({"job_id": 1, "PASSWD": "PlantPw1", "PATH": uri, "start": "2023-09-26 14:30:00.000000"},
+                        Provenance("sql", "CDB_OB_BACKUP_JOB_HISTORY", row=1))])
     step_params = EvidenceStep(
-        "CDB_OB_BACKUP_PARAMETER", "parameters", provenance=[Provenance("sql", "CDB_OB_BACKUP_PARAMETER", row=1)],
-        rows=[{"NAME": "encrypt_key", "VALUE": "PlantEK5"}])
+        "CDB_OB_BACKUP_PARAMETER", "parameters",
+        rows=[cited_row({"NAME": "encrypt_key", "VALUE": "PlantEK5"}, Provenance("sql", "CDB_OB_BACKUP_PARAMETER", row=1))])
     step_log = EvidenceStep(
-        "observer.log", "a line", provenance=[log],
-        lines=[f'[2023-09-26 14:37:36.700100] WDIAG [STORAGE] f (x.cpp:1) [1][T1002_BACKUP][T1002]'
-               f'[YB420A090807-0005E98EBF2D9DBE-0-0] [lt=1][errcode=-9003] put <obj> & "q" (path="{uri}", '
-               f"passwd=\"PlantPw6\", sql=\"alter user u identified by 'PlantPw7'\")"])
+        "observer.log", "a line",
+        lines=[cited_line(f'[2023-09-26 14:37:36.700100] WDIAG [STORAGE] f (x.cpp:1) [1][T1002_BACKUP][T1002]'
+                          f'[YB420A090807-0005E98EBF2D9DBE-0-0] [lt=1][errcode=-9003] put <obj> & "q" (path="{uri}", '
+                          f"passwd=\"PlantPw6\", sql=\"alter user u identified by 'PlantPw7'\")", log)])
     finding = Finding(
         rule_id="P3", cause="error_code", title="t", summary=f"failed writing {uri}", verdict=Verdict.CONFIRMED,
         code=-9003, tenant_id=1002, job_id=1, servers=["10.9.8.7"], trace_ids=["YB420A090807-0005E98EBF2D9DBE-0-0"],
@@ -168,7 +168,7 @@ def test_no_format_shows_a_planted_secret(redact_hosts: bool) -> None:
 def test_redaction_does_not_change_the_callers_report() -> None:
     report = planted_report()
     render_all(report, redact_hosts=True)
-    assert report.findings[0].evidence[0].rows[0]["PASSWD"] == "PlantPw1"
+    assert report.findings[0].evidence[0].rows[0].cells["PASSWD"] == "PlantPw1"
 
 
 def test_host_aliases_agree_across_formats() -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from obdoctor.evidence.provenance import Provenance
-from obdoctor.findings import EvidenceStep, LogRead, Report, ReportSource, ViewRead
+from obdoctor.findings import LogRead, Report, ReportSource, ViewRead
 from obdoctor.report.common import had_evidence
 
 
@@ -25,11 +24,3 @@ def test_sources_read_are_views_or_log_searches_by_type():
     assert had_evidence(report)
     assert not had_evidence(Report([], [], [], ReportSource(), [ViewRead("V", False, 0, "missing"),
                                                               LogRead("p", [], 0, 0)]))
-
-
-def test_a_step_pairs_its_lines_and_rows_with_their_provenance():
-    log = Provenance("log", "observer.log", server="10.0.0.1", line=7)
-    row = Provenance("sql", "CDB_OB_BACKUP_JOBS", row=1)
-    step = EvidenceStep("x", "y", provenance=[row, log], rows=[{"a": 1}, {"a": 2}], lines=["l1", "l2"])
-    assert [(r.text, r.provenance) for r in step.line_refs()] == [("l1", log), ("l2", None)]
-    assert [r.provenance for r in step.row_refs()] == [row, row]  # one view provenance for every row

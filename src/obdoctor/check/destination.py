@@ -12,6 +12,7 @@ from datetime import datetime
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status, worst
 from obdoctor.evidence.provenance import Provenance
+from obdoctor.findings import LineRef
 from obdoctor.catalog import errors
 from obdoctor.security.redaction import redact_text
 from obdoctor.rules.base import Chain, fmt_time
@@ -200,7 +201,7 @@ def check_space(ctx: CheckContext, tenant_id: int) -> CheckResult | None:
                        f"{free:.1f}% free ({(p.avail_kb or 0) / 1048576:.1f} GiB) on {p.mount_point} "
                        f"({p.fstype or '?'} {p.device or '?'}, {p.options or '?'})",
                        provenance=[Provenance("command", f"df -P -k -- {p.path}", server=p.server)],
-                       lines=[line for line in (p.df_line, p.mount_line) if line])
+                       lines=[LineRef(line) for line in (p.df_line, p.mount_line) if line])
             if free is not None and free < policy["critical_free_percent"]:
                 parts.append((Status.CRITICAL, f"{p.server}: {free:.1f}% free on {p.path}"))
             elif free is not None and free < policy["warning_free_percent"]:

@@ -30,7 +30,7 @@ def text(report: CheckReport) -> str:
     for r in troubled:
         lines += ["", f"{r.status.value.upper()} {_who(r)} {r.check}: {r.summary}"]
         for step in r.evidence:
-            where = ", ".join(p.describe() for p in step.provenance[:3])
+            where = ", ".join(p.describe() for p in step.all_provenance()[:3])
             lines.append(f"  - {step.looked_at}: {step.showed}" + (f"  [{where}]" if where else ""))
         if r.reason:
             lines.append(f"  missing: {r.reason}")

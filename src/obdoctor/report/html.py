@@ -129,19 +129,19 @@ def _rich(text: str) -> str:
 def _step(step: EvidenceStep) -> str:
     head = f'<code class="looked">{_e(step.looked_at)}</code><span class="showed">{_e(step.showed)}</span>'
     if not (step.rows or step.lines):
-        prov = "; ".join(p.describe() for p in step.provenance)
+        prov = "; ".join(p.describe() for p in step.all_provenance())
         tail = f' <span class="prov">({_e(prov)})</span>' if prov else ""
         return f'<li class="step"><div class="stephead plain">{head}{tail}</div></li>'
     body = []
     if step.rows:
-        body.append(_table(step.rows))
-        sources = [p for p in step.provenance if p.kind != "log"]
+        body.append(_table([r.cells for r in step.rows]))
+        sources = [p for p in step.all_provenance() if p.kind != "log"]
         if sources:
             body.append('<p class="prov">' + "; ".join(
                 _e(p.describe()) + (f" <span class=\"dim\">({_e(p.location)})</span>" if p.location else "")
                 for p in sources[:MAX_ROWS]) + "</p>")
     lines = []
-    for ref in step.line_refs():
+    for ref in step.lines:
         line, prov = ref.text, ref.provenance
         lines.append(_logline(line, prov.server if prov else None, prov.name if prov else None,
                               prov.line if prov else None, prov.location if prov else None))

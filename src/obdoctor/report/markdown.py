@@ -86,20 +86,21 @@ def _finding(n: int, f: Finding) -> list[str]:
 def _step(i: int, step: EvidenceStep) -> list[str]:
     out = [f"{i}. Looked at {_code(step.looked_at)}: {_text(step.showed)}", ""]
     if step.rows:
-        columns = row_columns(step.rows)
+        rows = [r.cells for r in step.rows]
+        columns = row_columns(rows)
         if columns:
             out.append("   | " + " | ".join(_cell(c) for c in columns) + " |")
             out.append("   |" + "---|" * len(columns))
-            for row in step.rows[:MAX_ROWS]:
+            for row in rows[:MAX_ROWS]:
                 out.append("   | " + " | ".join(_cell(clip(cell(row.get(c)), MAX_CELL)) for c in columns) + " |")
             if len(step.rows) > MAX_ROWS:
                 out.append(f"   _… {len(step.rows) - MAX_ROWS} more rows_")
             out.append("")
         sources = [p.describe() + (f" ({p.location})" if p.location else "")
-                   for p in step.provenance if p.kind != "log"]
+                   for p in step.all_provenance() if p.kind != "log"]
         if sources:
             out += ["   Source: " + "; ".join(_code(s) for s in sources[:MAX_ROWS]), ""]
-    for ref in step.line_refs():
+    for ref in step.lines:
         line, prov = ref.text, ref.provenance
         if prov is not None:
             where = [f"server {_code(prov.server)}" if prov.server else "", f"file {_code(prov.name)}",

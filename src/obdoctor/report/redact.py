@@ -2,7 +2,7 @@
 
 Why centrally: rules already mask what they copy into evidence, but a rule that forgets (or a
 future one that copies a new column) must not leak a password. Every string of the Report —
-summaries, rows, log lines, provenance, sources read — goes through one
+summaries, rows, log lines and their fields, provenance, sources read — goes through one
 :class:`~obdoctor.security.redaction.Redactor`, so every format (text, Markdown, HTML, JSON)
 shows the same masked values and, with ``--redact-hosts``, the same aliases.
 """
@@ -16,8 +16,6 @@ from typing import Any
 from obdoctor.findings import Report
 from obdoctor.security.redaction import HostPseudonyms, Redactor
 from obdoctor.logs import decode_addr
-
-_ADDRESS_COLUMNS = ("svr_ip", "rs_svr_ip", "ip", "addr", "destination", "server", "dst", "svr_addr")
 
 
 def redact_report(report: Report, hosts: HostPseudonyms | None = None) -> Report:
@@ -39,11 +37,9 @@ def _addresses(report: Report) -> set[str]:
         found.update(f.servers)
         found.update(a for a in (decode_addr(t) for t in f.trace_ids) if a)
         for step in f.evidence:
-            found.update(p.server for p in step.provenance if p.server)
+            found.update(p.server for p in step.all_provenance() if p.server)
             for row in step.rows:
-                for column, value in row.items():
-                    if isinstance(value, str) and column.lower() in _ADDRESS_COLUMNS:
-                        found.update(v.strip() for v in value.split(",") if v.strip())
+                found.update(row.addresses)
     return found
 
 

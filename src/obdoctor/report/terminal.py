@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from obdoctor.evidence.provenance import Provenance
-from obdoctor.findings import EvidenceStep, Finding, Report, Verdict
+from obdoctor.findings import EvidenceStep, Finding, LineRef, Report, Verdict
 from obdoctor.report.next_commands import next_commands
 from obdoctor.report.common import cell, finding_facts, headline, headline_style, row_columns
 from obdoctor.report.formats import RenderOptions, register
@@ -145,7 +144,7 @@ def _evidence(number: int, f: Finding, out: "_Writer") -> None:
         out.para(step.looked_at, style="cyan", indent=INDENT, bullet=f"{i}. ", first=0)
         out.para(step.showed, indent=INDENT)
         if step.rows:
-            _rows(step.rows, out)
+            _rows([r.cells for r in step.rows], out)
         _lines(step, out)
     for note in f.notes:
         out.para(f"Note: {note}", indent=INDENT)
@@ -158,36 +157,36 @@ def _evidence(number: int, f: Finding, out: "_Writer") -> None:
 
 def _lines(step: EvidenceStep, out: "_Writer") -> None:
     """The step's log lines under their provenance; a run of the same message shown once."""
-    provs: list[Provenance | None] = [ref.provenance for ref in step.line_refs()]
-    for group in group_repeats(step.lines, provs):
-        first, last = group[0], group[-1]
+    refs = step.lines
+    for group in group_repeats(refs):
+        first, last = refs[group[0]], refs[group[-1]]
         if len(group) == 1:
-            _logline(step.lines[first], provs[first], out)
+            _logline(first, out)
             continue
-        span = _span(step.lines[first], step.lines[last], provs[first])
+        span = _span(first, last)
         out.para(f"×{len(group)} the same message in a row{span}; the first and the last:", indent=INDENT,
                  style="bold")
-        _logline(step.lines[first], provs[first], out)
+        _logline(first, out)
         if len(group) > 2:
             out.para(f"… {len(group) - 2} more like it …", indent=INDENT, style="dim")
-        _logline(step.lines[last], provs[last], out)
+        _logline(last, out)
 
 
-def _span(first: str, last: str, prov: Provenance | None) -> str:
-    start, end = log_event(first, prov), log_event(last, prov)
+def _span(first: LineRef, last: LineRef) -> str:
+    start, end = log_event(first), log_event(last)
     if start is None or end is None:
         return ""
     until = end.time.time() if end.time.date() == start.time.date() else end.time
     return f", {start.time.isoformat(sep=' ', timespec='seconds')} → {until.isoformat(timespec='seconds')}"
 
 
-def group_repeats(lines: list[str], provs: list[Provenance | None]) -> list[list[int]]:
+def group_repeats(lines: list[LineRef]) -> list[list[int]]:
     """Indexes of ``lines``, consecutive repeats together (the timeline's test: same server,
-    trace, level and message); a line without a timestamp stands alone."""
+    trace, level and message); a line without a time stands alone."""
     groups: list[list[int]] = []
     previous = None
     for i, line in enumerate(lines):
-        event = log_event(line, provs[i])
+        event = log_event(line)
         if groups and event is not None and previous is not None and repeats(previous, event):
             groups[-1].append(i)
         else:
@@ -196,10 +195,11 @@ def group_repeats(lines: list[str], provs: list[Provenance | None]) -> list[list
     return groups
 
 
-def _logline(line: str, prov: Provenance | None, out: "_Writer") -> None:
+def _logline(ref: LineRef, out: "_Writer") -> None:
+    prov = ref.provenance
     if prov is not None:
         out.para(prov.describe() + (f" ({prov.location})" if prov.location else ""), indent=INDENT, style="dim")
-    text = line if out.screen.full else cut_middle(line, LONG_LINE, KEEP_HEAD, KEEP_TAIL)
+    text = ref.text if out.screen.full else cut_middle(ref.text, LONG_LINE, KEEP_HEAD, KEEP_TAIL)
     out.para(text, indent=INDENT + 2, style="yellow")
 
 

@@ -1,32 +1,19 @@
 """The timeline of a report: what happened when, on which server, under which trace id.
 
 Derived from the Report alone (rules stay unaware of it): every log line the findings cite
-(timestamp at the start of the line), every cited view row with a time column (``timestamp``,
-``start``, ``end``, ...) — a job or task state change —, and each finding's own time. The same
-line or row cited by two findings is one event that names both.
+(the time, level and trace id of its record, carried by its ``LineRef``), every cited view row
+with a time (``RowRef.times``: a job or task state change), and each finding's own time. The
+same line or row cited by two findings is one event that names both. Nothing is parsed back
+from text: a line whose record had no time is counted as untimed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from obdoctor.addresses import server_ip
-from obdoctor.evidence.provenance import Provenance
-from obdoctor.findings import Report
-from obdoctor.logs import parse_line
+from obdoctor.findings import LineRef, Report, RowRef
 
-# (column, what its time means); the first present one names a point event.
-TIME_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("timestamp", ""), ("gmt_create", "created"), ("create_time", "created"),
-    ("start", "started"), ("start_time", "started"), ("start_timestamp", "started"),
-    ("end", "ended"), ("end_time", "ended"), ("end_timestamp", "ended"),
-    ("start_service_time", "started service"), ("stop_time", "stopped"),
-    ("checkpoint", "checkpoint"), ("gmt_modified", "last modified"),
-)
-_SERVER_COLUMNS = ("svr_ip", "rs_svr_ip", "destination", "server", "addr")
-_TRACE_COLUMNS = ("trace_id", "task_trace_id")
 _IDENTITY_COLUMNS = (("tenant_id", "tenant"), ("job_id", "job"), ("task_id", "task"), ("ls_id", "ls"),
                      ("round_id", "round"), ("dest_no", "dest"))
 _LEVELS = {"ERROR": "error", "EDIAG": "error", "USER_ERR": "error", "WARN": "warn", "WDIAG": "warn",
@@ -79,20 +66,19 @@ def build_timeline(report: Report) -> Timeline:
     untimed = 0
     for number, finding in enumerate(report.findings, 1):
         for step in finding.evidence:
-            for ref in step.line_refs():
-                line, prov = ref.text, ref.provenance
-                event = log_event(line, prov)
+            for ref in step.lines:
+                event = log_event(ref)
                 if event is None:
                     untimed += 1
                     continue
-                _merge(events, ("log", prov.describe() if prov else line), event, number)
-            for ref in step.row_refs():
-                row, prov = ref.row, ref.provenance
-                row_events = _row_events(row, prov, step.looked_at)
+                _merge(events, ("log", ref.provenance.describe() if ref.provenance else ref.text), event, number)
+            for row in step.rows:
+                row_events = _row_events(row, step.looked_at)
                 if not row_events:
                     untimed += 1
                 for column, event in row_events:
-                    key = ("row", prov.describe() if prov else step.looked_at, column, _row_text(row))
+                    key = ("row", row.provenance.describe() if row.provenance else step.looked_at, column,
+                           _row_text(row.cells))
                     _merge(events, key, event, number)
         if finding.time is not None:
             level = {"confirmed": "error", "likely": "warn"}.get(finding.verdict.value, "warn")
@@ -142,71 +128,51 @@ def _kind_order(kind: str) -> int:
     return {"row": 0, "log": 1, "finding": 2}.get(kind, 3)
 
 
-def log_event(line: str, prov: Provenance | None) -> TimelineEvent | None:
-    record = parse_line(line)
-    if record.ts is None:
+def log_event(ref: LineRef) -> TimelineEvent | None:
+    """A cited line as an event, from its record's fields; None when the record had no time."""
+    if ref.time is None:
         return None
-    message = record.message or record.body or line
-    if record.errcode is not None and f"{record.errcode}" not in message[:40]:
-        message = f"{message} (errcode {record.errcode})"
+    message = ref.message or ref.text
+    if ref.errcode is not None and f"{ref.errcode}" not in message[:40]:
+        message = f"{message} (errcode {ref.errcode})"
+    prov = ref.provenance
     return TimelineEvent(
-        time=record.ts, kind="log", title=_clip(message, 160),
-        level=_LEVELS.get(record.level or "", "info"), raw_level=record.level,
-        server=prov.server if prov else None, trace_id=record.trace_id, text=line,
-        where=prov.describe() if prov else "", file=prov.name if prov else None, line=prov.line if prov else None,
+        time=ref.time, kind="log", title=_clip(message, 160),
+        level=_LEVELS.get(ref.level or "", "info"), raw_level=ref.level,
+        server=ref.server, trace_id=ref.trace_id, text=ref.text,
+        where=prov.describe() if prov else "", file=ref.file, line=ref.line,
     )
 
 
-def _row_events(row: dict[str, Any], prov: Provenance | None, looked_at: str) -> list[tuple[str, TimelineEvent]]:
-    lowered = {str(k).lower(): v for k, v in row.items()}
-    view = prov.name if prov else looked_at.split()[0]
+def _row_events(row: RowRef, looked_at: str) -> list[tuple[str, TimelineEvent]]:
+    """One event per time of the row; its title names the row (tenant, job...) and, at a time
+    its state is as of, the status and result."""
+    lowered = {str(k).lower(): v for k, v in row.cells.items()}
+    view = row.view or looked_at.split()[0]
     identity = " ".join(f"{label} {lowered[c]}" for c, label in _IDENTITY_COLUMNS if lowered.get(c) not in (None, ""))
     status = lowered.get("status") or lowered.get("event")
     result = lowered.get("result")
     failed = (result not in (None, "", 0, "0")) or (isinstance(status, str) and status.upper() in _BAD_STATES)
-    server = _row_server(lowered)
-    trace = next((str(lowered[c]) for c in _TRACE_COLUMNS if lowered.get(c)), None)
     out = []
-    times = [(c, label, _as_time(lowered.get(c))) for c, label in TIME_COLUMNS]
-    times = [(c, label, t) for c, label, t in times if t is not None]
-    if not identity and server:
-        identity = f"server {server}"
-    for column, label, when in times:
-        at_that_time = column in ("end", "end_time", "end_timestamp", "timestamp", "gmt_modified")
-        final = at_that_time or len(times) == 1
-        parts = [view + ":", identity or "row", label]
+    if not identity and row.server:
+        identity = f"server {row.server}"
+    for t in row.times:
+        final = t.status_then or len(row.times) == 1
+        parts = [view + ":", identity or "row", t.meaning]
         if final and status:
-            parts.append(str(status) if at_that_time else f"(status now {status})")
+            parts.append(str(status) if t.status_then else f"(status now {status})")
         if final and result not in (None, "", 0, "0"):
             parts.append(f"result {result}")
         title = " ".join(p for p in parts if p)
-        out.append((column, TimelineEvent(
-            time=when, kind="row", title=title, level="error" if final and failed else "info",
-            server=server, trace_id=trace, text=_row_text(row), where=prov.describe() if prov else view,
+        out.append((t.column, TimelineEvent(
+            time=t.time, kind="row", title=title, level="error" if final and failed else "info",
+            server=row.server, trace_id=row.trace_id, text=_row_text(row.cells),
+            where=row.provenance.describe() if row.provenance else view,
         )))
     return out
 
 
-def _row_server(row: dict[str, Any]) -> str | None:
-    for column in _SERVER_COLUMNS:
-        value = row.get(column)
-        if isinstance(value, str) and value.strip():
-            return server_ip(value.strip().strip('"').split(",")[0], strict=False) if value.count(":") == 1 else value.strip()
-    return None
-
-
-def _as_time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
-        try:
-            return datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _row_text(row: dict[str, Any]) -> str:
+def _row_text(row: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in row.items() if v not in (None, ""))
 
 

@@ -12,12 +12,13 @@ from typing import ClassVar
 from obdoctor.evidence import Evidence, LogQuery, LogSearchResult
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
-from obdoctor.findings import EvidenceStep, Finding, Observation, Unchecked, Verdict
+from obdoctor.findings import EvidenceStep, Finding, LineRef, Observation, RowRef, RowTime, Unchecked, Verdict
 from obdoctor.catalog import errors
 from obdoctor.catalog.causes import Cause, cause
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.security.redaction import redact_text, redact_value
 from obdoctor.logs import LogRecord, is_trace_id
+from obdoctor.addresses import server_ip
 
 
 @dataclass
@@ -178,18 +179,17 @@ class Chain:
         self.steps.append(s)
         return s
 
-    def row_step(self, looked_at: str, showed: str, records, columns: tuple[str, ...]) -> EvidenceStep:
-        """A step resting on typed records: keeps the named attributes as the row excerpt."""
-        rows = [{c: redact_value(c, getattr(r, c, None)) for c in columns} for r in records]
-        return self.step(looked_at, showed, provenance=[r.provenance for r in records], rows=rows)
+    def row_step(self, looked_at: str, showed: str, records, columns: tuple[str, ...], *,
+                 extra: dict | None = None) -> EvidenceStep:
+        """A step resting on typed records: keeps the named attributes as the row excerpt
+        (``extra``: cells the record has no attribute for, added to every row)."""
+        rows = [cited_row({**{c: redact_value(c, getattr(r, c, None)) for c in columns}, **(extra or {})},
+                          r.provenance) for r in records]
+        return self.step(looked_at, showed, rows=rows)
 
     def log_step(self, looked_at: str, showed: str, records: list[LogRecord], *, limit: int = 20) -> EvidenceStep:
         shown = records[:limit]
-        step = self.step(
-            looked_at, showed,
-            provenance=[log_provenance(r) for r in shown],
-            lines=[redact_text(r.raw) for r in shown],
-        )
+        step = self.step(looked_at, showed, lines=[line_ref(r) for r in shown])
         if len(records) > limit:
             step.showed += f" (first {limit} of {len(records)} lines shown)"
         return step
@@ -271,6 +271,51 @@ def files_of(records: list[LogRecord]) -> list[str]:
 
 def log_provenance(record: LogRecord) -> Provenance:
     return Provenance("log", record.file_name, server=record.server, line=record.line_no, location=record.path)
+
+
+def line_ref(record: LogRecord, *, mask=redact_text) -> LineRef:
+    """A cited log line: its text (``mask`` masks secrets) and the fields of its record, the
+    time on the views' clock as the source handed it back."""
+    return LineRef(
+        text=mask(record.raw), provenance=log_provenance(record), time=record.ts, level=record.level,
+        trace_id=record.trace_id, tenant_id=record.tenant_id, thread=record.thread,
+        message=mask(record.message or record.body), errcode=record.errcode)
+
+
+_CITED = data_toml("cited_fields.toml")
+
+
+def cited_row(cells: dict, provenance: Provenance | None) -> RowRef:
+    """A cited row: its cells, and the times, server and trace id among them as typed fields
+    (``data/cited_fields.toml`` names the fields)."""
+    lowered = {str(k).lower(): v for k, v in cells.items()}
+    times = tuple(RowTime(t["field"], t["meaning"], when, bool(t.get("status_then")))
+                  for t in _CITED["times"] if (when := _as_time(lowered.get(t["field"]))) is not None)
+    trace = next((str(lowered[c]) for c in _CITED["trace"] if lowered.get(c)), None)
+    addresses = tuple(a.strip() for c, v in lowered.items() if c in _CITED["addresses"] and isinstance(v, str)
+                      for a in v.split(",") if a.strip())
+    return RowRef(cells, provenance, times=times, server=_row_server(lowered), trace_id=trace, addresses=addresses)
+
+
+def _row_server(cells: dict) -> str | None:
+    for column in _CITED["server"]:
+        value = cells.get(column)
+        if isinstance(value, str) and value.strip():
+            value = value.strip()
+            return server_ip(value.strip('"').split(",")[0], strict=False) if value.count(":") == 1 else value
+    return None
+
+
+def _as_time(value) -> datetime | None:
+    """A datetime cell, or one written as ``YYYY-MM-DD hh:mm:ss[.ffffff]`` (a row given as text)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def search(ctx: RuleContext, chain: Chain, *, servers: tuple[str, ...], kinds: tuple[str, ...],

@@ -209,9 +209,8 @@ class FailedJob(Rule):
             chain.row_step(
                 "DBA_OB_ROOTSERVICE_EVENT_HISTORY where event='deal with failed job'",
                 f"result {code_text(event.result)}, trace {rs_trace or '?'}, root service on {event.rs_svr_ip or '?'}",
-                [event], ("timestamp", "tenant_id", "result", "rs_svr_ip", "rs_svr_port"),
+                [event], ("timestamp", "tenant_id", "result", "rs_svr_ip", "rs_svr_port"), extra={"trace_id": rs_trace},
             )
-            chain.steps[-1].rows[0]["trace_id"] = rs_trace
         elif events.available:
             chain.step("DBA_OB_ROOTSERVICE_EVENT_HISTORY where event='deal with failed job'",
                        f"no event for job {job.job_id} (events are recycled after ob_event_history_recycle_interval)")
@@ -292,7 +291,7 @@ class FailedJob(Rule):
             trace = task_trace
             looked_at = "the 'ls task failed' line (no ls task history row): its dst and task_trace_id"
             showed = f"dst {dst}, task trace {task_trace or '?'}"
-            if any(log_provenance(ls_line) in step.provenance for step in chain.steps):
+            if any(log_provenance(ls_line) in step.all_provenance() for step in chain.steps):
                 chain.step(looked_at, showed + " (the line above)")
             else:
                 chain.log_step(looked_at, showed, [ls_line])
