@@ -128,3 +128,25 @@ def test_workers_tally_the_same_as_one_process(tmp_path, monkeypatch):
     assert two.search.workers == 2
     assert {k: (t.count, dict(t.servers), t.first, t.sample) for k, t in one.codes.items()} == \
         {k: (t.count, dict(t.servers), t.first, t.sample) for k, t in two.codes.items()}
+
+
+def test_the_table_does_not_depend_on_which_worker_finished_first():
+    """Two servers with the same count, and samples without a time: merged in either order,
+    the entry (its ranking of servers, its sample) is the same - it was not before."""
+    from collections import Counter
+
+    from obdoctor.cli.logs import _code_entry
+    from obdoctor.logs.codes import CodeTally
+
+    def parts():
+        a = CodeTally(-4016, count=2, servers=Counter({"10.0.0.2": 2}), sample=("10.0.0.2:observer.log:7", "a"))
+        b = CodeTally(-4016, count=2, servers=Counter({"10.0.0.1": 2}), sample=("10.0.0.1:observer.log:9", "b"))
+        return a, b
+
+    a, b = parts()
+    a.merge(b)
+    b2, a2 = parts()[::-1]
+    b2.merge(a2)
+    assert _code_entry(a) == _code_entry(b2)
+    assert list(_code_entry(a)["servers"]) == ["10.0.0.1", "10.0.0.2"]
+    assert _code_entry(a)["sample"]["at"] == "10.0.0.1:observer.log:9"

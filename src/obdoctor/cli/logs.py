@@ -618,14 +618,20 @@ def _code_entry(tally) -> dict:
         "retried_by_backup": is_retried_by_backup(code) if known else None,
         "records": tally.count, "ordinary_records": ordinary, "unusual_records": tally.count - ordinary,
         "ordinary": bool(noise) and ordinary == tally.count, "ordinary_why": noise["why"] if noise else None,
-        "servers": dict(tally.servers.most_common()), "files": dict(tally.files.most_common()),
-        "tenants": {str(k): v for k, v in tally.tenants.most_common()}, "modules": dict(tally.modules.most_common()),
-        "levels": dict(tally.levels.most_common()), "threads": dict(tally.threads.most_common()),
+        "servers": _ranked(tally.servers), "files": _ranked(tally.files),
+        "tenants": {str(k): v for k, v in _ranked(tally.tenants).items()}, "modules": _ranked(tally.modules),
+        "levels": _ranked(tally.levels), "threads": _ranked(tally.threads),
         "first": {"ts": tally.first[0], "at": tally.first[1]} if tally.first else None,
         "last": {"ts": tally.last[0], "at": tally.last[1]} if tally.last else None,
         "sample": {"at": tally.sample[0], "line": tally.sample[1]} if tally.sample else None,
         "cause": list(documented.cause) if documented else [], "solution": list(documented.solution) if documented else [],
     }
+
+
+def _ranked(counter) -> dict:
+    """Most first, ties by name: the same table whichever worker finished first (``most_common``
+    keeps insertion order on ties, and insertion order is the order the workers' tallies arrived)."""
+    return dict(sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
 
 def _codes_summary(entries, where: _Where, seconds: float) -> str:

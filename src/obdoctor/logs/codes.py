@@ -73,8 +73,8 @@ class CodeTally:
         # ties on time broken by location: the same answer whichever worker finished first
         if other.first and (self.first is None or other.first < self.first):
             self.first, self.sample = other.first, other.sample
-        elif self.sample is None:
-            self.sample = other.sample
+        elif self.first is None and other.sample and (self.sample is None or other.sample < self.sample):
+            self.sample = other.sample  # no time on either side: the first location, not the first to arrive
         if other.last and (self.last is None or other.last > self.last):
             self.last = other.last
 
