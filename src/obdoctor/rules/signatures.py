@@ -19,12 +19,10 @@ from obdoctor.catalog import signatures
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
 from obdoctor.logs.record import LogRecord
 from obdoctor.rules.services.destination import cluster_servers
-from obdoctor.rules.services.signatures import apply_signature, tenant_states
+from obdoctor.rules.services.signatures import apply_signature, destination_scheme, tenant_states
 
 _FAILED_SQL = "fail execute sql"
 """What the SQL thread logs when a statement fails (obmp_query: sql=, ret=)."""
-_DEST_PARAMETER = {"archivelog": "log_archive_dest", "noarchivelog": "log_archive_dest",
-                   "set_log_archive_dest": "log_archive_dest", "set_log_archive_dest_state": "log_archive_dest"}
 
 
 class CommandRefused(Rule):
@@ -142,7 +140,7 @@ class CommandRefused(Rule):
         chain.server(getattr(latest, "rs_svr_ip", None) or getattr(latest, "svr_ip", None))
         lines = self._lines(ctx, chain, latest, code, label)
         context = signatures.Context(codes=(code,), statement=ce.statement, version=ctx.evidence.version,
-                                     scheme=self._scheme(ctx, chain, ce.statement, tenant_id),
+                                     scheme=destination_scheme(ctx, chain, ce.statement, tenant_id),
                                      states=tenant_states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
         tenant = ctx.evidence.tenant(tenant_id)
         if tenant is not None and tenant.status and tenant.status != "NORMAL":
@@ -200,28 +198,6 @@ class CommandRefused(Rule):
                            f"{len(extra)} more WARN/ERROR line(s) of the same request, without ret=: "
                            + "; ".join(r.message[:100] for r in extra[:3]), extra)
         return lines + extra
-
-    @staticmethod
-    def _scheme(ctx: RuleContext, chain: Chain, statement: str, tenant_id) -> str | None:
-        """The scheme of the destination the command used: the tenant's parameter, else its archive path."""
-        wanted = _DEST_PARAMETER.get(statement, "data_backup_dest")
-        params = ctx.evidence.parameters()
-        rows = [p for p in params if p.tenant_id == tenant_id and p.name.startswith(wanted) and p.value
-                and not p.name.startswith("log_archive_dest_state")]
-        for p in rows:
-            scheme = signatures.scheme_of(p.value)
-            if scheme:
-                chain.row_step(params.source, f"tenant {tenant_id}'s {p.name} is a {scheme}:// destination",
-                               [p], ("tenant_id", "name", "value"))
-                return scheme
-        if wanted == "log_archive_dest":
-            for r in ctx.evidence.archivelog():
-                scheme = signatures.scheme_of(getattr(r, "path", None) or "")
-                if r.tenant_id == tenant_id and scheme:
-                    return scheme
-        chain.could_not_check(f"the destination scheme of tenant {tenant_id}",
-                              f"no {wanted} for it in {params.source if params.available else 'the backup parameters'}")
-        return None
 
 
 def _int(text: str | None) -> int | None:

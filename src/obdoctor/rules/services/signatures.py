@@ -1,13 +1,16 @@
 """Signatures applied to a chain: the meaning a signature gives a refused command's code.
 
-A service, not a rule: rule S1 (``rules/signatures.py``, commands refused before any job) and
-rule R1 (``rules/restore_command.py``, a RESTORE refused) both explain a code with it.
+A service, not a rule, and the one place a rule matches signatures: rule S1
+(``rules/signatures.py``, commands refused before any job), rule P1 (``rules/start_failed.py``,
+BACKUP refused with a code beyond the runbook's checks) and rule R1 (``rules/restore_command.py``,
+a RESTORE refused) all explain a code with it, with the destination scheme read the same way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog import signatures, storage_errors
 from obdoctor.rules.base import Chain, RuleContext
@@ -55,18 +58,48 @@ def apply_signature(chain: Chain, catalogue: signatures.Catalogue, context: sign
 
 
 def explain_refusal(ctx: RuleContext, chain: Chain, code: int, statement: str, *, tenant_id: int | None = None,
-                    lines=()) -> SignatureExplanation | None:
-    """For a rule that owns a command's event (R1 reads RESTORE's): the meaning a signature gives
-    ``code`` after ``statement`` on this cluster's version, with the tenant's states and the
-    command's log lines as context; None when no signature matches or none can be loaded."""
+                    lines=(), scheme: str | None = None) -> SignatureExplanation | None:
+    """For a rule that owns a command's event (P1 reads BACKUP's, R1 RESTORE's): the meaning a
+    signature gives ``code`` after ``statement`` on this cluster's version, with the destination's
+    scheme (``destination_scheme``), the tenant's states and the command's log lines as context;
+    None when no signature matches or none can be loaded (said in the chain)."""
     try:
         catalogue = signatures.load()
     except signatures.SignatureError as exc:
         chain.could_not_check("signatures (data/signatures/ and $XDG_CONFIG_HOME/obdoctor/signatures/)", str(exc))
         return None
-    context = signatures.Context(codes=(code,), statement=statement, version=ctx.evidence.version,
+    context = signatures.Context(codes=(code,), statement=statement, version=ctx.evidence.version, scheme=scheme,
                                  states=tenant_states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
     return apply_signature(chain, catalogue, context)
+
+
+_DEST_PARAMETER = {"archivelog": "log_archive_dest", "noarchivelog": "log_archive_dest",
+                   "set_log_archive_dest": "log_archive_dest", "set_log_archive_dest_state": "log_archive_dest"}
+"""The parameter that holds the destination a statement uses (data_backup_dest for the others)."""
+
+
+def destination_scheme(ctx: RuleContext, chain: Chain, statement: str, tenant_id) -> str | None:
+    """The scheme of the destination the statement used: the tenant's parameter
+    (CDB_OB_BACKUP_PARAMETER), else its archive path (CDB_OB_ARCHIVELOG), cited in the chain;
+    None (said as not checked) when neither names one."""
+    wanted = _DEST_PARAMETER.get(statement, "data_backup_dest")
+    params = ctx.evidence.get(Kind.PARAMETERS)
+    rows = [p for p in params if p.tenant_id == tenant_id and p.name.startswith(wanted) and p.value
+            and not p.name.startswith("log_archive_dest_state")]
+    for p in rows:
+        scheme = signatures.scheme_of(p.value)
+        if scheme:
+            chain.row_step(params.source, f"tenant {tenant_id}'s {p.name} is a {scheme}:// destination",
+                           [p], ("tenant_id", "name", "value"))
+            return scheme
+    if wanted == "log_archive_dest":
+        for r in ctx.evidence.get(Kind.ARCHIVELOG):
+            scheme = signatures.scheme_of(getattr(r, "path", None) or "")
+            if r.tenant_id == tenant_id and scheme:
+                return scheme
+    chain.could_not_check(f"the destination scheme of tenant {tenant_id}",
+                          f"no {wanted} for it in {params.source if params.available else 'the backup parameters'}")
+    return None
 
 
 def _lower_first(title: str) -> str:
