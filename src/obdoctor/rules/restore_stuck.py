@@ -8,6 +8,7 @@ tenant's schema refresh (GV$OB_SERVER_SCHEMA_INFO, SerScheQueue).
 from __future__ import annotations
 
 from obdoctor.addresses import server_ip
+from obdoctor.catalog.statuses import RESTORE_PROGRESS_FINISHED
 from obdoctor.evidence.records import RestoreJob, scn_time
 from obdoctor.findings import Finding, Verdict
 from obdoctor.logs.traceid import is_trace_id
@@ -64,6 +65,9 @@ class RestoreStuck(Rule):
                        [job], ("tenant_id", "job_id", "restore_tenant_name", "restore_tenant_id", "status", "start",
                                "restore_scn_display"))
         status = self._status(ctx, chain, job, tenant)
+        if status in RESTORE_PROGRESS_FINISHED:  # ended, not yet moved to the history: R3 reads failures
+            ctx.observe(f"Restore job {job.job_id} of tenant {tenant} has ended: {status}.", [job.provenance])
+            return None
         if "WAIT_LS" in status:
             return self._wait_ls(ctx, chain, job, tenant)
         if age is not None and age < restore_facts()["stuck_minutes"]:

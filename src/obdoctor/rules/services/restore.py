@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from obdoctor.catalog import error_docs
 from obdoctor.catalog.data_files import data_toml
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import scn_time
 from obdoctor.findings import Verdict
 from obdoctor.logs.record import LogRecord
@@ -111,7 +112,44 @@ def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_ten
     chain.step("the restore point against the restorable window",
                f"UNTIL {point.text()} ({point.source}) is {'inside' if inside else 'OUTSIDE'} the window "
                f"{earliest.text() if earliest else '?'} .. {latest.text() if latest else '?'}")
+    if earliest is not None and point.before(earliest):
+        chain.notes.append(_why_it_starts(ctx, point, backup_tenant, sets))
+    if latest is not None and latest.before(point):
+        found = ctx.evidence.get(Kind.ARCHIVELOG)
+        if found.available:
+            chain.notes.append(_why_it_ends(rounds))
+        else:
+            chain.could_not_check("why the archive ends there (the archive round's status)",
+                                  found.reason or f"{found.source} not available")
     return inside
+
+
+def _why_it_starts(ctx: RuleContext, point: Point, backup_tenant: int | None, usable) -> str:
+    """Why the window starts after the point: the earlier backup sets that cannot seed a restore."""
+    when = point.time or scn_time(point.scn)
+    earlier = [s for s in ctx.evidence.get(Kind.BACKUP_SET_FILES)
+               if s not in usable and (backup_tenant is None or s.tenant_id == backup_tenant)
+               and (s.min_restore is None or when is None or s.min_restore <= when)]
+    if not earlier:
+        return ("Why the window starts there: no backup set older than the restore point is in "
+                "CDB_OB_BACKUP_SET_FILES (none was taken, or it was deleted and its rows are gone).")
+    return ("Why the window starts there: the older backup set(s) cannot seed a restore: "
+            + "; ".join(f"set {s.backup_set_id} is {s.status}/{s.file_status or '?'}" for s in earlier[:5]) + ".")
+
+
+def _why_it_ends(rounds) -> str:
+    """Why the window ends before the point: the archive round's status (stopped, interrupted...)
+    or a round still DOING whose checkpoint had not got there yet."""
+    if not rounds:
+        return ("Why the window ends there is not in the evidence: CDB_OB_ARCHIVELOG has no round of the backup tenant "
+                "(its archive may be another cluster's).")
+    stopped = [r for r in rounds if r.status != "DOING"]
+    if stopped:
+        return ("Why the window ends there: the archive stopped growing: "
+                + "; ".join(f"round {r.round_id} (dest_no {r.dest_no}) is {r.status}"
+                            + (f" ({r.comment})" if r.comment else "") for r in stopped[:3]) + ".")
+    return ("Why the window ends there: the archive is DOING but its checkpoint had not reached the restore point: "
+            "wait for it (or restore to an earlier point).")
 
 
 def explain_code(ctx: RuleContext, chain: Chain, code: int | None, *, tenant_id: int | None, point: Point | None,
