@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 
+from obdoctor.catalog.storage_errors import hosts_in
 from obdoctor.cli.environment import Environment
 from obdoctor.exit_codes import ExitCode
 
@@ -252,25 +253,6 @@ def _destination_facts(text: str, scheme: str | None, version: str | None) -> di
                 "text": d.describe()} for d in storage_errors.decode(text)]
     return {"storage_details": details, "hosts": hosts_in(text) if details else [],
             "nfs_requirements": storage_errors.nfs_requirements(version) if scheme == "file" else []}
-
-
-_HOSTS = (r"(?:^|[?&\s(,])host=([^&\s'\",)\]]+)", r"(?:resolve|resolving) host(?: name)?:\s*'?([\w.-]+)",
-          r"[Cc]onnect(?:ed)? to ([\w.-]+)(?: port|:\d)", r"\bendpoint\s*[=:]\s*\"?(?:https?://)?([\w.-]+)",
-          r"https?://([\w.-]+)")
-
-
-def hosts_in(text: str) -> list[str]:
-    """Host names a storage error line names (``host=`` of the URI, curl's ``Could not resolve host:``,
-    ``Failed to connect to X port``, an endpoint): the host that failed, to check from the server."""
-    import re
-
-    found: list[str] = []
-    for pattern in _HOSTS:
-        for m in re.finditer(pattern, text):
-            host = m.group(1).rstrip(".,;)").split(":")[0]
-            if host and host not in found and not host.isdigit():
-                found.append(host)
-    return found
 
 
 def _write_destination_facts(summary: dict, env: Environment) -> None:

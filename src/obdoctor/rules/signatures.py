@@ -105,11 +105,10 @@ class CommandRefused(Rule):
                            f"{label} failed {len(records)} time(s) with {code_text(code)} on {last.server or '?'}, "
                            f"last at {fmt_time(last.ts)}", records[-5:])
             chain.server(last.server)
-            if last.trace_id and not last.trace_id.startswith("Y0-"):
-                chain.trace(last.trace_id)
+            extra = _same_request(ctx, chain, last.server, [last], last.ts, label, ("observer",)) if last.server else []
             context = signatures.Context(codes=(code,), statement=kind, scheme=signatures.scheme_of(last.raw),
                                          version=ctx.evidence.version, states=tenant_states(ctx, tenant_id),
-                                         text=last.raw)
+                                         text="\n".join(r.raw for r in [last, *extra]))
             head = f"{label} failed with {code_text(code)} on {last.server or '?'}"
             explanation = apply_signature(chain, catalogue, context)
             if explanation is None:
@@ -183,21 +182,29 @@ class CommandRefused(Rule):
             return []
         chain.log_step(f"rootservice.log*/observer.log* on {server}: grep 'ret={code}' around {fmt_time(event.timestamp)}",
                        f"{len(lines)} line(s) of the refusing check: {lines[0].message[:160]}", lines)
-        trace = next((r.trace_id for r in lines if r.trace_id and not r.trace_id.startswith("Y0-")), None)
-        if trace is None:
-            return lines
-        chain.trace(trace)
-        anchor = lines[0].ts or event.timestamp
-        around = search(ctx, chain, servers=(server,), kinds=("rootservice", "observer"), any_of=(trace,),
-                        levels=PROBLEM_LEVELS, since=anchor - timedelta(seconds=5), until=anchor + timedelta(seconds=5),
-                        purpose=f"the refused {label}'s trace {trace}")
-        seen = {(r.path, r.line_no) for r in lines}
-        extra = [r for r in around.records if (r.path, r.line_no) not in seen][:10]
-        if extra:
-            chain.log_step(f"rootservice.log*/observer.log* on {server}: grep {trace}",
-                           f"{len(extra)} more WARN/ERROR line(s) of the same request, without ret=: "
-                           + "; ".join(r.message[:100] for r in extra[:3]), extra)
-        return lines + extra
+        return lines + _same_request(ctx, chain, server, lines, lines[0].ts or event.timestamp, label,
+                                     ("rootservice", "observer"))
+
+
+def _same_request(ctx: RuleContext, chain: Chain, server: str, lines: list, anchor, label: str,
+                  kinds: tuple[str, ...]) -> list:
+    """The other WARN/ERROR lines of the refused request's trace on ``server`` (5 s around
+    ``anchor``): the refusing check often says why without ``ret=``, and an object storage
+    names its curl/HTTP code and host there."""
+    trace = next((r.trace_id for r in lines if r.trace_id and not r.trace_id.startswith("Y0-")), None)
+    if trace is None or anchor is None:
+        return []
+    chain.trace(trace)
+    around = search(ctx, chain, servers=(server,), kinds=kinds, any_of=(trace,), levels=PROBLEM_LEVELS,
+                    since=anchor - timedelta(seconds=5), until=anchor + timedelta(seconds=5),
+                    purpose=f"the refused {label}'s trace {trace}")
+    seen = {(r.path, r.line_no) for r in lines}
+    extra = [r for r in around.records if (r.path, r.line_no) not in seen][:10]
+    if extra:
+        chain.log_step(f"{'/'.join(k + '.log*' for k in kinds)} on {server}: grep {trace}",
+                       f"{len(extra)} more WARN/ERROR line(s) of the same request, without ret=: "
+                       + "; ".join(r.message[:100] for r in extra[:3]), extra)
+    return extra
 
 
 def _int(text: str | None) -> int | None:

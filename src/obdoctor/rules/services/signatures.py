@@ -39,6 +39,7 @@ class SignatureExplanation(Explanation):
 def apply_signature(chain: Chain, catalogue: signatures.Catalogue, context: signatures.Context) -> SignatureExplanation | None:
     """The most specific signature for the context's code, written into the chain (its meaning as
     a step, what proves it and where it is documented as notes), or None when none matches."""
+    storage_detail(chain, context.text)
     code = context.codes[0] if context.codes else None
     matched = [m for m in signatures.find(context, catalogue) if m.code == code]
     if not matched:
@@ -55,6 +56,18 @@ def apply_signature(chain: Chain, catalogue: signatures.Catalogue, context: sign
                   for t in storage_errors.nfs_requirements(context.version)]
     verdict = Verdict.CONFIRMED if sig.verdict == "confirmed" else Verdict.LIKELY
     return SignatureExplanation(sig.cause or "command_refused", verdict, _lower_first(sig.title), steps, sig)
+
+
+def storage_detail(chain: Chain, text: str) -> None:
+    """The object storage's own answer in the command's lines (curl code, SDK status, HTTP status,
+    service error), decoded, with the host that failed: what to test from the server that ran it."""
+    details = storage_errors.decode(text)
+    if not details:
+        return
+    hosts = storage_errors.hosts_in(text)
+    chain.step("the object storage detail in the command's lines",
+               "; ".join(d.describe() for d in details)
+               + (f"; host that failed: {', '.join(hosts)}" if hosts else "; the lines name no host"))
 
 
 def explain_refusal(ctx: RuleContext, chain: Chain, code: int, statement: str, *, tenant_id: int | None = None,
