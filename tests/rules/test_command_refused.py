@@ -232,3 +232,37 @@ def test_no_storage_detail_no_step(tmp_path) -> None:
                      rules=("S1",))
     [finding] = _s1(report)
     assert not any("object storage detail" in s.looked_at for s in finding.evidence)
+
+
+STATE_SIGNATURE = '''
+[[signature]]
+id = "site-noarchivelog-while-backing-up"
+title = "NOARCHIVELOG refused while a backup job of the tenant runs"
+codes = [-4016]
+statements = ["noarchivelog"]
+states = { "job.status" = ["INIT", "DOING"], "restore.status" = ["RESTORING"] }
+meaning = "Our operators saw this only while a backup or restore was running."
+proof = ["CDB_OB_BACKUP_JOBS"]
+next_steps = ["Wait for the job."]
+source = ["site notes"]
+field_case = ["obdoctor scenario: tests/rules/test_command_refused.py"]
+'''
+
+
+@pytest.mark.parametrize(("job", "restore", "fires"), [
+    ("DOING", "RESTORING", True), (None, "RESTORING", False), ("DOING", None, False), ("COMPLETED", "RESTORING", False),
+])
+def test_view_states_select_a_signature(tmp_path, monkeypatch, job, restore, fires) -> None:
+    """Item 1's 'view and column states': job.status and restore.status are read for the tenant."""
+    home = tmp_path / "config"
+    (home / "obdoctor" / "signatures").mkdir(parents=True)
+    (home / "obdoctor" / "signatures" / "states.toml").write_text(STATE_SIGNATURE, encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    sql = _sql("-4016")
+    sql["DBA_OB_ROOTSERVICE_EVENT_HISTORY"][0]["EVENT"] = "close_archive_mode"
+    sql["CDB_OB_BACKUP_JOBS"] = [{"TENANT_ID": 1002, "JOB_ID": 5, "STATUS": job, "START_TIMESTAMP": "2024-06-01 01:00:00"}] \
+        if job else []
+    sql["CDB_OB_RESTORE_PROGRESS"] = [{"TENANT_ID": 1, "JOB_ID": 2, "RESTORE_TENANT_ID": 1002, "STATUS": restore}] \
+        if restore else []
+    [finding] = _s1(kit.run(tmp_path, sql=sql, rules=("S1",)))
+    assert (finding.title == "NOARCHIVELOG refused while a backup job of the tenant runs") is fires

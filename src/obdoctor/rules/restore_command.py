@@ -24,7 +24,8 @@ class RestoreCommandFailed(Rule):
 
     id = "R1"
     name = "restore-command-failed"
-    needs = ("rs_events", "backup_set_files", "archive_pieces", "archivelog", "tenants", "logs:rootservice")
+    needs = ("rs_events", "backup_set_files", "archive_pieces", "archivelog", "tenants", "jobs", "restore_progress",
+             "logs:rootservice")
     codes = (NO_ENOUGH_LOG,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog import signatures
@@ -38,8 +39,8 @@ class CommandRefused(Rule):
 
     id = "S1"
     name = "command-refused"
-    needs = ("rs_events", "server_events", "parameters", "archivelog", "tenants", "servers", "logs:rootservice",
-             "logs:observer")
+    needs = (Kind.RS_EVENTS, Kind.SERVER_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.TENANTS, Kind.SERVERS,
+             Kind.JOBS, Kind.RESTORE_PROGRESS, "logs:rootservice", "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         try:

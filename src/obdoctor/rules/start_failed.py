@@ -42,7 +42,7 @@ class StartFailed(Rule):
     id = "P1"
     name = "start-failed"
     needs = (Kind.RS_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.JOBS, Kind.TENANTS, Kind.JOB_HISTORY,
-             "logs:rootservice")
+             Kind.RESTORE_PROGRESS, "logs:rootservice")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         events = ctx.evidence.rs_events("backup_data", "start_backup_data")

@@ -18,16 +18,25 @@ from obdoctor.rules.services.failure import Explanation
 
 
 def tenant_states(ctx: RuleContext, tenant_id) -> dict[str, str]:
-    """The states a signature may ask about: the tenant's status and role, its archive round's status."""
+    """The states a signature may ask about (``STATE_KEYS``): the tenant's status and role, its
+    archive round's status, its latest backup job's status and its latest restore's status. A rule
+    that calls this declares TENANTS, ARCHIVELOG, JOBS and RESTORE_PROGRESS in its needs."""
     states: dict[str, str] = {}
     tenant = ctx.evidence.tenant(tenant_id)
     if tenant is not None and tenant.status:
         states["tenant.status"] = tenant.status
     if tenant is not None and getattr(tenant, "role", None):
         states["tenant.role"] = tenant.role
-    rounds = [r for r in ctx.evidence.archivelog() if r.tenant_id == tenant_id and r.status]
+    rounds = [r for r in ctx.evidence.get(Kind.ARCHIVELOG) if r.tenant_id == tenant_id and r.status]
     if rounds:
         states["archive.status"] = rounds[-1].status
+    jobs = [j for j in ctx.evidence.get(Kind.JOBS) if j.tenant_id == tenant_id and j.status]
+    if jobs:
+        states["job.status"] = max(jobs, key=lambda j: (j.start is not None, j.start, j.job_id or 0)).status
+    restores = [r for r in ctx.evidence.get(Kind.RESTORE_PROGRESS)
+                if tenant_id is not None and tenant_id in (r.restore_tenant_id, r.tenant_id) and r.status]
+    if restores:
+        states["restore.status"] = max(restores, key=lambda r: r.job_id or 0).status.upper()
     return states
 
 
