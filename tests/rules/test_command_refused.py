@@ -234,19 +234,11 @@ def test_no_storage_detail_no_step(tmp_path) -> None:
     assert not any("object storage detail" in s.looked_at for s in finding.evidence)
 
 
-STATE_SIGNATURE = '''
-[[signature]]
-id = "site-noarchivelog-while-backing-up"
-title = "NOARCHIVELOG refused while a backup job of the tenant runs"
-codes = [-4016]
-statements = ["noarchivelog"]
-states = { "job.status" = ["INIT", "DOING"], "restore.status" = ["RESTORING"] }
-meaning = "Our operators saw this only while a backup or restore was running."
-proof = ["CDB_OB_BACKUP_JOBS"]
-next_steps = ["Wait for the job."]
-source = ["site notes"]
-field_case = ["obdoctor scenario: tests/rules/test_command_refused.py"]
-'''
+STATE_SIGNATURE = (GOOD.replace("my-archivelog-io", "site-noarchivelog-while-backing-up")
+                   .replace("Our NFS filer refuses ARCHIVELOG", "NOARCHIVELOG refused while a backup job of the tenant runs")
+                   .replace("codes = [-4009]", "codes = [-4016]")
+                   .replace('statements = ["archivelog"]', 'statements = ["noarchivelog"]\n'
+                            'states = { "job.status" = ["INIT", "DOING"], "restore.status" = ["RESTORING"] }'))
 
 
 @pytest.mark.parametrize(("job", "restore", "fires"), [

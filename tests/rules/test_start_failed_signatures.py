@@ -8,26 +8,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.catalog.test_signatures import GOOD
 from tests.rules import kit
 
 RULES = Path(__file__).parents[2] / "src" / "obdoctor" / "rules"
 
-USER_SIGNATURE = '''
-[[signature]]
-id = "site-backup-nfs-io"
-title = "Our NFS filer is read-only while it takes its nightly snapshot"
-codes = [-4009]
-statements = ["backup"]
-schemes = ["file"]
-versions = ">=4.2"
-meaning = "The filer turns the export read-only from 02:00 to 02:30; BACKUP checks the destination and fails."
-proof = ["The filer's snapshot log shows the window."]
-next_steps = ["Start backups after 02:30."]
-source = ["our runbook, page 12"]
-field_case = ["obdoctor scenario: tests/rules/test_start_failed_signatures.py"]
-fire = ["ALTER SYSTEM BACKUP DATABASE; -- file:///nfs/backup\\nERROR 4009 (58030): IO error"]
-quiet = ["ALTER SYSTEM ARCHIVELOG;\\nERROR 4009 (58030): IO error"]
-'''
+USER_SIGNATURE = (GOOD.replace("my-archivelog-io", "site-backup-nfs-io")
+                  .replace("Our NFS filer refuses ARCHIVELOG", "Our NFS filer is read-only while it takes its nightly snapshot")
+                  .replace('statements = ["archivelog"]', 'statements = ["backup"]\nschemes = ["file"]\nversions = ">=4.2"')
+                  .replace("wait for Monday", "Start backups after 02:30.")
+                  .replace("our wiki", "our runbook, page 12"))
 
 
 def _sql(code: str, dest: str) -> dict:
