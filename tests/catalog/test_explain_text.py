@@ -145,7 +145,7 @@ def test_timestamps_addresses_and_ports_are_not_codes(numbers, sep) -> None:
 
 
 def test_hosts_named_by_storage_lines() -> None:
-    from obdoctor.cli.explain import hosts_in
+    from obdoctor.catalog.storage_errors import hosts_in
 
     assert hosts_in("curl code 6 Could not resolve host: minio.svc.local") == ["minio.svc.local"]
     assert hosts_in("oss info(aos_ret->code=-990) host=oss-cn-hz.aliyuncs.com") == ["oss-cn-hz.aliyuncs.com"]

@@ -24,6 +24,8 @@ class ErrorCode:
     user_message_fmt: str
     mysql_errno: str
     sqlstate: str
+    source: str = ""
+    """The newest source the reference read it from (``master-2024-03``, ``seekdb-2025-11``...)."""
 
     @property
     def label(self) -> str:
@@ -50,6 +52,7 @@ def _catalogue() -> tuple[dict[int, ErrorCode], dict[str, ErrorCode]]:
             user_message_fmt=row.get("user_message_fmt") or "",
             mysql_errno=row.get("mysql_errno") or "",
             sqlstate=row.get("sqlstate") or "",
+            source=row.get("source") or "",
         )
         by_code.setdefault(code, entry)
         by_name.setdefault(entry.name.upper(), entry)
@@ -97,5 +100,16 @@ def describe(code: int | None) -> str:
 
 def is_retried_by_backup(code: int) -> bool:
     """Whether the backup scheduler retries a task that failed with this code."""
+    facts = data_toml("backup_facts.toml")["non_retryable_codes"]
+    if code in set(facts["codes"]):
+        return False
+    if code in set(facts.get("newest", ())):  # a code only the newest source has is never retried there
+        entry = lookup(code)
+        return not (entry is not None and "seekdb" in entry.source)
+    return True
+
+
+def not_retried_by_newest(code: int) -> bool:
+    """Whether the newest source in the reference (seekdb 2025) stops retrying a code that 4.x retries."""
     facts = data_toml("backup_facts.toml")
-    return code not in set(facts["non_retryable_codes"]["codes"])
+    return code in set(facts["non_retryable_codes"].get("newest", ())) and is_retried_by_backup(code)

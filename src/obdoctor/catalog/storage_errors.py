@@ -105,3 +105,20 @@ def nfs_requirements(version: str | None) -> list[str]:
             continue
         out.append(req["text"])
     return out
+
+
+_HOSTS = (r"(?:^|[?&\s(,])host=([^&\s'\",)\]]+)", r"(?:resolve|resolving) host(?: name)?:\s*'?([\w.-]+)",
+          r"[Cc]onnect(?:ed)? to ([\w.-]+)(?: port|:\d)", r"\bendpoint\s*[=:]\s*\"?(?:https?://)?([\w.-]+)",
+          r"https?://([\w.-]+)")
+
+
+def hosts_in(text: str) -> list[str]:
+    """Host names a storage error line names (``host=`` of the URI, curl's ``Could not resolve host:``,
+    ``Failed to connect to X port``, an endpoint): the host that failed, to check from the server."""
+    found: list[str] = []
+    for pattern in _HOSTS:
+        for m in re.finditer(pattern, text):
+            host = m.group(1).rstrip(".,;)").split(":")[0]
+            if host and host not in found and not host.isdigit():
+                found.append(host)
+    return found

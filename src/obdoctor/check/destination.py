@@ -104,6 +104,9 @@ def check_permission(ctx: CheckContext, tenant_id: int) -> CheckResult:
                    f"at {fmt_time(last.timestamp)}", [last], ("timestamp", "module", "event", "tenant_id", "rs_svr_ip"))
     recovered = _last_completed(ctx, tenant_id)
     details = {"code": code, "operation": last.value("comment"), "at": last.timestamp}
+    meaning = _signature(ctx, chain, tenant_id, code, last.value("comment") or "")
+    if meaning is not None:
+        details["signature"] = meaning.signature.id
     if recovered and last.timestamp and recovered > last.timestamp:
         chain.step(ctx.evidence.job_history().source, f"a backup job COMPLETED after it, at {fmt_time(recovered)}")
         return CheckResult(PERMISSION, tenant_id, Status.OK,
@@ -111,7 +114,24 @@ def check_permission(ctx: CheckContext, tenant_id: int) -> CheckResult:
                            evidence=chain.steps, details=details)
     return CheckResult(PERMISSION, tenant_id, Status.CRITICAL,
                        f"the destination refused '{last.value('comment') or '?'}' ({errors.describe(code)}) at "
-                       f"{fmt_time(last.timestamp)}", evidence=chain.steps, details=details)
+                       f"{fmt_time(last.timestamp)}" + (f": {meaning.summary}" if meaning else ""),
+                       evidence=chain.steps, details=details)
+
+
+def _signature(ctx: CheckContext, chain: Chain, tenant_id: int, code: int, text: str):
+    """The meaning a signature gives the refused permission check's code on this destination
+    (the rules' matcher, rules/services/signatures.py), or None."""
+    from obdoctor.catalog import signatures
+    from obdoctor.rules.services.signatures import apply_signature
+
+    try:
+        catalogue = signatures.load()
+    except signatures.SignatureError:
+        return None  # the rules report an unreadable signature file; a check only adds meaning
+    dest = data_destination(ctx, tenant_id)
+    context = signatures.Context(codes=(code,), scheme=signatures.scheme_of(dest.value) if dest else None,
+                                 version=ctx.evidence.version, text=text)
+    return apply_signature(chain, catalogue, context)
 
 
 def check_clean(ctx: CheckContext, tenant_id: int) -> CheckResult:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 
+from obdoctor.catalog.storage_errors import hosts_in
 from obdoctor.cli.environment import Environment
 from obdoctor.exit_codes import ExitCode
 
@@ -54,6 +55,8 @@ def explain_entry(entry) -> dict:
         "mysql_errno": entry.mysql_errno,
         "sqlstate": entry.sqlstate,
         "retried_by_backup": errors.is_retried_by_backup(entry.code),
+        "not_retried_by_newest": errors.not_retried_by_newest(entry.code),
+        "newest_only": "seekdb" in entry.source,
         "documented": documented.to_dict() if documented else None,
         "causes": related,
         "rules": related_rules(entry.code),
@@ -252,25 +255,6 @@ def _destination_facts(text: str, scheme: str | None, version: str | None) -> di
             "nfs_requirements": storage_errors.nfs_requirements(version) if scheme == "file" else []}
 
 
-_HOSTS = (r"(?:^|[?&\s(,])host=([^&\s'\",)\]]+)", r"(?:resolve|resolving) host(?: name)?:\s*'?([\w.-]+)",
-          r"[Cc]onnect(?:ed)? to ([\w.-]+)(?: port|:\d)", r"\bendpoint\s*[=:]\s*\"?(?:https?://)?([\w.-]+)",
-          r"https?://([\w.-]+)")
-
-
-def hosts_in(text: str) -> list[str]:
-    """Host names a storage error line names (``host=`` of the URI, curl's ``Could not resolve host:``,
-    ``Failed to connect to X port``, an endpoint): the host that failed, to check from the server."""
-    import re
-
-    found: list[str] = []
-    for pattern in _HOSTS:
-        for m in re.finditer(pattern, text):
-            host = m.group(1).rstrip(".,;)").split(":")[0]
-            if host and host not in found and not host.isdigit():
-                found.append(host)
-    return found
-
-
 def _write_destination_facts(summary: dict, env: Environment) -> None:
     if summary["storage_details"]:
         hosts = f" (host: {', '.join(summary['hosts'])})" if summary["hosts"] else ""
@@ -385,8 +369,11 @@ def render_text(d: dict, lang: str = "en") -> str:
     if d["code"] == 0:
         out.append("  backup:        not an error")
     else:
-        out.append("  backup:        " + ("retried by the backup scheduler" if d["retried_by_backup"]
-                                         else "not retried: a task failing with it fails the job"))
+        out.append("  backup:        " + (
+            "retried by 4.x releases up to 4.3.5; not by the newest source (seekdb 2025): there a task failing "
+            "with it fails the job" if d.get("not_retried_by_newest") else
+            "retried by the backup scheduler" if d["retried_by_backup"] else
+            "not retried: a task failing with it fails the job"))
     documented = d["documented"]
     if documented:
         cause = documented["cause_zh"] if lang == "zh" and documented["cause_zh"] else documented["cause"]
@@ -402,7 +389,9 @@ def render_text(d: dict, lang: str = "en") -> str:
         for case in documented["cases"]:
             out.append(f"  case:          {case['title']} <{case['url']}>")
     else:
-        out.append("  cause:         not documented on OceanBase's error code pages (only 9000-9499 are)")
+        out.append("  cause:         " + ("not on OceanBase's 9000-9499 error code page (V4.3.3): the code is newer"
+                                         if -9499 <= d["code"] <= -9000 and d.get("newest_only") else
+                                         "not documented on OceanBase's error code pages (only 9000-9499 are)"))
     for c in d["causes"]:
         out.append(f"  obdoctor cause: {c['id']}: {c['title']}")
     for r in d["rules"]:

@@ -268,13 +268,17 @@ class LogArchive(Rule):
         minutes = (now - since).total_seconds() / 60
         if minutes < facts["transition_minutes"]:
             return None
-        _code, lines, _servers = self._archive_errors(ctx, chain, r, since - timedelta(minutes=10), now)
+        code, lines, _servers = self._archive_errors(ctx, chain, r, since - timedelta(minutes=10), now)
         verdict = Verdict.CONFIRMED if change else Verdict.LIKELY
+        if code:  # a failing medium keeps a round from finishing DEFER/NOARCHIVELOG (oceanbase#1496)
+            chain.notes.append(f"The archive kept failing with {code_text(code)} while {r.status}: a destination "
+                               "that fails can hold the round in its transition; fix the destination first.")
         return chain.finding(
             "archive_stuck_transition", verdict,
             f"The log archive of tenant {r.tenant_id} has been {r.status} for {lag_text(minutes)}"
-            + ("" if change else " at least (since its checkpoint)") + ".",
-            tenant_id=r.tenant_id, time=since)
+            + ("" if change else " at least (since its checkpoint)")
+            + (f", its log streams failing with {code_text(code)}" if code else "") + ".",
+            code=code, tenant_id=r.tenant_id, time=since)
 
     # -- lagging ------------------------------------------------------------------------------
     def _lagging(self, ctx: RuleContext, r: ArchiveStatus, facts: dict) -> Finding | None:

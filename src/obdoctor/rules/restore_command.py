@@ -39,7 +39,8 @@ class RestoreCommandFailed(Rule):
 
     id = "R1"
     name = "restore-command-failed"
-    needs = ("rs_events", "backup_set_files", "archive_pieces", "archivelog", "tenants", "logs:rootservice")
+    needs = ("rs_events", "backup_set_files", "archive_pieces", "archivelog", "tenants", "jobs", "restore_progress", "servers",
+             "logs:rootservice")
     codes = (NO_ENOUGH_LOG,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -89,7 +90,7 @@ class RestoreCommandFailed(Rule):
         cause, verdict, tail, steps = explain_code(
             ctx, chain, code, tenant_id=event.tenant_id, point=point, backup_tenant=backup_tenant,
             servers=tuple(s for s in (event.rs_svr_ip,) if s), lines=lines, since=since, until=until,
-            generic="restore_command_failed")
+            generic="restore_command_failed", target_name=event.value("tenant_name") or event.value("restore_tenant_name"))
         summary = f"ALTER SYSTEM RESTORE failed at {fmt_time(event.timestamp)} with {code_text(code)}" + (f": {tail}." if tail else ".")
         return chain.finding(cause, verdict, summary, code=code, tenant_id=event.tenant_id, time=event.timestamp,
                              extra_steps=steps)

@@ -25,6 +25,7 @@ log stream does not advance beyond what its rows show.
 from __future__ import annotations
 
 from obdoctor.addresses import server_ip
+from obdoctor.catalog.statuses import RESTORE_PROGRESS_FINISHED
 from obdoctor.evidence.records import RestoreJob, scn_time
 from obdoctor.findings import Finding, Verdict
 from obdoctor.logs import is_trace_id
@@ -81,6 +82,9 @@ class RestoreStuck(Rule):
                        [job], ("tenant_id", "job_id", "restore_tenant_name", "restore_tenant_id", "status", "start",
                                "restore_scn_display"))
         status = self._status(ctx, chain, job, tenant)
+        if status in RESTORE_PROGRESS_FINISHED:  # ended, not yet moved to the history: R3 reads failures
+            ctx.observe(f"Restore job {job.job_id} of tenant {tenant} has ended: {status}.", [job.provenance])
+            return None
         if "WAIT_LS" in status:
             return self._wait_ls(ctx, chain, job, tenant)
         if age is not None and age < restore_facts()["stuck_minutes"]:

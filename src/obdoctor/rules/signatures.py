@@ -31,18 +31,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog import signatures
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
 from obdoctor.logs import LogRecord
 from obdoctor.rules.services.destination import cluster_servers
-from obdoctor.rules.services.signatures import apply_signature, tenant_states
+from obdoctor.rules.services.signatures import apply_signature, destination_scheme, tenant_states
 
 _FAILED_SQL = "fail execute sql"
 """What the SQL thread logs when a statement fails (obmp_query: sql=, ret=)."""
-_DEST_PARAMETER = {"archivelog": "log_archive_dest", "noarchivelog": "log_archive_dest",
-                   "set_log_archive_dest": "log_archive_dest", "set_log_archive_dest_state": "log_archive_dest"}
 
 
 class CommandRefused(Rule):
@@ -58,8 +57,8 @@ class CommandRefused(Rule):
 
     id = "S1"
     name = "command-refused"
-    needs = ("rs_events", "server_events", "parameters", "archivelog", "tenants", "servers", "logs:rootservice",
-             "logs:observer")
+    needs = (Kind.RS_EVENTS, Kind.SERVER_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.TENANTS, Kind.SERVERS,
+             Kind.JOBS, Kind.RESTORE_PROGRESS, "logs:rootservice", "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         try:
@@ -125,11 +124,10 @@ class CommandRefused(Rule):
                            f"{label} failed {len(records)} time(s) with {code_text(code)} on {last.server or '?'}, "
                            f"last at {fmt_time(last.ts)}", records[-5:])
             chain.server(last.server)
-            if last.trace_id and not last.trace_id.startswith("Y0-"):
-                chain.trace(last.trace_id)
+            extra = _same_request(ctx, chain, last.server, [last], last.ts, label, ("observer",)) if last.server else []
             context = signatures.Context(codes=(code,), statement=kind, scheme=signatures.scheme_of(last.raw),
                                          version=ctx.evidence.version, states=tenant_states(ctx, tenant_id),
-                                         text=last.raw)
+                                         text="\n".join(r.raw for r in [last, *extra]))
             head = f"{label} failed with {code_text(code)} on {last.server or '?'}"
             explanation = apply_signature(chain, catalogue, context)
             if explanation is None:
@@ -160,7 +158,7 @@ class CommandRefused(Rule):
         chain.server(getattr(latest, "rs_svr_ip", None) or getattr(latest, "svr_ip", None))
         lines = self._lines(ctx, chain, latest, code, label)
         context = signatures.Context(codes=(code,), statement=ce.statement, version=ctx.evidence.version,
-                                     scheme=self._scheme(ctx, chain, ce.statement, tenant_id),
+                                     scheme=destination_scheme(ctx, chain, ce.statement, tenant_id),
                                      states=tenant_states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
         tenant = ctx.evidence.tenant(tenant_id)
         if tenant is not None and tenant.status and tenant.status != "NORMAL":
@@ -203,43 +201,29 @@ class CommandRefused(Rule):
             return []
         chain.log_step(f"rootservice.log*/observer.log* on {server}: grep 'ret={code}' around {fmt_time(event.timestamp)}",
                        f"{len(lines)} line(s) of the refusing check: {lines[0].message[:160]}", lines)
-        trace = next((r.trace_id for r in lines if r.trace_id and not r.trace_id.startswith("Y0-")), None)
-        if trace is None:
-            return lines
-        chain.trace(trace)
-        anchor = lines[0].ts or event.timestamp
-        around = search(ctx, chain, servers=(server,), kinds=("rootservice", "observer"), any_of=(trace,),
-                        levels=PROBLEM_LEVELS, since=anchor - timedelta(seconds=5), until=anchor + timedelta(seconds=5),
-                        purpose=f"the refused {label}'s trace {trace}")
-        seen = {(r.path, r.line_no) for r in lines}
-        extra = [r for r in around.records if (r.path, r.line_no) not in seen][:10]
-        if extra:
-            chain.log_step(f"rootservice.log*/observer.log* on {server}: grep {trace}",
-                           f"{len(extra)} more WARN/ERROR line(s) of the same request, without ret=: "
-                           + "; ".join(r.message[:100] for r in extra[:3]), extra)
-        return lines + extra
+        return lines + _same_request(ctx, chain, server, lines, lines[0].ts or event.timestamp, label,
+                                     ("rootservice", "observer"))
 
-    @staticmethod
-    def _scheme(ctx: RuleContext, chain: Chain, statement: str, tenant_id) -> str | None:
-        """The scheme of the destination the command used: the tenant's parameter, else its archive path."""
-        wanted = _DEST_PARAMETER.get(statement, "data_backup_dest")
-        params = ctx.evidence.parameters()
-        rows = [p for p in params if p.tenant_id == tenant_id and p.name.startswith(wanted) and p.value
-                and not p.name.startswith("log_archive_dest_state")]
-        for p in rows:
-            scheme = signatures.scheme_of(p.value)
-            if scheme:
-                chain.row_step(params.source, f"tenant {tenant_id}'s {p.name} is a {scheme}:// destination",
-                               [p], ("tenant_id", "name", "value"))
-                return scheme
-        if wanted == "log_archive_dest":
-            for r in ctx.evidence.archivelog():
-                scheme = signatures.scheme_of(getattr(r, "path", None) or "")
-                if r.tenant_id == tenant_id and scheme:
-                    return scheme
-        chain.could_not_check(f"the destination scheme of tenant {tenant_id}",
-                              f"no {wanted} for it in {params.source if params.available else 'the backup parameters'}")
-        return None
+
+def _same_request(ctx: RuleContext, chain: Chain, server: str, lines: list, anchor, label: str,
+                  kinds: tuple[str, ...]) -> list:
+    """The other WARN/ERROR lines of the refused request's trace on ``server`` (5 s around
+    ``anchor``): the refusing check often says why without ``ret=``, and an object storage
+    names its curl/HTTP code and host there."""
+    trace = next((r.trace_id for r in lines if r.trace_id and not r.trace_id.startswith("Y0-")), None)
+    if trace is None or anchor is None:
+        return []
+    chain.trace(trace)
+    around = search(ctx, chain, servers=(server,), kinds=kinds, any_of=(trace,), levels=PROBLEM_LEVELS,
+                    since=anchor - timedelta(seconds=5), until=anchor + timedelta(seconds=5),
+                    purpose=f"the refused {label}'s trace {trace}")
+    seen = {(r.path, r.line_no) for r in lines}
+    extra = [r for r in around.records if (r.path, r.line_no) not in seen][:10]
+    if extra:
+        chain.log_step(f"{'/'.join(k + '.log*' for k in kinds)} on {server}: grep {trace}",
+                       f"{len(extra)} more WARN/ERROR line(s) of the same request, without ret=: "
+                       + "; ".join(r.message[:100] for r in extra[:3]), extra)
+    return extra
 
 
 def _int(text: str | None) -> int | None:

@@ -27,18 +27,28 @@ sys tenant (tenant 1), which user tenant failed its check: the per-tenant state 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 from obdoctor.catalog.statuses import TERMINAL
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog.causes import all_causes
 from obdoctor.logs import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, first_matching, fmt_time, search
+from obdoctor.rules.services.signatures import destination_scheme, explain_refusal
 
 START_CAUSES = ("backup_in_progress", "backup_dest_not_set", "archive_not_doing", "tenant_not_normal",
                 "cluster_upgrading", "incompatible_incremental", "no_tenant_eligible")
+
+
+def own_codes() -> frozenset[int]:
+    """The codes the runbook's start checks return (their causes' ``codes`` in data/causes/):
+    -9040 and -9036. Any other code is beyond P1's own knowledge and goes to the signatures."""
+    causes = all_causes()
+    return frozenset(c for cid in START_CAUSES for c in causes[cid].codes)
 
 
 class StartFailed(Rule):
@@ -55,7 +65,8 @@ class StartFailed(Rule):
 
     id = "P1"
     name = "start-failed"
-    needs = ("rs_events", "parameters", "archivelog", "jobs", "tenants", "job_history", "logs:rootservice")
+    needs = (Kind.RS_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.JOBS, Kind.TENANTS, Kind.JOB_HISTORY,
+             Kind.RESTORE_PROGRESS, "logs:rootservice")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         events = ctx.evidence.rs_events("backup_data", "start_backup_data")
@@ -106,6 +117,7 @@ class StartFailed(Rule):
             chain.server(ip)
         where = ", ".join(rs_ips)
         cause_id, line_record = None, None
+        lines: list = []  # the refused request's lines, the context a signature is matched in
         if rs_ips:
             first = failures[0].timestamp
             result = search(
@@ -116,6 +128,7 @@ class StartFailed(Rule):
                 purpose=f"ret={code} in ob_backup_data_scheduler",
             )
             records = _for_tenant(result.records, tenant_id)
+            lines += records
             if records:
                 causes = all_causes()
                 for cid in START_CAUSES:
@@ -130,8 +143,9 @@ class StartFailed(Rule):
                     + "; " + (f"the refusing check says: {line_record.message}" if line_record else "no known cause among them"),
                     shown + [r for r in records if r is not line_record][:4],
                 )
-                cause_id, line_record = self._request_trace(ctx, chain, line_record or records[-1],
-                                                            records, cause_id, line_record)
+                cause_id, line_record, traced = self._request_trace(ctx, chain, line_record or records[-1],
+                                                                    records, cause_id, line_record)
+                lines += traced
             elif result.searched_anything:
                 chain.step(f"rootservice.log* on {where}: grep 'ret={code}' | grep ob_backup_data_scheduler",
                            f"no line for tenant {tenant_id}: {result.searched()}")
@@ -139,6 +153,18 @@ class StartFailed(Rule):
             chain.could_not_check("rootservice.log of the root service", "the event has no RS_SVR_IP")
         if cause_id is None and code == -9036:
             cause_id = "backup_in_progress"
+        foreign = code not in own_codes()
+        signature = None
+        if cause_id is None and foreign:
+            scheme = destination_scheme(ctx, chain, "backup", tenant_id) if tenant_id != 1 else None
+            signature = explain_refusal(ctx, chain, code, "backup", tenant_id=tenant_id, lines=lines, scheme=scheme)
+            if signature is None:
+                chain.could_not_check(f"the meaning of {code} after ALTER SYSTEM BACKUP",
+                                      f"the runbook's start checks do not return it and no signature matches "
+                                      f"this statement, destination scheme ({scheme or 'unknown'}) and version "
+                                      f"({ctx.evidence.version or 'unknown'})")
+            else:
+                cause_id = signature.cause
         if tenant_id == 1:
             # a cluster-level backup from sys: the start checks ran per user tenant, the sys
             # tenant's own destination or archive say nothing
@@ -148,7 +174,17 @@ class StartFailed(Rule):
         else:
             state_cause = self._check_state(ctx, chain, tenant_id, cause_id)
         verdict = Verdict.CONFIRMED if line_record else Verdict.LIKELY
-        if cause_id is None and state_cause:
+        if signature is not None:
+            summary = f"Backup of tenant {tenant_id} could not start ({code_text(code)}): {signature.summary}."
+            finding = chain.finding(signature.cause, signature.verdict, summary, code=code, tenant_id=tenant_id,
+                                    time=latest.timestamp, extra_steps=signature.next_steps)
+            sig = signature.signature
+            return finding if sig.cause else replace(finding, title=sig.title)
+        if cause_id is None and state_cause and foreign:
+            refuses = " or ".join(code_text(c) for c in all_causes()[state_cause].codes)
+            chain.notes.append(f"Today: {all_causes()[state_cause].title.lower()}; but that start check refuses "
+                               f"with {refuses}, not {code}: it is not taken for the cause of this refusal.")
+        elif cause_id is None and state_cause:
             cause_id = state_cause
         if cause_id is None:
             cause_id, verdict = "unknown_start_failure", Verdict.UNKNOWN
@@ -160,10 +196,11 @@ class StartFailed(Rule):
 
     def _request_trace(self, ctx: RuleContext, chain: Chain, anchor, ret_lines, cause_id, line_record):
         """Follow the refused request's trace: the check that refused often logs its reason without
-        ``ret=`` (``tenant is doing restore``, the user message), one line before the ``ret=`` line."""
+        ``ret=`` (``tenant is doing restore``, the user message), one line before the ``ret=`` line.
+        Returns the cause and line found, and the trace's lines that were not ``ret=`` lines."""
         trace = anchor.trace_id
         if not is_trace_id(trace) or trace.startswith("Y0-"):
-            return cause_id, line_record
+            return cause_id, line_record, []
         chain.trace(trace)
         margin = timedelta(seconds=5)
         rs_ip = anchor.server
@@ -184,7 +221,7 @@ class StartFailed(Rule):
                            f"{len(result.records)} WARN/ERROR line(s) of the refused request, "
                            f"{len(extra)} without ret=: " + "; ".join(r.message[:120] for r in extra[:3]),
                            result.records)
-        return cause_id, line_record
+        return cause_id, line_record, extra
 
     def _check_state(self, ctx: RuleContext, chain: Chain, tenant_id, log_cause: str | None) -> str | None:
         """Check today's state for each start condition; return the first one that fails.

@@ -27,7 +27,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES, KNOWN_STAGES, TERMINAL
+from obdoctor.catalog.statuses import (
+    ARCHIVE_WAIT_STAGES, DATA_BACKUP_JOB, KNOWN_STAGES, TERMINAL, VALIDATE_JOB, schedule_job_type,
+)
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import BackupTask, ScheduleTask
 from obdoctor.findings import Finding, Verdict
@@ -44,7 +47,10 @@ class StuckTask(Rule):
     Takes the task from CDB_OB_BACKUP_TASKS, the trace id and executing server from
     ``__all_virtual_backup_schedule_task`` (or the running ls tasks), then the WARN/ERROR lines of
     that trace in the server's observer.log and rotated files. Stages that wait for the log
-    archive are left to rule P2A.
+    archive are left to rule P2A. The scheduler's queue also holds validate jobs (type
+    VALIDATE_JOB): they are never taken for a data backup's task, and one that has not left the
+    queue for longer than the stuck threshold is reported as a validate job (no 4.x version has a
+    view of validate jobs; the queue is the only evidence of them).
     """
 
     id = "P2"
@@ -56,7 +62,7 @@ class StuckTask(Rule):
         tasks = ctx.evidence.tasks()
         if not tasks.available:
             ctx.could_not_check("running backup tasks (CDB_OB_BACKUP_TASKS)", tasks.reason or "view not available")
-            return []
+            return self._validate_jobs(ctx)
         terminal, archive_wait = set(TERMINAL), set(ARCHIVE_WAIT_STAGES)
         findings = []
         for task in tasks:
@@ -67,6 +73,44 @@ class StuckTask(Rule):
             finding = self._diagnose(ctx, task)
             if finding:
                 findings.append(finding)
+        return findings + self._validate_jobs(ctx)
+
+    def _validate_jobs(self, ctx: RuleContext) -> list[Finding]:
+        """VALIDATE_JOB rows of the scheduler's queue, per tenant and job: observed while young,
+        a finding once the oldest has waited longer than the stuck threshold."""
+        queue = ctx.evidence.get(Kind.SCHEDULE_TASKS)
+        jobs: dict[tuple, list[ScheduleTask]] = {}
+        for row in queue:
+            if schedule_job_type(row.type) == VALIDATE_JOB and ctx.options.wants(row.tenant_id, row.job_id):
+                jobs.setdefault((row.tenant_id, row.job_id), []).append(row)
+        now = ctx.evidence.collected_at
+        quiet = facts()["stuck"]["quiet_minutes"]
+        findings = []
+        for (tenant_id, job_id), rows in jobs.items():
+            born = min((r.generate_ts for r in rows if r.generate_ts), default=None)
+            age = (now - born) if now and born else None
+            where = "; ".join(f"ls {r.ls_id} " + (f"on {r.destination} since {fmt_time(r.executor_ts or r.schedule_ts)}"
+                                                   if r.is_schedule and r.destination else "not scheduled on any server")
+                              for r in rows[:5])
+            head = (f"Validate job {job_id} of tenant {tenant_id} is in the backup scheduler's queue"
+                    + (f" since {fmt_time(born)} ({_duration(age)} before collection)" if age is not None else ""))
+            if age is None or age.total_seconds() < quiet * 60:
+                ctx.observe(f"{head}: {where}. A validate job, not a data backup.", [r.provenance for r in rows])
+                continue
+            chain = Chain(self.id)
+            chain.row_step("__all_virtual_backup_schedule_task", f"{len(rows)} VALIDATE_JOB task(s) (type 1); {where}",
+                           rows, ("tenant_id", "job_id", "task_id", "ls_id", "type", "trace_id", "destination",
+                                  "is_schedule", "generate_ts", "executor_ts"))
+            for r in rows:
+                if r.is_schedule and r.server:
+                    chain.server(r.server)
+                if is_trace_id(r.trace_id):
+                    chain.trace(r.trace_id)
+            chain.notes.append("No OceanBase 4.x version has a view of validate jobs: this queue row is the only "
+                               "evidence, and it says neither why the job waits nor whether it failed.")
+            findings.append(chain.finding("validate_job_stuck", Verdict.LIKELY,
+                                          f"{head}, longer than {quiet} minutes: {where}. A validate job, not a data backup.",
+                                          tenant_id=tenant_id, job_id=job_id, time=born))
         return findings
 
     def _diagnose(self, ctx: RuleContext, task: BackupTask) -> Finding | None:
@@ -140,9 +184,14 @@ class StuckTask(Rule):
 
     def _targets(self, ctx: RuleContext, chain: Chain, task: BackupTask) -> list[tuple[str, str]]:
         """(server, trace id) pairs executing the task: scheduler first, running ls tasks second."""
-        schedule = ctx.evidence.schedule_tasks()
-        rows: list[ScheduleTask] = [s for s in schedule if s.tenant_id == task.tenant_id
-                                    and (s.job_id in (task.job_id, None))]
+        schedule = ctx.evidence.get(Kind.SCHEDULE_TASKS)
+        mine = [s for s in schedule if s.tenant_id == task.tenant_id and (s.job_id in (task.job_id, None))]
+        rows: list[ScheduleTask] = [s for s in mine if schedule_job_type(s.type) in (None, DATA_BACKUP_JOB)]
+        others = [s for s in mine if s not in rows]
+        if others:  # the queue holds every job type; only data backup rows are this task's
+            chain.notes.append(f"{len(others)} row(s) of __all_virtual_backup_schedule_task for tenant {task.tenant_id} "
+                               "belong to another job type (" + ", ".join(sorted({schedule_job_type(s.type) for s in others}))
+                               + "): not read as this data backup's tasks.")
         targets = [(s.server, s.trace_id) for s in rows if s.server and is_trace_id(s.trace_id)]
         if rows:
             chain.row_step(

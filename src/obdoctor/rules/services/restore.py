@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from obdoctor.catalog import error_docs
 from obdoctor.catalog.data_files import data_toml
+from obdoctor.evidence.kinds import Kind
+from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import scn_time
 from obdoctor.findings import Verdict
 from obdoctor.logs import LogRecord
@@ -111,12 +113,49 @@ def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_ten
     chain.step("the restore point against the restorable window",
                f"UNTIL {point.text()} ({point.source}) is {'inside' if inside else 'OUTSIDE'} the window "
                f"{earliest.text() if earliest else '?'} .. {latest.text() if latest else '?'}")
+    if earliest is not None and point.before(earliest):
+        chain.notes.append(_why_it_starts(ctx, point, backup_tenant, sets))
+    if latest is not None and latest.before(point):
+        found = ctx.evidence.get(Kind.ARCHIVELOG)
+        if found.available:
+            chain.notes.append(_why_it_ends(rounds))
+        else:
+            chain.could_not_check("why the archive ends there (the archive round's status)",
+                                  found.reason or f"{found.source} not available")
     return inside
+
+
+def _why_it_starts(ctx: RuleContext, point: Point, backup_tenant: int | None, usable) -> str:
+    """Why the window starts after the point: the earlier backup sets that cannot seed a restore."""
+    when = point.time or scn_time(point.scn)
+    earlier = [s for s in ctx.evidence.get(Kind.BACKUP_SET_FILES)
+               if s not in usable and (backup_tenant is None or s.tenant_id == backup_tenant)
+               and (s.min_restore is None or when is None or s.min_restore <= when)]
+    if not earlier:
+        return ("Why the window starts there: no backup set older than the restore point is in "
+                "CDB_OB_BACKUP_SET_FILES (none was taken, or it was deleted and its rows are gone).")
+    return ("Why the window starts there: the older backup set(s) cannot seed a restore: "
+            + "; ".join(f"set {s.backup_set_id} is {s.status}/{s.file_status or '?'}" for s in earlier[:5]) + ".")
+
+
+def _why_it_ends(rounds) -> str:
+    """Why the window ends before the point: the archive round's status (stopped, interrupted...)
+    or a round still DOING whose checkpoint had not got there yet."""
+    if not rounds:
+        return ("Why the window ends there is not in the evidence: CDB_OB_ARCHIVELOG has no round of the backup tenant "
+                "(its archive may be another cluster's).")
+    stopped = [r for r in rounds if r.status != "DOING"]
+    if stopped:
+        return ("Why the window ends there: the archive stopped growing: "
+                + "; ".join(f"round {r.round_id} (dest_no {r.dest_no}) is {r.status}"
+                            + (f" ({r.comment})" if r.comment else "") for r in stopped[:3]) + ".")
+    return ("Why the window ends there: the archive is DOING but its checkpoint had not reached the restore point: "
+            "wait for it (or restore to an earlier point).")
 
 
 def explain_code(ctx: RuleContext, chain: Chain, code: int | None, *, tenant_id: int | None, point: Point | None,
                   backup_tenant: int | None, servers: tuple[str, ...], lines: list[LogRecord], since, until,
-                  generic: str) -> tuple[str, Verdict, str, list[str]]:
+                  generic: str, target_name: str | None = None) -> tuple[str, Verdict, str, list[str]]:
     """(cause, verdict, summary tail, extra next steps) for a restore failure's code."""
     proof = any(l.ret() == code or (code is not None and f"ret={code}" in l.raw) for l in lines)
     if code == NO_ENOUGH_LOG:
@@ -138,9 +177,47 @@ def explain_code(ctx: RuleContext, chain: Chain, code: int | None, *, tenant_id:
 
         e = explain_refusal(ctx, chain, code, "restore", tenant_id=tenant_id, lines=lines)
         if e is not None:
+            compare_target(ctx, chain, e.cause, target_name)
             return e.cause, e.verdict, e.summary, e.next_steps
     doc = error_docs.doc(code) if code else None
     tail = ("documented cause: " + " ".join(doc.cause).rstrip(".")) if doc and doc.cause else ""
     steps = [f"Documented solution: {s}" for s in doc.solution] if doc else []
     verdict = Verdict.CONFIRMED if proof else (Verdict.LIKELY if code else Verdict.UNKNOWN)
     return generic, verdict, tail, steps
+
+
+def compare_target(ctx: RuleContext, chain: Chain, cause: str, target_name: str | None) -> None:
+    """A RESTORE refused by the target is compared with what the target has: its tenants and
+    running restores for a name that exists, its ACTIVE servers for a topology refusal (zones,
+    resource pools and units are not read: said as not checked)."""
+    if cause == "restore_tenant_exists":
+        tenants = ctx.evidence.get(Kind.TENANTS)
+        if not tenants.available:
+            chain.could_not_check("the target's tenants", tenants.reason or f"{tenants.source} not available")
+        elif target_name is None:
+            chain.could_not_check("the target's tenant of the restored name", "the restore event names no tenant")
+        else:
+            same = [t for t in tenants if (t.name or "").lower() == target_name.lower()]
+            if same:
+                chain.row_step(tenants.source, f"the target already has tenant {target_name} (id {same[0].tenant_id}, "
+                               f"{same[0].status}, {same[0].role or '?'})", same, ("tenant_id", "name", "status", "role"))
+            else:
+                chain.step(tenants.source, f"no tenant named {target_name} today: dropped since, or purged from the "
+                           "recycle bin", provenance=[Provenance("sql", tenants.source)])
+        running = [r for r in ctx.evidence.get(Kind.RESTORE_PROGRESS)
+                   if target_name and (r.restore_tenant_name or "").lower() == target_name.lower()]
+        if running:
+            chain.row_step(running[0].provenance.name, f"a restore into {target_name} is still in progress "
+                           f"(job {running[0].job_id}, {running[0].status})", running,
+                           ("tenant_id", "job_id", "restore_tenant_name", "status", "start"))
+    elif cause == "restore_target_topology":
+        servers = ctx.evidence.get(Kind.SERVERS)
+        if servers.available:
+            active = [s for s in servers if s.status == "ACTIVE"]
+            chain.row_step(servers.source, f"the target has {len(active)} ACTIVE server(s) of {len(list(servers))}: "
+                           + ", ".join(s.svr_ip or "?" for s in active), list(servers), ("svr_ip", "svr_port", "status"))
+        else:
+            chain.could_not_check("the target's servers", servers.reason or f"{servers.source} not available")
+        chain.could_not_check("the target's zones, resource pools and units against the locality",
+                              "obdoctor does not read DBA_OB_ZONES, DBA_OB_RESOURCE_POOLS or DBA_OB_UNITS: "
+                              "compare them with the source tenant's locality by hand")
