@@ -50,12 +50,13 @@ def test_a_rule_sees_only_what_it_declares_strictly():
     with Bundle(bundle) as source:
         ctx = RuleContext(Evidence(source))
         strict = ctx.for_rule(Reader(), strict=True).evidence
-        assert strict.jobs() is ctx.evidence.get(Kind.JOBS) and strict.get("jobs") is ctx.evidence.jobs()
+        assert strict.get(Kind.JOBS) is ctx.evidence.get(Kind.JOBS)
         strict.search_logs(LogQuery(servers=(), kinds=("observer",), any_of=("x",)))
-        for undeclared in (lambda: strict.job_history(), lambda: strict.tenant(1002), lambda: strict.get(Kind.TASKS),
+        for undeclared in (lambda: strict.get(Kind.JOB_HISTORY), lambda: strict.get(Kind.TENANTS),
+                           lambda: strict.get(Kind.TASKS),
                            lambda: strict.search_logs(LogQuery(servers=(), kinds=("rootservice",), any_of=("x",)))):
             with pytest.raises(UndeclaredEvidence, match="T0 reads"):
                 undeclared()
         lenient = ctx.for_rule(Reader()).evidence
-        assert lenient.job_history() is ctx.evidence.job_history()  # served outside the tests
+        assert lenient.get(Kind.JOB_HISTORY) is ctx.evidence.get(Kind.JOB_HISTORY)  # served outside the tests
         assert strict.version == ctx.evidence.version  # facts about the source are always there

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import ArchiveStatus, RootServiceEvent
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog.data_files import data_toml
@@ -48,7 +49,7 @@ class LogArchive(Rule):
     codes = (-9027, -9087, -9079, -9029)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        archive = ctx.evidence.archivelog()
+        archive = ctx.evidence.get(Kind.ARCHIVELOG)
         involved = self._involved_tenants(ctx)
         if not archive.available:
             if involved:
@@ -56,7 +57,7 @@ class LogArchive(Rule):
                                     archive.reason or "CDB_OB_ARCHIVELOG not available")
             return []
         facts = archive_facts()
-        events = [e for e in ctx.evidence.rs_events("log_archive")]
+        events = [e for e in ctx.evidence.get(Kind.RS_EVENTS).where(module="log_archive")]
         findings: list[Finding] = []
         tenants = sorted({r.tenant_id for r in archive if r.tenant_id is not None} | involved)
         for tenant_id in tenants:
@@ -95,9 +96,9 @@ class LogArchive(Rule):
     @staticmethod
     def _involved_tenants(ctx: RuleContext) -> set[int]:
         out: set[int] = set()
-        for found in (ctx.evidence.jobs(), ctx.evidence.job_history(), ctx.evidence.tasks()):
+        for found in (ctx.evidence.get(Kind.JOBS), ctx.evidence.get(Kind.JOB_HISTORY), ctx.evidence.get(Kind.TASKS)):
             out |= {j.tenant_id for j in found if j.tenant_id is not None and j.tenant_id != 1}
-        for e in ctx.evidence.rs_events("backup_data", "start_backup_data"):
+        for e in ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data", event="start_backup_data"):
             if e.tenant_id not in (None, 1):
                 out.add(e.tenant_id)
         return {t for t in out if ctx.options.wants(t)}
@@ -127,7 +128,7 @@ class LogArchive(Rule):
     @staticmethod
     def _slowest_ls(ctx: RuleContext, chain: Chain, r: ArchiveStatus) -> None:
         """Which log stream holds the tenant's checkpoint back (CDB_OB_LS_LOG_ARCHIVE_PROGRESS, 4.1+)."""
-        progress = [p for p in ctx.evidence.ls_archive_progress()
+        progress = [p for p in ctx.evidence.get(Kind.LS_ARCHIVE_PROGRESS)
                     if p.tenant_id == r.tenant_id and (r.round_id is None or p.round_id in (None, r.round_id))]
         progress = [p for p in progress if p.checkpoint_scn]
         if not progress:
@@ -200,7 +201,7 @@ class LogArchive(Rule):
         """The archive's error code, the lines proving it and the servers they are on."""
         facts = archive_facts()
         code: int | None = None
-        fatal = [e for e in ctx.evidence.server_events("log_archive", "mark_fatal_error")
+        fatal = [e for e in ctx.evidence.get(Kind.SERVER_EVENTS).where(module="log_archive", event="mark_fatal_error")
                  if (since is None or e.timestamp is None or e.timestamp >= since)]
         if fatal:
             event = fatal[-1]

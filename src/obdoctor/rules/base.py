@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from obdoctor.evidence import Evidence, LogQuery, LogSearchResult
+from obdoctor.evidence import Evidence, Found, LogQuery, LogSearchResult, SourceInfo
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Observation, Unchecked, Verdict
@@ -90,21 +90,39 @@ class DeclaredEvidence:
     """The evidence as one rule sees it: the kinds it declares in ``needs`` (``logs:<family>`` for
     log searches, services it calls included). Strict, a read of anything else raises
     :class:`UndeclaredEvidence`; otherwise it is served (a missing declaration must not cost a
-    DBA a diagnosis), and the strict test suite keeps the declarations whole."""
+    DBA a diagnosis), and the strict test suite keeps the declarations whole.
 
-    _LOOKUPS = {"tenant": Kind.TENANTS.value, "server": Kind.SERVERS.value}
+    It offers ``get`` and ``search_logs`` and what the source says about itself, nothing else: a
+    rule has no way to the evidence that its ``needs`` do not cover (no raw ``table``)."""
 
     def __init__(self, evidence: Evidence, rule_id: str, needs: tuple[str, ...], strict: bool):
         self._evidence, self._rule_id, self._needs, self._strict = evidence, rule_id, frozenset(needs), strict
 
-    def __getattr__(self, name: str):
-        value = getattr(self._evidence, name)
-        kind = self._LOOKUPS.get(name, name)
-        if kind in _KIND_NAMES:
-            self._check(kind)
-        return value
+    @property
+    def info(self) -> SourceInfo:
+        return self._evidence.info
 
-    def get(self, kind: Kind | str):
+    @property
+    def collected_at(self) -> datetime | None:
+        return self._evidence.collected_at
+
+    @property
+    def version(self) -> str | None:
+        return self._evidence.version
+
+    @property
+    def since(self) -> datetime | None:
+        return self._evidence.since
+
+    @property
+    def until(self) -> datetime | None:
+        return self._evidence.until
+
+    @property
+    def log_servers(self) -> list[str]:
+        return self._evidence.log_servers
+
+    def get(self, kind: Kind | str) -> Found:
         self._check(Kind(kind).value)
         return self._evidence.get(kind)
 
@@ -116,9 +134,6 @@ class DeclaredEvidence:
     def _check(self, what: str) -> None:
         if self._strict and what not in self._needs:
             raise UndeclaredEvidence(f"rule {self._rule_id} reads {what} but does not declare it in needs")
-
-
-_KIND_NAMES = frozenset(k.value for k in Kind)
 
 
 class Rule:

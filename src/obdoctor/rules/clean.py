@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.catalog.statuses import TERMINAL
 from obdoctor.evidence.records import DeleteJob, DeleteTask
@@ -41,7 +42,7 @@ class BackupClean(Rule):
     codes = (-9044, -9045, -9052, -9054, -9069)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        jobs = [*ctx.evidence.delete_job_history(), *ctx.evidence.delete_jobs()]
+        jobs = [*ctx.evidence.get(Kind.DELETE_JOB_HISTORY), *ctx.evidence.get(Kind.DELETE_JOBS)]
         jobs = [j for j in jobs if ctx.options.wants(j.tenant_id, j.job_id) and ctx.options.in_window(j.end or j.start)]
         latest: dict[int | None, DeleteJob] = {}
         for j in jobs:
@@ -63,7 +64,7 @@ class BackupClean(Rule):
         return findings
 
     def _tasks(self, ctx: RuleContext, job: DeleteJob) -> list[DeleteTask]:
-        return [t for t in (*ctx.evidence.delete_task_history(), *ctx.evidence.delete_tasks())
+        return [t for t in (*ctx.evidence.get(Kind.DELETE_TASK_HISTORY), *ctx.evidence.get(Kind.DELETE_TASKS))
                 if t.tenant_id == job.tenant_id and t.job_id == job.job_id]
 
     def _rs_lines(self, ctx: RuleContext, chain: Chain, job: DeleteJob, since, until) -> list:
@@ -72,7 +73,7 @@ class BackupClean(Rule):
         if comment and comment.origin == "rootservice" and comment.addr:
             rs = server_ip(comment.addr, strict=False)
         if rs is None:
-            ips = [e.rs_svr_ip for e in ctx.evidence.rs_events() if e.rs_svr_ip]
+            ips = [e.rs_svr_ip for e in ctx.evidence.get(Kind.RS_EVENTS) if e.rs_svr_ip]
             rs = ips[-1] if ips else None
         if rs is None:
             chain.could_not_check("the root service's clean scheduler lines", "no root service server named by the evidence")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Finding
 from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, fmt_time
 from obdoctor.rules.services.destination import DestinationProblem, diagnose
@@ -25,7 +26,7 @@ class ConnectivityCheck(Rule):
     codes = (-9071,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        events = ctx.evidence.rs_events("connectivity_check")
+        events = ctx.evidence.get(Kind.RS_EVENTS).where(module="connectivity_check")
         latest: dict[int | None, object] = {}
         for e in events:
             code = e.int_value("error_code")
@@ -34,7 +35,8 @@ class ConnectivityCheck(Rule):
             if e.tenant_id not in latest or (e.timestamp or datetime.min) >= (latest[e.tenant_id].timestamp or datetime.min):
                 latest[e.tenant_id] = e
         findings = []
-        failed_jobs = [j for j in (*ctx.evidence.job_history(), *ctx.evidence.jobs()) if j.status == "FAILED"]
+        failed_jobs = [*ctx.evidence.get(Kind.JOB_HISTORY).where(status="FAILED"),
+                       *ctx.evidence.get(Kind.JOBS).where(status="FAILED")]
         for tenant_id, event in sorted(latest.items(), key=lambda kv: kv[0] or 0):
             code = -abs(event.int_value("error_code"))
             explained = [j for j in failed_jobs if j.tenant_id == tenant_id and j.result == code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.records import BackupJob, LSTask
 from obdoctor.findings import Finding
@@ -38,10 +39,10 @@ class FailedJob(Rule):
              "task_history", "logs:rootservice", "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        history = ctx.evidence.job_history()
+        history = ctx.evidence.get(Kind.JOB_HISTORY)
         if not history.available:
             ctx.could_not_check("finished backup jobs (job history)", history.reason or "view not available")
-        jobs = [*history, *ctx.evidence.jobs()]
+        jobs = [*history, *ctx.evidence.get(Kind.JOBS)]
         jobs += implied_failed_jobs(ctx, jobs, history.available)
         jobs = [j for j in jobs if ctx.options.wants(j.tenant_id, j.job_id)]
         failed = [j for j in jobs if j.status == "FAILED" and ctx.options.in_window(j.end or j.start)]
@@ -115,7 +116,7 @@ class FailedJob(Rule):
 
     # -- no job row: what established the failure ------------------------------------
     def _established(self, ctx, chain: Chain, job: BackupJob) -> None:
-        history = ctx.evidence.job_history()
+        history = ctx.evidence.get(Kind.JOB_HISTORY)
         why = ("the job history could not be read" if not history.available
                else f"{history.source} has no row for job {job.job_id} of tenant {job.tenant_id}")
         which = f"job {job.job_id}" if job.job_id is not None else "a backup job (its id is not in the lines)"
@@ -170,7 +171,7 @@ class FailedJob(Rule):
 
     # -- 4.1: event -> rootservice.log -> ls task -> observer.log ----------------------
     def _event_chain(self, ctx, chain: Chain, job: BackupJob, failure: FailurePoint) -> None:
-        events = ctx.evidence.rs_events("backup_data", "deal with failed job")
+        events = ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data", event="deal with failed job")
         if not events.available:
             chain.could_not_check("the 'deal with failed job' event", events.reason or "view not available")
         matching = [e for e in events if e.tenant_id == job.tenant_id and e.int_value("job_id") == job.job_id]
@@ -232,7 +233,7 @@ class FailedJob(Rule):
             code = ls_line.ret()
             if code:
                 failure.code = code
-        history = ctx.evidence.ls_task_history()
+        history = ctx.evidence.get(Kind.LS_TASK_HISTORY)
         task: LSTask | None = None
         if history.available:
             candidates = [t for t in history if t.tenant_id == job.tenant_id and t.result

@@ -8,6 +8,7 @@ MIN_RESTORE_SCN .. archive checkpoint). Shared restore logic: ``rules/services/r
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding
 from obdoctor.logs.record import LogRecord
@@ -28,7 +29,7 @@ class RestoreCommandFailed(Rule):
     codes = (NO_ENOUGH_LOG,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        events = ctx.evidence.rs_events("physical_restore")
+        events = ctx.evidence.get(Kind.RS_EVENTS).where(module="physical_restore")
         latest: dict[object, RootServiceEvent] = {}
         for e in events:
             if not ctx.options.in_window(e.timestamp) or not ctx.options.wants(e.tenant_id):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.catalog import error_docs
 from obdoctor.evidence.records import RestoreJob
@@ -27,7 +28,7 @@ class RestoreFailed(Rule):
     codes = (NO_ENOUGH_LOG, ARCHIVE_RECYCLED)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        history = ctx.evidence.restore_history()
+        history = ctx.evidence.get(Kind.RESTORE_HISTORY)
         latest: dict[object, RestoreJob] = {}
         for job in history:
             key = job.restore_tenant_name or job.restore_tenant_id

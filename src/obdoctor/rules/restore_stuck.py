@@ -7,6 +7,7 @@ tenant's schema refresh (GV$OB_SERVER_SCHEMA_INFO, SerScheQueue).
 
 from __future__ import annotations
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.records import RestoreJob, scn_time
 from obdoctor.findings import Finding, Verdict
@@ -29,7 +30,7 @@ class RestoreStuck(Rule):
              "ls_recovery_stat", "schema_info", "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        progress = ctx.evidence.restore_progress()
+        progress = ctx.evidence.get(Kind.RESTORE_PROGRESS)
         findings = []
         for job in progress:
             tenant = job.restore_tenant_id or job.tenant_id
@@ -44,7 +45,7 @@ class RestoreStuck(Rule):
         return findings
 
     def _status(self, ctx: RuleContext, chain: Chain, job: RestoreJob, tenant: int | None) -> str:
-        values = [v for v in ctx.evidence.restore_job_values() if v.name == "status"
+        values = [v for v in ctx.evidence.get(Kind.RESTORE_JOB_VALUES) if v.name == "status"
                   and v.tenant_id in (tenant, job.tenant_id) and (v.job_id in (None, job.job_id) or v.tenant_id == tenant)]
         if values:
             chosen = next((v for v in values if v.tenant_id == tenant), values[0])
@@ -76,7 +77,7 @@ class RestoreStuck(Rule):
     def _wait_ls(self, ctx: RuleContext, chain: Chain, job: RestoreJob, tenant: int | None) -> Finding:
         facts = restore_facts()
         log_states = set(facts["log_restore_statuses"])
-        meta = [r for r in ctx.evidence.ls_meta() if r.tenant_id == tenant]
+        meta = [r for r in ctx.evidence.get(Kind.LS_META) if r.tenant_id == tenant]
         summary = f"Restore job {job.job_id} of tenant {tenant} waits in RESTORE_WAIT_LS"
         if meta:
             early = [r for r in meta if r.restore_status not in (0, *log_states, None)]
@@ -91,14 +92,14 @@ class RestoreStuck(Rule):
                                                                 for r in early) + ".", tenant_id=tenant, time=job.start)
         else:
             chain.could_not_check("the log streams' restore status (__all_virtual_ls_meta_table)", "no row for the tenant")
-        info = next((t for t in ctx.evidence.tenant_info() if t.tenant_id == tenant), None)
+        info = next((t for t in ctx.evidence.get(Kind.TENANT_INFO) if t.tenant_id == tenant), None)
         until = info.recovery_until_scn if info else None
         if info is None:
             chain.could_not_check("recovery_until_scn (__all_virtual_tenant_info)", "no row for the tenant")
             return chain.finding("restore_wait_ls_unknown", Verdict.UNKNOWN, summary + ".", tenant_id=tenant, time=job.start)
         chain.row_step("__all_virtual_tenant_info", f"recovery_until_scn {until} ({fmt_time(scn_time(until))} UTC)", [info],
                        ("tenant_id", "tenant_role", "recovery_until_scn"))
-        stats = [s for s in ctx.evidence.log_stat() if s.tenant_id == tenant]
+        stats = [s for s in ctx.evidence.get(Kind.LOG_STAT) if s.tenant_id == tenant]
         behind = [s for s in stats if s.end_scn is not None and until is not None and s.end_scn < until]
         if stats:
             chain.row_step("GV$OB_LOG_STAT where end_scn < recovery_until_scn",
@@ -113,7 +114,7 @@ class RestoreStuck(Rule):
                                      tenant_id=tenant, time=job.start)
         else:
             chain.could_not_check("log restore progress (GV$OB_LOG_STAT)", "no row for the tenant")
-        replay = [r for r in ctx.evidence.replay_stat() if r.tenant_id == tenant]
+        replay = [r for r in ctx.evidence.get(Kind.REPLAY_STAT) if r.tenant_id == tenant]
         pending = [r for r in replay if (r.pending_cnt or 0) != 0
                    or (r.unsubmitted_log_scn is not None and until is not None and r.unsubmitted_log_scn <= until)]
         if replay:
@@ -125,7 +126,7 @@ class RestoreStuck(Rule):
                                      tenant_id=tenant, time=job.start)
         else:
             chain.could_not_check("log replay (__all_virtual_replay_stat)", "no row for the tenant")
-        recovery = [r for r in ctx.evidence.ls_recovery_stat() if r.tenant_id == tenant and r.ls_id == 1]
+        recovery = [r for r in ctx.evidence.get(Kind.LS_RECOVERY_STAT) if r.tenant_id == tenant and r.ls_id == 1]
         if recovery:
             r = recovery[0]
             chain.row_step("__all_ls_recovery_stat where ls_id = 1", f"sync_scn {r.sync_scn} vs recovery_until_scn {until}",
@@ -142,7 +143,7 @@ class RestoreStuck(Rule):
 
     # Issue 3: the schema of the new tenant is not refreshed
     def _schema(self, ctx: RuleContext, chain: Chain, job: RestoreJob, tenant: int | None, status: str) -> Finding | None:
-        rows = [r for r in ctx.evidence.schema_info() if r.tenant_id == tenant]
+        rows = [r for r in ctx.evidence.get(Kind.SCHEMA_INFO) if r.tenant_id == tenant]
         if not rows:
             chain.could_not_check("the tenant's schema refresh (GV$OB_SERVER_SCHEMA_INFO)", "no row for the tenant")
             return chain.finding("restore_wait_ls_unknown" if "WAIT" in status else "restore_schema_not_refreshed",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog import signatures
@@ -51,8 +52,8 @@ class CommandRefused(Rule):
             return []
         findings = []
         for ce in catalogue.command_events:
-            found = (ctx.evidence.rs_events(ce.module, ce.event) if ce.view == "rootservice"
-                     else ctx.evidence.server_events(ce.module, ce.event))
+            kind = Kind.RS_EVENTS if ce.view == "rootservice" else Kind.SERVER_EVENTS
+            found = ctx.evidence.get(kind).where(module=ce.module, event=ce.event)
             if not found.available:
                 ctx.could_not_check("commands refused before any job existed (their event rows)",
                                     found.reason or "view not available")
@@ -144,9 +145,9 @@ class CommandRefused(Rule):
         context = signatures.Context(codes=(code,), statement=ce.statement, version=ctx.evidence.version,
                                      scheme=self._scheme(ctx, chain, ce.statement, tenant_id),
                                      states=tenant_states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
-        tenant = ctx.evidence.tenant(tenant_id)
+        tenant = ctx.evidence.get(Kind.TENANTS).first(tenant_id=tenant_id)
         if tenant is not None and tenant.status and tenant.status != "NORMAL":
-            chain.row_step(ctx.evidence.tenants().source, f"tenant {tenant_id} is {tenant.status}", [tenant],
+            chain.row_step(ctx.evidence.get(Kind.TENANTS).source, f"tenant {tenant_id} is {tenant.status}", [tenant],
                            ("tenant_id", "name", "status", "role"))
         summary_head = f"{label} for tenant {tenant_id} was refused with {code_text(code)}"
         explanation = apply_signature(chain, catalogue, context)
@@ -205,7 +206,7 @@ class CommandRefused(Rule):
     def _scheme(ctx: RuleContext, chain: Chain, statement: str, tenant_id) -> str | None:
         """The scheme of the destination the command used: the tenant's parameter, else its archive path."""
         wanted = _DEST_PARAMETER.get(statement, "data_backup_dest")
-        params = ctx.evidence.parameters()
+        params = ctx.evidence.get(Kind.PARAMETERS)
         rows = [p for p in params if p.tenant_id == tenant_id and p.name.startswith(wanted) and p.value
                 and not p.name.startswith("log_archive_dest_state")]
         for p in rows:
@@ -215,7 +216,7 @@ class CommandRefused(Rule):
                                [p], ("tenant_id", "name", "value"))
                 return scheme
         if wanted == "log_archive_dest":
-            for r in ctx.evidence.archivelog():
+            for r in ctx.evidence.get(Kind.ARCHIVELOG):
                 scheme = signatures.scheme_of(getattr(r, "path", None) or "")
                 if r.tenant_id == tenant_id and scheme:
                     return scheme

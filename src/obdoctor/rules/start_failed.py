@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog.statuses import TERMINAL
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import RootServiceEvent
@@ -34,7 +35,7 @@ class StartFailed(Rule):
     needs = ("rs_events", "parameters", "archivelog", "jobs", "tenants", "job_history", "logs:rootservice")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        events = ctx.evidence.rs_events("backup_data", "start_backup_data")
+        events = ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data", event="start_backup_data")
         if not events.available:
             ctx.could_not_check("backup start attempts (start_backup_data events)", events.reason or "view not available")
             return []
@@ -61,7 +62,7 @@ class StartFailed(Rule):
     def _started_later(self, ctx: RuleContext, tenant_id, event: RootServiceEvent) -> bool:
         if event.timestamp is None:
             return False
-        for source in (ctx.evidence.jobs(), ctx.evidence.job_history()):
+        for source in (ctx.evidence.get(Kind.JOBS), ctx.evidence.get(Kind.JOB_HISTORY)):
             for job in source:
                 if job.tenant_id == tenant_id and job.start and job.start > event.timestamp:
                     return True
@@ -170,10 +171,10 @@ class StartFailed(Rule):
         ev = ctx.evidence
         failing: list[str] = []
         checks = (
-            ("backup_dest_not_set", ev.parameters(), self._dest),
-            ("archive_not_doing", ev.archivelog(), self._archive),
-            ("backup_in_progress", ev.jobs(), self._running),
-            ("tenant_not_normal", ev.tenants(), self._tenant),
+            ("backup_dest_not_set", ev.get(Kind.PARAMETERS), self._dest),
+            ("archive_not_doing", ev.get(Kind.ARCHIVELOG), self._archive),
+            ("backup_in_progress", ev.get(Kind.JOBS), self._running),
+            ("tenant_not_normal", ev.get(Kind.TENANTS), self._tenant),
         )
         for cause_id, found, judge in checks:
             if not found.available:

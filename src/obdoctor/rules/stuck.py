@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES, KNOWN_STAGES, TERMINAL
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import BackupTask, ScheduleTask
@@ -30,7 +31,7 @@ class StuckTask(Rule):
              "logs:observer")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        tasks = ctx.evidence.tasks()
+        tasks = ctx.evidence.get(Kind.TASKS)
         if not tasks.available:
             ctx.could_not_check("running backup tasks (CDB_OB_BACKUP_TASKS)", tasks.reason or "view not available")
             return []
@@ -117,7 +118,7 @@ class StuckTask(Rule):
 
     def _targets(self, ctx: RuleContext, chain: Chain, task: BackupTask) -> list[tuple[str, str]]:
         """(server, trace id) pairs executing the task: scheduler first, running ls tasks second."""
-        schedule = ctx.evidence.schedule_tasks()
+        schedule = ctx.evidence.get(Kind.SCHEDULE_TASKS)
         rows: list[ScheduleTask] = [s for s in schedule if s.tenant_id == task.tenant_id
                                     and (s.job_id in (task.job_id, None))]
         targets = [(s.server, s.trace_id) for s in rows if s.server and is_trace_id(s.trace_id)]
@@ -133,7 +134,7 @@ class StuckTask(Rule):
             chain.could_not_check("the backup scheduler queue (__all_virtual_backup_schedule_task)", schedule.reason or "")
         if targets:
             return _unique(targets)
-        ls_tasks = ctx.evidence.ls_tasks()
+        ls_tasks = ctx.evidence.get(Kind.LS_TASKS)
         running = [t for t in ls_tasks if t.tenant_id == task.tenant_id and t.job_id in (task.job_id, None)
                    and t.status != "FINISH" and t.svr_ip and is_trace_id(t.task_trace_id)]
         if running:

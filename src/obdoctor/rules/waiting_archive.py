@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog.causes import cause
@@ -22,7 +23,7 @@ class WaitingForArchive(Rule):
     needs = ("tasks", "archivelog", "rs_events", "logs:rootservice")
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        tasks = ctx.evidence.tasks()
+        tasks = ctx.evidence.get(Kind.TASKS)
         stages = set(ARCHIVE_WAIT_STAGES)
         findings = []
         for task in tasks:
@@ -33,7 +34,7 @@ class WaitingForArchive(Rule):
                            f"task {task.task_id} of job {task.job_id}, tenant {task.tenant_id}, is in {task.status} "
                            f"since {fmt_time(task.start)}: it waits for the log archive",
                            [task], ("tenant_id", "job_id", "task_id", "status", "start"))
-            archive = ctx.evidence.archivelog()
+            archive = ctx.evidence.get(Kind.ARCHIVELOG)
             rounds = [r for r in archive if r.tenant_id == task.tenant_id]
             bad = [r for r in rounds if r.status != "DOING"]
             if not archive.available:
@@ -45,7 +46,7 @@ class WaitingForArchive(Rule):
                                rounds, ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment"))
             else:
                 chain.step(archive.source, f"no archive round for tenant {task.tenant_id}")
-            rs = [e.rs_svr_ip for e in ctx.evidence.rs_events("backup_data") if e.rs_svr_ip]
+            rs = [e.rs_svr_ip for e in ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data") if e.rs_svr_ip]
             signature = cause("waiting_for_archive").signatures
             hits = []
             if rs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog.causes import cause
 from obdoctor.logs.record import LogRecord
@@ -44,7 +45,7 @@ class CheckpointNotAdvancing(CodeFamily):
                 chain.step(f"observer.log* on {failure.exec_server}: grep '{signatures[0]}'", "no such line")
         elif not failure.exec_server:
             chain.could_not_check("checkpoint wait lines", "the executing server is not known")
-        tenant = ctx.evidence.tenant(failure.tenant_id)
+        tenant = ctx.evidence.get(Kind.TENANTS).first(tenant_id=failure.tenant_id)
         standby = tenant is not None and tenant.role == "STANDBY"
         if tenant is not None:
             chain.row_step("DBA_OB_TENANTS", f"tenant {failure.tenant_id} role is {tenant.role or '?'}",

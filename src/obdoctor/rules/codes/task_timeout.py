@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.findings import Verdict
 from obdoctor.catalog.causes import cause
@@ -53,14 +54,14 @@ class TaskTimeout(CodeFamily):
                            "none: the server was not reported gone")
         else:
             chain.could_not_check("keep-alive lines in rootservice.log", "no root service server is named by the evidence")
-        server = ctx.evidence.server(failure.exec_server) if failure.exec_server else None
+        server = ctx.evidence.get(Kind.SERVERS).first(svr_ip=failure.exec_server) if failure.exec_server else None
         inactive = server is not None and server.status not in (None, "ACTIVE")
         if server is not None:
             chain.row_step("DBA_OB_SERVERS", f"server {server.svr_ip}:{server.svr_port} is {server.status}",
                            [server], ("svr_ip", "svr_port", "status", "start_service_time"))
         if hits:
             who = f"server {failure.exec_addr or failure.exec_server}" if failure.exec_server else "the executing server"
-            if server is None and failure.exec_server and ctx.evidence.servers().available:
+            if server is None and failure.exec_server and ctx.evidence.get(Kind.SERVERS).available:
                 chain.step("DBA_OB_SERVERS", f"{failure.exec_server} is not in the server list: it left the cluster")
             return Explanation("server_not_alive", Verdict.CONFIRMED, f"{who} was gone or inactive")
         if inactive:
@@ -92,7 +93,7 @@ def _rs_servers(ctx: RuleContext, failure: FailurePoint) -> list[str]:
     if failure.rs_server:
         return [failure.rs_server]
     ips: list[str] = []
-    for event in ctx.evidence.rs_events("backup_data"):
+    for event in ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data"):
         if event.rs_svr_ip and event.rs_svr_ip not in ips and (failure.tenant_id is None or event.tenant_id in (None, failure.tenant_id)):
             ips.append(event.rs_svr_ip)
     return ips[-1:] if ips else []

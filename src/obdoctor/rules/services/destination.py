@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog import storage_errors
 from obdoctor.catalog.causes import sole_causes
@@ -80,13 +81,13 @@ def is_destination_code(code: int | None) -> bool:
 def destination_path(ctx: RuleContext, tenant_id: int | None, purpose: str = "backup") -> tuple[str | None, object | None]:
     """The tenant's destination for ``purpose`` and the record it came from."""
     if purpose == "archive":
-        for r in ctx.evidence.archivelog():
+        for r in ctx.evidence.get(Kind.ARCHIVELOG):
             if r.tenant_id == tenant_id and r.path:
                 return r.path, r
         names = ("log_archive_dest", "log_archive_dest_1")
     else:
         names = ("data_backup_dest",)
-    for p in ctx.evidence.parameters():
+    for p in ctx.evidence.get(Kind.PARAMETERS):
         if p.tenant_id == tenant_id and p.name in names and p.value:
             value = p.value
             if value.lower().startswith("location="):
@@ -183,7 +184,7 @@ def _search_detail(ctx: RuleContext, chain: Chain, problem: DestinationProblem) 
 def cluster_servers(ctx: RuleContext, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The cluster's servers as DBA_OB_SERVERS names them (plus ``extra``): the only ones a
     cross-server search may ask for, so a live run contacts no server the evidence does not name."""
-    ips = [s.svr_ip for s in ctx.evidence.servers() if s.svr_ip]
+    ips = [s.svr_ip for s in ctx.evidence.get(Kind.SERVERS) if s.svr_ip]
     for ip in extra:
         if ip and ip not in ips:
             ips.append(ip)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import BackupJob
 from obdoctor.logs.kv import find_anywhere
 from obdoctor.logs.record import LogRecord
@@ -71,7 +72,7 @@ def _implied(tenant_id, job_id, result, established_by: str, proof: list, proven
 
 def _from_events(ctx: RuleContext) -> list[BackupJob]:
     out = []
-    for event in ctx.evidence.rs_events("backup_data", "deal with failed job"):
+    for event in ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data", event="deal with failed job"):
         if event.tenant_id is None:
             continue
         out.append(_implied(event.tenant_id, event.int_value("job_id"), event.result,
@@ -82,7 +83,7 @@ def _from_events(ctx: RuleContext) -> list[BackupJob]:
 
 def _from_set_tasks(ctx: RuleContext) -> list[BackupJob]:
     out = []
-    for found in (ctx.evidence.task_history(), ctx.evidence.tasks()):
+    for found in (ctx.evidence.get(Kind.TASK_HISTORY), ctx.evidence.get(Kind.TASKS)):
         for task in found:
             if task.status == "FAILED":
                 out.append(_implied(task.tenant_id, task.job_id, task.result,
@@ -93,7 +94,7 @@ def _from_set_tasks(ctx: RuleContext) -> list[BackupJob]:
 
 def _from_ls_tasks(ctx: RuleContext) -> list[BackupJob]:
     """A log stream whose latest try (turn, retry) failed: the job could not continue."""
-    found = ctx.evidence.ls_task_history()
+    found = ctx.evidence.get(Kind.LS_TASK_HISTORY)
     latest: dict[tuple, object] = {}
     for task in found:
         key = (task.tenant_id, task.job_id, task.ls_id)

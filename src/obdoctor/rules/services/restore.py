@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog import error_docs
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.evidence.records import scn_time
@@ -76,11 +77,11 @@ def restore_point_from(values: dict[str, str | None], lines: list[LogRecord]) ->
 
 def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_tenant: int | None) -> bool | None:
     """Whether ``point`` is inside the restorable window (None: cannot tell). Adds the steps."""
-    sets = [s for s in ctx.evidence.backup_set_files()
+    sets = [s for s in ctx.evidence.get(Kind.BACKUP_SET_FILES)
             if s.status == "SUCCESS" and (backup_tenant is None or s.tenant_id == backup_tenant)
             and s.file_status in (None, "AVAILABLE")]
-    pieces = [p for p in ctx.evidence.archive_pieces() if backup_tenant is None or p.tenant_id == backup_tenant]
-    rounds = [r for r in ctx.evidence.archivelog() if backup_tenant is None or r.tenant_id == backup_tenant]
+    pieces = [p for p in ctx.evidence.get(Kind.ARCHIVE_PIECES) if backup_tenant is None or p.tenant_id == backup_tenant]
+    rounds = [r for r in ctx.evidence.get(Kind.ARCHIVELOG) if backup_tenant is None or r.tenant_id == backup_tenant]
     earliest = None
     if sets:
         first = min(sets, key=lambda s: (s.min_restore_scn or 0, s.min_restore or datetime.max))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog import signatures, storage_errors
 from obdoctor.rules.base import Chain, RuleContext
@@ -17,12 +18,12 @@ from obdoctor.rules.services.failure import Explanation
 def tenant_states(ctx: RuleContext, tenant_id) -> dict[str, str]:
     """The states a signature may ask about: the tenant's status and role, its archive round's status."""
     states: dict[str, str] = {}
-    tenant = ctx.evidence.tenant(tenant_id)
+    tenant = ctx.evidence.get(Kind.TENANTS).first(tenant_id=tenant_id)
     if tenant is not None and tenant.status:
         states["tenant.status"] = tenant.status
     if tenant is not None and getattr(tenant, "role", None):
         states["tenant.role"] = tenant.role
-    rounds = [r for r in ctx.evidence.archivelog() if r.tenant_id == tenant_id and r.status]
+    rounds = [r for r in ctx.evidence.get(Kind.ARCHIVELOG) if r.tenant_id == tenant_id and r.status]
     if rounds:
         states["archive.status"] = rounds[-1].status
     return states
