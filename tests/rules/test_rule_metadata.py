@@ -4,22 +4,17 @@ catalogued, and every cause they can name is defined."""
 from __future__ import annotations
 
 import re
-from obdoctor.evidence.evidence import VIEWS
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import KINDS, Kind
 from obdoctor.catalog import errors
 from obdoctor.catalog.causes import all_causes
 from obdoctor.rules.base import all_rules
 from tests.conftest import ROOT
 
-FAMILIES = {"observer", "rootservice", "election", "trace"}
-
-
 def test_needs_name_known_evidence() -> None:
     for rule in all_rules():
         for need in rule.needs:
-            if need.startswith("logs:"):
-                assert need[5:] in FAMILIES, (rule.id, need)
-            else:
-                assert need in VIEWS, (rule.id, need)
+            assert (isinstance(need, Kind) and need in KINDS) or isinstance(need, LogFamily), (rule.id, need)
 
 
 def test_declared_codes_are_catalogued() -> None:

@@ -37,14 +37,14 @@ def test_every_code_family_module_is_found():
 def test_a_rule_sees_only_what_it_declares_strictly():
     import pytest
 
-    from obdoctor.evidence import Evidence, LogQuery
+    from obdoctor.evidence import Evidence, LogFamily, LogQuery
     from obdoctor.evidence.kinds import Kind
     from obdoctor.rules.base import Rule, RuleContext, UndeclaredEvidence
     from obdoctor.sources.bundle import Bundle
     from tests.conftest import EXAMPLES
 
     class Reader(Rule):
-        id, name, needs = "T0", "reader", ("jobs", "logs:observer")
+        id, name, needs = "T0", "reader", (Kind.JOBS, LogFamily.OBSERVER)
 
     bundle = EXAMPLES / "archive-lagging"
     with Bundle(bundle) as source:

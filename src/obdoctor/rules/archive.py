@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import ArchiveStatus, RootServiceEvent
 from obdoctor.findings import Finding, Verdict
@@ -44,8 +45,8 @@ class LogArchive(Rule):
 
     id = "A1"
     name = "log-archive"
-    needs = ("archivelog", "ls_archive_progress", "rs_events", "server_events", "job_history", "jobs", "tasks",
-             "servers", "parameters", "logs:observer")
+    needs = (Kind.ARCHIVELOG, Kind.LS_ARCHIVE_PROGRESS, Kind.RS_EVENTS, Kind.SERVER_EVENTS, Kind.JOB_HISTORY,
+             Kind.JOBS, Kind.TASKS, Kind.SERVERS, Kind.PARAMETERS, LogFamily.OBSERVER)
     codes = (-9027, -9087, -9079, -9029)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -218,7 +219,8 @@ class LogArchive(Rule):
         if not servers:
             chain.could_not_check("archive error lines in observer.log", "no server named (DBA_OB_SERVERS not available)")
             return code, [], []
-        result = search(ctx, chain, servers=servers, kinds=("observer",), any_of=patterns, levels=PROBLEM_LEVELS,
+        result = search(ctx, chain, servers=servers, kinds=(LogFamily.OBSERVER,),
+                        any_of=patterns, levels=PROBLEM_LEVELS,
                         since=since, until=until, purpose="archive error lines")
         tenant_tag = f"T{r.tenant_id}_"
         lines = [x for x in result.records if x.tenant_id in (None, r.tenant_id) or (x.thread or "").startswith(tenant_tag)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from obdoctor.evidence import Evidence, Found, LogQuery, LogSearchResult, SourceInfo
+from obdoctor.evidence import Evidence, Found, LogFamily, LogQuery, LogSearchResult, SourceInfo
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Observation, Unchecked, Verdict
@@ -86,17 +86,23 @@ class UndeclaredEvidence(AssertionError):
     """A rule read an evidence kind (or a log family) missing from its ``needs``: a bug in the rule."""
 
 
+Need = Kind | LogFamily
+"""What a rule may declare in ``needs``: an evidence kind, or a family of log files it searches."""
+
+
 class DeclaredEvidence:
-    """The evidence as one rule sees it: the kinds it declares in ``needs`` (``logs:<family>`` for
-    log searches, services it calls included). Strict, a read of anything else raises
+    """The evidence as one rule sees it: the kinds and log families it declares in ``needs``
+    (services it calls included). Strict, a read of anything else raises
     :class:`UndeclaredEvidence`; otherwise it is served (a missing declaration must not cost a
     DBA a diagnosis), and the strict test suite keeps the declarations whole.
 
     It offers ``get`` and ``search_logs`` and what the source says about itself, nothing else: a
     rule has no way to the evidence that its ``needs`` do not cover (no raw ``table``)."""
 
-    def __init__(self, evidence: Evidence, rule_id: str, needs: tuple[str, ...], strict: bool):
-        self._evidence, self._rule_id, self._needs, self._strict = evidence, rule_id, frozenset(needs), strict
+    def __init__(self, evidence: Evidence, rule_id: str, needs: tuple[Need, ...], strict: bool):
+        self._evidence, self._rule_id, self._strict = evidence, rule_id, strict
+        self._kinds = frozenset(n for n in needs if isinstance(n, Kind))
+        self._logs = frozenset(n for n in needs if isinstance(n, LogFamily))
 
     @property
     def info(self) -> SourceInfo:
@@ -122,17 +128,20 @@ class DeclaredEvidence:
     def log_servers(self) -> list[str]:
         return self._evidence.log_servers
 
-    def get(self, kind: Kind | str) -> Found:
-        self._check(Kind(kind).value)
+    def get(self, kind: Kind) -> Found:
+        kind = Kind(kind)
+        if kind not in self._kinds:
+            self._undeclared(f"Kind.{kind.name}")
         return self._evidence.get(kind)
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
-        for family in query.kinds:
-            self._check(f"logs:{family}")
+        for family in map(LogFamily, query.kinds):
+            if family not in self._logs:
+                self._undeclared(f"LogFamily.{family.name}")
         return self._evidence.search_logs(query)
 
-    def _check(self, what: str) -> None:
-        if self._strict and what not in self._needs:
+    def _undeclared(self, what: str) -> None:
+        if self._strict:
             raise UndeclaredEvidence(f"rule {self._rule_id} reads {what} but does not declare it in needs")
 
 
@@ -144,11 +153,40 @@ class Rule:
 
     id: ClassVar[str]
     name: ClassVar[str]
-    needs: ClassVar[tuple[str, ...]] = ()
-    """Evidence it reads: view kinds of ``Evidence`` and ``logs:<family>``."""
+    needs: ClassVar[tuple[Need, ...]] = ()
+    """Evidence it reads, the services it calls included: ``Kind`` members and ``LogFamily``
+    members. Checked when the class is made, so a plain string or an unknown name fails at import."""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.needs = _checked_needs(cls.__qualname__, cls.__dict__.get("needs", cls.needs))
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         raise NotImplementedError
+
+
+def _checked_needs(owner: str, needs: object) -> tuple[Need, ...]:
+    """``needs`` as declared, or TypeError naming what is wrong: the rule's module then fails to
+    import, and a misspelt kind never reaches a run (``Kind.JOBZ`` already fails as an attribute)."""
+    if not isinstance(needs, tuple):
+        raise TypeError(f"{owner}.needs must be a tuple of Kind and LogFamily members, not {type(needs).__name__}")
+    for need in needs:
+        if not isinstance(need, (Kind, LogFamily)):
+            raise TypeError(f"{owner}.needs: {need!r} is not a Kind or LogFamily member{_spelling(need)}")
+    doubled = sorted({need.value for need in needs if needs.count(need) > 1})
+    if doubled:
+        raise TypeError(f"{owner}.needs names {', '.join(doubled)} more than once")
+    return needs
+
+
+def _spelling(need: object) -> str:
+    """How the old string spelling of a need is written now (``"jobs"`` -> ``Kind.JOBS``)."""
+    if isinstance(need, str) and need in Kind._value2member_map_:
+        return f" (write Kind.{Kind(need).name})"
+    family = need.removeprefix("logs:") if isinstance(need, str) else None
+    if family in LogFamily._value2member_map_:
+        return f" (write LogFamily.{LogFamily(family).name})"
+    return ""
 
 
 def all_rules() -> list[Rule]:
@@ -289,7 +327,7 @@ def log_provenance(record: LogRecord) -> Provenance:
     return Provenance("log", record.file_name, server=record.server, line=record.line_no, location=record.path)
 
 
-def search(ctx: RuleContext, chain: Chain, *, servers: tuple[str, ...], kinds: tuple[str, ...],
+def search(ctx: RuleContext, chain: Chain, *, servers: tuple[str, ...], kinds: tuple[LogFamily, ...],
            any_of: tuple[str, ...], all_of: tuple[str, ...] = (), levels: tuple[str, ...] = (),
            since: datetime | None = None, until: datetime | None = None, purpose: str = "") -> LogSearchResult:
     query = LogQuery(

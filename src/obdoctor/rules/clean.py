@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.catalog.statuses import TERMINAL
@@ -37,8 +38,8 @@ class BackupClean(Rule):
 
     id = "C1"
     name = "backup-clean"
-    needs = ("delete_jobs", "delete_job_history", "delete_tasks", "delete_task_history", "rs_events",
-             "parameters", "logs:rootservice", "logs:observer")
+    needs = (Kind.DELETE_JOBS, Kind.DELETE_JOB_HISTORY, Kind.DELETE_TASKS, Kind.DELETE_TASK_HISTORY,
+             Kind.RS_EVENTS, Kind.PARAMETERS, LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
     codes = (-9044, -9045, -9052, -9054, -9069)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -78,7 +79,7 @@ class BackupClean(Rule):
         if rs is None:
             chain.could_not_check("the root service's clean scheduler lines", "no root service server named by the evidence")
             return []
-        result = search(ctx, chain, servers=(rs,), kinds=("rootservice",), any_of=(CLEAN_FRAGMENT,),
+        result = search(ctx, chain, servers=(rs,), kinds=(LogFamily.ROOTSERVICE,), any_of=(CLEAN_FRAGMENT,),
                         levels=PROBLEM_LEVELS, since=since, until=until, purpose="backup clean scheduler WARN/ERROR")
         chain.server(rs)
         if result.records:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Finding
 from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, fmt_time
@@ -22,7 +23,8 @@ class ConnectivityCheck(Rule):
 
     id = "D1"
     name = "destination-permission-check"
-    needs = ("rs_events", "parameters", "archivelog", "job_history", "jobs", "logs:rootservice", "logs:observer")
+    needs = (Kind.RS_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.JOB_HISTORY, Kind.JOBS,
+             LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
     codes = (-9071,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -58,7 +60,7 @@ class ConnectivityCheck(Rule):
                 code, tenant_id, servers=tuple(s for s in (event.rs_svr_ip,) if s),
                 since=event.timestamp - timedelta(minutes=2) if event.timestamp else None,
                 until=event.timestamp + timedelta(minutes=2) if event.timestamp else None,
-                kinds=("rootservice", "observer")))
+                kinds=(LogFamily.ROOTSERVICE, LogFamily.OBSERVER)))
             findings.append(chain.finding(
                 explanation.cause, explanation.verdict,
                 f"Tenant {tenant_id}: the destination refused '{operation}': {explanation.summary}.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.records import BackupJob, LSTask
@@ -35,8 +36,8 @@ class FailedJob(Rule):
 
     id = "P3"
     name = "job-failed"
-    needs = ("job_history", "jobs", "rs_events", "ls_task_history", "tenants", "servers", "parameters", "tasks",
-             "task_history", "logs:rootservice", "logs:observer")
+    needs = (Kind.JOB_HISTORY, Kind.JOBS, Kind.RS_EVENTS, Kind.LS_TASK_HISTORY, Kind.TENANTS, Kind.SERVERS,
+             Kind.PARAMETERS, Kind.TASKS, Kind.TASK_HISTORY, LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         history = ctx.evidence.get(Kind.JOB_HISTORY)
@@ -164,7 +165,7 @@ class FailedJob(Rule):
             + f", result {code_text(comment.result)}, trace {comment.trace_id or '?'}",
             provenance=[job.provenance],
         )
-        kind = "observer" if comment.origin == "server" else "rootservice"
+        kind = LogFamily.OBSERVER if comment.origin == "server" else LogFamily.ROOTSERVICE
         if comment.origin == "rootservice":
             failure.rs_server = failure.exec_server
         self._trace_lines(ctx, chain, failure, kind)
@@ -200,7 +201,7 @@ class FailedJob(Rule):
             failure.rs_server = failure.rs_server or ls_line.server
         elif failure.rs_server and rs_trace and is_trace_id(rs_trace):
             result = search(
-                ctx, chain, servers=(failure.rs_server,), kinds=("rootservice",), any_of=(rs_trace,),
+                ctx, chain, servers=(failure.rs_server,), kinds=(LogFamily.ROOTSERVICE,), any_of=(rs_trace,),
                 levels=PROBLEM_LEVELS, since=failure.since, until=failure.until,
                 purpose=f"WARN/ERROR lines of trace {rs_trace}",
             )
@@ -289,7 +290,7 @@ class FailedJob(Rule):
         if not patterns:
             return
         result = search(
-            ctx, chain, servers=(failure.exec_server,), kinds=("observer",), any_of=patterns,
+            ctx, chain, servers=(failure.exec_server,), kinds=(LogFamily.OBSERVER,), any_of=patterns,
             since=failure.since, until=failure.until, purpose="the failing task's lines",
         )
         tenant_thread = f"T{failure.tenant_id}_"
@@ -315,7 +316,7 @@ class FailedJob(Rule):
                        f"none WARN/ERROR and none with ret={failure.code} in a T{failure.tenant_id}_ thread"
                        if result.total_matches else f"no line: {result.searched()}")
 
-    def _trace_lines(self, ctx, chain: Chain, failure: FailurePoint, kind: str) -> None:
+    def _trace_lines(self, ctx, chain: Chain, failure: FailurePoint, kind: LogFamily) -> None:
         if not failure.exec_server:
             chain.could_not_check("the executing server's log", "the COMMENT names no address")
             return

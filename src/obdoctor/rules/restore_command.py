@@ -8,6 +8,7 @@ MIN_RESTORE_SCN .. archive checkpoint). Shared restore logic: ``rules/services/r
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding
@@ -25,7 +26,8 @@ class RestoreCommandFailed(Rule):
 
     id = "R1"
     name = "restore-command-failed"
-    needs = ("rs_events", "backup_set_files", "archive_pieces", "archivelog", "tenants", "logs:rootservice")
+    needs = (Kind.RS_EVENTS, Kind.BACKUP_SET_FILES, Kind.ARCHIVE_PIECES, Kind.ARCHIVELOG, Kind.TENANTS,
+             LogFamily.ROOTSERVICE)
     codes = (NO_ENOUGH_LOG,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -57,7 +59,7 @@ class RestoreCommandFailed(Rule):
         until = event.timestamp + timedelta(minutes=2) if event.timestamp else None
         lines: list[LogRecord] = []
         if event.rs_svr_ip:
-            result = search(ctx, chain, servers=(event.rs_svr_ip,), kinds=("rootservice",),
+            result = search(ctx, chain, servers=(event.rs_svr_ip,), kinds=(LogFamily.ROOTSERVICE,),
                             any_of=(f"ret={code}",), all_of=(restore_facts()["util_fragment"],),
                             since=since, until=until, purpose=f"ob_restore_util lines with ret={code}")
             lines = result.records

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.catalog import error_docs
@@ -23,8 +24,8 @@ class RestoreFailed(Rule):
 
     id = "R3"
     name = "restore-failed"
-    needs = ("restore_history", "backup_set_files", "archive_pieces", "parameters", "servers", "logs:observer",
-             "logs:rootservice")
+    needs = (Kind.RESTORE_HISTORY, Kind.BACKUP_SET_FILES, Kind.ARCHIVE_PIECES, Kind.PARAMETERS, Kind.SERVERS,
+             LogFamily.OBSERVER, LogFamily.ROOTSERVICE)
     codes = (NO_ENOUGH_LOG, ARCHIVE_RECYCLED)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
@@ -71,12 +72,12 @@ class RestoreFailed(Rule):
                        + f", result {code_text(code)}, trace {comment.trace_id or '?'}", provenance=[job.provenance])
             if comment.origin == "server" and comment.trace_id and is_trace_id(comment.trace_id):
                 chain.trace(comment.trace_id)
-                result = search(ctx, chain, servers=(server,), kinds=("observer",), any_of=(comment.trace_id,),
+                result = search(ctx, chain, servers=(server,), kinds=(LogFamily.OBSERVER,), any_of=(comment.trace_id,),
                                 levels=PROBLEM_LEVELS, since=since, until=until, purpose=f"WARN/ERROR of trace {comment.trace_id}")
                 lines = result.records
                 label = f"observer.log* on {server}: grep {comment.trace_id} | grep \"WARN\\|ERROR\""
             else:
-                result = search(ctx, chain, servers=(server,), kinds=("rootservice",),
+                result = search(ctx, chain, servers=(server,), kinds=(LogFamily.ROOTSERVICE,),
                                 any_of=(restore_facts()["scheduler_fragment"],), levels=PROBLEM_LEVELS,
                                 since=since, until=until, purpose="ob_restore_scheduler WARN/ERROR")
                 lines = result.records

@@ -7,6 +7,7 @@ tenant's schema refresh (GV$OB_SERVER_SCHEMA_INFO, SerScheQueue).
 
 from __future__ import annotations
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.records import RestoreJob, scn_time
@@ -26,8 +27,8 @@ class RestoreStuck(Rule):
 
     id = "R2"
     name = "restore-stuck"
-    needs = ("restore_progress", "restore_job_values", "ls_meta", "log_stat", "replay_stat", "tenant_info",
-             "ls_recovery_stat", "schema_info", "logs:observer")
+    needs = (Kind.RESTORE_PROGRESS, Kind.RESTORE_JOB_VALUES, Kind.LS_META, Kind.LOG_STAT, Kind.REPLAY_STAT,
+             Kind.TENANT_INFO, Kind.LS_RECOVERY_STAT, Kind.SCHEMA_INFO, LogFamily.OBSERVER)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         progress = ctx.evidence.get(Kind.RESTORE_PROGRESS)
@@ -161,7 +162,8 @@ class RestoreStuck(Rule):
         for s in servers:
             chain.server(s)
         dst = None
-        result = search(ctx, chain, servers=servers[:1], kinds=("observer",), any_of=(restore_facts()["schema_thread"],),
+        result = search(ctx, chain, servers=servers[:1], kinds=(LogFamily.OBSERVER,),
+                        any_of=(restore_facts()["schema_thread"],),
                         levels=PROBLEM_LEVELS, since=job.start, until=ctx.evidence.collected_at,
                         purpose="schema refresh thread errors")
         lines = result.records[-10:]
@@ -174,7 +176,7 @@ class RestoreStuck(Rule):
                 chain.trace(last.trace_id)
             if dst and last.trace_id:
                 chain.server(dst)
-                follow = search(ctx, chain, servers=(dst,), kinds=("observer",), any_of=(last.trace_id,),
+                follow = search(ctx, chain, servers=(dst,), kinds=(LogFamily.OBSERVER,), any_of=(last.trace_id,),
                                 levels=PROBLEM_LEVELS, since=job.start, until=ctx.evidence.collected_at,
                                 purpose=f"trace {last.trace_id} on the failing server")
                 if follow.records:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
@@ -41,8 +42,8 @@ class CommandRefused(Rule):
 
     id = "S1"
     name = "command-refused"
-    needs = ("rs_events", "server_events", "parameters", "archivelog", "tenants", "servers", "logs:rootservice",
-             "logs:observer")
+    needs = (Kind.RS_EVENTS, Kind.SERVER_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.TENANTS, Kind.SERVERS,
+             LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         try:
@@ -87,7 +88,8 @@ class CommandRefused(Rule):
         until = ctx.options.until or ctx.evidence.collected_at
         since = ctx.options.since or (until - timedelta(days=1) if until else None)
         probe = Chain(self.id)
-        result = search(ctx, probe, servers=servers, kinds=("observer",), any_of=(_FAILED_SQL,), levels=PROBLEM_LEVELS,
+        result = search(ctx, probe, servers=servers, kinds=(LogFamily.OBSERVER,),
+                        any_of=(_FAILED_SQL,), levels=PROBLEM_LEVELS,
                         since=since, until=until, purpose="failed backup, archive and restore statements")
         for u in probe.unchecked:
             ctx.could_not_check(u.what, u.why)
@@ -175,7 +177,8 @@ class CommandRefused(Rule):
             chain.could_not_check(f"the log lines of the refused {label}", "the event names no server or time")
             return []
         margin = timedelta(minutes=2)
-        result = search(ctx, chain, servers=(server,), kinds=("rootservice", "observer"), any_of=(f"ret={code}",),
+        result = search(ctx, chain, servers=(server,), kinds=(LogFamily.ROOTSERVICE, LogFamily.OBSERVER),
+                        any_of=(f"ret={code}",),
                         levels=PROBLEM_LEVELS, since=event.timestamp - margin, until=event.timestamp + margin,
                         purpose=f"ret={code} of the refused {label}")
         lines = [r for r in result.records if r.ret() == code][:10]
@@ -191,7 +194,8 @@ class CommandRefused(Rule):
             return lines
         chain.trace(trace)
         anchor = lines[0].ts or event.timestamp
-        around = search(ctx, chain, servers=(server,), kinds=("rootservice", "observer"), any_of=(trace,),
+        around = search(ctx, chain, servers=(server,), kinds=(LogFamily.ROOTSERVICE, LogFamily.OBSERVER),
+                        any_of=(trace,),
                         levels=PROBLEM_LEVELS, since=anchor - timedelta(seconds=5), until=anchor + timedelta(seconds=5),
                         purpose=f"the refused {label}'s trace {trace}")
         seen = {(r.path, r.line_no) for r in lines}

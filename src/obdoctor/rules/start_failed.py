@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog.statuses import TERMINAL
 from obdoctor.evidence.provenance import Provenance
@@ -32,7 +33,8 @@ class StartFailed(Rule):
 
     id = "P1"
     name = "start-failed"
-    needs = ("rs_events", "parameters", "archivelog", "jobs", "tenants", "job_history", "logs:rootservice")
+    needs = (Kind.RS_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.JOBS, Kind.TENANTS, Kind.JOB_HISTORY,
+             LogFamily.ROOTSERVICE)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         events = ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data", event="start_backup_data")
@@ -86,7 +88,7 @@ class StartFailed(Rule):
         if rs_ips:
             first = failures[0].timestamp
             result = search(
-                ctx, chain, servers=tuple(rs_ips), kinds=("rootservice",),
+                ctx, chain, servers=tuple(rs_ips), kinds=(LogFamily.ROOTSERVICE,),
                 any_of=(f"ret={code}",), all_of=("ob_backup_data_scheduler",),
                 since=first - timedelta(minutes=2) if first else None,
                 until=latest.timestamp + timedelta(minutes=2) if latest.timestamp else None,
@@ -144,7 +146,8 @@ class StartFailed(Rule):
         chain.trace(trace)
         margin = timedelta(seconds=5)
         rs_ip = anchor.server
-        result = search(ctx, chain, servers=(rs_ip,), kinds=("rootservice",), any_of=(trace,), levels=PROBLEM_LEVELS,
+        result = search(ctx, chain, servers=(rs_ip,), kinds=(LogFamily.ROOTSERVICE,),
+                        any_of=(trace,), levels=PROBLEM_LEVELS,
                         since=anchor.ts - margin if anchor.ts else None, until=anchor.ts + margin if anchor.ts else None,
                         purpose=f"the refused request's trace {trace}")
         seen = {(r.path, r.line_no) for r in ret_lines}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES, KNOWN_STAGES, TERMINAL
 from obdoctor.evidence.provenance import Provenance
@@ -27,8 +28,8 @@ class StuckTask(Rule):
 
     id = "P2"
     name = "job-stuck"
-    needs = ("tasks", "jobs", "schedule_tasks", "ls_tasks", "tenants", "job_history", "parameters",
-             "logs:observer")
+    needs = (Kind.TASKS, Kind.JOBS, Kind.SCHEDULE_TASKS, Kind.LS_TASKS, Kind.TENANTS, Kind.JOB_HISTORY,
+             Kind.PARAMETERS, LogFamily.OBSERVER)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         tasks = ctx.evidence.get(Kind.TASKS)
@@ -73,7 +74,7 @@ class StuckTask(Rule):
         for server, trace in targets:
             chain.server(server)
             chain.trace(trace)
-            result = search(ctx, chain, servers=(server,), kinds=("observer",), any_of=(trace,),
+            result = search(ctx, chain, servers=(server,), kinds=(LogFamily.OBSERVER,), any_of=(trace,),
                             since=since, until=until, purpose=f"lines of trace {trace}")
             problems = [r for r in result.records if r.level in PROBLEM_LEVELS]
             if problems:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES
 from obdoctor.findings import Finding, Verdict
@@ -20,7 +21,7 @@ class WaitingForArchive(Rule):
 
     id = "P2A"
     name = "waiting-for-archive"
-    needs = ("tasks", "archivelog", "rs_events", "logs:rootservice")
+    needs = (Kind.TASKS, Kind.ARCHIVELOG, Kind.RS_EVENTS, LogFamily.ROOTSERVICE)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         tasks = ctx.evidence.get(Kind.TASKS)
@@ -51,7 +52,7 @@ class WaitingForArchive(Rule):
             hits = []
             if rs:
                 since, until = window(task.start, ctx.evidence.collected_at)
-                result = search(ctx, chain, servers=(rs[-1],), kinds=("rootservice",), any_of=signature,
+                result = search(ctx, chain, servers=(rs[-1],), kinds=(LogFamily.ROOTSERVICE,), any_of=signature,
                                 since=since, until=until, purpose="archive wait lines")
                 hits = [r for r in result.records if _for_tenant(r.raw, task.tenant_id)]
                 if hits:

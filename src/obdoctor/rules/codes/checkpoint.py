@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog.causes import cause
@@ -30,7 +31,7 @@ class CheckpointNotAdvancing(CodeFamily):
         hits = [line for line in failure.lines if any(s in line.raw for s in signatures)]
         if not hits and failure.exec_server:
             result = search(
-                ctx, chain, servers=(failure.exec_server,), kinds=("observer",), any_of=signatures,
+                ctx, chain, servers=(failure.exec_server,), kinds=(LogFamily.OBSERVER,), any_of=signatures,
                 since=failure.since, until=failure.until, purpose="checkpoint wait lines",
             )
             tenant_tag = f"tenant_id={failure.tenant_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.findings import Verdict
@@ -33,7 +34,7 @@ class TaskTimeout(CodeFamily):
         hits: list[LogRecord] = []
         if rs_servers:
             result = search(
-                ctx, chain, servers=tuple(rs_servers), kinds=("rootservice",), any_of=signatures,
+                ctx, chain, servers=tuple(rs_servers), kinds=(LogFamily.ROOTSERVICE,), any_of=signatures,
                 since=failure.since, until=failure.until, purpose="keep-alive failures",
             )
             hits = [r for r in result.records if not failure.exec_server or failure.exec_server in r.raw]
@@ -69,7 +70,8 @@ class TaskTimeout(CodeFamily):
         # follow the ls task trace on the executing server
         if failure.exec_server and failure.exec_traces:
             result = search(
-                ctx, chain, servers=(failure.exec_server,), kinds=("observer",), any_of=tuple(failure.exec_traces),
+                ctx, chain, servers=(failure.exec_server,), kinds=(LogFamily.OBSERVER,),
+                any_of=tuple(failure.exec_traces),
                 since=failure.since, until=failure.until, purpose="the ls task's trace",
             )
             lines = [r for r in result.records if r.level in PROBLEM_LEVELS] or result.records[-10:]

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog import storage_errors
@@ -205,7 +206,7 @@ def _servers_with_code(ctx: RuleContext, chain: Chain, problem: DestinationProbl
         return [], []
     base = path.split("?", 1)[0].rstrip("/") if path else None
     patterns = (f"ret={problem.code}",) + ((base,) if base else ())
-    result = search(ctx, chain, servers=servers, kinds=("observer",), any_of=patterns,
+    result = search(ctx, chain, servers=servers, kinds=(LogFamily.OBSERVER,), any_of=patterns,
                     since=problem.since, until=problem.until, purpose=f"servers failing with {problem.code}")
     failing = sorted({r.server for r in result.records if r.server and f"ret={problem.code}" in r.raw})
     used = sorted({r.server for r in result.records if r.server and base and base in r.raw

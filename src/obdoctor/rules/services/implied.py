@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import BackupJob
 from obdoctor.logs.kv import find_anywhere
@@ -111,9 +112,9 @@ def _from_ls_tasks(ctx: RuleContext) -> list[BackupJob]:
 
 def _from_logs(ctx: RuleContext) -> list[BackupJob]:
     chain = Chain("P3")
-    rs = search(ctx, chain, servers=(), kinds=("rootservice",), any_of=(LS_TASK_FAILED, DEAL_FAILED_JOB),
+    rs = search(ctx, chain, servers=(), kinds=(LogFamily.ROOTSERVICE,), any_of=(LS_TASK_FAILED, DEAL_FAILED_JOB),
                 purpose="failed backup jobs in the root service's log (no job history)")
-    obs = search(ctx, chain, servers=(), kinds=("observer",), any_of=(DO_BACKUP_FAILED,),
+    obs = search(ctx, chain, servers=(), kinds=(LogFamily.OBSERVER,), any_of=(DO_BACKUP_FAILED,),
                  purpose="failed backup tasks in observer.log (no job history)")
     for u in chain.unchecked:  # rootservice.log lives on root service servers only: its absence elsewhere is no gap
         if "no rootservice log of server" not in u.why:
