@@ -40,3 +40,67 @@ def test_a_misspelt_kind_member_fails_at_once() -> None:
 
 def test_log_families_are_the_log_engine_s() -> None:
     assert [f.value for f in LogFamily] == list(FAMILIES)
+
+
+# -- cause ids: constants made from the cause data, checked when the module naming them loads ----
+
+RULE_MODULE = '''
+from obdoctor.catalog.cause_ids import {name}
+from obdoctor.findings import Verdict
+from obdoctor.rules.base import Chain, Rule
+
+
+class Refused(Rule):
+    id, name = "T9", "refused"
+
+    def check(self, ctx):
+        return [Chain(self.id).finding({name}, Verdict.LIKELY, "never reached by the misspelt module")]
+'''
+
+
+def _import_rule_module(tmp_path, monkeypatch, name: str):
+    import importlib
+    import sys
+
+    (tmp_path / "t9_rule.py").write_text(RULE_MODULE.format(name=name), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("t9_rule", None)
+    return importlib.import_module("t9_rule")
+
+
+def test_a_misspelt_cause_fails_when_the_rule_module_is_imported(tmp_path, monkeypatch) -> None:
+    with pytest.raises(ImportError, match="cannot import name 'BACKUP_DEST_NOT_ST'"):
+        _import_rule_module(tmp_path, monkeypatch, "BACKUP_DEST_NOT_ST")
+
+
+def test_a_cause_constant_is_its_id(tmp_path, monkeypatch) -> None:
+    module = _import_rule_module(tmp_path, monkeypatch, "BACKUP_DEST_NOT_SET")
+    finding = module.Refused().check(None)[0]
+    assert finding.cause == "backup_dest_not_set" and type(finding.cause) is str  # the report sees a plain id
+
+
+def test_every_cause_of_the_data_is_a_constant() -> None:
+    from obdoctor.catalog import cause_ids
+    from obdoctor.catalog.causes import CauseId, all_causes
+
+    assert {c.value for c in CauseId} == set(all_causes())
+    assert all(getattr(cause_ids, key.upper()) is CauseId(key) for key in all_causes())
+
+
+def test_a_finding_refuses_a_cause_given_as_a_string() -> None:
+    from obdoctor.findings import Verdict
+    from obdoctor.rules.base import Chain
+
+    with pytest.raises(TypeError, match="CauseId"):
+        Chain("T").finding("backup_dest_not_set", Verdict.LIKELY, "a string skips the import-time check")
+
+
+def test_causes_read_from_data_are_checked_as_the_data_loads() -> None:
+    from obdoctor.catalog import signatures, storage_errors
+    from obdoctor.catalog.causes import CauseId, named_cause
+
+    assert all(s.cause is None or isinstance(s.cause, CauseId) for s in signatures.load({"HOME": "/nonexistent"}).signatures)
+    details = storage_errors.decode("curl code 6, error_code=\"AccessDenied\"")
+    assert len(details) == 2 and all(isinstance(d.cause, CauseId) for d in details)
+    with pytest.raises(ValueError, match=r"storage_errors.toml \[curl\] 6: cause 'dest_unreachabel' is not defined"):
+        named_cause("dest_unreachabel", "storage_errors.toml [curl] 6")

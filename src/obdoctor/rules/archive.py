@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from obdoctor.catalog.cause_ids import (
+    ARCHIVE_INTERRUPTED, ARCHIVE_LAGGING, ARCHIVE_LOG_RECYCLED, ARCHIVE_STUCK_TRANSITION,
+    CLOG_RECYCLED_BEFORE_ARCHIVE,
+)
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import ArchiveStatus, RootServiceEvent
@@ -165,10 +169,10 @@ class LogArchive(Rule):
         summary = f"The log archive of tenant {r.tenant_id} is INTERRUPTED since {fmt_time(when)}"
         facts = archive_facts()
         if code in facts["recycled_codes"]:
-            return chain.finding("clog_recycled_before_archive", Verdict.CONFIRMED if lines else Verdict.LIKELY,
+            return chain.finding(CLOG_RECYCLED_BEFORE_ARCHIVE, Verdict.CONFIRMED if lines else Verdict.LIKELY,
                                  summary + f": {code_text(code)}.", code=code, tenant_id=r.tenant_id, time=when)
         if code in facts["archive_recycled_codes"]:
-            return chain.finding("archive_log_recycled", Verdict.CONFIRMED if lines else Verdict.LIKELY,
+            return chain.finding(ARCHIVE_LOG_RECYCLED, Verdict.CONFIRMED if lines else Verdict.LIKELY,
                                  summary + f": {code_text(code)}.", code=code, tenant_id=r.tenant_id, time=when)
         if is_destination_code(code):
             explanation = diagnose(ctx, chain, DestinationProblem(
@@ -179,7 +183,7 @@ class LogArchive(Rule):
                                  tenant_id=r.tenant_id, time=when, extra_steps=explanation.next_steps)
         verdict = Verdict.CONFIRMED if lines else Verdict.LIKELY
         detail = f" with {code_text(code)}" if code else ""
-        return chain.finding("archive_interrupted", verdict, summary + detail + ".", code=code,
+        return chain.finding(ARCHIVE_INTERRUPTED, verdict, summary + detail + ".", code=code,
                              tenant_id=r.tenant_id, time=when)
 
     @staticmethod
@@ -254,7 +258,7 @@ class LogArchive(Rule):
         _code, lines, _servers = self._archive_errors(ctx, chain, r, since - timedelta(minutes=10), now)
         verdict = Verdict.CONFIRMED if change else Verdict.LIKELY
         return chain.finding(
-            "archive_stuck_transition", verdict,
+            ARCHIVE_STUCK_TRANSITION, verdict,
             f"The log archive of tenant {r.tenant_id} has been {r.status} for {lag_text(minutes)}"
             + ("" if change else " at least (since its checkpoint)") + ".",
             tenant_id=r.tenant_id, time=since)
@@ -278,7 +282,7 @@ class LogArchive(Rule):
             return chain.finding(explanation.cause, explanation.verdict,
                                  f"The log archive of tenant {r.tenant_id} is {lag_text(lag)} behind: {explanation.summary}.",
                                  code=code, tenant_id=r.tenant_id, time=r.checkpoint, extra_steps=explanation.next_steps)
-        return chain.finding("archive_lagging", Verdict.CONFIRMED,
+        return chain.finding(ARCHIVE_LAGGING, Verdict.CONFIRMED,
                              f"The log archive of tenant {r.tenant_id} is {lag_text(lag)} behind"
                              + (f" ({code_text(code)} in its error lines)" if code else "") + ".",
                              code=code, tenant_id=r.tenant_id, time=r.checkpoint)

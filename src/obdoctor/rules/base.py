@@ -14,7 +14,7 @@ from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Observation, Unchecked, Verdict
 from obdoctor.catalog import errors
-from obdoctor.catalog.causes import Cause, cause
+from obdoctor.catalog.causes import Cause, CauseId, cause
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.security.redaction import redact_text, redact_value
 from obdoctor.logs.record import LogRecord
@@ -271,13 +271,17 @@ class Chain:
         for reason in result.unchecked:
             self.could_not_check(what, reason)
 
-    def finding(self, cause_id: str, verdict: Verdict, summary: str, *, code: int | None = None,
+    def finding(self, cause_id: CauseId, verdict: Verdict, summary: str, *, code: int | None = None,
                 tenant_id: int | None = None, job_id: int | None = None, time: datetime | None = None,
                 extra_steps: list[str] = ()) -> Finding:
+        """The finding of a cause named by a ``CauseId`` (``catalog.cause_ids``: checked when the
+        rule module is imported, or when the data that names it loads); a plain string is refused."""
+        if not isinstance(cause_id, CauseId):
+            raise TypeError(f"rule {self.rule_id}: a finding's cause is a CauseId (catalog.cause_ids), not {cause_id!r}")
         c: Cause = cause(cause_id)
         entry = errors.lookup(code) if code else None
         return Finding(
-            rule_id=self.rule_id, cause=cause_id, title=c.title, summary=summary, verdict=verdict,
+            rule_id=self.rule_id, cause=cause_id.value, title=c.title, summary=summary, verdict=verdict,
             code=code, code_name=entry.name if entry else None, tenant_id=tenant_id, job_id=job_id,
             servers=list(self.servers), trace_ids=list(self.trace_ids), evidence=list(self.steps),
             next_steps=[self._shown(s.replace("<tenant>", str(tenant_id) if tenant_id is not None else "<tenant>"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from obdoctor.catalog.cause_ids import CLEAN_FAILED, CLEAN_STUCK
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
@@ -129,7 +130,7 @@ class BackupClean(Rule):
         proof = any(code and (l.ret() == code or f"ret={code}" in l.raw) for l in lines)
         verdict = Verdict.CONFIRMED if proof or task is not None else (Verdict.LIKELY if code else Verdict.UNKNOWN)
         what = f" ({task.task_type} {task.id})" if task else ""
-        return chain.finding("clean_failed", verdict,
+        return chain.finding(CLEAN_FAILED, verdict,
                              f"Backup clean job {job.job_id} of tenant {job.tenant_id}{what} failed with {code_text(code)}{tail}.",
                              code=code, tenant_id=job.tenant_id, job_id=job.job_id, time=job.end, extra_steps=steps)
 
@@ -160,7 +161,7 @@ class BackupClean(Rule):
             return chain.finding(e.cause, e.verdict, f"Backup clean job {job.job_id} of tenant {job.tenant_id} is stuck: "
                                  f"{e.summary}.", code=code, tenant_id=job.tenant_id, job_id=job.job_id,
                                  time=job.start, extra_steps=e.next_steps)
-        return chain.finding("clean_stuck", Verdict.CONFIRMED if lines else Verdict.LIKELY,
+        return chain.finding(CLEAN_STUCK, Verdict.CONFIRMED if lines else Verdict.LIKELY,
                              f"Backup clean job {job.job_id} of tenant {job.tenant_id} has been {job.status} for "
                              f"{minutes / 60:.1f} hours" + (f"; the root service keeps logging {code_text(code)}" if code else "") + ".",
                              code=code, tenant_id=job.tenant_id, job_id=job.job_id, time=job.start)

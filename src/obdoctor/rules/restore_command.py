@@ -8,6 +8,7 @@ MIN_RESTORE_SCN .. archive checkpoint). Shared restore logic: ``rules/services/r
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from obdoctor.catalog.cause_ids import RESTORE_COMMAND_FAILED
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import RootServiceEvent
@@ -77,7 +78,7 @@ class RestoreCommandFailed(Rule):
         cause, verdict, tail, steps = explain_code(
             ctx, chain, code, tenant_id=event.tenant_id, point=point, backup_tenant=backup_tenant,
             servers=tuple(s for s in (event.rs_svr_ip,) if s), lines=lines, since=since, until=until,
-            generic="restore_command_failed")
+            generic=RESTORE_COMMAND_FAILED)
         summary = f"ALTER SYSTEM RESTORE failed at {fmt_time(event.timestamp)} with {code_text(code)}" + (f": {tail}." if tail else ".")
         return chain.finding(cause, verdict, summary, code=code, tenant_id=event.tenant_id, time=event.timestamp,
                              extra_steps=steps)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from obdoctor.catalog.cause_ids import RESTORE_FAILED
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
@@ -94,7 +95,7 @@ class RestoreFailed(Rule):
         backup_tenant = None
         cause, verdict, tail, steps = explain_code(
             ctx, chain, code, tenant_id=tenant, point=point, backup_tenant=backup_tenant,
-            servers=tuple(s for s in (server,) if s), lines=lines, since=since, until=until, generic="restore_failed")
+            servers=tuple(s for s in (server,) if s), lines=lines, since=since, until=until, generic=RESTORE_FAILED)
         summary = (f"Restore job {job.job_id} of tenant {job.restore_tenant_name or tenant} failed"
                    + (f" on {comment.addr}" if comment and comment.addr else "") + f" with {code_text(code)}"
                    + (f": {tail}." if tail else "."))

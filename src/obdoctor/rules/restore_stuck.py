@@ -7,6 +7,10 @@ tenant's schema refresh (GV$OB_SERVER_SCHEMA_INFO, SerScheQueue).
 
 from __future__ import annotations
 
+from obdoctor.catalog.cause_ids import (
+    RESTORE_LS1_NOT_RECOVERED, RESTORE_LS_STUCK, RESTORE_REPLAY_PENDING, RESTORE_SCHEMA_NOT_REFRESHED,
+    RESTORE_WAITING_FOR_LOGS, RESTORE_WAIT_LS_UNKNOWN,
+)
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
@@ -88,7 +92,7 @@ class RestoreStuck(Rule):
             if early:
                 for r in early:
                     chain.server(r.svr_ip)
-                return chain.finding("restore_ls_stuck", Verdict.CONFIRMED,
+                return chain.finding(RESTORE_LS_STUCK, Verdict.CONFIRMED,
                                      summary + ": " + ", ".join(f"ls {r.ls_id} on {r.svr_ip} is in restore_status {r.restore_status}"
                                                                 for r in early) + ".", tenant_id=tenant, time=job.start)
         else:
@@ -97,7 +101,7 @@ class RestoreStuck(Rule):
         until = info.recovery_until_scn if info else None
         if info is None:
             chain.could_not_check("recovery_until_scn (__all_virtual_tenant_info)", "no row for the tenant")
-            return chain.finding("restore_wait_ls_unknown", Verdict.UNKNOWN, summary + ".", tenant_id=tenant, time=job.start)
+            return chain.finding(RESTORE_WAIT_LS_UNKNOWN, Verdict.UNKNOWN, summary + ".", tenant_id=tenant, time=job.start)
         chain.row_step("__all_virtual_tenant_info", f"recovery_until_scn {until} ({fmt_time(scn_time(until))} UTC)", [info],
                        ("tenant_id", "tenant_role", "recovery_until_scn"))
         stats = [s for s in ctx.evidence.get(Kind.LOG_STAT) if s.tenant_id == tenant]
@@ -109,7 +113,7 @@ class RestoreStuck(Rule):
             if behind:
                 for s in behind:
                     chain.server(s.svr_ip)
-                return chain.finding("restore_waiting_for_logs", Verdict.CONFIRMED,
+                return chain.finding(RESTORE_WAITING_FOR_LOGS, Verdict.CONFIRMED,
                                      summary + f": {len(behind)} replica(s) have not received logs up to recovery_until_scn "
                                      f"(lowest END_SCN {fmt_time(scn_time(min(s.end_scn for s in behind)))} UTC).",
                                      tenant_id=tenant, time=job.start)
@@ -122,7 +126,7 @@ class RestoreStuck(Rule):
             chain.row_step("__all_virtual_replay_stat", f"{len(pending)} of {len(replay)} replica(s) still replaying",
                            pending or replay, ("ls_id", "svr_ip", "role", "pending_cnt", "unsubmitted_log_scn"))
             if pending:
-                return chain.finding("restore_replay_pending", Verdict.CONFIRMED,
+                return chain.finding(RESTORE_REPLAY_PENDING, Verdict.CONFIRMED,
                                      summary + f": log replay is not finished on {len(pending)} replica(s).",
                                      tenant_id=tenant, time=job.start)
         else:
@@ -133,12 +137,12 @@ class RestoreStuck(Rule):
             chain.row_step("__all_ls_recovery_stat where ls_id = 1", f"sync_scn {r.sync_scn} vs recovery_until_scn {until}",
                            [r], ("tenant_id", "ls_id", "sync_scn", "readable_scn"))
             if r.sync_scn != until:
-                return chain.finding("restore_ls1_not_recovered", Verdict.CONFIRMED,
+                return chain.finding(RESTORE_LS1_NOT_RECOVERED, Verdict.CONFIRMED,
                                      summary + ": log stream 1's sync_scn is not recovery_until_scn.",
                                      tenant_id=tenant, time=job.start)
         else:
             chain.could_not_check("log stream 1's recovery (__all_ls_recovery_stat)", "no row for the tenant")
-        return chain.finding("restore_wait_ls_unknown", Verdict.UNKNOWN,
+        return chain.finding(RESTORE_WAIT_LS_UNKNOWN, Verdict.UNKNOWN,
                              summary + "; logs, replay and log stream 1 look complete in the evidence.",
                              tenant_id=tenant, time=job.start)
 
@@ -147,7 +151,7 @@ class RestoreStuck(Rule):
         rows = [r for r in ctx.evidence.get(Kind.SCHEMA_INFO) if r.tenant_id == tenant]
         if not rows:
             chain.could_not_check("the tenant's schema refresh (GV$OB_SERVER_SCHEMA_INFO)", "no row for the tenant")
-            return chain.finding("restore_wait_ls_unknown" if "WAIT" in status else "restore_schema_not_refreshed",
+            return chain.finding(RESTORE_WAIT_LS_UNKNOWN if "WAIT" in status else RESTORE_SCHEMA_NOT_REFRESHED,
                                  Verdict.UNKNOWN, f"Restore job {job.job_id} of tenant {tenant} stays in {status}.",
                                  tenant_id=tenant, time=job.start)
         bad = [r for r in rows if not r.refreshed_ok]
@@ -182,7 +186,7 @@ class RestoreStuck(Rule):
                 if follow.records:
                     chain.log_step(f"observer.log* on {dst}: grep {last.trace_id}",
                                    f"{len(follow.records)} line(s); first: {follow.records[0].message[:200]}", follow.records)
-        return chain.finding("restore_schema_not_refreshed", Verdict.CONFIRMED,
+        return chain.finding(RESTORE_SCHEMA_NOT_REFRESHED, Verdict.CONFIRMED,
                              f"Restore job {job.job_id} of tenant {tenant} stays in {status}: the schema is not refreshed on "
                              f"{', '.join(servers) or 'servers the rows do not name'}" + (f" (its schema refresh RPCs to {dst} fail)" if dst else "") + ".",
                              tenant_id=tenant, time=job.start)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from obdoctor.catalog.cause_ids import COMMAND_REFUSED_UNEXPLAINED
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import normalize_code
@@ -121,7 +122,7 @@ class CommandRefused(Rule):
                 chain.could_not_check(f"the meaning of {code} after {label}",
                                       f"no signature matches this statement, destination scheme ({context.scheme or 'unknown'}) "
                                       f"and version ({context.version or 'unknown'})")
-                findings.append(chain.finding("command_refused_unexplained", Verdict.UNKNOWN,
+                findings.append(chain.finding(COMMAND_REFUSED_UNEXPLAINED, Verdict.UNKNOWN,
                                               f"{head}; no signature says what it means after this statement.",
                                               code=code, tenant_id=tenant_id, time=last.ts))
                 continue
@@ -161,7 +162,7 @@ class CommandRefused(Rule):
             chain.could_not_check(f"the meaning of {code} after {label}",
                                   "no signature matches this command, destination scheme "
                                   f"({context.scheme or 'unknown'}) and version ({context.version or 'unknown'})")
-            return chain.finding("command_refused_unexplained", Verdict.UNKNOWN,
+            return chain.finding(COMMAND_REFUSED_UNEXPLAINED, Verdict.UNKNOWN,
                                  f"{summary_head}; no signature says what it means after this command.",
                                  code=code, tenant_id=tenant_id, time=latest.timestamp)
         finding = chain.finding(explanation.cause, explanation.verdict, f"{summary_head}: {explanation.summary}.",

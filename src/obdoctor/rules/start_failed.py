@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from obdoctor.catalog.cause_ids import (
+    ARCHIVE_NOT_DOING, BACKUP_DEST_NOT_SET, BACKUP_IN_PROGRESS, CLUSTER_UPGRADING, INCOMPATIBLE_INCREMENTAL,
+    NO_TENANT_ELIGIBLE, TENANT_NOT_NORMAL, UNKNOWN_START_FAILURE,
+)
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog.statuses import TERMINAL
@@ -15,8 +19,8 @@ from obdoctor.catalog.causes import all_causes
 from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, first_matching, fmt_time, search
 
-START_CAUSES = ("backup_in_progress", "backup_dest_not_set", "archive_not_doing", "tenant_not_normal",
-                "cluster_upgrading", "incompatible_incremental", "no_tenant_eligible")
+START_CAUSES = (BACKUP_IN_PROGRESS, BACKUP_DEST_NOT_SET, ARCHIVE_NOT_DOING, TENANT_NOT_NORMAL,
+                CLUSTER_UPGRADING, INCOMPATIBLE_INCREMENTAL, NO_TENANT_ELIGIBLE)
 
 
 class StartFailed(Rule):
@@ -117,7 +121,7 @@ class StartFailed(Rule):
         else:
             chain.could_not_check("rootservice.log of the root service", "the event has no RS_SVR_IP")
         if cause_id is None and code == -9036:
-            cause_id = "backup_in_progress"
+            cause_id = BACKUP_IN_PROGRESS
         if tenant_id == 1:
             # a cluster-level backup from sys: the start checks ran per user tenant, the sys
             # tenant's own destination or archive say nothing
@@ -130,8 +134,8 @@ class StartFailed(Rule):
         if cause_id is None and state_cause:
             cause_id = state_cause
         if cause_id is None:
-            cause_id, verdict = "unknown_start_failure", Verdict.UNKNOWN
-        if cause_id == "backup_in_progress" and not line_record and code == -9036:
+            cause_id, verdict = UNKNOWN_START_FAILURE, Verdict.UNKNOWN
+        if cause_id == BACKUP_IN_PROGRESS and not line_record and code == -9036:
             verdict = Verdict.CONFIRMED  # the code itself says it
         summary = (f"Backup of tenant {tenant_id} could not start ({code_text(code)}): "
                    f"{all_causes()[cause_id].title.lower()}.")
@@ -174,10 +178,10 @@ class StartFailed(Rule):
         ev = ctx.evidence
         failing: list[str] = []
         checks = (
-            ("backup_dest_not_set", ev.get(Kind.PARAMETERS), self._dest),
-            ("archive_not_doing", ev.get(Kind.ARCHIVELOG), self._archive),
-            ("backup_in_progress", ev.get(Kind.JOBS), self._running),
-            ("tenant_not_normal", ev.get(Kind.TENANTS), self._tenant),
+            (BACKUP_DEST_NOT_SET, ev.get(Kind.PARAMETERS), self._dest),
+            (ARCHIVE_NOT_DOING, ev.get(Kind.ARCHIVELOG), self._archive),
+            (BACKUP_IN_PROGRESS, ev.get(Kind.JOBS), self._running),
+            (TENANT_NOT_NORMAL, ev.get(Kind.TENANTS), self._tenant),
         )
         for cause_id, found, judge in checks:
             if not found.available:
@@ -251,8 +255,8 @@ def _for_tenant(records, tenant_id):
 
 
 _COLUMNS = {
-    "backup_dest_not_set": ("tenant_id", "name", "value"),
-    "archive_not_doing": ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment"),
-    "backup_in_progress": ("tenant_id", "job_id", "status", "start"),
-    "tenant_not_normal": ("tenant_id", "name", "status", "role"),
+    BACKUP_DEST_NOT_SET: ("tenant_id", "name", "value"),
+    ARCHIVE_NOT_DOING: ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment"),
+    BACKUP_IN_PROGRESS: ("tenant_id", "job_id", "status", "start"),
+    TENANT_NOT_NORMAL: ("tenant_id", "name", "status", "role"),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from obdoctor.catalog.cause_ids import ERROR_CODE, STUCK
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES, KNOWN_STAGES, TERMINAL
@@ -107,13 +108,13 @@ class StuckTask(Rule):
             return None
         explanation = explain(ctx, chain, failure)
         verdict = explanation.verdict
-        if explanation.cause == "error_code":
+        if explanation.cause == ERROR_CODE:
             verdict = Verdict.LIKELY  # the task still runs: the error may be retried away
         summary = (f"Backup job {task.job_id} of tenant {task.tenant_id} is stuck in {task.status}"
                    + (f" on {failure.exec_server}" if failure.exec_server else "")
                    + (f", hitting {code_text(failure.code)}" if failure.code else "")
                    + (f": {explanation.summary}." if explanation.summary else "."))
-        cause = "stuck" if explanation.cause == "error_code" else explanation.cause
+        cause = STUCK if explanation.cause == ERROR_CODE else explanation.cause
         return chain.finding(cause, verdict, summary, code=failure.code, tenant_id=task.tenant_id,
                              job_id=task.job_id, time=task.start, extra_steps=explanation.next_steps)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from obdoctor.catalog.cause_ids import WAITING_FOR_ARCHIVE
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES
@@ -48,7 +49,7 @@ class WaitingForArchive(Rule):
             else:
                 chain.step(archive.source, f"no archive round for tenant {task.tenant_id}")
             rs = [e.rs_svr_ip for e in ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data") if e.rs_svr_ip]
-            signature = cause("waiting_for_archive").signatures
+            signature = cause(WAITING_FOR_ARCHIVE).signatures
             hits = []
             if rs:
                 since, until = window(task.start, ctx.evidence.collected_at)
@@ -75,7 +76,7 @@ class WaitingForArchive(Rule):
             verdict = Verdict.CONFIRMED if stopped else (Verdict.LIKELY if hits else Verdict.UNKNOWN)
             state = ", ".join(r.status or "?" for r in bad) if bad else ("no archive" if not rounds else "DOING but behind")
             findings.append(chain.finding(
-                "waiting_for_archive", verdict,
+                WAITING_FOR_ARCHIVE, verdict,
                 f"Backup job {task.job_id} of tenant {task.tenant_id} waits in {task.status} for the log archive ({state}).",
                 tenant_id=task.tenant_id, job_id=task.job_id, time=task.start,
             ))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from obdoctor.catalog.cause_ids import CHECKPOINT_NOT_ADVANCING, STANDBY_LOG_SYNC_STOPPED
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
@@ -23,11 +24,11 @@ class CheckpointNotAdvancing(CodeFamily):
     order = 10
 
     def matches_lines(self, lines: list[LogRecord]) -> bool:
-        signatures = cause("checkpoint_not_advancing").signatures
+        signatures = cause(CHECKPOINT_NOT_ADVANCING).signatures
         return any(s in line.raw for line in lines for s in signatures)
 
     def explain(self, ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation | None:
-        signatures = cause("checkpoint_not_advancing").signatures
+        signatures = cause(CHECKPOINT_NOT_ADVANCING).signatures
         hits = [line for line in failure.lines if any(s in line.raw for s in signatures)]
         if not hits and failure.exec_server:
             result = search(
@@ -53,6 +54,6 @@ class CheckpointNotAdvancing(CodeFamily):
                            [tenant], ("tenant_id", "name", "status", "role"))
         verdict = Verdict.CONFIRMED if hits else Verdict.LIKELY
         if standby:
-            return Explanation("standby_log_sync_stopped", verdict,
+            return Explanation(STANDBY_LOG_SYNC_STOPPED, verdict,
                                "the clog checkpoint stopped advancing on a standby tenant")
-        return Explanation("checkpoint_not_advancing", verdict, "the clog checkpoint did not pass the start SCN")
+        return Explanation(CHECKPOINT_NOT_ADVANCING, verdict, "the clog checkpoint did not pass the start SCN")

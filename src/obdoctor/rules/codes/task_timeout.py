@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from obdoctor.catalog.cause_ids import RESULT_NOT_REPORTED, SERVER_NOT_ALIVE
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
@@ -29,7 +30,7 @@ class TaskTimeout(CodeFamily):
         return False
 
     def explain(self, ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation | None:
-        signatures = cause("server_not_alive").signatures
+        signatures = cause(SERVER_NOT_ALIVE).signatures
         rs_servers = _rs_servers(ctx, failure)
         hits: list[LogRecord] = []
         if rs_servers:
@@ -64,9 +65,9 @@ class TaskTimeout(CodeFamily):
             who = f"server {failure.exec_addr or failure.exec_server}" if failure.exec_server else "the executing server"
             if server is None and failure.exec_server and ctx.evidence.get(Kind.SERVERS).available:
                 chain.step("DBA_OB_SERVERS", f"{failure.exec_server} is not in the server list: it left the cluster")
-            return Explanation("server_not_alive", Verdict.CONFIRMED, f"{who} was gone or inactive")
+            return Explanation(SERVER_NOT_ALIVE, Verdict.CONFIRMED, f"{who} was gone or inactive")
         if inactive:
-            return Explanation("server_not_alive", Verdict.LIKELY, f"server {failure.exec_server} is {server.status}")
+            return Explanation(SERVER_NOT_ALIVE, Verdict.LIKELY, f"server {failure.exec_server} is {server.status}")
         # follow the ls task trace on the executing server
         if failure.exec_server and failure.exec_traces:
             result = search(
@@ -78,7 +79,7 @@ class TaskTimeout(CodeFamily):
             if lines:
                 chain.log_step(f"observer.log* on {failure.exec_server}: grep {failure.exec_traces[0]}",
                                f"{result.total_matches} line(s) of the ls task's trace", lines)
-        return Explanation("result_not_reported", Verdict.LIKELY,
+        return Explanation(RESULT_NOT_REPORTED, Verdict.LIKELY,
                            "the task's result never reached the root service")
 
 

@@ -19,6 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from obdoctor.catalog.cause_ids import (
+    DEST_FORMAT_FILE_MISMATCH, DEST_FORMAT_FILE_MISSING, DEST_OUT_OF_SPACE, DEST_PERMISSION_DENIED,
+    DEST_UNREACHABLE, ERROR_CODE, NFS_NOT_MOUNTED_EVERYWHERE, OBJECT_STORAGE_ACCESS_DENIED,
+    OBJECT_STORAGE_ERROR, OBJECT_STORAGE_NOT_FOUND, OBJECT_STORAGE_UNREACHABLE,
+)
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
@@ -39,18 +44,18 @@ DESTINATION_CODES: tuple[int, ...] = (*NFS_CODES, *CONNECT_CODES, *PERMISSION_CO
 
 _FIXED_CAUSE = sole_causes("destination")
 """-9051, -9080, -9081, -9082: the code alone names the cause (``data/causes/destination.toml``)."""
-_NFS_SENSITIVE = ("dest_unreachable", "nfs_not_mounted_everywhere", "dest_format_file_missing", "dest_permission_denied")
+_NFS_SENSITIVE = (DEST_UNREACHABLE, NFS_NOT_MOUNTED_EVERYWHERE, DEST_FORMAT_FILE_MISSING, DEST_PERMISSION_DENIED)
 _WHAT = {
-    "dest_unreachable": "the destination could not be reached",
-    "nfs_not_mounted_everywhere": "the NFS share is not mounted on every server",
-    "dest_permission_denied": "no permission to write to the destination",
-    "dest_format_file_missing": "the destination's format file is missing",
-    "dest_format_file_mismatch": "the destination belongs to another cluster, tenant or purpose",
-    "dest_out_of_space": "the destination is out of space",
-    "object_storage_unreachable": "the object storage endpoint could not be reached",
-    "object_storage_access_denied": "the object storage refused the credentials",
-    "object_storage_not_found": "the bucket does not exist",
-    "object_storage_error": "the object storage failed the request",
+    DEST_UNREACHABLE: "the destination could not be reached",
+    NFS_NOT_MOUNTED_EVERYWHERE: "the NFS share is not mounted on every server",
+    DEST_PERMISSION_DENIED: "no permission to write to the destination",
+    DEST_FORMAT_FILE_MISSING: "the destination's format file is missing",
+    DEST_FORMAT_FILE_MISMATCH: "the destination belongs to another cluster, tenant or purpose",
+    DEST_OUT_OF_SPACE: "the destination is out of space",
+    OBJECT_STORAGE_UNREACHABLE: "the object storage endpoint could not be reached",
+    OBJECT_STORAGE_ACCESS_DENIED: "the object storage refused the credentials",
+    OBJECT_STORAGE_NOT_FOUND: "the bucket does not exist",
+    OBJECT_STORAGE_ERROR: "the object storage failed the request",
 }
 
 
@@ -135,29 +140,29 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
     cause = _FIXED_CAUSE.get(problem.code)
     if problem.code in CONNECT_CODES:
         if failing and clean:
-            cause = "nfs_not_mounted_everywhere"
+            cause = NFS_NOT_MOUNTED_EVERYWHERE
         elif details:
             cause = details[0].cause
         else:
-            cause = "dest_unreachable"
+            cause = DEST_UNREACHABLE
     elif problem.code in PERMISSION_CODES:
-        cause = "object_storage_access_denied" if (kind not in ("nfs", None) and details) else "dest_permission_denied"
+        cause = OBJECT_STORAGE_ACCESS_DENIED if (kind not in ("nfs", None) and details) else DEST_PERMISSION_DENIED
     elif problem.code in CATCH_ALL_CODES:
-        cause = details[0].cause if details else "object_storage_error"
+        cause = details[0].cause if details else OBJECT_STORAGE_ERROR
 
     proof = bool(code_lines or details)
     verdict = Verdict.CONFIRMED if proof else Verdict.LIKELY
     if cause is None:  # a code outside the destination families (a permission check event says so)
-        return Explanation("error_code", verdict, f"it failed with {code_text(problem.code)}")
-    if cause == "object_storage_error" and not details:
+        return Explanation(ERROR_CODE, verdict, f"it failed with {code_text(problem.code)}")
+    if cause == OBJECT_STORAGE_ERROR and not details:
         verdict = Verdict.LIKELY
     summary = _WHAT[cause]
     if details:
         summary += f" ({details[0].describe()})"
-    if cause == "nfs_not_mounted_everywhere" and failing:
+    if cause == NFS_NOT_MOUNTED_EVERYWHERE and failing:
         summary += f": {', '.join(failing)} fail" + (f" while {', '.join(clean)} write to it" if clean else "")
     steps: list[str] = []
-    if cause in _NFS_SENSITIVE and (kind == "nfs" or cause == "nfs_not_mounted_everywhere"):
+    if cause in _NFS_SENSITIVE and (kind == "nfs" or cause == NFS_NOT_MOUNTED_EVERYWHERE):
         steps += [f"NFS requirement for OceanBase {ctx.evidence.version or '(version unknown)'}: {t}"
                   for t in storage_errors.nfs_requirements(ctx.evidence.version)[:2]]
     if failing:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from obdoctor.catalog.cause_ids import COMMAND_REFUSED
 from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog import signatures, storage_errors
@@ -52,7 +53,7 @@ def apply_signature(chain: Chain, catalogue: signatures.Catalogue, context: sign
         steps += [f"NFS requirement for OceanBase {context.version or '(version unknown)'}: {t}"
                   for t in storage_errors.nfs_requirements(context.version)]
     verdict = Verdict.CONFIRMED if sig.verdict == "confirmed" else Verdict.LIKELY
-    return SignatureExplanation(sig.cause or "command_refused", verdict, _lower_first(sig.title), steps, sig)
+    return SignatureExplanation(sig.cause or COMMAND_REFUSED, verdict, _lower_first(sig.title), steps, sig)
 
 
 def explain_refusal(ctx: RuleContext, chain: Chain, code: int, statement: str, *, tenant_id: int | None = None,
