@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from obdoctor.evidence.kinds import Kind
-from obdoctor.catalog.statuses import TERMINAL
+from obdoctor.catalog.statuses import FAILED, SUCCEEDED, TERMINAL
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status
 from obdoctor.evidence.records import BackupJob
@@ -41,9 +41,9 @@ def check_last_backup(ctx: CheckContext, tenant_id: int) -> CheckResult:
         return ctx.no_now(CHECK, tenant_id)
     jobs = finished_jobs(ctx, tenant_id)
     threshold = ctx.setting("max_backup_age")
-    completed = [j for j in jobs if j.status == "COMPLETED"]
+    completed = [j for j in jobs if j.status in SUCCEEDED]
     last = completed[-1] if completed else None
-    failed = [j for j in jobs if j.status == "FAILED" and (last is None or _when(j) > _when(last))]
+    failed = [j for j in jobs if j.status in FAILED and (last is None or _when(j) > _when(last))]
     chain = Chain(CHECK)
     if last is None:
         chain.step(history.source, f"no COMPLETED job of tenant {tenant_id} among its {len(jobs)} finished job(s)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from obdoctor.catalog.statuses import FAILED, SUCCEEDED
 from obdoctor.evidence.kinds import Kind
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status, worst
@@ -83,8 +84,8 @@ def check_destination(ctx: CheckContext, tenant_id: int) -> CheckResult:
 
 
 def _last_completed(ctx: CheckContext, tenant_id: int) -> datetime | None:
-    return max((j.end for j in ctx.evidence.get(Kind.JOB_HISTORY).where(tenant_id=tenant_id, status="COMPLETED")
-                if j.end), default=None)
+    return max((j.end for j in ctx.evidence.get(Kind.JOB_HISTORY).where(tenant_id=tenant_id)
+                if j.status in SUCCEEDED and j.end), default=None)
 
 
 def check_permission(ctx: CheckContext, tenant_id: int) -> CheckResult:
@@ -129,7 +130,7 @@ def check_clean(ctx: CheckContext, tenant_id: int) -> CheckResult:
             chain.row_step(running.source, f"clean job {job.job_id} {job.status} for {ago(age)}", [job], _JOB_COLUMNS)
             parts.append((Status(policy["clean_stuck"]), f"clean job {job.job_id} running for {ago(age)}"))
     finished = sorted((j for j in history if j.tenant_id == tenant_id), key=lambda j: j.end or j.start or datetime.min)
-    if finished and finished[-1].status == "FAILED":
+    if finished and finished[-1].status in FAILED:
         job = finished[-1]
         chain.row_step(history.source, f"the latest clean job {job.job_id} FAILED with {errors.describe(job.result)}",
                        [job], _JOB_COLUMNS)

@@ -10,7 +10,7 @@ running longer than the tenant's longest successful one is a warning too.
 from __future__ import annotations
 
 from obdoctor.evidence.kinds import Kind
-from obdoctor.catalog.statuses import TERMINAL
+from obdoctor.catalog.statuses import SUCCEEDED, TERMINAL
 from obdoctor.check.base import CheckContext, ago
 from obdoctor.check.model import CheckResult, Status, worst
 from obdoctor.evidence.records import BackupJob
@@ -24,7 +24,7 @@ _LS_COLUMNS = ("tenant_id", "job_id", "ls_id", "status", "svr_ip", "modified")
 def _longest_success(ctx: CheckContext, tenant_id: int) -> tuple[float, BackupJob] | None:
     best = None
     for j in ctx.evidence.get(Kind.JOB_HISTORY):
-        if j.tenant_id == tenant_id and j.status == "COMPLETED" and j.start and j.end:
+        if j.tenant_id == tenant_id and j.status in SUCCEEDED and j.start and j.end:
             seconds = (j.end - j.start).total_seconds()
             if best is None or seconds > best[0]:
                 best = (seconds, j)

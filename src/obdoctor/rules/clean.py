@@ -13,7 +13,7 @@ from obdoctor.catalog.cause_ids import CLEAN_FAILED, CLEAN_STUCK
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
-from obdoctor.catalog.statuses import TERMINAL
+from obdoctor.catalog.statuses import FAILED, SUCCEEDED, TERMINAL
 from obdoctor.evidence.records import DeleteJob, DeleteTask
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog import error_docs
@@ -50,17 +50,17 @@ class BackupClean(Rule):
         for j in jobs:
             if j.tenant_id not in latest or (j.job_id or 0) >= (latest[j.tenant_id].job_id or 0):
                 latest[j.tenant_id] = j
-        chosen = [j for j in jobs if j.status == "FAILED"] if ctx.options.all_jobs else list(latest.values())
+        chosen = [j for j in jobs if j.status in FAILED] if ctx.options.all_jobs else list(latest.values())
         findings = []
         facts = clean_facts()
         for job in sorted(chosen, key=lambda j: (j.tenant_id or 0, j.job_id or 0)):
-            if job.status == "FAILED":
+            if job.status in FAILED:
                 findings.append(self._failed(ctx, job))
             elif job.status in facts["running_states"]:
                 finding = self._running(ctx, job, facts)
                 if finding:
                     findings.append(finding)
-            elif job.status == "COMPLETED":
+            elif job.status in SUCCEEDED:
                 ctx.observe(f"Tenant {job.tenant_id}: latest backup clean job {job.job_id} ({job.type}) COMPLETED at "
                             f"{fmt_time(job.end)}.", [job.provenance])
         return findings
@@ -95,7 +95,7 @@ class BackupClean(Rule):
         chain.row_step(job.provenance.name, f"clean job {job.job_id} ({job.type}) of tenant {job.tenant_id} FAILED at "
                        f"{fmt_time(job.end)} with {code_text(job.result)}", [job], _JOB_COLUMNS)
         tasks = self._tasks(ctx, job)
-        failed = [t for t in tasks if t.result or t.status == "FAILED"]
+        failed = [t for t in tasks if t.result or t.status in FAILED]
         code = job.result
         task = failed[0] if failed else None
         if task is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from obdoctor.catalog.statuses import FAILED
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Finding
@@ -37,8 +38,8 @@ class ConnectivityCheck(Rule):
             if e.tenant_id not in latest or (e.timestamp or datetime.min) >= (latest[e.tenant_id].timestamp or datetime.min):
                 latest[e.tenant_id] = e
         findings = []
-        failed_jobs = [*ctx.evidence.get(Kind.JOB_HISTORY).where(status="FAILED"),
-                       *ctx.evidence.get(Kind.JOBS).where(status="FAILED")]
+        failed_jobs = [j for j in (*ctx.evidence.get(Kind.JOB_HISTORY), *ctx.evidence.get(Kind.JOBS))
+                       if j.status in FAILED]
         for tenant_id, event in sorted(latest.items(), key=lambda kv: kv[0] or 0):
             code = -abs(event.int_value("error_code"))
             explained = [j for j in failed_jobs if j.tenant_id == tenant_id and j.result == code

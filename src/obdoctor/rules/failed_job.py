@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from obdoctor.catalog.statuses import FAILED, SUCCEEDED
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
@@ -46,7 +47,7 @@ class FailedJob(Rule):
         jobs = [*history, *ctx.evidence.get(Kind.JOBS)]
         jobs += implied_failed_jobs(ctx, jobs, history.available)
         jobs = [j for j in jobs if ctx.options.wants(j.tenant_id, j.job_id)]
-        failed = [j for j in jobs if j.status == "FAILED" and ctx.options.in_window(j.end or j.start)]
+        failed = [j for j in jobs if j.status in FAILED and ctx.options.in_window(j.end or j.start)]
         if ctx.options.job_id is None and not ctx.options.all_jobs:
             failed = [j for j in failed if self._is_latest(j, jobs, ctx)]
         seen: set[tuple] = set()
@@ -64,8 +65,8 @@ class FailedJob(Rule):
     def _is_latest(job: BackupJob, jobs: list[BackupJob], ctx: RuleContext) -> bool:
         later = [j for j in jobs if j.tenant_id == job.tenant_id and (j.job_id or 0) > (job.job_id or 0)]
         newest = max(later, key=lambda j: j.job_id or 0) if later else None
-        if newest is not None and newest.status != "FAILED":  # a later FAILED job is diagnosed itself
-            since = (f"completed since, at {fmt_time(newest.end)}" if newest.status == "COMPLETED"
+        if newest is not None and newest.status not in FAILED:  # a later FAILED job is diagnosed itself
+            since = (f"completed since, at {fmt_time(newest.end)}" if newest.status in SUCCEEDED
                      else f"is {newest.status} since {fmt_time(newest.start)}")
             ctx.observe(
                 f"Tenant {job.tenant_id}: job {job.job_id} FAILED ({code_text(job.result)}) but job {newest.job_id} "
@@ -81,7 +82,7 @@ class FailedJob(Rule):
             if j.tenant_id not in latest or (j.job_id or 0) > (latest[j.tenant_id].job_id or 0):
                 latest[j.tenant_id] = j
         for tenant_id, j in sorted(latest.items(), key=lambda kv: kv[0] or 0):
-            if j.status == "COMPLETED":
+            if j.status in SUCCEEDED:
                 ctx.observe(f"Tenant {tenant_id}: latest backup job {j.job_id} COMPLETED at {fmt_time(j.end)}.",
                             [j.provenance])
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from obdoctor.catalog.statuses import FAILED
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import BackupJob
@@ -86,7 +87,7 @@ def _from_set_tasks(ctx: RuleContext) -> list[BackupJob]:
     out = []
     for found in (ctx.evidence.get(Kind.TASK_HISTORY), ctx.evidence.get(Kind.TASKS)):
         for task in found:
-            if task.status == "FAILED":
+            if task.status in FAILED:
                 out.append(_implied(task.tenant_id, task.job_id, task.result,
                                     f"a FAILED backup task in {found.source}", [task], task.provenance,
                                     when=task.end, comment=task.comment, start=task.start))
