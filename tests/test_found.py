@@ -38,3 +38,9 @@ def test_a_misspelt_field_raises_rather_than_matching_nothing() -> None:
         assert events
         with pytest.raises(AttributeError):
             events.where(modul="log_archive")
+
+
+def test_a_kind_is_read_by_member_only() -> None:
+    with Bundle(EXAMPLES / "failed-41-chain") as source:
+        with pytest.raises(TypeError, match="Kind member"):
+            Evidence(source).get("rs_events")

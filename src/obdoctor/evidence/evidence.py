@@ -95,10 +95,12 @@ class Evidence:
         return list(self._logs.values())
 
     # -- evidence by kind ------------------------------------------------------------------
-    def get(self, kind: Kind | str) -> Found:
+    def get(self, kind: Kind) -> Found:
         """The typed records of one kind (``kinds.KINDS``), built once: rules ask for the same view
-        many times, and a malformed row must be reported once, not once per asking."""
-        kind = Kind(kind)
+        many times, and a malformed row must be reported once, not once per asking. A kind is a
+        ``Kind`` member, never its name as a string (a misspelt member fails where it is written)."""
+        if not isinstance(kind, Kind):
+            raise TypeError(f"evidence is read by Kind member, not {kind!r}")
         if kind not in self._typed:
             spec = KINDS[kind]
             build = spec.record.from_row if spec.per_tenant else (lambda r, _t, record=spec.record: record.from_row(r))

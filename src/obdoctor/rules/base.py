@@ -129,8 +129,7 @@ class DeclaredEvidence:
         return self._evidence.log_servers
 
     def get(self, kind: Kind) -> Found:
-        kind = Kind(kind)
-        if kind not in self._kinds:
+        if isinstance(kind, Kind) and kind not in self._kinds:
             self._undeclared(f"Kind.{kind.name}")
         return self._evidence.get(kind)
 
