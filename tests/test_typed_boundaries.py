@@ -104,3 +104,23 @@ def test_causes_read_from_data_are_checked_as_the_data_loads() -> None:
     assert len(details) == 2 and all(isinstance(d.cause, CauseId) for d in details)
     with pytest.raises(ValueError, match=r"storage_errors.toml \[curl\] 6: cause 'dest_unreachabel' is not defined"):
         named_cause("dest_unreachabel", "storage_errors.toml [curl] 6")
+
+
+def test_a_rule_reaches_no_raw_table_and_keeps_the_source_s_facts() -> None:
+    from obdoctor.evidence import Evidence
+    from obdoctor.rules.base import RuleContext
+    from obdoctor.sources.bundle import Bundle
+    from tests.conftest import EXAMPLES
+
+    class Reads(Rule):
+        id, name, needs = "T4", "reads", (Kind.JOBS,)
+
+    with Bundle(EXAMPLES / "failed-41-chain") as source:
+        evidence = Evidence(source)
+        seen = RuleContext(evidence).for_rule(Reads(), strict=True).evidence
+        assert (seen.version, seen.collected_at, seen.log_servers) == (
+            evidence.version, evidence.collected_at, evidence.log_servers)
+        with pytest.raises(AttributeError, match="'table' is not one of the source's facts"):
+            seen.table("CDB_OB_BACKUP_JOB_HISTORY")
+        with pytest.raises(TypeError, match="Kind member"):
+            seen.get("jobs")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from obdoctor.evidence import Evidence, Found, LogFamily, LogQuery, LogSearchResult, SourceInfo
+from obdoctor.evidence import Evidence, Found, LogFamily, LogQuery, LogSearchResult
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, Observation, Unchecked, Verdict
@@ -104,29 +104,14 @@ class DeclaredEvidence:
         self._kinds = frozenset(n for n in needs if isinstance(n, Kind))
         self._logs = frozenset(n for n in needs if isinstance(n, LogFamily))
 
-    @property
-    def info(self) -> SourceInfo:
-        return self._evidence.info
+    FACTS = frozenset({"info", "collected_at", "version", "since", "until", "log_servers"})
+    """What the source says about itself (``Evidence``'s attributes of these names): always there."""
 
-    @property
-    def collected_at(self) -> datetime | None:
-        return self._evidence.collected_at
-
-    @property
-    def version(self) -> str | None:
-        return self._evidence.version
-
-    @property
-    def since(self) -> datetime | None:
-        return self._evidence.since
-
-    @property
-    def until(self) -> datetime | None:
-        return self._evidence.until
-
-    @property
-    def log_servers(self) -> list[str]:
-        return self._evidence.log_servers
+    def __getattr__(self, name: str):
+        if name in self.FACTS:
+            return getattr(self._evidence, name)
+        raise AttributeError(f"a rule reads evidence with get and search_logs; {name!r} is not one of "
+                             f"the source's facts ({', '.join(sorted(self.FACTS))})")
 
     def get(self, kind: Kind) -> Found:
         if isinstance(kind, Kind) and kind not in self._kinds:
