@@ -52,13 +52,14 @@ def peak():
         if line.startswith("VmHWM:"):
             return round(int(line.split()[1]) / 1024, 1)
 from obdoctor.evidence import Evidence
+from obdoctor.evidence.kinds import Kind
 from obdoctor.sources.bundle import Bundle
 with Bundle(sys.argv[1]) as bundle:
     started, cpu_started = time.perf_counter(), cpu()
     evidence = Evidence(bundle)
     table = evidence.table("DBA_OB_ROOTSERVICE_EVENT_HISTORY")
     read, read_cpu, read_peak = time.perf_counter() - started, cpu() - cpu_started, peak()
-    events = evidence.rs_events()
+    events = evidence.get(Kind.RS_EVENTS)
     typed = time.perf_counter() - started
 print(json.dumps({"rows": len(table.rows), "events": len(events), "problems": len(table.problems),
                   "read": round(read, 3), "read_cpu": round(read_cpu, 3), "read_peak": read_peak, "typed": round(typed, 3), "typed_peak": peak()}))

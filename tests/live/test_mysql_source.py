@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence import Evidence
-from obdoctor.evidence.evidence import VIEWS
 from obdoctor.security.redaction import redact_text
 from obdoctor.scenarios import generator, model
 from obdoctor.sources.bundle import Bundle
@@ -227,11 +227,8 @@ def _plain(item) -> object:
 
 def _records(evidence: Evidence) -> dict[str, list]:
     out = {}
-    for kind in VIEWS:
-        accessor = getattr(evidence, kind, None)
-        if callable(accessor):
-            found = accessor()
-            out[kind] = sorted((repr(_plain(r)) for r in found.items))
+    for kind in Kind:
+        out[kind.value] = sorted((repr(_plain(r)) for r in evidence.get(kind).items))
     return out
 
 
@@ -282,10 +279,10 @@ def test_dba_rows_of_a_user_tenant_are_in_cdb(simdb, tmp_path: Path) -> None:
     with Bundle(bundle_dir) as bundle, MySqlSource(simdb.config()) as live:
         offline, online = Evidence(bundle), Evidence(live)
         assert online.info.dba_tenant_id == offline.info.dba_tenant_id == 1002
-        assert online.job_history().source == "CDB_OB_BACKUP_JOB_HISTORY"
-        assert offline.job_history().source == "DBA_OB_BACKUP_JOB_HISTORY"
+        assert online.get(Kind.JOB_HISTORY).source == "CDB_OB_BACKUP_JOB_HISTORY"
+        assert offline.get(Kind.JOB_HISTORY).source == "DBA_OB_BACKUP_JOB_HISTORY"
         assert _records(online)["job_history"] == _records(offline)["job_history"] != []
-        assert [j.tenant_id for j in online.job_history()] == [1002, 1002]
+        assert [j.tenant_id for j in online.get(Kind.JOB_HISTORY)] == [1002, 1002]
 
 
 def _dba_scenario(tmp_path: Path) -> Path:
@@ -347,7 +344,7 @@ def test_missing_view_is_unavailable_with_the_reason(simdb, scenarios) -> None:
         result = live.read_table("CDB_OB_BACKUP_JOB_HISTORY")
         assert not result.available and result.rows == []
         assert "1146" in result.reason and "does not exist" in result.reason
-        found = Evidence(live).job_history()  # falls back to the DBA_ view, as with a bundle
+        found = Evidence(live).get(Kind.JOB_HISTORY)  # falls back to the DBA_ view, as with a bundle
         assert found.source == "DBA_OB_BACKUP_JOB_HISTORY"
 
 
@@ -396,7 +393,7 @@ def test_mariadb_stopped_mid_run(private_simdb, scenarios) -> None:
         again = live.read_table("__all_virtual_backup_ls_task_history")  # fails fast, same reason
         assert not again.available and time.monotonic() - started < 1
         evidence = Evidence(live)
-        assert not evidence.job_history().available  # a "could not check", not a crash
+        assert not evidence.get(Kind.JOB_HISTORY).available  # a "could not check", not a crash
         private_simdb.start()  # same datadir and port: the database comes back
         live.reset()  # a long-lived user (watch) reconnects
         assert live.read_table("DBA_OB_TENANTS").available

@@ -1,5 +1,6 @@
 """Next steps scoped to a destination kind ("NFS:", "Object storage:") apply only to that kind."""
 
+from obdoctor.catalog.cause_ids import DEST_PERMISSION_DENIED, ERROR_CODE
 from obdoctor.findings import Verdict
 from obdoctor.rules.base import Chain
 
@@ -7,7 +8,7 @@ from obdoctor.rules.base import Chain
 def _steps(kind):
     chain = Chain("T")
     chain.destination_kind = kind
-    return chain.finding("dest_permission_denied", Verdict.LIKELY, "s").next_steps
+    return chain.finding(DEST_PERMISSION_DENIED, Verdict.LIKELY, "s").next_steps
 
 
 def test_nfs_destination_gets_no_object_storage_advice():
@@ -31,7 +32,7 @@ def test_a_hostile_trace_id_is_reported_not_named():
     chain = Chain("T")
     chain.trace("Y1-$(touch /tmp/x)")
     chain.trace("YB427F000002-0005E98EBF8D9DC7-0-0")
-    finding = chain.finding("error_code", Verdict.LIKELY, "s")
+    finding = chain.finding(ERROR_CODE, Verdict.LIKELY, "s")
     assert finding.trace_ids == ["YB427F000002-0005E98EBF8D9DC7-0-0"]
     assert any("not an OceanBase trace id" in u.why for u in finding.unchecked)
 

@@ -4,22 +4,17 @@ catalogued, and every cause they can name is defined."""
 from __future__ import annotations
 
 import re
-from obdoctor.evidence.evidence import VIEWS
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import KINDS, Kind
 from obdoctor.catalog import errors
 from obdoctor.catalog.causes import all_causes
 from obdoctor.rules.base import all_rules
 from tests.conftest import ROOT
 
-FAMILIES = {"observer", "rootservice", "election", "trace"}
-
-
 def test_needs_name_known_evidence() -> None:
     for rule in all_rules():
         for need in rule.needs:
-            if need.startswith("logs:"):
-                assert need[5:] in FAMILIES, (rule.id, need)
-            else:
-                assert need in VIEWS, (rule.id, need)
+            assert (isinstance(need, Kind) and need in KINDS) or isinstance(need, LogFamily), (rule.id, need)
 
 
 def test_declared_codes_are_catalogued() -> None:
@@ -28,20 +23,20 @@ def test_declared_codes_are_catalogued() -> None:
             assert errors.lookup(code) is not None, (rule.id, code)
 
 
-def test_causes_named_by_the_new_rules_exist() -> None:
-    from obdoctor.rules.services import destination
+def test_causes_named_by_the_rules_are_constants() -> None:
+    """Rules name causes by the constants of ``catalog.cause_ids`` (a misspelt one fails the
+    import, tests/test_typed_boundaries.py), never by a string literal."""
+    import importlib
 
-    causes = set(all_causes())
-    files = ["archive.py", "services/destination.py", "restore_command.py", "restore_stuck.py", "restore_failed.py",
-             "services/restore.py", "clean.py", "codes/destination.py", "signatures.py"]
-    named: set[str] = set(destination._WHAT) | set(destination._FIXED_CAUSE.values())
-    for name in files:
-        text = (ROOT / "src/obdoctor/rules" / name).read_text(encoding="utf-8")
-        named |= set(re.findall(r'(?:finding\(|Explanation\()\s*"([a-z_0-9]+)"', text))
-        named |= set(re.findall(r'return\s+\(?"([a-z_0-9]+)",\s*Verdict', text))
-        named |= set(re.findall(r'generic="([a-z_0-9]+)"', text))
-    missing = sorted(c for c in named if c not in causes)
-    assert not missing, missing
+    from obdoctor.catalog.causes import CauseId
+
+    named: set[str] = set()
+    for path in sorted((ROOT / "src/obdoctor/rules").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r'(?:finding\(|Explanation\(|generic=)\s*"', text), path
+        module = ".".join(path.relative_to(ROOT / "src").with_suffix("").parts).removesuffix(".__init__")
+        named |= {v.value for v in vars(importlib.import_module(module)).values() if isinstance(v, CauseId)}
+    assert named <= set(all_causes())
     assert {"dest_out_of_space", "restore_point_outside_window", "clean_stuck", "archive_lagging",
             "restore_failed", "archive_log_recycled"} <= named
 

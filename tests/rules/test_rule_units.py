@@ -37,27 +37,28 @@ def test_every_code_family_module_is_found():
 def test_a_rule_sees_only_what_it_declares_strictly():
     import pytest
 
-    from obdoctor.evidence import Evidence, LogQuery
+    from obdoctor.evidence import Evidence, LogFamily, LogQuery
     from obdoctor.evidence.kinds import Kind
     from obdoctor.rules.base import Rule, RuleContext, UndeclaredEvidence
     from obdoctor.sources.bundle import Bundle
     from tests.conftest import EXAMPLES
 
     class Reader(Rule):
-        id, name, needs = "T0", "reader", ("jobs", "logs:observer")
+        id, name, needs = "T0", "reader", (Kind.JOBS, LogFamily.OBSERVER)
 
     bundle = EXAMPLES / "archive-lagging"
     with Bundle(bundle) as source:
         ctx = RuleContext(Evidence(source))
         strict = ctx.for_rule(Reader(), strict=True).evidence
-        assert strict.jobs() is ctx.evidence.get(Kind.JOBS) and strict.get("jobs") is ctx.evidence.jobs()
+        assert strict.get(Kind.JOBS) is ctx.evidence.get(Kind.JOBS)
         strict.search_logs(LogQuery(servers=(), kinds=("observer",), any_of=("x",)))
-        for undeclared in (lambda: strict.job_history(), lambda: strict.tenant(1002), lambda: strict.get(Kind.TASKS),
+        for undeclared in (lambda: strict.get(Kind.JOB_HISTORY), lambda: strict.get(Kind.TENANTS),
+                           lambda: strict.get(Kind.TASKS),
                            lambda: strict.search_logs(LogQuery(servers=(), kinds=("rootservice",), any_of=("x",)))):
             with pytest.raises(UndeclaredEvidence, match="T0 reads"):
                 undeclared()
         lenient = ctx.for_rule(Reader()).evidence
-        assert lenient.job_history() is ctx.evidence.job_history()  # served outside the tests
+        assert lenient.get(Kind.JOB_HISTORY) is ctx.evidence.get(Kind.JOB_HISTORY)  # served outside the tests
         assert strict.version == ctx.evidence.version  # facts about the source are always there
 
 

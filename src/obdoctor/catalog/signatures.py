@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from obdoctor.catalog import errors
+from obdoctor.catalog.causes import CauseId
 from obdoctor.catalog.views import version_tuple
 
 SCHEMES = ("file", "oss", "s3", "cos", "obs", "gs", "azblob")
@@ -82,7 +83,8 @@ class Signature:
     regex: re.Pattern | None = None
     versions: str | None = None
     states: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    cause: str | None = None
+    cause: CauseId | None = None
+    """Checked when the file loads (file and line if it is not a cause of ``data/causes/``)."""
     verdict: str = "likely"
     fire: tuple[Case, ...] = ()
     quiet: tuple[Case, ...] = ()
@@ -335,10 +337,12 @@ def _signature(name: str, line: int, body: dict, statements: dict[str, Statement
         states.append((key, tuple(v.upper() for v in _strings(where, f"states.{key}", value))))
     cause = body.get("cause")
     if cause is not None:
-        from obdoctor.catalog.causes import all_causes
+        from obdoctor.catalog.causes import named_cause
 
-        if cause not in all_causes():
-            raise SignatureError(f"{at('cause')}: cause {cause!r} is not defined in data/causes/")
+        try:
+            cause = named_cause(cause, at("cause"))
+        except ValueError as exc:
+            raise SignatureError(str(exc)) from None
     verdict = body.get("verdict", "likely")
     if verdict not in VERDICTS:
         raise SignatureError(f"{at('verdict')}: verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")

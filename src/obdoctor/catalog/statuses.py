@@ -13,6 +13,8 @@ _STATUSES = data_toml("backup_facts.toml")["statuses"]
 TERMINAL: tuple[str, ...] = tuple(_STATUSES["terminal"])
 """Statuses that end a job, a set task or a clean task; anything else is still moving (or stuck)."""
 FAILED: tuple[str, ...] = tuple(_STATUSES["failed"])
+SUCCEEDED: tuple[str, ...] = tuple(_STATUSES["succeeded"])
+"""The terminal statuses of a job or task that did its work."""
 KNOWN_STAGES: tuple[str, ...] = tuple(_STATUSES["known_stages"])
 """Set-task stages across 4.0 .. 4.3.5; an unknown one is shown verbatim."""
 ARCHIVE_WAIT_STAGES: tuple[str, ...] = tuple(_STATUSES["archive_wait_stages"])

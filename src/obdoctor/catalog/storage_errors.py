@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from obdoctor.catalog.causes import CauseId, named_cause
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.catalog.views import version_tuple
 
@@ -22,7 +23,7 @@ class StorageDetail:
     code: str
     name: str
     meaning: str
-    cause: str
+    cause: CauseId
 
     def describe(self) -> str:
         label = {"curl": "curl code", "aos": "OSS/COS SDK status", "http": "HTTP status", "service": "service error"}[self.kind]
@@ -30,9 +31,18 @@ class StorageDetail:
         return f"{label} {self.code}{name}: {self.meaning}"
 
 
+_CAUSE_TABLES = ("curl", "aos", "http", "service_errors")
+"""The tables whose entries name a cause."""
+
+
 @functools.cache
 def _tables() -> dict:
-    return data_toml("storage_errors.toml")
+    """The tables, each entry's cause checked (and made a ``CauseId``) as they load."""
+    tables = dict(data_toml("storage_errors.toml"))
+    for table in _CAUSE_TABLES:
+        tables[table] = {key: {**entry, "cause": named_cause(entry["cause"], f"storage_errors.toml [{table}] {key}")}
+                         for key, entry in tables[table].items()}
+    return tables
 
 
 def signatures() -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status, worst
 from obdoctor.evidence.records import ArchiveStatus
@@ -47,14 +48,14 @@ def _lag_target(ctx: CheckContext, tenant_id: int, dest_no: int | None):
 
 def _entered(ctx: CheckContext, r: ArchiveStatus) -> datetime | None:
     """When the round entered its status (the latest ``log_archive``/``change_status`` to it)."""
-    changes = [e for e in ctx.evidence.rs_events("log_archive", "change_status")
+    changes = [e for e in ctx.evidence.get(Kind.RS_EVENTS).where(module="log_archive", event="change_status")
                if e.tenant_id == r.tenant_id and (e.value("new_status") or "").upper() == r.status
                and e.int_value("dest_no") in (None, r.dest_no)]
     return max((e.timestamp for e in changes if e.timestamp), default=None)
 
 
 def check_log_archive(ctx: CheckContext, tenant_id: int) -> CheckResult:
-    archive = ctx.evidence.archivelog()
+    archive = ctx.evidence.get(Kind.ARCHIVELOG)
     if not archive.available:
         return ctx.unreadable(CHECK, tenant_id, archive, "the archive status")
     policy = settings()["log_archive"]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from obdoctor.catalog.statuses import TERMINAL
+from obdoctor.evidence.kinds import Kind
+from obdoctor.catalog.statuses import FAILED, SUCCEEDED, TERMINAL
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status
 from obdoctor.evidence.records import BackupJob
@@ -26,23 +27,23 @@ def _when(job: BackupJob) -> datetime:
 def finished_jobs(ctx: CheckContext, tenant_id: int) -> list[BackupJob]:
     """The tenant's finished jobs, history first, plus FAILED rows still in the jobs view (one per job)."""
     seen: dict[int | None, BackupJob] = {}
-    for job in (*ctx.evidence.job_history(), *ctx.evidence.jobs()):
+    for job in (*ctx.evidence.get(Kind.JOB_HISTORY), *ctx.evidence.get(Kind.JOBS)):
         if job.tenant_id == tenant_id and job.status in TERMINAL:
             seen.setdefault(job.job_id, job)
     return sorted(seen.values(), key=_when)
 
 
 def check_last_backup(ctx: CheckContext, tenant_id: int) -> CheckResult:
-    history = ctx.evidence.job_history()
+    history = ctx.evidence.get(Kind.JOB_HISTORY)
     if not history.available:
         return ctx.unreadable(CHECK, tenant_id, history, "the job history")
     if ctx.now is None:
         return ctx.no_now(CHECK, tenant_id)
     jobs = finished_jobs(ctx, tenant_id)
     threshold = ctx.setting("max_backup_age")
-    completed = [j for j in jobs if j.status == "COMPLETED"]
+    completed = [j for j in jobs if j.status in SUCCEEDED]
     last = completed[-1] if completed else None
-    failed = [j for j in jobs if j.status == "FAILED" and (last is None or _when(j) > _when(last))]
+    failed = [j for j in jobs if j.status in FAILED and (last is None or _when(j) > _when(last))]
     chain = Chain(CHECK)
     if last is None:
         chain.step(history.source, f"no COMPLETED job of tenant {tenant_id} among its {len(jobs)} finished job(s)")

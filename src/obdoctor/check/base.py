@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.check.model import CheckOptions, CheckResult, Status
 from obdoctor.evidence import Evidence, Row
 from obdoctor.evidence.records import scn_time
@@ -48,9 +49,9 @@ class CheckContext:
     @cached_property
     def offset(self) -> timedelta | None:
         """The cluster's zone: a ``*_SCN_DISPLAY`` minus its SCN as UTC, to the quarter hour."""
-        pairs = [(r.checkpoint_scn, r.checkpoint) for r in self.evidence.archivelog()]
-        pairs += [(p.checkpoint_scn, p.checkpoint) for p in self.evidence.archive_pieces()]
-        pairs += [(s.min_restore_scn, s.min_restore) for s in self.evidence.backup_set_files()]
+        pairs = [(r.checkpoint_scn, r.checkpoint) for r in self.evidence.get(Kind.ARCHIVELOG)]
+        pairs += [(p.checkpoint_scn, p.checkpoint) for p in self.evidence.get(Kind.ARCHIVE_PIECES)]
+        pairs += [(s.min_restore_scn, s.min_restore) for s in self.evidence.get(Kind.BACKUP_SET_FILES)]
         for scn, shown in pairs:
             utc = scn_time(scn)
             if utc is not None and shown is not None:

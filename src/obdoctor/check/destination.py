@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from obdoctor.catalog.statuses import FAILED, SUCCEEDED
+from obdoctor.evidence.kinds import Kind
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status, worst
 from obdoctor.evidence.provenance import Provenance
@@ -37,18 +39,18 @@ def _archive_dest_rows(ctx: CheckContext, tenant_id: int):
 def data_destination(ctx: CheckContext, tenant_id: int):
     """The tenant's data_backup_dest parameter row, or None."""
     name = settings()["destination"]["data_parameter"]
-    return next((p for p in ctx.evidence.parameters() if p.tenant_id == tenant_id and p.name == name and p.value), None)
+    return next((p for p in ctx.evidence.get(Kind.PARAMETERS).where(tenant_id=tenant_id, name=name) if p.value), None)
 
 
 def log_destination(ctx: CheckContext, tenant_id: int) -> str | None:
     rows, _table = _archive_dest_rows(ctx, tenant_id)
     if rows:
         return rows[0].text("VALUE")
-    return next((r.path for r in ctx.evidence.archivelog() if r.tenant_id == tenant_id and r.path), None)
+    return next((r.path for r in ctx.evidence.get(Kind.ARCHIVELOG) if r.tenant_id == tenant_id and r.path), None)
 
 
 def check_destination(ctx: CheckContext, tenant_id: int) -> CheckResult:
-    params = ctx.evidence.parameters()
+    params = ctx.evidence.get(Kind.PARAMETERS)
     if not params.available:
         return ctx.unreadable(DESTINATION, tenant_id, params, "the backup parameters")
     chain = Chain(DESTINATION)
@@ -58,7 +60,7 @@ def check_destination(ctx: CheckContext, tenant_id: int) -> CheckResult:
     else:
         chain.step(params.source, f"no data_backup_dest for tenant {tenant_id}")
     rows, table = _archive_dest_rows(ctx, tenant_id)
-    archive_paths = [r for r in ctx.evidence.archivelog() if r.tenant_id == tenant_id and r.path]
+    archive_paths = [r for r in ctx.evidence.get(Kind.ARCHIVELOG) if r.tenant_id == tenant_id and r.path]
     log_path = None
     if rows:
         log_path = rows[0].text("VALUE")
@@ -67,7 +69,7 @@ def check_destination(ctx: CheckContext, tenant_id: int) -> CheckResult:
         log_path = archive_paths[0].path
         chain.step(archive_paths[0].provenance.name, f"the archive round writes to {redact_text(log_path)}",
                    provenance=[archive_paths[0].provenance])
-    elif table.available or ctx.evidence.archivelog().available:
+    elif table.available or ctx.evidence.get(Kind.ARCHIVELOG).available:
         chain.step(table.name, f"no log archive destination for tenant {tenant_id}")
     else:
         return ctx.unknown(DESTINATION, tenant_id, f"the log archive destination could not be read: {table.reason}",
@@ -83,13 +85,13 @@ def check_destination(ctx: CheckContext, tenant_id: int) -> CheckResult:
 
 
 def _last_completed(ctx: CheckContext, tenant_id: int) -> datetime | None:
-    return max((j.end for j in ctx.evidence.job_history() if j.tenant_id == tenant_id and j.status == "COMPLETED"
-                and j.end), default=None)
+    return max((j.end for j in ctx.evidence.get(Kind.JOB_HISTORY).where(tenant_id=tenant_id)
+                if j.status in SUCCEEDED and j.end), default=None)
 
 
 def check_permission(ctx: CheckContext, tenant_id: int) -> CheckResult:
     module = settings()["destination"]["permission_event_module"]
-    events = ctx.evidence.rs_events(module)
+    events = ctx.evidence.get(Kind.RS_EVENTS).where(module=module)
     if not events.available:
         return ctx.unreadable(PERMISSION, tenant_id, events, "the root service events")
     chain = Chain(PERMISSION)
@@ -108,7 +110,8 @@ def check_permission(ctx: CheckContext, tenant_id: int) -> CheckResult:
     if meaning is not None:
         details["signature"] = meaning.signature.id
     if recovered and last.timestamp and recovered > last.timestamp:
-        chain.step(ctx.evidence.job_history().source, f"a backup job COMPLETED after it, at {fmt_time(recovered)}")
+        chain.step(ctx.evidence.get(Kind.JOB_HISTORY).source,
+                   f"a backup job COMPLETED after it, at {fmt_time(recovered)}")
         return CheckResult(PERMISSION, tenant_id, Status.OK,
                            f"the permission check failed at {fmt_time(last.timestamp)} ({code}) but a backup completed since",
                            evidence=chain.steps, details=details)
@@ -135,7 +138,7 @@ def _signature(ctx: CheckContext, chain: Chain, tenant_id: int, code: int, text:
 
 
 def check_clean(ctx: CheckContext, tenant_id: int) -> CheckResult:
-    running, history = ctx.evidence.delete_jobs(), ctx.evidence.delete_job_history()
+    running, history = ctx.evidence.get(Kind.DELETE_JOBS), ctx.evidence.get(Kind.DELETE_JOB_HISTORY)
     if not running.available and not history.available:
         return ctx.unreadable(CLEAN, tenant_id, running, "the backup clean jobs")
     policy = settings()["destination"]
@@ -148,12 +151,12 @@ def check_clean(ctx: CheckContext, tenant_id: int) -> CheckResult:
             chain.row_step(running.source, f"clean job {job.job_id} {job.status} for {ago(age)}", [job], _JOB_COLUMNS)
             parts.append((Status(policy["clean_stuck"]), f"clean job {job.job_id} running for {ago(age)}"))
     finished = sorted((j for j in history if j.tenant_id == tenant_id), key=lambda j: j.end or j.start or datetime.min)
-    if finished and finished[-1].status == "FAILED":
+    if finished and finished[-1].status in FAILED:
         job = finished[-1]
         chain.row_step(history.source, f"the latest clean job {job.job_id} FAILED with {errors.describe(job.result)}",
                        [job], _JOB_COLUMNS)
         parts.append((Status(policy["clean_failed"]), f"clean job {job.job_id} failed ({job.result})"))
-    available = [s for s in ctx.evidence.backup_set_files() if s.tenant_id == tenant_id and s.file_status == "AVAILABLE"]
+    available = list(ctx.evidence.get(Kind.BACKUP_SET_FILES).where(tenant_id=tenant_id, file_status="AVAILABLE"))
     pile = int(ctx.setting("sets_pile_up"))
     if len(available) > pile:
         policies = ctx.evidence.table("CDB_OB_BACKUP_DELETE_POLICY")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.check.archive import check_log_archive
 from obdoctor.check.backups import check_last_backup
 from obdoctor.check.base import CheckContext
@@ -38,14 +39,14 @@ def tenants(evidence: Evidence, only: int | None) -> tuple[list[int], list[str]]
     The sys tenant (1) and META tenants take no backups of their own and are left out.
     """
     notes: list[str] = []
-    listed = evidence.tenants()
+    listed = evidence.get(Kind.TENANTS)
     found: set[int] = set()
     if listed.available and listed.items:
         found = {t.tenant_id for t in listed if t.tenant_id is not None and (t.tenant_type or "USER").upper() == "USER"}
     else:
-        for kind in (evidence.job_history(), evidence.jobs(), evidence.archivelog(), evidence.backup_set_files(),
-                     evidence.parameters(), evidence.delete_jobs(), evidence.delete_job_history()):
-            found |= {r.tenant_id for r in kind if r.tenant_id is not None}
+        for kind in (Kind.JOB_HISTORY, Kind.JOBS, Kind.ARCHIVELOG, Kind.BACKUP_SET_FILES, Kind.PARAMETERS,
+                     Kind.DELETE_JOBS, Kind.DELETE_JOB_HISTORY):
+            found |= {r.tenant_id for r in evidence.get(kind) if r.tenant_id is not None}
         found.discard(1)
         if not listed.available:
             notes.append(f"tenants taken from the backup views: {listed.reason}")

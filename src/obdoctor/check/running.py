@@ -9,7 +9,8 @@ running longer than the tenant's longest successful one is a warning too.
 
 from __future__ import annotations
 
-from obdoctor.catalog.statuses import TERMINAL
+from obdoctor.evidence.kinds import Kind
+from obdoctor.catalog.statuses import SUCCEEDED, TERMINAL
 from obdoctor.check.base import CheckContext, ago
 from obdoctor.check.model import CheckResult, Status, worst
 from obdoctor.evidence.records import BackupJob
@@ -22,8 +23,8 @@ _LS_COLUMNS = ("tenant_id", "job_id", "ls_id", "status", "svr_ip", "modified")
 
 def _longest_success(ctx: CheckContext, tenant_id: int) -> tuple[float, BackupJob] | None:
     best = None
-    for j in ctx.evidence.job_history():
-        if j.tenant_id == tenant_id and j.status == "COMPLETED" and j.start and j.end:
+    for j in ctx.evidence.get(Kind.JOB_HISTORY):
+        if j.tenant_id == tenant_id and j.status in SUCCEEDED and j.start and j.end:
             seconds = (j.end - j.start).total_seconds()
             if best is None or seconds > best[0]:
                 best = (seconds, j)
@@ -31,7 +32,7 @@ def _longest_success(ctx: CheckContext, tenant_id: int) -> tuple[float, BackupJo
 
 
 def check_running(ctx: CheckContext, tenant_id: int) -> CheckResult:
-    jobs = ctx.evidence.jobs()
+    jobs = ctx.evidence.get(Kind.JOBS)
     if not jobs.available:
         return ctx.unreadable(CHECK, tenant_id, jobs, "the running jobs")
     terminal = TERMINAL
@@ -68,7 +69,7 @@ def check_running(ctx: CheckContext, tenant_id: int) -> CheckResult:
                                                   "(one snapshot: slow or frozen)"))
         if longest and age is not None and age > longest[0]:
             seconds, best = longest
-            chain.row_step(ctx.evidence.job_history().source, f"the longest successful job of tenant {tenant_id} "
+            chain.row_step(ctx.evidence.get(Kind.JOB_HISTORY).source, f"the longest successful job of tenant {tenant_id} "
                            f"took {ago(seconds)} (job {best.job_id})", [best], ("tenant_id", "job_id", "status", "start", "end"))
             parts.append((Status.WARNING, f"job {job.job_id} running for {ago(age)}, longer than the longest "
                                           f"successful one ({ago(seconds)})"))
@@ -86,7 +87,7 @@ def check_running(ctx: CheckContext, tenant_id: int) -> CheckResult:
 
 def _snapshot_quiet(ctx: CheckContext, chain: Chain, job: BackupJob) -> float | None:
     """Seconds since any running ls task row of the job last changed; None when unknown."""
-    ls = ctx.evidence.ls_tasks()
+    ls = ctx.evidence.get(Kind.LS_TASKS)
     if not ls.available:
         chain.could_not_check("ls task progress", f"{ls.source}: {ls.reason}")
         return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.check.base import CheckContext, settings
 from obdoctor.check.model import CheckResult, Status
 from obdoctor.evidence.records import ArchivePiece, BackupSetFile
@@ -97,7 +98,7 @@ def _runs(pieces: list[Piece]) -> list[Run]:
 def build_window(ctx: CheckContext, tenant_id: int) -> Window:
     policy = settings()["restore_window"]
     pieces, bad_pieces = [], []
-    for p in ctx.evidence.archive_pieces():
+    for p in ctx.evidence.get(Kind.ARCHIVE_PIECES):
         if p.tenant_id != tenant_id:
             continue
         start, end = ctx.point(p.start_scn, p.start), ctx.point(p.checkpoint_scn, p.checkpoint)
@@ -112,7 +113,7 @@ def build_window(ctx: CheckContext, tenant_id: int) -> Window:
         by_dest.setdefault(piece.dest_no, []).append(piece)
     runs = max((_runs(group) for group in by_dest.values()), key=lambda rs: rs[-1].end, default=[])
     sets, bad_sets = [], []
-    for s in ctx.evidence.backup_set_files():
+    for s in ctx.evidence.get(Kind.BACKUP_SET_FILES):
         if s.tenant_id != tenant_id:
             continue
         min_restore = ctx.point(s.min_restore_scn, s.min_restore)
@@ -139,7 +140,7 @@ def _display(text: str) -> datetime | None:
 
 
 def _unreadable(ctx: CheckContext, check: str, tenant_id: int) -> CheckResult | None:
-    sets, pieces = ctx.evidence.backup_set_files(), ctx.evidence.archive_pieces()
+    sets, pieces = ctx.evidence.get(Kind.BACKUP_SET_FILES), ctx.evidence.get(Kind.ARCHIVE_PIECES)
     for found in (sets, pieces):
         if not found.available:
             return ctx.unreadable(check, tenant_id, found, found.source)
@@ -152,7 +153,8 @@ def check_restore_window(ctx: CheckContext, tenant_id: int) -> CheckResult:
         return missing
     w = build_window(ctx, tenant_id)
     chain = Chain(CHECK)
-    sets_view, pieces_view = ctx.evidence.backup_set_files().source, ctx.evidence.archive_pieces().source
+    sets_view = ctx.evidence.get(Kind.BACKUP_SET_FILES).source
+    pieces_view = ctx.evidence.get(Kind.ARCHIVE_PIECES).source
     chain.row_step(sets_view, f"{len(w.sets)} usable backup set(s) (SUCCESS, AVAILABLE)"
                    + (f"; {len(w.unusable_sets)} other(s) not usable" if w.unusable_sets else ""),
                    [s.record for s in w.sets[-5:]], _SET_COLUMNS)
@@ -216,7 +218,7 @@ def check_restore_preview(ctx: CheckContext, tenant_id: int, when: datetime) -> 
             gap = next(((a, b) for a, b in w.gaps() if a < when < b), None)
             why = (f"it falls in a gap of the archive ({fmt_time(gap[0])} .. {fmt_time(gap[1])})" if gap
                    else "no backup set reaches it with unbroken logs")
-        chain.step(ctx.evidence.backup_set_files().source, f"no usable set restores to {fmt_time(when)}: {why}")
+        chain.step(ctx.evidence.get(Kind.BACKUP_SET_FILES).source, f"no usable set restores to {fmt_time(when)}: {why}")
         return CheckResult(PREVIEW, tenant_id, Status.CRITICAL, f"cannot restore to {fmt_time(when)}: {why}",
                            evidence=chain.steps, details=details)
     pieces = [p for p in chosen.run.pieces if p.end >= chosen.replay_from and p.start <= when]

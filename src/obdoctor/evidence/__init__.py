@@ -2,11 +2,11 @@
 
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.rows import Row, TableResult
-from obdoctor.evidence.logquery import LogQuery, LogSearchResult
+from obdoctor.evidence.logquery import LogFamily, LogQuery, LogSearchResult
 from obdoctor.evidence.source import EvidenceSource, SourceInfo
 from obdoctor.evidence.evidence import Evidence, Found
 
 __all__ = [
-    "Evidence", "EvidenceSource", "Found", "LogQuery", "LogSearchResult",
+    "Evidence", "EvidenceSource", "Found", "LogFamily", "LogQuery", "LogSearchResult",
     "Provenance", "Row", "SourceInfo", "TableResult",
 ]

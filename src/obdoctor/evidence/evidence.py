@@ -1,9 +1,11 @@
 """The one interface rules read: typed evidence over any source, with what was not checked.
 
-A rule asks ``evidence.get(Kind.JOB_HISTORY)`` (or its named shorthand ``evidence.job_history()``)
-or ``evidence.search_logs(...)``; it never knows whether the answer came from a bundle on disk or
-from a live cluster. Every kind returns a ``Found``: the records and, when the view could not be
-read, why. Which views make a kind and which record its rows become is ``kinds.KINDS``.
+A rule asks ``evidence.get(Kind.JOB_HISTORY)`` or ``evidence.search_logs(...)``; it never knows
+whether the answer came from a bundle on disk or from a live cluster. Every kind returns a
+``Found``: the records and, when the view could not be read, why. A narrower read is said on the
+``Found`` (``.where(module=..., event=...)``, ``.first(tenant_id=...)``), so the one way in stays
+``get`` and a rule's declared kinds are all it can reach. Which views make a kind and which
+record its rows become is ``kinds.KINDS``.
 """
 
 from __future__ import annotations
@@ -16,11 +18,6 @@ from typing import Generic, TypeVar
 from obdoctor.evidence.clock import use_cluster_zone
 from obdoctor.evidence.kinds import KINDS, Kind
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
-from obdoctor.evidence.records import (
-    ArchivePiece, ArchiveStatus, BackupJob, BackupParameter, BackupSetFile, BackupTask, DeleteJob,
-    DeleteTask, KeyValue, LogStat, LSArchiveProgress, LSRecoveryStat, LSReplica, LSTask, ReplayStat,
-    RestoreJob, RootServiceEvent, ScheduleTask, SchemaInfo, Server, ServerEvent, Tenant, TenantInfo,
-)
 from obdoctor.evidence.rows import Row, TableResult
 from obdoctor.evidence.source import EvidenceSource, SourceInfo
 
@@ -44,6 +41,18 @@ class Found(Generic[T]):
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+    def where(self, **fields: object) -> Found[T]:
+        """The records whose named fields equal the values given (``where(module="backup_data")``),
+        with the view and its availability kept: a narrowed read still says whether it could be
+        read. A field the records do not have raises (a misspelt filter must not match nothing)."""
+        items = [r for r in self.items if all(getattr(r, name) == value for name, value in fields.items())]
+        return Found(items, self.source, self.available, self.reason)
+
+    def first(self, **fields: object) -> T | None:
+        """The first record whose named fields equal the values given (a tenant by ``tenant_id``,
+        a server by ``svr_ip``), None when there is none."""
+        return next(iter(self.where(**fields)), None)
 
 
 VIEWS: dict[str, tuple[str, ...]] = {kind.value: spec.views for kind, spec in KINDS.items()}
@@ -85,11 +94,13 @@ class Evidence:
     def log_searches(self) -> list[LogSearchResult]:
         return list(self._logs.values())
 
-    # -- typed views ------------------------------------------------------------------
-    def get(self, kind: Kind | str) -> Found:
+    # -- evidence by kind ------------------------------------------------------------------
+    def get(self, kind: Kind) -> Found:
         """The typed records of one kind (``kinds.KINDS``), built once: rules ask for the same view
-        many times, and a malformed row must be reported once, not once per asking."""
-        kind = Kind(kind)
+        many times, and a malformed row must be reported once, not once per asking. A kind is a
+        ``Kind`` member, never its name as a string (a misspelt member fails where it is written)."""
+        if not isinstance(kind, Kind):
+            raise TypeError(f"evidence is read by Kind member, not {kind!r}")
         if kind not in self._typed:
             spec = KINDS[kind]
             build = spec.record.from_row if spec.per_tenant else (lambda r, _t, record=spec.record: record.from_row(r))
@@ -122,101 +133,6 @@ class Evidence:
         """DBA_ views drop TENANT_ID: their rows belong to the tenant they were read in."""
         return self._info.dba_tenant_id if view.startswith("DBA_") else None
 
-    def rs_events(self, module: str | None = None, event: str | None = None) -> Found[RootServiceEvent]:
-        return _of_event(self.get(Kind.RS_EVENTS), module, event)
-
-    def jobs(self) -> Found[BackupJob]:
-        return self.get(Kind.JOBS)
-
-    def job_history(self) -> Found[BackupJob]:
-        return self.get(Kind.JOB_HISTORY)
-
-    def tasks(self) -> Found[BackupTask]:
-        return self.get(Kind.TASKS)
-
-    def task_history(self) -> Found[BackupTask]:
-        return self.get(Kind.TASK_HISTORY)
-
-    def schedule_tasks(self) -> Found[ScheduleTask]:
-        return self.get(Kind.SCHEDULE_TASKS)
-
-    def ls_tasks(self) -> Found[LSTask]:
-        return self.get(Kind.LS_TASKS)
-
-    def ls_task_history(self) -> Found[LSTask]:
-        return self.get(Kind.LS_TASK_HISTORY)
-
-    def tenants(self) -> Found[Tenant]:
-        return self.get(Kind.TENANTS)
-
-    def parameters(self) -> Found[BackupParameter]:
-        return self.get(Kind.PARAMETERS)
-
-    def archivelog(self) -> Found[ArchiveStatus]:
-        return self.get(Kind.ARCHIVELOG)
-
-    def servers(self) -> Found[Server]:
-        return self.get(Kind.SERVERS)
-
-    # -- restore, backup clean, archive and log stream views (records/) --------
-    def server_events(self, module: str | None = None, event: str | None = None) -> Found[ServerEvent]:
-        return _of_event(self.get(Kind.SERVER_EVENTS), module, event)
-
-    def restore_progress(self) -> Found[RestoreJob]:
-        return self.get(Kind.RESTORE_PROGRESS)
-
-    def restore_history(self) -> Found[RestoreJob]:
-        return self.get(Kind.RESTORE_HISTORY)
-
-    def restore_job_values(self) -> Found[KeyValue]:
-        return self.get(Kind.RESTORE_JOB_VALUES)
-
-    def ls_meta(self) -> Found[LSReplica]:
-        return self.get(Kind.LS_META)
-
-    def log_stat(self) -> Found[LogStat]:
-        return self.get(Kind.LOG_STAT)
-
-    def replay_stat(self) -> Found[ReplayStat]:
-        return self.get(Kind.REPLAY_STAT)
-
-    def tenant_info(self) -> Found[TenantInfo]:
-        return self.get(Kind.TENANT_INFO)
-
-    def ls_recovery_stat(self) -> Found[LSRecoveryStat]:
-        return self.get(Kind.LS_RECOVERY_STAT)
-
-    def schema_info(self) -> Found[SchemaInfo]:
-        return self.get(Kind.SCHEMA_INFO)
-
-    def delete_jobs(self) -> Found[DeleteJob]:
-        return self.get(Kind.DELETE_JOBS)
-
-    def delete_job_history(self) -> Found[DeleteJob]:
-        return self.get(Kind.DELETE_JOB_HISTORY)
-
-    def delete_tasks(self) -> Found[DeleteTask]:
-        return self.get(Kind.DELETE_TASKS)
-
-    def delete_task_history(self) -> Found[DeleteTask]:
-        return self.get(Kind.DELETE_TASK_HISTORY)
-
-    def backup_set_files(self) -> Found[BackupSetFile]:
-        return self.get(Kind.BACKUP_SET_FILES)
-
-    def archive_pieces(self) -> Found[ArchivePiece]:
-        return self.get(Kind.ARCHIVE_PIECES)
-
-    def ls_archive_progress(self) -> Found[LSArchiveProgress]:
-        return self.get(Kind.LS_ARCHIVE_PROGRESS)
-
-    # -- convenience lookups ----------------------------------------------------------
-    def tenant(self, tenant_id: int | None) -> Tenant | None:
-        return next((t for t in self.tenants() if t.tenant_id == tenant_id), None)
-
-    def server(self, ip: str | None) -> Server | None:
-        return next((s for s in self.servers() if s.svr_ip == ip), None)
-
     # -- logs -------------------------------------------------------------------------
     def search_logs(self, query: LogQuery) -> LogSearchResult:
         if query not in self._logs:
@@ -227,8 +143,3 @@ class Evidence:
     def log_servers(self) -> list[str]:
         return list(self._info.servers)
 
-
-def _of_event(found: Found, module: str | None, event: str | None) -> Found:
-    """Event rows of one module/event (None = any), with the view's availability."""
-    items = [e for e in found.items if (module is None or e.module == module) and (event is None or e.event == event)]
-    return Found(items, found.source, found.available, found.reason)

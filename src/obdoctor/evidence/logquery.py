@@ -6,18 +6,31 @@ pushed to the server over SSH). Patterns are fixed strings, like ``grep -F``.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from obdoctor.logs import LogRecord
 
 
+class LogFamily(enum.StrEnum):
+    """A family of observer log files (``logs.files.FAMILIES``), rotated and compressed ones
+    included: what a rule declares in ``needs`` and searches. A StrEnum, so a member is the
+    family's name wherever a string is formatted (a file glob, a step's text)."""
+
+    OBSERVER = "observer"
+    ROOTSERVICE = "rootservice"
+    ELECTION = "election"
+    TRACE = "trace"
+    ALERT = "alert"
+
+
 @dataclass(frozen=True)
 class LogQuery:
     servers: tuple[str, ...]
     """IPs whose logs to search; empty means every server the source knows."""
-    kinds: tuple[str, ...] = ("observer",)
-    """File families: observer, rootservice, election, trace (rotated/compressed included)."""
+    kinds: tuple[str, ...] = (LogFamily.OBSERVER,)
+    """File families (:class:`LogFamily`; a source given a plain name reads it the same way)."""
     any_of: tuple[str, ...] = ()
     """A line matches when it contains at least one of these."""
     all_of: tuple[str, ...] = ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from obdoctor.catalog.cause_ids import CLEAN_FAILED, ERROR_CODE, RESTORE_COMMAND_FAILED, RESTORE_FAILED
 from obdoctor.findings import Finding, LogRead, Report, Verdict, ViewRead
 
 
@@ -37,7 +38,7 @@ def headline(report: Report) -> str:
     return f"{n} backup {noun} found, cause not named by the evidence ({', '.join(parts)})."
 
 
-CODE_ONLY_CAUSES = ("error_code", "clean_failed", "restore_failed", "restore_command_failed")
+CODE_ONLY_CAUSES = (ERROR_CODE, CLEAN_FAILED, RESTORE_FAILED, RESTORE_COMMAND_FAILED)
 """Causes that say "it failed with this code" and nothing more (the code's documented meaning)."""
 
 

@@ -30,6 +30,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from obdoctor.catalog.cause_ids import (
+    ARCHIVE_INTERRUPTED, ARCHIVE_LAGGING, ARCHIVE_LOG_RECYCLED, ARCHIVE_STUCK_TRANSITION,
+    CLOG_RECYCLED_BEFORE_ARCHIVE,
+)
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import ArchiveStatus, RootServiceEvent
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog.data_files import data_toml
@@ -63,12 +69,12 @@ class LogArchive(Rule):
 
     id = "A1"
     name = "log-archive"
-    needs = ("archivelog", "ls_archive_progress", "rs_events", "server_events", "job_history", "jobs", "tasks",
-             "servers", "parameters", "logs:observer")
+    needs = (Kind.ARCHIVELOG, Kind.LS_ARCHIVE_PROGRESS, Kind.RS_EVENTS, Kind.SERVER_EVENTS, Kind.JOB_HISTORY,
+             Kind.JOBS, Kind.TASKS, Kind.SERVERS, Kind.PARAMETERS, LogFamily.OBSERVER)
     codes = (-9027, -9087, -9079, -9029)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        archive = ctx.evidence.archivelog()
+        archive = ctx.evidence.get(Kind.ARCHIVELOG)
         involved = self._involved_tenants(ctx)
         if not archive.available:
             if involved:
@@ -76,7 +82,7 @@ class LogArchive(Rule):
                                     archive.reason or "CDB_OB_ARCHIVELOG not available")
             return []
         facts = archive_facts()
-        events = [e for e in ctx.evidence.rs_events("log_archive")]
+        events = [e for e in ctx.evidence.get(Kind.RS_EVENTS).where(module="log_archive")]
         findings: list[Finding] = []
         tenants = sorted({r.tenant_id for r in archive if r.tenant_id is not None} | involved)
         for tenant_id in tenants:
@@ -115,9 +121,9 @@ class LogArchive(Rule):
     @staticmethod
     def _involved_tenants(ctx: RuleContext) -> set[int]:
         out: set[int] = set()
-        for found in (ctx.evidence.jobs(), ctx.evidence.job_history(), ctx.evidence.tasks()):
+        for found in (ctx.evidence.get(Kind.JOBS), ctx.evidence.get(Kind.JOB_HISTORY), ctx.evidence.get(Kind.TASKS)):
             out |= {j.tenant_id for j in found if j.tenant_id is not None and j.tenant_id != 1}
-        for e in ctx.evidence.rs_events("backup_data", "start_backup_data"):
+        for e in ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data", event="start_backup_data"):
             if e.tenant_id not in (None, 1):
                 out.add(e.tenant_id)
         return {t for t in out if ctx.options.wants(t)}
@@ -147,7 +153,7 @@ class LogArchive(Rule):
     @staticmethod
     def _slowest_ls(ctx: RuleContext, chain: Chain, r: ArchiveStatus) -> None:
         """Which log stream holds the tenant's checkpoint back (CDB_OB_LS_LOG_ARCHIVE_PROGRESS, 4.1+)."""
-        progress = [p for p in ctx.evidence.ls_archive_progress()
+        progress = [p for p in ctx.evidence.get(Kind.LS_ARCHIVE_PROGRESS)
                     if p.tenant_id == r.tenant_id and (r.round_id is None or p.round_id in (None, r.round_id))]
         progress = [p for p in progress if p.checkpoint_scn]
         if not progress:
@@ -183,10 +189,10 @@ class LogArchive(Rule):
         summary = f"The log archive of tenant {r.tenant_id} is INTERRUPTED since {fmt_time(when)}"
         facts = archive_facts()
         if code in facts["recycled_codes"]:
-            return chain.finding("clog_recycled_before_archive", Verdict.CONFIRMED if lines else Verdict.LIKELY,
+            return chain.finding(CLOG_RECYCLED_BEFORE_ARCHIVE, Verdict.CONFIRMED if lines else Verdict.LIKELY,
                                  summary + f": {code_text(code)}.", code=code, tenant_id=r.tenant_id, time=when)
         if code in facts["archive_recycled_codes"]:
-            return chain.finding("archive_log_recycled", Verdict.CONFIRMED if lines else Verdict.LIKELY,
+            return chain.finding(ARCHIVE_LOG_RECYCLED, Verdict.CONFIRMED if lines else Verdict.LIKELY,
                                  summary + f": {code_text(code)}.", code=code, tenant_id=r.tenant_id, time=when)
         if is_destination_code(code):
             explanation = diagnose(ctx, chain, DestinationProblem(
@@ -197,7 +203,7 @@ class LogArchive(Rule):
                                  tenant_id=r.tenant_id, time=when, extra_steps=explanation.next_steps)
         verdict = Verdict.CONFIRMED if lines else Verdict.LIKELY
         detail = f" with {code_text(code)}" if code else ""
-        return chain.finding("archive_interrupted", verdict, summary + detail + ".", code=code,
+        return chain.finding(ARCHIVE_INTERRUPTED, verdict, summary + detail + ".", code=code,
                              tenant_id=r.tenant_id, time=when)
 
     @staticmethod
@@ -220,7 +226,7 @@ class LogArchive(Rule):
         """The archive's error code, the lines proving it and the servers they are on."""
         facts = archive_facts()
         code: int | None = None
-        fatal = [e for e in ctx.evidence.server_events("log_archive", "mark_fatal_error")
+        fatal = [e for e in ctx.evidence.get(Kind.SERVER_EVENTS).where(module="log_archive", event="mark_fatal_error")
                  if (since is None or e.timestamp is None or e.timestamp >= since)]
         if fatal:
             event = fatal[-1]
@@ -237,7 +243,8 @@ class LogArchive(Rule):
         if not servers:
             chain.could_not_check("archive error lines in observer.log", "no server named (DBA_OB_SERVERS not available)")
             return code, [], []
-        result = search(ctx, chain, servers=servers, kinds=("observer",), any_of=patterns, levels=PROBLEM_LEVELS,
+        result = search(ctx, chain, servers=servers, kinds=(LogFamily.OBSERVER,),
+                        any_of=patterns, levels=PROBLEM_LEVELS,
                         since=since, until=until, purpose="archive error lines")
         tenant_tag = f"T{r.tenant_id}_"
         lines = [x for x in result.records if x.tenant_id in (None, r.tenant_id) or (x.thread or "").startswith(tenant_tag)
@@ -274,7 +281,7 @@ class LogArchive(Rule):
             chain.notes.append(f"The archive kept failing with {code_text(code)} while {r.status}: a destination "
                                "that fails can hold the round in its transition; fix the destination first.")
         return chain.finding(
-            "archive_stuck_transition", verdict,
+            ARCHIVE_STUCK_TRANSITION, verdict,
             f"The log archive of tenant {r.tenant_id} has been {r.status} for {lag_text(minutes)}"
             + ("" if change else " at least (since its checkpoint)")
             + (f", its log streams failing with {code_text(code)}" if code else "") + ".",
@@ -299,7 +306,7 @@ class LogArchive(Rule):
             return chain.finding(explanation.cause, explanation.verdict,
                                  f"The log archive of tenant {r.tenant_id} is {lag_text(lag)} behind: {explanation.summary}.",
                                  code=code, tenant_id=r.tenant_id, time=r.checkpoint, extra_steps=explanation.next_steps)
-        return chain.finding("archive_lagging", Verdict.CONFIRMED,
+        return chain.finding(ARCHIVE_LAGGING, Verdict.CONFIRMED,
                              f"The log archive of tenant {r.tenant_id} is {lag_text(lag)} behind"
                              + (f" ({code_text(code)} in its error lines)" if code else "") + ".",
                              code=code, tenant_id=r.tenant_id, time=r.checkpoint)

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from obdoctor.evidence import Evidence, LogQuery, LogSearchResult
+from obdoctor.evidence import Evidence, Found, LogFamily, LogQuery, LogSearchResult
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.findings import EvidenceStep, Finding, LineRef, Observation, RowRef, RowTime, Unchecked, Verdict
 from obdoctor.catalog import errors
-from obdoctor.catalog.causes import Cause, cause
+from obdoctor.catalog.causes import Cause, CauseId, cause
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.security.redaction import redact_text, redact_value
 from obdoctor.logs import LogRecord, is_trace_id
@@ -86,39 +86,47 @@ class UndeclaredEvidence(AssertionError):
     """A rule read an evidence kind (or a log family) missing from its ``needs``: a bug in the rule."""
 
 
+Need = Kind | LogFamily
+"""What a rule may declare in ``needs``: an evidence kind, or a family of log files it searches."""
+
+
 class DeclaredEvidence:
-    """The evidence as one rule sees it: the kinds it declares in ``needs`` (``logs:<family>`` for
-    log searches, services it calls included). Strict, a read of anything else raises
+    """The evidence as one rule sees it: the kinds and log families it declares in ``needs``
+    (services it calls included). Strict, a read of anything else raises
     :class:`UndeclaredEvidence`; otherwise it is served (a missing declaration must not cost a
-    DBA a diagnosis), and the strict test suite keeps the declarations whole."""
+    DBA a diagnosis), and the strict test suite keeps the declarations whole.
 
-    _LOOKUPS = {"tenant": Kind.TENANTS.value, "server": Kind.SERVERS.value}
+    It offers ``get`` and ``search_logs`` and what the source says about itself, nothing else: a
+    rule has no way to the evidence that its ``needs`` do not cover (no raw ``table``)."""
 
-    def __init__(self, evidence: Evidence, rule_id: str, needs: tuple[str, ...], strict: bool):
-        self._evidence, self._rule_id, self._needs, self._strict = evidence, rule_id, frozenset(needs), strict
+    def __init__(self, evidence: Evidence, rule_id: str, needs: tuple[Need, ...], strict: bool):
+        self._evidence, self._rule_id, self._strict = evidence, rule_id, strict
+        self._kinds = frozenset(n for n in needs if isinstance(n, Kind))
+        self._logs = frozenset(n for n in needs if isinstance(n, LogFamily))
+
+    FACTS = frozenset({"info", "collected_at", "version", "since", "until", "log_servers"})
+    """What the source says about itself (``Evidence``'s attributes of these names): always there."""
 
     def __getattr__(self, name: str):
-        value = getattr(self._evidence, name)
-        kind = self._LOOKUPS.get(name, name)
-        if kind in _KIND_NAMES:
-            self._check(kind)
-        return value
+        if name in self.FACTS:
+            return getattr(self._evidence, name)
+        raise AttributeError(f"a rule reads evidence with get and search_logs; {name!r} is not one of "
+                             f"the source's facts ({', '.join(sorted(self.FACTS))})")
 
-    def get(self, kind: Kind | str):
-        self._check(Kind(kind).value)
+    def get(self, kind: Kind) -> Found:
+        if isinstance(kind, Kind) and kind not in self._kinds:
+            self._undeclared(f"Kind.{kind.name}")
         return self._evidence.get(kind)
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
-        for family in query.kinds:
-            self._check(f"logs:{family}")
+        for family in map(LogFamily, query.kinds):
+            if family not in self._logs:
+                self._undeclared(f"LogFamily.{family.name}")
         return self._evidence.search_logs(query)
 
-    def _check(self, what: str) -> None:
-        if self._strict and what not in self._needs:
+    def _undeclared(self, what: str) -> None:
+        if self._strict:
             raise UndeclaredEvidence(f"rule {self._rule_id} reads {what} but does not declare it in needs")
-
-
-_KIND_NAMES = frozenset(k.value for k in Kind)
 
 
 class Rule:
@@ -129,11 +137,40 @@ class Rule:
 
     id: ClassVar[str]
     name: ClassVar[str]
-    needs: ClassVar[tuple[str, ...]] = ()
-    """Evidence it reads: view kinds of ``Evidence`` and ``logs:<family>``."""
+    needs: ClassVar[tuple[Need, ...]] = ()
+    """Evidence it reads, the services it calls included: ``Kind`` members and ``LogFamily``
+    members. Checked when the class is made, so a plain string or an unknown name fails at import."""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.needs = _checked_needs(cls.__qualname__, cls.__dict__.get("needs", cls.needs))
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         raise NotImplementedError
+
+
+def _checked_needs(owner: str, needs: object) -> tuple[Need, ...]:
+    """``needs`` as declared, or TypeError naming what is wrong: the rule's module then fails to
+    import, and a misspelt kind never reaches a run (``Kind.JOBZ`` already fails as an attribute)."""
+    if not isinstance(needs, tuple):
+        raise TypeError(f"{owner}.needs must be a tuple of Kind and LogFamily members, not {type(needs).__name__}")
+    for need in needs:
+        if not isinstance(need, (Kind, LogFamily)):
+            raise TypeError(f"{owner}.needs: {need!r} is not a Kind or LogFamily member{_spelling(need)}")
+    doubled = sorted({need.value for need in needs if needs.count(need) > 1})
+    if doubled:
+        raise TypeError(f"{owner}.needs names {', '.join(doubled)} more than once")
+    return needs
+
+
+def _spelling(need: object) -> str:
+    """How the old string spelling of a need is written now (``"jobs"`` -> ``Kind.JOBS``)."""
+    if isinstance(need, str) and need in Kind._value2member_map_:
+        return f" (write Kind.{Kind(need).name})"
+    family = need.removeprefix("logs:") if isinstance(need, str) else None
+    if family in LogFamily._value2member_map_:
+        return f" (write LogFamily.{LogFamily(family).name})"
+    return ""
 
 
 def all_rules() -> list[Rule]:
@@ -217,13 +254,17 @@ class Chain:
         for reason in result.unchecked:
             self.could_not_check(what, reason)
 
-    def finding(self, cause_id: str, verdict: Verdict, summary: str, *, code: int | None = None,
+    def finding(self, cause_id: CauseId, verdict: Verdict, summary: str, *, code: int | None = None,
                 tenant_id: int | None = None, job_id: int | None = None, time: datetime | None = None,
                 extra_steps: list[str] = ()) -> Finding:
+        """The finding of a cause named by a ``CauseId`` (``catalog.cause_ids``: checked when the
+        rule module is imported, or when the data that names it loads); a plain string is refused."""
+        if not isinstance(cause_id, CauseId):
+            raise TypeError(f"rule {self.rule_id}: a finding's cause is a CauseId (catalog.cause_ids), not {cause_id!r}")
         c: Cause = cause(cause_id)
         entry = errors.lookup(code) if code else None
         return Finding(
-            rule_id=self.rule_id, cause=cause_id, title=c.title, summary=summary, verdict=verdict,
+            rule_id=self.rule_id, cause=cause_id.value, title=c.title, summary=summary, verdict=verdict,
             code=code, code_name=entry.name if entry else None, tenant_id=tenant_id, job_id=job_id,
             servers=list(self.servers), trace_ids=list(self.trace_ids), evidence=list(self.steps),
             next_steps=[self._shown(s.replace("<tenant>", str(tenant_id) if tenant_id is not None else "<tenant>"))
@@ -318,7 +359,7 @@ def _as_time(value) -> datetime | None:
     return None
 
 
-def search(ctx: RuleContext, chain: Chain, *, servers: tuple[str, ...], kinds: tuple[str, ...],
+def search(ctx: RuleContext, chain: Chain, *, servers: tuple[str, ...], kinds: tuple[LogFamily, ...],
            any_of: tuple[str, ...], all_of: tuple[str, ...] = (), levels: tuple[str, ...] = (),
            since: datetime | None = None, until: datetime | None = None, purpose: str = "") -> LogSearchResult:
     query = LogQuery(

@@ -25,8 +25,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from obdoctor.catalog.cause_ids import CLEAN_FAILED, CLEAN_STUCK
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
-from obdoctor.catalog.statuses import TERMINAL
+from obdoctor.catalog.statuses import FAILED, SUCCEEDED, TERMINAL
 from obdoctor.evidence.records import DeleteJob, DeleteTask
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog import error_docs
@@ -52,34 +55,34 @@ class BackupClean(Rule):
 
     id = "C1"
     name = "backup-clean"
-    needs = ("delete_jobs", "delete_job_history", "delete_tasks", "delete_task_history", "rs_events",
-             "parameters", "logs:rootservice", "logs:observer")
+    needs = (Kind.DELETE_JOBS, Kind.DELETE_JOB_HISTORY, Kind.DELETE_TASKS, Kind.DELETE_TASK_HISTORY,
+             Kind.RS_EVENTS, Kind.PARAMETERS, LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
     codes = (-9044, -9045, -9052, -9054, -9069)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        jobs = [*ctx.evidence.delete_job_history(), *ctx.evidence.delete_jobs()]
+        jobs = [*ctx.evidence.get(Kind.DELETE_JOB_HISTORY), *ctx.evidence.get(Kind.DELETE_JOBS)]
         jobs = [j for j in jobs if ctx.options.wants(j.tenant_id, j.job_id) and ctx.options.in_window(j.end or j.start)]
         latest: dict[int | None, DeleteJob] = {}
         for j in jobs:
             if j.tenant_id not in latest or (j.job_id or 0) >= (latest[j.tenant_id].job_id or 0):
                 latest[j.tenant_id] = j
-        chosen = [j for j in jobs if j.status == "FAILED"] if ctx.options.all_jobs else list(latest.values())
+        chosen = [j for j in jobs if j.status in FAILED] if ctx.options.all_jobs else list(latest.values())
         findings = []
         facts = clean_facts()
         for job in sorted(chosen, key=lambda j: (j.tenant_id or 0, j.job_id or 0)):
-            if job.status == "FAILED":
+            if job.status in FAILED:
                 findings.append(self._failed(ctx, job))
             elif job.status in facts["running_states"]:
                 finding = self._running(ctx, job, facts)
                 if finding:
                     findings.append(finding)
-            elif job.status == "COMPLETED":
+            elif job.status in SUCCEEDED:
                 ctx.observe(f"Tenant {job.tenant_id}: latest backup clean job {job.job_id} ({job.type}) COMPLETED at "
                             f"{fmt_time(job.end)}.", [job.provenance])
         return findings
 
     def _tasks(self, ctx: RuleContext, job: DeleteJob) -> list[DeleteTask]:
-        return [t for t in (*ctx.evidence.delete_task_history(), *ctx.evidence.delete_tasks())
+        return [t for t in (*ctx.evidence.get(Kind.DELETE_TASK_HISTORY), *ctx.evidence.get(Kind.DELETE_TASKS))
                 if t.tenant_id == job.tenant_id and t.job_id == job.job_id]
 
     def _rs_lines(self, ctx: RuleContext, chain: Chain, job: DeleteJob, since, until) -> list:
@@ -88,12 +91,12 @@ class BackupClean(Rule):
         if comment and comment.origin == "rootservice" and comment.addr:
             rs = server_ip(comment.addr, strict=False)
         if rs is None:
-            ips = [e.rs_svr_ip for e in ctx.evidence.rs_events() if e.rs_svr_ip]
+            ips = [e.rs_svr_ip for e in ctx.evidence.get(Kind.RS_EVENTS) if e.rs_svr_ip]
             rs = ips[-1] if ips else None
         if rs is None:
             chain.could_not_check("the root service's clean scheduler lines", "no root service server named by the evidence")
             return []
-        result = search(ctx, chain, servers=(rs,), kinds=("rootservice",), any_of=(CLEAN_FRAGMENT,),
+        result = search(ctx, chain, servers=(rs,), kinds=(LogFamily.ROOTSERVICE,), any_of=(CLEAN_FRAGMENT,),
                         levels=PROBLEM_LEVELS, since=since, until=until, purpose="backup clean scheduler WARN/ERROR")
         chain.server(rs)
         if result.records:
@@ -108,7 +111,7 @@ class BackupClean(Rule):
         chain.row_step(job.provenance.name, f"clean job {job.job_id} ({job.type}) of tenant {job.tenant_id} FAILED at "
                        f"{fmt_time(job.end)} with {code_text(job.result)}", [job], _JOB_COLUMNS)
         tasks = self._tasks(ctx, job)
-        failed = [t for t in tasks if t.result or t.status == "FAILED"]
+        failed = [t for t in tasks if t.result or t.status in FAILED]
         code = job.result
         task = failed[0] if failed else None
         if task is not None:
@@ -143,7 +146,7 @@ class BackupClean(Rule):
         proof = any(code and (l.ret() == code or f"ret={code}" in l.raw) for l in lines)
         verdict = Verdict.CONFIRMED if proof or task is not None else (Verdict.LIKELY if code else Verdict.UNKNOWN)
         what = f" ({task.task_type} {task.id})" if task else ""
-        return chain.finding("clean_failed", verdict,
+        return chain.finding(CLEAN_FAILED, verdict,
                              f"Backup clean job {job.job_id} of tenant {job.tenant_id}{what} failed with {code_text(code)}{tail}.",
                              code=code, tenant_id=job.tenant_id, job_id=job.job_id, time=job.end, extra_steps=steps)
 
@@ -174,7 +177,7 @@ class BackupClean(Rule):
             return chain.finding(e.cause, e.verdict, f"Backup clean job {job.job_id} of tenant {job.tenant_id} is stuck: "
                                  f"{e.summary}.", code=code, tenant_id=job.tenant_id, job_id=job.job_id,
                                  time=job.start, extra_steps=e.next_steps)
-        return chain.finding("clean_stuck", Verdict.CONFIRMED if lines else Verdict.LIKELY,
+        return chain.finding(CLEAN_STUCK, Verdict.CONFIRMED if lines else Verdict.LIKELY,
                              f"Backup clean job {job.job_id} of tenant {job.tenant_id} has been {job.status} for "
                              f"{minutes / 60:.1f} hours" + (f"; the root service keeps logging {code_text(code)}" if code else "") + ".",
                              code=code, tenant_id=job.tenant_id, job_id=job.job_id, time=job.start)

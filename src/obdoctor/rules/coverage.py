@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from obdoctor.evidence import Evidence
+from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Finding, Unchecked
 from obdoctor.rules.base import RuleOptions
 
@@ -22,30 +23,31 @@ from obdoctor.rules.base import RuleOptions
 @dataclass(frozen=True)
 class Check:
     what: str
-    kind: str
-    """The ``Evidence`` accessor (and ``VIEWS`` key) it reads."""
+    kind: Kind
+    """The evidence kind it reads (``Evidence.get``)."""
     query: str
     decisive: bool = False
     """Needed before "nothing wrong" may be said."""
 
 
 CHECKS: tuple[Check, ...] = (
-    Check("running backup jobs", "jobs", "SELECT * FROM oceanbase.CDB_OB_BACKUP_JOBS", decisive=True),
-    Check("finished backup jobs (job history)", "job_history",
+    Check("running backup jobs", Kind.JOBS, "SELECT * FROM oceanbase.CDB_OB_BACKUP_JOBS", decisive=True),
+    Check("finished backup jobs (job history)", Kind.JOB_HISTORY,
           "SELECT * FROM oceanbase.CDB_OB_BACKUP_JOB_HISTORY ORDER BY JOB_ID DESC LIMIT 50", decisive=True),
-    Check("backup start attempts (start_backup_data events)", "rs_events",
+    Check("backup start attempts (start_backup_data events)", Kind.RS_EVENTS,
           "SELECT * FROM oceanbase.DBA_OB_ROOTSERVICE_EVENT_HISTORY WHERE MODULE IN "
           "('backup_data', 'backup', 'log_archive', 'connectivity_check')", decisive=True),
-    Check("running backup tasks (CDB_OB_BACKUP_TASKS)", "tasks", "SELECT * FROM oceanbase.CDB_OB_BACKUP_TASKS"),
-    Check("log archive status", "archivelog", "SELECT * FROM oceanbase.CDB_OB_ARCHIVELOG"),
-    Check("backup delete jobs", "delete_jobs", "SELECT * FROM oceanbase.CDB_OB_BACKUP_DELETE_JOBS"),
-    Check("finished backup delete jobs", "delete_job_history",
+    Check("running backup tasks (CDB_OB_BACKUP_TASKS)", Kind.TASKS, "SELECT * FROM oceanbase.CDB_OB_BACKUP_TASKS"),
+    Check("log archive status", Kind.ARCHIVELOG, "SELECT * FROM oceanbase.CDB_OB_ARCHIVELOG"),
+    Check("backup delete jobs", Kind.DELETE_JOBS, "SELECT * FROM oceanbase.CDB_OB_BACKUP_DELETE_JOBS"),
+    Check("finished backup delete jobs", Kind.DELETE_JOB_HISTORY,
           "SELECT * FROM oceanbase.CDB_OB_BACKUP_DELETE_JOB_HISTORY"),
-    Check("restore jobs", "restore_progress", "SELECT * FROM oceanbase.CDB_OB_RESTORE_PROGRESS"),
-    Check("finished restore jobs", "restore_history", "SELECT * FROM oceanbase.CDB_OB_RESTORE_HISTORY"),
+    Check("restore jobs", Kind.RESTORE_PROGRESS, "SELECT * FROM oceanbase.CDB_OB_RESTORE_PROGRESS"),
+    Check("finished restore jobs", Kind.RESTORE_HISTORY, "SELECT * FROM oceanbase.CDB_OB_RESTORE_HISTORY"),
 )
 
-_TENANT_KINDS = ("jobs", "job_history", "rs_events", "tasks", "task_history", "ls_task_history", "ls_tasks")
+_TENANT_KINDS = (Kind.JOBS, Kind.JOB_HISTORY, Kind.RS_EVENTS, Kind.TASKS, Kind.TASK_HISTORY, Kind.LS_TASK_HISTORY,
+                 Kind.LS_TASKS)
 
 
 @dataclass
@@ -69,7 +71,7 @@ def assess(evidence: Evidence, options: RuleOptions, findings: list[Finding]) ->
     undecided: list[Unchecked] = []
     reasons: set[str] = set()
     for check in CHECKS:
-        found = getattr(evidence, check.kind)()
+        found = evidence.get(check.kind)
         query = _scoped(check.query, options)
         if not found.available:
             item = Unchecked(check.what, compact_reason(found.reason), query)
@@ -121,9 +123,9 @@ def _out_of_scope(evidence: Evidence, options: RuleOptions, findings: list[Findi
            for f in findings):
         return []
     for kind in _TENANT_KINDS:
-        for record in getattr(evidence, kind)():
+        for record in evidence.get(kind):
             tenant = getattr(record, "tenant_id", None)
-            job = getattr(record, "job_id", None) if kind != "rs_events" else record.int_value("job_id")
+            job = getattr(record, "job_id", None) if kind is not Kind.RS_EVENTS else record.int_value("job_id")
             if options.tenant_id is not None and tenant != options.tenant_id:
                 continue
             if options.job_id is not None and job != options.job_id:
@@ -131,6 +133,6 @@ def _out_of_scope(evidence: Evidence, options: RuleOptions, findings: list[Findi
             return []
     asked = " ".join(part for part in (f"--tenant {options.tenant_id}" if options.tenant_id is not None else "",
                                        f"--job {options.job_id}" if options.job_id is not None else "") if part)
-    read = [getattr(evidence, k)().source for k in _TENANT_KINDS if getattr(evidence, k)().available]
+    read = [evidence.get(k).source for k in _TENANT_KINDS if evidence.get(k).available]
     return [f"{asked} matches no backup job, task or event in the evidence"
             + (f" (read: {', '.join(read)})" if read else " (no job view could be read)")]

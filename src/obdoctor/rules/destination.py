@@ -25,6 +25,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from obdoctor.catalog.statuses import FAILED
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Finding
 from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, fmt_time
 from obdoctor.rules.services.destination import DestinationProblem, diagnose
@@ -38,11 +41,12 @@ class ConnectivityCheck(Rule):
 
     id = "D1"
     name = "destination-permission-check"
-    needs = ("rs_events", "parameters", "archivelog", "job_history", "jobs", "logs:rootservice", "logs:observer")
+    needs = (Kind.RS_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.JOB_HISTORY, Kind.JOBS,
+             LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
     codes = (-9071,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        events = ctx.evidence.rs_events("connectivity_check")
+        events = ctx.evidence.get(Kind.RS_EVENTS).where(module="connectivity_check")
         latest: dict[int | None, object] = {}
         for e in events:
             code = e.int_value("error_code")
@@ -51,7 +55,8 @@ class ConnectivityCheck(Rule):
             if e.tenant_id not in latest or (e.timestamp or datetime.min) >= (latest[e.tenant_id].timestamp or datetime.min):
                 latest[e.tenant_id] = e
         findings = []
-        failed_jobs = [j for j in (*ctx.evidence.job_history(), *ctx.evidence.jobs()) if j.status == "FAILED"]
+        failed_jobs = [j for j in (*ctx.evidence.get(Kind.JOB_HISTORY), *ctx.evidence.get(Kind.JOBS))
+                       if j.status in FAILED]
         for tenant_id, event in sorted(latest.items(), key=lambda kv: kv[0] or 0):
             code = -abs(event.int_value("error_code"))
             explained = [j for j in failed_jobs if j.tenant_id == tenant_id and j.result == code
@@ -73,7 +78,7 @@ class ConnectivityCheck(Rule):
                 code, tenant_id, servers=tuple(s for s in (event.rs_svr_ip,) if s),
                 since=event.timestamp - timedelta(minutes=2) if event.timestamp else None,
                 until=event.timestamp + timedelta(minutes=2) if event.timestamp else None,
-                kinds=("rootservice", "observer")))
+                kinds=(LogFamily.ROOTSERVICE, LogFamily.OBSERVER)))
             findings.append(chain.finding(
                 explanation.cause, explanation.verdict,
                 f"Tenant {tenant_id}: the destination refused '{operation}': {explanation.summary}.",

@@ -31,6 +31,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from obdoctor.catalog.statuses import FAILED, SUCCEEDED
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.records import BackupJob, LSTask
 from obdoctor.findings import Finding
@@ -59,17 +62,17 @@ class FailedJob(Rule):
 
     id = "P3"
     name = "job-failed"
-    needs = ("job_history", "jobs", "rs_events", "ls_task_history", "tenants", "servers", "parameters", "tasks",
-             "task_history", "logs:rootservice", "logs:observer")
+    needs = (Kind.JOB_HISTORY, Kind.JOBS, Kind.RS_EVENTS, Kind.LS_TASK_HISTORY, Kind.TENANTS, Kind.SERVERS,
+             Kind.PARAMETERS, Kind.TASKS, Kind.TASK_HISTORY, LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        history = ctx.evidence.job_history()
+        history = ctx.evidence.get(Kind.JOB_HISTORY)
         if not history.available:
             ctx.could_not_check("finished backup jobs (job history)", history.reason or "view not available")
-        jobs = [*history, *ctx.evidence.jobs()]
+        jobs = [*history, *ctx.evidence.get(Kind.JOBS)]
         jobs += implied_failed_jobs(ctx, jobs, history.available)
         jobs = [j for j in jobs if ctx.options.wants(j.tenant_id, j.job_id)]
-        failed = [j for j in jobs if j.status == "FAILED" and ctx.options.in_window(j.end or j.start)]
+        failed = [j for j in jobs if j.status in FAILED and ctx.options.in_window(j.end or j.start)]
         if ctx.options.job_id is None and not ctx.options.all_jobs:
             failed = [j for j in failed if self._is_latest(j, jobs, ctx)]
         seen: set[tuple] = set()
@@ -87,8 +90,8 @@ class FailedJob(Rule):
     def _is_latest(job: BackupJob, jobs: list[BackupJob], ctx: RuleContext) -> bool:
         later = [j for j in jobs if j.tenant_id == job.tenant_id and (j.job_id or 0) > (job.job_id or 0)]
         newest = max(later, key=lambda j: j.job_id or 0) if later else None
-        if newest is not None and newest.status != "FAILED":  # a later FAILED job is diagnosed itself
-            since = (f"completed since, at {fmt_time(newest.end)}" if newest.status == "COMPLETED"
+        if newest is not None and newest.status not in FAILED:  # a later FAILED job is diagnosed itself
+            since = (f"completed since, at {fmt_time(newest.end)}" if newest.status in SUCCEEDED
                      else f"is {newest.status} since {fmt_time(newest.start)}")
             ctx.observe(
                 f"Tenant {job.tenant_id}: job {job.job_id} FAILED ({code_text(job.result)}) but job {newest.job_id} "
@@ -104,7 +107,7 @@ class FailedJob(Rule):
             if j.tenant_id not in latest or (j.job_id or 0) > (latest[j.tenant_id].job_id or 0):
                 latest[j.tenant_id] = j
         for tenant_id, j in sorted(latest.items(), key=lambda kv: kv[0] or 0):
-            if j.status == "COMPLETED":
+            if j.status in SUCCEEDED:
                 ctx.observe(f"Tenant {tenant_id}: latest backup job {j.job_id} COMPLETED at {fmt_time(j.end)}.",
                             [j.provenance])
 
@@ -140,7 +143,7 @@ class FailedJob(Rule):
 
     # -- no job row: what established the failure ------------------------------------
     def _established(self, ctx, chain: Chain, job: BackupJob) -> None:
-        history = ctx.evidence.job_history()
+        history = ctx.evidence.get(Kind.JOB_HISTORY)
         why = ("the job history could not be read" if not history.available
                else f"{history.source} has no row for job {job.job_id} of tenant {job.tenant_id}")
         which = f"job {job.job_id}" if job.job_id is not None else "a backup job (its id is not in the lines)"
@@ -188,14 +191,14 @@ class FailedJob(Rule):
             + f", result {code_text(comment.result)}, trace {comment.trace_id or '?'}",
             provenance=[job.provenance],
         )
-        kind = "observer" if comment.origin == "server" else "rootservice"
+        kind = LogFamily.OBSERVER if comment.origin == "server" else LogFamily.ROOTSERVICE
         if comment.origin == "rootservice":
             failure.rs_server = failure.exec_server
         self._trace_lines(ctx, chain, failure, kind)
 
     # -- 4.1: event -> rootservice.log -> ls task -> observer.log ----------------------
     def _event_chain(self, ctx, chain: Chain, job: BackupJob, failure: FailurePoint) -> None:
-        events = ctx.evidence.rs_events("backup_data", "deal with failed job")
+        events = ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data", event="deal with failed job")
         if not events.available:
             chain.could_not_check("the 'deal with failed job' event", events.reason or "view not available")
         matching = [e for e in events if e.tenant_id == job.tenant_id and e.int_value("job_id") == job.job_id]
@@ -223,7 +226,7 @@ class FailedJob(Rule):
             failure.rs_server = failure.rs_server or ls_line.server
         elif failure.rs_server and rs_trace and is_trace_id(rs_trace):
             result = search(
-                ctx, chain, servers=(failure.rs_server,), kinds=("rootservice",), any_of=(rs_trace,),
+                ctx, chain, servers=(failure.rs_server,), kinds=(LogFamily.ROOTSERVICE,), any_of=(rs_trace,),
                 levels=PROBLEM_LEVELS, since=failure.since, until=failure.until,
                 purpose=f"WARN/ERROR lines of trace {rs_trace}",
             )
@@ -256,7 +259,7 @@ class FailedJob(Rule):
             code = ls_line.ret()
             if code:
                 failure.code = code
-        history = ctx.evidence.ls_task_history()
+        history = ctx.evidence.get(Kind.LS_TASK_HISTORY)
         task: LSTask | None = None
         if history.available:
             candidates = [t for t in history if t.tenant_id == job.tenant_id and t.result
@@ -312,7 +315,7 @@ class FailedJob(Rule):
         if not patterns:
             return
         result = search(
-            ctx, chain, servers=(failure.exec_server,), kinds=("observer",), any_of=patterns,
+            ctx, chain, servers=(failure.exec_server,), kinds=(LogFamily.OBSERVER,), any_of=patterns,
             since=failure.since, until=failure.until, purpose="the failing task's lines",
         )
         tenant_thread = f"T{failure.tenant_id}_"
@@ -338,7 +341,7 @@ class FailedJob(Rule):
                        f"none WARN/ERROR and none with ret={failure.code} in a T{failure.tenant_id}_ thread"
                        if result.total_matches else f"no line: {result.searched()}")
 
-    def _trace_lines(self, ctx, chain: Chain, failure: FailurePoint, kind: str) -> None:
+    def _trace_lines(self, ctx, chain: Chain, failure: FailurePoint, kind: LogFamily) -> None:
         if not failure.exec_server:
             chain.could_not_check("the executing server's log", "the COMMENT names no address")
             return

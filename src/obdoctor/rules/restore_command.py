@@ -24,6 +24,9 @@ evidence (it says so); the line when the event names no root service.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from obdoctor.catalog.cause_ids import RESTORE_COMMAND_FAILED
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding
 from obdoctor.logs import LogRecord, is_trace_id
@@ -39,12 +42,12 @@ class RestoreCommandFailed(Rule):
 
     id = "R1"
     name = "restore-command-failed"
-    needs = ("rs_events", "backup_set_files", "archive_pieces", "archivelog", "tenants", "jobs", "restore_progress", "servers",
-             "logs:rootservice")
+    needs = (Kind.RS_EVENTS, Kind.BACKUP_SET_FILES, Kind.ARCHIVE_PIECES, Kind.ARCHIVELOG, Kind.TENANTS, Kind.JOBS,
+             Kind.RESTORE_PROGRESS, Kind.SERVERS, LogFamily.ROOTSERVICE)
     codes = (NO_ENOUGH_LOG,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        events = ctx.evidence.rs_events("physical_restore")
+        events = ctx.evidence.get(Kind.RS_EVENTS).where(module="physical_restore")
         latest: dict[object, RootServiceEvent] = {}
         for e in events:
             if not ctx.options.in_window(e.timestamp) or not ctx.options.wants(e.tenant_id):
@@ -72,7 +75,7 @@ class RestoreCommandFailed(Rule):
         until = event.timestamp + timedelta(minutes=2) if event.timestamp else None
         lines: list[LogRecord] = []
         if event.rs_svr_ip:
-            result = search(ctx, chain, servers=(event.rs_svr_ip,), kinds=("rootservice",),
+            result = search(ctx, chain, servers=(event.rs_svr_ip,), kinds=(LogFamily.ROOTSERVICE,),
                             any_of=(f"ret={code}",), all_of=(restore_facts()["util_fragment"],),
                             since=since, until=until, purpose=f"ob_restore_util lines with ret={code}")
             lines = result.records
@@ -90,7 +93,7 @@ class RestoreCommandFailed(Rule):
         cause, verdict, tail, steps = explain_code(
             ctx, chain, code, tenant_id=event.tenant_id, point=point, backup_tenant=backup_tenant,
             servers=tuple(s for s in (event.rs_svr_ip,) if s), lines=lines, since=since, until=until,
-            generic="restore_command_failed", target_name=event.value("tenant_name") or event.value("restore_tenant_name"))
+            generic=RESTORE_COMMAND_FAILED, target_name=event.value("tenant_name") or event.value("restore_tenant_name"))
         summary = f"ALTER SYSTEM RESTORE failed at {fmt_time(event.timestamp)} with {code_text(code)}" + (f": {tail}." if tail else ".")
         return chain.finding(cause, verdict, summary, code=code, tenant_id=event.tenant_id, time=event.timestamp,
                              extra_steps=steps)

@@ -24,6 +24,9 @@ line when that server's log was not collected.
 from __future__ import annotations
 
 from datetime import timedelta
+from obdoctor.catalog.cause_ids import RESTORE_FAILED
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.catalog import error_docs
 from obdoctor.evidence.records import RestoreJob
@@ -42,12 +45,12 @@ class RestoreFailed(Rule):
 
     id = "R3"
     name = "restore-failed"
-    needs = ("restore_history", "backup_set_files", "archive_pieces", "parameters", "servers", "logs:observer",
-             "logs:rootservice")
+    needs = (Kind.RESTORE_HISTORY, Kind.BACKUP_SET_FILES, Kind.ARCHIVE_PIECES, Kind.PARAMETERS, Kind.SERVERS,
+             LogFamily.OBSERVER, LogFamily.ROOTSERVICE)
     codes = (NO_ENOUGH_LOG, ARCHIVE_RECYCLED)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        history = ctx.evidence.restore_history()
+        history = ctx.evidence.get(Kind.RESTORE_HISTORY)
         latest: dict[object, RestoreJob] = {}
         for job in history:
             key = job.restore_tenant_name or job.restore_tenant_id
@@ -90,12 +93,12 @@ class RestoreFailed(Rule):
                        + f", result {code_text(code)}, trace {comment.trace_id or '?'}", provenance=[job.provenance])
             if comment.origin == "server" and comment.trace_id and is_trace_id(comment.trace_id):
                 chain.trace(comment.trace_id)
-                result = search(ctx, chain, servers=(server,), kinds=("observer",), any_of=(comment.trace_id,),
+                result = search(ctx, chain, servers=(server,), kinds=(LogFamily.OBSERVER,), any_of=(comment.trace_id,),
                                 levels=PROBLEM_LEVELS, since=since, until=until, purpose=f"WARN/ERROR of trace {comment.trace_id}")
                 lines = result.records
                 label = f"observer.log* on {server}: grep {comment.trace_id} | grep \"WARN\\|ERROR\""
             else:
-                result = search(ctx, chain, servers=(server,), kinds=("rootservice",),
+                result = search(ctx, chain, servers=(server,), kinds=(LogFamily.ROOTSERVICE,),
                                 any_of=(restore_facts()["scheduler_fragment"],), levels=PROBLEM_LEVELS,
                                 since=since, until=until, purpose="ob_restore_scheduler WARN/ERROR")
                 lines = result.records
@@ -112,7 +115,7 @@ class RestoreFailed(Rule):
         backup_tenant = None
         cause, verdict, tail, steps = explain_code(
             ctx, chain, code, tenant_id=tenant, point=point, backup_tenant=backup_tenant,
-            servers=tuple(s for s in (server,) if s), lines=lines, since=since, until=until, generic="restore_failed")
+            servers=tuple(s for s in (server,) if s), lines=lines, since=since, until=until, generic=RESTORE_FAILED)
         summary = (f"Restore job {job.job_id} of tenant {job.restore_tenant_name or tenant} failed"
                    + (f" on {comment.addr}" if comment and comment.addr else "") + f" with {code_text(code)}"
                    + (f": {tail}." if tail else "."))

@@ -24,6 +24,12 @@ log stream does not advance beyond what its rows show.
 
 from __future__ import annotations
 
+from obdoctor.catalog.cause_ids import (
+    RESTORE_LS1_NOT_RECOVERED, RESTORE_LS_STUCK, RESTORE_REPLAY_PENDING, RESTORE_SCHEMA_NOT_REFRESHED,
+    RESTORE_WAITING_FOR_LOGS, RESTORE_WAIT_LS_UNKNOWN,
+)
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.catalog.statuses import RESTORE_PROGRESS_FINISHED
 from obdoctor.evidence.records import RestoreJob, scn_time
@@ -43,11 +49,11 @@ class RestoreStuck(Rule):
 
     id = "R2"
     name = "restore-stuck"
-    needs = ("restore_progress", "restore_job_values", "ls_meta", "log_stat", "replay_stat", "tenant_info",
-             "ls_recovery_stat", "schema_info", "logs:observer")
+    needs = (Kind.RESTORE_PROGRESS, Kind.RESTORE_JOB_VALUES, Kind.LS_META, Kind.LOG_STAT, Kind.REPLAY_STAT,
+             Kind.TENANT_INFO, Kind.LS_RECOVERY_STAT, Kind.SCHEMA_INFO, LogFamily.OBSERVER)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        progress = ctx.evidence.restore_progress()
+        progress = ctx.evidence.get(Kind.RESTORE_PROGRESS)
         findings = []
         for job in progress:
             tenant = job.restore_tenant_id or job.tenant_id
@@ -62,7 +68,7 @@ class RestoreStuck(Rule):
         return findings
 
     def _status(self, ctx: RuleContext, chain: Chain, job: RestoreJob, tenant: int | None) -> str:
-        values = [v for v in ctx.evidence.restore_job_values() if v.name == "status"
+        values = [v for v in ctx.evidence.get(Kind.RESTORE_JOB_VALUES) if v.name == "status"
                   and v.tenant_id in (tenant, job.tenant_id) and (v.job_id in (None, job.job_id) or v.tenant_id == tenant)]
         if values:
             chosen = next((v for v in values if v.tenant_id == tenant), values[0])
@@ -97,7 +103,7 @@ class RestoreStuck(Rule):
     def _wait_ls(self, ctx: RuleContext, chain: Chain, job: RestoreJob, tenant: int | None) -> Finding:
         facts = restore_facts()
         log_states = set(facts["log_restore_statuses"])
-        meta = [r for r in ctx.evidence.ls_meta() if r.tenant_id == tenant]
+        meta = [r for r in ctx.evidence.get(Kind.LS_META) if r.tenant_id == tenant]
         summary = f"Restore job {job.job_id} of tenant {tenant} waits in RESTORE_WAIT_LS"
         if meta:
             early = [r for r in meta if r.restore_status not in (0, *log_states, None)]
@@ -107,19 +113,19 @@ class RestoreStuck(Rule):
             if early:
                 for r in early:
                     chain.server(r.svr_ip)
-                return chain.finding("restore_ls_stuck", Verdict.CONFIRMED,
+                return chain.finding(RESTORE_LS_STUCK, Verdict.CONFIRMED,
                                      summary + ": " + ", ".join(f"ls {r.ls_id} on {r.svr_ip} is in restore_status {r.restore_status}"
                                                                 for r in early) + ".", tenant_id=tenant, time=job.start)
         else:
             chain.could_not_check("the log streams' restore status (__all_virtual_ls_meta_table)", "no row for the tenant")
-        info = next((t for t in ctx.evidence.tenant_info() if t.tenant_id == tenant), None)
+        info = next((t for t in ctx.evidence.get(Kind.TENANT_INFO) if t.tenant_id == tenant), None)
         until = info.recovery_until_scn if info else None
         if info is None:
             chain.could_not_check("recovery_until_scn (__all_virtual_tenant_info)", "no row for the tenant")
-            return chain.finding("restore_wait_ls_unknown", Verdict.UNKNOWN, summary + ".", tenant_id=tenant, time=job.start)
+            return chain.finding(RESTORE_WAIT_LS_UNKNOWN, Verdict.UNKNOWN, summary + ".", tenant_id=tenant, time=job.start)
         chain.row_step("__all_virtual_tenant_info", f"recovery_until_scn {until} ({fmt_time(scn_time(until))} UTC)", [info],
                        ("tenant_id", "tenant_role", "recovery_until_scn"))
-        stats = [s for s in ctx.evidence.log_stat() if s.tenant_id == tenant]
+        stats = [s for s in ctx.evidence.get(Kind.LOG_STAT) if s.tenant_id == tenant]
         behind = [s for s in stats if s.end_scn is not None and until is not None and s.end_scn < until]
         if stats:
             chain.row_step("GV$OB_LOG_STAT where end_scn < recovery_until_scn",
@@ -128,45 +134,45 @@ class RestoreStuck(Rule):
             if behind:
                 for s in behind:
                     chain.server(s.svr_ip)
-                return chain.finding("restore_waiting_for_logs", Verdict.CONFIRMED,
+                return chain.finding(RESTORE_WAITING_FOR_LOGS, Verdict.CONFIRMED,
                                      summary + f": {len(behind)} replica(s) have not received logs up to recovery_until_scn "
                                      f"(lowest END_SCN {fmt_time(scn_time(min(s.end_scn for s in behind)))} UTC).",
                                      tenant_id=tenant, time=job.start)
         else:
             chain.could_not_check("log restore progress (GV$OB_LOG_STAT)", "no row for the tenant")
-        replay = [r for r in ctx.evidence.replay_stat() if r.tenant_id == tenant]
+        replay = [r for r in ctx.evidence.get(Kind.REPLAY_STAT) if r.tenant_id == tenant]
         pending = [r for r in replay if (r.pending_cnt or 0) != 0
                    or (r.unsubmitted_log_scn is not None and until is not None and r.unsubmitted_log_scn <= until)]
         if replay:
             chain.row_step("__all_virtual_replay_stat", f"{len(pending)} of {len(replay)} replica(s) still replaying",
                            pending or replay, ("ls_id", "svr_ip", "role", "pending_cnt", "unsubmitted_log_scn"))
             if pending:
-                return chain.finding("restore_replay_pending", Verdict.CONFIRMED,
+                return chain.finding(RESTORE_REPLAY_PENDING, Verdict.CONFIRMED,
                                      summary + f": log replay is not finished on {len(pending)} replica(s).",
                                      tenant_id=tenant, time=job.start)
         else:
             chain.could_not_check("log replay (__all_virtual_replay_stat)", "no row for the tenant")
-        recovery = [r for r in ctx.evidence.ls_recovery_stat() if r.tenant_id == tenant and r.ls_id == 1]
+        recovery = [r for r in ctx.evidence.get(Kind.LS_RECOVERY_STAT) if r.tenant_id == tenant and r.ls_id == 1]
         if recovery:
             r = recovery[0]
             chain.row_step("__all_ls_recovery_stat where ls_id = 1", f"sync_scn {r.sync_scn} vs recovery_until_scn {until}",
                            [r], ("tenant_id", "ls_id", "sync_scn", "readable_scn"))
             if r.sync_scn != until:
-                return chain.finding("restore_ls1_not_recovered", Verdict.CONFIRMED,
+                return chain.finding(RESTORE_LS1_NOT_RECOVERED, Verdict.CONFIRMED,
                                      summary + ": log stream 1's sync_scn is not recovery_until_scn.",
                                      tenant_id=tenant, time=job.start)
         else:
             chain.could_not_check("log stream 1's recovery (__all_ls_recovery_stat)", "no row for the tenant")
-        return chain.finding("restore_wait_ls_unknown", Verdict.UNKNOWN,
+        return chain.finding(RESTORE_WAIT_LS_UNKNOWN, Verdict.UNKNOWN,
                              summary + "; logs, replay and log stream 1 look complete in the evidence.",
                              tenant_id=tenant, time=job.start)
 
     # Issue 3: the schema of the new tenant is not refreshed
     def _schema(self, ctx: RuleContext, chain: Chain, job: RestoreJob, tenant: int | None, status: str) -> Finding | None:
-        rows = [r for r in ctx.evidence.schema_info() if r.tenant_id == tenant]
+        rows = [r for r in ctx.evidence.get(Kind.SCHEMA_INFO) if r.tenant_id == tenant]
         if not rows:
             chain.could_not_check("the tenant's schema refresh (GV$OB_SERVER_SCHEMA_INFO)", "no row for the tenant")
-            return chain.finding("restore_wait_ls_unknown" if "WAIT" in status else "restore_schema_not_refreshed",
+            return chain.finding(RESTORE_WAIT_LS_UNKNOWN if "WAIT" in status else RESTORE_SCHEMA_NOT_REFRESHED,
                                  Verdict.UNKNOWN, f"Restore job {job.job_id} of tenant {tenant} stays in {status}.",
                                  tenant_id=tenant, time=job.start)
         bad = [r for r in rows if not r.refreshed_ok]
@@ -181,7 +187,8 @@ class RestoreStuck(Rule):
         for s in servers:
             chain.server(s)
         dst = None
-        result = search(ctx, chain, servers=servers[:1], kinds=("observer",), any_of=(restore_facts()["schema_thread"],),
+        result = search(ctx, chain, servers=servers[:1], kinds=(LogFamily.OBSERVER,),
+                        any_of=(restore_facts()["schema_thread"],),
                         levels=PROBLEM_LEVELS, since=job.start, until=ctx.evidence.collected_at,
                         purpose="schema refresh thread errors")
         lines = result.records[-10:]
@@ -194,13 +201,13 @@ class RestoreStuck(Rule):
                 chain.trace(last.trace_id)
             if dst and last.trace_id:
                 chain.server(dst)
-                follow = search(ctx, chain, servers=(dst,), kinds=("observer",), any_of=(last.trace_id,),
+                follow = search(ctx, chain, servers=(dst,), kinds=(LogFamily.OBSERVER,), any_of=(last.trace_id,),
                                 levels=PROBLEM_LEVELS, since=job.start, until=ctx.evidence.collected_at,
                                 purpose=f"trace {last.trace_id} on the failing server")
                 if follow.records:
                     chain.log_step(f"observer.log* on {dst}: grep {last.trace_id}",
                                    f"{len(follow.records)} line(s); first: {follow.records[0].message[:200]}", follow.records)
-        return chain.finding("restore_schema_not_refreshed", Verdict.CONFIRMED,
+        return chain.finding(RESTORE_SCHEMA_NOT_REFRESHED, Verdict.CONFIRMED,
                              f"Restore job {job.job_id} of tenant {tenant} stays in {status}: the schema is not refreshed on "
                              f"{', '.join(servers) or 'servers the rows do not name'}" + (f" (its schema refresh RPCs to {dst} fail)" if dst else "") + ".",
                              tenant_id=tenant, time=job.start)

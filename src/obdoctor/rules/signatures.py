@@ -31,6 +31,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from obdoctor.catalog.cause_ids import COMMAND_REFUSED_UNEXPLAINED
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import normalize_code
 from obdoctor.findings import Finding, Verdict
@@ -58,7 +60,7 @@ class CommandRefused(Rule):
     id = "S1"
     name = "command-refused"
     needs = (Kind.RS_EVENTS, Kind.SERVER_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.TENANTS, Kind.SERVERS,
-             Kind.JOBS, Kind.RESTORE_PROGRESS, "logs:rootservice", "logs:observer")
+             Kind.JOBS, Kind.RESTORE_PROGRESS, LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         try:
@@ -68,8 +70,8 @@ class CommandRefused(Rule):
             return []
         findings = []
         for ce in catalogue.command_events:
-            found = (ctx.evidence.rs_events(ce.module, ce.event) if ce.view == "rootservice"
-                     else ctx.evidence.server_events(ce.module, ce.event))
+            kind = Kind.RS_EVENTS if ce.view == "rootservice" else Kind.SERVER_EVENTS
+            found = ctx.evidence.get(kind).where(module=ce.module, event=ce.event)
             if not found.available:
                 ctx.could_not_check("commands refused before any job existed (their event rows)",
                                     found.reason or "view not available")
@@ -103,7 +105,8 @@ class CommandRefused(Rule):
         until = ctx.options.until or ctx.evidence.collected_at
         since = ctx.options.since or (until - timedelta(days=1) if until else None)
         probe = Chain(self.id)
-        result = search(ctx, probe, servers=servers, kinds=("observer",), any_of=(_FAILED_SQL,), levels=PROBLEM_LEVELS,
+        result = search(ctx, probe, servers=servers, kinds=(LogFamily.OBSERVER,),
+                        any_of=(_FAILED_SQL,), levels=PROBLEM_LEVELS,
                         since=since, until=until, purpose="failed backup, archive and restore statements")
         for u in probe.unchecked:
             ctx.could_not_check(u.what, u.why)
@@ -134,7 +137,7 @@ class CommandRefused(Rule):
                 chain.could_not_check(f"the meaning of {code} after {label}",
                                       f"no signature matches this statement, destination scheme ({context.scheme or 'unknown'}) "
                                       f"and version ({context.version or 'unknown'})")
-                findings.append(chain.finding("command_refused_unexplained", Verdict.UNKNOWN,
+                findings.append(chain.finding(COMMAND_REFUSED_UNEXPLAINED, Verdict.UNKNOWN,
                                               f"{head}; no signature says what it means after this statement.",
                                               code=code, tenant_id=tenant_id, time=last.ts))
                 continue
@@ -160,9 +163,9 @@ class CommandRefused(Rule):
         context = signatures.Context(codes=(code,), statement=ce.statement, version=ctx.evidence.version,
                                      scheme=destination_scheme(ctx, chain, ce.statement, tenant_id),
                                      states=tenant_states(ctx, tenant_id), text="\n".join(r.raw for r in lines))
-        tenant = ctx.evidence.tenant(tenant_id)
+        tenant = ctx.evidence.get(Kind.TENANTS).first(tenant_id=tenant_id)
         if tenant is not None and tenant.status and tenant.status != "NORMAL":
-            chain.row_step(ctx.evidence.tenants().source, f"tenant {tenant_id} is {tenant.status}", [tenant],
+            chain.row_step(ctx.evidence.get(Kind.TENANTS).source, f"tenant {tenant_id} is {tenant.status}", [tenant],
                            ("tenant_id", "name", "status", "role"))
         summary_head = f"{label} for tenant {tenant_id} was refused with {code_text(code)}"
         explanation = apply_signature(chain, catalogue, context)
@@ -174,7 +177,7 @@ class CommandRefused(Rule):
             chain.could_not_check(f"the meaning of {code} after {label}",
                                   "no signature matches this command, destination scheme "
                                   f"({context.scheme or 'unknown'}) and version ({context.version or 'unknown'})")
-            return chain.finding("command_refused_unexplained", Verdict.UNKNOWN,
+            return chain.finding(COMMAND_REFUSED_UNEXPLAINED, Verdict.UNKNOWN,
                                  f"{summary_head}; no signature says what it means after this command.",
                                  code=code, tenant_id=tenant_id, time=latest.timestamp)
         finding = chain.finding(explanation.cause, explanation.verdict, f"{summary_head}: {explanation.summary}.",
@@ -190,7 +193,8 @@ class CommandRefused(Rule):
             chain.could_not_check(f"the log lines of the refused {label}", "the event names no server or time")
             return []
         margin = timedelta(minutes=2)
-        result = search(ctx, chain, servers=(server,), kinds=("rootservice", "observer"), any_of=(f"ret={code}",),
+        result = search(ctx, chain, servers=(server,), kinds=(LogFamily.ROOTSERVICE, LogFamily.OBSERVER),
+                        any_of=(f"ret={code}",),
                         levels=PROBLEM_LEVELS, since=event.timestamp - margin, until=event.timestamp + margin,
                         purpose=f"ret={code} of the refused {label}")
         lines = [r for r in result.records if r.ret() == code][:10]
@@ -202,11 +206,11 @@ class CommandRefused(Rule):
         chain.log_step(f"rootservice.log*/observer.log* on {server}: grep 'ret={code}' around {fmt_time(event.timestamp)}",
                        f"{len(lines)} line(s) of the refusing check: {lines[0].message[:160]}", lines)
         return lines + _same_request(ctx, chain, server, lines, lines[0].ts or event.timestamp, label,
-                                     ("rootservice", "observer"))
+                                     (LogFamily.ROOTSERVICE, LogFamily.OBSERVER))
 
 
 def _same_request(ctx: RuleContext, chain: Chain, server: str, lines: list, anchor, label: str,
-                  kinds: tuple[str, ...]) -> list:
+                  kinds: tuple[LogFamily, ...]) -> list:
     """The other WARN/ERROR lines of the refused request's trace on ``server`` (5 s around
     ``anchor``): the refusing check often says why without ``ret=``, and an object storage
     names its curl/HTTP code and host there."""

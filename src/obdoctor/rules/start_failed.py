@@ -30,8 +30,13 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
-from obdoctor.catalog.statuses import TERMINAL
+from obdoctor.catalog.cause_ids import (
+    ARCHIVE_NOT_DOING, BACKUP_DEST_NOT_SET, BACKUP_IN_PROGRESS, CLUSTER_UPGRADING, INCOMPATIBLE_INCREMENTAL,
+    NO_TENANT_ELIGIBLE, TENANT_NOT_NORMAL, UNKNOWN_START_FAILURE,
+)
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
+from obdoctor.catalog.statuses import TERMINAL
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding, Verdict
@@ -40,8 +45,8 @@ from obdoctor.logs import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, first_matching, fmt_time, search
 from obdoctor.rules.services.signatures import destination_scheme, explain_refusal
 
-START_CAUSES = ("backup_in_progress", "backup_dest_not_set", "archive_not_doing", "tenant_not_normal",
-                "cluster_upgrading", "incompatible_incremental", "no_tenant_eligible")
+START_CAUSES = (BACKUP_IN_PROGRESS, BACKUP_DEST_NOT_SET, ARCHIVE_NOT_DOING, TENANT_NOT_NORMAL,
+                CLUSTER_UPGRADING, INCOMPATIBLE_INCREMENTAL, NO_TENANT_ELIGIBLE)
 
 
 def own_codes() -> frozenset[int]:
@@ -66,10 +71,10 @@ class StartFailed(Rule):
     id = "P1"
     name = "start-failed"
     needs = (Kind.RS_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.JOBS, Kind.TENANTS, Kind.JOB_HISTORY,
-             Kind.RESTORE_PROGRESS, "logs:rootservice")
+             Kind.RESTORE_PROGRESS, LogFamily.ROOTSERVICE)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        events = ctx.evidence.rs_events("backup_data", "start_backup_data")
+        events = ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data", event="start_backup_data")
         if not events.available:
             ctx.could_not_check("backup start attempts (start_backup_data events)", events.reason or "view not available")
             return []
@@ -96,7 +101,7 @@ class StartFailed(Rule):
     def _started_later(self, ctx: RuleContext, tenant_id, event: RootServiceEvent) -> bool:
         if event.timestamp is None:
             return False
-        for source in (ctx.evidence.jobs(), ctx.evidence.job_history()):
+        for source in (ctx.evidence.get(Kind.JOBS), ctx.evidence.get(Kind.JOB_HISTORY)):
             for job in source:
                 if job.tenant_id == tenant_id and job.start and job.start > event.timestamp:
                     return True
@@ -121,7 +126,7 @@ class StartFailed(Rule):
         if rs_ips:
             first = failures[0].timestamp
             result = search(
-                ctx, chain, servers=tuple(rs_ips), kinds=("rootservice",),
+                ctx, chain, servers=tuple(rs_ips), kinds=(LogFamily.ROOTSERVICE,),
                 any_of=(f"ret={code}",), all_of=("ob_backup_data_scheduler",),
                 since=first - timedelta(minutes=2) if first else None,
                 until=latest.timestamp + timedelta(minutes=2) if latest.timestamp else None,
@@ -152,7 +157,7 @@ class StartFailed(Rule):
         else:
             chain.could_not_check("rootservice.log of the root service", "the event has no RS_SVR_IP")
         if cause_id is None and code == -9036:
-            cause_id = "backup_in_progress"
+            cause_id = BACKUP_IN_PROGRESS
         foreign = code not in own_codes()
         signature = None
         if cause_id is None and foreign:
@@ -187,8 +192,8 @@ class StartFailed(Rule):
         elif cause_id is None and state_cause:
             cause_id = state_cause
         if cause_id is None:
-            cause_id, verdict = "unknown_start_failure", Verdict.UNKNOWN
-        if cause_id == "backup_in_progress" and not line_record and code == -9036:
+            cause_id, verdict = UNKNOWN_START_FAILURE, Verdict.UNKNOWN
+        if cause_id == BACKUP_IN_PROGRESS and not line_record and code == -9036:
             verdict = Verdict.CONFIRMED  # the code itself says it
         summary = (f"Backup of tenant {tenant_id} could not start ({code_text(code)}): "
                    f"{all_causes()[cause_id].title.lower()}.")
@@ -204,7 +209,8 @@ class StartFailed(Rule):
         chain.trace(trace)
         margin = timedelta(seconds=5)
         rs_ip = anchor.server
-        result = search(ctx, chain, servers=(rs_ip,), kinds=("rootservice",), any_of=(trace,), levels=PROBLEM_LEVELS,
+        result = search(ctx, chain, servers=(rs_ip,), kinds=(LogFamily.ROOTSERVICE,),
+                        any_of=(trace,), levels=PROBLEM_LEVELS,
                         since=anchor.ts - margin if anchor.ts else None, until=anchor.ts + margin if anchor.ts else None,
                         purpose=f"the refused request's trace {trace}")
         seen = {(r.path, r.line_no) for r in ret_lines}
@@ -231,10 +237,10 @@ class StartFailed(Rule):
         ev = ctx.evidence
         failing: list[str] = []
         checks = (
-            ("backup_dest_not_set", ev.parameters(), self._dest),
-            ("archive_not_doing", ev.archivelog(), self._archive),
-            ("backup_in_progress", ev.jobs(), self._running),
-            ("tenant_not_normal", ev.tenants(), self._tenant),
+            (BACKUP_DEST_NOT_SET, ev.get(Kind.PARAMETERS), self._dest),
+            (ARCHIVE_NOT_DOING, ev.get(Kind.ARCHIVELOG), self._archive),
+            (BACKUP_IN_PROGRESS, ev.get(Kind.JOBS), self._running),
+            (TENANT_NOT_NORMAL, ev.get(Kind.TENANTS), self._tenant),
         )
         for cause_id, found, judge in checks:
             if not found.available:
@@ -308,8 +314,8 @@ def _for_tenant(records, tenant_id):
 
 
 _COLUMNS = {
-    "backup_dest_not_set": ("tenant_id", "name", "value"),
-    "archive_not_doing": ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment"),
-    "backup_in_progress": ("tenant_id", "job_id", "status", "start"),
-    "tenant_not_normal": ("tenant_id", "name", "status", "role"),
+    BACKUP_DEST_NOT_SET: ("tenant_id", "name", "value"),
+    ARCHIVE_NOT_DOING: ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment"),
+    BACKUP_IN_PROGRESS: ("tenant_id", "job_id", "status", "start"),
+    TENANT_NOT_NORMAL: ("tenant_id", "name", "status", "role"),
 }

@@ -27,9 +27,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from obdoctor.catalog.cause_ids import ERROR_CODE, STUCK, VALIDATE_JOB_STUCK
 from obdoctor.catalog.statuses import (
     ARCHIVE_WAIT_STAGES, DATA_BACKUP_JOB, KNOWN_STAGES, TERMINAL, VALIDATE_JOB, schedule_job_type,
 )
+from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import BackupTask, ScheduleTask
@@ -55,11 +57,11 @@ class StuckTask(Rule):
 
     id = "P2"
     name = "job-stuck"
-    needs = ("tasks", "jobs", "schedule_tasks", "ls_tasks", "tenants", "job_history", "parameters",
-             "logs:observer")
+    needs = (Kind.TASKS, Kind.JOBS, Kind.SCHEDULE_TASKS, Kind.LS_TASKS, Kind.TENANTS, Kind.JOB_HISTORY,
+             Kind.PARAMETERS, LogFamily.OBSERVER)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        tasks = ctx.evidence.tasks()
+        tasks = ctx.evidence.get(Kind.TASKS)
         if not tasks.available:
             ctx.could_not_check("running backup tasks (CDB_OB_BACKUP_TASKS)", tasks.reason or "view not available")
             return self._validate_jobs(ctx)
@@ -108,7 +110,7 @@ class StuckTask(Rule):
                     chain.trace(r.trace_id)
             chain.notes.append("No OceanBase 4.x version has a view of validate jobs: this queue row is the only "
                                "evidence, and it says neither why the job waits nor whether it failed.")
-            findings.append(chain.finding("validate_job_stuck", Verdict.LIKELY,
+            findings.append(chain.finding(VALIDATE_JOB_STUCK, Verdict.LIKELY,
                                           f"{head}, longer than {quiet} minutes: {where}. A validate job, not a data backup.",
                                           tenant_id=tenant_id, job_id=job_id, time=born))
         return findings
@@ -139,7 +141,7 @@ class StuckTask(Rule):
         for server, trace in targets:
             chain.server(server)
             chain.trace(trace)
-            result = search(ctx, chain, servers=(server,), kinds=("observer",), any_of=(trace,),
+            result = search(ctx, chain, servers=(server,), kinds=(LogFamily.OBSERVER,), any_of=(trace,),
                             since=since, until=until, purpose=f"lines of trace {trace}")
             problems = [r for r in result.records if r.level in PROBLEM_LEVELS]
             if problems:
@@ -172,26 +174,19 @@ class StuckTask(Rule):
             return None
         explanation = explain(ctx, chain, failure)
         verdict = explanation.verdict
-        if explanation.cause == "error_code":
+        if explanation.cause == ERROR_CODE:
             verdict = Verdict.LIKELY  # the task still runs: the error may be retried away
         summary = (f"Backup job {task.job_id} of tenant {task.tenant_id} is stuck in {task.status}"
                    + (f" on {failure.exec_server}" if failure.exec_server else "")
                    + (f", hitting {code_text(failure.code)}" if failure.code else "")
                    + (f": {explanation.summary}." if explanation.summary else "."))
-        cause = "stuck" if explanation.cause == "error_code" else explanation.cause
+        cause = STUCK if explanation.cause == ERROR_CODE else explanation.cause
         return chain.finding(cause, verdict, summary, code=failure.code, tenant_id=task.tenant_id,
                              job_id=task.job_id, time=task.start, extra_steps=explanation.next_steps)
 
     def _targets(self, ctx: RuleContext, chain: Chain, task: BackupTask) -> list[tuple[str, str]]:
         """(server, trace id) pairs executing the task: scheduler first, running ls tasks second."""
         schedule = ctx.evidence.get(Kind.SCHEDULE_TASKS)
-        mine = [s for s in schedule if s.tenant_id == task.tenant_id and (s.job_id in (task.job_id, None))]
-        rows: list[ScheduleTask] = [s for s in mine if schedule_job_type(s.type) in (None, DATA_BACKUP_JOB)]
-        others = [s for s in mine if s not in rows]
-        if others:  # the queue holds every job type; only data backup rows are this task's
-            chain.notes.append(f"{len(others)} row(s) of __all_virtual_backup_schedule_task for tenant {task.tenant_id} "
-                               "belong to another job type (" + ", ".join(sorted({schedule_job_type(s.type) for s in others}))
-                               + "): not read as this data backup's tasks.")
         targets = [(s.server, s.trace_id) for s in rows if s.server and is_trace_id(s.trace_id)]
         if rows:
             chain.row_step(
@@ -205,7 +200,7 @@ class StuckTask(Rule):
             chain.could_not_check("the backup scheduler queue (__all_virtual_backup_schedule_task)", schedule.reason or "")
         if targets:
             return _unique(targets)
-        ls_tasks = ctx.evidence.ls_tasks()
+        ls_tasks = ctx.evidence.get(Kind.LS_TASKS)
         running = [t for t in ls_tasks if t.tenant_id == task.tenant_id and t.job_id in (task.job_id, None)
                    and t.status != "FINISH" and t.svr_ip and is_trace_id(t.task_trace_id)]
         if running:

@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import re
 
+from obdoctor.catalog.cause_ids import WAITING_FOR_ARCHIVE
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog.statuses import ARCHIVE_WAIT_STAGES
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog.causes import cause
@@ -40,10 +43,10 @@ class WaitingForArchive(Rule):
 
     id = "P2A"
     name = "waiting-for-archive"
-    needs = ("tasks", "archivelog", "rs_events", "logs:rootservice")
+    needs = (Kind.TASKS, Kind.ARCHIVELOG, Kind.RS_EVENTS, LogFamily.ROOTSERVICE)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
-        tasks = ctx.evidence.tasks()
+        tasks = ctx.evidence.get(Kind.TASKS)
         stages = set(ARCHIVE_WAIT_STAGES)
         findings = []
         for task in tasks:
@@ -54,7 +57,7 @@ class WaitingForArchive(Rule):
                            f"task {task.task_id} of job {task.job_id}, tenant {task.tenant_id}, is in {task.status} "
                            f"since {fmt_time(task.start)}: it waits for the log archive",
                            [task], ("tenant_id", "job_id", "task_id", "status", "start"))
-            archive = ctx.evidence.archivelog()
+            archive = ctx.evidence.get(Kind.ARCHIVELOG)
             rounds = [r for r in archive if r.tenant_id == task.tenant_id]
             bad = [r for r in rounds if r.status != "DOING"]
             if not archive.available:
@@ -66,12 +69,12 @@ class WaitingForArchive(Rule):
                                rounds, ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment"))
             else:
                 chain.step(archive.source, f"no archive round for tenant {task.tenant_id}")
-            rs = [e.rs_svr_ip for e in ctx.evidence.rs_events("backup_data") if e.rs_svr_ip]
-            signature = cause("waiting_for_archive").signatures
+            rs = [e.rs_svr_ip for e in ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data") if e.rs_svr_ip]
+            signature = cause(WAITING_FOR_ARCHIVE).signatures
             hits = []
             if rs:
                 since, until = window(task.start, ctx.evidence.collected_at)
-                result = search(ctx, chain, servers=(rs[-1],), kinds=("rootservice",), any_of=signature,
+                result = search(ctx, chain, servers=(rs[-1],), kinds=(LogFamily.ROOTSERVICE,), any_of=signature,
                                 since=since, until=until, purpose="archive wait lines")
                 hits = [r for r in result.records if _for_tenant(r.raw, task.tenant_id)]
                 if hits:
@@ -94,7 +97,7 @@ class WaitingForArchive(Rule):
             verdict = Verdict.CONFIRMED if stopped else (Verdict.LIKELY if hits else Verdict.UNKNOWN)
             state = ", ".join(r.status or "?" for r in bad) if bad else ("no archive" if not rounds else "DOING but behind")
             findings.append(chain.finding(
-                "waiting_for_archive", verdict,
+                WAITING_FOR_ARCHIVE, verdict,
                 f"Backup job {task.job_id} of tenant {task.tenant_id} waits in {task.status} for the log archive ({state}).",
                 tenant_id=task.tenant_id, job_id=task.job_id, time=task.start,
             ))

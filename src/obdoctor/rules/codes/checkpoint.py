@@ -15,6 +15,9 @@ stream); anything when the executing server is not known.
 
 from __future__ import annotations
 
+from obdoctor.catalog.cause_ids import CHECKPOINT_NOT_ADVANCING, STANDBY_LOG_SYNC_STOPPED
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog.causes import cause
 from obdoctor.logs import LogRecord
@@ -34,15 +37,15 @@ class CheckpointNotAdvancing(CodeFamily):
     order = 10
 
     def matches_lines(self, lines: list[LogRecord]) -> bool:
-        signatures = cause("checkpoint_not_advancing").signatures
+        signatures = cause(CHECKPOINT_NOT_ADVANCING).signatures
         return any(s in line.raw for line in lines for s in signatures)
 
     def explain(self, ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation | None:
-        signatures = cause("checkpoint_not_advancing").signatures
+        signatures = cause(CHECKPOINT_NOT_ADVANCING).signatures
         hits = [line for line in failure.lines if any(s in line.raw for s in signatures)]
         if not hits and failure.exec_server:
             result = search(
-                ctx, chain, servers=(failure.exec_server,), kinds=("observer",), any_of=signatures,
+                ctx, chain, servers=(failure.exec_server,), kinds=(LogFamily.OBSERVER,), any_of=signatures,
                 since=failure.since, until=failure.until, purpose="checkpoint wait lines",
             )
             tenant_tag = f"tenant_id={failure.tenant_id}"
@@ -57,13 +60,13 @@ class CheckpointNotAdvancing(CodeFamily):
                 chain.step(f"observer.log* on {failure.exec_server}: grep '{signatures[0]}'", "no such line")
         elif not failure.exec_server:
             chain.could_not_check("checkpoint wait lines", "the executing server is not known")
-        tenant = ctx.evidence.tenant(failure.tenant_id)
+        tenant = ctx.evidence.get(Kind.TENANTS).first(tenant_id=failure.tenant_id)
         standby = tenant is not None and tenant.role == "STANDBY"
         if tenant is not None:
             chain.row_step("DBA_OB_TENANTS", f"tenant {failure.tenant_id} role is {tenant.role or '?'}",
                            [tenant], ("tenant_id", "name", "status", "role"))
         verdict = Verdict.CONFIRMED if hits else Verdict.LIKELY
         if standby:
-            return Explanation("standby_log_sync_stopped", verdict,
+            return Explanation(STANDBY_LOG_SYNC_STOPPED, verdict,
                                "the clog checkpoint stopped advancing on a standby tenant")
-        return Explanation("checkpoint_not_advancing", verdict, "the clog checkpoint did not pass the start SCN")
+        return Explanation(CHECKPOINT_NOT_ADVANCING, verdict, "the clog checkpoint did not pass the start SCN")

@@ -20,6 +20,7 @@ the object storage's own reason when the line carries no HTTP detail.
 
 from __future__ import annotations
 
+from obdoctor.evidence.kinds import Kind
 from obdoctor.rules.base import Chain, RuleContext
 from obdoctor.rules.services.destination import DESTINATION_CODES, DestinationProblem, diagnose
 from obdoctor.rules.services.failure import CodeFamily, Explanation, FailurePoint
@@ -36,7 +37,7 @@ class BackupDestination(CodeFamily):
 
     def explain(self, ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation | None:
         path = record = None
-        for job in [*ctx.evidence.job_history(), *ctx.evidence.jobs()]:
+        for job in [*ctx.evidence.get(Kind.JOB_HISTORY), *ctx.evidence.get(Kind.JOBS)]:
             if job.tenant_id == failure.tenant_id and job.job_id == failure.job_id and job.path:
                 path, record = job.path, job
         servers = tuple(s for s in (failure.exec_server,) if s)

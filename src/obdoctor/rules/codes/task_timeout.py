@@ -17,6 +17,9 @@ lines when no root service server is named.
 
 from __future__ import annotations
 
+from obdoctor.catalog.cause_ids import RESULT_NOT_REPORTED, SERVER_NOT_ALIVE
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.findings import Verdict
 from obdoctor.catalog.causes import cause
@@ -41,12 +44,12 @@ class TaskTimeout(CodeFamily):
         return False
 
     def explain(self, ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanation | None:
-        signatures = cause("server_not_alive").signatures
+        signatures = cause(SERVER_NOT_ALIVE).signatures
         rs_servers = _rs_servers(ctx, failure)
         hits: list[LogRecord] = []
         if rs_servers:
             result = search(
-                ctx, chain, servers=tuple(rs_servers), kinds=("rootservice",), any_of=signatures,
+                ctx, chain, servers=tuple(rs_servers), kinds=(LogFamily.ROOTSERVICE,), any_of=signatures,
                 since=failure.since, until=failure.until, purpose="keep-alive failures",
             )
             hits = [r for r in result.records if not failure.exec_server or failure.exec_server in r.raw]
@@ -67,29 +70,30 @@ class TaskTimeout(CodeFamily):
                            "none: the server was not reported gone")
         else:
             chain.could_not_check("keep-alive lines in rootservice.log", "no root service server is named by the evidence")
-        server = ctx.evidence.server(failure.exec_server) if failure.exec_server else None
+        server = ctx.evidence.get(Kind.SERVERS).first(svr_ip=failure.exec_server) if failure.exec_server else None
         inactive = server is not None and server.status not in (None, "ACTIVE")
         if server is not None:
             chain.row_step("DBA_OB_SERVERS", f"server {server.svr_ip}:{server.svr_port} is {server.status}",
                            [server], ("svr_ip", "svr_port", "status", "start_service_time"))
         if hits:
             who = f"server {failure.exec_addr or failure.exec_server}" if failure.exec_server else "the executing server"
-            if server is None and failure.exec_server and ctx.evidence.servers().available:
+            if server is None and failure.exec_server and ctx.evidence.get(Kind.SERVERS).available:
                 chain.step("DBA_OB_SERVERS", f"{failure.exec_server} is not in the server list: it left the cluster")
-            return Explanation("server_not_alive", Verdict.CONFIRMED, f"{who} was gone or inactive")
+            return Explanation(SERVER_NOT_ALIVE, Verdict.CONFIRMED, f"{who} was gone or inactive")
         if inactive:
-            return Explanation("server_not_alive", Verdict.LIKELY, f"server {failure.exec_server} is {server.status}")
+            return Explanation(SERVER_NOT_ALIVE, Verdict.LIKELY, f"server {failure.exec_server} is {server.status}")
         # follow the ls task trace on the executing server
         if failure.exec_server and failure.exec_traces:
             result = search(
-                ctx, chain, servers=(failure.exec_server,), kinds=("observer",), any_of=tuple(failure.exec_traces),
+                ctx, chain, servers=(failure.exec_server,), kinds=(LogFamily.OBSERVER,),
+                any_of=tuple(failure.exec_traces),
                 since=failure.since, until=failure.until, purpose="the ls task's trace",
             )
             lines = [r for r in result.records if r.level in PROBLEM_LEVELS] or result.records[-10:]
             if lines:
                 chain.log_step(f"observer.log* on {failure.exec_server}: grep {failure.exec_traces[0]}",
                                f"{result.total_matches} line(s) of the ls task's trace", lines)
-        return Explanation("result_not_reported", Verdict.LIKELY,
+        return Explanation(RESULT_NOT_REPORTED, Verdict.LIKELY,
                            "the task's result never reached the root service")
 
 
@@ -106,7 +110,7 @@ def _rs_servers(ctx: RuleContext, failure: FailurePoint) -> list[str]:
     if failure.rs_server:
         return [failure.rs_server]
     ips: list[str] = []
-    for event in ctx.evidence.rs_events("backup_data"):
+    for event in ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data"):
         if event.rs_svr_ip and event.rs_svr_ip not in ips and (failure.tenant_id is None or event.tenant_id in (None, failure.tenant_id)):
             ips.append(event.rs_svr_ip)
     return ips[-1:] if ips else []

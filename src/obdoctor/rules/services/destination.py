@@ -19,6 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from obdoctor.catalog.cause_ids import (
+    DEST_FORMAT_FILE_MISMATCH, DEST_FORMAT_FILE_MISSING, DEST_OUT_OF_SPACE, DEST_PERMISSION_DENIED,
+    DEST_UNREACHABLE, ERROR_CODE, NFS_NOT_MOUNTED_EVERYWHERE, OBJECT_STORAGE_ACCESS_DENIED,
+    OBJECT_STORAGE_ERROR, OBJECT_STORAGE_NOT_FOUND, OBJECT_STORAGE_UNREACHABLE,
+)
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog import storage_errors
 from obdoctor.catalog.causes import sole_causes
@@ -37,18 +44,18 @@ DESTINATION_CODES: tuple[int, ...] = (*NFS_CODES, *CONNECT_CODES, *PERMISSION_CO
 
 _FIXED_CAUSE = sole_causes("destination")
 """-9051, -9080, -9081, -9082: the code alone names the cause (``data/causes/destination.toml``)."""
-_NFS_SENSITIVE = ("dest_unreachable", "nfs_not_mounted_everywhere", "dest_format_file_missing", "dest_permission_denied")
+_NFS_SENSITIVE = (DEST_UNREACHABLE, NFS_NOT_MOUNTED_EVERYWHERE, DEST_FORMAT_FILE_MISSING, DEST_PERMISSION_DENIED)
 _WHAT = {
-    "dest_unreachable": "the destination could not be reached",
-    "nfs_not_mounted_everywhere": "the NFS share is not mounted on every server",
-    "dest_permission_denied": "no permission to write to the destination",
-    "dest_format_file_missing": "the destination's format file is missing",
-    "dest_format_file_mismatch": "the destination belongs to another cluster, tenant or purpose",
-    "dest_out_of_space": "the destination is out of space",
-    "object_storage_unreachable": "the object storage endpoint could not be reached",
-    "object_storage_access_denied": "the object storage refused the credentials",
-    "object_storage_not_found": "the bucket does not exist",
-    "object_storage_error": "the object storage failed the request",
+    DEST_UNREACHABLE: "the destination could not be reached",
+    NFS_NOT_MOUNTED_EVERYWHERE: "the NFS share is not mounted on every server",
+    DEST_PERMISSION_DENIED: "no permission to write to the destination",
+    DEST_FORMAT_FILE_MISSING: "the destination's format file is missing",
+    DEST_FORMAT_FILE_MISMATCH: "the destination belongs to another cluster, tenant or purpose",
+    DEST_OUT_OF_SPACE: "the destination is out of space",
+    OBJECT_STORAGE_UNREACHABLE: "the object storage endpoint could not be reached",
+    OBJECT_STORAGE_ACCESS_DENIED: "the object storage refused the credentials",
+    OBJECT_STORAGE_NOT_FOUND: "the bucket does not exist",
+    OBJECT_STORAGE_ERROR: "the object storage failed the request",
 }
 
 
@@ -80,13 +87,13 @@ def is_destination_code(code: int | None) -> bool:
 def destination_path(ctx: RuleContext, tenant_id: int | None, purpose: str = "backup") -> tuple[str | None, object | None]:
     """The tenant's destination for ``purpose`` and the record it came from."""
     if purpose == "archive":
-        for r in ctx.evidence.archivelog():
+        for r in ctx.evidence.get(Kind.ARCHIVELOG):
             if r.tenant_id == tenant_id and r.path:
                 return r.path, r
         names = ("log_archive_dest", "log_archive_dest_1")
     else:
         names = ("data_backup_dest",)
-    for p in ctx.evidence.parameters():
+    for p in ctx.evidence.get(Kind.PARAMETERS):
         if p.tenant_id == tenant_id and p.name in names and p.value:
             value = p.value
             if value.lower().startswith("location="):
@@ -133,29 +140,29 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
     cause = _FIXED_CAUSE.get(problem.code)
     if problem.code in CONNECT_CODES:
         if failing and clean:
-            cause = "nfs_not_mounted_everywhere"
+            cause = NFS_NOT_MOUNTED_EVERYWHERE
         elif details:
             cause = details[0].cause
         else:
-            cause = "dest_unreachable"
+            cause = DEST_UNREACHABLE
     elif problem.code in PERMISSION_CODES:
-        cause = "object_storage_access_denied" if (kind not in ("nfs", None) and details) else "dest_permission_denied"
+        cause = OBJECT_STORAGE_ACCESS_DENIED if (kind not in ("nfs", None) and details) else DEST_PERMISSION_DENIED
     elif problem.code in CATCH_ALL_CODES:
-        cause = details[0].cause if details else "object_storage_error"
+        cause = details[0].cause if details else OBJECT_STORAGE_ERROR
 
     proof = bool(code_lines or details)
     verdict = Verdict.CONFIRMED if proof else Verdict.LIKELY
     if cause is None:  # a code outside the destination families (a permission check event says so)
-        return Explanation("error_code", verdict, f"it failed with {code_text(problem.code)}")
-    if cause == "object_storage_error" and not details:
+        return Explanation(ERROR_CODE, verdict, f"it failed with {code_text(problem.code)}")
+    if cause == OBJECT_STORAGE_ERROR and not details:
         verdict = Verdict.LIKELY
     summary = _WHAT[cause]
     if details:
         summary += f" ({details[0].describe()})"
-    if cause == "nfs_not_mounted_everywhere" and failing:
+    if cause == NFS_NOT_MOUNTED_EVERYWHERE and failing:
         summary += f": {', '.join(failing)} fail" + (f" while {', '.join(clean)} write to it" if clean else "")
     steps: list[str] = []
-    if cause in _NFS_SENSITIVE and (kind == "nfs" or cause == "nfs_not_mounted_everywhere"):
+    if cause in _NFS_SENSITIVE and (kind == "nfs" or cause == NFS_NOT_MOUNTED_EVERYWHERE):
         steps += [f"NFS requirement for OceanBase {ctx.evidence.version or '(version unknown)'}: {t}"
                   for t in storage_errors.nfs_requirements(ctx.evidence.version)[:2]]
     if failing:
@@ -183,7 +190,7 @@ def _search_detail(ctx: RuleContext, chain: Chain, problem: DestinationProblem) 
 def cluster_servers(ctx: RuleContext, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The cluster's servers as DBA_OB_SERVERS names them (plus ``extra``): the only ones a
     cross-server search may ask for, so a live run contacts no server the evidence does not name."""
-    ips = [s.svr_ip for s in ctx.evidence.servers() if s.svr_ip]
+    ips = [s.svr_ip for s in ctx.evidence.get(Kind.SERVERS) if s.svr_ip]
     for ip in extra:
         if ip and ip not in ips:
             ips.append(ip)
@@ -204,7 +211,7 @@ def _servers_with_code(ctx: RuleContext, chain: Chain, problem: DestinationProbl
         return [], []
     base = path.split("?", 1)[0].rstrip("/") if path else None
     patterns = (f"ret={problem.code}",) + ((base,) if base else ())
-    result = search(ctx, chain, servers=servers, kinds=("observer",), any_of=patterns,
+    result = search(ctx, chain, servers=servers, kinds=(LogFamily.OBSERVER,), any_of=patterns,
                     since=problem.since, until=problem.until, purpose=f"servers failing with {problem.code}")
     failing = sorted({r.server for r in result.records if r.server and f"ret={problem.code}" in r.raw})
     used = sorted({r.server for r in result.records if r.server and base and base in r.raw

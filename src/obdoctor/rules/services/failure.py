@@ -12,6 +12,7 @@ import pkgutil
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from obdoctor.catalog.cause_ids import BACKUP_FAILED_UNKNOWN, ERROR_CODE, STUCK, CauseId
 from obdoctor.findings import Verdict
 from obdoctor.logs import LogRecord
 from obdoctor.rules.base import Chain, RuleContext
@@ -43,7 +44,7 @@ class FailurePoint:
 
 @dataclass
 class Explanation:
-    cause: str
+    cause: CauseId
     verdict: Verdict
     summary: str
     next_steps: list[str] = field(default_factory=list)
@@ -55,7 +56,7 @@ class CodeFamily:
     codes: tuple[int, ...] = ()
     order: int = 100
     """Families are asked in this order (lowest first); the first that explains a failure wins."""
-    signature_causes: tuple[str, ...] = ()
+    signature_causes: tuple[CauseId, ...] = ()
     """Causes whose log signatures identify this family even without the code (stuck jobs)."""
 
     def matches_lines(self, lines: list[LogRecord]) -> bool:
@@ -87,13 +88,13 @@ def explain(ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanatio
                 return explanation
     if failure.code is None:
         if failure.stuck and failure.logs_searched:
-            return Explanation("stuck", Verdict.UNKNOWN, "no error logged for the task's trace")
+            return Explanation(STUCK, Verdict.UNKNOWN, "no error logged for the task's trace")
         if failure.stuck:  # never "no error logged" when no log was searched
             searched = "; ".join(failure.searched) or "no trace to follow"
-            return Explanation("stuck", Verdict.UNKNOWN, f"its logs could not be searched ({searched})")
-        return Explanation("backup_failed_unknown", Verdict.UNKNOWN, "no error code anywhere in the evidence")
+            return Explanation(STUCK, Verdict.UNKNOWN, f"its logs could not be searched ({searched})")
+        return Explanation(BACKUP_FAILED_UNKNOWN, Verdict.UNKNOWN, "no error code anywhere in the evidence")
     verdict = Verdict.CONFIRMED if failure.proof else Verdict.LIKELY
-    return _documented(Explanation("error_code", verdict, ""), failure.code)
+    return _documented(Explanation(ERROR_CODE, verdict, ""), failure.code)
 
 
 def _documented(explanation: Explanation, code: int) -> Explanation:

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import re
 
+from obdoctor.catalog.statuses import FAILED
+from obdoctor.evidence import LogFamily
+from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import BackupJob
 from obdoctor.logs import LogRecord, find_anywhere
 from obdoctor.rules.base import Chain, RuleContext, log_provenance, search
@@ -70,7 +73,7 @@ def _implied(tenant_id, job_id, result, established_by: str, proof: list, proven
 
 def _from_events(ctx: RuleContext) -> list[BackupJob]:
     out = []
-    for event in ctx.evidence.rs_events("backup_data", "deal with failed job"):
+    for event in ctx.evidence.get(Kind.RS_EVENTS).where(module="backup_data", event="deal with failed job"):
         if event.tenant_id is None:
             continue
         out.append(_implied(event.tenant_id, event.int_value("job_id"), event.result,
@@ -81,9 +84,9 @@ def _from_events(ctx: RuleContext) -> list[BackupJob]:
 
 def _from_set_tasks(ctx: RuleContext) -> list[BackupJob]:
     out = []
-    for found in (ctx.evidence.task_history(), ctx.evidence.tasks()):
+    for found in (ctx.evidence.get(Kind.TASK_HISTORY), ctx.evidence.get(Kind.TASKS)):
         for task in found:
-            if task.status == "FAILED":
+            if task.status in FAILED:
                 out.append(_implied(task.tenant_id, task.job_id, task.result,
                                     f"a FAILED backup task in {found.source}", [task], task.provenance,
                                     when=task.end, comment=task.comment, start=task.start))
@@ -92,7 +95,7 @@ def _from_set_tasks(ctx: RuleContext) -> list[BackupJob]:
 
 def _from_ls_tasks(ctx: RuleContext) -> list[BackupJob]:
     """A log stream whose latest try (turn, retry) failed: the job could not continue."""
-    found = ctx.evidence.ls_task_history()
+    found = ctx.evidence.get(Kind.LS_TASK_HISTORY)
     latest: dict[tuple, object] = {}
     for task in found:
         key = (task.tenant_id, task.job_id, task.ls_id)
@@ -109,9 +112,9 @@ def _from_ls_tasks(ctx: RuleContext) -> list[BackupJob]:
 
 def _from_logs(ctx: RuleContext) -> list[BackupJob]:
     chain = Chain("P3")
-    rs = search(ctx, chain, servers=(), kinds=("rootservice",), any_of=(LS_TASK_FAILED, DEAL_FAILED_JOB),
+    rs = search(ctx, chain, servers=(), kinds=(LogFamily.ROOTSERVICE,), any_of=(LS_TASK_FAILED, DEAL_FAILED_JOB),
                 purpose="failed backup jobs in the root service's log (no job history)")
-    obs = search(ctx, chain, servers=(), kinds=("observer",), any_of=(DO_BACKUP_FAILED,),
+    obs = search(ctx, chain, servers=(), kinds=(LogFamily.OBSERVER,), any_of=(DO_BACKUP_FAILED,),
                  purpose="failed backup tasks in observer.log (no job history)")
     for u in chain.unchecked:  # rootservice.log lives on root service servers only: its absence elsewhere is no gap
         if "no rootservice log of server" not in u.why:

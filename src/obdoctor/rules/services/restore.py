@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from obdoctor.catalog.cause_ids import ARCHIVE_LOG_RECYCLED, RESTORE_COMMAND_FAILED, RESTORE_POINT_OUTSIDE_WINDOW
+from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog import error_docs
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.evidence.kinds import Kind
@@ -78,11 +80,11 @@ def restore_point_from(values: dict[str, str | None], lines: list[LogRecord]) ->
 
 def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_tenant: int | None) -> bool | None:
     """Whether ``point`` is inside the restorable window (None: cannot tell). Adds the steps."""
-    sets = [s for s in ctx.evidence.backup_set_files()
+    sets = [s for s in ctx.evidence.get(Kind.BACKUP_SET_FILES)
             if s.status == "SUCCESS" and (backup_tenant is None or s.tenant_id == backup_tenant)
             and s.file_status in (None, "AVAILABLE")]
-    pieces = [p for p in ctx.evidence.archive_pieces() if backup_tenant is None or p.tenant_id == backup_tenant]
-    rounds = [r for r in ctx.evidence.archivelog() if backup_tenant is None or r.tenant_id == backup_tenant]
+    pieces = [p for p in ctx.evidence.get(Kind.ARCHIVE_PIECES) if backup_tenant is None or p.tenant_id == backup_tenant]
+    rounds = [r for r in ctx.evidence.get(Kind.ARCHIVELOG) if backup_tenant is None or r.tenant_id == backup_tenant]
     earliest = None
     if sets:
         first = min(sets, key=lambda s: (s.min_restore_scn or 0, s.min_restore or datetime.max))
@@ -161,18 +163,18 @@ def explain_code(ctx: RuleContext, chain: Chain, code: int | None, *, tenant_id:
     if code == NO_ENOUGH_LOG:
         inside = window_check(ctx, chain, point, backup_tenant)
         if inside is False:
-            return "restore_point_outside_window", Verdict.CONFIRMED, "the restore point is outside the restorable window", []
+            return RESTORE_POINT_OUTSIDE_WINDOW, Verdict.CONFIRMED, "the restore point is outside the restorable window", []
         if inside is True:
             return generic, Verdict.LIKELY, "-4018 although the point looks restorable: check the paths given to RESTORE", []
-        return ("restore_point_outside_window", Verdict.CONFIRMED if proof else Verdict.LIKELY,
+        return (RESTORE_POINT_OUTSIDE_WINDOW, Verdict.CONFIRMED if proof else Verdict.LIKELY,
                 "no enough log for restore: the restore point is probably outside the restorable window", [])
     if code == ARCHIVE_RECYCLED:
-        return "archive_log_recycled", Verdict.CONFIRMED if proof else Verdict.LIKELY, "archived logs were recycled", []
+        return ARCHIVE_LOG_RECYCLED, Verdict.CONFIRMED if proof else Verdict.LIKELY, "archived logs were recycled", []
     if is_destination_code(code):
         e = diagnose(ctx, chain, DestinationProblem(code, tenant_id, servers=servers, since=since, until=until,
                                                     lines=tuple(lines), purpose="restore"))
         return e.cause, e.verdict, e.summary, e.next_steps
-    if code and generic == "restore_command_failed":  # a RESTORE refused: the signatures may know the code
+    if code and generic == RESTORE_COMMAND_FAILED:  # a RESTORE refused: the signatures may know the code
         from obdoctor.rules.services.signatures import explain_refusal
 
         e = explain_refusal(ctx, chain, code, "restore", tenant_id=tenant_id, lines=lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from obdoctor.catalog.cause_ids import COMMAND_REFUSED
 from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog import signatures, storage_errors
@@ -22,7 +23,7 @@ def tenant_states(ctx: RuleContext, tenant_id) -> dict[str, str]:
     archive round's status, its latest backup job's status and its latest restore's status. A rule
     that calls this declares TENANTS, ARCHIVELOG, JOBS and RESTORE_PROGRESS in its needs."""
     states: dict[str, str] = {}
-    tenant = ctx.evidence.tenant(tenant_id)
+    tenant = ctx.evidence.get(Kind.TENANTS).first(tenant_id=tenant_id)
     if tenant is not None and tenant.status:
         states["tenant.status"] = tenant.status
     if tenant is not None and getattr(tenant, "role", None):
@@ -64,7 +65,7 @@ def apply_signature(chain: Chain, catalogue: signatures.Catalogue, context: sign
         steps += [f"NFS requirement for OceanBase {context.version or '(version unknown)'}: {t}"
                   for t in storage_errors.nfs_requirements(context.version)]
     verdict = Verdict.CONFIRMED if sig.verdict == "confirmed" else Verdict.LIKELY
-    return SignatureExplanation(sig.cause or "command_refused", verdict, _lower_first(sig.title), steps, sig)
+    return SignatureExplanation(sig.cause or COMMAND_REFUSED, verdict, _lower_first(sig.title), steps, sig)
 
 
 def storage_detail(chain: Chain, text: str) -> None:
