@@ -187,6 +187,13 @@ class StuckTask(Rule):
     def _targets(self, ctx: RuleContext, chain: Chain, task: BackupTask) -> list[tuple[str, str]]:
         """(server, trace id) pairs executing the task: scheduler first, running ls tasks second."""
         schedule = ctx.evidence.get(Kind.SCHEDULE_TASKS)
+        mine = [s for s in schedule if s.tenant_id == task.tenant_id and (s.job_id in (task.job_id, None))]
+        rows: list[ScheduleTask] = [s for s in mine if schedule_job_type(s.type) in (None, DATA_BACKUP_JOB)]
+        others = [s for s in mine if s not in rows]
+        if others:  # the queue holds every job type; only data backup rows are this task's
+            chain.notes.append(f"{len(others)} row(s) of __all_virtual_backup_schedule_task for tenant {task.tenant_id} "
+                               "belong to another job type (" + ", ".join(sorted({schedule_job_type(s.type) for s in others}))
+                               + "): not read as this data backup's tasks.")
         targets = [(s.server, s.trace_id) for s in rows if s.server and is_trace_id(s.trace_id)]
         if rows:
             chain.row_step(

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+
 from obdoctor.catalog.cause_ids import ARCHIVE_LOG_RECYCLED, RESTORE_COMMAND_FAILED, RESTORE_POINT_OUTSIDE_WINDOW
 from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog import error_docs
 from obdoctor.catalog.data_files import data_toml
-from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import scn_time
 from obdoctor.findings import Verdict
