@@ -66,3 +66,14 @@ def test_any_paste_opens_without_raising(data):
         bundle.info()
         for view in ("CDB_OB_BACKUP_JOBS", "DBA_OB_TENANTS"):
             bundle.read_table(view)
+
+
+def test_a_silent_row_of_empty_cells_is_a_row_not_a_blank_line():
+    """``obclient -ss`` prints a row whose cells are all empty as tabs alone (found by the property
+    above): it was read as a blank line and the query as having no output."""
+    text = "obclient [oceanbase]> SELECT TENANT_ID, DEST_ID, ROUND_ID FROM oceanbase.CDB_OB_ARCHIVELOG;\n\t\t\n"
+    [block] = split_text(text).blocks
+    assert block.problem is None
+    problems: list[str] = []
+    assert [tuple(v) for _, _, v in iter_cells(block.text, block.ext, problems)] == [("", "", "")]
+    assert problems == []
