@@ -15,7 +15,7 @@ from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.logs.record import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
-from obdoctor.rules.services.destination import DestinationProblem, cluster_servers, diagnose, is_destination_code
+from obdoctor.rules.services.destination import MOUNT_NEEDS, DestinationProblem, cluster_servers, diagnose, is_destination_code
 
 _ROUND_COLUMNS = ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment")
 
@@ -44,7 +44,7 @@ class LogArchive(Rule):
     id = "A1"
     name = "log-archive"
     needs = ("archivelog", "ls_archive_progress", "rs_events", "server_events", "job_history", "jobs", "tasks",
-             "servers", "parameters", "logs:observer")
+             "servers", "parameters", "logs:observer", *MOUNT_NEEDS)
     codes = (-9027, -9087, -9079, -9029)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from obdoctor.findings import Finding
 from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, fmt_time
-from obdoctor.rules.services.destination import DestinationProblem, diagnose
+from obdoctor.rules.services.destination import MOUNT_NEEDS, DestinationProblem, diagnose
 
 
 class ConnectivityCheck(Rule):
@@ -21,7 +21,7 @@ class ConnectivityCheck(Rule):
 
     id = "D1"
     name = "destination-permission-check"
-    needs = ("rs_events", "parameters", "archivelog", "job_history", "jobs", "logs:rootservice", "logs:observer")
+    needs = ("rs_events", "parameters", "archivelog", "job_history", "jobs", "logs:rootservice", "logs:observer", *MOUNT_NEEDS)
     codes = (-9071,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

@@ -13,6 +13,7 @@ from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, log_provenance, search, window,
 )
+from obdoctor.rules.services.destination import MOUNT_NEEDS
 from obdoctor.rules.services.failure import FailurePoint, explain
 from obdoctor.rules.services.implied import (
     DEAL_FAILED_JOB, DO_BACKUP_FAILED, LS_TASK_FAILED, implied_failed_jobs, int_or_none, proof_lines,
@@ -35,7 +36,7 @@ class FailedJob(Rule):
     id = "P3"
     name = "job-failed"
     needs = ("job_history", "jobs", "rs_events", "ls_task_history", "tenants", "servers", "parameters", "tasks",
-             "task_history", "logs:rootservice", "logs:observer")
+             "task_history", "logs:rootservice", "logs:observer", *MOUNT_NEEDS)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         history = ctx.evidence.job_history()

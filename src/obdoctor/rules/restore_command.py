@@ -13,6 +13,7 @@ from obdoctor.findings import Finding
 from obdoctor.logs.record import LogRecord
 from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, fmt_time, search
+from obdoctor.rules.services.destination import MOUNT_NEEDS
 from obdoctor.rules.services.restore import NO_ENOUGH_LOG, explain_code, restore_facts, restore_point_from
 
 
@@ -24,7 +25,7 @@ class RestoreCommandFailed(Rule):
 
     id = "R1"
     name = "restore-command-failed"
-    needs = ("rs_events", "backup_set_files", "archive_pieces", "archivelog", "tenants", "logs:rootservice")
+    needs = ("rs_events", "backup_set_files", "archive_pieces", "archivelog", "tenants", "logs:rootservice", *MOUNT_NEEDS)
     codes = (NO_ENOUGH_LOG,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

@@ -10,6 +10,7 @@ from obdoctor.findings import Finding
 from obdoctor.logs.record import LogRecord
 from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
+from obdoctor.rules.services.destination import MOUNT_NEEDS
 from obdoctor.rules.services.restore import ARCHIVE_RECYCLED, NO_ENOUGH_LOG, Point, explain_code, restore_facts
 
 
@@ -23,7 +24,7 @@ class RestoreFailed(Rule):
     id = "R3"
     name = "restore-failed"
     needs = ("restore_history", "backup_set_files", "archive_pieces", "parameters", "servers", "logs:observer",
-             "logs:rootservice")
+             "logs:rootservice", *MOUNT_NEEDS)
     codes = (NO_ENOUGH_LOG, ARCHIVE_RECYCLED)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

@@ -12,6 +12,7 @@ from obdoctor.evidence.records import RestoreJob, scn_time
 from obdoctor.findings import Finding, Verdict
 from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, fmt_time, search
+from obdoctor.rules.services.destination import MOUNT_NEEDS
 from obdoctor.rules.services.restore import restore_facts
 
 
@@ -26,7 +27,7 @@ class RestoreStuck(Rule):
     id = "R2"
     name = "restore-stuck"
     needs = ("restore_progress", "restore_job_values", "ls_meta", "log_stat", "replay_stat", "tenant_info",
-             "ls_recovery_stat", "schema_info", "logs:observer")
+             "ls_recovery_stat", "schema_info", "logs:observer", *MOUNT_NEEDS)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         progress = ctx.evidence.restore_progress()

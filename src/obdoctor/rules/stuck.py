@@ -12,6 +12,7 @@ from obdoctor.logs.traceid import is_trace_id
 from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, facts, files_of, fmt_time, head_tail, search, window,
 )
+from obdoctor.rules.services.destination import MOUNT_NEEDS
 from obdoctor.rules.services.failure import FailurePoint, explain
 
 
@@ -27,7 +28,7 @@ class StuckTask(Rule):
     id = "P2"
     name = "job-stuck"
     needs = ("tasks", "jobs", "schedule_tasks", "ls_tasks", "tenants", "job_history", "parameters",
-             "logs:observer")
+             "logs:observer", *MOUNT_NEEDS)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         tasks = ctx.evidence.tasks()

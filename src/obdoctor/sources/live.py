@@ -16,6 +16,7 @@ from typing import Protocol
 
 from obdoctor.addresses import server_ip
 from obdoctor.evidence import LogQuery, LogSearchResult, SourceInfo, TableResult
+from obdoctor.evidence.kinds import MOUNTS_SOURCE
 from obdoctor.evidence.clock import ClockShift, anchor_views, back_on_views, from_zones, infer_from, searching
 from obdoctor.catalog.versions import scope_headline, scope_note
 from obdoctor.logs.traceid import decode_addr
@@ -134,12 +135,28 @@ class LiveSource:
 
     def read_table(self, name: str) -> TableResult:
         """Read now, every time (``watch`` polls the same source: no cache here)."""
+        if name == MOUNTS_SOURCE:
+            return self._read_mounts()
         if self.sql is None:
             return TableResult(name, available=False, reason="no SQL connection configured")
         try:
             return self.sql.read_table(name)
         except Exception as exc:  # the reader promises not to raise; a bug there must not stop the run
             return TableResult(name, available=False, reason=f"reading {name} failed: {type(exc).__name__}: {exc}")
+
+    def _read_mounts(self) -> TableResult:
+        """Every configured server's ``/proc/mounts`` over its SSH connection (``space.read_mounts``:
+        ``cat /proc/mounts``, nothing else); a server that cannot be read is a row saying why."""
+        from obdoctor.sources import mounts, space
+
+        read: dict[str, tuple[str | None, str | None]] = {ip: (None, why) for ip, why in sorted(self.unusable.items())}
+        servers = sorted(self.searcher.targets) if self.searcher is not None else []
+        if servers:
+            read.update(space.read_mounts(self.searcher, servers))
+        if not read:
+            return TableResult(MOUNTS_SOURCE, available=False,
+                               reason="no servers configured: /proc/mounts is read over SSH (servers in the config)")
+        return mounts.table(read, {ip: f"{space.MOUNTS_COMMAND} on {ip}" for ip in read})
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
         """On the servers' clock: the window moved there, the lines brought back (evidence.clock)."""

@@ -127,3 +127,32 @@ class Server:
             start_service_time=_ts(row, "START_SERVICE_TIME"),
             provenance=row.provenance,
         )
+
+
+@dataclass
+class Mount:
+    """One mount of a server's ``/proc/mounts`` (``sources/mounts.py`` parses it), or, with
+    ``error`` set and no mount point, why that server's mounts could not be read."""
+
+    svr_ip: str | None
+    device: str | None
+    mount_point: str | None
+    fstype: str | None
+    options: tuple[str, ...]
+    line: str | None
+    error: str | None
+    provenance: Provenance
+
+    @classmethod
+    def from_row(cls, row: Row) -> "Mount":
+        options = tuple(o for o in (row.text("OPTIONS") or "").split(",") if o)
+        return cls(row.text("SVR_IP"), row.text("DEVICE"), row.text("MOUNT_POINT"), row.text("FSTYPE"), options,
+                   row.text("LINE"), row.text("ERROR"), row.provenance)
+
+    def option(self, name: str) -> str | None:
+        """``vers`` -> ``4.1`` for ``vers=4.1``; ``hard`` -> ``""`` for a flag; None when absent."""
+        for option in self.options:
+            key, eq, value = option.partition("=")
+            if key == name:
+                return value if eq else ""
+        return None
