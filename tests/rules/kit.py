@@ -30,8 +30,9 @@ def line(ts: str, body: str, *, level: str = "WDIAG", errcode: int | None = None
 
 def run(tmp_path: Path, *, sql: dict[str, list[dict]], logs: dict[tuple[str, str], list[dict]] | None = None,
         version: str = "4.2.1.0", collected_at: str = "2024-06-01 12:00:00", rules: tuple[str, ...] = (),
-        options: RuleOptions | None = None):
-    """Write the bundle, diagnose it with ``rules`` (ids; all when empty) and return the report."""
+        options: RuleOptions | None = None, files: dict[str, str] | None = None):
+    """Write the bundle (plus ``files``: path in the bundle -> text, such as ``mounts/<ip>``), diagnose it
+    with ``rules`` (ids; all when empty) and return the report."""
     scenario = Scenario(
         name="case", summary="", version=version, collected_at=datetime.fromisoformat(collected_at), servers=SERVERS,
         port=2882, seed=1, sql=[SqlTable(view=v, rows=r) for v, r in sql.items()],
@@ -40,6 +41,9 @@ def run(tmp_path: Path, *, sql: dict[str, list[dict]], logs: dict[tuple[str, str
         expect={},
     )
     path = generator.write_bundle(scenario, tmp_path / "bundle")
+    for name, text in (files or {}).items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_text(text)
     chosen = [r for r in all_rules() if not rules or r.id in rules]
     with Bundle(path) as bundle:
         return diagnose(Evidence(bundle), options or RuleOptions(), chosen)

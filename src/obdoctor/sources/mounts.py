@@ -44,7 +44,10 @@ def parse(text: str) -> tuple[list[MountLine], list[str]]:
     not mounts, each with its number. Never raises."""
     mounts: list[MountLine] = []
     problems: list[str] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    # The kernel's separators only (newline, space): a field may hold NBSP or \x85, where
+    # splitlines() and split() would cut it.
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if number > MAX_LINES:
             problems.append(f"more than {MAX_LINES} lines: the rest not read")
             break
@@ -53,7 +56,7 @@ def parse(text: str) -> tuple[list[MountLine], list[str]]:
         if len(line) > MAX_LINE:
             problems.append(f"line {number}: {len(line)} characters, not a mount line")
             continue
-        fields = line.split()
+        fields = [f for f in line.split(" ") if f]
         if len(fields) < 4 or not fields[1].startswith("/"):
             problems.append(f"line {number}: not a mount line: {line[:120]!r}")
             continue
