@@ -145,18 +145,27 @@ class LiveSource:
             return TableResult(name, available=False, reason=f"reading {name} failed: {type(exc).__name__}: {exc}")
 
     def _read_mounts(self) -> TableResult:
-        """Every configured server's ``/proc/mounts`` over its SSH connection (``space.read_mounts``:
-        ``cat /proc/mounts``, nothing else); a server that cannot be read is a row saying why."""
+        """The servers' ``/proc/mounts`` over their SSH connections (``space.read_mounts``: ``cat
+        /proc/mounts``, nothing else); a server that cannot be read is a row saying why. Only the
+        configured servers DBA_OB_SERVERS names (every configured one when it cannot be read): a
+        live run contacts no server the evidence does not name."""
         from obdoctor.sources import mounts, space
 
-        read: dict[str, tuple[str | None, str | None]] = {ip: (None, why) for ip, why in sorted(self.unusable.items())}
-        servers = sorted(self.searcher.targets) if self.searcher is not None else []
+        configured = sorted({*(self.searcher.targets if self.searcher else {}), *self.unusable})
+        servers_view = self.read_table("DBA_OB_SERVERS")
+        named = {host_of(str(r.get("SVR_IP"))) for r in servers_view.rows} if servers_view.available else None
+        if named:
+            configured = [ip for ip in configured if ip in named]
+        read: dict[str, tuple[str | None, str | None]] = {ip: (None, self.unusable[ip]) for ip in configured
+                                                          if ip in self.unusable}
+        servers = [ip for ip in configured if ip not in self.unusable]
         if servers:
             read.update(space.read_mounts(self.searcher, servers))
         if not read:
             return TableResult(MOUNTS_SOURCE, available=False,
-                               reason="no servers configured: /proc/mounts is read over SSH (servers in the config)")
-        return mounts.table(read, {ip: f"{space.MOUNTS_COMMAND} on {ip}" for ip in read})
+                               reason="no configured server to read it on: /proc/mounts is read over SSH on the "
+                                      "servers of the config that DBA_OB_SERVERS names")
+        return mounts.table(dict(sorted(read.items())), {ip: f"{space.MOUNTS_COMMAND} on {ip}" for ip in read})
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
         """On the servers' clock: the window moved there, the lines brought back (evidence.clock)."""
