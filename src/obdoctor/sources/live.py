@@ -146,25 +146,28 @@ class LiveSource:
 
     def _read_mounts(self) -> TableResult:
         """The servers' ``/proc/mounts`` over their SSH connections (``space.read_mounts``: ``cat
-        /proc/mounts``, nothing else); a server that cannot be read is a row saying why. Only the
-        configured servers DBA_OB_SERVERS names (every configured one when it cannot be read): a
-        live run contacts no server the evidence does not name."""
+        /proc/mounts``, nothing else); a server that is not read is a row saying why. A live run
+        contacts no server the evidence does not name: the configured servers DBA_OB_SERVERS names,
+        or, when it cannot be read, those the log searches already went to."""
         from obdoctor.sources import mounts, space
 
         configured = sorted({*(self.searcher.targets if self.searcher else {}), *self.unusable})
         servers_view = self.read_table("DBA_OB_SERVERS")
-        named = {host_of(str(r.get("SVR_IP"))) for r in servers_view.rows} if servers_view.available else None
-        if named:
-            configured = [ip for ip in configured if ip in named]
-        read: dict[str, tuple[str | None, str | None]] = {ip: (None, self.unusable[ip]) for ip in configured
-                                                          if ip in self.unusable}
-        servers = [ip for ip in configured if ip not in self.unusable]
+        if servers_view.available and servers_view.rows:
+            named = {host_of(str(r.get("SVR_IP"))) for r in servers_view.rows}
+            skipped = "not in DBA_OB_SERVERS: not contacted"
+        else:
+            named = set(self.searcher.stats if self.searcher else ())
+            skipped = "DBA_OB_SERVERS could not be read and no log search went to it: not contacted"
+        read: dict[str, tuple[str | None, str | None]] = {
+            ip: (None, self.unusable[ip] if ip in self.unusable else skipped) for ip in configured
+            if ip in self.unusable or ip not in named}
+        servers = [ip for ip in configured if ip not in read]
         if servers:
             read.update(space.read_mounts(self.searcher, servers))
         if not read:
             return TableResult(MOUNTS_SOURCE, available=False,
-                               reason="no configured server to read it on: /proc/mounts is read over SSH on the "
-                                      "servers of the config that DBA_OB_SERVERS names")
+                               reason="no server configured: /proc/mounts is read over SSH (servers in the config)")
         return mounts.table(dict(sorted(read.items())), {ip: f"{space.MOUNTS_COMMAND} on {ip}" for ip in read})
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
