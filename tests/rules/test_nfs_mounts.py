@@ -75,7 +75,7 @@ def test_the_server_with_another_share_or_no_nfs_is_named() -> None:
     assert [s.server for s in result.other_share()] == ["127.0.0.4"]
     assert [s.server for s in result.not_nfs()] == ["127.0.0.5"]
     assert [s.server for s in result.wrong()] == ["127.0.0.4", "127.0.0.5"]
-    assert [s.server for s in result.unread] == ["127.0.0.6"] and "not read" in result.unread[0].error
+    assert [s.server for s in result.unread] == ["127.0.0.6"] and "not in the evidence" in result.unread[0].error
     assert not result.all_good()
     text = nfs_mounts.describe(result.servers[2], result.share)
     assert "reaches 10.0.0.9:/export/other/backup, the others 10.0.0.9:/export/ob/backup" in text
@@ -137,8 +137,8 @@ def test_all_servers_agreeing_is_said(tmp_path) -> None:
 def test_a_server_whose_mounts_were_not_read_is_unchecked_by_name(tmp_path) -> None:
     report = _diagnose(tmp_path, {"127.0.0.2": mounts_file(), "127.0.0.3": mounts_file()})
     unchecked = [(u.what, u.why) for f in report.findings for u in f.unchecked]
-    assert ("how 127.0.0.4 mounts /data/nfs/backup", "its /proc/mounts was not read: not a server of the configuration") \
-        in unchecked
+    assert ("how 127.0.0.4 mounts /data/nfs/backup", "its /proc/mounts is not in the evidence (live: not a configured "
+            "server; a bundle: no mounts/<ip> for it)") in unchecked
 
 
 def test_without_mounts_in_the_bundle_it_says_so_and_still_diagnoses(tmp_path) -> None:

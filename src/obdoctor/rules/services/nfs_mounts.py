@@ -149,7 +149,8 @@ def compare(path: str, servers: list[str], mounts: list[Mount]) -> MountComparis
     for server in servers:
         lines = by_server.get(server)
         if not lines:
-            result.append(ServerMount(server, error="its /proc/mounts was not read: not a server of the configuration"))
+            result.append(ServerMount(server, error="its /proc/mounts is not in the evidence (live: not a configured "
+                                                    "server; a bundle: no mounts/<ip> for it)"))
             continue
         errors = [m.error for m in lines if m.error and not m.mount_point]
         found = mount_of(path, [m for m in lines if m.mount_point])
