@@ -60,6 +60,22 @@ def _die_with_parent() -> None:
         pass
 
 
+FAKE_MOUNTS = """#!/bin/sh
+# Test fixture only: when the test gave this node a mounts file ($1), every remote command reads it
+# in place of /proc/mounts (the commands of the long-lived shell pass through sed); else unchanged.
+fake="$1"
+if [ -f "$fake" ]; then
+    if [ "$SSH_ORIGINAL_COMMAND" = "exec sh" ]; then
+        exec sh -c "sed -u 's#/proc/mounts#$fake#g' | sh"
+    fi
+    exec sh -c "$(printf '%s' "$SSH_ORIGINAL_COMMAND" | sed "s#/proc/mounts#$fake#g")"
+fi
+exec sh -c "${SSH_ORIGINAL_COMMAND:-exec sh}"
+"""
+"""The sshd's ``ForceCommand``: how each simulated server serves its own fake ``/proc/mounts``
+(``SimSsh.serve_mounts``) without any production option to read another file."""
+
+
 class Node:
     def __init__(self, base: Path, ip: str, authorized_keys: Path):
         self.ip = ip
@@ -83,6 +99,7 @@ class Node:
             "UsePAM no",
             "LogLevel ERROR",
             "MaxStartups 50:30:100",
+            f"ForceCommand /bin/sh {base / 'fake_mounts.sh'} {self.dir / 'mounts'}",
             "",
         ]))
         self.process: subprocess.Popen | None = None
@@ -131,6 +148,7 @@ class SimSsh:
         self.authorized_keys = self.base / "authorized_keys"
         shutil.copy(self.client_key.with_suffix(".pub"), self.authorized_keys)
         self.user = getpass.getuser()
+        (self.base / "fake_mounts.sh").write_text(FAKE_MOUNTS)
         self.nodes = {ip: Node(self.base, ip, self.authorized_keys) for ip in ips}
         self.known_hosts = self.base / "known_hosts"
         self.known_hosts.write_text("".join(n.known_hosts_line() for n in self.nodes.values()))
@@ -154,6 +172,16 @@ class SimSsh:
                 shutil.copytree(source, log)
             else:
                 log.mkdir()
+
+    def serve_mounts(self, texts: dict[str, str]) -> None:
+        """Each named node answers ``cat /proc/mounts`` with its text; every other node with the real
+        file. ``serve_mounts({})`` puts every node back on the real file."""
+        for ip, node in self.nodes.items():
+            fake = node.dir / "mounts"
+            if ip in texts:
+                fake.write_text(texts[ip])
+            else:
+                fake.unlink(missing_ok=True)
 
     def stop(self) -> None:
         for node in self.nodes.values():

@@ -44,6 +44,8 @@ def test_logs_over_ssh_give_the_bundle_findings(simssh, bundles, name):
     if any(not r["servers"] for r in searches):
         asked |= set(simssh.nodes)
     asked |= set(source.clock_servers)  # the servers that made the clock's anchor traces (evidence.clock)
+    asked |= {p["server"] for f in live["findings"] for step in f["evidence"]  # a file:// destination's mounts
+              if step["looked_at"].startswith("/proc/mounts on") for p in step["provenance"]}
     assert set(ssh.stats) <= asked
 
 

@@ -26,6 +26,8 @@ RECORDS = sorted({spec.record for spec in KINDS.values()}, key=lambda r: r.__nam
 # Records whose views are all missing from data/ob_views.json: their columns cannot be checked.
 # This set may only shrink (catalogue a view and its record is checked from then on).
 UNCATALOGUED = {"ArchivePiece", "DeleteTask", "KeyValue", "RestoreJob", "SchemaInfo", "ServerEvent"}
+# Records of what is not a view: their columns are what obdoctor's own parser writes (sources/mounts.py).
+NOT_VIEWS = {"Mount"}
 
 
 class MisspeltJob(Record, columns={"tenant_id": "TENANT_ID: tenant", "job_id": "JOB_IDD: integer",
@@ -36,7 +38,7 @@ class MisspeltJob(Record, columns={"tenant_id": "TENANT_ID: tenant", "job_id": "
 def test_every_mapped_column_is_in_the_catalogue() -> None:
     check = check_columns()
     assert check.unknown == []
-    assert set(check.unchecked) <= UNCATALOGUED
+    assert set(check.unchecked) <= UNCATALOGUED | NOT_VIEWS
 
 
 def test_a_misspelt_column_is_caught() -> None:

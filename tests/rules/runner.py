@@ -25,6 +25,8 @@ cases:
           - {ts: "2023-09-26 14:00:00", level: WDIAG, module: RS, body: "..."}
     generated: true                  # write the bundle as scenarios/ bundles are written (optional, below)
     noise: 20                        # with generated: filler lines the generator adds to each log file
+    files:                           # other files of the bundle, path -> text (optional; mounts/<ip>)
+      mounts/127.0.0.2: "..."
     user_signatures:                 # files of the user's signature directory (optional)
       site.toml: "[[signature]] ..."
     fires:                           # findings that must be there; the first finding matching rule, cause,
@@ -96,7 +98,7 @@ CODE_FAMILIES_FILE = "codes"
 
 FILE_KEYS = {"rules", "defaults", "cases"}
 CASE_KEYS = {"name", "rules", "version", "collected_at", "dba_tenant_id", "options", "sql", "logs",
-             "generated", "noise", "user_signatures",
+             "generated", "noise", "files", "user_signatures",
              "fires", "absent", "silent", "count", "observes", "evidence", "evidence_lacks", "notes",
              "unchecked", "report_unchecked", "unchecked_lacks"}
 WANT_KEYS = {"rule", "cause", "verdict", "code", "title", "tenant_id", "job_id", "servers", "trace_ids",
@@ -185,8 +187,16 @@ def _write_generated(case: dict, root: Path) -> Path:
 
 def write_bundle(case: dict, root: Path) -> Path:
     """Write the case's evidence as a bundle directory ``root`` and return it."""
-    if case.get("generated"):
-        return _write_generated(case, root)
+    bundle = _write_generated(case, root) if case.get("generated") else _write_declared(case, root)
+    for name, text in (case.get("files") or {}).items():
+        path = bundle / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return bundle
+
+
+def _write_declared(case: dict, root: Path) -> Path:
+    """The bundle of exactly what the case declares (the default)."""
     root.mkdir(parents=True, exist_ok=True)
     manifest = ["[cluster]"]
     if case.get("version"):

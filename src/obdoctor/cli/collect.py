@@ -41,7 +41,8 @@ def run(args, env: Environment) -> ExitCode:
     from obdoctor.engine import diagnose
     from obdoctor.evidence import Evidence
     from obdoctor.rules.base import RuleOptions
-    from obdoctor.sources.collect import RecordingSource, write_archive
+    from obdoctor.evidence.kinds import MOUNTS_SOURCE
+    from obdoctor.sources.collect import RecordingSource, file_destination, write_archive
 
     out = Path(args.output)
     if out.exists() and out.is_dir():
@@ -60,7 +61,10 @@ def run(args, env: Environment) -> ExitCode:
         recording = RecordingSource(source)
         options = RuleOptions(tenant_id=args.tenant, job_id=args.job, since=args.since, until=args.until,
                               all_jobs=args.all_jobs)
-        report = diagnose(Evidence(recording, since=args.since, until=args.until), options)
+        evidence = Evidence(recording, since=args.since, until=args.until)
+        report = diagnose(evidence, options)
+        if MOUNTS_SOURCE not in recording.tables and file_destination(evidence):
+            recording.read_table(MOUNTS_SOURCE)  # for a later analysis of an NFS destination
         try:
             summary = write_archive(recording, out, redact_hosts=args.redact_hosts)
         except (OSError, FileExistsError) as exc:

@@ -19,7 +19,7 @@ from obdoctor.evidence.records.columns import mapped_columns
 
 from obdoctor.evidence.records import (
     ArchivePiece, ArchiveStatus, BackupJob, BackupParameter, BackupSetFile, BackupTask, DeleteJob,
-    DeleteTask, KeyValue, LogStat, LSArchiveProgress, LSRecoveryStat, LSReplica, LSTask, ReplayStat,
+    DeleteTask, KeyValue, LogStat, LSArchiveProgress, LSRecoveryStat, LSReplica, LSTask, Mount, ReplayStat,
     RestoreJob, RootServiceEvent, ScheduleTask, SchemaInfo, Server, ServerEvent, Tenant, TenantInfo,
 )
 
@@ -56,6 +56,12 @@ class Kind(str, enum.Enum):
     BACKUP_SET_FILES = "backup_set_files"
     ARCHIVE_PIECES = "archive_pieces"
     LS_ARCHIVE_PROGRESS = "ls_archive_progress"
+    MOUNTS = "mounts"
+
+
+MOUNTS_SOURCE = "/proc/mounts"
+"""Not a view: each server's ``/proc/mounts``, which the sources read over SSH (live) or from the
+bundle's ``mounts/<ip>`` files, never over SQL. Its rows carry ``file`` provenance (server, line)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.BACKUP_SET_FILES: KindSpec(("CDB_OB_BACKUP_SET_FILES", "DBA_OB_BACKUP_SET_FILES"), BackupSetFile, True),
     Kind.ARCHIVE_PIECES: KindSpec(("CDB_OB_ARCHIVELOG_PIECE_FILES", "DBA_OB_ARCHIVELOG_PIECE_FILES"), ArchivePiece, True),
     Kind.LS_ARCHIVE_PROGRESS: KindSpec(("CDB_OB_LS_LOG_ARCHIVE_PROGRESS", "DBA_OB_LS_LOG_ARCHIVE_PROGRESS"), LSArchiveProgress, True),
+    Kind.MOUNTS: KindSpec((MOUNTS_SOURCE,), Mount, False),
 }
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, fields
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """A view row, a log line, or the watcher's history: ``kind`` is ``sql``, ``log`` or
-    ``history`` (what ``obdoctor watch`` saw across polls, e.g. when progress stopped).
+    """A view row, a log line, a server's file, or the watcher's history: ``kind`` is ``sql``,
+    ``log``, ``file`` (``/proc/mounts``) or ``history`` (what ``obdoctor watch`` saw across polls,
+    e.g. when progress stopped).
 
     For SQL, ``name`` is the view as OceanBase spells it and ``row`` its 1-based row number;
     for logs, ``name`` is the file name, ``server`` the observer's IP and ``line`` the
@@ -23,7 +24,7 @@ class Provenance:
     location: str | None = None
 
     def describe(self) -> str:
-        if self.kind == "log":
+        if self.kind in ("log", "file"):
             where = f"{self.server}:" if self.server else ""
             return f"{where}{self.name}:{self.line}" if self.line else f"{where}{self.name}"
         if self.row is not None:

@@ -41,7 +41,7 @@ from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.logs import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
-from obdoctor.rules.services.destination import DestinationProblem, cluster_servers, diagnose, is_destination_code
+from obdoctor.rules.services.destination import MOUNT_NEEDS, DestinationProblem, cluster_servers, diagnose, is_destination_code
 
 _ROUND_COLUMNS = ("tenant_id", "dest_no", "round_id", "status", "checkpoint", "comment")
 
@@ -70,7 +70,7 @@ class LogArchive(Rule):
     id = "A1"
     name = "log-archive"
     needs = (Kind.ARCHIVELOG, Kind.LS_ARCHIVE_PROGRESS, Kind.RS_EVENTS, Kind.SERVER_EVENTS, Kind.JOB_HISTORY,
-             Kind.JOBS, Kind.TASKS, Kind.SERVERS, Kind.PARAMETERS, LogFamily.OBSERVER)
+             Kind.JOBS, Kind.TASKS, Kind.PARAMETERS, LogFamily.OBSERVER, *MOUNT_NEEDS)
     codes = (-9027, -9087, -9079, -9029)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

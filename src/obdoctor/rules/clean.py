@@ -35,7 +35,7 @@ from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog import error_docs
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
-from obdoctor.rules.services.destination import DestinationProblem, diagnose, is_destination_code
+from obdoctor.rules.services.destination import MOUNT_NEEDS, DestinationProblem, diagnose, is_destination_code
 
 _JOB_COLUMNS = ("tenant_id", "job_id", "type", "status", "result", "start", "end", "task_count", "success_task_count", "comment")
 _TASK_COLUMNS = ("tenant_id", "job_id", "task_id", "task_type", "id", "status", "result", "finish_ls_count",
@@ -56,7 +56,7 @@ class BackupClean(Rule):
     id = "C1"
     name = "backup-clean"
     needs = (Kind.DELETE_JOBS, Kind.DELETE_JOB_HISTORY, Kind.DELETE_TASKS, Kind.DELETE_TASK_HISTORY,
-             Kind.RS_EVENTS, Kind.PARAMETERS, LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
+             Kind.RS_EVENTS, Kind.PARAMETERS, LogFamily.ROOTSERVICE, LogFamily.OBSERVER, *MOUNT_NEEDS)
     codes = (-9044, -9045, -9052, -9054, -9069)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

@@ -30,7 +30,7 @@ from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Finding
 from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, fmt_time
-from obdoctor.rules.services.destination import DestinationProblem, diagnose
+from obdoctor.rules.services.destination import MOUNT_NEEDS, DestinationProblem, diagnose
 
 
 class ConnectivityCheck(Rule):
@@ -42,7 +42,7 @@ class ConnectivityCheck(Rule):
     id = "D1"
     name = "destination-permission-check"
     needs = (Kind.RS_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.JOB_HISTORY, Kind.JOBS,
-             LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
+             LogFamily.ROOTSERVICE, LogFamily.OBSERVER, *MOUNT_NEEDS)
     codes = (-9071,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

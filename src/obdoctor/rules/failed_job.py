@@ -41,6 +41,7 @@ from obdoctor.logs import LogRecord, find_anywhere, is_trace_id
 from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, log_provenance, search, window,
 )
+from obdoctor.rules.services.destination import MOUNT_NEEDS
 from obdoctor.rules.services.failure import FailurePoint, explain
 from obdoctor.rules.services.implied import (
     DEAL_FAILED_JOB, DO_BACKUP_FAILED, LS_TASK_FAILED, implied_failed_jobs, int_or_none, proof_lines,
@@ -62,8 +63,7 @@ class FailedJob(Rule):
 
     id = "P3"
     name = "job-failed"
-    needs = (Kind.JOB_HISTORY, Kind.JOBS, Kind.RS_EVENTS, Kind.LS_TASK_HISTORY, Kind.TENANTS, Kind.SERVERS,
-             Kind.PARAMETERS, Kind.TASKS, Kind.TASK_HISTORY, LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
+    needs = (Kind.JOB_HISTORY, Kind.JOBS, Kind.RS_EVENTS, Kind.LS_TASK_HISTORY, Kind.TENANTS, Kind.PARAMETERS, Kind.TASKS, Kind.TASK_HISTORY, LogFamily.ROOTSERVICE, LogFamily.OBSERVER, *MOUNT_NEEDS)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         history = ctx.evidence.get(Kind.JOB_HISTORY)

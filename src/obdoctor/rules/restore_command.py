@@ -31,6 +31,7 @@ from obdoctor.evidence.records import RootServiceEvent
 from obdoctor.findings import Finding
 from obdoctor.logs import LogRecord, is_trace_id
 from obdoctor.rules.base import Chain, Rule, RuleContext, code_text, fmt_time, search
+from obdoctor.rules.services.destination import MOUNT_NEEDS
 from obdoctor.rules.services.restore import NO_ENOUGH_LOG, explain_code, restore_facts, restore_point_from
 
 
@@ -43,7 +44,7 @@ class RestoreCommandFailed(Rule):
     id = "R1"
     name = "restore-command-failed"
     needs = (Kind.RS_EVENTS, Kind.BACKUP_SET_FILES, Kind.ARCHIVE_PIECES, Kind.ARCHIVELOG, Kind.TENANTS, Kind.JOBS,
-             Kind.RESTORE_PROGRESS, Kind.SERVERS, LogFamily.ROOTSERVICE)
+             Kind.RESTORE_PROGRESS, LogFamily.ROOTSERVICE, *MOUNT_NEEDS)
     codes = (NO_ENOUGH_LOG,)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

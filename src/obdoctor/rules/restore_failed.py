@@ -33,6 +33,7 @@ from obdoctor.evidence.records import RestoreJob
 from obdoctor.findings import Finding
 from obdoctor.logs import LogRecord, is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
+from obdoctor.rules.services.destination import MOUNT_NEEDS
 from obdoctor.rules.services.restore import ARCHIVE_RECYCLED, NO_ENOUGH_LOG, Point, explain_code, restore_facts
 
 
@@ -45,8 +46,7 @@ class RestoreFailed(Rule):
 
     id = "R3"
     name = "restore-failed"
-    needs = (Kind.RESTORE_HISTORY, Kind.BACKUP_SET_FILES, Kind.ARCHIVE_PIECES, Kind.PARAMETERS, Kind.SERVERS,
-             LogFamily.OBSERVER, LogFamily.ROOTSERVICE)
+    needs = (Kind.RESTORE_HISTORY, Kind.BACKUP_SET_FILES, Kind.ARCHIVE_PIECES, Kind.PARAMETERS, LogFamily.OBSERVER, LogFamily.ROOTSERVICE, *MOUNT_NEEDS)
     codes = (NO_ENOUGH_LOG, ARCHIVE_RECYCLED)
 
     def check(self, ctx: RuleContext) -> list[Finding]:

@@ -36,6 +36,7 @@ from obdoctor.evidence.records import RestoreJob, scn_time
 from obdoctor.findings import Finding, Verdict
 from obdoctor.logs import is_trace_id
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, fmt_time, search
+from obdoctor.rules.services.destination import MOUNT_NEEDS
 from obdoctor.rules.services.restore import restore_facts
 
 
@@ -49,8 +50,8 @@ class RestoreStuck(Rule):
 
     id = "R2"
     name = "restore-stuck"
-    needs = (Kind.RESTORE_PROGRESS, Kind.RESTORE_JOB_VALUES, Kind.LS_META, Kind.LOG_STAT, Kind.REPLAY_STAT,
-             Kind.TENANT_INFO, Kind.LS_RECOVERY_STAT, Kind.SCHEMA_INFO, LogFamily.OBSERVER)
+    needs = (Kind.RESTORE_PROGRESS, Kind.RESTORE_JOB_VALUES, Kind.LOG_STAT, Kind.REPLAY_STAT,
+             Kind.TENANT_INFO, Kind.LS_RECOVERY_STAT, Kind.SCHEMA_INFO, LogFamily.OBSERVER, *MOUNT_NEEDS)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         progress = ctx.evidence.get(Kind.RESTORE_PROGRESS)

@@ -40,6 +40,7 @@ from obdoctor.logs import is_trace_id
 from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, facts, files_of, fmt_time, head_tail, search, window,
 )
+from obdoctor.rules.services.destination import MOUNT_NEEDS
 from obdoctor.rules.services.failure import FailurePoint, explain
 
 
@@ -58,7 +59,7 @@ class StuckTask(Rule):
     id = "P2"
     name = "job-stuck"
     needs = (Kind.TASKS, Kind.JOBS, Kind.SCHEDULE_TASKS, Kind.LS_TASKS, Kind.TENANTS, Kind.JOB_HISTORY,
-             Kind.PARAMETERS, LogFamily.OBSERVER)
+             Kind.PARAMETERS, LogFamily.OBSERVER, *MOUNT_NEEDS)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         tasks = ctx.evidence.get(Kind.TASKS)

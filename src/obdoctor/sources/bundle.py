@@ -18,6 +18,7 @@ import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 
+from obdoctor.evidence.kinds import MOUNTS_SOURCE
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
 from obdoctor.evidence.clock import (
     ClockShift, anchor_views, back_on_views, format_offset, from_zones, infer_from, parse_offset, searching,
@@ -453,6 +454,8 @@ class Bundle:
         return self._tables[key]
 
     def _read_table(self, name: str) -> TableResult:
+        if name == MOUNTS_SOURCE:
+            return self._read_mounts()
         if name.upper() in self._pasted:
             return self._read_pasted(name)
         if name.upper() in self._paste_failed:
@@ -476,6 +479,36 @@ class Bundle:
             self._note(f"{' and '.join(files)} hold the same view {name} and disagree ({counts}); "
                        f"read {files[chosen]}, {why}")
         return results[chosen]
+
+    def _read_mounts(self) -> TableResult:
+        """``mounts/<server>``: each server's ``/proc/mounts`` as ``obdoctor collect`` saved it; a server
+        whose mounts could not be read then is in the manifest's ``[collect.missing]`` under
+        ``"/proc/mounts <server>"`` and becomes a row saying why."""
+        from obdoctor.sources import mounts
+
+        directory = self.root / "mounts"
+        read: dict[str, tuple[str | None, str | None]] = {}
+        where: dict[str, str] = {}
+        if directory.is_dir() and self._readable(directory, "mounts/"):
+            for file in sorted(directory.iterdir()):
+                if not file.is_file() or not self._readable(file, f"mounts/{file.name}"):
+                    continue
+                try:
+                    read[file.name] = (decode_text(file.read_bytes())[0], None)
+                except OSError as exc:
+                    read[file.name] = (None, f"mounts/{file.name} unreadable: {exc}")
+                where[file.name] = f"mounts/{file.name}"
+        collect = self.manifest.get("collect")
+        missing = collect.get("missing") if isinstance(collect, dict) else None
+        for key, why in (missing.items() if isinstance(missing, dict) else ()):
+            server = str(key).removeprefix(MOUNTS_SOURCE + " ")
+            if str(key).startswith(MOUNTS_SOURCE + " ") and server not in read:
+                read[server] = (None, f"not collected: {why}")
+        if not read:
+            return TableResult(MOUNTS_SOURCE, available=False,
+                               reason="the bundle has no mounts/ folder (each server's /proc/mounts, saved by obdoctor "
+                                      "collect when a destination is file://)")
+        return mounts.table(read, where)
 
     def _note(self, text: str) -> None:
         """A note said once, also after ``info()`` was computed (the report reads it at the end)."""

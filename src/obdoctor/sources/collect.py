@@ -14,6 +14,9 @@ What goes in (docs/bundle-format.md):
   their name without ``.gz``/``.zst``; a file searched with no match holds one placeholder
   line so the offline search covers the same files; ``logs/origins.tsv`` says where each
   line was on its server (file, line number, offset), so findings cite the server's lines;
+- ``mounts/<ip>``: each server's ``/proc/mounts`` when the rules read it (a ``file://``
+  destination), lines as read, hosts aliased with ``redact_hosts``; a server that could not be
+  read is in ``[collect.missing]`` as ``"/proc/mounts <ip>"``;
 - ``manifest.toml``: cluster, version, ``collected_at`` (the cluster's "now", which decides
   whether a job is stuck), and a ``[collect]`` table saying what was included, what was
   missing and why, what was redacted (counts by kind, never values) and the SHA-256 of every
@@ -36,6 +39,7 @@ from pathlib import Path
 
 from obdoctor import __version__
 from obdoctor.evidence import EvidenceSource, LogQuery, LogSearchResult, SourceInfo, TableResult
+from obdoctor.evidence.kinds import MOUNTS_SOURCE
 from obdoctor.security.redaction import HostPseudonyms, Redactor
 
 _COMPRESSED = (".gz", ".zst")
@@ -51,6 +55,15 @@ ORIGINS_HEADER = "server\tfile\tline\torigin_file\torigin_line\torigin_offset\n"
 """``logs/origins.tsv``: for every collected line, where it was on its server (file name, line,
 byte offset when known). A collected file keeps only matching lines, so its own line numbers
 are not the ones a DBA would find with ``grep -n`` on the server; ``Bundle`` reads these back."""
+
+
+def file_destination(evidence) -> bool:
+    """Whether a tenant backs up or archives to a ``file://`` (NFS) destination: then the servers'
+    ``/proc/mounts`` belong in the bundle even when no rule read them (a later failure needs them)."""
+    from obdoctor.evidence.kinds import Kind
+
+    paths = [p.value for p in evidence.get(Kind.PARAMETERS)] + [a.path for a in evidence.get(Kind.ARCHIVELOG)]
+    return any(str(p or "").strip().lower().startswith(("file://", "location=file://")) for p in paths)
 
 
 class RecordingSource:
@@ -89,6 +102,7 @@ class CollectSummary:
     checksums: dict[str, str] = field(default_factory=dict)
     truncated: list[str] = field(default_factory=list)
     placeholders: int = 0
+    mount_files: int = 0
 
 
 def _stored_name(name: str) -> str:
@@ -138,6 +152,9 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
     redact_value, redact_text = redactor.value, redactor.text
     (out_dir / "sql").mkdir(parents=True, exist_ok=True)
     for name, table in sorted(recording.tables.items()):
+        if name == MOUNTS_SOURCE:
+            _write_mounts(table, out_dir, summary, hosts, redact_text)
+            continue
         if not table.available:
             summary.missing[name] = table.reason or "not available"
             continue
@@ -203,6 +220,31 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
     return summary
 
 
+def _write_mounts(table: TableResult, out_dir: Path, summary: CollectSummary, hosts: HostPseudonyms | None,
+                  redact_text) -> None:
+    """``mounts/<server>``: each server's ``/proc/mounts`` lines as read (hosts aliased with the rest);
+    a server that could not be read goes to ``[collect.missing]`` as ``"/proc/mounts <server>"``."""
+    if not table.available:
+        summary.missing[MOUNTS_SOURCE] = table.reason or "not available"
+        return
+    by_server: dict[str, list[str]] = {}
+    for row in table.rows:
+        server = str(row.get("SVR_IP") or "")
+        stored = hosts.alias_ip(server) if hosts else server
+        if not _safe_part(stored):
+            summary.log_unchecked.append(f"{MOUNTS_SOURCE} of {server[:80]!r}: not a server name that can be written "
+                                         "into a bundle: left out")
+            continue
+        if row.get("ERROR") and row.get("LINE") is None:
+            summary.missing[f"{MOUNTS_SOURCE} {stored}"] = str(row.get("ERROR"))
+            continue
+        by_server.setdefault(stored, []).append(redact_text(str(row.get("LINE"))) + "\n")
+    for server, lines in sorted(by_server.items()):
+        (out_dir / "mounts").mkdir(parents=True, exist_ok=True)
+        (out_dir / "mounts" / server).write_text("".join(lines), encoding="utf-8")
+        summary.mount_files += 1
+
+
 def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSource, redactor: Redactor) -> str:
     """The manifest. Its own texts (source, notes, reasons) are redacted first, so that the
     counts it states include them: ``values_redacted`` is the sum of ``[collect.redacted]``."""
@@ -239,6 +281,7 @@ def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSou
             f"hosts_aliased = {'true' if summary.hosts_aliased else 'false'}",
             f"values_redacted = {summary.redacted}",
             f"placeholder_files = {summary.placeholders}  # searched, no match: one 1970 placeholder line",
+            f"mount_files = {summary.mount_files}  # mounts/<ip>: the servers' /proc/mounts",
             "why = " + _toml_string("only the views the rules read and the log lines their searches matched"),
             ]
     if summary.truncated:

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from obdoctor.addresses import server_ip
 from obdoctor.evidence import LogQuery, LogSearchResult, SourceInfo, TableResult
+from obdoctor.evidence.kinds import MOUNTS_SOURCE
 from obdoctor.evidence.clock import ClockShift, anchor_views, back_on_views, from_zones, infer_from, searching
 from obdoctor.catalog.versions import scope_headline, scope_note
 from obdoctor.logs import decode_addr
@@ -134,12 +135,40 @@ class LiveSource:
 
     def read_table(self, name: str) -> TableResult:
         """Read now, every time (``watch`` polls the same source: no cache here)."""
+        if name == MOUNTS_SOURCE:
+            return self._read_mounts()
         if self.sql is None:
             return TableResult(name, available=False, reason="no SQL connection configured")
         try:
             return self.sql.read_table(name)
         except Exception as exc:  # the reader promises not to raise; a bug there must not stop the run
             return TableResult(name, available=False, reason=f"reading {name} failed: {type(exc).__name__}: {exc}")
+
+    def _read_mounts(self) -> TableResult:
+        """The servers' ``/proc/mounts`` over their SSH connections (``space.read_mounts``: ``cat
+        /proc/mounts``, nothing else); a server that is not read is a row saying why. A live run
+        contacts no server the evidence does not name: the configured servers DBA_OB_SERVERS names,
+        or, when it cannot be read, those the log searches already went to."""
+        from obdoctor.sources import mounts, space
+
+        configured = sorted({*(self.searcher.targets if self.searcher else {}), *self.unusable})
+        servers_view = self.read_table("DBA_OB_SERVERS")
+        if servers_view.available and servers_view.rows:
+            named = {host_of(str(r.get("SVR_IP"))) for r in servers_view.rows}
+            skipped = "not in DBA_OB_SERVERS: not contacted"
+        else:
+            named = set(self.searcher.stats if self.searcher else ())
+            skipped = "DBA_OB_SERVERS could not be read and no log search went to it: not contacted"
+        read: dict[str, tuple[str | None, str | None]] = {
+            ip: (None, self.unusable[ip] if ip in self.unusable else skipped) for ip in configured
+            if ip in self.unusable or ip not in named}
+        servers = [ip for ip in configured if ip not in read]
+        if servers:
+            read.update(space.read_mounts(self.searcher, servers))
+        if not read:
+            return TableResult(MOUNTS_SOURCE, available=False,
+                               reason="no server configured: /proc/mounts is read over SSH (servers in the config)")
+        return mounts.table(dict(sorted(read.items())), {ip: f"{space.MOUNTS_COMMAND} on {ip}" for ip in read})
 
     def search_logs(self, query: LogQuery) -> LogSearchResult:
         """On the servers' clock: the window moved there, the lines brought back (evidence.clock)."""

@@ -1,9 +1,11 @@
-"""Free space and mount of a ``file://`` backup destination on each server (``obdoctor check``).
+"""Free space and mount of a ``file://`` backup destination on each server (``obdoctor check``),
+and each server's ``/proc/mounts`` for the diagnosis (``read_mounts``).
 
 Over the SSH connections the log search already has (or read directly when the server is this
 machine). Read-only, two commands: ``df -P -k -- PATH`` and ``cat /proc/mounts``. The path comes
 from the cluster's views, so it is treated as hostile: only an absolute path of ordinary
-characters is accepted, and it is single-quoted in the command.
+characters is accepted, and it is single-quoted in the command. ``read_mounts`` sends no path at
+all: the rules find the destination's mount in the lines (``sources/mounts.py`` parses them).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from obdoctor.check.model import SpaceProbe
+from obdoctor.sources import mounts as proc_mounts
 from obdoctor.sources.ssh import ServerStats, SshError, SshLogSearcher, is_local_address
 
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/+@:=,~-]*$")
 _MOUNTS_MARK = "@@obdoctor-mounts"
+MOUNTS_COMMAND = "cat /proc/mounts"
 
 
 def local_path(uri: str) -> str | None:
@@ -53,10 +57,9 @@ def parse(server: str, path: str, text: str) -> SpaceProbe:
     mount_point = fields[5] if len(fields) > 5 else None
     probe = SpaceProbe(server, path, size_kb=size_kb, avail_kb=avail_kb, mount_point=mount_point,
                        df_line=lines[-1])
-    for line in mounts.splitlines():
-        cells = line.split()
-        if len(cells) >= 4 and cells[1] == mount_point:  # the last one wins: mounts stack
-            probe.device, probe.fstype, probe.options, probe.mount_line = cells[0], cells[2], cells[3], line
+    for m in proc_mounts.parse(mounts)[0]:
+        if m.mount_point == mount_point:  # the last one wins: mounts stack
+            probe.device, probe.fstype, probe.options, probe.mount_line = m.device, m.fstype, m.options, m.raw
     return probe
 
 
@@ -69,30 +72,53 @@ def probe(searcher: SshLogSearcher, servers: list[str], path: str) -> list[Space
 
 
 async def _one(searcher: SshLogSearcher, server: str, path: str) -> SpaceProbe:
+    if searcher.targets.get(server) is not None and searcher.options.local_reads == "auto" and is_local_address(server):
+        return await asyncio.get_running_loop().run_in_executor(None, _local, server, path)
+    output, error = await _remote(searcher, server, command(path), "df/mounts")
+    return SpaceProbe(server, path, error=error) if output is None else parse(server, path, output)
+
+
+async def _remote(searcher: SshLogSearcher, server: str, text: str, what: str) -> tuple[str | None, str | None]:
+    """``text`` run on ``server`` in its shell: (output, None), or (None, why not)."""
     target = searcher.targets.get(server)
     if target is None:
-        return SpaceProbe(server, path, error=f"server {server} is not in the configuration")
-    if searcher.options.local_reads == "auto" and is_local_address(server):
-        return await asyncio.get_running_loop().run_in_executor(None, _local, server, path)
+        return None, f"server {server} is not in the configuration"
     stats = searcher.stats.setdefault(server, ServerStats())
     lock = searcher._locks.setdefault(server, asyncio.Lock())
-    text = command(path)
     async with lock:
         try:
             conn = await searcher._connect(server, target, stats)
             shell = await searcher._shell(server, conn)
         except SshError as exc:
-            return SpaceProbe(server, path, error=str(exc))
+            return None, str(exc)
         stats.commands += 1
         searcher.sent.append((server, text))
         lines: list[bytes] = []
-        _status, _stderr, cut = await shell.run(text, lambda line: lines.append(line) or len(lines) < 100_000,
-                                                searcher.options.connect_timeout * 3)
+        status, stderr, cut = await shell.run(text, lambda line: lines.append(line) or len(lines) < 100_000,
+                                              searcher.options.connect_timeout * 3)
     if cut:
-        return SpaceProbe(server, path, error=f"server {server}: df/mounts {cut}")
+        return None, f"server {server}: {what} {cut}"
     output = b"".join(lines).decode("utf-8", "replace")
     stats.bytes_received += len(output)
-    return parse(server, path, output)
+    if status not in (0, None) and not output:
+        return None, f"server {server}: {text} exited {status}: {stderr.strip()[:200] or 'no output'}"
+    return output, None
+
+
+def read_mounts(searcher: SshLogSearcher, servers: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """Each server's ``/proc/mounts`` text, or why it could not be read; never raises."""
+    async def one(server: str) -> tuple[str | None, str | None]:
+        if searcher.targets.get(server) is not None and searcher.options.local_reads == "auto" and is_local_address(server):
+            try:
+                return Path("/proc/mounts").read_text(encoding="utf-8", errors="replace"), None
+            except OSError as exc:
+                return None, f"/proc/mounts on this machine: {exc}"
+        return await _remote(searcher, server, MOUNTS_COMMAND, "/proc/mounts")
+
+    async def all_servers():
+        return await asyncio.gather(*(one(s) for s in servers))
+
+    return dict(zip(servers, searcher._run(all_servers())))
 
 
 def _local(server: str, path: str) -> SpaceProbe:

@@ -16,7 +16,7 @@ from obdoctor.evidence.records.backup import (
 from obdoctor.evidence.records.cells import scn_time
 from obdoctor.evidence.records.clean import DeleteJob, DeleteTask
 from obdoctor.evidence.records.columns import Record
-from obdoctor.evidence.records.cluster import RootServiceEvent, Server, ServerEvent, Tenant
+from obdoctor.evidence.records.cluster import Mount, RootServiceEvent, Server, ServerEvent, Tenant
 from obdoctor.evidence.records.restore import (
     KeyValue, LogStat, LSRecoveryStat, LSReplica, ReplayStat, RestoreJob, SchemaInfo, TenantInfo,
 )
@@ -24,7 +24,8 @@ from obdoctor.catalog.errors import normalize_code
 
 __all__ = [
     "ArchivePiece", "ArchiveStatus", "BackupJob", "BackupParameter", "BackupSetFile", "BackupTask", "DeleteJob",
-    "DeleteTask", "JobComment", "KeyValue", "LSArchiveProgress", "LSRecoveryStat", "LSReplica", "LSTask", "LogStat", "Record",
+    "DeleteTask", "JobComment", "KeyValue", "LSArchiveProgress", "LSRecoveryStat", "LSReplica", "LSTask", "LogStat",
+    "Mount", "Record",
     "ReplayStat", "RestoreJob", "RootServiceEvent", "ScheduleTask", "SchemaInfo", "Server", "ServerEvent", "Tenant",
     "TenantInfo", "normalize_code", "scn_time", "server_ip",
 ]

@@ -53,6 +53,11 @@ def lower(row: Row, column: str) -> str:
     return (row.text(column) or "").lower()
 
 
+def comma_list(row: Row, column: str) -> tuple[str, ...]:
+    """A comma-separated cell as its items (a mount's options ``rw,hard,vers=4.1``); empty is ``()``."""
+    return tuple(item for item in (row.text(column) or "").split(",") if item)
+
+
 def is_on(row: Row, column: str) -> bool:
     """An ON/OFF switch (PLUS_ARCHIVELOG)."""
     return (row.text(column) or "").upper() == "ON"
@@ -118,7 +123,7 @@ def name_value_pairs(row: Row, columns: tuple[str, ...]) -> dict[str, str | None
 
 READERS: dict[str, Callable] = {reader.__name__: reader for reader in (
     integer, text, text_or_blank, upper, upper_or_none, lower, is_on, is_true, time, error_code, server_address, scn,
-    name_value_pairs,
+    name_value_pairs, comma_list,
 )}
 """The readers a column map (``data/records.toml``) may name."""
 

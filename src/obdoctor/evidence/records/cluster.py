@@ -48,3 +48,16 @@ class Tenant(Record):
 
 class Server(Record):
     """A row of DBA_OB_SERVERS, GV$OB_SERVERS or __all_server: an observer and whether it is up."""
+
+
+class Mount(Record):
+    """One mount of a server's ``/proc/mounts`` (``sources/mounts.py`` parses it), or, with
+    ``error`` set and no mount point, why that server's mounts could not be read."""
+
+    def option(self, name: str) -> str | None:
+        """``vers`` -> ``4.1`` for ``vers=4.1``; ``hard`` -> ``""`` for a flag; None when absent."""
+        for option in self.options:
+            key, eq, value = option.partition("=")
+            if key == name:
+                return value if eq else ""
+        return None

@@ -11,7 +11,11 @@ What it proves, in the order a DBA would check:
 2. the line with the code on the executing server, and the storage detail next to it (curl
    code, OSS SDK status, HTTP status, service error), decoded;
 3. for NFS, on which servers the same error appears: some servers failing while others do not
-   is an NFS share missing on those servers (-9051, or -9070 on part of the cluster).
+   is an NFS share missing on those servers (-9051, or -9070 on part of the cluster);
+4. for NFS, how every involved server mounts the destination (``Kind.MOUNTS``, their
+   ``/proc/mounts``), against OceanBase's NFS requirements and each other
+   (``services/nfs_mounts.py``): the server that mounts another share, no NFS, or lacks ``hard``
+   is named, with the mount command to consider; all agreeing is said too.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from obdoctor.catalog.cause_ids import (
     OBJECT_STORAGE_ERROR, OBJECT_STORAGE_NOT_FOUND, OBJECT_STORAGE_UNREACHABLE,
 )
 from obdoctor.evidence import LogFamily
+from obdoctor.addresses import server_ip
 from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog import storage_errors
@@ -32,6 +37,7 @@ from obdoctor.catalog.causes import sole_causes
 from obdoctor.security.redaction import redact_text
 from obdoctor.logs import LogRecord
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, RuleContext, code_text, search
+from obdoctor.rules.services import nfs_mounts
 from obdoctor.rules.services.failure import Explanation
 
 NFS_CODES = (-9051,)
@@ -39,6 +45,8 @@ CONNECT_CODES = (-9070, -9115)
 PERMISSION_CODES = (-9071, -9116)
 FORMAT_MISSING, FORMAT_MISMATCH, OUT_OF_SPACE = -9080, -9081, -9082
 CATCH_ALL_CODES = (-9003, -9060, -9105, -9073, -9114, -9117, -9118, -9061, -9063)
+MOUNT_NEEDS: tuple[Kind, ...] = (Kind.MOUNTS, Kind.LS_META, Kind.SERVERS)
+"""What the mount check reads: a rule that calls ``diagnose`` adds these to its ``needs``."""
 DESTINATION_CODES: tuple[int, ...] = (*NFS_CODES, *CONNECT_CODES, *PERMISSION_CODES, FORMAT_MISSING, FORMAT_MISMATCH,
                                       OUT_OF_SPACE, *CATCH_ALL_CODES)
 
@@ -137,9 +145,12 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
     failing, clean = _servers_with_code(ctx, chain, problem, path) if kind in ("nfs", None) and problem.code in (
         *NFS_CODES, *CONNECT_CODES, FORMAT_MISSING) else ([], [])
 
+    mounts = _check_mounts(ctx, chain, problem, path) if kind == "nfs" else None
+    unmounted = [s.server for s in mounts.not_nfs()] if mounts and [s for s in mounts.read if s.is_nfs] else []
+
     cause = _FIXED_CAUSE.get(problem.code)
     if problem.code in CONNECT_CODES:
-        if failing and clean:
+        if (failing and clean) or unmounted:
             cause = NFS_NOT_MOUNTED_EVERYWHERE
         elif details:
             cause = details[0].cause
@@ -150,7 +161,10 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
     elif problem.code in CATCH_ALL_CODES:
         cause = details[0].cause if details else OBJECT_STORAGE_ERROR
 
-    proof = bool(code_lines or details)
+    by_mounts = cause == NFS_NOT_MOUNTED_EVERYWHERE and unmounted and not (failing and clean)
+    if by_mounts:  # the mounts say it: the servers without the share, and those with it
+        failing, clean = unmounted, [s.server for s in mounts.read if s.is_nfs]
+    proof = bool(code_lines or details or by_mounts)
     verdict = Verdict.CONFIRMED if proof else Verdict.LIKELY
     if cause is None:  # a code outside the destination families (a permission check event says so)
         return Explanation(ERROR_CODE, verdict, f"it failed with {code_text(problem.code)}")
@@ -160,14 +174,66 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
     if details:
         summary += f" ({details[0].describe()})"
     if cause == NFS_NOT_MOUNTED_EVERYWHERE and failing:
-        summary += f": {', '.join(failing)} fail" + (f" while {', '.join(clean)} write to it" if clean else "")
+        summary += (f": {', '.join(failing)} do(es) not mount it, {', '.join(clean)} do(es)" if by_mounts
+                    else f": {', '.join(failing)} fail" + (f" while {', '.join(clean)} write to it" if clean else ""))
     steps: list[str] = []
     if cause in _NFS_SENSITIVE and (kind == "nfs" or cause == NFS_NOT_MOUNTED_EVERYWHERE):
         steps += [f"NFS requirement for OceanBase {ctx.evidence.version or '(version unknown)'}: {t}"
                   for t in storage_errors.nfs_requirements(ctx.evidence.version)[:2]]
     if failing:
         steps.insert(0, f"Fix the destination on: {', '.join(failing)}.")
+    if mounts is not None:
+        steps += [nfs_mounts.remount_advice(s, mounts.share, mounts.path) for s in mounts.wrong()]
     return Explanation(cause, verdict, summary, steps)
+
+
+def mount_servers(ctx: RuleContext, tenant_id: int | None, named: tuple[str, ...] = ()) -> tuple[list[str], str]:
+    """The servers that use the tenant's destination, and how they were chosen: those of its log
+    stream replicas (``__all_virtual_ls_meta_table``), else every server of DBA_OB_SERVERS; plus
+    the servers the failure names."""
+    named_ips = [server_ip(s, strict=False) or s for s in named if s]
+    replicas = sorted({r.svr_ip for r in ctx.evidence.get(Kind.LS_META) if r.tenant_id == tenant_id and r.svr_ip})
+    if replicas:
+        return list(dict.fromkeys([*named_ips, *replicas])), f"tenant {tenant_id}'s log stream replicas"
+    servers = list(cluster_servers(ctx, tuple(named_ips)))
+    return servers, ("the servers of DBA_OB_SERVERS" if len(servers) > len(set(named_ips)) else "the servers named by the failure")
+
+
+def _check_mounts(ctx: RuleContext, chain: Chain, problem: DestinationProblem,
+                  uri: str | None) -> nfs_mounts.MountComparison | None:
+    """How each involved server mounts the destination, as a step (or why it could not be checked)."""
+    path = nfs_mounts.destination_dir(uri)
+    if path is None:
+        return None
+    servers, chosen = mount_servers(ctx, problem.tenant_id, problem.servers)
+    what = f"how the servers mount {path}"
+    if not servers:
+        chain.could_not_check(what, "no server is known: DBA_OB_SERVERS and the log stream replicas are not in the evidence")
+        return None
+    found = ctx.evidence.get(Kind.MOUNTS)
+    if not found.available:
+        chain.could_not_check(what, f"{', '.join(servers)}: {found.reason}")
+        return None
+    comparison = nfs_mounts.compare(path, servers, list(found))
+    for s in comparison.unread:
+        chain.could_not_check(f"how {s.server} mounts {path}", s.error or "not read")
+    if not comparison.read:
+        return comparison
+    read = comparison.read
+    wrong = comparison.wrong()
+    if comparison.all_good():
+        showed = (f"all {len(read)} server(s) mount {comparison.share} with the options OceanBase's NFS guide "
+                  f"requires ({', '.join(r['shown'] for r in nfs_mounts.facts()['requirement'])})")
+    elif wrong:
+        showed = "; ".join(nfs_mounts.describe(s, comparison.share) for s in wrong)
+        fine = [s.server for s in read if s not in wrong]
+        if fine:
+            showed += f"; {', '.join(fine)} mount {comparison.share} as required"
+    else:
+        showed = "; ".join(nfs_mounts.describe(s, comparison.share) for s in read)
+    chain.step(f"/proc/mounts on {', '.join(s.server for s in read)} ({chosen}): the mount holding {path}", showed,
+               provenance=[s.mount.provenance for s in read], lines=[redact_text(s.mount.line or "") for s in read])
+    return comparison
 
 
 def _details(lines: list[LogRecord]) -> tuple[list, LogRecord | None]:
