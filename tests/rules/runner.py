@@ -39,6 +39,7 @@ cases:
         servers: [127.0.0.2]         # equal (trace_ids too)
         has_trace_ids: [YB42...]     # these among its trace ids
         summary: ["fragment"]        # fragments its summary contains
+        summary_lacks: ["fragment"]  # fragments its summary must not contain
         next_steps: ["fragment"]     # fragments some next step contains
         first_next_step: "prefix"    # its first next step starts so
         looked_at: ["fragment"]      # fragments some evidence step's looked_at contains
@@ -52,6 +53,7 @@ cases:
     evidence: ["backup data dest"]   # text fragments the findings' evidence (steps, lines, rows) must contain
     evidence_lacks: ["SECRETKEY"]    # text fragments it must not contain
     notes: ["disagrees"]             # text fragments the findings' notes must contain
+    notes_lacks: ["Why the window"]  # text fragments they must not contain
     unchecked: ["schedule_task"]     # text fragments some unchecked item (report's or a finding's) must contain
     report_unchecked: ["bad.toml"]   # ... some of the report's own unchecked items must contain
     unchecked_lacks: ["internal error"]  # no unchecked item may contain
@@ -100,9 +102,10 @@ FILE_KEYS = {"rules", "defaults", "cases"}
 CASE_KEYS = {"name", "rules", "version", "collected_at", "dba_tenant_id", "options", "sql", "logs",
              "generated", "noise", "files", "user_signatures",
              "fires", "absent", "silent", "count", "observes", "evidence", "evidence_lacks", "notes",
-             "unchecked", "report_unchecked", "unchecked_lacks"}
+             "notes_lacks", "unchecked", "report_unchecked", "unchecked_lacks"}
 WANT_KEYS = {"rule", "cause", "verdict", "code", "title", "tenant_id", "job_id", "servers", "trace_ids",
-             "has_trace_ids", "summary", "next_steps", "first_next_step", "looked_at", "showed", "steps", "unchecked"}
+             "has_trace_ids", "summary", "summary_lacks", "next_steps", "first_next_step", "looked_at", "showed", "steps",
+             "unchecked"}
 GENERATED_SERVERS = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
 
 
@@ -274,6 +277,8 @@ def _check_finding(f: Finding, want: dict) -> None:
     assert not missing, f"{where}: trace ids {f.trace_ids} lack {missing}"
     for fragment in want.get("summary", []):
         assert fragment in f.summary, f"summary lacks {fragment!r}: {f.summary}"
+    for fragment in want.get("summary_lacks", []):
+        assert fragment not in f.summary, f"summary has {fragment!r}: {f.summary}"
     _has_fragments("next step", f.next_steps, want.get("next_steps", []), where)
     if "first_next_step" in want:
         assert f.next_steps and f.next_steps[0].startswith(want["first_next_step"]), \
@@ -307,6 +312,8 @@ def check(report: Report, case: dict) -> None:
     notes = "\n".join(n for f in findings for n in f.notes)
     for fragment in case.get("notes", []):
         assert fragment in notes, f"notes lack {fragment!r}: {notes!r}"
+    for fragment in case.get("notes_lacks", []):
+        assert fragment not in notes, f"notes have {fragment!r}: {notes!r}"
     observations = "\n".join(o.text for o in report.observations)
     for fragment in case.get("observes", []):
         assert fragment in observations, f"no observation with {fragment!r}: {observations!r}"

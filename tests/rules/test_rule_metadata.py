@@ -48,3 +48,18 @@ def test_every_cause_with_codes_lists_catalogued_codes() -> None:
         for cause_id, body in tomllib.loads(path.read_text(encoding="utf-8")).items():
             for code in body.get("codes", ()):
                 assert errors.lookup(code) is not None, (path.name, cause_id, code)
+
+
+def test_rules_match_signatures_only_through_the_shared_service() -> None:
+    """One matcher: no rule module calls the catalogue's matching functions itself; P1 and S1 go through
+    ``rules/services/signatures.py`` (their cases: ``cases/start_failed.yaml``, ``cases/signatures.yaml``)."""
+    rules = ROOT / "src" / "obdoctor" / "rules"
+    calls = re.compile(r"signatures\.(find|matches|for_code)\(")
+    offenders = [p.name for p in rules.rglob("*.py")
+                 if p.name != "signatures.py" and calls.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+    shared = (rules / "services" / "signatures.py").read_text(encoding="utf-8")
+    assert "signatures.find(" in shared
+    for rule in ("start_failed.py", "signatures.py"):
+        text = (rules / rule).read_text(encoding="utf-8")
+        assert "from obdoctor.rules.services.signatures import" in text, rule
