@@ -31,7 +31,7 @@ from obdoctor.catalog.cause_ids import (
 from obdoctor.evidence import LogFamily
 from obdoctor.addresses import server_ip
 from obdoctor.evidence.kinds import Kind
-from obdoctor.findings import Verdict
+from obdoctor.findings import LineRef, Verdict
 from obdoctor.catalog import storage_errors
 from obdoctor.catalog.causes import sole_causes
 from obdoctor.security.redaction import redact_text
@@ -232,7 +232,7 @@ def _check_mounts(ctx: RuleContext, chain: Chain, problem: DestinationProblem,
     else:
         showed = "; ".join(nfs_mounts.describe(s, comparison.share) for s in read)
     chain.step(f"/proc/mounts on {', '.join(s.server for s in read)} ({chosen}): the mount holding {path}", showed,
-               provenance=[s.mount.provenance for s in read], lines=[redact_text(s.mount.line or "") for s in read])
+               provenance=[s.mount.provenance for s in read], lines=[LineRef(redact_text(s.mount.line or "")) for s in read])
     return comparison
 
 
