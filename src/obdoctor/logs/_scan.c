@@ -196,13 +196,14 @@ static PyObject *int_list(const obd_size *values, Py_ssize_t n)
  * walk over every record; ``max_record`` 0: lines), the GIL released. ``view`` holds the buffer
  * until the caller releases it. Returns the newlines in the range, or -1 with an exception. */
 static obd_size find(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
-                     enum kernel which, Py_buffer *view, Hits *h)
+                     enum kernel which, int counting, Py_buffer *view, Hits *h)
 {
     if (get_range(buf, start, end, view) < 0)
         return -1;
     const unsigned char *p = view->buf;
     memset(h, 0, sizeof *h);
     h->max_record = max_record;
+    h->counting = counting;
     h->filter = max_record && self->filter.active ? &self->filter : NULL;
     obd_size newlines;
     if (self->spec.count == 0) { /* fields only: every record, filtered */
@@ -218,30 +219,30 @@ static obd_size find(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t 
     return newlines;
 }
 
+/* The kernel called ``name``, or BEST with an exception set when this CPU has none such. */
+static enum kernel kernel_named(const char *name)
+{
+    for (enum kernel k = AVX512; k <= SCALAR; k++)
+        if (strcmp(name, KERNEL_NAMES[k]) == 0 && kernel_supported(k))
+            return k;
+    PyErr_Format(PyExc_ValueError, "no kernel %s on this CPU", name);
+    return BEST;
+}
+
 /* scan() and records(): one kernel run; ``max_record`` 0 reports lines, else records. */
 static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
                      const char *kernel)
 {
-    enum kernel which = best_kernel(); /* or the one named (tests compare them all) */
-    if (kernel) {
-        int found = 0;
-        for (enum kernel k = AVX512; k <= SCALAR && !found; k++)
-            if (strcmp(kernel, KERNEL_NAMES[k]) == 0 && kernel_supported(k)) {
-                which = k;
-                found = 1;
-            }
-        if (!found) {
-            PyErr_Format(PyExc_ValueError, "no kernel %s on this CPU", kernel);
-            return NULL;
-        }
-    }
+    enum kernel which = BEST; /* or the one named (tests compare them all) */
+    if (kernel && (which = kernel_named(kernel)) == BEST)
+        return NULL;
     if (self->spec.count == 0 && !max_record) {
         PyErr_SetString(PyExc_ValueError, "a scanner without literals finds records (records()), not lines");
         return NULL;
     }
     Py_buffer view;
     Hits h;
-    obd_size newlines = find(self, buf, start, end, max_record, which, &view, &h);
+    obd_size newlines = find(self, buf, start, end, max_record, which, 0, &view, &h);
     if (newlines < 0)
         return NULL;
     PyBuffer_Release(&view);
@@ -272,6 +273,31 @@ static PyObject *Scanner_scan(Scanner *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "Onn|z", &buf, &start, &end, &kernel))
         return NULL;
     return run(self, buf, start, end, 0, kernel);
+}
+
+/* count(): how many records records() would return, without storing them or counting lines:
+ * ``logs search --count`` needs only the number. */
+static PyObject *Scanner_count(Scanner *self, PyObject *args)
+{
+    PyObject *buf;
+    Py_ssize_t start, end, max_record;
+    const char *kernel = NULL;
+    if (!PyArg_ParseTuple(args, "Onnn|z", &buf, &start, &end, &max_record, &kernel))
+        return NULL;
+    if (max_record < 1) {
+        PyErr_SetString(PyExc_ValueError, "max_record must be positive");
+        return NULL;
+    }
+    enum kernel which = BEST;
+    if (kernel && (which = kernel_named(kernel)) == BEST)
+        return NULL;
+    Py_buffer view;
+    Hits h;
+    if (find(self, buf, start, end, max_record, which, 1, &view, &h) < 0)
+        return NULL;
+    PyBuffer_Release(&view);
+    hits_free(&h);
+    return PyLong_FromSsize_t(h.size);
 }
 
 static PyObject *Scanner_records(Scanner *self, PyObject *args)
@@ -306,7 +332,7 @@ static PyObject *Scanner_text(Scanner *self, PyObject *args)
     }
     Py_buffer view;
     Hits h;
-    obd_size newlines = find(self, buf, start, end, max_record, BEST, &view, &h);
+    obd_size newlines = find(self, buf, start, end, max_record, BEST, 0, &view, &h);
     if (newlines < 0)
         return NULL;
     const unsigned char *p = view.buf;
@@ -379,6 +405,9 @@ static PyMethodDef Scanner_methods[] = {
      "record (a header line and its continuation lines) of buf[start:end] holding a literal, as "
      "buf[start:stop] (cut at max_record bytes), with the newlines between the range start and it; with a "
      "filter, only records whose header fields pass it (every such record when there are no literals)."},
+    {"count", (PyCFunction)Scanner_count, METH_VARARGS,
+     "count(buf, start, end, max_record[, kernel]) -> how many records records() would return (nothing stored, "
+     "no lines counted)."},
     {"text", (PyCFunction)Scanner_text, METH_VARARGS,
      "text(buf, start, end, max_record, head, numbered, base) -> (bytes, records, first line number, newlines): "
      "the records records() finds, printed: head, then base + newlines before + ':' when numbered, then the "
@@ -399,7 +428,23 @@ static PyTypeObject ScannerType = {
     .tp_methods = Scanner_methods,
 };
 
+/* For tests and benchmarks: the fingerprint length of the Teddy tables built from now on. */
+static PyObject *set_teddy_m(PyObject *Py_UNUSED(module), PyObject *arg)
+{
+    long m = PyLong_AsLong(arg);
+    if (m == -1 && PyErr_Occurred())
+        return NULL;
+    if (m < 1 || m > TEDDY_MAX_M) {
+        PyErr_Format(PyExc_ValueError, "a Teddy fingerprint is 1 to %d bytes", TEDDY_MAX_M);
+        return NULL;
+    }
+    long old = obd_teddy_m;
+    obd_teddy_m = (int)m;
+    return PyLong_FromLong(old);
+}
+
 static PyMethodDef module_methods[] = {
+    {"_set_teddy_m", set_teddy_m, METH_O, "_set_teddy_m(m) -> the previous m: Teddy fingerprint bytes (tests, bench)"},
     {"count_newlines", count_newlines, METH_VARARGS, "count_newlines(buf, start, end) -> newlines in buf[start:end]"},
     {NULL, NULL, 0, NULL},
 };

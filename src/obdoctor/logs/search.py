@@ -153,7 +153,7 @@ def _count_hits(path, compression, matcher: Matcher | None,
                 count += 1
         else:
             for r in regions(path, compression, segment=segment):
-                count += len(matcher.records(r.buf, r.start, r.end, MAX_RECORD)[0])
+                count += matcher.count(r.buf, r.start, r.end, MAX_RECORD)
     except (OSError, EOFError, ValueError) as exc:
         return count, _describe(exc)
     return count, None
