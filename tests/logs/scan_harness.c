@@ -110,7 +110,7 @@ int main(int argc, char **argv)
         flt.tenant = next(2) ? 1 : -1;
         flt.thread_len = flt.module_len = -1;
         const RecordFilter *use = next(2) ? &flt : NULL;
-        obd_teddy_m = 1 + (int)next(TEDDY_MAX_M); /* every fingerprint length (built by obd_prepare) */
+        obd_teddy_m = (int)next(TEDDY_MAX_M + 1); /* every fingerprint length, or chosen (obd_prepare) */
         for (int records = 0; records <= 1; records++) {
             obd_size max_record = records ? 1 + next(400) : 0;
             Hits want = {0};

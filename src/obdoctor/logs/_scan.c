@@ -434,8 +434,8 @@ static PyObject *set_teddy_m(PyObject *Py_UNUSED(module), PyObject *arg)
     long m = PyLong_AsLong(arg);
     if (m == -1 && PyErr_Occurred())
         return NULL;
-    if (m < 1 || m > TEDDY_MAX_M) {
-        PyErr_Format(PyExc_ValueError, "a Teddy fingerprint is 1 to %d bytes", TEDDY_MAX_M);
+    if (m < 0 || m > TEDDY_MAX_M) {
+        PyErr_Format(PyExc_ValueError, "a Teddy fingerprint is 1 to %d bytes (0: chosen from the data)", TEDDY_MAX_M);
         return NULL;
     }
     long old = obd_teddy_m;
@@ -444,7 +444,7 @@ static PyObject *set_teddy_m(PyObject *Py_UNUSED(module), PyObject *arg)
 }
 
 static PyMethodDef module_methods[] = {
-    {"_set_teddy_m", set_teddy_m, METH_O, "_set_teddy_m(m) -> the previous m: Teddy fingerprint bytes (tests, bench)"},
+    {"_set_teddy_m", set_teddy_m, METH_O, "_set_teddy_m(m) -> the previous m: Teddy fingerprint bytes, 0 chosen from the data (tests, bench)"},
     {"count_newlines", count_newlines, METH_VARARGS, "count_newlines(buf, start, end) -> newlines in buf[start:end]"},
     {NULL, NULL, 0, NULL},
 };

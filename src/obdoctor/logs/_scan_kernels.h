@@ -19,7 +19,7 @@ typedef ptrdiff_t obd_size;
 
 #define MAX_LITERALS 16
 #define SAMPLE_BYTES (1 << 20)
-#define TEDDY_SAMPLE (256 << 10)
+#define TEDDY_SAMPLE (128 << 10)
 #define TEDDY_FROM 3 /* literals: from this many on, Teddy beats the pair kernels (see _scan.c) */
 
 #define TEDDY_BUCKETS 8
@@ -158,9 +158,9 @@ static void choose_pairs(ScanSpec *s, const unsigned char *sample, obd_size n)
     s->chosen = 1;
 }
 
-/* How many data bytes a Teddy fingerprint compares (1-4; 3 by measurement, see _scan.c). A
- * variable, not a constant, so tests and benchmarks can try the others. */
-static int obd_teddy_m = 3;
+/* How many data bytes a Teddy fingerprint compares: 1-4, or 0: chosen per literal set from the
+ * sample (teddy_choose). A variable so tests and benchmarks can force each length. */
+static int obd_teddy_m = 0;
 
 static inline uint32_t gram_hash(const unsigned char *l, int m)
 {
@@ -176,7 +176,7 @@ static inline uint32_t gram_hash(const unsigned char *l, int m)
  * are told apart by where they differ, not where they agree. Up to 8 literals get a bucket each
  * (a candidate is then an exact fingerprint hit); more share buckets, neighbours in the sort
  * order of their fingerprints together, so the nibble sets of a bucket stay small. */
-static void teddy_build(ScanSpec *s, const unsigned char *sample, obd_size n, int m)
+static void teddy_tables(ScanSpec *s, const unsigned char *sample, obd_size n, int m)
 {
     Teddy *t = &s->teddy;
     memset(t, 0, sizeof *t);
@@ -233,6 +233,45 @@ static void teddy_build(ScanSpec *s, const unsigned char *sample, obd_size n, in
     }
 }
 
+/* Candidates the tables of ``t`` give on ``sample`` (a scalar model of the kernels' filter). */
+static obd_size teddy_candidates(const Teddy *t, const unsigned char *sample, obd_size n)
+{
+    obd_size found = 0;
+    for (obd_size q = 0; q + t->m <= n; q++) {
+        unsigned r = 0xff;
+        for (int j = 0; j < t->m && r; j++)
+            r &= t->lo[j][sample[q + j] & 15] & t->hi[j][sample[q + j] >> 4];
+        found += r != 0;
+    }
+    return found;
+}
+
+/* The tables for ``m`` fingerprint bytes, or (m = 0) for the length that costs least on the
+ * sample: each byte more costs a load and five vector operations per block (about 0.04 ns a
+ * byte of data on this machine's AVX-512), each candidate a branch and a memcmp (about 10 ns).
+ * Two bytes suit a few distinctive literals; 16 error codes sharing ``ret=-40`` and drawing on
+ * the digits of every number in the log need four (bench/kernels.py: 10,000 candidates per MB
+ * with 2, 70 with 4). */
+#define TEDDY_EVAL (64 << 10)
+static void teddy_build(ScanSpec *s, const unsigned char *sample, obd_size n, int m)
+{
+    if (m) {
+        teddy_tables(s, sample, n, m);
+        return;
+    }
+    obd_size eval = n < TEDDY_EVAL ? n : TEDDY_EVAL, best_cost = -1;
+    Teddy best;
+    for (int mm = 2; mm <= TEDDY_MAX_M; mm++) { /* one byte: never better on log text */
+        teddy_tables(s, sample, n, mm);
+        obd_size cost = (obd_size)mm * 4 * eval + teddy_candidates(&s->teddy, sample, eval) * 1000;
+        if (best_cost < 0 || cost < best_cost) {
+            best_cost = cost;
+            best = s->teddy;
+        }
+    }
+    s->teddy = best;
+}
+
 /* Does literal k, anchored at q, start at q - anchor[k] inside [start, end)? */
 static inline int teddy_literal_at(const ScanSpec *s, int k, const unsigned char *p, obd_size q, obd_size start,
                                    obd_size end)
@@ -242,9 +281,16 @@ static inline int teddy_literal_at(const ScanSpec *s, int k, const unsigned char
 }
 
 /* A candidate q with bucket bits ``buckets``: does one of their literals match around q? */
+#ifdef OBD_TEDDY_STATS
+static long obd_teddy_candidates, obd_teddy_checks; /* bench/teddy_stats.c: false positives per table */
+#endif
 static inline int teddy_confirm(const ScanSpec *s, unsigned buckets, const unsigned char *p, obd_size q,
                                 obd_size start, obd_size end)
 {
+#ifdef OBD_TEDDY_STATS
+    obd_teddy_candidates++;
+    obd_teddy_checks += __builtin_popcount(buckets);
+#endif
     while (buckets) {
         int b = __builtin_ctz(buckets);
         buckets &= buckets - 1;
