@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--m", type=int, nargs="*", default=[3], help="Teddy fingerprint lengths to try")
+    parser.add_argument("--m", type=int, nargs="*", default=[0], help="Teddy fingerprint lengths to try (0: chosen)")
     parser.add_argument("--sets", type=int, nargs="*", default=sorted(SETS))
     parser.add_argument("--mode", choices=("count", "records"), default="count")
     args = parser.parse_args()
@@ -53,8 +53,8 @@ def main() -> None:
     pairs = []
     for n in args.sets:
         for kernel in kernels:
-            for m in (args.m if kernel.startswith("teddy") else [0]):
-                if m:
+            for m in (args.m if kernel.startswith("teddy") else [None]):
+                if m is not None:
                     _scan._set_teddy_m(m)
                 scanner = _scan.Scanner([x.encode() for x in SETS[n]])
                 scanner.count(maps[0], 0, min(len(maps[0]), 1 << 20), MAX_RECORD, kernel)  # tables built now, with m
@@ -76,7 +76,7 @@ def main() -> None:
     print(f"{total / 1e9:.2f} GB in {len(maps)} files, one core, {args.mode}, best of {args.rounds}, "
           f"load average {os.getloadavg()[0]:.1f}")
     for n in args.sets:
-        row = "  ".join(f"{k}{'/m' + str(m) if m else ''} {total / best[(n, k, m)] / 1e9:5.2f}"
+        row = "  ".join(f"{k}{'' if m is None else '/m' + str(m or 'auto')} {total / best[(n, k, m)] / 1e9:5.2f}"
                         for (nn, k, m) in best if nn == n)
         agree = "same answers" if len(answers[n]) == 1 else f"ANSWERS DIFFER {answers[n]}"
         print(f"{n:2d} literals (GB/s): {row}   [{sorted(answers[n])[0]} records, {agree}]")
