@@ -20,7 +20,7 @@ typedef ptrdiff_t obd_size;
 #define MAX_LITERALS 16
 #define SAMPLE_BYTES (1 << 20)
 #define TEDDY_SAMPLE (128 << 10)
-#define TEDDY_FROM 3 /* literals: from this many on, Teddy beats the pair kernels (see _scan.c) */
+#define TEDDY_FROM 2 /* literals: from this many on, Teddy beats the pair kernels (see _scan.c) */
 
 #define TEDDY_BUCKETS 8
 #define TEDDY_MAX_M 4
