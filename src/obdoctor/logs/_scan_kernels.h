@@ -159,7 +159,7 @@ static void choose_pairs(ScanSpec *s, const unsigned char *sample, obd_size n)
 }
 
 /* How many data bytes a Teddy fingerprint compares: 1-4, or 0: chosen per literal set from the
- * sample (teddy_choose). A variable so tests and benchmarks can force each length. */
+ * sample (teddy_build). A variable so tests and benchmarks can force each length. */
 static int obd_teddy_m = 0;
 
 static inline uint32_t gram_hash(const unsigned char *l, int m)
@@ -647,13 +647,13 @@ __attribute__((target("avx512f,avx512bw,popcnt"))) static obd_size scan_avx512(c
 #define OBD_AVX2_NONZERO(r) (~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8((r), _mm256_setzero_si256())))
 #define OBD_AVX2_NL(x, nlv) ((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8((x), (nlv))))
 #define OBD_AVX2_BCAST(t) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(t)))
-OBD_TEDDY(teddy_avx2, "avx2,popcnt,bmi", __m256i, 32, uint32_t, _mm256_loadu_si256, _mm256_store_si256,
+OBD_TEDDY(teddy_avx2, "avx2,popcnt", __m256i, 32, uint32_t, _mm256_loadu_si256, _mm256_store_si256,
           _mm256_set1_epi8, _mm256_and_si256, _mm256_srli_epi16, _mm256_shuffle_epi8, OBD_AVX2_BCAST,
           OBD_AVX2_NONZERO, OBD_AVX2_NL, __builtin_popcount, __builtin_ctz)
 
 #define OBD_512_NONZERO(r) _mm512_test_epi8_mask((r), (r))
 #define OBD_512_BCAST(t) _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(t)))
-OBD_TEDDY(teddy_avx512, "avx512f,avx512bw,popcnt,bmi", __m512i, 64, uint64_t, _mm512_loadu_si512, _mm512_store_si512,
+OBD_TEDDY(teddy_avx512, "avx512f,avx512bw,popcnt", __m512i, 64, uint64_t, _mm512_loadu_si512, _mm512_store_si512,
           _mm512_set1_epi8, _mm512_and_si512, _mm512_srli_epi16, _mm512_shuffle_epi8, OBD_512_BCAST,
           OBD_512_NONZERO, _mm512_cmpeq_epi8_mask, __builtin_popcountll, __builtin_ctzll)
 
