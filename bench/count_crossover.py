@@ -3,8 +3,8 @@ on one rotated file of growing size (split into two segments: smaller than ``sea
 a single file is never split, so only a set of files could use two workers), page cache warm, the seven
 literals of bench/run.py; interleaved repetitions, best of ``--rounds``. Measured in one
 process (``count_hits``), so the difference is the workers' own cost (fork, pipes, the second
-process's page tables and sample), not interpreter start-up. ``search.PARALLEL_MIN`` is set
-from this."""
+process's page tables and sample), not interpreter start-up. ``search.COUNT_PARALLEL_MIN`` is
+set from this (it and ``PARALLEL_MIN`` are forced to 0 here)."""
 
 from __future__ import annotations
 
@@ -53,8 +53,8 @@ def main() -> None:
     del data, want  # a fork copies the parent's page tables: keep this process as small as the CLI
     patterns = Patterns(SEVEN)
     best: dict[tuple[int, int], float] = {}
-    saved = search.PARALLEL_MIN
-    search.PARALLEL_MIN = 0
+    saved = search.PARALLEL_MIN, search.COUNT_PARALLEL_MIN
+    search.PARALLEL_MIN = search.COUNT_PARALLEL_MIN = 0
     try:
         for _ in range(args.rounds):
             for workers in (1, 2):
@@ -69,7 +69,7 @@ def main() -> None:
                     took = time.perf_counter() - t
                     best[mib, workers] = min(best.get((mib, workers), took), took)
     finally:
-        search.PARALLEL_MIN = saved
+        search.PARALLEL_MIN, search.COUNT_PARALLEL_MIN = saved
     print(f"best of {args.rounds}, load average {os.getloadavg()[0]:.1f}; one process / two forked workers:")
     fixed = best[0, 2] - best[0, 1]
     print(f"  2 x 1 MiB   {best[0, 1] * 1000:7.1f} ms / {best[0, 2] * 1000:7.1f} ms   workers' fixed cost {fixed * 1000:.1f} ms")
