@@ -311,26 +311,6 @@ def test_count_hits_equals_counting_the_hits(tmp_path, monkeypatch, engine, big,
     assert [f.name for f, _ in counted.failed] == [gz.name]
 
 
-def test_a_small_count_stays_in_one_process(tmp_path, monkeypatch):
-    """Below ``COUNT_PARALLEL_MIN`` a C-scanner count forks no worker (they would cost more than
-    they save); above it, it does; a compressed byte weighs ``COUNT_COMPRESSED`` plain ones."""
-    from obdoctor.logs import search
-
-    monkeypatch.setattr(search, "PARALLEL_MIN", 0)
-    files = [lf(write(tmp_path / f"observer.log.2024031808000012{i}", make_lines(300, seed=i))) for i in range(2)]
-    plain = sum(f.path.stat().st_size for f in files)
-    pats = Patterns(("tick",))
-    for limit, workers in ((plain + 1, 1), (plain, 2)):
-        monkeypatch.setattr(search, "COUNT_PARALLEL_MIN", limit)
-        report = SearchReport()
-        assert search.count_hits(files, pats, workers=2, report=report) > 0 and report.workers == workers
-    gz = [lf(write(tmp_path / "observer.log.20240318070000123.gz", make_lines(300, seed=5), "gz"))]
-    monkeypatch.setattr(search, "COUNT_PARALLEL_MIN", gz[0].path.stat().st_size * 50)
-    report = SearchReport()
-    search.count_hits(gz + files[:1], pats, workers=2, report=report)
-    assert report.workers == 2
-
-
 def test_workers_are_not_forked_from_a_threaded_process(tmp_path, monkeypatch):
     """With another thread alive (a live run's SSH loop), workers start by forkserver/spawn and
     still find every record; a lone thread keeps the fast fork."""
