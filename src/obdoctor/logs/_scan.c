@@ -242,9 +242,9 @@ static enum kernel kernel_named(const char *name)
     return BEST;
 }
 
-/* scan() and records(): one kernel run; ``max_record`` 0 reports lines, else records. */
+/* scan(), records() and count(): one kernel run; ``max_record`` 0 reports lines, else records. */
 static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
-                     const char *kernel)
+                     const char *kernel, int counting)
 {
     enum kernel which = BEST; /* or the one named (tests compare them all) */
     if (kernel && (which = kernel_named(kernel)) == BEST)
@@ -255,11 +255,15 @@ static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t 
     }
     Py_buffer view;
     Hits h;
-    obd_size newlines = find(self, buf, start, end, max_record, which, 0, &view, &h);
+    obd_size newlines = find(self, buf, start, end, max_record, which, counting, &view, &h);
     if (newlines < 0)
         return NULL;
     PyBuffer_Release(&view);
     PyObject *starts = NULL, *stops = NULL, *before = NULL, *result = NULL;
+    if (counting) { /* count(): nothing was stored */
+        hits_free(&h);
+        return PyLong_FromSsize_t(h.size);
+    }
     if (h.failed) {
         PyErr_NoMemory();
         goto done;
@@ -285,46 +289,34 @@ static PyObject *Scanner_scan(Scanner *self, PyObject *args)
     const char *kernel = NULL;
     if (!PyArg_ParseTuple(args, "Onn|z", &buf, &start, &end, &kernel))
         return NULL;
-    return run(self, buf, start, end, 0, kernel);
+    return run(self, buf, start, end, 0, kernel, 0);
+}
+
+/* records() and count(): the same arguments, the same record expansion */
+static PyObject *record_call(Scanner *self, PyObject *args, int counting)
+{
+    PyObject *buf;
+    Py_ssize_t start, end, max_record;
+    const char *kernel = NULL;
+    if (!PyArg_ParseTuple(args, "Onnn|z", &buf, &start, &end, &max_record, &kernel))
+        return NULL;
+    if (max_record < 1) {
+        PyErr_SetString(PyExc_ValueError, "max_record must be positive");
+        return NULL;
+    }
+    return run(self, buf, start, end, max_record, kernel, counting);
+}
+
+static PyObject *Scanner_records(Scanner *self, PyObject *args)
+{
+    return record_call(self, args, 0);
 }
 
 /* count(): how many records records() would return, without storing them or counting lines:
  * ``logs search --count`` needs only the number. */
 static PyObject *Scanner_count(Scanner *self, PyObject *args)
 {
-    PyObject *buf;
-    Py_ssize_t start, end, max_record;
-    const char *kernel = NULL;
-    if (!PyArg_ParseTuple(args, "Onnn|z", &buf, &start, &end, &max_record, &kernel))
-        return NULL;
-    if (max_record < 1) {
-        PyErr_SetString(PyExc_ValueError, "max_record must be positive");
-        return NULL;
-    }
-    enum kernel which = BEST;
-    if (kernel && (which = kernel_named(kernel)) == BEST)
-        return NULL;
-    Py_buffer view;
-    Hits h;
-    if (find(self, buf, start, end, max_record, which, 1, &view, &h) < 0)
-        return NULL;
-    PyBuffer_Release(&view);
-    hits_free(&h);
-    return PyLong_FromSsize_t(h.size);
-}
-
-static PyObject *Scanner_records(Scanner *self, PyObject *args)
-{
-    PyObject *buf;
-    Py_ssize_t start, end, max_record;
-    const char *kernel = NULL;
-    if (!PyArg_ParseTuple(args, "Onnn|z", &buf, &start, &end, &max_record, &kernel))
-        return NULL;
-    if (max_record < 1) {
-        PyErr_SetString(PyExc_ValueError, "max_record must be positive");
-        return NULL;
-    }
-    return run(self, buf, start, end, max_record, kernel);
+    return record_call(self, args, 1);
 }
 
 /* text(): the records as printed lines in one bytes object -- ``head`` + (``base + newlines
