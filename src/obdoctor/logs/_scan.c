@@ -21,6 +21,8 @@
  * this machine, on a frequent short one (``ret=``) the pair kernel is twice as fast (5.5 vs 2.9:
  * two rare bytes anywhere in the literal beat a window of adjacent ones). The two Teddy widths
  * run at the same speed within noise (memory-bound); AVX-512 is preferred where it exists.
+ * On aarch64 a NEON Teddy (``teddyneon``, 16 positions a block) serves 2+ literals likewise;
+ * it is checked under qemu, not timed on ARM hardware.
  *
  * The kernels are plain C in _scan_kernels.h (tested on their own by tests/logs/scan_harness.c);
  * this file is the Python glue. Build is optional (setup.py): without a compiler obdoctor uses
