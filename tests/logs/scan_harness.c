@@ -1,7 +1,9 @@
 /* The scanning kernels of _scan_kernels.h against each other, in plain C: every kernel this CPU
  * runs must give the scalar kernel's answers (line mode and record mode, hits and newline
  * counts) on random buffers built to hit their edges -- literals near the end, long literals
- * whose compared bytes sit far apart, headers and continuation lines, NUL and 0xff bytes.
+ * whose compared bytes sit far apart, headers and continuation lines, NUL and 0xff bytes;
+ * 1-16 literals, some overlapping (a piece of another, or another grown by a byte), every Teddy
+ * fingerprint length, and count mode (records counted, nothing stored).
  *
  * Built and run by test_scan_harness.py, natively and (when a cross compiler and qemu are
  * there) for aarch64, where vec16 is NEON code. Prints "ok <rounds> <kernels>" or the first
@@ -86,6 +88,14 @@ int main(int argc, char **argv)
                 for (size_t i = 0; i < len; i++)
                     lits[k][i] = (unsigned char)("ab=-49016[ \xff\x00"[next(13)]);
             }
+            if (k && next(3) == 0) { /* overlapping: a piece of an earlier literal, or one grown from it */
+                int from = (int)next((unsigned)k);
+                size_t at = next((unsigned)spec.len[from]), take = 1 + next((unsigned)(spec.len[from] - at));
+                memmove(lits[k], lits[from] + at, take);
+                len = take;
+                if (next(2) && len < 40)
+                    lits[k][len++] = (unsigned char)"=-6x"[next(4)];
+            }
             spec.lit[k] = lits[k];
             spec.len[k] = (obd_size)len;
         }
@@ -100,6 +110,7 @@ int main(int argc, char **argv)
         flt.tenant = next(2) ? 1 : -1;
         flt.thread_len = flt.module_len = -1;
         const RecordFilter *use = next(2) ? &flt : NULL;
+        obd_teddy_m = (int)next(TEDDY_MAX_M + 1); /* every fingerprint length, or chosen (obd_prepare) */
         for (int records = 0; records <= 1; records++) {
             obd_size max_record = records ? 1 + next(400) : 0;
             Hits want = {0};
@@ -120,6 +131,17 @@ int main(int argc, char **argv)
                            records ? "record" : "line", start, end, size, spec.count, got.size, want.size, got_nl,
                            want_nl);
                 hits_free(&got);
+                if (ok && records) { /* count mode: nothing stored, the same number */
+                    Hits counted = {0};
+                    counted.max_record = max_record;
+                    counted.filter = want.filter;
+                    counted.counting = 1;
+                    obd_scan(&spec, buf, start, end, k, &counted);
+                    ok = counted.size == want.size && !counted.starts;
+                    if (!ok)
+                        printf("round %d: kernel %s counts %td records, scalar found %td\n", round, KERNEL_NAMES[k],
+                               counted.size, want.size);
+                }
                 if (!ok) {
                     hits_free(&want);
                     return 1;

@@ -137,6 +137,8 @@ for size in range(1, 2 * page, 37):
         for kernel in sys.argv[1:]:
             _scan.Scanner(literals).scan(area, 0, 2 * page, kernel)  # ends right before the guard page
             _scan.Scanner(literals).records(area, start, 2 * page, 1 << 20, kernel)
+            _scan.Scanner(literals).count(area, start, 2 * page, 1 << 20, kernel)
+            _scan.Scanner(literals[:1]).count(area, start, 2 * page, 1 << 20, kernel)
             _scan.count_newlines(area, start, 2 * page)
 print("ok")
 """

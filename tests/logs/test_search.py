@@ -348,6 +348,7 @@ def test_a_parallel_count_forks_without_multiprocessing_and_names_a_dead_worker(
     from obdoctor.logs import search
 
     monkeypatch.setattr(search, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(search, "COUNT_PARALLEL_MIN", 0)
     monkeypatch.setattr(search, "_parallel", lambda *a, **k: pytest.fail("multiprocessing path taken"))
     files = [lf(write(tmp_path / f"observer.log.2024031808000012{i}", make_lines(500 + 100 * i, seed=i)))
              for i in range(4)]

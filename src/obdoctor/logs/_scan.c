@@ -9,6 +9,21 @@
  * candidate is confirmed with memcmp. Newlines of the same block are counted from the same
  * load. Answers are the same as the other engines': line starts in order, one per line.
  *
+ * Two literals or more (AVX2 or AVX-512BW): Teddy instead (_scan_kernels.h, OBD_TEDDY), whose
+ * work per block does not grow with the literal count. Measured with bench/kernels.py on the
+ * bench corpus (0.55 GB, one core, best of 7-9 at load ~10 on this shared 2-core machine), GB/s:
+ *
+ *   literals               1          2          3          7          16
+ *   pair kernel, AVX-512   10.7-16.4  5.4-6.1    2.5-5.6    2.1-2.6    0.7
+ *   Teddy, AVX-512         14.1-16.0  12.8-14.7  13.2-13.3  13.2-14.9  7.4
+ *
+ * One literal stays with the pair kernel: on rare literals the two are within the noise of
+ * this machine, on a frequent short one (``ret=``) the pair kernel is twice as fast (5.5 vs 2.9:
+ * two rare bytes anywhere in the literal beat a window of adjacent ones). The two Teddy widths
+ * run at the same speed within noise (memory-bound); AVX-512 is preferred where it exists.
+ * On aarch64 a NEON Teddy (``teddyneon``, 16 positions a block) serves 2+ literals likewise;
+ * it is checked under qemu, not timed on ARM hardware.
+ *
  * The kernels are plain C in _scan_kernels.h (tested on their own by tests/logs/scan_harness.c);
  * this file is the Python glue. Build is optional (setup.py): without a compiler obdoctor uses
  * hyperscan or bytes.find.
@@ -196,13 +211,14 @@ static PyObject *int_list(const obd_size *values, Py_ssize_t n)
  * walk over every record; ``max_record`` 0: lines), the GIL released. ``view`` holds the buffer
  * until the caller releases it. Returns the newlines in the range, or -1 with an exception. */
 static obd_size find(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
-                     enum kernel which, Py_buffer *view, Hits *h)
+                     enum kernel which, int counting, Py_buffer *view, Hits *h)
 {
     if (get_range(buf, start, end, view) < 0)
         return -1;
     const unsigned char *p = view->buf;
     memset(h, 0, sizeof *h);
     h->max_record = max_record;
+    h->counting = counting;
     h->filter = max_record && self->filter.active ? &self->filter : NULL;
     obd_size newlines;
     if (self->spec.count == 0) { /* fields only: every record, filtered */
@@ -218,34 +234,38 @@ static obd_size find(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t 
     return newlines;
 }
 
-/* scan() and records(): one kernel run; ``max_record`` 0 reports lines, else records. */
-static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
-                     const char *kernel)
+/* The kernel called ``name``, or BEST with an exception set when this CPU has none such. */
+static enum kernel kernel_named(const char *name)
 {
-    enum kernel which = best_kernel(); /* or the one named (tests compare them all) */
-    if (kernel) {
-        int found = 0;
-        for (enum kernel k = AVX512; k <= SCALAR && !found; k++)
-            if (strcmp(kernel, KERNEL_NAMES[k]) == 0 && kernel_supported(k)) {
-                which = k;
-                found = 1;
-            }
-        if (!found) {
-            PyErr_Format(PyExc_ValueError, "no kernel %s on this CPU", kernel);
-            return NULL;
-        }
-    }
+    for (enum kernel k = AVX512; k <= SCALAR; k++)
+        if (strcmp(name, KERNEL_NAMES[k]) == 0 && kernel_supported(k))
+            return k;
+    PyErr_Format(PyExc_ValueError, "no kernel %s on this CPU", name);
+    return BEST;
+}
+
+/* scan(), records() and count(): one kernel run; ``max_record`` 0 reports lines, else records. */
+static PyObject *run(Scanner *self, PyObject *buf, Py_ssize_t start, Py_ssize_t end, Py_ssize_t max_record,
+                     const char *kernel, int counting)
+{
+    enum kernel which = BEST; /* or the one named (tests compare them all) */
+    if (kernel && (which = kernel_named(kernel)) == BEST)
+        return NULL;
     if (self->spec.count == 0 && !max_record) {
         PyErr_SetString(PyExc_ValueError, "a scanner without literals finds records (records()), not lines");
         return NULL;
     }
     Py_buffer view;
     Hits h;
-    obd_size newlines = find(self, buf, start, end, max_record, which, &view, &h);
+    obd_size newlines = find(self, buf, start, end, max_record, which, counting, &view, &h);
     if (newlines < 0)
         return NULL;
     PyBuffer_Release(&view);
     PyObject *starts = NULL, *stops = NULL, *before = NULL, *result = NULL;
+    if (counting) { /* count(): nothing was stored */
+        hits_free(&h);
+        return PyLong_FromSsize_t(h.size);
+    }
     if (h.failed) {
         PyErr_NoMemory();
         goto done;
@@ -271,10 +291,11 @@ static PyObject *Scanner_scan(Scanner *self, PyObject *args)
     const char *kernel = NULL;
     if (!PyArg_ParseTuple(args, "Onn|z", &buf, &start, &end, &kernel))
         return NULL;
-    return run(self, buf, start, end, 0, kernel);
+    return run(self, buf, start, end, 0, kernel, 0);
 }
 
-static PyObject *Scanner_records(Scanner *self, PyObject *args)
+/* records() and count(): the same arguments, the same record expansion */
+static PyObject *record_call(Scanner *self, PyObject *args, int counting)
 {
     PyObject *buf;
     Py_ssize_t start, end, max_record;
@@ -285,7 +306,19 @@ static PyObject *Scanner_records(Scanner *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "max_record must be positive");
         return NULL;
     }
-    return run(self, buf, start, end, max_record, kernel);
+    return run(self, buf, start, end, max_record, kernel, counting);
+}
+
+static PyObject *Scanner_records(Scanner *self, PyObject *args)
+{
+    return record_call(self, args, 0);
+}
+
+/* count(): how many records records() would return, without storing them or counting lines:
+ * ``logs search --count`` needs only the number. */
+static PyObject *Scanner_count(Scanner *self, PyObject *args)
+{
+    return record_call(self, args, 1);
 }
 
 /* text(): the records as printed lines in one bytes object -- ``head`` + (``base + newlines
@@ -306,7 +339,7 @@ static PyObject *Scanner_text(Scanner *self, PyObject *args)
     }
     Py_buffer view;
     Hits h;
-    obd_size newlines = find(self, buf, start, end, max_record, BEST, &view, &h);
+    obd_size newlines = find(self, buf, start, end, max_record, BEST, 0, &view, &h);
     if (newlines < 0)
         return NULL;
     const unsigned char *p = view.buf;
@@ -379,6 +412,9 @@ static PyMethodDef Scanner_methods[] = {
      "record (a header line and its continuation lines) of buf[start:end] holding a literal, as "
      "buf[start:stop] (cut at max_record bytes), with the newlines between the range start and it; with a "
      "filter, only records whose header fields pass it (every such record when there are no literals)."},
+    {"count", (PyCFunction)Scanner_count, METH_VARARGS,
+     "count(buf, start, end, max_record[, kernel]) -> how many records records() would return (nothing stored, "
+     "no lines counted)."},
     {"text", (PyCFunction)Scanner_text, METH_VARARGS,
      "text(buf, start, end, max_record, head, numbered, base) -> (bytes, records, first line number, newlines): "
      "the records records() finds, printed: head, then base + newlines before + ':' when numbered, then the "
@@ -399,7 +435,23 @@ static PyTypeObject ScannerType = {
     .tp_methods = Scanner_methods,
 };
 
+/* For tests and benchmarks: the fingerprint length of the Teddy tables built from now on. */
+static PyObject *set_teddy_m(PyObject *Py_UNUSED(module), PyObject *arg)
+{
+    long m = PyLong_AsLong(arg);
+    if (m == -1 && PyErr_Occurred())
+        return NULL;
+    if (m < 0 || m > TEDDY_MAX_M) {
+        PyErr_Format(PyExc_ValueError, "a Teddy fingerprint is 1 to %d bytes (0: chosen from the data)", TEDDY_MAX_M);
+        return NULL;
+    }
+    long old = obd_teddy_m;
+    obd_teddy_m = (int)m;
+    return PyLong_FromLong(old);
+}
+
 static PyMethodDef module_methods[] = {
+    {"_set_teddy_m", set_teddy_m, METH_O, "_set_teddy_m(m) -> the previous m: Teddy fingerprint bytes, 0 chosen from the data (tests, bench)"},
     {"count_newlines", count_newlines, METH_VARARGS, "count_newlines(buf, start, end) -> newlines in buf[start:end]"},
     {NULL, NULL, 0, NULL},
 };

@@ -19,9 +19,28 @@ typedef ptrdiff_t obd_size;
 
 #define MAX_LITERALS 16
 #define SAMPLE_BYTES (1 << 20)
+#define TEDDY_SAMPLE (128 << 10)
+#define TEDDY_FROM 2 /* literals: from this many on, Teddy beats the pair kernels (see _scan.c) */
+
+#define TEDDY_BUCKETS 8
+#define TEDDY_MAX_M 4
+
+/* The fingerprint tables of the Teddy kernels (see teddy_build): for each of the ``m`` data
+ * bytes at q..q+m-1, two 16-entry tables (low and high nibble) whose entry is the set of buckets
+ * (one bit each) holding a literal with that nibble there. A position q is a candidate for
+ * bucket b when every one of the m bytes has both nibbles in b's tables; literal k of b then
+ * starts at q - anchor[k] and is confirmed with memcmp. */
+typedef struct {
+    int m;
+    unsigned char lo[TEDDY_MAX_M][16], hi[TEDDY_MAX_M][16];
+    obd_size anchor[MAX_LITERALS];
+    int members[TEDDY_BUCKETS]; /* how many literals each bucket holds */
+    unsigned char member[TEDDY_BUCKETS][MAX_LITERALS];
+} Teddy;
 
 /* What a scan looks for: up to MAX_LITERALS literals, each with the two byte positions
- * compared first (chosen by choose_pairs from a sample of the data). */
+ * compared first (chosen by choose_pairs from a sample of the data), and the same literals as
+ * Teddy tables. */
 typedef struct {
     int count;
     int chosen; /* byte pairs picked (from the first data seen) */
@@ -30,6 +49,7 @@ typedef struct {
     obd_size off1[MAX_LITERALS], off2[MAX_LITERALS];
     unsigned char b1[MAX_LITERALS], b2[MAX_LITERALS];
     unsigned char *lit[MAX_LITERALS];
+    Teddy teddy;
 } ScanSpec;
 
 typedef struct {
@@ -42,12 +62,17 @@ typedef struct {
     obd_size max_record; /* 0: line mode */
     obd_size taken_until;
     const struct RecordFilter *filter; /* record mode: only records whose header passes it (or NULL) */
+    int counting; /* only ``size`` is wanted: nothing stored, newlines not counted (--count) */
 } Hits;
 
 static void hits_push(Hits *h, obd_size start, obd_size stop, obd_size before)
 {
     if (h->failed)
         return;
+    if (h->counting) {
+        h->size++;
+        return;
+    }
     if (h->size == h->cap) {
         obd_size cap = h->cap ? h->cap * 2 : 256;
         obd_size **arrays[3] = {&h->starts, &h->stops, &h->before};
@@ -133,6 +158,149 @@ static void choose_pairs(ScanSpec *s, const unsigned char *sample, obd_size n)
     s->chosen = 1;
 }
 
+/* How many data bytes a Teddy fingerprint compares: 1-4, or 0: chosen per literal set from the
+ * sample (teddy_build). A variable so tests and benchmarks can force each length. */
+static int obd_teddy_m = 0;
+
+static inline uint32_t gram_hash(const unsigned char *l, int m)
+{
+    uint32_t g = 0;
+    for (int j = 0; j < m; j++)
+        g = g << 8 | l[j];
+    return (g * 2654435761u) >> 16;
+}
+
+/* The Teddy tables for ``s``'s literals from a sample of the data. Each literal is anchored at
+ * the m-byte window of it whose m-gram is rarest in the sample (a literal shorter than m: at 0,
+ * the missing bytes match anything), so literals sharing a prefix (``ret=-4016``, ``ret=-4018``)
+ * are told apart by where they differ, not where they agree. Up to 8 literals get a bucket each
+ * (a candidate is then an exact fingerprint hit); more share buckets, neighbours in the sort
+ * order of their fingerprints together, so the nibble sets of a bucket stay small. */
+static void teddy_tables(ScanSpec *s, const unsigned char *sample, obd_size n, int m)
+{
+    Teddy *t = &s->teddy;
+    memset(t, 0, sizeof *t);
+    t->m = m;
+    uint32_t *seen = calloc((size_t)1 << 16, sizeof *seen);
+    if (seen)
+        for (obd_size i = 0; i + m <= n; i++)
+            seen[gram_hash(sample + i, m)]++;
+    for (int k = 0; k < s->count; k++) {
+        obd_size best = 0;
+        if (seen)
+            for (obd_size a = 1; a + m <= s->len[k]; a++)
+                if (seen[gram_hash(s->lit[k] + a, m)] < seen[gram_hash(s->lit[k] + best, m)])
+                    best = a;
+        t->anchor[k] = best;
+    }
+    free(seen);
+    int order[MAX_LITERALS];
+    for (int k = 0; k < s->count; k++)
+        order[k] = k;
+    for (int a = 1; a < s->count; a++) { /* insertion sort by fingerprint bytes, short ones first */
+        int k = order[a], b = a;
+        while (b > 0) {
+            int o = order[b - 1], cmp = 0;
+            for (int j = 0; j < m && !cmp; j++) {
+                int x = t->anchor[k] + j < s->len[k] ? s->lit[k][t->anchor[k] + j] : -1;
+                int y = t->anchor[o] + j < s->len[o] ? s->lit[o][t->anchor[o] + j] : -1;
+                cmp = (x > y) - (x < y);
+            }
+            if (cmp >= 0)
+                break;
+            order[b] = o;
+            b--;
+        }
+        order[b] = k;
+    }
+    for (int r = 0; r < s->count; r++) {
+        int k = order[r];
+        int b = s->count <= TEDDY_BUCKETS ? r : r * TEDDY_BUCKETS / s->count;
+        unsigned char bit = (unsigned char)(1u << b);
+        t->member[b][t->members[b]++] = (unsigned char)k;
+        for (int j = 0; j < m; j++) {
+            if (t->anchor[k] + j < s->len[k]) {
+                unsigned char c = s->lit[k][t->anchor[k] + j];
+                t->lo[j][c & 15] |= bit;
+                t->hi[j][c >> 4] |= bit;
+            } else {
+                for (int x = 0; x < 16; x++) {
+                    t->lo[j][x] |= bit;
+                    t->hi[j][x] |= bit;
+                }
+            }
+        }
+    }
+}
+
+/* Candidates the tables of ``t`` give on ``sample`` (a scalar model of the kernels' filter). */
+static obd_size teddy_candidates(const Teddy *t, const unsigned char *sample, obd_size n)
+{
+    obd_size found = 0;
+    for (obd_size q = 0; q + t->m <= n; q++) {
+        unsigned r = 0xff;
+        for (int j = 0; j < t->m && r; j++)
+            r &= t->lo[j][sample[q + j] & 15] & t->hi[j][sample[q + j] >> 4];
+        found += r != 0;
+    }
+    return found;
+}
+
+/* The tables for ``m`` fingerprint bytes, or (m = 0) for the length that costs least on the
+ * sample: each byte more costs a load and five vector operations per block (about 0.04 ns a
+ * byte of data on this machine's AVX-512), each candidate a branch and a memcmp (about 10 ns).
+ * Two bytes suit a few distinctive literals; 16 error codes sharing ``ret=-40`` and drawing on
+ * the digits of every number in the log need four (bench/kernels.py: 10,000 candidates per MB
+ * with 2, 70 with 4). */
+#define TEDDY_EVAL (64 << 10)
+static void teddy_build(ScanSpec *s, const unsigned char *sample, obd_size n, int m)
+{
+    if (m) {
+        teddy_tables(s, sample, n, m);
+        return;
+    }
+    obd_size eval = n < TEDDY_EVAL ? n : TEDDY_EVAL, best_cost = -1;
+    Teddy best;
+    for (int mm = 2; mm <= TEDDY_MAX_M; mm++) { /* one byte: never better on log text */
+        teddy_tables(s, sample, n, mm);
+        obd_size cost = (obd_size)mm * 4 * eval + teddy_candidates(&s->teddy, sample, eval) * 1000;
+        if (best_cost < 0 || cost < best_cost) {
+            best_cost = cost;
+            best = s->teddy;
+        }
+    }
+    s->teddy = best;
+}
+
+/* Does literal k, anchored at q, start at q - anchor[k] inside [start, end)? */
+static inline int teddy_literal_at(const ScanSpec *s, int k, const unsigned char *p, obd_size q, obd_size start,
+                                   obd_size end)
+{
+    obd_size pos = q - s->teddy.anchor[k];
+    return pos >= start && pos + s->len[k] <= end && memcmp(p + pos, s->lit[k], (size_t)s->len[k]) == 0;
+}
+
+/* A candidate q with bucket bits ``buckets``: does one of their literals match around q? */
+#ifdef OBD_TEDDY_STATS
+static long obd_teddy_candidates, obd_teddy_checks; /* bench/teddy_stats.c: false positives per table */
+#endif
+static inline int teddy_confirm(const ScanSpec *s, unsigned buckets, const unsigned char *p, obd_size q,
+                                obd_size start, obd_size end)
+{
+#ifdef OBD_TEDDY_STATS
+    obd_teddy_candidates++;
+    obd_teddy_checks += __builtin_popcount(buckets);
+#endif
+    while (buckets) {
+        int b = __builtin_ctz(buckets);
+        buckets &= buckets - 1;
+        for (int j = 0; j < s->teddy.members[b]; j++)
+            if (teddy_literal_at(s, s->teddy.member[b][j], p, q, start, end))
+                return 1;
+    }
+    return 0;
+}
+
 /* Does a literal start at ``pos``? (``p[0:end]`` readable) */
 static inline int match_at(const ScanSpec *s, const unsigned char *p, obd_size pos, obd_size end)
 {
@@ -178,7 +346,7 @@ static obd_size report_record(Hits *h, const unsigned char *p, obd_size start, o
     h->taken_until = rec_end + 1;
     obd_size stop = rec_end < rec + max_record ? rec_end : rec + max_record;
     if (!h->filter || filter_accepts(h->filter, p, rec, end))
-        hits_push(h, rec, stop, newlines - count_scalar(p, rec, line));
+        hits_push(h, rec, stop, h->counting ? 0 : newlines - count_scalar(p, rec, line));
     return rec_end;
 }
 
@@ -205,6 +373,24 @@ static obd_size scan_scalar(const ScanSpec *s, const unsigned char *p, obd_size 
         if (i > line_end && match_at(s, p, i, end))
             line_end = report(h, p, start, end, i, newlines);
         if (p[i] == '\n')
+            newlines++;
+    }
+    return newlines;
+}
+
+/* The Teddy kernels' scalar tail: positions q of [q, end) as anchors (a literal that starts
+ * before the SIMD loop stopped may be anchored after it). */
+static inline obd_size teddy_tail(const ScanSpec *s, const unsigned char *p, obd_size start, obd_size q, obd_size end,
+                           obd_size newlines, obd_size line_end, Hits *h)
+{
+    for (; q < end; q++) {
+        if (q > line_end)
+            for (int k = 0; k < s->count; k++)
+                if (teddy_literal_at(s, k, p, q, start, end)) {
+                    line_end = report(h, p, start, end, q, newlines);
+                    break;
+                }
+        if (p[q] == '\n')
             newlines++;
     }
     return newlines;
@@ -302,6 +488,69 @@ static obd_size scan_scalar(const ScanSpec *s, const unsigned char *p, obd_size 
 OBD_VEC_KERNEL(scan_vec16, , 16)
 #endif
 
+#if defined(__aarch64__) && defined(__GNUC__)
+#include <arm_neon.h>
+#define OBD_NEON 1
+/* Teddy on NEON (Kunpeng, Graviton, Apple): the same filter as OBD_TEDDY, 16 positions a
+ * block, ``tbl`` for the nibble lookups; newlines counted per byte lane as vec16 does (a
+ * match is 0xff, subtracting it adds one; lanes summed every 255 blocks and at a hit). Checked
+ * against scalar under qemu by test_scan_harness.py; its speed on ARM hardware is not measured
+ * here (chosen for 2+ literals on the strength of the x86 numbers: constant work per block). */
+__attribute__((always_inline)) static inline obd_size teddy_neon_m(const ScanSpec *s, const unsigned char *p,
+                                                                   obd_size start, obd_size end, Hits *h,
+                                                                   const int M, const int LINES)
+{
+    uint8x16_t lo[TEDDY_MAX_M], hi[TEDDY_MAX_M];
+    for (int j = 0; j < M; j++) {
+        lo[j] = vld1q_u8(s->teddy.lo[j]);
+        hi[j] = vld1q_u8(s->teddy.hi[j]);
+    }
+    const uint8x16_t low4 = vdupq_n_u8(15), nlv = vdupq_n_u8('\n');
+    uint8x16_t lanes = vdupq_n_u8(0);
+    unsigned char buckets[16];
+    obd_size flushed = 0, line_end = start - 1, i = start;
+    int blocks = 0;
+    const obd_size last = end - 16 - (M - 1);
+    for (; i <= last; i += 16) {
+        uint8x16_t x = vld1q_u8(p + i);
+        uint8x16_t r = vandq_u8(vqtbl1q_u8(lo[0], vandq_u8(x, low4)), vqtbl1q_u8(hi[0], vshrq_n_u8(x, 4)));
+        for (int j = 1; j < M; j++) {
+            uint8x16_t y = vld1q_u8(p + i + j);
+            r = vandq_u8(r, vandq_u8(vqtbl1q_u8(lo[j], vandq_u8(y, low4)), vqtbl1q_u8(hi[j], vshrq_n_u8(y, 4))));
+        }
+        if (vmaxvq_u8(r)) {
+            vst1q_u8(buckets, r);
+            obd_size before = LINES ? flushed + vaddlvq_u8(lanes) : 0; /* newlines in [start, i) */
+            for (int j = 0; j < 16; j++) {
+                obd_size q = i + j;
+                if (buckets[j] && q > line_end && teddy_confirm(s, buckets[j], p, q, start, end))
+                    line_end = report(h, p, start, end, q, LINES ? before + count_scalar(p, i, q) : 0);
+            }
+        }
+        if (LINES) {
+            lanes = vsubq_u8(lanes, vceqq_u8(x, nlv));
+            if (++blocks == 255) {
+                flushed += vaddlvq_u8(lanes);
+                lanes = vdupq_n_u8(0);
+                blocks = 0;
+            }
+        }
+    }
+    return teddy_tail(s, p, start, i, end, LINES ? flushed + vaddlvq_u8(lanes) : 0, line_end, h);
+}
+
+static obd_size teddy_neon(const ScanSpec *s, const unsigned char *p, obd_size start, obd_size end, Hits *h)
+{
+    int lines = !h->counting;
+    switch (s->teddy.m) {
+    case 1: return lines ? teddy_neon_m(s, p, start, end, h, 1, 1) : teddy_neon_m(s, p, start, end, h, 1, 0);
+    case 2: return lines ? teddy_neon_m(s, p, start, end, h, 2, 1) : teddy_neon_m(s, p, start, end, h, 2, 0);
+    case 4: return lines ? teddy_neon_m(s, p, start, end, h, 4, 1) : teddy_neon_m(s, p, start, end, h, 4, 0);
+    default: return lines ? teddy_neon_m(s, p, start, end, h, 3, 1) : teddy_neon_m(s, p, start, end, h, 3, 0);
+    }
+}
+#endif
+
 #ifdef OBD_X86
 /* One kernel per vector width. ``n`` is a compile-time constant in each NAME_n copy (the
  * dispatcher below switches on the literal count) so the per-literal loop unrolls and the
@@ -394,6 +643,83 @@ __attribute__((target("avx512f,avx512bw,popcnt"))) static obd_size scan_avx512(c
     return scan_scalar(s, p, start, i, end, newlines, line_end, h);
 }
 
+/* Teddy (the multi-literal prefilter of Hyperscan and of ripgrep's aho-corasick crate; this is
+ * our own C): per data byte two table lookups (pshufb on its low and high nibble) give the
+ * buckets whose literals have that nibble pair at that fingerprint position; the m positions'
+ * answers are ANDed, a non-zero byte is a candidate, its bits say which literals to memcmp.
+ * The work per block is the same for 1 literal or 16 (the pair kernels above do two compares
+ * per literal). A candidate is an anchor position q inside the literal, so hits come in order
+ * of q; q and the literal's start lie on the same line, which is all report() needs.
+ * ``M`` (fingerprint bytes) and ``LINES`` (count newlines: not when only counting) are
+ * compile-time constants in each copy. */
+#define OBD_TEDDY(NAME, TARGET, VEC, W, MASKT, LOADU, STORE, SET1, AND, SRLI16, SHUF, BCAST, NONZERO, NLMASK,  \
+                  POPCNT, CTZ)                                                                                 \
+    __attribute__((target(TARGET), always_inline)) static inline obd_size NAME##_m(                          \
+        const ScanSpec *s, const unsigned char *p, obd_size start, obd_size end, Hits *h, const int M,         \
+        const int LINES)                                                                                       \
+    {                                                                                                          \
+        VEC lo[TEDDY_MAX_M], hi[TEDDY_MAX_M];                                                                  \
+        for (int j = 0; j < M; j++) {                                                                          \
+            lo[j] = BCAST(s->teddy.lo[j]);                                                                     \
+            hi[j] = BCAST(s->teddy.hi[j]);                                                                     \
+        }                                                                                                      \
+        const VEC low4 = SET1(0x0f), nlv = SET1('\n');                                                         \
+        unsigned char lanes[W] __attribute__((aligned(W)));                                                    \
+        obd_size newlines = 0, line_end = start - 1, i = start;                                                \
+        const obd_size last = end - W - (M - 1);                                                               \
+        for (; i <= last; i += W) {                                                                            \
+            VEC x = LOADU((const void *)(p + i));                                                              \
+            MASKT nl = LINES ? (MASKT)NLMASK(x, nlv) : 0;                                                      \
+            VEC r = AND(SHUF(lo[0], AND(x, low4)), SHUF(hi[0], AND(SRLI16(x, 4), low4)));                      \
+            for (int j = 1; j < M; j++) {                                                                      \
+                VEC y = LOADU((const void *)(p + i + j));                                                      \
+                r = AND(r, AND(SHUF(lo[j], AND(y, low4)), SHUF(hi[j], AND(SRLI16(y, 4), low4))));              \
+            }                                                                                                  \
+            MASKT cand = (MASKT)NONZERO(r);                                                                    \
+            if (cand) {                                                                                        \
+                STORE((void *)lanes, r);                                                                       \
+                do {                                                                                           \
+                    int bit = CTZ(cand);                                                                       \
+                    cand &= cand - 1;                                                                          \
+                    obd_size q = i + bit;                                                                      \
+                    if (q > line_end && teddy_confirm(s, lanes[bit], p, q, start, end)) {                      \
+                        line_end = report(h, p, start, end, q,                                                 \
+                                          LINES ? newlines + POPCNT(nl & (((MASKT)1 << bit) - 1)) : 0);        \
+                        obd_size skip = line_end - i + 1; /* candidates on the line just reported */         \
+                        cand = skip >= W ? 0 : cand & ~(((MASKT)1 << skip) - 1);                               \
+                    }                                                                                          \
+                } while (cand);                                                                                \
+            }                                                                                                  \
+            if (LINES)                                                                                         \
+                newlines += POPCNT(nl);                                                                        \
+        }                                                                                                      \
+        return teddy_tail(s, p, start, i, end, newlines, line_end, h);                                         \
+    }                                                                                                          \
+    __attribute__((target(TARGET))) static obd_size NAME(const ScanSpec *s, const unsigned char *p,            \
+                                                         obd_size start, obd_size end, Hits *h)                \
+    {                                                                                                          \
+        int lines = !h->counting;                                                                              \
+        switch (s->teddy.m) {                                                                                  \
+        case 1: return lines ? NAME##_m(s, p, start, end, h, 1, 1) : NAME##_m(s, p, start, end, h, 1, 0);      \
+        case 2: return lines ? NAME##_m(s, p, start, end, h, 2, 1) : NAME##_m(s, p, start, end, h, 2, 0);      \
+        case 4: return lines ? NAME##_m(s, p, start, end, h, 4, 1) : NAME##_m(s, p, start, end, h, 4, 0);      \
+        default: return lines ? NAME##_m(s, p, start, end, h, 3, 1) : NAME##_m(s, p, start, end, h, 3, 0);     \
+        }                                                                                                      \
+    }
+
+#define OBD_AVX2_NONZERO(r) (~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8((r), _mm256_setzero_si256())))
+#define OBD_AVX2_NL(x, nlv) ((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8((x), (nlv))))
+#define OBD_AVX2_BCAST(t) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(t)))
+OBD_TEDDY(teddy_avx2, "avx2,popcnt", __m256i, 32, uint32_t, _mm256_loadu_si256, _mm256_store_si256,
+          _mm256_set1_epi8, _mm256_and_si256, _mm256_srli_epi16, _mm256_shuffle_epi8, OBD_AVX2_BCAST,
+          OBD_AVX2_NONZERO, OBD_AVX2_NL, __builtin_popcount, __builtin_ctz)
+
+#define OBD_512_NONZERO(r) _mm512_test_epi8_mask((r), (r))
+#define OBD_512_BCAST(t) _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(t)))
+OBD_TEDDY(teddy_avx512, "avx512f,avx512bw,popcnt", __m512i, 64, uint64_t, _mm512_loadu_si512, _mm512_store_si512,
+          _mm512_set1_epi8, _mm512_and_si512, _mm512_srli_epi16, _mm512_shuffle_epi8, OBD_512_BCAST,
+          OBD_512_NONZERO, _mm512_cmpeq_epi8_mask, __builtin_popcountll, __builtin_ctzll)
+
 static int cpu_has(int avx512)
 {
     static int avx2 = -1, bw = -1;
@@ -407,8 +733,9 @@ static int cpu_has(int avx512)
 #define have_avx2() cpu_has(0)
 #endif
 
-enum kernel { BEST, AVX512, AVX2, VEC16, SCALAR };
-static const char *const KERNEL_NAMES[] = {"best", "avx512", "avx2", "vec16", "scalar"};
+enum kernel { BEST, AVX512, AVX2, TEDDY512, TEDDY2, VEC16, TEDDYNEON, SCALAR };
+static const char *const KERNEL_NAMES[] = {"best", "avx512", "avx2", "teddy512", "teddy2", "vec16", "teddyneon",
+                                           "scalar"};
 
 static int kernel_supported(enum kernel k)
 {
@@ -418,8 +745,12 @@ static int kernel_supported(enum kernel k)
     if (k == VEC16)
         return 1;
 #endif
+#ifdef OBD_NEON
+    if (k == TEDDYNEON)
+        return 1;
+#endif
 #ifdef OBD_X86
-    return (k == AVX2 && cpu_has(0)) || (k == AVX512 && cpu_has(1));
+    return ((k == AVX2 || k == TEDDY2) && cpu_has(0)) || ((k == AVX512 || k == TEDDY512) && cpu_has(1));
 #else
     return 0;
 #endif
@@ -437,8 +768,26 @@ static enum kernel best_kernel(void)
 /* The byte pairs of ``s``, chosen from the first data it is given (once). */
 static void obd_prepare(ScanSpec *s, const unsigned char *p, obd_size start, obd_size end)
 {
-    if (!s->chosen)
-        choose_pairs(s, p + start, end - start < SAMPLE_BYTES ? end - start : SAMPLE_BYTES);
+    if (!s->chosen) {
+        obd_size n = end - start < SAMPLE_BYTES ? end - start : SAMPLE_BYTES;
+        choose_pairs(s, p + start, n);
+        teddy_build(s, p + start, n < TEDDY_SAMPLE ? n : TEDDY_SAMPLE, obd_teddy_m);
+    }
+}
+
+/* The kernel BEST means for ``s`` on this CPU (see the measurements in _scan.c). */
+static enum kernel best_for(const ScanSpec *s)
+{
+    enum kernel k = best_kernel();
+    if (s->count >= TEDDY_FROM) {
+        if (k == AVX512 && kernel_supported(TEDDY512))
+            return TEDDY512;
+        if ((k == AVX512 || k == AVX2) && kernel_supported(TEDDY2))
+            return TEDDY2;
+        if (k == VEC16 && kernel_supported(TEDDYNEON))
+            return TEDDYNEON;
+    }
+    return k;
 }
 
 /* One scan of p[start:end) with the kernel ``which``: fills ``h`` (line mode when
@@ -448,13 +797,18 @@ static obd_size obd_scan(ScanSpec *s, const unsigned char *p, obd_size start, ob
 {
     h->taken_until = start;
     obd_prepare(s, p, start, end);
-    switch (which == BEST ? best_kernel() : which) {
+    switch (which == BEST ? best_for(s) : which) {
 #ifdef OBD_X86
     case AVX512: return scan_avx512(s, p, start, end, h);
     case AVX2: return scan_avx2(s, p, start, end, h);
+    case TEDDY512: return teddy_avx512(s, p, start, end, h);
+    case TEDDY2: return teddy_avx2(s, p, start, end, h);
 #endif
 #ifdef OBD_VEC16
     case VEC16: return scan_vec16(s, p, start, end, h);
+#endif
+#ifdef OBD_NEON
+    case TEDDYNEON: return teddy_neon(s, p, start, end, h);
 #endif
     default: return scan_scalar(s, p, start, start, end, 0, start - 1, h);
     }

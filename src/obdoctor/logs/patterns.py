@@ -255,6 +255,10 @@ class SimdMatcher(Matcher):
         line + continuation lines, cut at ``max_record`` bytes) holding a literal."""
         return self._scanner.records(block, start, end, max_record)
 
+    def count(self, block, start: int, end: int, max_record: int) -> int:
+        """``len(records(...)[0])`` without building the lists or counting lines (``--count``)."""
+        return self._scanner.count(block, start, end, max_record)
+
     def hits(self, block, start: int, end: int) -> list[int]:
         return self._scanner.scan(block, start, end)[0]
 

@@ -25,10 +25,15 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-try:  # python-isal decompresses gzip several times faster than zlib
-    from isal import isal_zlib as _zlib
-except ImportError:  # pragma: no cover
-    import zlib as _zlib
+
+def _gz_lib():
+    """python-isal's zlib (it decompresses gzip several times faster), else the standard one;
+    imported on the first ``.gz`` only: loading isal costs a plain-file search ~5 ms."""
+    try:
+        from isal import isal_zlib
+    except ImportError:  # pragma: no cover
+        import zlib as isal_zlib
+    return isal_zlib
 
 try:  # our optional C extension: SIMD newline counting (setup.py builds it when it can)
     from obdoctor.logs import _scan
@@ -256,6 +261,7 @@ def _gz_chunks(path: str) -> Iterator[bytes]:
     """Decoded pieces of every gzip member, fed by hand: a truncated file gives all the output
     it holds (``GzipFile`` drops its last buffer at the cut), then ``LogReadError``."""
     produced = 0
+    _zlib = _gz_lib()
     with open(path, "rb") as raw:
         d = _zlib.decompressobj(31)  # 31: gzip header and trailer
         started = False

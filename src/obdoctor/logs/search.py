@@ -153,7 +153,7 @@ def _count_hits(path, compression, matcher: Matcher | None,
                 count += 1
         else:
             for r in regions(path, compression, segment=segment):
-                count += len(matcher.records(r.buf, r.start, r.end, MAX_RECORD)[0])
+                count += matcher.count(r.buf, r.start, r.end, MAX_RECORD)
     except (OSError, EOFError, ValueError) as exc:
         return count, _describe(exc)
     return count, None
@@ -437,6 +437,8 @@ def _count_all(files: Iterable[LogFile], patterns: Patterns, workers: int | None
     """``Scan.count``: the number of records ``Scan.batches`` would give, without moving every
     hit between processes (``logs search --count`` on a word found on every line)."""
     plan = _Plan(files, patterns, workers, report, split=True)  # a count has no order
+    if plan.parallel and _count_alone(plan):
+        plan.parallel, plan.report.workers = False, 1
     if plan.parallel:
         forked = _forked_count(plan)
         if forked is not None:
@@ -451,6 +453,23 @@ def _count_all(files: Iterable[LogFile], patterns: Patterns, workers: int | None
         else:
             plan.report.failed.append((log, failure))
     return total
+
+
+COUNT_PARALLEL_MIN = 128 << 20
+"""A count by the C scanner reads plain files at ~12 GB/s a core: below this many bytes (a
+compressed byte weighing ``COUNT_COMPRESSED``) one process is done before two forked workers
+pay for themselves. bench/count_crossover.py: fork + exit + wait 1.3 ms a worker when a core is
+free (crossover ~2 x 12 GB/s x 3 ms = 70 MB), 13 ms for both at load 9 on two cores (~300 MB)."""
+COUNT_COMPRESSED = 100
+"""Decompressing a byte of .gz/.zst (~7 bytes out at ~1 GB/s) costs ~100 plain bytes' scan."""
+
+
+def _count_alone(plan: _Plan) -> bool:
+    """Whether a count is cheaper in one process (see ``COUNT_PARALLEL_MIN``)."""
+    if plan.matcher is None or not plan.matcher.expands_records:
+        return False  # the Python engines read far slower: PARALLEL_MIN stands
+    weight = COUNT_COMPRESSED // 8  # _size already counts a compressed byte 8 times
+    return sum(_size(log) * (weight if log.compression else 1) for log in plan.files) < COUNT_PARALLEL_MIN
 
 
 def _forked_count(plan: _Plan) -> int | None:
