@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from obdoctor.cli.commands import add_bundle_options, add_report_options, bundle_limits, emit_report
+from obdoctor.cli.commands import add_bundle_options, add_report_options, bundle_limits, diagnose_source
 from obdoctor.cli.environment import Environment
-from obdoctor.cli.main import resolve_for
 from obdoctor.exit_codes import ExitCode
 
 
@@ -20,9 +19,6 @@ def add(sub) -> None:
 
 
 def run(args, env: Environment) -> ExitCode:
-    from obdoctor.engine import diagnose
-    from obdoctor.evidence import Evidence
-    from obdoctor.rules.base import RuleOptions
     from obdoctor.sources.bundle import Bundle, BundleError
 
     stdin = None
@@ -39,8 +35,4 @@ def run(args, env: Environment) -> ExitCode:
         env.error(str(exc))
         return ExitCode.USAGE
     with bundle:
-        resolve_for(args, bundle.info())  # --since 2h / +08:00 on the bundle's clock
-        options = RuleOptions(tenant_id=args.tenant, job_id=args.job, since=args.since, until=args.until,
-                              all_jobs=args.all_jobs)
-        report = diagnose(Evidence(bundle, since=args.since, until=args.until), options)
-        return emit_report(report, args, env)
+        return diagnose_source(bundle, args, env)

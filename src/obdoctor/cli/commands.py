@@ -110,3 +110,18 @@ def emit_report(report, args, env: Environment) -> ExitCode:
     elif text:
         env.stdout.write(text)
     return for_report(report)
+
+
+def diagnose_source(source, args, env: Environment) -> ExitCode:
+    """What ``analyze`` and ``diagnose`` do once their source is open: relative times and zones
+    resolved on the source's clock, the rules run for the asked scope, the report emitted."""
+    from obdoctor.cli.main import resolve_for
+    from obdoctor.engine import diagnose
+    from obdoctor.evidence import Evidence
+    from obdoctor.rules.base import RuleOptions
+
+    resolve_for(args, source.info())  # --since 2h / +08:00 on the source's clock
+    options = RuleOptions(tenant_id=args.tenant, job_id=args.job, since=args.since, until=args.until,
+                          all_jobs=args.all_jobs)
+    report = diagnose(Evidence(source, since=args.since, until=args.until), options)
+    return emit_report(report, args, env)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from obdoctor.cli.commands import add_report_options, emit_report
+from obdoctor.cli.commands import add_report_options, diagnose_source
 from obdoctor.cli.environment import Environment
 from obdoctor.exit_codes import ExitCode
 
@@ -79,18 +79,8 @@ def open_live(args, env: Environment):
 
 
 def run(args, env: Environment) -> ExitCode:
-    from obdoctor.engine import diagnose
-    from obdoctor.evidence import Evidence
-    from obdoctor.rules.base import RuleOptions
-
     source = open_live(args, env)
     if isinstance(source, ExitCode):
         return source
     with source:
-        from obdoctor.cli.main import resolve_for
-
-        resolve_for(args, source.info())  # --since 2h / +08:00 on the cluster's clock
-        options = RuleOptions(tenant_id=args.tenant, job_id=args.job, since=args.since, until=args.until,
-                              all_jobs=args.all_jobs)
-        report = diagnose(Evidence(source, since=args.since, until=args.until), options)
-        return emit_report(report, args, env)
+        return diagnose_source(source, args, env)
