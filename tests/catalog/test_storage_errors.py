@@ -41,9 +41,10 @@ def test_storage_kind() -> None:
     assert storage_errors.storage_kind(None) is None
 
 
-def test_nfs_requirements_depend_on_version() -> None:
-    old = storage_errors.nfs_requirements("4.1.0.2")
-    new = storage_errors.nfs_requirements("4.2.1.0")
-    assert any("4.1 or later" in t for t in old) and not any("4.1 or later" in t for t in new)
-    assert any("NFSv3" in t for t in new)
-    assert len(storage_errors.nfs_requirements(None)) == 4
+def test_nfs_requirements_are_the_documented_ones_for_every_version() -> None:
+    """OceanBase's Deploy NFS page asks for NFS 4.1+ on every 4.x edition; nothing claims NFSv3."""
+    for version in ("4.1.0.2", "4.2.1.0", "4.3.5.0", None):
+        texts = storage_errors.nfs_requirements(version)
+        assert any("nfsvers=4.1 or later" in t for t in texts)
+        assert not any("NFSv3" in t or "nfsvers=3" in t for t in texts)
+        assert len(texts) == 3
