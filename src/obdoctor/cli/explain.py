@@ -233,7 +233,7 @@ def _explain_paste(text: str, coded, commands, catalogue, args, env: Environment
     if args.format == "json":
         env.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         return ExitCode.NOTHING_WRONG
-    said = [f"statement {summary['statement']}" if summary["statement"] else "no statement",
+    said = [f"statement {summary['statement']}" if summary["statement"] else "no backup, archive or restore statement",
             f"destination {context.scheme}://" if context.scheme else None,
             f"OceanBase {context.version}" if context.version else None]
     env.stdout.write(f"Read {len(data)} code(s) in the text; context: {', '.join(x for x in said if x)}.\n\n")
@@ -391,7 +391,9 @@ def render_text(d: dict, lang: str = "en") -> str:
     else:
         out.append("  cause:         " + ("not on OceanBase's 9000-9499 error code page (V4.3.3): the code is newer"
                                          if -9499 <= d["code"] <= -9000 and d.get("newest_only") else
-                                         "not documented on OceanBase's error code pages (only 9000-9499 are)"))
+                                         "not documented on OceanBase's 9000-9499 error code page (V4.3.3)"
+                                         if -9499 <= d["code"] <= -9000 else
+                                         "not documented here: obdoctor carries OceanBase's cause pages for 9000-9499 only"))
     for c in d["causes"]:
         out.append(f"  obdoctor cause: {c['id']}: {c['title']}")
     for r in d["rules"]:
