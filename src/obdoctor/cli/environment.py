@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Callable
 
 TYPE_CHECKING = False  # typing itself costs ~2 ms that ``logs search`` need not pay
 if TYPE_CHECKING:  # rich costs ~0.1 s to import: only commands that print rich text pay for it
