@@ -18,7 +18,10 @@ def named_in(argv: list[str] | None) -> str | None:
     return argv[0] if argv and argv[0] in COMMAND_MODULES else None
 
 
-def register(sub, only: str | None = None) -> None:
+def register(sub, only: str | None = None, then: str | None = None) -> None:
+    """Each command's parser, or ``only``'s. A command module with sub-commands lists them in
+    ``SUBCOMMANDS`` and takes ``add(sub, only=...)``: when ``then`` (the word after the command)
+    names one, only that one is built (``logs search`` builds neither ``trace`` nor ``codes``)."""
     import importlib
     import importlib.util
 
@@ -26,7 +29,11 @@ def register(sub, only: str | None = None) -> None:
         module_name = f"obdoctor.cli.{name}"
         if importlib.util.find_spec(module_name) is None:
             continue  # a command not built yet
-        importlib.import_module(module_name).add(sub)
+        module = importlib.import_module(module_name)
+        if only and then and then in getattr(module, "SUBCOMMANDS", ()):
+            module.add(sub, only=then)
+        else:
+            module.add(sub)
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:

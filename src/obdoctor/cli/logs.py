@@ -18,10 +18,19 @@ from obdoctor.exit_codes import ExitCode, SearchExit
 from obdoctor.logs import RecordFilter
 
 
-def add(sub) -> None:
+SUBCOMMANDS = ("search", "trace", "codes")
+"""In help order; ``add(sub, only=NAME)`` builds NAME's parser alone (``cli.commands.register``)."""
+
+
+def add(sub, only: str | None = None) -> None:
     parser = sub.add_parser("logs", help="search OceanBase logs (rotated, compressed, every server) like grep")
     logs_sub = parser.add_subparsers(dest="logs_command", metavar="SUBCOMMAND")
+    parser.set_defaults(handler=lambda args, env: _help(parser, env))
+    for name in (only,) if only else SUBCOMMANDS:
+        _ADD[name](logs_sub)
 
+
+def _add_search(logs_sub) -> None:
     search = logs_sub.add_parser(
         "search", help="records holding a string (grep -F), or selected by level, time, tenant, thread, module",
         description="Records (a header line and its continuation lines) holding any PATTERN and passing the "
@@ -60,12 +69,16 @@ def add(sub) -> None:
     _live(search)
     search.set_defaults(handler=run_search, regex=False)
 
+
+def _add_trace(logs_sub) -> None:
     trace = logs_sub.add_parser("trace", help="every line of one trace id across the servers' logs, in time order")
     trace.add_argument("trace_id", metavar="TRACE_ID")
     _common(trace)
     _live(trace)
     trace.set_defaults(handler=run_trace)
 
+
+def _add_codes(logs_sub) -> None:
     codes = logs_sub.add_parser(
         "codes", help="every OceanBase error code in the logs: how often, where, since when, what it means",
         description="One pass over every file tallies the records holding ret=-N, errcode=-N, ret_code=-N, "
@@ -79,7 +92,9 @@ def add(sub) -> None:
                        help="servers, tenants, modules, files shown per code (default 5; JSON has all)")
     _live(codes)
     codes.set_defaults(handler=run_codes)
-    parser.set_defaults(handler=lambda args, env: _help(parser, env))
+
+
+_ADD = {"search": _add_search, "trace": _add_trace, "codes": _add_codes}
 
 
 def _count_arg(text: str) -> int:

@@ -26,7 +26,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     from obdoctor.cli import commands
 
-    commands.register(sub, only=commands.named_in(argv))
+    only = commands.named_in(argv)
+    commands.register(sub, only=only, then=argv[1] if only and len(argv) > 1 else None)
     return parser
 
 
@@ -48,10 +49,11 @@ def version_text() -> str:
             f"log search: {engine_summary()}\n")
 
 
-_RELATIVE = re.compile(r"^(\d{1,7}(?:\.\d{1,6})?)\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|"
-                       r"d|day|days|w|week|weeks)(?:\s+ago)?$", re.IGNORECASE)
+# Patterns, not compiled at import: ``re`` compiles them on the first --since/--until (start-up).
+_RELATIVE = (r"^(\d{1,7}(?:\.\d{1,6})?)\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|"
+              r"d|day|days|w|week|weeks)(?:\s+ago)?$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_SPACED_OFFSET = re.compile(r"\s+(?=[+-]\d{2}:?\d{2}$|Z$)")
+_SPACED_OFFSET = r"\s+(?=[+-]\d{2}:?\d{2}$|Z$)"
 TIME_HELP = "YYYY-MM-DD[ HH:MM[:SS]][+08:00|Z], or relative: 30m, 2h, 1d (before now)"
 
 
@@ -61,7 +63,7 @@ def parse_time(text: str) -> datetime | timedelta:
     (a timedelta: before the evidence's "now", see :func:`resolve_times`). Anything else is a
     usage error, never a crash."""
     value = str(text).strip()
-    m = _RELATIVE.match(value)
+    m = re.match(_RELATIVE, value, re.IGNORECASE)
     if m:
         unit = _UNIT[m.group(2)[0].lower()]
         try:
@@ -74,7 +76,7 @@ def parse_time(text: str) -> datetime | timedelta:
     if value.lower() == "now":
         return timedelta(0)
     try:
-        return datetime.fromisoformat(_SPACED_OFFSET.sub("", value))
+        return datetime.fromisoformat(re.sub(_SPACED_OFFSET, "", value))
     except (ValueError, OverflowError) as exc:
         raise argparse.ArgumentTypeError(f"not a time: {text!r} (use {TIME_HELP})") from exc
 
@@ -125,17 +127,18 @@ def _terminate_like_interrupt():
     """SIGTERM and SIGHUP raise :class:`Terminated` while a command runs (main thread only;
     the previous handlers come back afterwards)."""
     import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def raise_terminated(signum, _frame):
         raise Terminated(signum)
 
     wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
-    previous = {s: signal.signal(s, raise_terminated) for s in wanted}
+    try:  # ValueError off the main thread (asking ``threading`` first costs ~1 ms of start-up)
+        previous = {s: signal.signal(s, raise_terminated) for s in wanted}
+    except ValueError:
+        previous = None
+    if previous is None:
+        yield
+        return
     try:
         yield
     finally:

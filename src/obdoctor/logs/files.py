@@ -8,9 +8,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from obdoctor.logs.parser import parse_ts
+
+TYPE_CHECKING = False  # no ``typing`` import on the search path (~2 ms of start-up)
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 _NAME = re.compile(
     r"^(?P<family>observer|rootservice|election|trace|alert)\.log(?P<wf>\.wf)?"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -366,8 +367,25 @@ def _read_into(stream, view) -> int:
     return len(data)
 
 
+def _first_buffer_size(stream) -> int:
+    """A regular file's size and some room to grow, up to the full buffer. ``bytearray(n)``
+    writes its n zero bytes: 9 MiB of page faults is ~10 ms, a sixth of the start-up of a
+    count over small live files."""
+    full = BLOCK + MAX_LINE
+    try:
+        st = os.fstat(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return full
+    return min(full, st.st_size + GROWTH) if stat.S_ISREG(st.st_mode) else full
+
+
+GROWTH = 64 << 10
+"""Room for lines a live file gains while it is read; past it the buffer grows to full size."""
+
+
 def _stream_regions(stream, path: str, compression: str | None) -> Iterator[Region]:
-    buf = bytearray(BLOCK + MAX_LINE)
+    full = BLOCK + MAX_LINE
+    buf = bytearray(_first_buffer_size(stream))
     view = memoryview(buf)
     carry = 0  # bytes of an unfinished record kept at the front of buf
     offset = 0  # file offset of buf[0]
@@ -391,6 +409,12 @@ def _stream_regions(stream, path: str, compression: str | None) -> Iterator[Regi
                     yield Region(buf, 0, carry, offset)
                 return
             filled = carry + n
+            if filled == len(buf) < full:  # the file grew past its size at open: the full buffer
+                bigger = bytearray(full)
+                bigger[:filled] = view[:filled]
+                view.release()
+                buf, view, carry = bigger, memoryview(bigger), filled
+                continue
             end = last_record_start(buf, 0, filled)
             if end == 0:  # the buffer holds one unfinished record
                 if filled < len(buf):
