@@ -65,7 +65,11 @@ def test_every_evidence_step_points_at_what_it_shows(path: Path, run_cli) -> Non
         if step["lines"]:
             assert len(step["lines"]) == len(step["provenance"]), step["looked_at"]
         for index, prov in enumerate(step["provenance"]):
-            assert prov["kind"] in ("sql", "log"), prov
+            assert prov["kind"] in ("sql", "log", "file"), prov
+            if prov["kind"] == "file":  # a server's /proc/mounts, saved as mounts/<ip>: line N is the line shown
+                assert prov["location"] == f"mounts/{prov['server']}", prov
+                assert _file_lines(bundle / prov["location"])[prov["line"] - 1] == step["lines"][index], prov
+                continue
             if prov["kind"] == "log":
                 lines = _file_lines(bundle / prov["location"])
                 assert prov["location"].split("/")[1] == prov["server"], prov

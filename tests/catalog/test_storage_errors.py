@@ -48,3 +48,18 @@ def test_nfs_requirements_are_the_documented_ones_for_every_version() -> None:
         assert any("nfsvers=4.1 or later" in t for t in texts)
         assert not any("NFSv3" in t or "nfsvers=3" in t for t in texts)
         assert len(texts) == 3
+
+
+def test_nfs_requirements_are_written_from_the_mount_checks() -> None:
+    """One source: every option the mount check requires is in the prose, named required; the
+    recommended ones are named recommended; storage_errors.toml holds no NFS facts of its own."""
+    from obdoctor.catalog.data_files import data_toml
+
+    facts = data_toml("nfs_mounts.toml")
+    required, practice, recommended = storage_errors.nfs_requirements(None)
+    for req in facts["requirement"]:
+        assert req["shown"] in (required if req["level"] == "required" else recommended)
+    assert required.startswith("Mount with") and recommended.startswith("Recommended")
+    assert "hard" in required and "hard" not in recommended.split(";")[0]
+    assert practice == facts["practice"][0]["text"]
+    assert "nfs" not in data_toml("storage_errors.toml")

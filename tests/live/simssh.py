@@ -163,7 +163,10 @@ class SimSsh:
                               home_path=str(n.home), **overrides) for ip, n in self.nodes.items()}
 
     def load_bundle(self, bundle: Path) -> None:
-        """Make each observer's ``log/`` hold the bundle's ``logs/<ip>/`` files (empty when absent)."""
+        """Make each observer's ``log/`` hold the bundle's ``logs/<ip>/`` files (empty when absent),
+        and serve its ``mounts/<ip>`` as that node's ``/proc/mounts`` (the real file when absent)."""
+        mounts = Path(bundle) / "mounts"
+        self.serve_mounts({p.name: p.read_text() for p in mounts.iterdir()} if mounts.is_dir() else {})
         for ip, node in self.nodes.items():
             log = node.home / "log"
             shutil.rmtree(log)

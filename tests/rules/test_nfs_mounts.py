@@ -151,7 +151,7 @@ def test_a_server_without_the_share_makes_it_not_mounted_everywhere(tmp_path) ->
     report = _diagnose(tmp_path, {"127.0.0.2": mounts_file(), "127.0.0.3": ROOT, "127.0.0.4": mounts_file()})
     assert causes(report) == [("P3", "nfs_not_mounted_everywhere", "confirmed")]
     assert "127.0.0.3 do(es) not mount it, 127.0.0.2, 127.0.0.4 do(es)" in report.findings[0].summary
-    assert "not NFS: ext4 /dev/vda1 on /" in evidence_text(report)
+    assert "127.0.0.3: ext4 /dev/vda1 on /, not NFS;" in evidence_text(report)
 
 
 def test_all_servers_agreeing_is_said(tmp_path) -> None:

@@ -106,14 +106,31 @@ def storage_kind(path: str | None) -> str | None:
 
 
 def nfs_requirements(version: str | None) -> list[str]:
-    """The NFS requirements that apply to this OceanBase version (all of them when unknown)."""
+    """OceanBase's NFS requirements that apply to this version (all of them when unknown), as prose:
+    the required mount options with why, the practices beyond the options, then the recommended
+    options and the documented mount command's options.
+
+    Written from ``data/nfs_mounts.toml``, the file the per-server mount check
+    (``rules/services/nfs_mounts.py``) reads, so the advice and the check cannot disagree.
+    """
+    facts = data_toml("nfs_mounts.toml")
     wanted = version_tuple(version)
+
+    def applies(entry: dict) -> bool:
+        low, high = version_tuple(entry.get("from")), version_tuple(entry.get("until"))
+        return wanted is None or not ((low and wanted < low) or (high and wanted >= high))
+
+    entries = [r for r in facts["requirement"] if applies(r)]
+    required = [r for r in entries if r["level"] == "required"]
+    recommended = [r for r in entries if r["level"] != "required"]
     out = []
-    for req in _tables()["nfs"]["requirements"]:
-        low, high = version_tuple(req.get("from")), version_tuple(req.get("until"))
-        if wanted is not None and ((low and wanted < low) or (high and wanted >= high)):
-            continue
-        out.append(req["text"])
+    if required:
+        out.append("Mount with "
+                   + "; ".join(f"{r['shown']} ({r['why']})" for r in required) + ".")
+    out += [p["text"] for p in facts.get("practice", ()) if applies(p)]
+    if recommended:
+        out.append(f"Recommended: {', '.join(r['shown'] for r in recommended)}; "
+                   f"the documented mount command's options: {facts['mount_options']}.")
     return out
 
 

@@ -17,6 +17,9 @@ Looks at, in order:
    (``CDB_OB_BACKUP_PARAMETER``, ``CDB_OB_ARCHIVELOG``), the cluster's version, the tenant's and
    the archive's states.
 4. The lines of the refused command around its time on the server that ran it.
+5. For a ``file://`` destination (the one the refused statement names, else the tenant's), each
+   server's ``/proc/mounts`` (``Kind.MOUNTS``) against OceanBase's NFS requirements and the
+   others, as the destination findings do (``services/destination.check_mounts``).
 
 Concludes the cause of the most specific signature that matches (``command_refused`` or its own
 cause, likely), or ``command_refused_unexplained`` with the code's generic meaning (unknown).
@@ -28,6 +31,7 @@ succeeded when run again (a log line does not say).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -39,9 +43,13 @@ from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog import signatures
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
 from obdoctor.logs import LogRecord
-from obdoctor.rules.services.destination import cluster_servers
+from obdoctor.rules.services.destination import (
+    MOUNT_NEEDS, check_mounts, cluster_servers, destination_path, remount_steps,
+)
 from obdoctor.rules.services.signatures import apply_signature, destination_scheme, tenant_states
 
+_FILE_URI = re.compile(r"file://[^\s'\",)]+", re.IGNORECASE)
+"""A ``file://`` destination written in a statement or a line."""
 _FAILED_SQL = "fail execute sql"
 """What the SQL thread logs when a statement fails (obmp_query: sql=, ret=)."""
 
@@ -59,8 +67,8 @@ class CommandRefused(Rule):
 
     id = "S1"
     name = "command-refused"
-    needs = (Kind.RS_EVENTS, Kind.SERVER_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.TENANTS, Kind.SERVERS,
-             Kind.JOBS, Kind.RESTORE_PROGRESS, LogFamily.ROOTSERVICE, LogFamily.OBSERVER)
+    needs = (Kind.RS_EVENTS, Kind.SERVER_EVENTS, Kind.PARAMETERS, Kind.ARCHIVELOG, Kind.TENANTS,
+             Kind.JOBS, Kind.RESTORE_PROGRESS, LogFamily.ROOTSERVICE, LogFamily.OBSERVER, *MOUNT_NEEDS)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         try:
@@ -133,18 +141,21 @@ class CommandRefused(Rule):
                                          text="\n".join(r.raw for r in [last, *extra]))
             head = f"{label} failed with {code_text(code)} on {last.server or '?'}"
             explanation = apply_signature(chain, catalogue, context)
+            # the session's tenant is not the target's (SET ... TENANT=t runs in sys): every server is involved
+            remount = _nfs_mounts(ctx, chain, context, None, last.server)
             if explanation is None:
                 chain.could_not_check(f"the meaning of {code} after {label}",
                                       f"no signature matches this statement, destination scheme ({context.scheme or 'unknown'}) "
                                       f"and version ({context.version or 'unknown'})")
                 findings.append(chain.finding(COMMAND_REFUSED_UNEXPLAINED, Verdict.UNKNOWN,
                                               f"{head}; no signature says what it means after this statement.",
-                                              code=code, tenant_id=tenant_id, time=last.ts))
+                                              code=code, tenant_id=tenant_id, time=last.ts, extra_steps=remount))
                 continue
             chain.notes.append("A log line does not say whether the statement succeeded when run again: "
                                "check today's setting (CDB_OB_BACKUP_PARAMETER, CDB_OB_ARCHIVELOG).")
             finding = chain.finding(explanation.cause, explanation.verdict, f"{head}: {explanation.summary}.",
-                                    code=code, tenant_id=tenant_id, time=last.ts, extra_steps=explanation.next_steps)
+                                    code=code, tenant_id=tenant_id, time=last.ts,
+                                    extra_steps=[*explanation.next_steps, *remount])
             findings.append(finding if explanation.signature.cause else replace(finding, title=explanation.signature.title))
         return findings
 
@@ -158,7 +169,7 @@ class CommandRefused(Rule):
             + (f" ({len(events)} attempts)" if len(events) > 1 else "") + f", last at {fmt_time(latest.timestamp)}",
             events[-5:], ("timestamp", "module", "event", "values"),
         )
-        chain.server(getattr(latest, "rs_svr_ip", None) or getattr(latest, "svr_ip", None))
+        chain.server(chain_server(latest))
         lines = self._lines(ctx, chain, latest, code, label)
         context = signatures.Context(codes=(code,), statement=ce.statement, version=ctx.evidence.version,
                                      scheme=destination_scheme(ctx, chain, ce.statement, tenant_id),
@@ -169,6 +180,7 @@ class CommandRefused(Rule):
                            ("tenant_id", "name", "status", "role"))
         summary_head = f"{label} for tenant {tenant_id} was refused with {code_text(code)}"
         explanation = apply_signature(chain, catalogue, context)
+        remount = _nfs_mounts(ctx, chain, context, tenant_id, chain_server(latest))
         if explanation is None:
             others = signatures.for_code(code, catalogue)
             if others:
@@ -179,9 +191,10 @@ class CommandRefused(Rule):
                                   f"({context.scheme or 'unknown'}) and version ({context.version or 'unknown'})")
             return chain.finding(COMMAND_REFUSED_UNEXPLAINED, Verdict.UNKNOWN,
                                  f"{summary_head}; no signature says what it means after this command.",
-                                 code=code, tenant_id=tenant_id, time=latest.timestamp)
+                                 code=code, tenant_id=tenant_id, time=latest.timestamp, extra_steps=remount)
         finding = chain.finding(explanation.cause, explanation.verdict, f"{summary_head}: {explanation.summary}.",
-                                code=code, tenant_id=tenant_id, time=latest.timestamp, extra_steps=explanation.next_steps)
+                                code=code, tenant_id=tenant_id, time=latest.timestamp,
+                                extra_steps=[*explanation.next_steps, *remount])
         sig = explanation.signature
         return finding if sig.cause else replace(finding, title=sig.title)
 
@@ -228,6 +241,27 @@ def _same_request(ctx: RuleContext, chain: Chain, server: str, lines: list, anch
                        f"{len(extra)} more WARN/ERROR line(s) of the same request, without ret=: "
                        + "; ".join(r.message[:100] for r in extra[:3]), extra)
     return extra
+
+
+def chain_server(event) -> str | None:
+    """The server an event row names (the root service's for its view, the server's for the other)."""
+    return getattr(event, "rs_svr_ip", None) or getattr(event, "svr_ip", None)
+
+
+def _nfs_mounts(ctx: RuleContext, chain: Chain, context: signatures.Context, tenant_id: int | None,
+                server: str | None) -> list[str]:
+    """For a command whose destination is ``file://``: how every involved server mounts it (a step,
+    or what could not be checked), and the mount command to consider where one differs. The
+    destination is the one the refused statement names, else the tenant's (parameter, archive)."""
+    if context.scheme != "file":
+        return []
+    named = _FILE_URI.search(context.text)
+    uri = named.group(0) if named else destination_path(
+        ctx, tenant_id, "archive" if "archive" in (context.statement or "") else "backup")[0]
+    if uri is None:
+        chain.could_not_check("how the servers mount the file:// destination", "the destination's path is not in the evidence")
+        return []
+    return remount_steps(check_mounts(ctx, chain, uri, tenant_id, (server,) if server else ()))
 
 
 def _int(text: str | None) -> int | None:

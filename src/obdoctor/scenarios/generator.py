@@ -158,6 +158,9 @@ def write_bundle(scenario: Scenario, out_dir: Path) -> Path:
         directory = out_dir / "logs" / spec.server
         directory.mkdir(parents=True, exist_ok=True)
         write_log(directory / spec.file_name, log_text(spec, scenario, index), spec.compress)
+    for server, text in sorted(scenario.mounts.items()):  # as `cat /proc/mounts` printed it (bundle-format.md)
+        (out_dir / "mounts").mkdir(exist_ok=True)
+        (out_dir / "mounts" / server).write_text(text, encoding="utf-8")
     return out_dir
 
 

@@ -88,6 +88,9 @@ class Scenario:
     only_declared_views: bool = False
     """A partial bundle: the views it does not declare do not exist (the simulated cluster
     answers 1146 for them instead of an empty view)."""
+    mounts: dict[str, str] = field(default_factory=dict)
+    """Server -> its ``/proc/mounts`` text (``[[mounts]]``), written as the bundle's ``mounts/<ip>``
+    and served by the live tests' sshd fixture in place of the real file."""
 
     def absent_views(self) -> list[str]:
         """Views the simulated cluster must not create for this scenario."""
@@ -143,6 +146,7 @@ def load(path: str | Path) -> Scenario:
         sql=sql, logs=logs, expect=data.get("expect", {}), cluster_name=cluster.get("name", "obcluster"),
         dba_tenant_id=meta.get("dba_tenant_id"), path=path, time_zone=meta.get("time_zone"),
         only_declared_views=bool(meta.get("only_declared_views", False)),
+        mounts={m["server"]: m["text"] for m in data.get("mounts", [])},
     )
 
 

@@ -182,9 +182,15 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
                   for t in storage_errors.nfs_requirements(ctx.evidence.version)[:2]]
     if failing:
         steps.insert(0, f"Fix the destination on: {', '.join(failing)}.")
-    if mounts is not None:
-        steps += [nfs_mounts.remount_advice(s, mounts.share, mounts.path) for s in mounts.wrong()]
+    steps += remount_steps(mounts)
     return Explanation(cause, verdict, summary, steps)
+
+
+def remount_steps(mounts: nfs_mounts.MountComparison | None) -> list[str]:
+    """The mount command to consider on each server whose mount ``check_mounts`` found wrong."""
+    if mounts is None:
+        return []
+    return [nfs_mounts.remount_advice(s, mounts.share, mounts.path) for s in mounts.wrong()]
 
 
 def mount_servers(ctx: RuleContext, tenant_id: int | None, named: tuple[str, ...] = ()) -> tuple[list[str], str]:
@@ -201,11 +207,18 @@ def mount_servers(ctx: RuleContext, tenant_id: int | None, named: tuple[str, ...
 
 def _check_mounts(ctx: RuleContext, chain: Chain, problem: DestinationProblem,
                   uri: str | None) -> nfs_mounts.MountComparison | None:
-    """How each involved server mounts the destination, as a step (or why it could not be checked)."""
+    return check_mounts(ctx, chain, uri, problem.tenant_id, problem.servers)
+
+
+def check_mounts(ctx: RuleContext, chain: Chain, uri: str | None, tenant_id: int | None,
+                 named: tuple[str, ...] = ()) -> nfs_mounts.MountComparison | None:
+    """How each server that uses the tenant's ``file://`` destination ``uri`` mounts it (plus the
+    ``named`` servers), as a step, or why it could not be checked; None for another scheme. A rule
+    that calls it adds ``MOUNT_NEEDS`` to its ``needs``; ``remount_steps`` gives the advice."""
     path = nfs_mounts.destination_dir(uri)
     if path is None:
         return None
-    servers, chosen = mount_servers(ctx, problem.tenant_id, problem.servers)
+    servers, chosen = mount_servers(ctx, tenant_id, named)
     what = f"how the servers mount {path}"
     if not servers:
         chain.could_not_check(what, "no server is known: DBA_OB_SERVERS and the log stream replicas are not in the evidence")

@@ -161,7 +161,7 @@ def compare(path: str, servers: list[str], mounts: list[Mount]) -> MountComparis
         if entry.is_nfs:
             entry.problems, entry.advice = judge(found)
         else:
-            entry.problems = [f"not NFS: {found.fstype} {found.device} on {found.mount_point}"]
+            entry.problems = ["not NFS"]  # ``describe`` shows the mount itself before it
         result.append(entry)
     locations = Counter(s.location for s in result if s.is_nfs)
     share = max(locations, key=lambda loc: (locations[loc], loc)) if locations else None
