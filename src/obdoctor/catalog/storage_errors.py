@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from obdoctor.catalog.causes import CauseId, named_cause
 from obdoctor.catalog.data_files import data_toml
@@ -103,6 +104,18 @@ def storage_kind(path: str | None) -> str | None:
         return "nfs" if path.strip().startswith("/") else None
     scheme = m.group(1).lower()
     return "nfs" if scheme == "file" else scheme
+
+
+def file_path(uri: str | None) -> str | None:
+    """``file:///data/nfs/backup?x=y`` -> ``/data/nfs/backup``: the directory a ``file://``
+    destination names on each server; None for another scheme or a host part (``file://host/p``)."""
+    if not uri or not uri.strip().lower().startswith("file://"):
+        return None
+    parts = urlsplit(uri.strip())
+    if parts.netloc:
+        return None
+    path = unquote(parts.path).rstrip("/") or "/"
+    return path if path.startswith("/") else None
 
 
 def nfs_requirements(version: str | None) -> list[str]:

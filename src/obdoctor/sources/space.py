@@ -14,8 +14,8 @@ import asyncio
 import re
 import subprocess
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
+from obdoctor.catalog import storage_errors
 from obdoctor.check.model import SpaceProbe
 from obdoctor.sources import mounts as proc_mounts
 from obdoctor.sources.ssh import ServerStats, SshError, SshLogSearcher, is_local_address
@@ -26,14 +26,12 @@ MOUNTS_COMMAND = "cat /proc/mounts"
 
 
 def local_path(uri: str) -> str | None:
-    """``file:///data/nfs/backup?x=y`` -> ``/data/nfs/backup``; None when not a safe file:// path."""
-    if not uri or not uri.lower().startswith("file://") or any(c < " " for c in uri):
+    """``file:///data/nfs/backup?x=y`` -> ``/data/nfs/backup``; None when not a safe file:// path
+    (the path comes from the cluster's views and goes into a shell command: ordinary characters only)."""
+    if not uri or any(c < " " for c in uri):
         return None
-    parts = urlsplit(uri)
-    if parts.netloc:  # file://host/path names no path of this server
-        return None
-    path = unquote(parts.path).rstrip("/") or "/"
-    return path if _SAFE_PATH.match(path) else None
+    path = storage_errors.file_path(uri)
+    return path if path and _SAFE_PATH.match(path) else None
 
 
 def command(path: str) -> str:
@@ -72,10 +70,15 @@ def probe(searcher: SshLogSearcher, servers: list[str], path: str) -> list[Space
 
 
 async def _one(searcher: SshLogSearcher, server: str, path: str) -> SpaceProbe:
-    if searcher.targets.get(server) is not None and searcher.options.local_reads == "auto" and is_local_address(server):
+    if _reads_locally(searcher, server):
         return await asyncio.get_running_loop().run_in_executor(None, _local, server, path)
     output, error = await _remote(searcher, server, command(path), "df/mounts")
     return SpaceProbe(server, path, error=error) if output is None else parse(server, path, output)
+
+
+def _reads_locally(searcher: SshLogSearcher, server: str) -> bool:
+    """A configured server that is this machine is read directly, as the log search does."""
+    return searcher.targets.get(server) is not None and searcher.options.local_reads == "auto" and is_local_address(server)
 
 
 async def _remote(searcher: SshLogSearcher, server: str, text: str, what: str) -> tuple[str | None, str | None]:
@@ -108,7 +111,7 @@ async def _remote(searcher: SshLogSearcher, server: str, text: str, what: str) -
 def read_mounts(searcher: SshLogSearcher, servers: list[str]) -> dict[str, tuple[str | None, str | None]]:
     """Each server's ``/proc/mounts`` text, or why it could not be read; never raises."""
     async def one(server: str) -> tuple[str | None, str | None]:
-        if searcher.targets.get(server) is not None and searcher.options.local_reads == "auto" and is_local_address(server):
+        if _reads_locally(searcher, server):
             try:
                 return Path("/proc/mounts").read_text(encoding="utf-8", errors="replace"), None
             except OSError as exc:

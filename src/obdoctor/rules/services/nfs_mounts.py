@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit
 
+from obdoctor.catalog import storage_errors
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.evidence.records.cluster import Mount
 
@@ -26,15 +26,8 @@ def facts() -> dict:
     return data_toml("nfs_mounts.toml")
 
 
-def destination_dir(uri: str | None) -> str | None:
-    """``file:///data/nfs/backup?x=y`` -> ``/data/nfs/backup``; None for another scheme or a host part."""
-    if not uri or not uri.strip().lower().startswith("file://"):
-        return None
-    parts = urlsplit(uri.strip())
-    if parts.netloc:
-        return None
-    path = unquote(parts.path).rstrip("/") or "/"
-    return path if path.startswith("/") else None
+destination_dir = storage_errors.file_path
+"""``file:///data/nfs/backup?x=y`` -> ``/data/nfs/backup`` (the catalogue's one reading of a file:// URI)."""
 
 
 def mount_of(path: str, mounts: list[Mount]) -> Mount | None:
