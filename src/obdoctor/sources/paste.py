@@ -140,6 +140,11 @@ def _host_of(line: str) -> str | None:
     return None
 
 
+def _holds_cells(line: str) -> bool:
+    """Not a blank line: a line of tabs alone is a row of empty cells in tab output (obclient -s/-ss)."""
+    return bool(line.strip()) or "\t" in line
+
+
 def _ends(statement: str) -> bool:
     s = statement.rstrip()
     return s.endswith((";", "\\G", "\\g")) or not s
@@ -152,9 +157,8 @@ def _table_line(line: str) -> bool:
 
 def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Block | None:
     """The table among ``lines`` as a Block, or None when they hold nothing but chatter."""
-    # a line of tabs alone is a row of empty cells in tab output (obclient -s/-ss), not a blank line
     meaningful = [(n, l) for n, l in enumerate(lines)
-                  if (l.strip() or "\t" in l) and not (_CHATTER.match(l) and not _EMPTY.match(l))]
+                  if _holds_cells(l) and not (_CHATTER.match(l) and not _EMPTY.match(l))]
     view = _view_of(statement)
     if not meaningful:
         failed = next((l.strip() for l in lines if _CLIENT_ERROR.match(l)), None)
@@ -183,7 +187,7 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
         return _named(statement, view, header, text, "txt", start, hint)
     if shape in ("tab", "csv"):
         delimiter = "\t" if shape == "tab" else ","
-        rows = [l for l in kept if (l.strip() or "\t" in l) and not _CHATTER.match(l)]
+        rows = [l for l in kept if _holds_cells(l) and not _CHATTER.match(l)]
         cells = next(csv.reader([rows[0]], delimiter=delimiter))
         ext = "tsv" if shape == "tab" else "csv"
         listed = _statement_columns(statement, view, len(cells))
