@@ -85,3 +85,31 @@ def test_the_bundle_reads_mounts_and_the_servers_collect_could_not_read(tmp_path
     assert found.available and [(m.svr_ip, m.mount_point, m.error) for m in found] == [
         ("127.0.0.2", "/data/nfs", None), ("127.0.0.3", None, "not collected: server 127.0.0.3: connection refused")]
     assert found.items[0].provenance.location == "mounts/127.0.0.2"
+
+
+def test_a_hostile_mounts_folder_is_read_for_what_it_is_and_said(tmp_path) -> None:
+    """A link out of the bundle, a file not named after a server, a binary blob: each is named in
+    the notes or problems, none read as a server's mounts, and a blob is not listed line by line.
+    The refusals happen while the rules read (after the source's facts were taken): they must
+    still reach the report."""
+    import os
+
+    (tmp_path / "sql").mkdir()
+    folder = tmp_path / "mounts"
+    folder.mkdir()
+    (folder / "127.0.0.2").write_text("srv:/e /data/nfs nfs4 rw,hard 0 0\n")
+    (folder / "127.0.0.3").write_bytes(bytes(range(256)) * 40)
+    (folder / "evil name").write_text("x /etc nfs4 rw 0 0\n")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.write_text("srv:/e /data/nfs nfs4 rw,hard 0 0\n")
+    os.symlink(outside, folder / "127.0.0.9")
+    (tmp_path / "manifest.toml").write_text('[cluster]\nversion = "4.2.1.0"\n')
+    with Bundle(tmp_path) as bundle:
+        info = bundle.info()  # taken before the mounts are read, as the engine does
+        found = Evidence(bundle).get(Kind.MOUNTS)
+        result = bundle.read_table(MOUNTS_SOURCE)
+    assert {m.svr_ip for m in found} == {"127.0.0.2", "127.0.0.3"}
+    assert any("mounts/127.0.0.9: a link pointing outside the bundle: refused" in n for n in info.notes)
+    assert any("mounts/evil name: not named after a server" in n for n in info.notes)
+    blob = [p for p in result.problems if p.startswith("127.0.0.3")]
+    assert len(blob) == mounts.SHOWN_PROBLEMS + 1 and "more line(s) not mount lines" in blob[-1]

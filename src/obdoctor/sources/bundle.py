@@ -18,6 +18,7 @@ import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 
+from obdoctor.addresses import server_ip
 from obdoctor.evidence.kinds import MOUNTS_SOURCE
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
 from obdoctor.evidence.clock import (
@@ -243,7 +244,7 @@ class Bundle:
         """``_inside``, noting the refusal when not."""
         if self._inside(path):
             return True
-        self.notes.append(f"{shown}: a link pointing outside the bundle: refused, not read")
+        self._note(f"{shown}: a link pointing outside the bundle: refused, not read")  # also read after info()
         return False
 
     def _logs_dir(self) -> Path | None:
@@ -492,6 +493,9 @@ class Bundle:
         if directory.is_dir() and self._readable(directory, "mounts/"):
             for file in sorted(directory.iterdir()):
                 if not file.is_file() or not self._readable(file, f"mounts/{file.name}"):
+                    continue
+                if server_ip(file.name) != file.name:
+                    self._note(f"mounts/{file.name}: not named after a server (mounts/<ip>): not read")
                     continue
                 try:
                     read[file.name] = (decode_text(file.read_bytes())[0], None)

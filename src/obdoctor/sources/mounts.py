@@ -20,6 +20,8 @@ from obdoctor.evidence.rows import Row, TableResult
 MAX_LINE = 64 * 1024
 """A longer line is not a mount the kernel wrote: kept out, said."""
 MAX_LINES = 100_000
+SHOWN_PROBLEMS = 3
+"""Lines that are not mounts named one by one per server; the rest are counted."""
 
 _ESCAPE = re.compile(r"\\([0-7]{3})")
 
@@ -78,7 +80,9 @@ def table(by_server: dict[str, tuple[str | None, str | None]], location: dict[st
                             Provenance("file", MOUNTS_SOURCE, server=server, location=where)))
             continue
         mounts, bad = parse(text)
-        problems += [f"{server}: {MOUNTS_SOURCE} {p}" for p in bad]
+        problems += [f"{server}: {MOUNTS_SOURCE} {p}" for p in bad[:SHOWN_PROBLEMS]]
+        if len(bad) > SHOWN_PROBLEMS:  # a binary or foreign file: say how much, not every line
+            problems.append(f"{server}: {MOUNTS_SOURCE}: {len(bad) - SHOWN_PROBLEMS} more line(s) not mount lines")
         if not mounts:
             rows.append(Row({"SVR_IP": server, "ERROR": f"{MOUNTS_SOURCE} held no mount line"},
                             Provenance("file", MOUNTS_SOURCE, server=server, location=where)))
