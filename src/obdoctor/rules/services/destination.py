@@ -145,7 +145,7 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
     failing, clean = _servers_with_code(ctx, chain, problem, path) if kind in ("nfs", None) and problem.code in (
         *NFS_CODES, *CONNECT_CODES, FORMAT_MISSING) else ([], [])
 
-    mounts = _check_mounts(ctx, chain, problem, path) if kind == "nfs" else None
+    mounts = check_mounts(ctx, chain, path, problem.tenant_id, problem.servers) if kind == "nfs" else None
     unmounted = [s.server for s in mounts.not_nfs()] if mounts and [s for s in mounts.read if s.is_nfs] else []
 
     cause = _FIXED_CAUSE.get(problem.code)
@@ -203,11 +203,6 @@ def mount_servers(ctx: RuleContext, tenant_id: int | None, named: tuple[str, ...
         return list(dict.fromkeys([*named_ips, *replicas])), f"tenant {tenant_id}'s log stream replicas"
     servers = list(cluster_servers(ctx, tuple(named_ips)))
     return servers, ("the servers of DBA_OB_SERVERS" if len(servers) > len(set(named_ips)) else "the servers named by the failure")
-
-
-def _check_mounts(ctx: RuleContext, chain: Chain, problem: DestinationProblem,
-                  uri: str | None) -> nfs_mounts.MountComparison | None:
-    return check_mounts(ctx, chain, uri, problem.tenant_id, problem.servers)
 
 
 def check_mounts(ctx: RuleContext, chain: Chain, uri: str | None, tenant_id: int | None,
