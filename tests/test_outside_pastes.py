@@ -43,3 +43,22 @@ def test_a_non_backup_paste_is_undecided_not_healthy() -> None:
         code, out = _run(paste, "analyze", "-")
         assert code == ExitCode.UNDIAGNOSED, out
         assert "No failed or stuck backup seen" not in out or "cannot rule one out" in out
+
+
+# apecloud/kubeblocks-addons#3127: SET LOG_ARCHIVE_DEST to an S3/MinIO destination timed out (-4012)
+# at the default 10 s session timeout. The key here is ours.
+ARCHIVE_DEST_TIMEOUT = (
+    "obclient [oceanbase]> ALTER SYSTEM SET LOG_ARCHIVE_DEST='LOCATION=s3://obbackup/archive?host=minio.svc:9000"
+    "&access_id=AKID&access_key=not-a-real-key-41&s3_region=us-east-1' TENANT=kbtest_tenant;\n"
+    "ERROR 4012 (HY000): Timeout\n")
+
+
+def test_a_generic_code_after_a_statement_gets_the_statements_meaning_first() -> None:
+    """-4012 means a checkpoint that does not advance when a backup job hits it; after SET
+    LOG_ARCHIVE_DEST on object storage it is the session timeout. The job's cause is listed as
+    another context, not as the answer; the key is never printed."""
+    code, out = _run(ARCHIVE_DEST_TIMEOUT, "explain", "-")
+    assert code == ExitCode.NOTHING_WRONG
+    assert "set-dest-timeout-object-storage" in out
+    assert "other contexts: checkpoint_not_advancing" in out and "obdoctor cause: checkpoint_not_advancing" not in out
+    assert "not-a-real-key-41" not in out

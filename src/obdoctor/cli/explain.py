@@ -394,8 +394,11 @@ def render_text(d: dict, lang: str = "en") -> str:
                                          "not documented on OceanBase's 9000-9499 error code page (V4.3.3)"
                                          if -9499 <= d["code"] <= -9000 else
                                          "not documented here: obdoctor carries OceanBase's cause pages for 9000-9499 only"))
+    # The causes the rules give this code come from where the rules meet it (a running job, a
+    # restore...); after a statement they are other contexts, not an answer for this one.
+    label = "obdoctor cause: " if not d.get("statement") else "other contexts: "
     for c in d["causes"]:
-        out.append(f"  obdoctor cause: {c['id']}: {c['title']}")
+        out.append(f"  {label}{c['id']}: {c['title']}")
     for r in d["rules"]:
         out.append(f"  rule:          {r['id']} ({r['used_by']}): {r['summary']}")
     for s in d.get("signatures", ()):
