@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sqlite3
@@ -99,6 +100,35 @@ def test_two_watchers_share_one_history(tmp_path):
     assert ids == list(range(1, 2 * polls + 1))  # every reported commit is there, once
     assert conn.execute("SELECT COUNT(*) FROM tracks").fetchone()[0] == PER_POLL
     conn.close()
+
+
+def _open_at_the_barrier(path, barrier, errors) -> None:
+    barrier.wait()
+    try:
+        History(path).close()
+    except HistoryError as exc:
+        errors.put(str(exc))
+
+
+def test_watchers_opening_one_new_file_at_once_take_turns(tmp_path):
+    """Six watchers start on the same new file at the same instant, sixty times.
+
+    Turning a new file to WAL from two connections made SQLite answer "database is locked" at
+    once (no busy wait, it would deadlock): before the fix about one start in ten failed here,
+    and CI once failed on it in ``test_two_watchers_share_one_history``.
+    """
+    ctx = multiprocessing.get_context("fork")
+    errors = ctx.Queue()
+    for round_ in range(60):
+        path = tmp_path / f"h{round_}.sqlite"
+        barrier = ctx.Barrier(6)
+        procs = [ctx.Process(target=_open_at_the_barrier, args=(path, barrier, errors)) for _ in range(6)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(60)
+        assert [proc.exitcode for proc in procs] == [0] * 6
+    assert errors.empty(), errors.get()
 
 
 def test_history_is_wal_and_versioned(tmp_path):

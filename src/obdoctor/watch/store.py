@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import socket
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,6 +87,11 @@ def watcher_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _is_lock_contention(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 @dataclass
 class StoredPoll:
     id: int
@@ -105,13 +112,31 @@ class History:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             self.db.row_factory = sqlite3.Row
-            self._setup()
+            self._setup_taking_turns()
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"{self.path}: not a usable watch history ({exc})") from exc
         except OSError as exc:
             raise HistoryError(f"{self.path}: {exc}") from exc
 
     # -- opening ----------------------------------------------------------------------
+    def _setup_taking_turns(self) -> None:
+        """``_setup``, tried again while another watcher holds the file, up to the busy timeout.
+
+        Switching a new file to WAL takes its lock from a shared one; when two watchers open the
+        same new file at once SQLite answers "database is locked" at once instead of calling the
+        busy handler (it would deadlock). ``_setup`` is idempotent, so waiting our turn is safe.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        pause = 0.01
+        while True:
+            try:
+                return self._setup()
+            except sqlite3.OperationalError as exc:
+                if not _is_lock_contention(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause * (1 + random.random()))
+            pause = min(pause * 2, 0.5)
+
     def _setup(self) -> None:
         if not self.readonly:
             mode = self.db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
