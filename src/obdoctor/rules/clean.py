@@ -11,11 +11,15 @@ Looks at, in order:
    piece) with RESULT, COMMENT and PATH.
 3. The destination of a failed task, through the destination service.
 4. ``rootservice.log*``: the ``ob_backup_clean`` scheduler's WARN/ERROR lines.
+5. For a stuck job whose task writes to a ``file://`` destination: each server's mount of it
+   (``/proc/mounts``, the destination service's mount check).
 
 Concludes ``clean_failed`` for a FAILED job (likely, with what OceanBase's documentation says
 about its code), or the destination's cause when its task failed on one; ``clean_stuck`` for a
-job still running after ``[clean] stuck_minutes``. A completed or young running job is an
-observation.
+job still running after ``[clean] stuck_minutes``, or, when a server mounts that job's ``file://``
+destination against OceanBase's NFS requirements (NFS 3, soft, cached lookups),
+``nfs_mount_not_as_required`` (likely; ``nfs_not_mounted_everywhere`` when a server does not
+mount the share). A completed or young running job is an observation.
 
 Cannot tell: why a clean failed when its tasks are gone from the views and no root service is
 named; whether a long clean of a very large backup is slow or frozen.
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from obdoctor.catalog.cause_ids import CLEAN_FAILED, CLEAN_STUCK
+from obdoctor.catalog.cause_ids import CLEAN_FAILED, CLEAN_STUCK, NFS_MOUNT_NOT_AS_REQUIRED, NFS_NOT_MOUNTED_EVERYWHERE
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
@@ -34,8 +38,11 @@ from obdoctor.evidence.records import DeleteJob, DeleteTask
 from obdoctor.findings import Finding, Verdict
 from obdoctor.catalog import error_docs
 from obdoctor.catalog.data_files import data_toml
+from obdoctor.security.redaction import redact_text
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
-from obdoctor.rules.services.destination import MOUNT_NEEDS, DestinationProblem, diagnose, is_destination_code
+from obdoctor.rules.services import nfs_mounts
+from obdoctor.rules.services.destination import (MOUNT_NEEDS, DestinationProblem, check_mounts, diagnose,
+                                                  is_destination_code, remount_steps)
 
 _JOB_COLUMNS = ("tenant_id", "job_id", "type", "status", "result", "start", "end", "task_count", "success_task_count", "comment")
 _TASK_COLUMNS = ("tenant_id", "job_id", "task_id", "task_type", "id", "status", "result", "finish_ls_count",
@@ -177,7 +184,34 @@ class BackupClean(Rule):
             return chain.finding(e.cause, e.verdict, f"Backup clean job {job.job_id} of tenant {job.tenant_id} is stuck: "
                                  f"{e.summary}.", code=code, tenant_id=job.tenant_id, job_id=job.job_id,
                                  time=job.start, extra_steps=e.next_steps)
+        mounted = self._mount_cause(ctx, chain, job, open_tasks, minutes, code)
+        if mounted:
+            return mounted
         return chain.finding(CLEAN_STUCK, Verdict.CONFIRMED if lines else Verdict.LIKELY,
                              f"Backup clean job {job.job_id} of tenant {job.tenant_id} has been {job.status} for "
                              f"{minutes / 60:.1f} hours" + (f"; the root service keeps logging {code_text(code)}" if code else "") + ".",
                              code=code, tenant_id=job.tenant_id, job_id=job.job_id, time=job.start)
+
+    def _mount_cause(self, ctx: RuleContext, chain: Chain, job: DeleteJob, open_tasks: list[DeleteTask],
+                     minutes: float, code: int | None) -> Finding | None:
+        """A stuck clean on a ``file://`` destination that some server mounts against OceanBase's
+        NFS requirements (NFS 3, soft, no lookupcache=positive) or not at all: that mount is the
+        likely cause (the 51cto 807526 field case: a clean DOING for days on NFS 3, -4018 logged).
+        None when the mounts are fine, unread, or the destination is not ``file://``."""
+        path = next((t.path for t in open_tasks if t.path), None)
+        mounts = check_mounts(ctx, chain, path, job.tenant_id, tuple(chain.servers))
+        if mounts is None or not any(s.is_nfs for s in mounts.read):
+            return None
+        astray = [*mounts.not_nfs(), *mounts.other_share()]
+        wrong = astray or [s for s in mounts.read if s.problems]
+        if not wrong:
+            return None
+        cause = NFS_NOT_MOUNTED_EVERYWHERE if astray else NFS_MOUNT_NOT_AS_REQUIRED
+        chain.servers = [s.server for s in wrong]
+        told = "; ".join(nfs_mounts.describe(s, mounts.share) for s in wrong)
+        logged = f"; the root service keeps logging {code_text(code)}" if code else ""
+        return chain.finding(cause, Verdict.LIKELY,
+                             f"Backup clean job {job.job_id} of tenant {job.tenant_id} has been {job.status} for "
+                             f"{minutes / 60:.1f} hours on {redact_text(path or '')}{logged}; {told}.",
+                             code=code, tenant_id=job.tenant_id, job_id=job.job_id, time=job.start,
+                             extra_steps=remount_steps(mounts))

@@ -19,8 +19,9 @@ Looks at, in the runbook's order:
 Concludes the cause a code family names (``checkpoint_not_advancing``, ``server_not_alive``,
 ``result_not_reported``, the destination causes...), or ``error_code`` with what OceanBase's
 documentation says about the code: confirmed when a line on the executing server shows the code,
-likely when only the views do; ``backup_failed_unknown`` when no code is anywhere. A later job
-that completed is said as an observation.
+likely when only the views do (unknown for a code that names no cause, -4016 and the like:
+``backup_facts.toml`` ``[uninformative_codes]``); ``backup_failed_unknown`` when no code is
+anywhere. A later job that completed is said as an observation.
 
 Cannot tell: the failing line when the executing server's log was not collected or has rotated
 away (the view's code is then only likely); the server when the COMMENT names no address, the

@@ -7,11 +7,13 @@ code family that knows the code (``rules/codes/``) or falls back to the error ca
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from obdoctor.catalog.data_files import data_toml
 from obdoctor.catalog.cause_ids import BACKUP_FAILED_UNKNOWN, ERROR_CODE, STUCK, CauseId
 from obdoctor.findings import Verdict
 from obdoctor.logs import LogRecord
@@ -93,8 +95,18 @@ def explain(ctx: RuleContext, chain: Chain, failure: FailurePoint) -> Explanatio
             searched = "; ".join(failure.searched) or "no trace to follow"
             return Explanation(STUCK, Verdict.UNKNOWN, f"its logs could not be searched ({searched})")
         return Explanation(BACKUP_FAILED_UNKNOWN, Verdict.UNKNOWN, "no error code anywhere in the evidence")
+    if failure.code in uninformative_codes() and not failure.proof:
+        return Explanation(ERROR_CODE, Verdict.UNKNOWN, "that code names no cause (it says only that something "
+                           "unexpected happened): the executing server's line with it tells what")
     verdict = Verdict.CONFIRMED if failure.proof else Verdict.LIKELY
     return _documented(Explanation(ERROR_CODE, verdict, ""), failure.code)
+
+
+@functools.cache
+def uninformative_codes() -> frozenset[int]:
+    """Codes that say only "something unexpected happened" (``backup_facts.toml``
+    ``[uninformative_codes]``): a failure carrying one of them alone is undecided, not a cause."""
+    return frozenset(data_toml("backup_facts.toml")["uninformative_codes"]["codes"])
 
 
 def _documented(explanation: Explanation, code: int) -> Explanation:

@@ -20,6 +20,7 @@ from obdoctor.findings import Verdict
 from obdoctor.logs import LogRecord
 from obdoctor.rules.base import Chain, RuleContext, fmt_time
 from obdoctor.rules.services.destination import DestinationProblem, diagnose, is_destination_code
+from obdoctor.rules.services.failure import uninformative_codes
 
 
 NO_ENOUGH_LOG = -4018
@@ -185,6 +186,8 @@ def explain_code(ctx: RuleContext, chain: Chain, code: int | None, *, tenant_id:
     tail = ("documented cause: " + " ".join(doc.cause).rstrip(".")) if doc and doc.cause else ""
     steps = [f"Documented solution: {s}" for s in doc.solution] if doc else []
     verdict = Verdict.CONFIRMED if proof else (Verdict.LIKELY if code else Verdict.UNKNOWN)
+    if code in uninformative_codes() and not proof:  # "something unexpected happened": no cause without its line
+        verdict, tail = Verdict.UNKNOWN, "that code names no cause: the line with it on the server tells what"
     return generic, verdict, tail, steps
 
 
