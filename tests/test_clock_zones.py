@@ -111,7 +111,8 @@ def test_a_window_at_the_edge_of_the_calendar_is_moved_without_overflow() -> Non
     _, shift, _ = from_zones(_info(time_zone="+08:00", system_time_zone="UTC", utc_offset=8 * H), "said")
     moved = searching(LogQuery((), since=datetime.min, until=datetime.max), shift)
     assert moved.since == datetime.min and moved.until == datetime.max
-    assert shift.to_views(datetime.min) == datetime.min + 8 * H and shift.to_views(datetime.max) == datetime.max
+    assert shift.to_views(datetime.min) == datetime.min and shift.to_logs(datetime.min + H) == datetime.min
+    assert shift.to_views(datetime.max - H) == datetime.max
     _, behind, _ = from_zones(_info(time_zone="-05:45", system_time_zone="+08:00", utc_offset=-(5 * H + 45 * H / 60)), "said")
     moved = searching(LogQuery((), since=datetime.min, until=datetime.max), behind)
     assert moved.since == datetime.min and moved.until == datetime.max

@@ -39,34 +39,78 @@ MAX_ANCHOR_TRACES = 16
 # -- zones ----------------------------------------------------------------------------------------
 
 
-def parse_offset(text: object, at: datetime | None = None) -> timedelta | None:
-    """A zone as MySQL/OceanBase or a manifest write it, as its offset from UTC.
+AMBIGUOUS_ZONES = {"CST": "China, US Central or Cuba", "IST": "India, Ireland or Israel",
+                   "BST": "British summer or Bangladesh", "EST": "US Eastern or Australian Eastern",
+                   "AST": "Atlantic or Arabia", "PST": "US Pacific or Philippine"}
+"""Abbreviations an OS prints for ``@@system_time_zone`` that name several zones: never resolved."""
 
-    ``+08:00``, ``-05:30``, ``+0800``, ``UTC``, ``Z``, ``Asia/Shanghai`` (the offset at ``at``,
-    DST included). None for ``SYSTEM`` (the server's OS zone: ask ``@@system_time_zone``),
-    an ambiguous abbreviation (``CST`` is China, US Central or Cuba) and anything unknown.
-    """
+
+def zone_of(text: object) -> tzinfo | None:
+    """A zone as MySQL/OceanBase or a manifest write it: ``+08:00``, ``-05:30``, ``+0800``, ``UTC``,
+    ``Z`` (fixed offsets), ``Asia/Shanghai`` (a named zone, DST included). None for ``SYSTEM``
+    (the server's OS zone: ask ``@@system_time_zone``), an abbreviation (``CST`` is China, US
+    Central or Cuba) and anything unknown."""
     if text is None:
         return None
     name = str(text).strip()
     if not name or name.upper() == "SYSTEM":
         return None
     if name.upper() in _UTC_NAMES:
-        return timedelta(0)
+        return timezone.utc
     m = _OFFSET.match(name)
     if m:
         sign = -1 if m.group(1) == "-" else 1
         value = timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)) * sign
-        return value if abs(value) <= MAX_OFFSET else None
+        return timezone(value) if abs(value) <= MAX_OFFSET else None
     if "/" not in name:
         return None  # an abbreviation: not a zone anyone can resolve for sure
     try:
         from zoneinfo import ZoneInfo
 
-        zone = ZoneInfo(name)
+        return ZoneInfo(name)
     except (ValueError, KeyError, OSError, ImportError):  # ZoneInfoNotFoundError is a KeyError
         return None
-    return (at or datetime.now()).replace(tzinfo=zone).utcoffset()
+
+
+def offset_at(zone: tzinfo, at: datetime | None = None) -> timedelta | None:
+    """``zone``'s offset from UTC in force at ``at``: an instant when ``at`` has an offset (a
+    ``collected_at`` written with one), else a wall time on ``zone`` (the first of a repeated
+    hour); now when None."""
+    try:
+        if at is None or at.tzinfo is not None:
+            return (at or datetime.now(timezone.utc)).astimezone(zone).utcoffset()
+        return at.replace(tzinfo=zone).utcoffset()
+    except (OverflowError, ValueError):
+        return None
+
+
+def parse_offset(text: object, at: datetime | None = None) -> timedelta | None:
+    """:func:`zone_of` as its offset from UTC at ``at`` (:func:`offset_at`)."""
+    zone = zone_of(text)
+    return offset_at(zone, at) if zone is not None else None
+
+
+def _is_fixed(zone: tzinfo) -> bool:
+    return isinstance(zone, timezone)
+
+
+def system_offset(system_time_zone: str | None, collected: datetime | None) -> tuple[timedelta | None, str | None]:
+    """The views' offset when the session zone is ``SYSTEM`` (views on the OS zone), and a note
+    when it is not the OS zone's own: taken from ``collected_at``'s offset, or not known (UTC is
+    then used for epoch columns, and said)."""
+    zone = zone_of(system_time_zone)
+    if zone is not None:
+        return offset_at(zone, collected), None
+    what = f"{system_time_zone!r}" if system_time_zone else "not said"
+    why = (f" (an abbreviation: {AMBIGUOUS_ZONES[system_time_zone.upper()]})"
+           if system_time_zone and system_time_zone.upper() in AMBIGUOUS_ZONES else "")
+    if collected is not None and collected.tzinfo is not None:
+        offset = collected.utcoffset()
+        return offset, (f"views are on SYSTEM (the servers' zone) and the servers' zone is {what}{why}: "
+                        f"collected_at's offset {format_offset(offset)} is taken to be the views'")
+    return None, (f"views are on SYSTEM (the servers' zone) and the servers' zone is {what}{why}, not resolved: "
+                  "epoch-microsecond columns (start_ts, generate_ts) are shown in UTC and may be off by the "
+                  "servers' offset; view and log times are on the servers' clock")
 
 
 def format_offset(offset: timedelta) -> str:
@@ -88,10 +132,22 @@ def format_shift(shift: timedelta) -> str:
 _ZONE: contextvars.ContextVar[tzinfo] = contextvars.ContextVar("obdoctor_cluster_zone", default=timezone.utc)
 
 
-def use_cluster_zone(offset: timedelta | None) -> None:
-    """Set the zone epoch columns are converted in (the cluster's session zone; UTC when unknown,
-    never the analyst's own zone: the same bundle reads the same everywhere)."""
-    _ZONE.set(timezone(offset) if offset is not None else timezone.utc)
+def use_cluster_zone(zone: tzinfo | timedelta | None) -> None:
+    """Set the zone epoch columns are converted in (the cluster's session zone, a named one keeps
+    its DST; UTC when unknown, never the analyst's own zone: the same bundle reads the same everywhere)."""
+    if isinstance(zone, timedelta):
+        zone = timezone(zone)
+    _ZONE.set(zone if zone is not None else timezone.utc)
+
+
+def views_zone(info) -> tzinfo | None:
+    """The views' zone of a ``SourceInfo``: the session zone as named (``SYSTEM``: the OS zone),
+    else its offset at collection; None when unknown."""
+    name = info.system_time_zone if (info.time_zone or "").upper() == "SYSTEM" else info.time_zone
+    zone = zone_of(name)
+    if zone is not None and not _is_fixed(zone):
+        return zone
+    return timezone(info.utc_offset) if info.utc_offset is not None else zone
 
 
 def cluster_zone() -> tzinfo:
@@ -113,12 +169,29 @@ class ClockShift:
     shift: timedelta
     how: str
     """The sentence for the report: by how much, which way, and what says so."""
+    views_zone: tzinfo | None = None
+    logs_zone: tzinfo | None = None
+    """Both set when a side is a named zone with DST: each time is then moved by the offsets in
+    force at that time, not by ``shift`` (the difference at collection)."""
 
     def to_logs(self, when: datetime | None) -> datetime | None:
-        return when - self.shift if when is not None else None
+        return _move(when, self.views_zone, self.logs_zone, -self.shift)
 
     def to_views(self, when: datetime | None) -> datetime | None:
-        return when + self.shift if when is not None else None
+        return _move(when, self.logs_zone, self.views_zone, self.shift)
+
+
+def _move(when: datetime | None, source: tzinfo | None, target: tzinfo | None, shift: timedelta) -> datetime | None:
+    """``when`` from one wall clock to the other. The calendar's edges are open ends (``--since
+    0001-01-01`` resolves to ``datetime.min``) and stay there; a time moved past an edge stops at it."""
+    if when is None or when in (datetime.min, datetime.max):
+        return when
+    try:
+        if source is not None and target is not None:
+            return when.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
+        return when + shift
+    except (OverflowError, ValueError):
+        return datetime.min if when.year < 5000 else datetime.max
 
 
 def between_zones(view_offset: timedelta, log_offset: timedelta, view_zone: str, log_zone: str,
@@ -134,15 +207,37 @@ def between_zones(view_offset: timedelta, log_offset: timedelta, view_zone: str,
 
 def from_zones(info, said_by: str) -> tuple[bool, ClockShift | None, str | None]:
     """(decided, shift, note) from a ``SourceInfo``'s zones. Decided when the session zone is
-    ``SYSTEM`` (views and logs on the OS zone: one clock) or both zones resolve to offsets."""
+    ``SYSTEM`` (views and logs on the OS zone: one clock) or both zones resolve. When either is a
+    named zone whose offset changes (DST), the shift follows it: zones equal at collection may be
+    an hour apart in the other season."""
     if (info.time_zone or "").upper() == "SYSTEM":
         return True, None, None
-    logs = parse_offset(info.system_time_zone, info.collected_at)
+    logs = zone_of(info.system_time_zone)
     if info.utc_offset is None or logs is None:
         return False, None, None
-    shift = between_zones(info.utc_offset, logs, info.time_zone or format_offset(info.utc_offset),
-                          info.system_time_zone or "?", said_by)
-    return True, shift, shift.how if shift else None
+    views = zone_of(info.time_zone)
+    if views is None or _is_fixed(views):
+        views = timezone(info.utc_offset)  # what the server (or the manifest) says the session is on
+    view_name, log_name = info.time_zone or format_offset(info.utc_offset), info.system_time_zone or "?"
+    if _is_fixed(views) and _is_fixed(logs):
+        shift = between_zones(info.utc_offset, logs.utcoffset(None), view_name, log_name, said_by)
+        return True, shift, shift.how if shift else None
+    if str(views) == str(logs):
+        return True, None, None  # the same named zone on both sides
+    collected = info.collected_at or datetime.now(timezone.utc).astimezone(views).replace(tzinfo=None)
+    at = collected.replace(tzinfo=views)
+    year = collected.year
+    shifts = {offset_at(views, moment) - offset_at(logs, moment)
+              for moment in (at, datetime(year, 1, 15, tzinfo=timezone.utc), datetime(year, 7, 15, tzinfo=timezone.utc))}
+    if shifts == {timedelta(0)}:
+        return True, None, None
+    now = offset_at(views, at) - offset_at(logs, at)
+    follows = (f"the offset between the servers' zone {log_name} and the views' {view_name} changes with daylight "
+               "saving time: each time is moved by the offsets in force then")
+    base = between_zones(now, timedelta(0), view_name, log_name, said_by)
+    how = (f"{base.how}; {follows}" if base else
+           f"log times are on the views' clock at collection ({said_by}), but {follows}")
+    return True, ClockShift(now, how, views, logs), how
 
 
 def searching(query: LogQuery, shift: ClockShift | None) -> LogQuery:
