@@ -181,3 +181,26 @@ def test_system_with_an_ambiguous_abbreviation_resolved_by_collected_at(tmp_path
         info = b.info()
     assert info.utc_offset == 8 * H and info.collected_at == datetime(2023, 9, 26, 15)
     assert any("'CST'" in n and "+08:00" in n and "collected_at" in n for n in info.notes), info.notes
+
+
+# -- servers on different zones --------------------------------------------------------------------
+
+def test_servers_on_different_zones_each_get_their_own_shift(tmp_path: Path) -> None:
+    """127.0.0.2 (rootservice) logs on +08:00 like the views, 127.0.0.3 (the failing observer) on
+    UTC: the event's trace votes for one clock on .2, the job's trace for 8 h on .3. One shift for
+    every server would miss the proving lines on one of them."""
+    bundle = _bundle(tmp_path, 'collected_at = 2023-09-26T15:00:00\ntime_zone = "+08:00"\n')
+    rs = bundle / "logs" / "127.0.0.2" / "rootservice.log"
+    rs.write_text(re.sub(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})\]",
+                         lambda m: f"[{datetime.fromisoformat(m[1]) + 8 * H:%Y-%m-%d %H:%M:%S.%f}]",
+                         rs.read_text(), flags=re.M))
+    verdicts, notes = _verdicts(bundle)
+    assert verdicts == [("dest_permission_denied", "confirmed")], notes
+    with Bundle(bundle) as b:
+        found = b.search_logs(LogQuery((), kinds=("observer", "rootservice"), any_of=(TRACE[:-3],),
+                                       since=datetime(2023, 9, 26, 14, 30), until=datetime(2023, 9, 26, 14, 40)))
+        notes = b.info().notes + b.notes
+    assert {r.server for r in found.records} == {"127.0.0.2", "127.0.0.3"}
+    assert all(r.ts.hour == 14 for r in found.records)  # every line on the views' clock
+    said = " ".join(notes)
+    assert "127.0.0.3" in said and "8 h" in said, notes
