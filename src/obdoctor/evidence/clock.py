@@ -173,6 +173,16 @@ class ClockShift:
     logs_zone: tzinfo | None = None
     """Both set when a side is a named zone with DST: each time is then moved by the offsets in
     force at that time, not by ``shift`` (the difference at collection)."""
+    servers: tuple[tuple[str, "ClockShift | None"], ...] = ()
+    """Servers whose logs are on another clock than this one (inferred per server: one at +08:00,
+    another at UTC), with their own shift (None: the views' clock)."""
+
+    def of(self, server: str | None) -> "ClockShift | None":
+        """The shift of ``server``'s lines: its own when it differs, else this one (None when zero)."""
+        for name, shift in self.servers:
+            if name == server:
+                return shift
+        return self if self.shift or self.views_zone is not None else None
 
     def to_logs(self, when: datetime | None) -> datetime | None:
         return _move(when, self.views_zone, self.logs_zone, -self.shift)
@@ -238,6 +248,32 @@ def from_zones(info, said_by: str) -> tuple[bool, ClockShift | None, str | None]
     how = (f"{base.how}; {follows}" if base else
            f"log times are on the views' clock at collection ({said_by}), but {follows}")
     return True, ClockShift(now, how, views, logs), how
+
+
+def search_on_views(query: LogQuery, shift: ClockShift | None, servers: Iterable[str],
+                    search: Callable[[LogQuery], LogSearchResult]) -> LogSearchResult:
+    """``search`` (on the servers' clocks) asked ``query`` (on the views'): the window moved per
+    group of servers sharing a clock, the lines brought back and merged in time order."""
+    if shift is None or not shift.servers:
+        return back_on_views(search(searching(query, shift)), query, shift)
+    groups: dict[int, tuple[ClockShift | None, list[str]]] = {}
+    for server in query.servers or tuple(servers):
+        own = shift.of(server)
+        groups.setdefault(id(own), (own, []))[1].append(server)
+    merged = LogSearchResult(query)
+    windows = []
+    for own, names in groups.values():
+        asked = replace(query, servers=tuple(names))
+        part = back_on_views(search(searching(asked, own)), asked, own)
+        merged.records.extend(part.records)
+        merged.total_matches += part.total_matches
+        merged.files_searched.extend(part.files_searched)
+        merged.unchecked.extend(part.unchecked)
+        windows.append(f"{', '.join(names)}: {part.window}" if len(groups) > 1 else part.window)
+    merged.records.sort(key=lambda r: (r.ts is None, r.ts or datetime.min))
+    del merged.records[query.limit:]
+    merged.window = "; ".join(windows)
+    return merged
 
 
 def searching(query: LogQuery, shift: ClockShift | None) -> LogQuery:
@@ -370,15 +406,57 @@ def infer(anchors: list[Anchor], records: Iterable[LogRecord]) -> tuple[ClockShi
             votes.setdefault(best[1], []).append((best[0], anchor, best[2]))
     if not votes:
         return None, None
-    shift, backing = max(votes.items(), key=lambda kv: (len(kv[1]), -min(r for r, _, _ in kv[1])))
+    shift, backing = max(votes.items(), key=_strongest)
+    others = sum(len(v) for k, v in votes.items() if k != shift)
+    per_server = _per_server(votes)
+    if len(set(per_server.values())) > 1:  # servers on different clocks: each its own
+        mine = {server: _inferred(s, votes[s], server) for server, s in sorted(per_server.items())}
+        how = ("log times are not on one clock across servers (inferred per server from trace ids): "
+               + "; ".join(f"{server}: {c.how if c else _same_clock(votes[per_server[server]], server)}"
+                           for server, c in mine.items())
+               + f"; a server without such a trace is taken to be like {_say(shift)}")
+        root = ClockShift(shift, how, servers=tuple(mine.items()))
+        return root, how
     if not shift:
         return None, None
-    _, anchor, record = min(backing, key=lambda b: b[0])
-    others = sum(len(v) for k, v in votes.items() if k != shift)
+    found = _inferred(shift, backing, None, others)
+    return found, found.how
+
+
+def _strongest(item: tuple[timedelta, list]) -> tuple[int, timedelta]:
+    """The shift most anchors agree on; between equals, the one with the closest match."""
+    return len(item[1]), -min(r for r, _, _ in item[1])
+
+
+def _per_server(votes: dict[timedelta, list]) -> dict[str, timedelta]:
+    """Each server's own winning shift, from the anchors whose line was on it."""
+    mine: dict[str, dict[timedelta, list]] = {}
+    for shift, backing in votes.items():
+        for vote in backing:
+            if vote[2].server:
+                mine.setdefault(vote[2].server, {}).setdefault(shift, []).append(vote)
+    return {server: max(theirs.items(), key=_strongest)[0] for server, theirs in mine.items()}
+
+
+def _say(shift: timedelta) -> str:
+    return "the views' clock" if not shift else f"{format_shift(shift)} {'behind' if shift > timedelta(0) else 'ahead of'} the views'"
+
+
+def _same_clock(backing: list, server: str) -> str:
+    _, anchor, record = min((b for b in backing if b[2].server == server), key=lambda b: b[0])
+    return (f"on the views' clock (trace {anchor.trace} is in {anchor.where} at {anchor.at:%Y-%m-%d %H:%M:%S.%f} "
+            f"and in {record.where()} at {record.ts:%Y-%m-%d %H:%M:%S.%f})")
+
+
+def _inferred(shift: timedelta, backing: list, server: str | None, others: int = 0) -> ClockShift | None:
+    """The shift ``backing`` votes for (on ``server``'s lines only when given), with its sentence."""
+    if not shift:
+        return None
+    mine = [b for b in backing if server is None or b[2].server == server]
+    _, anchor, record = min(mine, key=lambda b: b[0])
     dissent = f"; {others} other anchor(s) disagree" if others else ""
-    where = record.where()
-    how = (f"log times are {format_shift(shift)} {'behind' if shift > timedelta(0) else 'ahead of'} the views' "
+    how = (f"log times are {_say(shift)} "
            f"(inferred: trace {anchor.trace} is in {anchor.where} at {anchor.at:%Y-%m-%d %H:%M:%S.%f} and in "
-           f"{where} at {record.ts:%Y-%m-%d %H:%M:%S.%f}; {len(backing)} anchor(s) agree{dissent}); log search "
+           f"{record.where()} at {record.ts:%Y-%m-%d %H:%M:%S.%f}; {len(mine)} anchor(s) agree{dissent}); log search "
            f"windows are moved by {format_shift(shift)} and log lines are shown on the views' clock")
-    return ClockShift(shift, how), how
+    return ClockShift(shift, how)

@@ -22,8 +22,7 @@ from obdoctor.addresses import server_ip
 from obdoctor.evidence.kinds import MOUNTS_SOURCE
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
 from obdoctor.evidence.clock import (
-    ClockShift, anchor_views, back_on_views, format_offset, from_zones, infer_from, parse_offset, searching,
-    system_offset,
+    ClockShift, anchor_views, format_offset, from_zones, infer_from, parse_offset, search_on_views, system_offset,
 )
 from obdoctor.catalog.versions import is_3x_view, scope_headline, scope_note
 from obdoctor.logs import LogFile, Patterns, Records, SearchReport, discover, overlaps, parse_line, search_files
@@ -572,7 +571,7 @@ class Bundle:
     def search_logs(self, query: LogQuery) -> LogSearchResult:
         """On the servers' clock: the window moved there, the lines brought back (evidence.clock)."""
         shift = self.clock() if self._logs is not None else None
-        return back_on_views(self._search_logs(searching(query, shift)), query, shift)
+        return search_on_views(query, shift, self.info().servers, self._search_logs)
 
     def _search_logs(self, query: LogQuery) -> LogSearchResult:
         result = LogSearchResult(query)
