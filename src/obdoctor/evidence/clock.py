@@ -159,6 +159,31 @@ def from_epoch_us(value: int) -> datetime:
     return datetime.fromtimestamp(value / 1_000_000, tz=cluster_zone()).replace(tzinfo=None)
 
 
+SKEW_SLACK = timedelta(minutes=5)
+"""How far a row may be after the evidence's "now" and still be taken as 'just now': two servers'
+clocks differ a little (NTP keeps OceanBase servers within a few hundred milliseconds)."""
+
+
+def elapsed(now: datetime | None, when: datetime | None) -> timedelta | None:
+    """How long before ``now`` (the evidence's: ``collected_at``, the server's NOW()) ``when`` was.
+    None when either is unknown or ``when`` is after ``now`` by more than ``SKEW_SLACK``: the
+    clocks disagree and no age can be told (a negative age is no age)."""
+    if now is None or when is None:
+        return None
+    gap = now - when
+    if gap < -SKEW_SLACK:
+        return None
+    return max(gap, timedelta(0))
+
+
+def after_now(now: datetime | None, when: datetime | None) -> str:
+    """The words for a time :func:`elapsed` cannot age: '' when it can."""
+    if now is None or when is None or elapsed(now, when) is not None:
+        return ""
+    return (f" (after the collection time {now:%Y-%m-%d %H:%M:%S}: the cluster's clock is behind this row, "
+            "how long it has lasted cannot be told)")
+
+
 # -- the shift ------------------------------------------------------------------------------------
 
 
