@@ -204,3 +204,35 @@ def test_servers_on_different_zones_each_get_their_own_shift(tmp_path: Path) -> 
     assert all(r.ts.hour == 14 for r in found.records)  # every line on the views' clock
     said = " ".join(notes)
     assert "127.0.0.3" in said and "8 h" in said, notes
+
+
+# -- epoch and SCN columns on the views' clock -----------------------------------------------------
+
+def test_epoch_columns_follow_the_views_named_zone_across_dst() -> None:
+    """Views on Europe/Berlin, collected in winter (+01:00): a summer ``start_ts`` is on +02:00,
+    as the view's own text columns are."""
+    from obdoctor.evidence.clock import from_epoch_us, use_cluster_zone, views_zone
+
+    summer = int(datetime(2023, 7, 1, 10, tzinfo=timezone.utc).timestamp() * 1_000_000)
+    try:
+        use_cluster_zone(views_zone(_info(time_zone="Europe/Berlin", utc_offset=H, collected_at=datetime(2023, 12, 1))))
+        assert from_epoch_us(summer) == datetime(2023, 7, 1, 12)
+        use_cluster_zone(views_zone(_info(time_zone="SYSTEM", system_time_zone="Asia/Kolkata")))
+        assert from_epoch_us(summer) == datetime(2023, 7, 1, 15, 30)
+    finally:
+        use_cluster_zone(None)
+
+
+def test_a_restore_point_given_as_an_scn_is_compared_on_the_views_clock() -> None:
+    """UNTIL SCN (ns since the epoch, UTC) against a window end known only by its ``*_DISPLAY``
+    time (the session's +08:00): 02:00 UTC is 10:00 on the views, after a window ending at 09:30."""
+    from obdoctor.evidence.clock import use_cluster_zone
+    from obdoctor.rules.services.restore import Point
+
+    scn = int(datetime(2024, 1, 1, 2, tzinfo=timezone.utc).timestamp()) * 1_000_000_000
+    point, end = Point(scn, None, "UNTIL"), Point(None, datetime(2024, 1, 1, 9, 30), "archive checkpoint")
+    try:
+        use_cluster_zone(8 * H)
+        assert end.before(point) is True and point.before(end) is False
+    finally:
+        use_cluster_zone(None)
