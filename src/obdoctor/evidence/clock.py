@@ -184,6 +184,20 @@ def after_now(now: datetime | None, when: datetime | None) -> str:
             "how long it has lasted cannot be told)")
 
 
+def from_scn(scn: int | None) -> datetime | None:
+    """A 4.x SCN (ns since the epoch) on the cluster's wall clock, to compare with ``*_SCN_DISPLAY``
+    and other view times (the report's "UTC" texts use ``records.scn_time``); None if no SCN."""
+    from obdoctor.evidence.records.cells import scn_time  # records.cells imports this module
+
+    utc = scn_time(scn)
+    if utc is None:
+        return None
+    try:
+        return utc.replace(tzinfo=timezone.utc).astimezone(cluster_zone()).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        return utc
+
+
 # -- the shift ------------------------------------------------------------------------------------
 
 
