@@ -236,3 +236,17 @@ def test_a_restore_point_given_as_an_scn_is_compared_on_the_views_clock() -> Non
         assert end.before(point) is True and point.before(end) is False
     finally:
         use_cluster_zone(None)
+
+
+def test_a_window_across_the_servers_repeated_hour_covers_both_passes() -> None:
+    """Views on +08:00, servers on Europe/Berlin: 08:00 .. 09:00 on 2023-10-29 is 02:00 CEST ..
+    02:00 CET on the servers, the same digits. A window of zero length on their clock would drop
+    every line of the hour (02:30 first pass is 08:30 on the views)."""
+    _, shift, _ = from_zones(_info(time_zone="+08:00", system_time_zone="Europe/Berlin", utc_offset=8 * H,
+                                   collected_at=datetime(2023, 10, 29, 12)), "said")
+    moved = searching(LogQuery((), since=datetime(2023, 10, 29, 8), until=datetime(2023, 10, 29, 9)), shift)
+    assert moved.since <= datetime(2023, 10, 29, 2, 30) <= moved.until
+    assert moved.until - moved.since <= 2 * H  # covering, not unbounded
+    assert shift.to_views(datetime(2023, 10, 29, 2, 30)) == datetime(2023, 10, 29, 8, 30)  # first pass taken
+    spring = searching(LogQuery((), since=datetime(2023, 3, 26, 8), until=datetime(2023, 3, 26, 10)), shift)
+    assert (spring.since, spring.until) == (datetime(2023, 3, 26, 1), datetime(2023, 3, 26, 4))  # 02:00-03:00 never was
