@@ -316,10 +316,30 @@ def search_on_views(query: LogQuery, shift: ClockShift | None, servers: Iterable
 
 
 def searching(query: LogQuery, shift: ClockShift | None) -> LogQuery:
-    """The query on the servers' clock."""
+    """The query on the servers' clock. When their clock goes back inside the window (DST ends:
+    08:00 .. 09:00 on +08:00 is 02:00 CEST .. 02:00 CET in Berlin), the window is widened to
+    every wall time the hour shows, both passes of the repeated hour."""
     if shift is None or (query.since is None and query.until is None):
         return query
-    return replace(query, since=shift.to_logs(query.since), until=shift.to_logs(query.until))
+    since, until = shift.to_logs(query.since), shift.to_logs(query.until)
+    lasted = _lasted(query.since, query.until, shift.views_zone)
+    if shift.logs_zone is not None and lasted is not None and since is not None and until is not None \
+            and until - since != lasted and datetime.min < since and until < datetime.max:
+        try:
+            since, until = min(since, until - lasted), max(until, since + lasted)
+        except OverflowError:
+            pass
+    return replace(query, since=since.replace(fold=0) if since else since, until=until.replace(fold=0) if until else until)
+
+
+def _lasted(since: datetime | None, until: datetime | None, zone: tzinfo | None) -> timedelta | None:
+    """The real time from ``since`` to ``until`` (wall times on ``zone``), None when not both known."""
+    if since is None or until is None or zone is None or datetime.min in (since, until) or datetime.max in (since, until):
+        return None
+    try:
+        return until.replace(tzinfo=zone).astimezone(timezone.utc) - since.replace(tzinfo=zone).astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
 
 
 def back_on_views(result: LogSearchResult, asked: LogQuery, shift: ClockShift | None) -> LogSearchResult:
