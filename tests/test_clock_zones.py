@@ -250,3 +250,14 @@ def test_a_window_across_the_servers_repeated_hour_covers_both_passes() -> None:
     assert shift.to_views(datetime(2023, 10, 29, 2, 30)) == datetime(2023, 10, 29, 8, 30)  # first pass taken
     spring = searching(LogQuery((), since=datetime(2023, 3, 26, 8), until=datetime(2023, 3, 26, 10)), shift)
     assert (spring.since, spring.until) == (datetime(2023, 3, 26, 1), datetime(2023, 3, 26, 4))  # 02:00-03:00 never was
+
+
+@pytest.mark.parametrize("value", ["2023-09-26", "15:00:00", "1695740400", '"yesterday"'])
+def test_a_collection_time_that_is_no_moment_is_said(tmp_path: Path, value: str) -> None:
+    """TOML reads ``2023-09-26`` as a date and ``15:00:00`` as a time of day: neither is the
+    bundle's "now". Without it no age can be told; the report must say why, not drop it silently."""
+    bundle = _bundle(tmp_path, f'collected_at = {value}\ntime_zone = "+08:00"\n')
+    with Bundle(bundle) as b:
+        info = b.info()
+    assert info.collected_at is None
+    assert any("collected_at" in n for n in info.notes), info.notes
