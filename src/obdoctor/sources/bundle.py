@@ -344,6 +344,10 @@ class Bundle:
             except ValueError:
                 self.notes.append(f"manifest collected_at {collected!r} is not a date")
                 collected = None
+        if collected is not None and not isinstance(collected, datetime):  # a TOML date, time of day, number
+            self.notes.append(f"manifest collected_at {collected!s} is not a date and time: the bundle's 'now' "
+                              "is unknown, so no age is told")
+            collected = None
         time_zone = _zone_text(said.get("time_zone"))
         system_zone = _zone_text(said.get("system_time_zone"))
         at = collected if isinstance(collected, datetime) else None
