@@ -48,3 +48,20 @@ def test_now_a_day_before_the_evidence_gives_no_negative_age(example: str, tmp_p
     text = render(report)
     bad = [line for line in text.splitlines() if NEGATIVE.search(line)]
     assert not bad, bad
+
+
+def test_a_check_is_not_ok_from_an_age_measured_after_now(tmp_path: Path) -> None:
+    """``obdoctor check`` on archive-lagging (tenant 1002 archive 3 h behind: CRITICAL) with the
+    collection time a day before the checkpoint: the lag cannot be told, so the check is UNKNOWN,
+    not OK with 'checkpoint 0 seconds behind'."""
+    from obdoctor.check.runner import run_checks
+
+    bundle = tmp_path / "b"
+    shutil.copytree(ROOT / "examples" / "archive-lagging", bundle)
+    manifest = bundle / "manifest.toml"
+    manifest.write_text(manifest.read_text().replace("collected_at = 2024-07-01T15:00:00", "collected_at = 2024-06-30T15:00:00"))
+    with Bundle(bundle) as b:
+        report = run_checks(Evidence(b))
+    archive = {r.tenant_id: r for r in report.results if r.check == "log_archive"}
+    assert archive[1002].status.value == "unknown", archive[1002].summary
+    assert "after the collection time" in archive[1002].summary and "0 seconds" not in archive[1002].summary
