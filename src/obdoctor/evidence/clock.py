@@ -180,8 +180,8 @@ def after_now(now: datetime | None, when: datetime | None) -> str:
     """The words for a time :func:`elapsed` cannot age: '' when it can."""
     if now is None or when is None or elapsed(now, when) is not None:
         return ""
-    return (f" (after the collection time {now:%Y-%m-%d %H:%M:%S}: the cluster's clock is behind this row, "
-            "how long it has lasted cannot be told)")
+    return (f" (after the collection time {now:%Y-%m-%d %H:%M:%S}: the cluster's clock is behind this time, "
+            "no age can be told)")
 
 
 def from_scn(scn: int | None) -> datetime | None:
