@@ -65,3 +65,27 @@ def test_a_check_is_not_ok_from_an_age_measured_after_now(tmp_path: Path) -> Non
     archive = {r.tenant_id: r for r in report.results if r.check == "log_archive"}
     assert archive[1002].status.value == "unknown", archive[1002].summary
     assert "after the collection time" in archive[1002].summary and "0 seconds" not in archive[1002].summary
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_check_with_now_a_day_early_is_never_better_nor_a_crash(example: str, tmp_path: Path) -> None:
+    """The same move of "now" for ``obdoctor check``: no check fails on a missing age (it did:
+    TypeError comparing None), and none turns OK from WARNING or CRITICAL (a clean job started
+    'after now' was no longer stuck)."""
+    from obdoctor.check.runner import run_checks
+
+    bundle = tmp_path / example
+    shutil.copytree(ROOT / "examples" / example, bundle)
+    manifest = bundle / "manifest.toml"
+    text = manifest.read_text()
+    m = re.search(r"collected_at = (\S+)", text)
+    if not m:
+        pytest.skip("no collected_at")
+    with Bundle(bundle) as b:
+        before = {(r.check, r.tenant_id): r.status.value for r in run_checks(Evidence(b)).results}
+    manifest.write_text(text.replace(m[0], f"collected_at = {(datetime.fromisoformat(m[1]) - timedelta(days=1)).isoformat()}"))
+    with Bundle(bundle) as b:
+        after = run_checks(Evidence(b)).results
+    assert not [r.summary for r in after if "a bug in obdoctor" in r.summary]
+    assert not [(r.check, r.tenant_id, before[(r.check, r.tenant_id)], r.summary) for r in after
+                if r.status.value == "ok" and before.get((r.check, r.tenant_id)) in ("warning", "critical")]
