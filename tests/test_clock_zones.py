@@ -261,3 +261,23 @@ def test_a_collection_time_that_is_no_moment_is_said(tmp_path: Path, value: str)
         info = b.info()
     assert info.collected_at is None
     assert any("collected_at" in n for n in info.notes), info.notes
+
+
+ZONES = ["+08:00", "-05:45", "+05:30", "UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+         "America/St_Johns", "Asia/Kathmandu"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(ZONES), st.sampled_from(ZONES), st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 1, 1)),
+       st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=2)))
+def test_windows_move_and_come_back(views, logs, since, length) -> None:
+    """Any pair of zones: a window stays a window (since <= until) on the servers' clock and
+    holds at least as much real time; a time comes back to itself, within the hour DST repeats."""
+    info = _info(time_zone=views, system_time_zone=logs, utc_offset=parse_offset(views, since), collected_at=since)
+    decided, shift, _ = from_zones(info, "said")
+    assert decided
+    moved = searching(LogQuery((), since=since, until=since + length), shift)
+    assert moved.since <= moved.until
+    if shift is not None:
+        assert moved.until - moved.since >= length - 2 * H
+        assert abs(shift.to_views(shift.to_logs(since)) - since) <= H
