@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -32,8 +33,8 @@ def test_elapsed() -> None:
     assert elapsed(None, now) is None and elapsed(now, None) is None
 
 
-@pytest.mark.parametrize("example", EXAMPLES)
-def test_now_a_day_before_the_evidence_gives_no_negative_age(example: str, tmp_path: Path) -> None:
+def _copy(example: str, tmp_path: Path) -> tuple[Path, Callable[[], None]]:
+    """A copy of ``example`` and the call that moves its collection time a day back."""
     bundle = tmp_path / example
     shutil.copytree(ROOT / "examples" / example, bundle)
     manifest = bundle / "manifest.toml"
@@ -42,7 +43,13 @@ def test_now_a_day_before_the_evidence_gives_no_negative_age(example: str, tmp_p
     if not m:
         pytest.skip("no collected_at")
     earlier = datetime.fromisoformat(m[1]) - timedelta(days=1)
-    manifest.write_text(text.replace(m[0], f"collected_at = {earlier.isoformat()}"))
+    return bundle, lambda: manifest.write_text(text.replace(m[0], f"collected_at = {earlier.isoformat()}"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_now_a_day_before_the_evidence_gives_no_negative_age(example: str, tmp_path: Path) -> None:
+    bundle, move = _copy(example, tmp_path)
+    move()
     with Bundle(bundle) as b:
         report = diagnose(Evidence(b))
     text = render(report)
@@ -74,16 +81,10 @@ def test_every_check_with_now_a_day_early_is_never_better_nor_a_crash(example: s
     'after now' was no longer stuck)."""
     from obdoctor.check.runner import run_checks
 
-    bundle = tmp_path / example
-    shutil.copytree(ROOT / "examples" / example, bundle)
-    manifest = bundle / "manifest.toml"
-    text = manifest.read_text()
-    m = re.search(r"collected_at = (\S+)", text)
-    if not m:
-        pytest.skip("no collected_at")
+    bundle, move = _copy(example, tmp_path)
     with Bundle(bundle) as b:
         before = {(r.check, r.tenant_id): r.status.value for r in run_checks(Evidence(b)).results}
-    manifest.write_text(text.replace(m[0], f"collected_at = {(datetime.fromisoformat(m[1]) - timedelta(days=1)).isoformat()}"))
+    move()
     with Bundle(bundle) as b:
         after = run_checks(Evidence(b)).results
     assert not [r.summary for r in after if "a bug in obdoctor" in r.summary]
