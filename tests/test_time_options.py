@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from obdoctor.cli.main import parse_time, resolve_times
+from obdoctor.cli.main import parse_time, resolve_for, resolve_times
+from obdoctor.evidence.source import SourceInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 SKEWED = ROOT / "examples" / "clock-skew-utc-logs"
@@ -73,3 +75,28 @@ def test_logs_commands_take_every_form(run_cli, argv, since) -> None:
     result = run_cli(*argv, str(SKEWED), "--since", since)
     assert result.code in (0, 1, 2, 3)
     assert "internal error" not in result.err
+
+
+def test_a_relative_window_on_a_bundle_without_its_collection_time_is_refused(run_cli, tmp_path) -> None:
+    """``--since 2h`` is before the bundle's "now"; a bundle that does not say when it was collected
+    has none. This machine's clock (years later for an old bundle) made the window miss every row:
+    'No failed or stuck backup found', exit 0, on a bundle with a failed job."""
+    bundle = tmp_path / "b"
+    shutil.copytree(SKEWED, bundle)
+    manifest = bundle / "manifest.toml"
+    manifest.write_text("".join(line for line in manifest.read_text().splitlines(keepends=True)
+                                if not line.startswith("collected_at")))
+    result = run_cli("analyze", bundle, "--since", "2h", "--format", "json")
+    assert result.code == 2 and "collected_at" in result.err, (result.code, result.err)
+    absolute = run_cli("analyze", bundle, "--since", "2023-09-26 14:00", "--format", "json")
+    assert [(f["cause"], f["verdict"]) for f in absolute.json()["findings"]] == [("dest_permission_denied", "confirmed")]
+
+
+def test_a_time_with_an_offset_is_moved_on_the_views_named_zone_at_that_time() -> None:
+    """Views on Europe/Berlin, the bundle collected in winter (+01:00): a summer time given in UTC
+    is on +02:00, not on the offset at collection."""
+    info = SourceInfo(kind="bundle", location="b", collected_at=datetime(2023, 12, 1, 10), time_zone="Europe/Berlin",
+                      utc_offset=timedelta(hours=1))
+    args = argparse.Namespace(since=parse_time("2023-07-01T10:00:00Z"), until=parse_time("2023-12-01T09:00:00Z"))
+    assert resolve_for(args, info) is None
+    assert (args.since, args.until) == (datetime(2023, 7, 1, 12), datetime(2023, 12, 1, 10))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from obdoctor.evidence.clock import after_now
 from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog.statuses import FAILED, SUCCEEDED, TERMINAL
 from obdoctor.check.base import CheckContext, ago, settings
@@ -64,6 +65,10 @@ def check_last_backup(ctx: CheckContext, tenant_id: int) -> CheckResult:
         return CheckResult(CHECK, tenant_id, Status.CRITICAL, "no successful data backup in the job history" + failed_text,
                            None, threshold, "s", chain.steps, details)
     details.update(job_id=last.job_id, backup_set_id=last.backup_set_id, ended=last.end)
+    if age is None:  # the job ended after "now": the clocks disagree
+        return CheckResult(CHECK, tenant_id, Status.UNKNOWN, f"last successful backup (job {last.job_id}) ended "
+                           f"{fmt_time(_when(last))}{after_now(ctx.now, _when(last))}" + failed_text,
+                           None, threshold, "s", chain.steps, details)
     if age > threshold:
         status = Status.CRITICAL
     elif len(failed) >= settings()["last_backup"]["failed_attempts_warning"]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
+from obdoctor.evidence.clock import elapsed, from_scn
 from obdoctor.evidence.kinds import Kind
 from obdoctor.check.model import CheckOptions, CheckResult, Status
 from obdoctor.evidence import Evidence, Row
@@ -40,10 +41,10 @@ class CheckContext:
         return float(value) if value is not None else float(settings()["defaults"][name])
 
     def age(self, when: datetime | None) -> float | None:
-        """Seconds from ``when`` to now (never negative: clocks of two servers differ a little)."""
-        if when is None or self.now is None:
-            return None
-        return max((self.now - when).total_seconds(), 0.0)
+        """Seconds from ``when`` to now (clock.elapsed: a few minutes after now is 0, two servers'
+        clocks differ a little; further after now is None, no age: the clocks disagree)."""
+        lasted = elapsed(self.now, when)
+        return lasted.total_seconds() if lasted is not None else None
 
     # -- SCNs ---------------------------------------------------------------------------
     @cached_property
@@ -63,10 +64,10 @@ class CheckContext:
         """An SCN column as the cluster's local time: its ``_DISPLAY`` twin when the row has one."""
         if shown is not None:
             return shown
+        if self.offset is None:  # no *_DISPLAY beside its SCN: the cluster's zone when known, else UTC
+            return from_scn(scn)
         utc = scn_time(scn)
-        if utc is None:
-            return None
-        return utc + (self.offset or timedelta(0))
+        return utc + self.offset if utc is not None else None
 
     # -- raw columns typed records do not keep ------------------------------------------
     def raw(self, record) -> Row | None:

@@ -127,7 +127,10 @@ def diagnose_source(source, args, env: Environment) -> ExitCode:
     from obdoctor.evidence import Evidence
     from obdoctor.rules.base import RuleOptions
 
-    resolve_for(args, source.info())  # --since 2h / +08:00 on the source's clock
+    refused = resolve_for(args, source.info())  # --since 2h / +08:00 on the source's clock
+    if refused:
+        env.error(refused)
+        return ExitCode.USAGE
     options = RuleOptions(tenant_id=args.tenant, job_id=args.job, since=args.since, until=args.until,
                           all_jobs=args.all_jobs)
     report = diagnose(Evidence(source, since=args.since, until=args.until), options)

@@ -101,11 +101,24 @@ def resolve_times(args, now: datetime | None, zone: tzinfo | None) -> None:
             setattr(args, name, value)
 
 
-def resolve_for(args, info) -> None:
-    """:func:`resolve_times` on a source's clock (``SourceInfo``): its "now" and session zone
-    (UTC when unknown, as epoch columns are: never the analyst's zone)."""
-    zone = timezone(info.utc_offset) if info.utc_offset is not None else timezone.utc
-    resolve_times(args, info.collected_at, zone)
+def resolve_for(args, info) -> str | None:
+    """:func:`resolve_times` on a source's clock (``SourceInfo``): its "now" and session zone (a
+    named one at each time; UTC when unknown, as epoch columns are: never the analyst's zone).
+
+    A relative time needs the source's "now": a bundle that does not say when it was collected
+    has none, and this machine's clock may be years after it (the window would hold no row):
+    the reason is returned, a usage error. A live source whose NOW() was not read falls back on
+    this machine's clock, and says so in its notes."""
+    from obdoctor.evidence.clock import views_zone
+
+    relative = [n for n in ("since", "until") if isinstance(getattr(args, n, None), timedelta)]
+    if relative and info.collected_at is None:
+        if info.kind != "live":
+            return (f"--{relative[0]} relative to 'now': the bundle does not say when it was collected "
+                    "(manifest collected_at); give a time (YYYY-MM-DD HH:MM) instead")
+        info.notes.append(f"--{relative[0]} is taken before this machine's clock: the cluster's NOW() was not read")
+    resolve_times(args, info.collected_at, views_zone(info) or timezone.utc)
+    return None
 
 
 class Terminated(BaseException):

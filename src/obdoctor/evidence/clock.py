@@ -39,34 +39,78 @@ MAX_ANCHOR_TRACES = 16
 # -- zones ----------------------------------------------------------------------------------------
 
 
-def parse_offset(text: object, at: datetime | None = None) -> timedelta | None:
-    """A zone as MySQL/OceanBase or a manifest write it, as its offset from UTC.
+AMBIGUOUS_ZONES = {"CST": "China, US Central or Cuba", "IST": "India, Ireland or Israel",
+                   "BST": "British summer or Bangladesh", "EST": "US Eastern or Australian Eastern",
+                   "AST": "Atlantic or Arabia", "PST": "US Pacific or Philippine"}
+"""Abbreviations an OS prints for ``@@system_time_zone`` that name several zones: never resolved."""
 
-    ``+08:00``, ``-05:30``, ``+0800``, ``UTC``, ``Z``, ``Asia/Shanghai`` (the offset at ``at``,
-    DST included). None for ``SYSTEM`` (the server's OS zone: ask ``@@system_time_zone``),
-    an ambiguous abbreviation (``CST`` is China, US Central or Cuba) and anything unknown.
-    """
+
+def zone_of(text: object) -> tzinfo | None:
+    """A zone as MySQL/OceanBase or a manifest write it: ``+08:00``, ``-05:30``, ``+0800``, ``UTC``,
+    ``Z`` (fixed offsets), ``Asia/Shanghai`` (a named zone, DST included). None for ``SYSTEM``
+    (the server's OS zone: ask ``@@system_time_zone``), an abbreviation (``CST`` is China, US
+    Central or Cuba) and anything unknown."""
     if text is None:
         return None
     name = str(text).strip()
     if not name or name.upper() == "SYSTEM":
         return None
     if name.upper() in _UTC_NAMES:
-        return timedelta(0)
+        return timezone.utc
     m = _OFFSET.match(name)
     if m:
         sign = -1 if m.group(1) == "-" else 1
         value = timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)) * sign
-        return value if abs(value) <= MAX_OFFSET else None
+        return timezone(value) if abs(value) <= MAX_OFFSET else None
     if "/" not in name:
         return None  # an abbreviation: not a zone anyone can resolve for sure
     try:
         from zoneinfo import ZoneInfo
 
-        zone = ZoneInfo(name)
+        return ZoneInfo(name)
     except (ValueError, KeyError, OSError, ImportError):  # ZoneInfoNotFoundError is a KeyError
         return None
-    return (at or datetime.now()).replace(tzinfo=zone).utcoffset()
+
+
+def offset_at(zone: tzinfo, at: datetime | None = None) -> timedelta | None:
+    """``zone``'s offset from UTC in force at ``at``: an instant when ``at`` has an offset (a
+    ``collected_at`` written with one), else a wall time on ``zone`` (the first of a repeated
+    hour); now when None."""
+    try:
+        if at is None or at.tzinfo is not None:
+            return (at or datetime.now(timezone.utc)).astimezone(zone).utcoffset()
+        return at.replace(tzinfo=zone).utcoffset()
+    except (OverflowError, ValueError):
+        return None
+
+
+def parse_offset(text: object, at: datetime | None = None) -> timedelta | None:
+    """:func:`zone_of` as its offset from UTC at ``at`` (:func:`offset_at`)."""
+    zone = zone_of(text)
+    return offset_at(zone, at) if zone is not None else None
+
+
+def _is_fixed(zone: tzinfo) -> bool:
+    return isinstance(zone, timezone)
+
+
+def system_offset(system_time_zone: str | None, collected: datetime | None) -> tuple[timedelta | None, str | None]:
+    """The views' offset when the session zone is ``SYSTEM`` (views on the OS zone), and a note
+    when it is not the OS zone's own: taken from ``collected_at``'s offset, or not known (UTC is
+    then used for epoch columns, and said)."""
+    zone = zone_of(system_time_zone)
+    if zone is not None:
+        return offset_at(zone, collected), None
+    what = f"{system_time_zone!r}" if system_time_zone else "not said"
+    why = (f" (an abbreviation: {AMBIGUOUS_ZONES[system_time_zone.upper()]})"
+           if system_time_zone and system_time_zone.upper() in AMBIGUOUS_ZONES else "")
+    if collected is not None and collected.tzinfo is not None:
+        offset = collected.utcoffset()
+        return offset, (f"views are on SYSTEM (the servers' zone) and the servers' zone is {what}{why}: "
+                        f"collected_at's offset {format_offset(offset)} is taken to be the views'")
+    return None, (f"views are on SYSTEM (the servers' zone) and the servers' zone is {what}{why}, not resolved: "
+                  "epoch-microsecond columns (start_ts, generate_ts) are shown in UTC and may be off by the "
+                  "servers' offset; view and log times are on the servers' clock")
 
 
 def format_offset(offset: timedelta) -> str:
@@ -88,10 +132,22 @@ def format_shift(shift: timedelta) -> str:
 _ZONE: contextvars.ContextVar[tzinfo] = contextvars.ContextVar("obdoctor_cluster_zone", default=timezone.utc)
 
 
-def use_cluster_zone(offset: timedelta | None) -> None:
-    """Set the zone epoch columns are converted in (the cluster's session zone; UTC when unknown,
-    never the analyst's own zone: the same bundle reads the same everywhere)."""
-    _ZONE.set(timezone(offset) if offset is not None else timezone.utc)
+def use_cluster_zone(zone: tzinfo | timedelta | None) -> None:
+    """Set the zone epoch columns are converted in (the cluster's session zone, a named one keeps
+    its DST; UTC when unknown, never the analyst's own zone: the same bundle reads the same everywhere)."""
+    if isinstance(zone, timedelta):
+        zone = timezone(zone)
+    _ZONE.set(zone if zone is not None else timezone.utc)
+
+
+def views_zone(info) -> tzinfo | None:
+    """The views' zone of a ``SourceInfo``: the session zone as named (``SYSTEM``: the OS zone),
+    else its offset at collection; None when unknown."""
+    name = info.system_time_zone if (info.time_zone or "").upper() == "SYSTEM" else info.time_zone
+    zone = zone_of(name)
+    if zone is not None and not _is_fixed(zone):
+        return zone
+    return timezone(info.utc_offset) if info.utc_offset is not None else zone
 
 
 def cluster_zone() -> tzinfo:
@@ -101,6 +157,45 @@ def cluster_zone() -> tzinfo:
 def from_epoch_us(value: int) -> datetime:
     """An epoch-microsecond column (``start_ts``, ``generate_ts``) on the cluster's wall clock."""
     return datetime.fromtimestamp(value / 1_000_000, tz=cluster_zone()).replace(tzinfo=None)
+
+
+SKEW_SLACK = timedelta(minutes=5)
+"""How far a row may be after the evidence's "now" and still be taken as 'just now': two servers'
+clocks differ a little (NTP keeps OceanBase servers within a few hundred milliseconds)."""
+
+
+def elapsed(now: datetime | None, when: datetime | None) -> timedelta | None:
+    """How long before ``now`` (the evidence's: ``collected_at``, the server's NOW()) ``when`` was.
+    None when either is unknown or ``when`` is after ``now`` by more than ``SKEW_SLACK``: the
+    clocks disagree and no age can be told (a negative age is no age)."""
+    if now is None or when is None:
+        return None
+    gap = now - when
+    if gap < -SKEW_SLACK:
+        return None
+    return max(gap, timedelta(0))
+
+
+def after_now(now: datetime | None, when: datetime | None) -> str:
+    """The words for a time :func:`elapsed` cannot age: '' when it can."""
+    if now is None or when is None or elapsed(now, when) is not None:
+        return ""
+    return (f" (after the collection time {now:%Y-%m-%d %H:%M:%S}: the cluster's clock is behind this time, "
+            "no age can be told)")
+
+
+def from_scn(scn: int | None) -> datetime | None:
+    """A 4.x SCN (ns since the epoch) on the cluster's wall clock, to compare with ``*_SCN_DISPLAY``
+    and other view times (the report's "UTC" texts use ``records.scn_time``); None if no SCN."""
+    from obdoctor.evidence.records.cells import scn_time  # records.cells imports this module
+
+    utc = scn_time(scn)
+    if utc is None:
+        return None
+    try:
+        return utc.replace(tzinfo=timezone.utc).astimezone(cluster_zone()).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        return utc
 
 
 # -- the shift ------------------------------------------------------------------------------------
@@ -113,12 +208,39 @@ class ClockShift:
     shift: timedelta
     how: str
     """The sentence for the report: by how much, which way, and what says so."""
+    views_zone: tzinfo | None = None
+    logs_zone: tzinfo | None = None
+    """Both set when a side is a named zone with DST: each time is then moved by the offsets in
+    force at that time, not by ``shift`` (the difference at collection)."""
+    servers: tuple[tuple[str, "ClockShift | None"], ...] = ()
+    """Servers whose logs are on another clock than this one (inferred per server: one at +08:00,
+    another at UTC), with their own shift (None: the views' clock)."""
+
+    def of(self, server: str | None) -> "ClockShift | None":
+        """The shift of ``server``'s lines: its own when it differs, else this one (None when zero)."""
+        for name, shift in self.servers:
+            if name == server:
+                return shift
+        return self if self.shift or self.views_zone is not None else None
 
     def to_logs(self, when: datetime | None) -> datetime | None:
-        return when - self.shift if when is not None else None
+        return _move(when, self.views_zone, self.logs_zone, -self.shift)
 
     def to_views(self, when: datetime | None) -> datetime | None:
-        return when + self.shift if when is not None else None
+        return _move(when, self.logs_zone, self.views_zone, self.shift)
+
+
+def _move(when: datetime | None, source: tzinfo | None, target: tzinfo | None, shift: timedelta) -> datetime | None:
+    """``when`` from one wall clock to the other. The calendar's edges are open ends (``--since
+    0001-01-01`` resolves to ``datetime.min``) and stay there; a time moved past an edge stops at it."""
+    if when is None or when in (datetime.min, datetime.max):
+        return when
+    try:
+        if source is not None and target is not None:
+            return when.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
+        return when + shift
+    except (OverflowError, ValueError):
+        return datetime.min if when.year < 5000 else datetime.max
 
 
 def between_zones(view_offset: timedelta, log_offset: timedelta, view_zone: str, log_zone: str,
@@ -134,22 +256,90 @@ def between_zones(view_offset: timedelta, log_offset: timedelta, view_zone: str,
 
 def from_zones(info, said_by: str) -> tuple[bool, ClockShift | None, str | None]:
     """(decided, shift, note) from a ``SourceInfo``'s zones. Decided when the session zone is
-    ``SYSTEM`` (views and logs on the OS zone: one clock) or both zones resolve to offsets."""
+    ``SYSTEM`` (views and logs on the OS zone: one clock) or both zones resolve. When either is a
+    named zone whose offset changes (DST), the shift follows it: zones equal at collection may be
+    an hour apart in the other season."""
     if (info.time_zone or "").upper() == "SYSTEM":
         return True, None, None
-    logs = parse_offset(info.system_time_zone, info.collected_at)
+    logs = zone_of(info.system_time_zone)
     if info.utc_offset is None or logs is None:
         return False, None, None
-    shift = between_zones(info.utc_offset, logs, info.time_zone or format_offset(info.utc_offset),
-                          info.system_time_zone or "?", said_by)
-    return True, shift, shift.how if shift else None
+    views = zone_of(info.time_zone)
+    if views is None or _is_fixed(views):
+        views = timezone(info.utc_offset)  # what the server (or the manifest) says the session is on
+    view_name, log_name = info.time_zone or format_offset(info.utc_offset), info.system_time_zone or "?"
+    if _is_fixed(views) and _is_fixed(logs):
+        shift = between_zones(info.utc_offset, logs.utcoffset(None), view_name, log_name, said_by)
+        return True, shift, shift.how if shift else None
+    if str(views) == str(logs):
+        return True, None, None  # the same named zone on both sides
+    collected = info.collected_at or datetime.now(timezone.utc).astimezone(views).replace(tzinfo=None)
+    at = collected.replace(tzinfo=views)
+    year = collected.year
+    shifts = {offset_at(views, moment) - offset_at(logs, moment)
+              for moment in (at, datetime(year, 1, 15, tzinfo=timezone.utc), datetime(year, 7, 15, tzinfo=timezone.utc))}
+    if shifts == {timedelta(0)}:
+        return True, None, None
+    now = offset_at(views, at) - offset_at(logs, at)
+    follows = (f"the offset between the servers' zone {log_name} and the views' {view_name} changes with daylight "
+               "saving time: each time is moved by the offsets in force then")
+    base = between_zones(now, timedelta(0), view_name, log_name, said_by)
+    how = (f"{base.how}; {follows}" if base else
+           f"log times are on the views' clock at collection ({said_by}), but {follows}")
+    return True, ClockShift(now, how, views, logs), how
+
+
+def search_on_views(query: LogQuery, shift: ClockShift | None, servers: Iterable[str],
+                    search: Callable[[LogQuery], LogSearchResult]) -> LogSearchResult:
+    """``search`` (on the servers' clocks) asked ``query`` (on the views'): the window moved per
+    group of servers sharing a clock, the lines brought back and merged in time order."""
+    if shift is None or not shift.servers:
+        return back_on_views(search(searching(query, shift)), query, shift)
+    groups: dict[int, tuple[ClockShift | None, list[str]]] = {}
+    for server in query.servers or tuple(servers):
+        own = shift.of(server)
+        groups.setdefault(id(own), (own, []))[1].append(server)
+    merged = LogSearchResult(query)
+    windows = []
+    for own, names in groups.values():
+        asked = replace(query, servers=tuple(names))
+        part = back_on_views(search(searching(asked, own)), asked, own)
+        merged.records.extend(part.records)
+        merged.total_matches += part.total_matches
+        merged.files_searched.extend(part.files_searched)
+        merged.unchecked.extend(part.unchecked)
+        windows.append(f"{', '.join(names)}: {part.window}" if len(groups) > 1 else part.window)
+    merged.records.sort(key=lambda r: (r.ts is None, r.ts or datetime.min))
+    del merged.records[query.limit:]
+    merged.window = "; ".join(windows)
+    return merged
 
 
 def searching(query: LogQuery, shift: ClockShift | None) -> LogQuery:
-    """The query on the servers' clock."""
+    """The query on the servers' clock. When their clock goes back inside the window (DST ends:
+    08:00 .. 09:00 on +08:00 is 02:00 CEST .. 02:00 CET in Berlin), the window is widened to
+    every wall time the hour shows, both passes of the repeated hour."""
     if shift is None or (query.since is None and query.until is None):
         return query
-    return replace(query, since=shift.to_logs(query.since), until=shift.to_logs(query.until))
+    since, until = shift.to_logs(query.since), shift.to_logs(query.until)
+    lasted = _lasted(query.since, query.until, shift.views_zone)
+    if shift.logs_zone is not None and lasted is not None and since is not None and until is not None \
+            and until - since != lasted and datetime.min < since and until < datetime.max:
+        try:
+            since, until = min(since, until - lasted), max(until, since + lasted)
+        except OverflowError:
+            pass
+    return replace(query, since=since.replace(fold=0) if since else since, until=until.replace(fold=0) if until else until)
+
+
+def _lasted(since: datetime | None, until: datetime | None, zone: tzinfo | None) -> timedelta | None:
+    """The real time from ``since`` to ``until`` (wall times on ``zone``), None when not both known."""
+    if since is None or until is None or zone is None or datetime.min in (since, until) or datetime.max in (since, until):
+        return None
+    try:
+        return until.replace(tzinfo=zone).astimezone(timezone.utc) - since.replace(tzinfo=zone).astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
 
 
 def back_on_views(result: LogSearchResult, asked: LogQuery, shift: ClockShift | None) -> LogSearchResult:
@@ -275,15 +465,57 @@ def infer(anchors: list[Anchor], records: Iterable[LogRecord]) -> tuple[ClockShi
             votes.setdefault(best[1], []).append((best[0], anchor, best[2]))
     if not votes:
         return None, None
-    shift, backing = max(votes.items(), key=lambda kv: (len(kv[1]), -min(r for r, _, _ in kv[1])))
+    shift, backing = max(votes.items(), key=_strongest)
+    others = sum(len(v) for k, v in votes.items() if k != shift)
+    per_server = _per_server(votes)
+    if len(set(per_server.values())) > 1:  # servers on different clocks: each its own
+        mine = {server: _inferred(s, votes[s], server) for server, s in sorted(per_server.items())}
+        how = ("log times are not on one clock across servers (inferred per server from trace ids): "
+               + "; ".join(f"{server}: {c.how if c else _same_clock(votes[per_server[server]], server)}"
+                           for server, c in mine.items())
+               + f"; a server without such a trace is taken to be like {_say(shift)}")
+        root = ClockShift(shift, how, servers=tuple(mine.items()))
+        return root, how
     if not shift:
         return None, None
-    _, anchor, record = min(backing, key=lambda b: b[0])
-    others = sum(len(v) for k, v in votes.items() if k != shift)
+    found = _inferred(shift, backing, None, others)
+    return found, found.how
+
+
+def _strongest(item: tuple[timedelta, list]) -> tuple[int, timedelta]:
+    """The shift most anchors agree on; between equals, the one with the closest match."""
+    return len(item[1]), -min(r for r, _, _ in item[1])
+
+
+def _per_server(votes: dict[timedelta, list]) -> dict[str, timedelta]:
+    """Each server's own winning shift, from the anchors whose line was on it."""
+    mine: dict[str, dict[timedelta, list]] = {}
+    for shift, backing in votes.items():
+        for vote in backing:
+            if vote[2].server:
+                mine.setdefault(vote[2].server, {}).setdefault(shift, []).append(vote)
+    return {server: max(theirs.items(), key=_strongest)[0] for server, theirs in mine.items()}
+
+
+def _say(shift: timedelta) -> str:
+    return "the views' clock" if not shift else f"{format_shift(shift)} {'behind' if shift > timedelta(0) else 'ahead of'} the views'"
+
+
+def _same_clock(backing: list, server: str) -> str:
+    _, anchor, record = min((b for b in backing if b[2].server == server), key=lambda b: b[0])
+    return (f"on the views' clock (trace {anchor.trace} is in {anchor.where} at {anchor.at:%Y-%m-%d %H:%M:%S.%f} "
+            f"and in {record.where()} at {record.ts:%Y-%m-%d %H:%M:%S.%f})")
+
+
+def _inferred(shift: timedelta, backing: list, server: str | None, others: int = 0) -> ClockShift | None:
+    """The shift ``backing`` votes for (on ``server``'s lines only when given), with its sentence."""
+    if not shift:
+        return None
+    mine = [b for b in backing if server is None or b[2].server == server]
+    _, anchor, record = min(mine, key=lambda b: b[0])
     dissent = f"; {others} other anchor(s) disagree" if others else ""
-    where = record.where()
-    how = (f"log times are {format_shift(shift)} {'behind' if shift > timedelta(0) else 'ahead of'} the views' "
+    how = (f"log times are {_say(shift)} "
            f"(inferred: trace {anchor.trace} is in {anchor.where} at {anchor.at:%Y-%m-%d %H:%M:%S.%f} and in "
-           f"{where} at {record.ts:%Y-%m-%d %H:%M:%S.%f}; {len(backing)} anchor(s) agree{dissent}); log search "
+           f"{record.where()} at {record.ts:%Y-%m-%d %H:%M:%S.%f}; {len(mine)} anchor(s) agree{dissent}); log search "
            f"windows are moved by {format_shift(shift)} and log lines are shown on the views' clock")
-    return ClockShift(shift, how), how
+    return ClockShift(shift, how)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from obdoctor.evidence.clock import use_cluster_zone
+from obdoctor.evidence.clock import use_cluster_zone, views_zone
 from obdoctor.evidence.kinds import KINDS, Kind
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
 from obdoctor.evidence.rows import Row, TableResult
@@ -66,7 +66,7 @@ class Evidence:
         self._logs: dict[LogQuery, LogSearchResult] = {}
         self._typed: dict[str, Found] = {}
         self._info = source.info()
-        use_cluster_zone(self._info.utc_offset)  # epoch columns on the cluster's clock (evidence.clock)
+        use_cluster_zone(views_zone(self._info))  # epoch columns on the cluster's clock (evidence.clock)
         self.since = since
         self.until = until
 

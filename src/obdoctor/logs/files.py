@@ -6,7 +6,7 @@ import io
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from obdoctor.logs.parser import parse_ts
@@ -168,8 +168,35 @@ def time_span(log: LogFile) -> tuple[datetime | None, datetime | None]:
     return first, last
 
 
+REPEATED_HOUR = timedelta(hours=1)
+"""How far a local wall clock goes back when daylight saving time ends (an hour everywhere
+today; Lord Howe's half hour is inside it)."""
+
+
+def may_repeat(when: datetime) -> bool:
+    """Whether ``when`` (a server's local wall time) may lie in an hour its clock repeats: DST ends
+    between 23:00 (Chile, 24:00 -> 23:00) and 04:00 local (EU 03:00 -> 02:00, US 02:00 -> 01:00)."""
+    return when.hour >= 23 or when.hour < 4
+
+
+def span_meets(first: datetime | None, rotated: datetime | None, since: datetime | None,
+               until: datetime | None) -> bool:
+    """Whether a file from ``first`` (its first line) to ``rotated`` (its name's rotation time, None
+    for the live file) meets [since, until], on the server's wall clock. Near a repeated hour the
+    ends are an hour looser: a file rotated at 02:10 in the second pass holds 02:30 of the first."""
+    if since and rotated:
+        loose = (may_repeat(since) or may_repeat(rotated)) and since >= datetime.min + REPEATED_HOUR
+        if rotated < (since - REPEATED_HOUR if loose else since):
+            return False
+    if until and first:
+        loose = (may_repeat(until) or may_repeat(first)) and until <= datetime.max - REPEATED_HOUR
+        if first > (until + REPEATED_HOUR if loose else until):
+            return False
+    return True
+
+
 def overlaps(log: LogFile, since: datetime | None, until: datetime | None) -> bool:
-    """Whether the file's time span [first line, rotation time] meets [since, until].
+    """Whether the file's time span [first line, rotation time] meets [since, until] (:func:`span_meets`).
 
     Overlap, not containment: a file that starts before ``since`` but ends after it holds
     lines of the window (obdiag picks files by one end and misses those). A file without a
@@ -178,10 +205,6 @@ def overlaps(log: LogFile, since: datetime | None, until: datetime | None) -> bo
     Unknown ends count as overlapping: better to read a file too many than to miss one."""
     if since is None and until is None:
         return True
-    if since and log.rotated_at and log.rotated_at < since:
+    if since and log.rotated_at and not span_meets(None, log.rotated_at, since, None):
         return False
-    if until:
-        first = first_timestamp(log)
-        if first and first > until:
-            return False
-    return True
+    return not until or span_meets(first_timestamp(log), None, None, until)

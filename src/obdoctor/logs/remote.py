@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from obdoctor.logs.files import LogFile, classify
+from obdoctor.logs.files import LogFile, classify, span_meets
 from obdoctor.logs.parser import parse_ts
 from obdoctor.logs.traceid import is_trace_id
 
@@ -174,11 +174,7 @@ def _head_ts(head: str) -> datetime | None:
 
 def overlaps(file: RemoteFile, since: datetime | None, until: datetime | None) -> bool:
     """Same rule as ``logs.files.overlaps``: span [first line, rotation time] meets [since, until]."""
-    if since and file.log.rotated_at and file.log.rotated_at < since:
-        return False
-    if until and file.first_ts and file.first_ts > until:
-        return False
-    return True
+    return span_meets(file.first_ts, file.log.rotated_at, since, until)
 
 
 def choose(files: Iterable[RemoteFile], kinds: Iterable[str], since: datetime | None,

@@ -31,6 +31,7 @@ from datetime import timedelta
 
 from obdoctor.catalog.cause_ids import CLEAN_FAILED, CLEAN_STUCK, NFS_MOUNT_NOT_AS_REQUIRED, NFS_NOT_MOUNTED_EVERYWHERE
 from obdoctor.evidence import LogFamily
+from obdoctor.evidence.clock import after_now, elapsed
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.catalog.statuses import FAILED, SUCCEEDED, TERMINAL
@@ -161,7 +162,12 @@ class BackupClean(Rule):
         now = ctx.evidence.collected_at
         if now is None or job.start is None:
             return None
-        minutes = (now - job.start).total_seconds() / 60
+        age = elapsed(now, job.start)
+        if age is None:  # the cluster's clock behind the row: no age, neither young nor stuck
+            ctx.observe(f"Tenant {job.tenant_id}: backup clean job {job.job_id} is {job.status} since "
+                        f"{fmt_time(job.start)}{after_now(now, job.start)}.", [job.provenance])
+            return None
+        minutes = age.total_seconds() / 60
         if minutes < facts["stuck_minutes"]:
             ctx.observe(f"Tenant {job.tenant_id}: backup clean job {job.job_id} is {job.status} for {minutes:.0f} minutes.",
                         [job.provenance])

@@ -29,6 +29,7 @@ from obdoctor.catalog.cause_ids import (
     RESTORE_WAITING_FOR_LOGS, RESTORE_WAIT_LS_UNKNOWN,
 )
 from obdoctor.evidence import LogFamily
+from obdoctor.evidence.clock import after_now, elapsed
 from obdoctor.evidence.kinds import Kind
 from obdoctor.addresses import server_ip
 from obdoctor.catalog.statuses import RESTORE_PROGRESS_FINISHED
@@ -82,10 +83,12 @@ class RestoreStuck(Rule):
     def _diagnose(self, ctx: RuleContext, job: RestoreJob, tenant: int | None) -> Finding | None:
         chain = Chain(self.id)
         now = ctx.evidence.collected_at
-        age = (now - job.start).total_seconds() / 60 if now and job.start else None
+        lasted = elapsed(now, job.start)
+        age = lasted.total_seconds() / 60 if lasted is not None else None
         chain.row_step(job.provenance.name,
                        f"restore job {job.job_id} of tenant {job.restore_tenant_name or tenant} is {job.status} since "
-                       f"{fmt_time(job.start)}" + (f" ({age / 60:.1f} hours before collection)" if age else ""),
+                       f"{fmt_time(job.start)}" + (f" ({age / 60:.1f} hours before collection)" if age else "")
+                       + after_now(now, job.start),
                        [job], ("tenant_id", "job_id", "restore_tenant_name", "restore_tenant_id", "status", "start",
                                "restore_scn_display"))
         status = self._status(ctx, chain, job, tenant)

@@ -32,6 +32,7 @@ from obdoctor.catalog.statuses import (
     ARCHIVE_WAIT_STAGES, DATA_BACKUP_JOB, KNOWN_STAGES, TERMINAL, VALIDATE_JOB, schedule_job_type,
 )
 from obdoctor.evidence import LogFamily
+from obdoctor.evidence.clock import after_now, elapsed
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import BackupTask, ScheduleTask
@@ -91,7 +92,7 @@ class StuckTask(Rule):
         findings = []
         for (tenant_id, job_id), rows in jobs.items():
             born = min((r.generate_ts for r in rows if r.generate_ts), default=None)
-            age = (now - born) if now and born else None
+            age = elapsed(now, born)
             where = "; ".join(f"ls {r.ls_id} " + (f"on {r.destination} since {fmt_time(r.executor_ts or r.schedule_ts)}"
                                                    if r.is_schedule and r.destination else "not scheduled on any server")
                               for r in rows[:5])
@@ -119,11 +120,12 @@ class StuckTask(Rule):
     def _diagnose(self, ctx: RuleContext, task: BackupTask) -> Finding | None:
         chain = Chain(self.id)
         now = ctx.evidence.collected_at
-        running_for = (now - task.start) if now and task.start else None
+        running_for = elapsed(now, task.start)
         chain.row_step(
             task.provenance.name,
             f"task {task.task_id} of job {task.job_id}, tenant {task.tenant_id}, is in {task.status} since "
-            f"{fmt_time(task.start)}" + (f" ({_duration(running_for)} before collection)" if running_for else ""),
+            f"{fmt_time(task.start)}" + (f" ({_duration(running_for)} before collection)" if running_for else "")
+            + after_now(now, task.start),
             [task], ("tenant_id", "job_id", "task_id", "status", "start", "input_bytes", "finish_tablet_count", "tablet_count"),
         )
         frozen = ctx.options.no_progress_since

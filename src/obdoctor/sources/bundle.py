@@ -22,7 +22,7 @@ from obdoctor.addresses import server_ip
 from obdoctor.evidence.kinds import MOUNTS_SOURCE
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
 from obdoctor.evidence.clock import (
-    ClockShift, anchor_views, back_on_views, format_offset, from_zones, infer_from, parse_offset, searching,
+    ClockShift, anchor_views, format_offset, from_zones, infer_from, parse_offset, search_on_views, system_offset,
 )
 from obdoctor.catalog.versions import is_3x_view, scope_headline, scope_note
 from obdoctor.logs import LogFile, Patterns, Records, SearchReport, discover, overlaps, parse_line, search_files
@@ -344,9 +344,19 @@ class Bundle:
             except ValueError:
                 self.notes.append(f"manifest collected_at {collected!r} is not a date")
                 collected = None
+        if collected is not None and not isinstance(collected, datetime):  # a TOML date, time of day, number
+            self.notes.append(f"manifest collected_at {collected!s} is not a date and time: the bundle's 'now' "
+                              "is unknown, so no age is told")
+            collected = None
         time_zone = _zone_text(said.get("time_zone"))
-        offset = parse_offset(time_zone, collected if isinstance(collected, datetime) else None)
-        if time_zone and offset is None and time_zone.upper() != "SYSTEM":
+        system_zone = _zone_text(said.get("system_time_zone"))
+        at = collected if isinstance(collected, datetime) else None
+        offset = parse_offset(time_zone, at)
+        if time_zone and time_zone.upper() == "SYSTEM":  # the views are on the servers' zone
+            offset, note = system_offset(system_zone, at)
+            if note:
+                self.notes.append(note)
+        elif time_zone and offset is None:
             self.notes.append(f"manifest time_zone {time_zone!r} is not a zone obdoctor can resolve")
         if isinstance(collected, datetime) and collected.tzinfo is not None:
             if offset is None and not time_zone:
@@ -366,7 +376,7 @@ class Bundle:
             collected_at=collected if isinstance(collected, datetime) else None,
             servers=servers, notes=list(self.notes),
             dba_tenant_id=int(dba_tenant) if isinstance(dba_tenant, int) else None,
-            time_zone=time_zone, system_time_zone=_zone_text(said.get("system_time_zone")), utc_offset=offset,
+            time_zone=time_zone, system_time_zone=system_zone, utc_offset=offset,
             product=str(said["product"]) if said.get("product") else None,
             version_scope=scope_headline(version, self._views_3x, logs_3x),
         )
@@ -565,7 +575,7 @@ class Bundle:
     def search_logs(self, query: LogQuery) -> LogSearchResult:
         """On the servers' clock: the window moved there, the lines brought back (evidence.clock)."""
         shift = self.clock() if self._logs is not None else None
-        return back_on_views(self._search_logs(searching(query, shift)), query, shift)
+        return search_on_views(query, shift, self.info().servers, self._search_logs)
 
     def _search_logs(self, query: LogQuery) -> LogSearchResult:
         result = LogSearchResult(query)

@@ -17,7 +17,7 @@ from typing import Protocol
 from obdoctor.addresses import server_ip
 from obdoctor.evidence import LogQuery, LogSearchResult, SourceInfo, TableResult
 from obdoctor.evidence.kinds import MOUNTS_SOURCE
-from obdoctor.evidence.clock import ClockShift, anchor_views, back_on_views, from_zones, infer_from, searching
+from obdoctor.evidence.clock import ClockShift, anchor_views, from_zones, infer_from, search_on_views
 from obdoctor.catalog.versions import scope_headline, scope_note
 from obdoctor.logs import decode_addr
 from obdoctor.sources.ssh import Progress, SshLogSearcher, SshOptions, SshTarget
@@ -178,7 +178,7 @@ class LiveSource:
             self._clock, note = self._infer_clock()
             if note:
                 info.notes.append(note)
-        return back_on_views(self._search_logs(searching(query, self._clock)), query, self._clock)
+        return search_on_views(query, self._clock, info.servers, self._search_logs)
 
     def _infer_clock(self) -> tuple[ClockShift | None, str | None]:
         """The views' zone known, the servers' not (``@@system_time_zone`` like ``CST``): the offset

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from obdoctor.catalog.cause_ids import ARCHIVE_LOG_RECYCLED, RESTORE_COMMAND_FAILED, RESTORE_POINT_OUTSIDE_WINDOW
+from obdoctor.evidence.clock import from_scn
 from obdoctor.evidence.kinds import Kind
 from obdoctor.catalog import error_docs
 from obdoctor.catalog.data_files import data_toml
@@ -54,7 +55,7 @@ class Point:
     def before(self, other: "Point") -> bool | None:
         if self.scn and other.scn:
             return self.scn < other.scn
-        a, b = self.time or scn_time(self.scn), other.time or scn_time(other.scn)
+        a, b = self.time or from_scn(self.scn), other.time or from_scn(other.scn)  # both on the views' clock
         if a is None or b is None:
             return None
         return a < b
@@ -130,7 +131,7 @@ def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_ten
 
 def _why_it_starts(ctx: RuleContext, point: Point, backup_tenant: int | None, usable) -> str:
     """Why the window starts after the point: the earlier backup sets that cannot seed a restore."""
-    when = point.time or scn_time(point.scn)
+    when = point.time or from_scn(point.scn)  # min_restore is a *_DISPLAY time: the views' clock
     earlier = [s for s in ctx.evidence.get(Kind.BACKUP_SET_FILES)
                if s not in usable and (backup_tenant is None or s.tenant_id == backup_tenant)
                and (s.min_restore is None or when is None or s.min_restore <= when)]
