@@ -1,0 +1,219 @@
+"""Every form the obclient/mariadb client prints a result in, pasted as a DBA pastes it, read back
+cell for cell (obdoctor.sources.paste over obdoctor.sources.sqltext).
+
+The forms are the client's own (oceanbase/obclient ``client/mysql.cc``; see tests/client_forms.py
+for which function prints which) and obdiag's ``sql_result.txt`` (oceanbase/obdiag
+``src/handler/gather/step/sql.py``). View and column names are from ob_views.json; values are ours.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from obdoctor.cli.environment import Environment
+from obdoctor.cli.main import main
+from obdoctor.sources.paste import split_text
+from obdoctor.sources.sqltext import iter_cells, parse_text
+from tests import client_forms as forms
+
+VIEW = "CDB_OB_BACKUP_JOB_HISTORY"
+COLUMNS = ["TENANT_ID", "JOB_ID", "STATUS", "RESULT", "COMMENT"]
+PROMPT = "obclient [oceanbase]> "
+
+
+def _select(columns: list[str], end: str = ";") -> str:
+    return f"SELECT {', '.join(columns)} FROM oceanbase.{VIEW}{end}"
+
+
+def _read(paste: str) -> tuple[list[dict], list[str]]:
+    """The one block's rows and every problem said about it (the block's own and its rows')."""
+    [block] = split_text(paste).blocks
+    problems: list[str] = [block.problem] if block.problem else []
+    rows = [dict(zip(h, v)) if h is not None else v for _, h, v in iter_cells(block.text, block.ext, problems)]
+    return rows, problems
+
+
+def _row(tenant="1002", job="7", status="FAILED", result="-9082", comment=None) -> dict:
+    return dict(zip(COLUMNS, (tenant, job, status, result, comment)))
+
+
+# -- mysql -B / --batch: print_tab_data + safe_put_field -----------------------------------------
+
+def test_batch_escapes_are_decoded_and_a_quote_is_text() -> None:
+    """``-B`` escapes a tab, newline and backslash in a value (safe_put_field) and quotes nothing:
+    the tab rows were read as CSV, so a value opening with ``"`` lost its quotes (or swallowed the
+    next rows) and ``\\n`` stayed two characters."""
+    rows = [_row(comment='"df -h" says\n100%\tused C:\\ob'), _row(job="8", comment="NULL"),
+            _row(job="9", status="SUCCESS", result="0", comment="")]
+    rows[1]["COMMENT"] = None  # a real NULL prints as NULL
+    paste = PROMPT + _select(COLUMNS) + "\n" + forms.batch(COLUMNS, rows)
+    got, problems = _read(paste)
+    assert problems == []
+    assert got == rows
+
+
+def test_batch_backslash_n_is_text_not_null() -> None:
+    """``-B`` prints a value ``\\N`` as ``\\\\N``: it is the text, not NULL (only ``NULL`` is NULL)."""
+    rows = [_row(comment="\\N")]
+    got, problems = _read(PROMPT + _select(COLUMNS) + "\n" + forms.batch(COLUMNS, rows))
+    assert (got, problems) == (rows, [])
+
+
+def test_batch_raw_newline_joins_the_lines_of_its_row() -> None:
+    """``-r`` prints a newline raw (safe_put_field with opt_raw_data): the row's first line had
+    all its cells and was kept with the value cut short, the rest was a stray one-cell row."""
+    rows = [_row(comment="line one\nline two"), _row(job="8", comment="ok"),
+            _row(job="9", status="line a\nline b", comment="x")]
+    got, problems = _read(PROMPT + _select(COLUMNS) + "\n" + forms.batch(COLUMNS, rows, raw=True))
+    assert (got, problems) == (rows, [])
+
+
+def test_batch_lines_that_make_no_row_are_named() -> None:
+    paste = PROMPT + _select(COLUMNS) + "\n" + forms.batch(COLUMNS, [_row(comment="x")]) + "1002\t8\n"
+    got, problems = _read(paste)
+    assert got == [_row(comment="x")] and len(problems) == 1 and "2 cells for 5 columns" in problems[0]
+
+
+def test_batch_in_a_saved_txt_file_is_read_the_same() -> None:
+    rows = [_row(comment='"quoted"\tand\\slashed')]
+    got, problems = parse_text(forms.batch(COLUMNS, rows))
+    assert problems == [] and [r for _, r in got] == rows
+
+
+def test_batch_whose_tabs_a_terminal_turned_to_spaces_is_not_guessed() -> None:
+    """A terminal copy may give spaces for tabs: no column can be told apart, and obdoctor says so."""
+    paste = PROMPT + _select(COLUMNS) + "\n" + forms.batch(COLUMNS, [_row(comment="x")]).replace("\t", "    ")
+    got, problems = _read(paste)
+    assert got == [] and problems and "no table found" in problems[0]
+
+
+# -- -N / --skip-column-names in table mode ------------------------------------------------------
+
+def test_table_without_its_header_takes_the_select_list() -> None:
+    """``-N`` prints the grid without the names line (print_table_data, ``column_names`` false):
+    the first row was read as the header, so it was lost and every cell named by a value."""
+    rows = [_row(), _row(tenant="1004", job="3", status="SUCCESS", result="0", comment="")]
+    paste = PROMPT + _select(COLUMNS) + "\n" + forms.table(COLUMNS, rows, ("TENANT_ID", "JOB_ID"), names=False)
+    got, problems = _read(paste)
+    assert problems == []
+    assert got == rows
+
+
+def test_table_without_its_header_and_no_select_list_is_refused() -> None:
+    rows = [_row(comment="x")]
+    got, problems = _read(PROMPT + f"SELECT * FROM oceanbase.{VIEW};\n" + forms.table(COLUMNS, rows, names=False))
+    assert got == [] and any("without its header" in p for p in problems)
+    got, problems = parse_text(forms.table(COLUMNS, rows, names=False))
+    assert got == [] and any("without its header" in p for p in problems)
+
+
+# -- wide characters: the client's cell count, not Python's --------------------------------------
+
+def test_emoji_is_one_cell_as_the_client_counts_it() -> None:
+    """my_numcells_mb counts a character outside its UTR#11 table (an emoji) as one cell: the grid
+    was cut by Python's width (two), missed, and the row's ``|`` glued back as `` | ``."""
+    rows = [_row(comment="🚫 dest|full 备份"), _row(job="8", comment="✅a|b")]
+    paste = PROMPT + _select(COLUMNS) + "\n" + forms.table(COLUMNS, rows)
+    got, problems = _read(paste)
+    assert (got, problems) == (rows, [])
+
+
+# -- --xml and --html ----------------------------------------------------------------------------
+
+def test_xml_tells_null_from_the_text_null() -> None:
+    """``--xml`` is the one form that keeps NULL (``xsi:nil``) apart from the text ``NULL``."""
+    rows = [_row(comment=None), _row(job="8", comment="NULL"), _row(job="9", comment='a <b> & "c"\nd')]
+    statement = _select(COLUMNS)
+    got, problems = _read(PROMPT + statement + "\n" + forms.xml(COLUMNS, rows, statement.rstrip(";")))
+    assert (got, problems) == (rows, [])
+
+
+def test_html_is_read() -> None:
+    rows = [_row(comment="<dest> & full"), _row(job="8", comment=None)]
+    got, problems = _read(PROMPT + _select(COLUMNS) + "\n" + forms.html(COLUMNS, rows))
+    assert (got, problems) == (rows, [])
+
+
+def test_xml_in_a_saved_file() -> None:
+    rows = [_row(comment="x")]
+    got, problems = parse_text(forms.xml(COLUMNS, rows, _select(COLUMNS)))
+    assert problems == [] and [r for _, r in got] == rows
+
+
+# -- obdiag gather: tabulate grid ----------------------------------------------------------------
+
+def test_obdiag_grid_value_on_several_lines_is_one_row() -> None:
+    """tabulate prints a value's lines on lines of their own between the row's borders: each
+    was read as a row of its own, with empty cells beside it."""
+    rows = [_row(comment="backup dest\nis not writable"), _row(job="8", status="SUCCESS", result="0", comment="")]
+    text = "\n\nobclient > " + _select(COLUMNS).lower() + "\n" + forms.grid(COLUMNS, rows, ("TENANT_ID", "JOB_ID"))
+    got, problems = _read(text)
+    assert (got, problems) == (rows, [])
+
+
+# -- what the client prints around a result ------------------------------------------------------
+
+def test_warnings_pager_end_and_query_ok_are_not_rows() -> None:
+    """com_go prints ``N rows in set, 1 warning (..)`` then print_warnings' ``Warning (Code N): ..``;
+    less leaves ``(END)``; a SET before the query prints ``Query OK, 0 rows affected``."""
+    rows = [_row(comment="x")]
+    paste = (PROMPT + "SET SESSION ob_query_timeout = 100000000;\nQuery OK, 0 rows affected (0.00 sec)\n\n"
+             + PROMPT + _select(COLUMNS) + "\n"
+             + forms.table(COLUMNS, rows).replace(" in set", " in set, 1 warning")
+             + "\nWarning (Code 1292): Truncated incorrect DOUBLE value: 'x'\n(END)\n")
+    got, problems = _read(paste)
+    assert (got, problems) == (rows, [])
+
+
+def test_a_statement_continued_with_arrows_and_crlf() -> None:
+    rows = [_row(comment="备份目录|不可写")]
+    text = (PROMPT + "SELECT TENANT_ID, JOB_ID, STATUS,\n    -> RESULT, COMMENT\n    -> FROM oceanbase." + VIEW
+            + "\n    -> WHERE STATUS = 'FAILED'\\G\n" + forms.vertical(COLUMNS, rows))
+    got, problems = _read(text.replace("\n", "\r\n"))
+    assert (got, problems) == (rows, [])
+
+
+# -- the end verdict is the form's, not the shape's ----------------------------------------------
+
+FAILED = {"TENANT_ID": "1002", "JOB_ID": "11", "INCARNATION": "1", "BACKUP_SET_ID": "6", "INITIATOR_TENANT_ID": "1002",
+          "INITIATOR_JOB_ID": "11", "EXECUTOR_TENANT_ID": "1002", "PLUS_ARCHIVELOG": "OFF", "BACKUP_TYPE": "FULL",
+          "JOB_LEVEL": "USER_TENANT", "ENCRYPTION_MODE": "NONE", "PASSWD": "",
+          "START_TIMESTAMP": "2026-11-30 02:00:01.114311", "END_TIMESTAMP": "2026-11-30 02:03:40.906112",
+          "STATUS": "FAILED", "RESULT": "-9082", "DESCRIPTION": None, "PATH": "file:///data/nfs/backup",
+          "COMMENT": "(server)ls_id: 1001,addr: 10.0.0.3:2882,module:BACKUP_DATA,"
+                     "result: -9082(backup device out of space),trace_id: YB420A000003-0005F1A2B3C4D5E6-0-0"}
+
+
+def _analyze(paste: str) -> tuple[int, dict]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["analyze", "-", "--format", "json"],
+                Environment(stdout=out, stderr=err, env={}, color=False, stdin=io.StringIO(paste)))
+    return code, json.loads(out.getvalue())
+
+
+def _verdict(report: dict) -> list[tuple]:
+    return [(f["tenant_id"], f["job_id"], f["code"], f["verdict"], f.get("cause")) for f in report["findings"]]
+
+
+@pytest.mark.parametrize("form", ["batch", "xml", "html", "grid", "headerless"])
+def test_every_form_gives_the_tables_verdict(form: str) -> None:
+    columns = list(FAILED)
+    statement = f"SELECT * FROM oceanbase.{VIEW}"
+    code, baseline = _analyze(PROMPT + statement + ";\n" + forms.table(columns, [FAILED]))
+    assert code == 1 and _verdict(baseline) and _verdict(baseline)[0][:3] == (1002, 11, -9082)
+    if form == "batch":
+        body = forms.batch(columns, [FAILED])
+    elif form == "xml":
+        body = forms.xml(columns, [FAILED], statement)
+    elif form == "html":
+        body = forms.html(columns, [FAILED])
+    elif form == "grid":
+        body = forms.grid(columns, [FAILED])
+    else:
+        statement = "SELECT " + ", ".join(columns) + f" FROM oceanbase.{VIEW}"
+        body = forms.table(columns, [FAILED], names=False)
+    code, report = _analyze(PROMPT + statement + ";\n" + body)
+    assert code == 1 and _verdict(report) == _verdict(baseline)
