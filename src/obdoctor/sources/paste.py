@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from obdoctor.catalog import views as catalogue
 from obdoctor.logs import parse_line
+from obdoctor.sources.client_markup import is_markup
 
 _PROMPT = re.compile(r"^\s*(?:obclient|mysql|mariadb)(?:\s*\[[^\]]*\])?\s*>\s?(.*)$", re.IGNORECASE)
 _CONTINUE = re.compile(r"^\s*->\s?(.*)$")
@@ -185,11 +186,14 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
         text = "\n".join(kept) + "\n"
         header = _header_of(text, "txt")
         return _named(statement, view, header, text, "txt", start, hint)
+    if shape == "markup":
+        text = "\n".join(kept) + "\n"
+        return _named(statement, view, _header_of(text, "markup"), text, "markup", start, hint)
     if shape in ("tab", "csv"):
         delimiter = "\t" if shape == "tab" else ","
         rows = [l for l in kept if _holds_cells(l) and not _CHATTER.match(l)]
-        cells = next(csv.reader([rows[0]], delimiter=delimiter))
-        ext = "tsv" if shape == "tab" else "csv"
+        cells = rows[0].split("\t") if shape == "tab" else next(csv.reader([rows[0]], delimiter=delimiter))
+        ext = "batch" if shape == "tab" else "csv"  # mysql -B: tabs, no quoting, \t \n \\ escaped
         listed = _statement_columns(statement, view, len(cells))
         if listed is not None:  # the statement names the columns: a header row is those names
             header = {c.strip().upper() for c in cells} == {n.upper() for n in listed}
@@ -218,6 +222,8 @@ def _shape(first: str, lines: list[str]) -> str | None:
     s = first.strip()
     if any(_VERTICAL.match(l) for l in lines[:3]):
         return "vertical"
+    if is_markup(s):
+        return "markup"
     if s.startswith("+-"):
         return "table"
     if s.startswith("|"):

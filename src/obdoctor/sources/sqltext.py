@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from operator import itemgetter
 from sys import intern
 
+from obdoctor.sources.client_markup import is_markup, markup_cells
+
 ParsedRows = tuple[list[tuple[int, dict[str, object]]], list[str]]
 Cells = tuple[int, "list[str] | None", "list[str | None] | dict[str, object]"]
 
@@ -27,7 +29,8 @@ _VERTICAL_FIELD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_$#]*)\s*:\s?(.*)$")
 
 
 def parse_text(text: str) -> ParsedRows:
-    """Either form of mysql/obclient output, detected from the first meaningful line."""
+    """Any form of mysql/obclient output (table, ``\\G``, ``-B``, ``--xml``, ``--html``), detected
+    from the first meaningful line."""
     text = strip_bom(text)
     for line in text.splitlines():
         stripped = line.strip()
@@ -38,7 +41,10 @@ def parse_text(text: str) -> ParsedRows:
         if stripped.startswith("+") or stripped.startswith("|"):
             return parse_table(text)
         if "\t" in line and all(_COLUMN_NAME.match(c.strip()) for c in line.split("\t")):
-            return parse_delimited(text, "\t")  # mysql -B (batch) output
+            return parse_batch(text)  # mysql -B (batch) output
+        if is_markup(stripped):
+            problems: list[str] = []
+            return _as_dicts(markup_cells(text, problems)), problems
         break
     if any(_EMPTY_SET.match(l) for l in text.splitlines()):
         return [], []  # the query ran and returned nothing: an available, empty view
@@ -390,6 +396,67 @@ def _delimited_cells(text: str, delimiter: str, problems: list[str]) -> Iterator
         yield reader.line_num, header, cells
 
 
+_ESCAPES = re.compile(r"\\(.)")
+_UNESCAPE = {"0": "\0", "t": "\t", "n": "\n", "\\": "\\"}
+
+
+def _unescape(cell: str) -> str:
+    """A ``-B`` value as it was: ``safe_put_field`` (client/mysql.cc) writes NUL, tab, newline and
+    backslash as ``\\0 \\t \\n \\\\``; any other backslash pair is kept as printed (``-r`` output)."""
+    return _ESCAPES.sub(lambda m: _UNESCAPE.get(m.group(1), m.group(0)), cell) if "\\" in cell else cell
+
+
+def parse_batch(text: str) -> ParsedRows:
+    problems: list[str] = []
+    return _as_dicts(_batch_cells(text, problems)), problems
+
+
+def _batch_cells(text: str, problems: list[str]) -> Iterator[Cells]:
+    """``mysql -B`` / ``-s`` output (``print_tab_data``): names, then values, joined by tabs, no
+    quoting; NULL is ``NULL`` (a text ``NULL`` prints the same: it reads as NULL); ``\\N`` is also
+    NULL (``SELECT ... INTO OUTFILE``). A line with too few cells is a ``-r`` value's raw newline: it
+    is joined to the next lines until the row has its cells, or, holding one cell, to the row
+    before (a newline in the last column). Lines that make no row are named."""
+    numbered = [(n, l.rstrip("\r")) for n, l in enumerate(_lines(strip_bom(text), ends=False), 1)]
+    numbered = [(n, l) for n, l in numbered if l.strip() or "\t" in l]
+    if not numbered:
+        problems.append("empty file")
+        return
+    header = [h.strip() for h in numbered[0][1].split("\t")]
+    width = len(header)
+    pending: tuple[int, list[str]] | None = None  # the last complete row, held while a line may continue it
+    partial: tuple[int, list[str]] | None = None  # a row still short of cells
+
+    def row(number: int, cells: list[str]) -> Cells:
+        return number, header, tuple(None if c in ("NULL", "\\N") else intern(_unescape(c)) for c in cells)
+
+    for number, line in numbered[1:]:
+        cells = line.split("\t")
+        if partial is not None:
+            first, held = partial
+            cells = held[:-1] + [held[-1] + "\n" + cells[0]] + cells[1:]
+            number = first
+            partial = None
+        elif len(cells) == 1 and width > 1 and pending is not None:
+            first, held = pending
+            pending = (first, held[:-1] + [held[-1] + "\n" + cells[0]])
+            continue
+        if len(cells) < width:
+            partial = (number, cells)
+            continue
+        if pending is not None:
+            yield row(*pending)
+            pending = None
+        if len(cells) > width:
+            problems.append(f"line {number}: {len(cells)} cells for {width} columns; row skipped")
+            continue
+        pending = (number, cells)
+    if pending is not None:
+        yield row(*pending)
+    if partial is not None:
+        problems.append(f"line {partial[0]}: {len(partial[1])} cells for {width} columns; row skipped")
+
+
 def parse_jsonl(text: str) -> ParsedRows:
     rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
@@ -421,6 +488,12 @@ def iter_cells(text: str, extension: str, problems: list[str]) -> Iterator[Cells
     text = strip_bom(text)
     if extension in ("csv", "tsv"):
         yield from _delimited_cells(text, "," if extension == "csv" else "\t", problems)
+        return
+    if extension == "batch":  # mysql -B pasted (a bundle's .tsv is CSV-quoted, see docs/bundle-format.md)
+        yield from _batch_cells(text, problems)
+        return
+    if extension == "markup":
+        yield from markup_cells(text, problems)
         return
     if extension != "jsonl" and _looks_like_table(text):
         yield from _table_cells(text, problems)
