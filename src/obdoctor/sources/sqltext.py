@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import json
 import re
-import unicodedata
 from collections.abc import Iterator
 from operator import itemgetter
 from sys import intern
 
+from obdoctor.catalog.client_width import is_wide
 from obdoctor.sources.client_markup import is_markup, markup_cells
 
 ParsedRows = tuple[list[tuple[int, dict[str, object]]], list[str]]
@@ -68,11 +68,13 @@ def strip_bom(text: str) -> str:
 
 class _WideMarks(dict):
     """``str.translate`` table: a wide character followed by a NUL, so that one character is one
-    display column and the grid is cut by plain slicing (computed once per distinct character)."""
+    display column and the grid is cut by plain slicing (computed once per distinct character).
+    Wide is what the client counts as two cells (``data/client_wide_chars.toml``), not what
+    Python's ``east_asian_width`` says: the client pads an emoji as one cell."""
 
     def __missing__(self, char: int) -> str:
         ch = chr(char)
-        value = ch + "\0" if unicodedata.east_asian_width(ch) in ("W", "F") else ch
+        value = ch + "\0" if is_wide(char) else ch
         self[char] = value
         return value
 
@@ -290,8 +292,8 @@ def parse_vertical(text: str) -> ParsedRows:
             if not stripped or _ROWS_IN_SET.match(stripped):
                 if _ROWS_IN_SET.match(stripped):
                     ended = True  # what follows "N rows in set" is not part of a value
-                elif last_key is not None and not ended and current.get(last_key) is not None:
-                    current[last_key] = f"{current.get(last_key) or ''}\n"  # NULL never continues
+                elif last_key is not None and not ended:
+                    current[last_key] = f"{_printed(current.get(last_key))}\n"
                 continue
             m = _VERTICAL_FIELD.match(line)
             if (m and m.group(1) not in current and (known is None or m.group(1) in known)
@@ -300,15 +302,20 @@ def parse_vertical(text: str) -> ParsedRows:
                 current[last_key] = _cell(m.group(2).strip())
             elif last_key is not None:
                 # a value that spans lines (a COMMENT with a newline)
-                previous = current.get(last_key) or ""
-                current[last_key] = f"{previous}\n{stripped}"
+                current[last_key] = f"{_printed(current.get(last_key))}\n{stripped}"
             else:
                 problems.append(f"line {number}: not 'COLUMN: value'")
         for key, value in current.items():
             if isinstance(value, str) and value.endswith("\n"):
-                current[key] = value.rstrip("\n")
+                current[key] = _cell(value.rstrip("\n"))  # NULL then a blank line is still NULL
         rows.append((start, current))
     return rows, problems
+
+
+def _printed(value: object) -> str:
+    """A value as the client printed it: a value read as NULL that goes on to more lines was the
+    text ``NULL`` followed by a newline (the client prints a real NULL as ``NULL`` alone)."""
+    return "NULL" if value is None else str(value)
 
 
 def _records(lines: list[str]) -> list[tuple[int, list[tuple[int, str]]]]:
