@@ -180,6 +180,10 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
         block = _named(statement, view, _header_of(text, "txt"), text, "txt", start - 1, hint)
         block.how = (block.how + "; " if block.how else "") + "a \\G record without its '*** 1. row ***' line"
         return block
+    from obdoctor.sources.sqltext import headerless
+
+    if shape == "table" and headerless("\n".join(kept)):
+        return _named_by_statement(statement, view, kept, start)
     if shape in ("table", "vertical", "pipe"):
         if shape == "pipe":
             kept = ["" if _PIPE_RULE.match(l) else l for l in kept]
@@ -216,6 +220,21 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
         return Block(view, "", "txt", start, "", f"no table found after {statement[:60]!r}")
     return Block(None, "", "txt", start, "", f"no table, no prompt, no log line: not understood "
                  f"({first_text.strip()[:60]!r})")
+
+
+def _named_by_statement(statement: str | None, view: str | None, kept: list[str], start: int) -> Block:
+    """A ``+---+`` table printed without its names line (``-N``): the statement's select list names
+    its columns (a names line is written above the grid), else it is not read and that is said."""
+    border = next(l.strip() for l in kept if l.strip().startswith("+"))
+    count = border.count("+") - 1
+    columns = _statement_columns(statement, view, count)
+    if columns is None or any(c == "*" for c in columns):
+        why = (f"a table without its header row (mysql -N / --skip-column-names): {count} columns and no "
+               "select list naming them; rerun without -N, or keep the SELECT line in the paste")
+        return Block(view, "", "txt", start, "", why)
+    names = "| " + " | ".join(columns) + " |"
+    text = border + "\n" + names + "\n" + "\n".join(kept) + "\n"
+    return Block(view, text, "txt", start - 2, "from the statement (columns from its select list)")
 
 
 def _shape(first: str, lines: list[str]) -> str | None:

@@ -202,13 +202,18 @@ def _table_cells(text: str, problems: list[str]) -> Iterator[Cells]:
     indent = len(border) - len(border.lstrip()) if border else 0
     bounds = [i for i, c in enumerate(border.strip()) if c == "+"] if border else []
     grid = _Grid(bounds)
+    if found and headerless(text):
+        problems.append(f"a table without its header row (printed with -N / --skip-column-names): "
+                        f"its {len(bounds) - 1} columns are not named; rows not read (rerun without -N)")
+        return
     borders_seen = 0
+    boxed = False  # tabulate's grid (obdiag): a border after every row, a value's lines on lines of their own
     lines = _Lookahead(text)
     for number, line in lines:
         stripped = line.strip()
         first = stripped[:1]
         if first != "|":
-            if first == "+" and (stripped.startswith("+-") or _BORDER.match(stripped)):
+            if first == "+" and (stripped.startswith(("+-", "+=")) or _BORDER.match(stripped)):
                 borders_seen += 1
             elif stripped and not _ROWS_IN_SET.match(stripped) and header is not None and borders_seen == 2:
                 problems.append(f"line {number}: text inside the table that belongs to no cell: {stripped[:60]!r}")
@@ -216,8 +221,20 @@ def _table_cells(text: str, problems: list[str]) -> Iterator[Cells]:
         body = line[indent:] if indent and line[:indent].isspace() else line
         if header is None:
             header = grid.cut(body.rstrip()) or _split_cells(body)
+            boxed = lines.following is not None and bool(_RULE.match(lines.following.strip()))
             continue
-        cells = grid.cut(body)
+        if boxed:
+            parts = [body]
+            while lines.following is not None and lines.following.strip().startswith("|"):
+                parts.append(_dedent(next(lines)[1], indent))
+            cut = [grid.cut(p) or _split_cells(p) for p in parts]
+            if any(len(c) != len(header) for c in cut):
+                problems.append(f"lines {number}-{number + len(parts) - 1}: a row whose lines do not each have "
+                                f"{len(header)} cells; row skipped")
+                continue
+            cells = tuple("\n".join(column).rstrip("\n") for column in zip(*cut))
+        else:
+            cells = grid.cut(body)
         if cells is None:
             while lines.following is not None and _needs_more(body, _dedent(lines.following, indent), grid, len(header)):
                 body += "\n" + _dedent(next(lines)[1], indent)
@@ -238,6 +255,41 @@ def _table_cells(text: str, problems: list[str]) -> Iterator[Cells]:
         yield number, header, tuple(cells)
     if header is None:
         problems.append("no header row found")
+
+
+_RULE = re.compile(r"^\+(?:=+\+)+$")
+"""tabulate's ``grid`` rule under the header (``+=====+``): every row is then closed by a border."""
+
+
+def headerless(text: str) -> bool:
+    """Whether a ``+---+`` table was printed without its names line (``-N``). With names the
+    first ``|`` line is followed by a border and a row (an empty result prints ``Empty set``, no
+    table; obdoctor's own renderer closes an empty one at once); without them rows follow rows, or
+    the one row is followed by the closing border alone."""
+    seen: list[str] = []
+    for line in _lines(text, ends=False):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not seen:
+            if _BORDER.match(stripped):
+                seen.append(stripped)
+            continue
+        seen.append(stripped)
+        if len(seen) == 4:
+            break
+    if len(seen) < 2 or not seen[1].startswith("|"):
+        return False
+    after = seen[2] if len(seen) > 2 else ""
+    if not (_BORDER.match(after) or _RULE.match(after)):
+        return after.startswith("|") and grid_rows(seen[1], seen[0]) and grid_rows(after, seen[0])
+    return not (len(seen) > 3 and (seen[3].startswith("|") or _BORDER.match(seen[3])))  # border: no rows
+
+
+def grid_rows(line: str, border: str) -> bool:
+    """Whether ``line`` is a whole row of ``border``'s grid (not a value's continuation line)."""
+    bounds = [i for i, c in enumerate(border) if c == "+"]
+    return _Grid(bounds).cut(line) is not None
 
 
 def _needs_more(body: str, following: str, grid: _Grid, columns: int) -> bool:
