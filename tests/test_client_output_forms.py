@@ -217,3 +217,70 @@ def test_every_form_gives_the_tables_verdict(form: str) -> None:
         body = forms.table(columns, [FAILED], names=False)
     code, report = _analyze(PROMPT + statement + ";\n" + body)
     assert code == 1 and _verdict(report) == _verdict(baseline)
+
+
+# -- property: any rows, in any form the client prints, read back --------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from obdoctor.catalog import views as catalogue  # noqa: E402
+
+_VIEWS = sorted(v for v in catalogue.known_views() if len(catalogue.column_names(v)) >= 2)
+# letters that spell none of the client's chatter words (Bye, Warning, Query OK...) nor a statement
+_WORD = st.text(st.sampled_from("akqxzKQXZ0129|\\\"',=./_%" + forms.WIDE + forms.NARROW_ODD), min_size=1, max_size=6)
+_LINE = st.lists(_WORD, min_size=1, max_size=3).flatmap(
+    lambda words: st.sampled_from([" ", "\t"]).map(lambda sep: sep.join(words)))
+_VALUE = st.one_of(st.none(), st.just(""), st.just("NULL"), st.just("\\N"),
+                   st.lists(_LINE, min_size=1, max_size=3).map("\n".join))
+FORMS = ("table", "headerless", "vertical", "batch", "xml", "html", "grid")
+
+
+@st.composite
+def _results(draw):
+    view = draw(st.sampled_from(_VIEWS))
+    columns = draw(st.lists(st.sampled_from(catalogue.column_names(view)), min_size=2, max_size=5, unique=True))
+    form = draw(st.sampled_from(FORMS))
+    value = _VALUE.filter(lambda v: v is None or "\t" not in v) if form == "grid" else _VALUE
+    if form == "grid":  # tabulate pads by its own width (wcwidth): an emoji there is not one cell
+        value = value.filter(lambda v: v is None or not any(ch in forms.NARROW_ODD for ch in v))
+    rows = draw(st.lists(st.fixed_dictionaries({c: value for c in columns}), min_size=1, max_size=4))
+    return view, columns, rows, form
+
+
+def _expected(value: str | None, form: str) -> str | None:
+    """What each form can give back: only XML keeps the text NULL; -B keeps everything else; the
+    grids and \\G strip a line's padding; tabulate prints None as an empty cell."""
+    if form == "xml":
+        return value
+    if value is None or value == "NULL":
+        return "" if value is None and form == "grid" else None
+    if form in ("batch", "html"):
+        return value
+    return "\n".join(line.strip() for line in value.split("\n")).strip("\n") if form != "vertical" else \
+        "\n".join(line.strip() for line in value.split("\n")).rstrip("\n")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_results())
+def test_every_client_form_round_trips(case) -> None:
+    view, columns, rows, form = case
+    listed = form == "headerless"
+    statement = f"SELECT {', '.join(columns) if listed else '*'} FROM oceanbase.{view}"
+    if form == "table":
+        body = forms.table(columns, rows)
+    elif form == "headerless":
+        body = forms.table(columns, rows, names=False)
+    elif form == "vertical":
+        body = forms.vertical(columns, rows)
+    elif form == "batch":
+        body = forms.batch(columns, rows)
+    elif form == "xml":
+        body = forms.xml(columns, rows, statement)
+    elif form == "html":
+        body = forms.html(columns, rows)
+    else:
+        body = forms.grid(columns, rows)
+    got, problems = _read(PROMPT + statement + ("\\G" if form == "vertical" else ";") + "\n" + body)
+    assert problems == []
+    assert got == [{c: _expected(r[c], form) for c in columns} for r in rows]

@@ -264,8 +264,8 @@ _RULE = re.compile(r"^\+(?:=+\+)+$")
 def headerless(text: str) -> bool:
     """Whether a ``+---+`` table was printed without its names line (``-N``). With names the
     first ``|`` line is followed by a border and a row (an empty result prints ``Empty set``, no
-    table; obdoctor's own renderer closes an empty one at once); without them rows follow rows, or
-    the one row is followed by the closing border alone."""
+    table; obdoctor's own renderer closes an empty one at once); without them a row is followed
+    by a row or its value's next line, or the one row by the closing border alone."""
     seen: list[str] = []
     for line in _lines(text, ends=False):
         stripped = line.strip()
@@ -282,14 +282,8 @@ def headerless(text: str) -> bool:
         return False
     after = seen[2] if len(seen) > 2 else ""
     if not (_BORDER.match(after) or _RULE.match(after)):
-        return after.startswith("|") and grid_rows(seen[1], seen[0]) and grid_rows(after, seen[0])
+        return True  # the names line is always followed by a border; a row may go on (a value's newline)
     return not (len(seen) > 3 and (seen[3].startswith("|") or _BORDER.match(seen[3])))  # border: no rows
-
-
-def grid_rows(line: str, border: str) -> bool:
-    """Whether ``line`` is a whole row of ``border``'s grid (not a value's continuation line)."""
-    bounds = [i for i, c in enumerate(border) if c == "+"]
-    return _Grid(bounds).cut(line) is not None
 
 
 def _needs_more(body: str, following: str, grid: _Grid, columns: int) -> bool:
