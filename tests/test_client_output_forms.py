@@ -154,6 +154,24 @@ def test_obdiag_grid_value_on_several_lines_is_one_row() -> None:
     assert (got, problems) == (rows, [])
 
 
+# -- Markdown pipe tables (a GUI's "copy as Markdown", a chat or wiki page) -----------------------
+
+MARKDOWN = ("| TENANT_ID | JOB_ID | STATUS | RESULT | COMMENT |\n"
+            "| ---: | :--- | --- | --- | --- |\n"
+            "| 1002 | 7 | FAILED | -9082 | dest \\| full |\n"
+            "| 1002 | 8 | FAILED | -9082 | NULL |\n")
+
+
+def test_markdown_rule_row_is_not_a_row_and_an_escaped_pipe_is_text() -> None:
+    """GitHub Flavored Markdown (https://github.github.com/gfm/#example-200): the ``|---|`` line
+    under the names is no row, and ``\\|`` is a ``|`` of the value. In a bundle's sql/*.txt the
+    rule row was read as a row of ``---`` and the escaped pipe split the cell (glued as ``\\ | ``)."""
+    want = [_row(comment="dest | full"), _row(job="8", comment=None)]
+    rows, problems = parse_text(MARKDOWN)
+    assert (problems, [r for _, r in rows]) == ([], want)
+    assert _read(PROMPT + _select(COLUMNS) + "\n" + MARKDOWN) == (want, [])
+
+
 # -- what the client prints around a result ------------------------------------------------------
 
 def test_warnings_pager_end_and_query_ok_are_not_rows() -> None:
