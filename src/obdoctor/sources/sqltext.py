@@ -219,6 +219,17 @@ def _table_cells(text: str, problems: list[str]) -> Iterator[Cells]:
                 problems.append(f"line {number}: text inside the table that belongs to no cell: {stripped[:60]!r}")
             continue  # blank lines, prompts, queries and other chatter around the table
         body = line[indent:] if indent and line[:indent].isspace() else line
+        if found is None:  # no +---+ border: a Markdown table (GFM: a |---| rule, '\|' in a cell)
+            if _MARKDOWN_RULE.match(stripped):
+                continue
+            cells = _markdown_cells(stripped)
+            if header is None:
+                header = cells
+            elif len(cells) != len(header):
+                problems.append(f"line {number}: {len(cells)} cells for {len(header)} columns; row skipped")
+            else:
+                yield number, header, tuple(None if v == "NULL" else v for v in cells)
+            continue
         if header is None:
             header = grid.cut(body.rstrip()) or _split_cells(body)
             boxed = lines.following is not None and bool(_RULE.match(lines.following.strip()))
@@ -282,8 +293,24 @@ def headerless(text: str) -> bool:
         return False
     after = seen[2] if len(seen) > 2 else ""
     if not (_BORDER.match(after) or _RULE.match(after)):
-        return True  # the names line is always followed by a border; a row may go on (a value's newline)
+        # the client always prints a border under the names; a row may go on (a value's newline).
+        # A table typed or trimmed by hand may lack it: names that fill no grid are still names
+        fits = _Grid([i for i, c in enumerate(seen[0]) if c == "+"]).cut(seen[1]) is not None
+        return fits or not all(_COLUMN_NAME.match(c) for c in _split_cells(seen[1]))
     return not (len(seen) > 3 and (seen[3].startswith("|") or _BORDER.match(seen[3])))  # border: no rows
+
+
+_MARKDOWN_RULE = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _markdown_cells(line: str) -> list[str]:
+    """A Markdown table row's cells: split at the pipes not escaped; ``\\|`` is a pipe of the
+    value (GitHub Flavored Markdown spec, tables extension: https://github.github.com/gfm/#example-200)."""
+    inner = line[1:] if line.startswith("|") else line
+    if inner.endswith("|") and not inner.endswith("\\|"):
+        inner = inner[:-1]
+    return [c.strip().replace("\\|", "|") for c in _UNESCAPED_PIPE.split(inner)]
 
 
 def _needs_more(body: str, following: str, grid: _Grid, columns: int) -> bool:
