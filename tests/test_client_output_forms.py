@@ -172,6 +172,23 @@ def test_markdown_rule_row_is_not_a_row_and_an_escaped_pipe_is_text() -> None:
     assert _read(PROMPT + _select(COLUMNS) + "\n" + MARKDOWN) == (want, [])
 
 
+# -- a GUI's CSV export (DBeaver, Navicat, ODC: quoted values, a value's newline kept in quotes) ----
+
+def test_csv_value_over_lines_is_one_value_even_when_a_line_reads_like_chatter() -> None:
+    """RFC 4180 (https://www.rfc-editor.org/rfc/rfc4180#section-2, rule 6): a quoted field may hold
+    line breaks. A value's line reading ``Warning: ...`` was blanked as the client's chatter (the
+    row then lost), and a value's line without a comma made the paste 'not understood'."""
+    want = [_row(comment="backup dest\nWarning: device out of space"), _row(job="8", comment="dest\nis full"),
+            _row(job="9", status="SUCCESS", result="0", comment="")]
+    export = ('"TENANT_ID","JOB_ID","STATUS","RESULT","COMMENT"\n'
+              + "".join(f'"{r["TENANT_ID"]}","{r["JOB_ID"]}","{r["STATUS"]}","{r["RESULT"]}","{r["COMMENT"]}"\n'
+                        for r in want))
+    assert _read(PROMPT + _select(COLUMNS) + "\n" + export) == (want, [])
+    no_comma_first = export.replace('"backup dest\nWarning: device out of space"', '"backup dest\nfull"')
+    want[0]["COMMENT"] = "backup dest\nfull"
+    assert _read(PROMPT + _select(COLUMNS) + "\n" + no_comma_first) == (want, [])
+
+
 # -- what the client prints around a result ------------------------------------------------------
 
 def test_warnings_pager_end_and_query_ok_are_not_rows() -> None:
