@@ -175,6 +175,8 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
             for l in lines[first_index:]]  # "Bye", "Query OK": not part of a value
     start = first + first_index
     shape = _shape(first_text, [l for _, l in meaningful])
+    if shape == "csv":
+        kept = _outside_quotes_chatter_blanked(lines[first_index:])
     if shape == "vertical, no row head":
         text = _ROW_HEAD + "\n" + "\n".join(kept) + "\n"
         block = _named(statement, view, _header_of(text, "txt"), text, "txt", start - 1, hint)
@@ -251,9 +253,22 @@ def _shape(first: str, lines: list[str]) -> str | None:
         return "tab"
     if sum(_is_field(l) for l in lines[:3]) >= 2 and _is_field(first) and not any("\t" in l for l in lines[:3]):
         return "vertical, no row head"  # a \G record copied from its first field on
-    if "," in first and all(l.count(",") >= 1 for l in lines[:5]):
-        return "csv"
+    if "," in first:
+        records = list(csv.reader(lines[:8]))
+        if records[:-1] and all(len(r) >= 2 for r in records[:-1]) or len(lines) == 1 and len(records[0]) >= 2:
+            return "csv"  # records, not lines: a quoted value may hold newlines (a GUI's CSV export)
     return None
+
+
+def _outside_quotes_chatter_blanked(lines: list[str]) -> list[str]:
+    """CSV lines with the client's chatter blanked, but not a line inside a quoted value (a
+    COMMENT's second line that reads ``Warning: ...`` is the value's)."""
+    kept, inside = [], False
+    for line in lines:
+        chatter = _CHATTER.match(line) and not _EMPTY.match(line) and not _ROWS.match(line)
+        kept.append("" if chatter and not inside else line)
+        inside ^= line.count('"') % 2 == 1
+    return kept
 
 
 def _is_field(line: str) -> bool:
