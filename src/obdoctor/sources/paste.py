@@ -174,7 +174,8 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
     kept = ["" if _CHATTER.match(l) and not _EMPTY.match(l) and not _ROWS.match(l) else l
             for l in lines[first_index:]]  # "Bye", "Query OK": not part of a value
     start = first + first_index
-    shape = _shape(first_text, [l for _, l in meaningful])
+    shape = _shape(first_text, [l for _, l in meaningful],
+                   [l for l in _outside_quotes_chatter_blanked(lines[first_index:first_index + 40]) if l.strip()][:8])
     if shape == "csv":
         kept = _outside_quotes_chatter_blanked(lines[first_index:])
     if shape == "vertical, no row head":
@@ -239,7 +240,9 @@ def _named_by_statement(statement: str | None, view: str | None, kept: list[str]
     return Block(view, text, "txt", start - 2, "from the statement (columns from its select list)")
 
 
-def _shape(first: str, lines: list[str]) -> str | None:
+def _shape(first: str, lines: list[str], raw: list[str]) -> str | None:
+    """The form of a block, from its meaningful lines (``raw``: its first lines with the chatter
+    outside quoted values left out, for CSV whose value may hold a line that reads like chatter)."""
     s = first.strip()
     if any(_VERTICAL.match(l) for l in lines[:3]):
         return "vertical"
@@ -254,9 +257,12 @@ def _shape(first: str, lines: list[str]) -> str | None:
     if sum(_is_field(l) for l in lines[:3]) >= 2 and _is_field(first) and not any("\t" in l for l in lines[:3]):
         return "vertical, no row head"  # a \G record copied from its first field on
     if "," in first:
-        records = list(csv.reader(lines[:8]))
-        if records[:-1] and all(len(r) >= 2 for r in records[:-1]) or len(lines) == 1 and len(records[0]) >= 2:
-            return "csv"  # records, not lines: a quoted value may hold newlines (a GUI's CSV export)
+        # records, not lines: a quoted value may hold newlines (a GUI's CSV export); past 8 lines the
+        # last record read may be cut short
+        records = list(csv.reader(raw))
+        whole = records[:-1] if len(raw) == 8 else records
+        if len(records[0]) >= 2 and all(len(r) == len(records[0]) for r in whole):
+            return "csv"
     return None
 
 

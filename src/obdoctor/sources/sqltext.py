@@ -296,7 +296,8 @@ def headerless(text: str) -> bool:
         # the client always prints a border under the names; a row may go on (a value's newline).
         # A table typed or trimmed by hand may lack it: names that fill no grid are still names
         fits = _Grid([i for i, c in enumerate(seen[0]) if c == "+"]).cut(seen[1]) is not None
-        return fits or not all(_COLUMN_NAME.match(c) for c in _split_cells(seen[1]))
+        ended = seen[1].endswith("|")  # a row whose value goes on to the next line is not ended
+        return fits or not ended or not all(_COLUMN_NAME.match(c) for c in _split_cells(seen[1]))
     return not (len(seen) > 3 and (seen[3].startswith("|") or _BORDER.match(seen[3])))  # border: no rows
 
 
