@@ -211,6 +211,22 @@ def test_a_statement_continued_with_arrows_and_crlf() -> None:
     assert (got, problems) == (rows, [])
 
 
+@pytest.mark.parametrize("prompt", ["obclient(root@sys)[oceanbase]> ", "obclient(SYS@oracle_t)[SYS]> ",
+                                    "MariaDB [(none)]> ", "mysql> "])
+def test_the_clients_default_prompts_and_string_continuations(prompt: str) -> None:
+    """obclient's default prompt is ``obclient(\\u@\\T)[\\d]> `` (client/mysql.cc, default_prompt:
+    user, tenant, database); a statement going on inside a quoted string is prompted ``    '> ``
+    (``    "> ``, ``    `> ``, ``   /*> `` in a comment). The default prompt was not seen as a prompt:
+    the whole paste was 'not understood'."""
+    rows = [_row(comment="no space")]
+    text = (prompt + "SELECT TENANT_ID, JOB_ID, STATUS, RESULT, COMMENT\n    -> FROM oceanbase." + VIEW
+            + "\n    -> WHERE COMMENT LIKE '%no\n    '> space%' /* the\n   /*> failed one */;\n"
+            + forms.table(COLUMNS, rows, ("TENANT_ID", "JOB_ID", "RESULT")))
+    [block] = split_text(text).blocks
+    assert (block.view, block.how) == (VIEW, "from the statement")
+    assert _read(text) == (rows, [])
+
+
 # -- the end verdict is the form's, not the shape's ----------------------------------------------
 
 FAILED = {"TENANT_ID": "1002", "JOB_ID": "11", "INCARNATION": "1", "BACKUP_SET_ID": "6", "INITIATOR_TENANT_ID": "1002",
