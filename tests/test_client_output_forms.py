@@ -78,6 +78,9 @@ def test_batch_lines_that_make_no_row_are_named() -> None:
 
 
 def test_batch_in_a_saved_txt_file_is_read_the_same() -> None:
+    """``obclient ... -e "SELECT ..." > VIEW.txt``, the command obdoctor's report suggests
+    (report/next_commands.py), writes this form: stdout not a tty sets batch and silent
+    (client/mysql.cc, ``if (!isatty(0) || !isatty(1))``)."""
     rows = [_row(comment='"quoted"\tand\\slashed')]
     got, problems = parse_text(forms.batch(COLUMNS, rows))
     assert problems == [] and [r for _, r in got] == rows

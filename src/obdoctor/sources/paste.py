@@ -19,8 +19,11 @@ from obdoctor.catalog import views as catalogue
 from obdoctor.logs import parse_line
 from obdoctor.sources.client_markup import is_markup
 
-_PROMPT = re.compile(r"^\s*(?:obclient|mysql|mariadb)(?:\s*\[[^\]]*\])?\s*>\s?(.*)$", re.IGNORECASE)
-_CONTINUE = re.compile(r"^\s*->\s?(.*)$")
+_PROMPT = re.compile(r"^\s*(?:obclient|mysql|mariadb)(?:\s*\([^)\n]*\))?(?:\s*\[[^\]]*\])?\s*>\s?(.*)$", re.IGNORECASE)
+"""``mysql> ``, ``MariaDB [db]> ``, ``obclient [db]> `` and obclient's default ``obclient(user@tenant)[db]> ``."""
+_CONTINUE = re.compile(r"^\s*(?:->|'>|\">|`>|/\*>)\s?(.*)$")
+"""A statement's next line: ``    -> ``, or ``    '> ``/``    "> ``/``    `> `` inside a quoted string,
+``   /*> `` inside a comment (client/mysql.cc)."""
 _SELECT = re.compile(r"^\s*(?:select|show)\b", re.IGNORECASE)
 _FROM = re.compile(r"\bfrom\s+(?:`?oceanbase`?\s*\.\s*)?`?([A-Za-z_][A-Za-z0-9_$]*)`?", re.IGNORECASE)
 _SELECT_LIST = re.compile(r"^\s*select\s+(.*?)\s+from\b", re.IGNORECASE | re.DOTALL)
