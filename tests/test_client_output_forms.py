@@ -71,10 +71,16 @@ def test_batch_raw_newline_joins_the_lines_of_its_row() -> None:
     assert (got, problems) == (rows, [])
 
 
-def test_batch_lines_that_make_no_row_are_named() -> None:
-    paste = PROMPT + _select(COLUMNS) + "\n" + forms.batch(COLUMNS, [_row(comment="x")]) + "1002\t8\n"
-    got, problems = _read(paste)
-    assert got == [_row(comment="x")] and len(problems) == 1 and "2 cells for 5 columns" in problems[0]
+def test_batch_row_whose_trailing_tabs_a_chat_app_stripped() -> None:
+    """A chat app or editor strips a line's trailing whitespace: a row ending in empty cells loses
+    their tabs. It was joined to the next row as a raw newline (both rows lost, one 'row skipped');
+    now its last cells are read as empty and that is said."""
+    rows = [_row(comment=""), _row(job="8", result="", comment=""), _row(job="9", comment="x")]
+    stripped = "\n".join(l.rstrip() for l in forms.batch(COLUMNS, rows).split("\n"))
+    got, problems = _read(PROMPT + _select(COLUMNS) + "\n" + stripped + "1002\t10\n")
+    assert got == rows + [_row(job="10", status="", result="", comment="")]
+    assert [p.split(":")[0] for p in problems] == ["line 3", "line 4", "line 6"]
+    assert all("read as empty" in p for p in problems)
 
 
 def test_batch_in_a_saved_txt_file_is_read_the_same() -> None:
