@@ -79,7 +79,7 @@ def test_batch_row_whose_trailing_tabs_a_chat_app_stripped() -> None:
     stripped = "\n".join(l.rstrip() for l in forms.batch(COLUMNS, rows).split("\n"))
     got, problems = _read(PROMPT + _select(COLUMNS) + "\n" + stripped + "1002\t10\n")
     assert got == rows + [_row(job="10", status="", result="", comment="")]
-    assert [p.split(":")[0] for p in problems] == ["line 3", "line 4", "line 6"]
+    assert [p.split(":")[0] for p in problems] == ["line 2", "line 3", "line 5"]  # the block's lines
     assert all("read as empty" in p for p in problems)
 
 

@@ -496,8 +496,10 @@ def _batch_cells(text: str, problems: list[str]) -> Iterator[Cells]:
     """``mysql -B`` / ``-s`` output (``print_tab_data``): names, then values, joined by tabs, no
     quoting; NULL is ``NULL`` (a text ``NULL`` prints the same: it reads as NULL); ``\\N`` is also
     NULL (``SELECT ... INTO OUTFILE``). A line with too few cells is a ``-r`` value's raw newline: it
-    is joined to the next lines until the row has its cells, or, holding one cell, to the row
-    before (a newline in the last column). Lines that make no row are named."""
+    is joined to the next lines while the row has no more cells than columns, or, holding one cell,
+    to the row before (a newline in the last column). A short line that cannot be joined so is a
+    row whose trailing empty cells a copy stripped (a chat app drops trailing tabs): they are read
+    as empty, and that is said."""
     numbered = [(n, l.rstrip("\r")) for n, l in enumerate(_lines(strip_bom(text), ends=False), 1)]
     numbered = [(n, l) for n, l in numbered if l.strip() or "\t" in l]
     if not numbered:
@@ -511,31 +513,38 @@ def _batch_cells(text: str, problems: list[str]) -> Iterator[Cells]:
     def row(number: int, cells: list[str]) -> Cells:
         return number, header, tuple(None if c in ("NULL", "\\N") else intern(_unescape(c)) for c in cells)
 
+    def padded(number: int, cells: list[str]) -> tuple[int, list[str]]:
+        problems.append(f"line {number}: {len(cells)} cells for {width} columns: the last {width - len(cells)} "
+                        "read as empty (trailing tabs lost in a copy, or the row cut off)")
+        return number, cells + [""] * (width - len(cells))
+
     for number, line in numbered[1:]:
         cells = line.split("\t")
         if partial is not None:
             first, held = partial
-            cells = held[:-1] + [held[-1] + "\n" + cells[0]] + cells[1:]
-            number = first
+            joined = held[:-1] + [held[-1] + "\n" + cells[0]] + cells[1:]
             partial = None
+            if len(joined) <= width:
+                number, cells = first, joined
+            else:
+                pending = padded(first, held)
         elif len(cells) == 1 and width > 1 and pending is not None:
             first, held = pending
             pending = (first, held[:-1] + [held[-1] + "\n" + cells[0]])
             continue
-        if len(cells) < width:
-            partial = (number, cells)
-            continue
         if pending is not None:
             yield row(*pending)
             pending = None
-        if len(cells) > width:
+        if len(cells) < width:
+            partial = (number, cells)
+        elif len(cells) > width:
             problems.append(f"line {number}: {len(cells)} cells for {width} columns; row skipped")
-            continue
-        pending = (number, cells)
+        else:
+            pending = (number, cells)
+    if partial is not None:  # (a pending row was given out when the partial one began)
+        pending = padded(*partial)
     if pending is not None:
         yield row(*pending)
-    if partial is not None:
-        problems.append(f"line {partial[0]}: {len(partial[1])} cells for {width} columns; row skipped")
 
 
 def parse_jsonl(text: str) -> ParsedRows:
