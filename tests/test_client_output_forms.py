@@ -198,6 +198,26 @@ def test_csv_value_over_lines_is_one_value_even_when_a_line_reads_like_chatter()
     assert _read(PROMPT + _select(COLUMNS) + "\n" + no_comma_first) == (want, [])
 
 
+# -- a terminal that breaks long lines when copying (a hard wrap) -----------------------------------
+
+def _hard_wrapped(text: str, width: int) -> str:
+    return "\n".join(line[i:i + width] for line in text.split("\n") for i in range(0, max(len(line), 1), width))
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_table_wrapped_by_the_terminal_is_joined_back(width: int) -> None:
+    """A terminal that copies a screen line by line breaks a table row wider than the screen into
+    several lines. The border is then broken too (it does not end in '+'), which says so, and its
+    width is the screen's: the lines are joined back. The COMMENT was cut at the screen's edge
+    (its code and trace id lost) beside four 'text inside the table' problems."""
+    columns = ["TENANT_ID", "JOB_ID", "STATUS", "RESULT", "COMMENT"]
+    rows = [{c: FAILED[c] for c in columns}, {**{c: FAILED[c] for c in columns}, "JOB_ID": "12", "COMMENT": "short"}]
+    body = _hard_wrapped(forms.table(columns, rows, ("TENANT_ID", "JOB_ID")), width)
+    assert _read(PROMPT + _select(columns) + "\n" + body) == (rows, [])
+    got, problems = parse_text(body)
+    assert problems == [] and [r for _, r in got] == rows
+
+
 # -- what the client prints around a result ------------------------------------------------------
 
 def test_warnings_pager_end_and_query_ok_are_not_rows() -> None:
