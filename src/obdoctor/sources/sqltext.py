@@ -196,7 +196,7 @@ def _as_dicts(cells: Iterator[Cells]) -> list[tuple[int, dict[str, object]]]:
 
 def _table_cells(text: str, problems: list[str]) -> Iterator[Cells]:
     header: list[str] | None = None
-    text = strip_bom(text)
+    text = _unwrapped(strip_bom(text))
     found = _BORDER_LINE.search(text)
     border = found.group(0).rstrip("\r") if found else None
     indent = len(border) - len(border.lstrip()) if border else 0
@@ -266,6 +266,43 @@ def _table_cells(text: str, problems: list[str]) -> Iterator[Cells]:
         yield number, header, tuple(cells)
     if header is None:
         problems.append("no header row found")
+
+
+_BROKEN_BORDER = re.compile(r"^[ \t]*\+-[-+]*\r?$", re.MULTILINE)
+
+
+def _unwrapped(text: str) -> str:
+    """A table copied from a terminal that broke every screen line (a hard wrap), joined back.
+
+    Its first border then does not end with ``+``; its width is the screen's, and each line that
+    fills the screen goes on in the next, until the line is as wide as the whole border. Any
+    other text is returned as it is."""
+    first = _BROKEN_BORDER.search(text)
+    if first is None or first.group(0).rstrip("\r").endswith("+"):
+        return text
+    screen = _width(first.group(0).rstrip("\r"))
+    lines = text.split("\n")
+    at = text.count("\n", 0, first.start())
+    border = lines[at].rstrip("\r")
+    k = at
+    while not border.endswith("+") and k + 1 < len(lines) and _width(lines[k].rstrip("\r")) == screen:
+        k += 1
+        border += lines[k].rstrip("\r")
+    if not _BORDER.match(border.strip()):
+        return text  # not a wrapped border after all
+    full = _width(border)
+    out: list[str] = lines[:at]
+    i = at
+    while i < len(lines):
+        line, piece, start = lines[i].rstrip("\r"), lines[i].rstrip("\r"), i
+        while _width(piece) == screen and _width(line) < full and i + 1 < len(lines):
+            i += 1
+            piece = lines[i].rstrip("\r")
+            line += piece
+        out.append(line)
+        out.extend([""] * (i - start))  # the lines that follow keep their numbers
+        i += 1
+    return "\n".join(out)
 
 
 _RULE = re.compile(r"^\+(?:=+\+)+$")
