@@ -218,6 +218,26 @@ def test_table_wrapped_by_the_terminal_is_joined_back(width: int) -> None:
     assert problems == [] and [r for _, r in got] == rows
 
 
+@pytest.mark.parametrize("width", [80, 100])
+def test_vertical_wrapped_by_the_terminal_is_joined_back(width: int) -> None:
+    """A ``\\G`` value longer than the screen, hard-wrapped: its pieces were joined with newlines,
+    so the COMMENT read ``result: -9`` / ``082(...)`` when the wrap fell inside the code. Lines that
+    fill the screen exactly, twice or more, and go on in a line that is no field, are a wrap."""
+    columns = list(FAILED)
+    rows = [FAILED, {**FAILED, "JOB_ID": "12", "PATH": "file:///data/nfs/backup/" + "x" * 150}]
+    body = _hard_wrapped(forms.vertical(columns, rows), width)
+    assert body.count("\n") > forms.vertical(columns, rows).count("\n") + 2
+    got, problems = _read(PROMPT + f"SELECT * FROM oceanbase.{VIEW}\\G\n" + body)
+    assert (got, problems) == (rows, [])
+
+
+def test_vertical_values_of_one_length_are_not_a_wrap() -> None:
+    """Two long values of the same length, each followed by the next field, are not joined."""
+    rows = [{**_row(), "COMMENT": "a" * 90}, {**_row(job="8"), "COMMENT": "b" * 90}]
+    got, problems = _read(PROMPT + _select(COLUMNS, "\\G") + "\n" + forms.vertical(COLUMNS, rows))
+    assert (got, problems) == (rows, [])
+
+
 # -- what the client prints around a result ------------------------------------------------------
 
 def test_warnings_pager_end_and_query_ok_are_not_rows() -> None:
