@@ -392,7 +392,7 @@ def parse_vertical(text: str) -> ParsedRows:
     only row stays in the COMMENT."""
     rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
-    for start, body in _records(strip_bom(text).splitlines()):
+    for start, body in _records(_vertical_unwrapped(list(enumerate(strip_bom(text).splitlines(), 1)))):
         shape = _RecordShape(body)
         current: dict[str, object] = {}
         last_key: str | None = None
@@ -429,10 +429,42 @@ def _printed(value: object) -> str:
     return "NULL" if value is None else str(value)
 
 
-def _records(lines: list[str]) -> list[tuple[int, list[tuple[int, str]]]]:
+def _vertical_unwrapped(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """``\\G`` output hard-wrapped by a terminal, joined back: when two or more lines are exactly
+    as wide as the widest (60 cells or more: the screen) and each goes on in a line that is not a
+    field (its colon is not at the records' colon column), not a row head and not blank, those
+    lines are a value cut at the screen's edge. A value's own newline is left alone."""
+    widths = [_width(line) for _, line in lines]
+    screen = max(widths, default=0)
+    if screen < 60:
+        return lines
+    colon = next((line.find(":", m.end(1)) for i, (_, line) in enumerate(lines)
+                  if i and _VERTICAL_HEAD.match(lines[i - 1][1].strip()) and (m := _VERTICAL_FIELD.match(line))), None)
+
+    def goes_on(i: int) -> bool:
+        if widths[i] != screen or i + 1 >= len(lines):
+            return False
+        following = lines[i + 1][1]
+        m = _VERTICAL_FIELD.match(following)
+        field = m is not None and colon is not None and following.find(":", m.end(1)) == colon
+        return bool(following.strip()) and not field and not _VERTICAL_HEAD.match(following.strip())
+
+    cut = [i for i in range(len(lines)) if goes_on(i)]
+    if len(cut) < 2:
+        return lines
+    out: list[tuple[int, str]] = []
+    for i, (number, line) in enumerate(lines):
+        if i and goes_on(i - 1):
+            out[-1] = (out[-1][0], out[-1][1] + line)
+        else:
+            out.append((number, line))
+    return out
+
+
+def _records(lines: list[tuple[int, str]]) -> list[tuple[int, list[tuple[int, str]]]]:
     """The ``*** N. row ***`` records: (head line number, [(line number, line)])."""
     records: list[tuple[int, list[tuple[int, str]]]] = []
-    for number, line in enumerate(lines, 1):
+    for number, line in lines:
         if _VERTICAL_HEAD.match(line.strip()):
             records.append((number, []))
         elif records:
