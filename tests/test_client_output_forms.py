@@ -298,10 +298,24 @@ def _verdict(report: dict) -> list[tuple]:
     return [(f["tenant_id"], f["job_id"], f["code"], f["verdict"], f.get("cause")) for f in report["findings"]]
 
 
-@pytest.mark.parametrize("form", ["batch", "xml", "html", "grid", "headerless"])
+def _markdown(columns: list[str], rows: list[dict]) -> str:
+    cell = lambda v: "NULL" if v is None else v.replace("|", "\\|")  # noqa: E731
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return "\n".join(lines + ["| " + " | ".join(cell(r[c]) for c in columns) + " |" for r in rows]) + "\n"
+
+
+def _csv(columns: list[str], rows: list[dict]) -> str:
+    quoted = lambda v: "" if v is None else '"' + v.replace('"', '""') + '"'  # noqa: E731
+    return "\n".join([",".join(columns)] + [",".join(quoted(r[c]) for c in columns) for r in rows]) + "\n"
+
+
+@pytest.mark.parametrize("form", ["batch", "xml", "html", "grid", "headerless", "markdown", "csv", "vertical",
+                                  "wrapped"])
 def test_every_form_gives_the_tables_verdict(form: str) -> None:
+    """The verdict on one FAILED job (RESULT -9082, its COMMENT) is the same in every form."""
     columns = list(FAILED)
     statement = f"SELECT * FROM oceanbase.{VIEW}"
+    prompt = PROMPT
     code, baseline = _analyze(PROMPT + statement + ";\n" + forms.table(columns, [FAILED]))
     assert code == 1 and _verdict(baseline) and _verdict(baseline)[0][:3] == (1002, 11, -9082)
     if form == "batch":
@@ -312,10 +326,18 @@ def test_every_form_gives_the_tables_verdict(form: str) -> None:
         body = forms.html(columns, [FAILED])
     elif form == "grid":
         body = forms.grid(columns, [FAILED])
+    elif form == "markdown":
+        body = _markdown(columns, [FAILED])
+    elif form == "csv":
+        body = _csv(columns, [FAILED])
+    elif form == "vertical":
+        prompt, body = "obclient(root@sys)[oceanbase]> ", forms.vertical(columns, [FAILED])
+    elif form == "wrapped":
+        body = _hard_wrapped(forms.table(columns, [FAILED]), 120)
     else:
         statement = "SELECT " + ", ".join(columns) + f" FROM oceanbase.{VIEW}"
         body = forms.table(columns, [FAILED], names=False)
-    code, report = _analyze(PROMPT + statement + ";\n" + body)
+    code, report = _analyze(prompt + statement + ("\\G" if form == "vertical" else ";") + "\n" + body)
     assert code == 1 and _verdict(report) == _verdict(baseline)
 
 
