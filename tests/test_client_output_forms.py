@@ -130,6 +130,15 @@ def test_emoji_is_one_cell_as_the_client_counts_it() -> None:
     assert (got, problems) == (rows, [])
 
 
+def test_vertical_without_names_is_said_and_gives_no_row() -> None:
+    """``\\G`` with ``-N`` prints values without names (print_table_data_vertically, ``column_names``
+    false): nothing can be placed. It gave an empty row beside the problems."""
+    text = (PROMPT + _select(COLUMNS[:3], "\\G") + "\n*************************** 1. row ***************************\n"
+            "1002\n7\nFAILED\n1 row in set (0.00 sec)\n")
+    got, problems = _read(text)
+    assert got == [] and problems and any("-N" in p for p in problems)
+
+
 # -- --xml and --html ----------------------------------------------------------------------------
 
 def test_xml_tells_null_from_the_text_null() -> None:
@@ -150,6 +159,14 @@ def test_xml_in_a_saved_file() -> None:
     rows = [_row(comment="x")]
     got, problems = parse_text(forms.xml(COLUMNS, rows, _select(COLUMNS)))
     assert problems == [] and [r for _, r in got] == rows
+
+
+def test_markup_without_names_or_cut_off_is_said() -> None:
+    got, problems = _read(PROMPT + _select(COLUMNS[:2]) + "\n<TABLE BORDER=1><TR><TD>1002</TD><TD>7</TD></TR></TABLE>\n")
+    assert got == [] and "without its <TH> names row" in problems[0]
+    cut = forms.xml(COLUMNS, [_row(comment="x"), _row(job="8", comment="y")], "s").split("<field name=\"STATUS\">")[:2]
+    got, problems = _read(PROMPT + _select(COLUMNS) + "\n" + '<field name="STATUS">'.join(cut))
+    assert got == [_row(comment="x")] and "without its </row>" in problems[0]  # the second row cut off
 
 
 # -- obdiag gather: tabulate grid ----------------------------------------------------------------
