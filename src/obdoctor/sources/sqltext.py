@@ -419,6 +419,10 @@ def parse_vertical(text: str) -> ParsedRows:
         for key, value in current.items():
             if isinstance(value, str) and value.endswith("\n"):
                 current[key] = _cell(value.rstrip("\n"))  # NULL then a blank line is still NULL
+        if not current:  # -N: values without names; none can be placed
+            problems.append(f"line {start}: a row with no 'COLUMN: value' line (printed with -N / "
+                            "--skip-column-names?): not read")
+            continue
         rows.append((start, current))
     return rows, problems
 
