@@ -269,6 +269,17 @@ def test_warnings_pager_end_and_query_ok_are_not_rows() -> None:
     assert (got, problems) == (rows, [])
 
 
+@pytest.mark.parametrize("form", ["table", "vertical"])
+def test_a_value_line_that_reads_like_chatter_stays_in_the_value(form: str) -> None:
+    """A multi-line COMMENT printed raw may hold a line reading ``Warning: ...`` or ``ERROR 4012
+    (HY000): ...``: it was blanked as the client's chatter and silently cut from the value. Only
+    what follows the output (after ``N rows in set``) is chatter."""
+    rows = [_row(comment="backup failed\nWarning: dest full\nERROR 4012 (HY000): timeout")]
+    body = forms.table(COLUMNS, rows) if form == "table" else forms.vertical(COLUMNS, rows)
+    text = PROMPT + _select(COLUMNS, "\\G" if form == "vertical" else ";") + "\n" + body + "Bye\n"
+    assert _read(text) == (rows, [])
+
+
 def test_a_statement_continued_with_arrows_and_crlf() -> None:
     rows = [_row(comment="备份目录|不可写")]
     text = (PROMPT + "SELECT TENANT_ID, JOB_ID, STATUS,\n    -> RESULT, COMMENT\n    -> FROM oceanbase." + VIEW
