@@ -181,6 +181,8 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
                    [l for l in _outside_quotes_chatter_blanked(lines[first_index:first_index + 40]) if l.strip()][:8])
     if shape == "csv":
         kept = _outside_quotes_chatter_blanked(lines[first_index:])
+    elif shape in ("table", "vertical", "vertical, no row head"):
+        kept = _chatter_blanked_after_output(lines[first_index:], kept)
     if shape == "vertical, no row head":
         text = _ROW_HEAD + "\n" + "\n".join(kept) + "\n"
         block = _named(statement, view, _header_of(text, "txt"), text, "txt", start - 1, hint)
@@ -267,6 +269,14 @@ def _shape(first: str, lines: list[str], raw: list[str]) -> str | None:
         if len(records[0]) >= 2 and all(len(r) == len(records[0]) for r in whole):
             return "csv"
     return None
+
+
+def _chatter_blanked_after_output(lines: list[str], blanked: list[str]) -> list[str]:
+    """A table's or ``\\G`` output's lines, its chatter blanked only after its ``N rows in set``
+    line: before it a line reading ``Warning: ...`` is a multi-line value's (the client prints
+    values raw). Without that line, ``blanked`` (all chatter blanked) stands."""
+    end = next((i for i in range(len(lines) - 1, -1, -1) if _ROWS.match(lines[i])), None)
+    return blanked if end is None else lines[:end + 1] + blanked[end + 1:]
 
 
 def _outside_quotes_chatter_blanked(lines: list[str]) -> list[str]:
