@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
+
+from obdoctor.catalog import client_width
 
 
 def _text(value) -> str:
@@ -17,8 +18,8 @@ def _text(value) -> str:
 
 
 def _width(text: str) -> int:
-    """Display width: CJK and fullwidth characters take two columns, as the mysql client pads them."""
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+    """Display width as the mysql client pads cells (CJK and fullwidth take two columns, an emoji one)."""
+    return client_width.width(text)
 
 
 def table(columns: list[str], rows: list[dict]) -> str:

@@ -17,9 +17,13 @@ from dataclasses import dataclass, field
 
 from obdoctor.catalog import views as catalogue
 from obdoctor.logs import parse_line
+from obdoctor.sources.client_markup import is_markup
 
-_PROMPT = re.compile(r"^\s*(?:obclient|mysql|mariadb)(?:\s*\[[^\]]*\])?\s*>\s?(.*)$", re.IGNORECASE)
-_CONTINUE = re.compile(r"^\s*->\s?(.*)$")
+_PROMPT = re.compile(r"^\s*(?:obclient|mysql|mariadb)(?:\s*\([^)\n]*\))?(?:\s*\[[^\]]*\])?\s*>\s?(.*)$", re.IGNORECASE)
+"""``mysql> ``, ``MariaDB [db]> ``, ``obclient [db]> `` and obclient's default ``obclient(user@tenant)[db]> ``."""
+_CONTINUE = re.compile(r"^\s*(?:->|'>|\">|`>|/\*>)\s?(.*)$")
+"""A statement's next line: ``    -> ``, or ``    '> ``/``    "> ``/``    `> `` inside a quoted string,
+``   /*> `` inside a comment (client/mysql.cc)."""
 _SELECT = re.compile(r"^\s*(?:select|show)\b", re.IGNORECASE)
 _FROM = re.compile(r"\bfrom\s+(?:`?oceanbase`?\s*\.\s*)?`?([A-Za-z_][A-Za-z0-9_$]*)`?", re.IGNORECASE)
 _SELECT_LIST = re.compile(r"^\s*select\s+(.*?)\s+from\b", re.IGNORECASE | re.DOTALL)
@@ -173,23 +177,35 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
     kept = ["" if _CHATTER.match(l) and not _EMPTY.match(l) and not _ROWS.match(l) else l
             for l in lines[first_index:]]  # "Bye", "Query OK": not part of a value
     start = first + first_index
-    shape = _shape(first_text, [l for _, l in meaningful])
+    shape = _shape(first_text, [l for _, l in meaningful],
+                   [l for l in _outside_quotes_chatter_blanked(lines[first_index:first_index + 40]) if l.strip()][:8])
+    if shape == "csv":
+        kept = _outside_quotes_chatter_blanked(lines[first_index:])
+    elif shape in ("table", "vertical", "vertical, no row head"):
+        kept = _chatter_blanked_after_output(lines[first_index:], kept)
     if shape == "vertical, no row head":
         text = _ROW_HEAD + "\n" + "\n".join(kept) + "\n"
         block = _named(statement, view, _header_of(text, "txt"), text, "txt", start - 1, hint)
         block.how = (block.how + "; " if block.how else "") + "a \\G record without its '*** 1. row ***' line"
         return block
+    from obdoctor.sources.sqltext import headerless
+
+    if shape == "table" and headerless("\n".join(kept)):
+        return _named_by_statement(statement, view, kept, start)
     if shape in ("table", "vertical", "pipe"):
         if shape == "pipe":
             kept = ["" if _PIPE_RULE.match(l) else l for l in kept]
         text = "\n".join(kept) + "\n"
         header = _header_of(text, "txt")
         return _named(statement, view, header, text, "txt", start, hint)
+    if shape == "markup":
+        text = "\n".join(kept) + "\n"
+        return _named(statement, view, _header_of(text, "markup"), text, "markup", start, hint)
     if shape in ("tab", "csv"):
         delimiter = "\t" if shape == "tab" else ","
         rows = [l for l in kept if _holds_cells(l) and not _CHATTER.match(l)]
-        cells = next(csv.reader([rows[0]], delimiter=delimiter))
-        ext = "tsv" if shape == "tab" else "csv"
+        cells = rows[0].split("\t") if shape == "tab" else next(csv.reader([rows[0]], delimiter=delimiter))
+        ext = "batch" if shape == "tab" else "csv"  # mysql -B: tabs, no quoting, \t \n \\ escaped
         listed = _statement_columns(statement, view, len(cells))
         if listed is not None:  # the statement names the columns: a header row is those names
             header = {c.strip().upper() for c in cells} == {n.upper() for n in listed}
@@ -214,10 +230,29 @@ def _block(statement: str | None, first: int, lines: list[str], hint: str) -> Bl
                  f"({first_text.strip()[:60]!r})")
 
 
-def _shape(first: str, lines: list[str]) -> str | None:
+def _named_by_statement(statement: str | None, view: str | None, kept: list[str], start: int) -> Block:
+    """A ``+---+`` table printed without its names line (``-N``): the statement's select list names
+    its columns (a names line is written above the grid), else it is not read and that is said."""
+    border = next(l.strip() for l in kept if l.strip().startswith("+"))
+    count = border.count("+") - 1
+    columns = _statement_columns(statement, view, count)
+    if columns is None or any(c == "*" for c in columns):
+        why = (f"a table without its header row (mysql -N / --skip-column-names): {count} columns and no "
+               "select list naming them; rerun without -N, or keep the SELECT line in the paste")
+        return Block(view, "", "txt", start, "", why)
+    names = "| " + " | ".join(columns) + " |"
+    text = border + "\n" + names + "\n" + "\n".join(kept) + "\n"
+    return Block(view, text, "txt", start - 2, "from the statement (columns from its select list)")
+
+
+def _shape(first: str, lines: list[str], raw: list[str]) -> str | None:
+    """The form of a block, from its meaningful lines (``raw``: its first lines with the chatter
+    outside quoted values left out, for CSV whose value may hold a line that reads like chatter)."""
     s = first.strip()
     if any(_VERTICAL.match(l) for l in lines[:3]):
         return "vertical"
+    if is_markup(s):
+        return "markup"
     if s.startswith("+-"):
         return "table"
     if s.startswith("|"):
@@ -226,9 +261,33 @@ def _shape(first: str, lines: list[str]) -> str | None:
         return "tab"
     if sum(_is_field(l) for l in lines[:3]) >= 2 and _is_field(first) and not any("\t" in l for l in lines[:3]):
         return "vertical, no row head"  # a \G record copied from its first field on
-    if "," in first and all(l.count(",") >= 1 for l in lines[:5]):
-        return "csv"
+    if "," in first:
+        # records, not lines: a quoted value may hold newlines (a GUI's CSV export); past 8 lines the
+        # last record read may be cut short
+        records = list(csv.reader(raw))
+        whole = records[:-1] if len(raw) == 8 else records
+        if len(records[0]) >= 2 and all(len(r) == len(records[0]) for r in whole):
+            return "csv"
     return None
+
+
+def _chatter_blanked_after_output(lines: list[str], blanked: list[str]) -> list[str]:
+    """A table's or ``\\G`` output's lines, its chatter blanked only after its ``N rows in set``
+    line: before it a line reading ``Warning: ...`` is a multi-line value's (the client prints
+    values raw). Without that line, ``blanked`` (all chatter blanked) stands."""
+    end = next((i for i in range(len(lines) - 1, -1, -1) if _ROWS.match(lines[i])), None)
+    return blanked if end is None else lines[:end + 1] + blanked[end + 1:]
+
+
+def _outside_quotes_chatter_blanked(lines: list[str]) -> list[str]:
+    """CSV lines with the client's chatter blanked, but not a line inside a quoted value (a
+    COMMENT's second line that reads ``Warning: ...`` is the value's)."""
+    kept, inside = [], False
+    for line in lines:
+        chatter = _CHATTER.match(line) and not _EMPTY.match(line) and not _ROWS.match(line)
+        kept.append("" if chatter and not inside else line)
+        inside ^= line.count('"') % 2 == 1
+    return kept
 
 
 def _is_field(line: str) -> bool:

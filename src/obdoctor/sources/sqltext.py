@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import json
 import re
-import unicodedata
 from collections.abc import Iterator
 from operator import itemgetter
 from sys import intern
+
+from obdoctor.catalog.client_width import is_wide
+from obdoctor.sources.client_markup import is_markup, markup_cells
 
 ParsedRows = tuple[list[tuple[int, dict[str, object]]], list[str]]
 Cells = tuple[int, "list[str] | None", "list[str | None] | dict[str, object]"]
@@ -27,7 +29,8 @@ _VERTICAL_FIELD = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_$#]*)\s*:\s?(.*)$")
 
 
 def parse_text(text: str) -> ParsedRows:
-    """Either form of mysql/obclient output, detected from the first meaningful line."""
+    """Any form of mysql/obclient output (table, ``\\G``, ``-B``, ``--xml``, ``--html``), detected
+    from the first meaningful line."""
     text = strip_bom(text)
     for line in text.splitlines():
         stripped = line.strip()
@@ -38,7 +41,10 @@ def parse_text(text: str) -> ParsedRows:
         if stripped.startswith("+") or stripped.startswith("|"):
             return parse_table(text)
         if "\t" in line and all(_COLUMN_NAME.match(c.strip()) for c in line.split("\t")):
-            return parse_delimited(text, "\t")  # mysql -B (batch) output
+            return parse_batch(text)  # mysql -B (batch) output
+        if is_markup(stripped):
+            problems: list[str] = []
+            return _as_dicts(markup_cells(text, problems)), problems
         break
     if any(_EMPTY_SET.match(l) for l in text.splitlines()):
         return [], []  # the query ran and returned nothing: an available, empty view
@@ -62,11 +68,13 @@ def strip_bom(text: str) -> str:
 
 class _WideMarks(dict):
     """``str.translate`` table: a wide character followed by a NUL, so that one character is one
-    display column and the grid is cut by plain slicing (computed once per distinct character)."""
+    display column and the grid is cut by plain slicing (computed once per distinct character).
+    Wide is what the client counts as two cells (``data/client_wide_chars.toml``), not what
+    Python's ``east_asian_width`` says: the client pads an emoji as one cell."""
 
     def __missing__(self, char: int) -> str:
         ch = chr(char)
-        value = ch + "\0" if unicodedata.east_asian_width(ch) in ("W", "F") else ch
+        value = ch + "\0" if is_wide(char) else ch
         self[char] = value
         return value
 
@@ -188,28 +196,56 @@ def _as_dicts(cells: Iterator[Cells]) -> list[tuple[int, dict[str, object]]]:
 
 def _table_cells(text: str, problems: list[str]) -> Iterator[Cells]:
     header: list[str] | None = None
-    text = strip_bom(text)
+    text = _unwrapped(strip_bom(text))
     found = _BORDER_LINE.search(text)
     border = found.group(0).rstrip("\r") if found else None
     indent = len(border) - len(border.lstrip()) if border else 0
     bounds = [i for i, c in enumerate(border.strip()) if c == "+"] if border else []
     grid = _Grid(bounds)
+    if found and headerless(text):
+        problems.append(f"a table without its header row (printed with -N / --skip-column-names): "
+                        f"its {len(bounds) - 1} columns are not named; rows not read (rerun without -N)")
+        return
     borders_seen = 0
+    boxed = False  # tabulate's grid (obdiag): a border after every row, a value's lines on lines of their own
     lines = _Lookahead(text)
     for number, line in lines:
         stripped = line.strip()
         first = stripped[:1]
         if first != "|":
-            if first == "+" and (stripped.startswith("+-") or _BORDER.match(stripped)):
+            if first == "+" and (stripped.startswith(("+-", "+=")) or _BORDER.match(stripped)):
                 borders_seen += 1
             elif stripped and not _ROWS_IN_SET.match(stripped) and header is not None and borders_seen == 2:
                 problems.append(f"line {number}: text inside the table that belongs to no cell: {stripped[:60]!r}")
             continue  # blank lines, prompts, queries and other chatter around the table
         body = line[indent:] if indent and line[:indent].isspace() else line
+        if found is None:  # no +---+ border: a Markdown table (GFM: a |---| rule, '\|' in a cell)
+            if _MARKDOWN_RULE.match(stripped):
+                continue
+            cells = _markdown_cells(stripped)
+            if header is None:
+                header = cells
+            elif len(cells) != len(header):
+                problems.append(f"line {number}: {len(cells)} cells for {len(header)} columns; row skipped")
+            else:
+                yield number, header, tuple(None if v == "NULL" else v for v in cells)
+            continue
         if header is None:
             header = grid.cut(body.rstrip()) or _split_cells(body)
+            boxed = lines.following is not None and bool(_RULE.match(lines.following.strip()))
             continue
-        cells = grid.cut(body)
+        if boxed:
+            parts = [body]
+            while lines.following is not None and lines.following.strip().startswith("|"):
+                parts.append(_dedent(next(lines)[1], indent))
+            cut = [grid.cut(p) or _split_cells(p) for p in parts]
+            if any(len(c) != len(header) for c in cut):
+                problems.append(f"lines {number}-{number + len(parts) - 1}: a row whose lines do not each have "
+                                f"{len(header)} cells; row skipped")
+                continue
+            cells = tuple("\n".join(column).rstrip("\n") for column in zip(*cut))
+        else:
+            cells = grid.cut(body)
         if cells is None:
             while lines.following is not None and _needs_more(body, _dedent(lines.following, indent), grid, len(header)):
                 body += "\n" + _dedent(next(lines)[1], indent)
@@ -230,6 +266,89 @@ def _table_cells(text: str, problems: list[str]) -> Iterator[Cells]:
         yield number, header, tuple(cells)
     if header is None:
         problems.append("no header row found")
+
+
+_BROKEN_BORDER = re.compile(r"^[ \t]*\+-[-+]*\r?$", re.MULTILINE)
+
+
+def _unwrapped(text: str) -> str:
+    """A table copied from a terminal that broke every screen line (a hard wrap), joined back.
+
+    Its first border then does not end with ``+``; its width is the screen's, and each line that
+    fills the screen goes on in the next, until the line is as wide as the whole border. Any
+    other text is returned as it is."""
+    first = _BROKEN_BORDER.search(text)
+    if first is None or first.group(0).rstrip("\r").endswith("+"):
+        return text
+    screen = _width(first.group(0).rstrip("\r"))
+    lines = text.split("\n")
+    at = text.count("\n", 0, first.start())
+    border = lines[at].rstrip("\r")
+    k = at
+    while not border.endswith("+") and k + 1 < len(lines) and _width(lines[k].rstrip("\r")) == screen:
+        k += 1
+        border += lines[k].rstrip("\r")
+    if not _BORDER.match(border.strip()):
+        return text  # not a wrapped border after all
+    full = _width(border)
+    out: list[str] = lines[:at]
+    i = at
+    while i < len(lines):
+        line, piece, start = lines[i].rstrip("\r"), lines[i].rstrip("\r"), i
+        while _width(piece) == screen and _width(line) < full and i + 1 < len(lines):
+            i += 1
+            piece = lines[i].rstrip("\r")
+            line += piece
+        out.append(line)
+        out.extend([""] * (i - start))  # the lines that follow keep their numbers
+        i += 1
+    return "\n".join(out)
+
+
+_RULE = re.compile(r"^\+(?:=+\+)+$")
+"""tabulate's ``grid`` rule under the header (``+=====+``): every row is then closed by a border."""
+
+
+def headerless(text: str) -> bool:
+    """Whether a ``+---+`` table was printed without its names line (``-N``). With names the
+    first ``|`` line is followed by a border and a row (an empty result prints ``Empty set``, no
+    table; obdoctor's own renderer closes an empty one at once); without them a row is followed
+    by a row or its value's next line, or the one row by the closing border alone."""
+    seen: list[str] = []
+    for line in _lines(text, ends=False):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not seen:
+            if _BORDER.match(stripped):
+                seen.append(stripped)
+            continue
+        seen.append(stripped)
+        if len(seen) == 4:
+            break
+    if len(seen) < 2 or not seen[1].startswith("|"):
+        return False
+    after = seen[2] if len(seen) > 2 else ""
+    if not (_BORDER.match(after) or _RULE.match(after)):
+        # the client always prints a border under the names; a row may go on (a value's newline).
+        # A table typed or trimmed by hand may lack it: names that fill no grid are still names
+        fits = _Grid([i for i, c in enumerate(seen[0]) if c == "+"]).cut(seen[1]) is not None
+        ended = seen[1].endswith("|")  # a row whose value goes on to the next line is not ended
+        return fits or not ended or not all(_COLUMN_NAME.match(c) for c in _split_cells(seen[1]))
+    return not (len(seen) > 3 and (seen[3].startswith("|") or _BORDER.match(seen[3])))  # border: no rows
+
+
+_MARKDOWN_RULE = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _markdown_cells(line: str) -> list[str]:
+    """A Markdown table row's cells: split at the pipes not escaped; ``\\|`` is a pipe of the
+    value (GitHub Flavored Markdown spec, tables extension: https://github.github.com/gfm/#example-200)."""
+    inner = line[1:] if line.startswith("|") else line
+    if inner.endswith("|") and not inner.endswith("\\|"):
+        inner = inner[:-1]
+    return [c.strip().replace("\\|", "|") for c in _UNESCAPED_PIPE.split(inner)]
 
 
 def _needs_more(body: str, following: str, grid: _Grid, columns: int) -> bool:
@@ -273,7 +392,7 @@ def parse_vertical(text: str) -> ParsedRows:
     only row stays in the COMMENT."""
     rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
-    for start, body in _records(strip_bom(text).splitlines()):
+    for start, body in _records(_vertical_unwrapped(list(enumerate(strip_bom(text).splitlines(), 1)))):
         shape = _RecordShape(body)
         current: dict[str, object] = {}
         last_key: str | None = None
@@ -284,8 +403,8 @@ def parse_vertical(text: str) -> ParsedRows:
             if not stripped or _ROWS_IN_SET.match(stripped):
                 if _ROWS_IN_SET.match(stripped):
                     ended = True  # what follows "N rows in set" is not part of a value
-                elif last_key is not None and not ended and current.get(last_key) is not None:
-                    current[last_key] = f"{current.get(last_key) or ''}\n"  # NULL never continues
+                elif last_key is not None and not ended:
+                    current[last_key] = f"{_printed(current.get(last_key))}\n"
                 continue
             m = _VERTICAL_FIELD.match(line)
             if (m and m.group(1) not in current and (known is None or m.group(1) in known)
@@ -294,21 +413,62 @@ def parse_vertical(text: str) -> ParsedRows:
                 current[last_key] = _cell(m.group(2).strip())
             elif last_key is not None:
                 # a value that spans lines (a COMMENT with a newline)
-                previous = current.get(last_key) or ""
-                current[last_key] = f"{previous}\n{stripped}"
+                current[last_key] = f"{_printed(current.get(last_key))}\n{stripped}"
             else:
                 problems.append(f"line {number}: not 'COLUMN: value'")
         for key, value in current.items():
             if isinstance(value, str) and value.endswith("\n"):
-                current[key] = value.rstrip("\n")
+                current[key] = _cell(value.rstrip("\n"))  # NULL then a blank line is still NULL
+        if not current:  # -N: values without names; none can be placed
+            problems.append(f"line {start}: a row with no 'COLUMN: value' line (printed with -N / "
+                            "--skip-column-names?): not read")
+            continue
         rows.append((start, current))
     return rows, problems
 
 
-def _records(lines: list[str]) -> list[tuple[int, list[tuple[int, str]]]]:
+def _printed(value: object) -> str:
+    """A value as the client printed it: a value read as NULL that goes on to more lines was the
+    text ``NULL`` followed by a newline (the client prints a real NULL as ``NULL`` alone)."""
+    return "NULL" if value is None else str(value)
+
+
+def _vertical_unwrapped(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """``\\G`` output hard-wrapped by a terminal, joined back: when two or more lines are exactly
+    as wide as the widest (60 cells or more: the screen) and each goes on in a line that is not a
+    field (its colon is not at the records' colon column), not a row head and not blank, those
+    lines are a value cut at the screen's edge. A value's own newline is left alone."""
+    widths = [_width(line) for _, line in lines]
+    screen = max(widths, default=0)
+    if screen < 60:
+        return lines
+    colon = next((line.find(":", m.end(1)) for i, (_, line) in enumerate(lines)
+                  if i and _VERTICAL_HEAD.match(lines[i - 1][1].strip()) and (m := _VERTICAL_FIELD.match(line))), None)
+
+    def goes_on(i: int) -> bool:
+        if widths[i] != screen or i + 1 >= len(lines):
+            return False
+        following = lines[i + 1][1]
+        m = _VERTICAL_FIELD.match(following)
+        field = m is not None and colon is not None and following.find(":", m.end(1)) == colon
+        return bool(following.strip()) and not field and not _VERTICAL_HEAD.match(following.strip())
+
+    cut = [i for i in range(len(lines)) if goes_on(i)]
+    if len(cut) < 2:
+        return lines
+    out: list[tuple[int, str]] = []
+    for i, (number, line) in enumerate(lines):
+        if i and goes_on(i - 1):
+            out[-1] = (out[-1][0], out[-1][1] + line)
+        else:
+            out.append((number, line))
+    return out
+
+
+def _records(lines: list[tuple[int, str]]) -> list[tuple[int, list[tuple[int, str]]]]:
     """The ``*** N. row ***`` records: (head line number, [(line number, line)])."""
     records: list[tuple[int, list[tuple[int, str]]]] = []
-    for number, line in enumerate(lines, 1):
+    for number, line in lines:
         if _VERTICAL_HEAD.match(line.strip()):
             records.append((number, []))
         elif records:
@@ -390,6 +550,76 @@ def _delimited_cells(text: str, delimiter: str, problems: list[str]) -> Iterator
         yield reader.line_num, header, cells
 
 
+_ESCAPES = re.compile(r"\\(.)")
+_UNESCAPE = {"0": "\0", "t": "\t", "n": "\n", "\\": "\\"}
+
+
+def _unescape(cell: str) -> str:
+    """A ``-B`` value as it was: ``safe_put_field`` (client/mysql.cc) writes NUL, tab, newline and
+    backslash as ``\\0 \\t \\n \\\\``; any other backslash pair is kept as printed (``-r`` output)."""
+    return _ESCAPES.sub(lambda m: _UNESCAPE.get(m.group(1), m.group(0)), cell) if "\\" in cell else cell
+
+
+def parse_batch(text: str) -> ParsedRows:
+    problems: list[str] = []
+    return _as_dicts(_batch_cells(text, problems)), problems
+
+
+def _batch_cells(text: str, problems: list[str]) -> Iterator[Cells]:
+    """``mysql -B`` / ``-s`` output (``print_tab_data``): names, then values, joined by tabs, no
+    quoting; NULL is ``NULL`` (a text ``NULL`` prints the same: it reads as NULL); ``\\N`` is also
+    NULL (``SELECT ... INTO OUTFILE``). A line with too few cells is a ``-r`` value's raw newline: it
+    is joined to the next lines while the row has no more cells than columns, or, holding one cell,
+    to the row before (a newline in the last column). A short line that cannot be joined so is a
+    row whose trailing empty cells a copy stripped (a chat app drops trailing tabs): they are read
+    as empty, and that is said."""
+    numbered = [(n, l.rstrip("\r")) for n, l in enumerate(_lines(strip_bom(text), ends=False), 1)]
+    numbered = [(n, l) for n, l in numbered if l.strip() or "\t" in l]
+    if not numbered:
+        problems.append("empty file")
+        return
+    header = [h.strip() for h in numbered[0][1].split("\t")]
+    width = len(header)
+    pending: tuple[int, list[str]] | None = None  # the last complete row, held while a line may continue it
+    partial: tuple[int, list[str]] | None = None  # a row still short of cells
+
+    def row(number: int, cells: list[str]) -> Cells:
+        return number, header, tuple(None if c in ("NULL", "\\N") else intern(_unescape(c)) for c in cells)
+
+    def padded(number: int, cells: list[str]) -> tuple[int, list[str]]:
+        problems.append(f"line {number}: {len(cells)} cells for {width} columns: the last {width - len(cells)} "
+                        "read as empty (trailing tabs lost in a copy, or the row cut off)")
+        return number, cells + [""] * (width - len(cells))
+
+    for number, line in numbered[1:]:
+        cells = line.split("\t")
+        if partial is not None:
+            first, held = partial
+            joined = held[:-1] + [held[-1] + "\n" + cells[0]] + cells[1:]
+            partial = None
+            if len(joined) <= width:
+                number, cells = first, joined
+            else:
+                pending = padded(first, held)
+        elif len(cells) == 1 and width > 1 and pending is not None:
+            first, held = pending
+            pending = (first, held[:-1] + [held[-1] + "\n" + cells[0]])
+            continue
+        if pending is not None:
+            yield row(*pending)
+            pending = None
+        if len(cells) < width:
+            partial = (number, cells)
+        elif len(cells) > width:
+            problems.append(f"line {number}: {len(cells)} cells for {width} columns; row skipped")
+        else:
+            pending = (number, cells)
+    if partial is not None:  # (a pending row was given out when the partial one began)
+        pending = padded(*partial)
+    if pending is not None:
+        yield row(*pending)
+
+
 def parse_jsonl(text: str) -> ParsedRows:
     rows: list[tuple[int, dict[str, object]]] = []
     problems: list[str] = []
@@ -421,6 +651,12 @@ def iter_cells(text: str, extension: str, problems: list[str]) -> Iterator[Cells
     text = strip_bom(text)
     if extension in ("csv", "tsv"):
         yield from _delimited_cells(text, "," if extension == "csv" else "\t", problems)
+        return
+    if extension == "batch":  # mysql -B pasted (a bundle's .tsv is CSV-quoted, see docs/bundle-format.md)
+        yield from _batch_cells(text, problems)
+        return
+    if extension == "markup":
+        yield from markup_cells(text, problems)
         return
     if extension != "jsonl" and _looks_like_table(text):
         yield from _table_cells(text, problems)
