@@ -154,7 +154,7 @@ def _report() -> Report:
                                 EvidenceStep("views", "rows", rows=rows)],
                       next_steps=said[1:4], unchecked=[Unchecked("x", t) for t in said[4:7]], notes=said[7:],
                       time=datetime(2023, 9, 26, 14, 37, 36))
-    return Report(findings=[finding], unchecked=[Unchecked("y", said[-1])],
+    return Report(findings=[finding], observations=[], unchecked=[Unchecked("y", said[-1])],
                   source={"kind": "bundle", "location": said[0], "notes": said})
 
 
@@ -216,7 +216,8 @@ def test_logs_search_redact(tmp_path: Path, run_cli) -> None:
 def test_explain_never_prints_a_secret(entry: Spelling, run_cli) -> None:
     """``explain`` echoed the text of an error whose MySQL errno several codes share
     (``'ERROR 4012 (HY000): ...' matches 8 OceanBase codes``): its password with it."""
-    for text in (f"ERROR 4012 (HY000): {entry.text}", f"{entry.text}\nERROR 9008 (HY000): Authentication failed"):
+    for text in (f"ERROR 4012 (HY000): {entry.text}", f"{entry.text}\nERROR 9008 (HY000): Authentication failed",
+                 f"zzz {entry.text}"):
         for fmt in ("text", "json"):
             result = run_cli("explain", "--format", fmt, text)
             assert _leaked(result.out + result.err) == [], (fmt, text)
