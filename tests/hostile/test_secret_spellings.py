@@ -141,6 +141,14 @@ def test_each_spelling_is_masked_and_the_rest_stays_readable(entry: Spelling) ->
     assert redactor.text(out) == out  # idempotent
 
 
+@pytest.mark.parametrize("text", ['"signatures": []', '"signature_id": "P1-nfs"', "code=SignatureDoesNotMatch",
+                                  "x-oss-signature-version: 4", "credential={access_id:***}", "AKIA is a prefix",
+                                  "region=ap-southeast-1 asia-east1", "passwd_count=2", "encrypted backup set 3"])
+def test_look_alikes_of_the_new_spellings_are_kept(text: str) -> None:
+    """obdoctor's own words (``signatures`` of explain's JSON) and words about a secret stay."""
+    assert Redactor().text(text) == text
+
+
 # -- every report format ------------------------------------------------------------------------
 def _report() -> Report:
     log = Provenance("log", "observer.log", server="10.0.0.1")

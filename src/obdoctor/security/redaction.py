@@ -47,12 +47,13 @@ SECRET_KEYS = ("access_id", "access_key", "accesskey", "accesskeyid", "ak", "sk"
                "sts_token", "security_token", "security-token", "session_token", "secret_key",
                "secret_access_key", "secret_id", "encrypt_key", "encryption_key", "decryption_key",
                "password", "passwd", "pwd", "token", "role_arn", "external_id", "checksum_key",
-               "private_key", "client_secret", "credential", "credentials", "authorization", "decryption")
+               "private_key", "client_secret", "credential", "credentials", "authorization", "decryption",
+               "signature", "x-oss-signature", "x-amz-signature", "x-goog-signature")
 """Keys whose value is a secret as a whole word (case-insensitive); each is its own count kind."""
 
 SECRET_KEY_PARTS = ("password", "passwd", "pwd", "secret", "token", "credential", "private_key",
                     "privatekey", "encrypt_key", "encryption_key", "decryption_key", "access_key", "access-key",
-                    "accesskey", "signature", "密码")
+                    "accesskey", "密码")
 """A key *containing* one of these is a secret too (``db_password``, ``clientSecret``)."""
 
 SECRET_COLUMNS = frozenset({"PASSWD", "PASSWORD", "ENCRYPT_KEY", "ACCESS_KEY", "ACCESS_ID", "STS_TOKEN",
@@ -106,11 +107,11 @@ _KEY = (_KEY_START + r"(?P<key>(?:" + _EXACT + r")(?!" + _KEY_CHAR + ")|" + _KEY
 _QUOTED = (r"""\\"(?:[^"\\]|\\\\\\"|\\\\|\\[^"\\])*?\\"|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.|'')*'""")
 _UNCLOSED = r"""["'][^"'\s]+"""
 """A quote that never closes (a line cut after it): the value runs to the next blank."""
-# A bare value ends at '&' (or its encodings), a blank, a quote, ',', ')', '}', ']' or ';'. A
+# A bare value (never a '[' or '{' opening a structure: ``"signatures": []``) ends at '&' (or its encodings), a blank, a quote, ',', ')', '}', ']' or ';'. A
 # backslash belongs to it unless a quote follows (the end of a JSON string holding the value).
 # '&' followed by a piece without '=' is still the value (OceanBase splits its storage info on
 # '&': ``access_key=a&b&host=h`` holds the key ``a&b``); '&amp;' is an escaped separator.
-_BARE = (r"""(?:(?:(?!%26|%2526)[^&\s'",)}\];\\]|\\(?!["']))+"""
+_BARE = (r"""(?![\[{])(?:(?:(?!%26|%2526)[^&\s'",)}\];\\]|\\(?!["']))+"""
          r"""(?:&(?!amp;|#)(?:[^&=\s'",)}\];\\%])++(?!=))*)""")
 _VALUE = (r"(?P<value>[A-Za-z_][A-Za-z0-9_]*\(\s*(?:" + _QUOTED + r")\s*\)|" + _QUOTED + "|" + _UNCLOSED
           + "|" + _BARE + ")")
