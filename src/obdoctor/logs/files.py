@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 _NAME = re.compile(
     r"^(?P<family>observer|rootservice|election|trace|alert)\.log(?P<wf>\.wf)?"
-    r"(?:\.(?P<stamp>\d{17}|\d{14}))?(?P<comp>\.gz|\.zst)?$"
+    r"(?:\.(?P<stamp>\d{17}|\d{14}))?(?P<comp>\.gz|\.zst)?\Z"
 )
 FAMILIES = ("observer", "rootservice", "election", "trace", "alert")
 

@@ -29,6 +29,7 @@ from obdoctor.logs import LogFile, Patterns, Records, SearchReport, discover, ov
 from obdoctor.evidence.rows import Columns
 from obdoctor.sources.loose import UNKNOWN_SERVER
 from obdoctor.sources.paste import SESSION
+from obdoctor.security.controls import visible_line
 from obdoctor.sources.sqltext import iter_cells
 
 SQL_EXTENSIONS = ("jsonl", "csv", "tsv", "txt")
@@ -261,6 +262,9 @@ class Bundle:
         for entry in sorted(self._logs.iterdir()):
             if entry.name == UNKNOWN_SERVER and self._staging is not None:
                 continue  # searched with every server's files (_search_logs), never named a server
+            if _odd_name(entry.name):
+                self._note(f"logs/{visible_line(entry.name)}: {ODD_NAME}")
+                continue
             if entry.is_dir() and self._readable(entry, f"logs/{entry.name}/"):
                 names.append(entry.name)
         return names
@@ -311,6 +315,9 @@ class Bundle:
         if not sql.is_dir() or not self._readable(sql, "sql/"):
             return found
         for file in sorted(sql.iterdir()):
+            if _odd_name(file.name):
+                self.notes.append(f"sql/{visible_line(file.name)}: {ODD_NAME}")
+                continue
             stem, _, ext = file.name.rpartition(".")
             if file.is_file() and ext.lower() in SQL_EXTENSIONS:
                 if not self._readable(file, f"sql/{file.name}"):
@@ -495,7 +502,7 @@ class Bundle:
                 if not file.is_file() or not self._readable(file, f"mounts/{file.name}"):
                     continue
                 if server_ip(file.name) != file.name:
-                    self._note(f"mounts/{file.name}: not named after a server (mounts/<ip>): not read")
+                    self._note(f"mounts/{visible_line(file.name)}: not named after a server (mounts/<ip>): not read")
                     continue
                 try:
                     read[file.name] = (decode_text(file.read_bytes())[0], None)
@@ -623,6 +630,15 @@ class Bundle:
             result.files_searched.append(f"{log.server}/{log.name} (partly)")
         result.records.sort(key=lambda r: (r.ts is None, r.ts or datetime.min))
         return result
+
+
+ODD_NAME = "a name holding control characters (a newline, an escape): not read"
+"""Neither OceanBase nor ``collect`` writes such a name; shown, it would begin a line of the
+report of its own or drive the terminal."""
+
+
+def _odd_name(name: str) -> bool:
+    return visible_line(name) != name
 
 
 def _address_of(name: str) -> str | None:
