@@ -24,6 +24,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -75,9 +76,13 @@ def _zero(path: Path) -> None:
 
 
 def _socket(path: Path) -> None:
+    """A bound socket moved into place (a bound name must be short: AF_UNIX takes 108 bytes)."""
+    short = Path(tempfile.mkdtemp(prefix="obd-", dir=path.parent.anchor + "tmp")) / "s"
     server = socket.socket(socket.AF_UNIX)
-    server.bind(str(path))  # left bound: the file stays a socket
+    server.bind(str(short))  # left bound: the file stays a socket
     _SOCKETS.append(server)
+    os.rename(short, path)
+    short.parent.rmdir()
 
 
 _SOCKETS: list[socket.socket] = []
@@ -101,11 +106,11 @@ def test_a_file_that_is_no_regular_file_is_noted_and_not_read(tmp_path: Path, ma
 
 def test_a_sparse_view_file_of_6_gib_is_refused_from_its_size(tmp_path: Path) -> None:
     bundle = _bundle(tmp_path)
-    for name in ("sql/DBA_OB_TENANTS.txt", "manifest.toml"):
+    for name in ("sql/DBA_OB_ROOTSERVICE_EVENT_HISTORY.txt", "manifest.toml"):
         with open(bundle / name, "r+b") as f:
             f.truncate(6 * GIB)
     report, text = _analyze(bundle)
-    assert "sql/DBA_OB_TENANTS.txt" in text and "manifest.toml" in text and "GiB" in text
+    assert "sql/DBA_OB_ROOTSERVICE_EVENT_HISTORY.txt: 6 GiB" in text and "manifest.toml: 6 GiB" in text
     assert report["findings"]
 
 

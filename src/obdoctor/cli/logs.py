@@ -220,6 +220,9 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
             keep.append(bundle)
             path = bundle.root
         if path.exists() and not path.is_dir():  # a file, a pipe, /dev/stdin...
+            if _endless(path, text):
+                problems.append(f"{text}: skipped: not a regular file (a device or socket): not read")
+                continue
             entry = classify(path) or discover(path)[0][0]
             compression = _sniff(path)
             if compression != entry.compression and path.is_file():  # named by what it holds, not its name
@@ -243,6 +246,17 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
                 main = [f for f in members if not f.wf]
                 files.extend(f for f in (main or members) if overlaps(f, since, until))
     return files, problems, keep
+
+
+def _endless(path: Path, text: str) -> bool:
+    """A device or socket named as a log (``/dev/zero``, ``/dev/urandom``: read, they never end).
+    Standard input and pipes (``-``, ``/dev/stdin``, ``<(zcat ...)``) are read as grep reads them."""
+    import stat
+
+    if text in ("-", "/dev/stdin") or text.startswith("/dev/fd/"):
+        return False
+    mode = path.stat().st_mode
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode)
 
 
 MAGIC = {b"\x1f\x8b": "gz", b"\x28\xb5\x2f\xfd": "zst"}

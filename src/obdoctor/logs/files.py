@@ -78,6 +78,8 @@ def discover(directory: Path, server: str | None = None) -> tuple[list[LogFile],
     for path in paths:
         try:
             if not path.is_file():
+                if not path.is_dir() and classify(path, server) is not None:  # a FIFO, a device, a socket
+                    skipped.append((path, "not a regular file (a FIFO, device, socket or broken link): not read"))
                 continue
             entry = classify(path, server)
             if entry is None:
