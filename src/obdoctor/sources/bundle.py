@@ -714,7 +714,7 @@ def _odd_name(name: str) -> bool:
 def _begins_with_nul(log: LogFile) -> bool:
     """The first 4 KiB (decompressed) are NUL bytes: a sparse file's hole or a zeroed one. An
     OceanBase log begins with a record; searched, gigabytes of holes cost minutes per query."""
-    from obdoctor.logs.files import open_bytes
+    from obdoctor.logs import open_bytes
 
     try:
         with open_bytes(log) as stream:
