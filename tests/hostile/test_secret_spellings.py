@@ -238,3 +238,36 @@ def test_explain_of_stdin_never_prints_a_secret(run_cli) -> None:
 
     main(["explain", "-"], Environment(stdout=out, stderr=err, stdin=io.StringIO(paste), env={}, color=False))
     assert _leaked(out.getvalue() + err.getvalue()) == []
+
+
+# -- error messages: a rule's crash, the CLI's last resort -------------------------------------
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_rule_crash_quoting_a_secret_is_masked(fmt: str, monkeypatch, run_cli) -> None:
+    """A rule's exception text reaches the report as an internal error (cut at 200 characters,
+    which can leave a quote open: ``IDENTIFIED BY 'R08XA...``)."""
+    import obdoctor.engine as engine
+    from tests.conftest import EXAMPLES
+
+    real = engine.all_rules
+
+    class Boom:
+        id, name = "X9", "boom"
+
+        def check(self, ctx):
+            raise RuntimeError(" ".join(e.text for e in CORPUS)[:600])
+
+    monkeypatch.setattr(engine, "all_rules", lambda: [Boom(), *real()])
+    result = run_cli("analyze", EXAMPLES / "failed-41-chain", "--format", fmt)
+    assert "internal error" in result.out and _leaked(result.out + result.err) == []
+
+
+def test_the_last_resort_error_is_masked(monkeypatch, run_cli) -> None:
+    import obdoctor.engine as engine
+    from tests.conftest import EXAMPLES
+
+    def crash(*args, **kwargs):
+        raise RuntimeError(" ".join(e.text for e in CORPUS))
+
+    monkeypatch.setattr(engine, "diagnose", crash)
+    result = run_cli("analyze", EXAMPLES / "failed-41-chain")
+    assert "internal error" in result.err and _leaked(result.out + result.err) == []
