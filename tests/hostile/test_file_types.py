@@ -182,3 +182,33 @@ def test_logs_search_refuses_a_device_and_notes_a_fifo_in_a_directory(tmp_path: 
     _fifo(folder / "observer.log.20230926143000")
     result = _obdoctor("logs", "search", "-e", "ret=-9082", folder, timeout=30)
     assert "ret=-9082" in result.stdout and "not a regular file" in result.stderr
+
+
+def _bomb(path: Path, size: int) -> None:
+    """``size`` NUL bytes compressed (gzip or zstd, by the name): a few hundred KiB on disk."""
+    chunk = bytes(1 << 20)
+    if path.name.endswith(".gz"):
+        import zlib
+
+        squeeze = zlib.compressobj(9, zlib.DEFLATED, 31)
+        with open(path, "wb") as out:
+            for _ in range(size >> 20):
+                out.write(squeeze.compress(chunk))
+            out.write(squeeze.flush())
+    else:
+        import zstandard
+
+        with open(path, "wb") as out, zstandard.ZstdCompressor(level=3).stream_writer(out) as writer:
+            for _ in range(size >> 20):
+                writer.write(chunk)
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+def test_a_compressed_log_of_zeros_is_not_searched(tmp_path: Path, suffix: str) -> None:
+    """A compression bomb named as a rotated log: known from its first decompressed bytes."""
+    bundle = _bundle(tmp_path)
+    bomb = bundle / "logs" / "127.0.0.3" / f"observer.log.20230926143000{suffix}"
+    _bomb(bomb, 512 << 20)
+    assert bomb.stat().st_size < 4 << 20
+    report, text = _analyze(bundle)
+    assert f"observer.log.20230926143000{suffix}: begins with NUL bytes" in text and report["findings"]
