@@ -107,8 +107,9 @@ _KEY = (_KEY_START + r"(?P<key>(?:" + _EXACT + r")(?!" + _KEY_CHAR + ")|" + _KEY
 _QUOTED = (r"""\\"(?:[^"\\]|\\\\\\"|\\\\|\\[^"\\])*?\\"|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.|'')*'""")
 _UNCLOSED = r"""["'][^"'\s]+"""
 """A quote that never closes (a line cut after it): the value runs to the next blank."""
-# A bare value (never a '[' or '{' opening a structure: ``"signatures": []``) ends at '&' (or its encodings), a blank, a quote, ',', ')', '}', ']' or ';'. A
-# backslash belongs to it unless a quote follows (the end of a JSON string holding the value).
+# A bare value (never a '[' or '{' opening a structure: ``"signatures": []``) ends at '&' (or its
+# encodings), a blank, a quote, ',', ')', '}', ']' or ';'. A backslash belongs to it unless a
+# quote follows (the end of a JSON string holding the value).
 # '&' followed by a piece without '=' is still the value (OceanBase splits its storage info on
 # '&': ``access_key=a&b&host=h`` holds the key ``a&b``); '&amp;' is an escaped separator.
 _BARE = (r"""(?![\[{])(?:(?:(?!%26|%2526)[^&\s'",)}\];\\]|\\(?!["']))+"""
