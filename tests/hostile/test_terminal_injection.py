@@ -121,3 +121,22 @@ def test_error_messages_show_escapes_as_text(tmp_path: Path) -> None:
 def test_visible(text: str, shown: str) -> None:
     assert visible(text) == shown
     assert visible(visible(text)) == visible(text) or "\\" in text
+
+
+def test_a_failed_jobs_comment_in_a_watch_event_shows_escapes_as_text() -> None:
+    """``watch`` and ``history`` print an event's message (a failed job's COMMENT, which quotes
+    the destination a tenant's admin set) to the terminal through rich, which keeps ESC."""
+    from datetime import datetime
+
+    from obdoctor.watch.detect import detect
+    from obdoctor.watch.samples import Sample, Snapshot
+
+    at = datetime(2023, 9, 26, 14, 0)
+    running = Sample("job", 1002, 1, status="DOING", stage="BACKUP_DATA_MINOR", input_bytes=1, task_id=1)
+    ended = Sample("job", 1002, 1, status="FAILED", result=-9082, task_id=1, comment=f"out of space {HOSTILE}")
+    first = detect({}, Snapshot(at=at, jobs=[running], history_available=True, ls_available=True), at.timestamp(), 1800)
+    later = detect(first.tracks, Snapshot(at=at, finished=[ended], history_available=True, ls_available=True),
+                   at.timestamp() + 60, 1800)
+    (event,) = later.events
+    assert "out of space" in event.message and "PWNED-TITLE" in event.message
+    assert RAW.findall(event.message) == [] and "\n" not in event.message
