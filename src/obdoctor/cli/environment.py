@@ -38,7 +38,9 @@ class Environment:
 
     def error(self, message: str) -> None:
         """One message on stderr, secrets masked like every other output (a reason quoting a
-        URI or a command line must not print its password)."""
+        URI or a command line must not print its password), control characters shown as
+        escapes (a file name quoted must not drive the terminal)."""
+        from obdoctor.security.controls import visible
         from obdoctor.security.redaction import redact_text
 
-        print(f"obdoctor: {redact_text(message)}", file=self.stderr)
+        print(f"obdoctor: {visible(redact_text(message))}", file=self.stderr)

@@ -90,7 +90,18 @@ def _first_sentence(doc: str | None, limit: int = 200) -> str:
 
 
 def run(args, env: Environment) -> ExitCode:
+    """Everything explain writes is masked: it quotes the pasted text back (an errno several
+    codes share), and a paste holds statements with their keys and passwords."""
+    from dataclasses import replace
+
+    from obdoctor.security.redaction import RedactingWriter
+
+    return _run(args, replace(env, stdout=RedactingWriter(env.stdout)))
+
+
+def _run(args, env: Environment) -> ExitCode:
     from obdoctor.catalog import error_docs, signatures
+    from obdoctor.security.redaction import redact_text
 
     try:
         catalogue = signatures.load(env.env if "XDG_CONFIG_HOME" in env.env else None)
@@ -134,7 +145,8 @@ def run(args, env: Environment) -> ExitCode:
         return ExitCode.NOTHING_WRONG
     if not entries:
         parsed = error_docs.parse_code_text(text)
-        shown = text if len(text) <= 80 else text[:77] + "..."
+        shown = redact_text(text)  # before repr (see below)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
         what = (f"code {parsed.value}" if parsed and parsed.kind != "name" else repr(shown))
         env.error(f"{what} is not a known OceanBase error code, name, message or log line "
                   f"(the catalogue holds {len(_all())} codes from ob_errno.def)")
@@ -148,7 +160,8 @@ def run(args, env: Environment) -> ExitCode:
         return ExitCode.NOTHING_WRONG
     if len(data) > 1:
         why = "same MySQL errno" if error_docs.parse_code_text(text) else "same message"
-        env.stdout.write(f"{text!r} matches {len(data)} OceanBase codes ({why}); the likeliest first.\n\n")
+        shown = redact_text(text)  # before repr: its escapes would hide a quoted password from the writer's mask
+        env.stdout.write(f"{shown!r} matches {len(data)} OceanBase codes ({why}); the likeliest first.\n\n")
     env.stdout.write("\n".join(render_text(d, args.lang) for d in data))
     return ExitCode.NOTHING_WRONG
 

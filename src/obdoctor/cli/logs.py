@@ -220,6 +220,9 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
             keep.append(bundle)
             path = bundle.root
         if path.exists() and not path.is_dir():  # a file, a pipe, /dev/stdin...
+            if _endless(path, text):
+                problems.append(f"{text}: skipped: not a regular file (a device or socket): not read")
+                continue
             entry = classify(path) or discover(path)[0][0]
             compression = _sniff(path)
             if compression != entry.compression and path.is_file():  # named by what it holds, not its name
@@ -243,6 +246,17 @@ def collect_files(paths: list[str], env: Environment, since: datetime | None, un
                 main = [f for f in members if not f.wf]
                 files.extend(f for f in (main or members) if overlaps(f, since, until))
     return files, problems, keep
+
+
+def _endless(path: Path, text: str) -> bool:
+    """A device or socket named as a log (``/dev/zero``, ``/dev/urandom``: read, they never end).
+    Standard input and pipes (``-``, ``/dev/stdin``, ``<(zcat ...)``) are read as grep reads them."""
+    import stat
+
+    if text in ("-", "/dev/stdin") or text.startswith("/dev/fd/"):
+        return False
+    mode = path.stat().st_mode
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode)
 
 
 MAGIC = {b"\x1f\x8b": "gz", b"\x28\xb5\x2f\xfd": "zst"}
@@ -296,25 +310,36 @@ def record_filter(args, env: Environment):
     return None if flt.empty else flt
 
 
-def _text(record, args, prefix: bool = True) -> str:
+def _text(record, args, env: Environment, prefix: bool = True) -> str:
     """A record as printed: JSON, or its text after ``server:file:line:``; secrets masked with
-    ``--redact`` (otherwise as the file holds it, like grep)."""
+    ``--redact`` (otherwise as the file holds it, like grep), control characters shown as
+    escapes on a terminal."""
     from obdoctor.logs import record_text
 
-    return record_text(record, json=args.json, redact=_redactor(args), prefix=prefix)
+    return record_text(record, json=args.json, redact=_redactor(args, env), prefix=prefix)
 
 
-def _redactor(args):
-    """``--redact``: the reports' redaction, for the printer (``obdoctor.logs`` knows no secrets)."""
-    if not getattr(args, "redact", False):
+def _redactor(args, env: Environment):
+    """What the printer passes each line through (``obdoctor.logs`` knows no secrets): with
+    ``--redact`` the reports' redaction; on a terminal, control characters shown as escapes (a
+    line's ESC sequences would drive the terminal: clear it, retitle it, plant a hyperlink).
+    Into a pipe or a file, the line as the file holds it, like grep."""
+    redact = getattr(args, "redact", False)
+    tty = getattr(env.stdout, "isatty", lambda: False)()
+    if not redact and not tty:
         return None
+    from obdoctor.security.controls import visible_data
     from obdoctor.security.redaction import redact_data
 
-    return redact_data
+    if not tty:
+        return redact_data
+    if not redact:
+        return visible_data
+    return lambda value: visible_data(redact_data(value))
 
 
 def _print(record, args, env: Environment, prefix: bool) -> None:
-    env.stdout.write(_text(record, args, prefix))
+    env.stdout.write(_text(record, args, env, prefix))
 
 
 def _search(args, env: Environment, patterns, ordered: bool = True):
@@ -425,7 +450,7 @@ def run_search(args, env: Environment) -> SearchExit:
     report = SearchReport()
     printer = Printer(env.stdout, json=args.json, count=args.count, files_with_matches=args.files_with_matches,
                       line_number=args.line_number, color=_color(args, env), before=before, after=after,
-                      invert=args.invert_match, redact=_redactor(args))
+                      invert=args.invert_match, redact=_redactor(args, env))
     count = search_files(files, engine, printer, workers=max(1, args.jobs), report=report)
     if _finish(files, problems, report, keep, env, (count, started) if args.stats else None):
         return SearchExit.ERROR
@@ -467,7 +492,7 @@ def run_trace(args, env: Environment) -> SearchExit:
     found = SpillSort()  # each record as its printed text, at most a run of them in memory
     for record in records:
         if record.trace_id == trace_id or trace_id in record.raw:
-            found.add(_time_order(record), _text(record, args))
+            found.add(_time_order(record), _text(record, args, env))
     if origin and not args.json:
         env.stderr.write(f"obdoctor: trace {trace_id} was started by {origin}; {found.count} line(s)\n")
     _write_batched(env.stdout, found.sorted())

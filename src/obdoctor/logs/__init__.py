@@ -28,6 +28,7 @@ _EXPORTS = {
     "Count": "sinks", "Records": "sinks", "Fold": "sinks", "Printer": "printer", "record_text": "printer",
     # files
     "LogFile": "files", "FAMILIES": "files", "classify": "files", "discover": "files", "overlaps": "files",
+    "open_bytes": "files",
     # records and their fields
     "LogRecord": "record", "parse_line": "parser", "parse_ts": "parser", "find_anywhere": "kv",
     "RecordFilter": "fields", "FieldError": "fields", "parse_levels": "fields", "parse_tenant": "fields",

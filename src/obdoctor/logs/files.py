@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 _NAME = re.compile(
     r"^(?P<family>observer|rootservice|election|trace|alert)\.log(?P<wf>\.wf)?"
-    r"(?:\.(?P<stamp>\d{17}|\d{14}))?(?P<comp>\.gz|\.zst)?$"
+    r"(?:\.(?P<stamp>\d{17}|\d{14}))?(?P<comp>\.gz|\.zst)?\Z"
 )
 FAMILIES = ("observer", "rootservice", "election", "trace", "alert")
 
@@ -78,6 +78,8 @@ def discover(directory: Path, server: str | None = None) -> tuple[list[LogFile],
     for path in paths:
         try:
             if not path.is_file():
+                if not path.is_dir() and classify(path, server) is not None:  # a FIFO, a device, a socket
+                    skipped.append((path, "not a regular file (a FIFO, device, socket or broken link): not read"))
                 continue
             entry = classify(path, server)
             if entry is None:

@@ -14,6 +14,7 @@ import enum
 from typing import Any
 
 from obdoctor.findings import Report
+from obdoctor.security.controls import visible
 from obdoctor.security.redaction import HostPseudonyms, Redactor
 from obdoctor.logs import decode_addr
 
@@ -44,11 +45,13 @@ def _addresses(report: Report) -> set[str]:
 
 
 def _walk(value: Any, redactor: Redactor) -> Any:
-    """Rebuild ``value`` with every string redacted; dict values are cells of their key."""
+    """Rebuild ``value`` with every string redacted and its control characters shown as escapes
+    (``security.controls``: an ESC sequence in a log line must not drive the terminal the report
+    is read in); dict values are cells of their key."""
     if isinstance(value, enum.Enum):
         return value
     if isinstance(value, str):
-        return redactor.text(value)
+        return visible(redactor.text(value))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: _walk(getattr(value, f.name), redactor)
                    for f in dataclasses.fields(value) if f.init}
@@ -56,10 +59,14 @@ def _walk(value: Any, redactor: Redactor) -> Any:
     if isinstance(value, dict):
         if any(str(k).lower() == "name" for k in value) and any(str(k).lower() == "value" for k in value):
             value = redactor.row(value)  # NAME/VALUE pairs (backup parameters)
-        return {k: _walk(v, redactor) if isinstance(v, (dict, list, tuple)) else redactor.value(str(k), v)
+        return {k: _walk(v, redactor) if isinstance(v, (dict, list, tuple)) else _cell(redactor.value(str(k), v))
                 for k, v in value.items()}
     if isinstance(value, list):
         return [_walk(v, redactor) for v in value]
     if isinstance(value, tuple):
         return tuple(_walk(v, redactor) for v in value)
     return value
+
+
+def _cell(value: Any) -> Any:
+    return visible(value) if isinstance(value, str) else value

@@ -47,11 +47,13 @@ SECRET_KEYS = ("access_id", "access_key", "accesskey", "accesskeyid", "ak", "sk"
                "sts_token", "security_token", "security-token", "session_token", "secret_key",
                "secret_access_key", "secret_id", "encrypt_key", "encryption_key", "decryption_key",
                "password", "passwd", "pwd", "token", "role_arn", "external_id", "checksum_key",
-               "private_key", "client_secret", "credential", "credentials", "authorization")
+               "private_key", "client_secret", "credential", "credentials", "authorization", "decryption",
+               "signature", "x-oss-signature", "x-amz-signature", "x-goog-signature")
 """Keys whose value is a secret as a whole word (case-insensitive); each is its own count kind."""
 
 SECRET_KEY_PARTS = ("password", "passwd", "pwd", "secret", "token", "credential", "private_key",
-                    "privatekey", "encrypt_key", "encryption_key", "decryption_key")
+                    "privatekey", "encrypt_key", "encryption_key", "decryption_key", "access_key", "access-key",
+                    "accesskey", "密码")
 """A key *containing* one of these is a secret too (``db_password``, ``clientSecret``)."""
 
 SECRET_COLUMNS = frozenset({"PASSWD", "PASSWORD", "ENCRYPT_KEY", "ACCESS_KEY", "ACCESS_ID", "STS_TOKEN",
@@ -61,47 +63,78 @@ SECRET_COLUMNS = frozenset({"PASSWD", "PASSWORD", "ENCRYPT_KEY", "ACCESS_KEY", "
 
 def is_secret_key(name: str) -> bool:
     """Whether a key or parameter name holds a secret (a whole-word key, or one containing a part)."""
-    key = name.strip().lower()
+    key = _plain_key(name)
     return key in SECRET_KEYS or any(part in key for part in SECRET_KEY_PARTS)
+
+
+def _plain_key(key: str) -> str:
+    """A key as written (``access%5Fkey``, ``%26sk``, ``--password``) in lower case, its ``_`` decoded
+    and the encoded ``&`` before it dropped."""
+    key = re.sub(r"%(?:25)?5f", "_", key.strip().lower())
+    return key.lstrip("-").removeprefix("%26").removeprefix("%2526")
 
 
 def _kind(key: str) -> str:
     """The count kind of a masked key: itself when it is a whole-word key, else the part it holds."""
-    key = key.lower().lstrip("-").removeprefix("%26").removeprefix("%2526")
+    key = _plain_key(key)
     if key in SECRET_KEYS:
         return key.replace("-", "_")
     return next((part for part in SECRET_KEY_PARTS if part in key), key)
 
 
-_EXACT = "|".join(re.escape(k) for k in sorted(SECRET_KEYS, key=len, reverse=True))
-_PARTS = "|".join(re.escape(k) for k in sorted(SECRET_KEY_PARTS, key=len, reverse=True))
+_UNDERSCORE = r"(?:_|%5[Ff]|%255[Ff])"
+"""``_`` in a key, also URL-encoded (``access%5Fkey``: an encoder that escapes every non-letter)."""
+
+
+def _key_pattern(key: str) -> str:
+    return re.escape(key).replace("_", _UNDERSCORE)
+
+
+_EXACT = "|".join(_key_pattern(k) for k in sorted(SECRET_KEYS, key=len, reverse=True))
+_PARTS = "|".join(_key_pattern(k) for k in sorted(SECRET_KEY_PARTS, key=len, reverse=True))
+_KEY_CHAR = r"(?:[\w.-]|%(?:25)?5[Ff])"
 # A key starts where an identifier starts (``task_sk`` is not ``sk``; ``db_password`` holds
 # ``password``), or right after an encoded ``&``/``?`` (``%26``, ``%2526``, ``%3F``, ``%253F``).
-_KEY_START = r"(?:(?<![A-Za-z0-9_.\\-])|(?<=%26)|(?<=%3[Ff])|(?<=%2526)|(?<=%253[Ff]))"
+_KEY_START = r"(?:(?<![\w.\\-])|(?<=%26)|(?<=%3[Ff])|(?<=%2526)|(?<=%253[Ff]))"
 _NOT_SECRET_TAIL = "".join(rf"(?<![_.-]{tail})" for tail in (
     "count", "cnt", "num", "len", "length", "size", "type", "timeout", "time", "ts", "ttl", "expire", "expired",
     "mode", "status", "valid", "enabled"))
 """``retry_token_count=3``, ``token_expire_time``: about a secret, not one."""
-_KEY = (_KEY_START + r"(?P<key>(?:" + _EXACT + r")(?![A-Za-z0-9_.-])|[A-Za-z0-9_.-]*?(?:" + _PARTS
-        + r")[A-Za-z0-9_.-]*+" + _NOT_SECRET_TAIL + ")")
-# 'x', "x", and \"x\" (JSON inside a JSON string); a value never runs past its closing quote
-_QUOTED = r"""\\?"(?:[^"\\]|\\[^"])*?\\?"|'(?:[^'\\]|\\.)*'"""
-_VALUE = (r"(?P<value>[A-Za-z_][A-Za-z0-9_]*\(\s*(?:" + _QUOTED + r")\s*\)|" + _QUOTED
-          + r"""|(?:(?!%26|%2526)[^&\s'",)}\];\\])+)""")
-_KV = re.compile(r"(?i)" + _KEY + r"""(?P<sep>\\?["']?\s*(?:=|:|%3D|%253D)\s*)""" + _VALUE)
+_KEY = (_KEY_START + r"(?P<key>(?:" + _EXACT + r")(?!" + _KEY_CHAR + ")|" + _KEY_CHAR + "*?(?:" + _PARTS
+        + r")" + _KEY_CHAR + "*+" + _NOT_SECRET_TAIL + ")")
+# 'x', "x" and \"x\" (JSON inside a JSON string), each with its escapes ('a\'b', "a\"b",
+# \"a\\\"b\"); a value never runs past its closing quote
+_QUOTED = (r"""\\"(?:[^"\\]|\\\\\\"|\\\\|\\[^"\\])*?\\"|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.|'')*'""")
+_UNCLOSED = r"""["'][^"'\s]+"""
+"""A quote that never closes (a line cut after it): the value runs to the next blank."""
+# A bare value (never a '[' or '{' opening a structure: ``"signatures": []``) ends at '&' (or its
+# encodings), a blank, a quote, ',', ')', '}', ']' or ';'. A backslash belongs to it unless a
+# quote follows (the end of a JSON string holding the value).
+# '&' followed by a piece without '=' is still the value (OceanBase splits its storage info on
+# '&': ``access_key=a&b&host=h`` holds the key ``a&b``); '&amp;' is an escaped separator.
+_BARE = (r"""(?![\[{])(?:(?:(?!%26|%2526)[^&\s'",)}\];\\]|\\(?!["']))+"""
+         r"""(?:&(?!amp;|#)(?:[^&=\s'",)}\];\\%])++(?!=))*)""")
+_VALUE = (r"(?P<value>[A-Za-z_][A-Za-z0-9_]*\(\s*(?:" + _QUOTED + r")\s*\)|" + _QUOTED + "|" + _UNCLOSED
+          + "|" + _BARE + ")")
+_KV = re.compile(r"(?i)" + _KEY + r"""(?P<sep>\\?["']?\s*(?:=>|=|:|：|%3D|%253D)\s*)""" + _VALUE)
 _AUTH_HEADER = re.compile(r"""(?i)(?<![A-Za-z0-9_])(?P<key>authorization)(?P<sep>\\?["']?\s*[:=]\s*)"""
-                          r"""(?P<value>(?:[A-Za-z]+\s+)?[^\s,;'")}\]]+)""")
+                          r"""(?P<value>(?:[A-Za-z][A-Za-z0-9-]*\s+)?[^\s,;'")}\]]+)""")
 _SQL_VALUE = r"""'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.)*"|[^\s;,)'"]+"""
-_IDENTIFIED_BY = re.compile(r"(?i)\b(?P<key>identified\s+(?:with\s+\S+\s+)?(?:by|as)(?:\s+password)?)(?P<sep>\s+)"
+_IDENTIFIED_BY = re.compile(r"(?i)\b(?P<key>identified\s+(?:with\s+\S+\s+)?(?:by|as)(?:\s+password)?|encrypted\s+by)"
+                            r"(?P<sep>\s+)"
                             r"(?P<value>(?:" + _SQL_VALUE + r")(?:\s*,\s*(?:" + _SQL_VALUE + r"))*)")
 _SET_PASSWORD = re.compile(r"(?i)\b(?P<key>set\s+password(?:\s+for\s+[^=;]{1,200}?)?)(?P<sep>\s*=\s*)"
                            r"(?P<value>[A-Za-z_]+\(\s*(?:" + _SQL_VALUE + r")\s*\)|" + _SQL_VALUE + r")")
 # obclient/mysql -p'pw' or -ppw (no space: with one, the client prompts), --password[=| ]pw
 _CLI_PASSWORD = re.compile(r"""(?<!\S)(?P<key>-p(?=[^\s-])|--passw(?:or)?d)(?P<sep>(?<=-p)|=|(?<=d)\s+(?=[^-\s]))"""
-                           r"""(?P<value>'[^']*'|"[^"]*"|[^\s'"-][^\s'"]*)""")
+                           r"""(?P<value>'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"-][^\s'"]*)""")
 _PEM = re.compile(r"-----BEGIN (?P<label>[A-Z0-9 ]{1,40})-----.*?(?:-----END (?P=label)-----|$)", re.DOTALL)
+_AWS_KEY_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+"""An AWS access key id on its own (``AKIA`` and 16 capitals or digits; ``ASIA`` for temporary ones)."""
+_XML_ELEMENT = re.compile(r"<(?P<key>[A-Za-z_][\w.:-]{0,80})>(?P<value>[^<]{1,8192})</(?P=key)>")
+"""``<AccessKeySecret>...</AccessKeySecret>``: an STS answer, an S3 or OSS error body."""
 _FRAGMENTS = ("access", "key", "token", "pass", "pwd", "secret", "app", "arn", "external", "credential",
-              "identified", "authorization", "ak", "sk", "-p", "begin")
+              "identified", "authorization", "ak", "sk", "-p", "begin", "crypt", "signature", "akia", "asia", "密码")
 """Every secret spelling holds one of these: lines without any are left alone without a regex."""
 _STORAGE_SCHEMES = ("oss", "s3", "cos", "obs", "gs", "azblob", "azure")
 _USERINFO = re.compile(r"""(?i)\b(?P<scheme>[a-z][a-z0-9+.-]*)://(?P<user>[^\s/:@'"]+):(?P<password>[^\s/@'"]+)@""")
@@ -139,7 +172,7 @@ class Redactor:
             return text
         if "-----begin " in lowered:
             text = _PEM.sub(self._pem, text)
-        if "identified" in lowered:
+        if "identified" in lowered or "encrypted" in lowered:
             text = _IDENTIFIED_BY.sub(lambda m: self._mask(m, "password"), text)
         if "password" in lowered:
             text = _SET_PASSWORD.sub(lambda m: self._mask(m, "password"), text)
@@ -147,7 +180,23 @@ class Redactor:
             text = _CLI_PASSWORD.sub(lambda m: self._mask(m, "password"), text)
         if "authorization" in lowered:
             text = _AUTH_HEADER.sub(lambda m: self._mask(m, "authorization"), text)
-        return _KV.sub(lambda m: self._mask(m, _kind(m.group("key"))), text)
+        if "</" in text:
+            text = _XML_ELEMENT.sub(self._xml, text)
+        text = _KV.sub(lambda m: self._mask(m, _kind(m.group("key"))), text)
+        if "akia" in lowered or "asia" in lowered:
+            text = _AWS_KEY_ID.sub(self._aws_key_id, text)
+        return text
+
+    def _xml(self, m: re.Match) -> str:
+        key = m.group("key")
+        if not is_secret_key(key.rpartition(":")[2]) or m.group("value") == MASK:
+            return m.group(0)
+        self.counts[_kind(key.rpartition(":")[2])] += 1
+        return f"<{key}>{MASK}</{key}>"
+
+    def _aws_key_id(self, m: re.Match) -> str:
+        self.counts["access_id"] += 1
+        return MASK
 
     def _mask(self, m: re.Match, kind: str) -> str:
         value = m.group("value")
@@ -203,18 +252,29 @@ class Redactor:
         return out
 
 
-_QUOTED_VALUE = re.compile(r"""(\\?["'])(.*?)\1""", re.DOTALL)
+_QUOTED_VALUE = re.compile(_QUOTED, re.DOTALL)
 
 
 def _masked(value: str) -> str:
     """``value`` with every secret in it replaced by ``***``, quotes and function call kept:
-    ``'a', 'b'`` -> ``'***', '***'``; ``PASSWORD('x')`` -> ``PASSWORD('***')``; ``x`` -> ``***``."""
+    ``'a', 'b'`` -> ``'***', '***'``; ``PASSWORD('x')`` -> ``PASSWORD('***')``; ``x`` -> ``***``;
+    a quote that never closes (``"x``) -> ``"***``; ``'a\\'`` (a shell's quotes) -> ``'***'``."""
     if value.strip("\\\"'") in ("", MASK):
         return value
     if "'" in value or '"' in value:
-        return _QUOTED_VALUE.sub(lambda q: q.group(0) if q.group(2) in ("", MASK) else f"{q.group(1)}{MASK}{q.group(1)}",
-                                 value)
+        masked, found = _QUOTED_VALUE.subn(_mask_quoted, value)
+        if found:
+            return masked
+        closed = len(value) > 1 and value[-1] == value[0]  # a shell's '...': a backslash escapes nothing
+        return value[0] + MASK + (value[0] if closed else "")
     return MASK
+
+
+def _mask_quoted(q: re.Match) -> str:
+    quoted = q.group(0)
+    quote = '\\"' if quoted.startswith('\\"') else quoted[0]
+    inner = quoted[len(quote):-len(quote)]
+    return quoted if inner in ("", MASK) else f"{quote}{MASK}{quote}"
 
 
 # -- the module-level API (rules, collect) ----------------------------------------------------
@@ -466,3 +526,18 @@ def _is_ip(text: str) -> bool:
 def _ip_sort_key(ip: str):
     addr = ipaddress.ip_address(ip)
     return (addr.version, int(addr))
+
+
+class RedactingWriter:
+    """A text stream whose every write is masked first: for a command that echoes what it was
+    given (``explain`` quotes a pasted error), so no path to its output forgets the mask. A
+    write is one whole piece of text (a secret is not split across two writes)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(redact_text(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)

@@ -10,8 +10,11 @@ and an archive is extracted member by member within a size and file-count budget
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import os
 import re
+import stat
 import tarfile
 import tempfile
 import tomllib
@@ -29,6 +32,7 @@ from obdoctor.logs import LogFile, Patterns, Records, SearchReport, discover, ov
 from obdoctor.evidence.rows import Columns
 from obdoctor.sources.loose import UNKNOWN_SERVER
 from obdoctor.sources.paste import SESSION
+from obdoctor.security.controls import visible_line
 from obdoctor.sources.sqltext import iter_cells
 
 SQL_EXTENSIONS = ("jsonl", "csv", "tsv", "txt")
@@ -81,7 +85,8 @@ class Bundle:
             self._read_loose(stdin)
         origins = self.root / "logs" / "origins.tsv"  # read now: its problems are notes of info()
         self._origins = {}
-        if self._logs is not None and origins.is_file() and self._readable(origins, "logs/origins.tsv"):
+        if self._logs is not None and (origins.exists() or origins.is_symlink()) \
+                and self._readable(origins, "logs/origins.tsv"):
             self._origins = _read_origins(origins, self.notes)
         if not self._sql_files and not self._pasted and self._logs is None:
             where = ("the paste" if self._paste_name == "<stdin>" else self._paste_name) if stdin is not None \
@@ -240,6 +245,13 @@ class Bundle:
         except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop
             return False
 
+    def _zeroed(self, log: LogFile) -> bool:
+        """:func:`_begins_with_nul`, once per file (every query of the rules asks)."""
+        cache = self.__dict__.setdefault("_nul_files", {})
+        if log.path not in cache:
+            cache[log.path] = _begins_with_nul(log)
+        return cache[log.path]
+
     def _readable(self, path: Path, shown: str) -> bool:
         """``_inside``, noting the refusal when not."""
         if self._inside(path):
@@ -261,6 +273,9 @@ class Bundle:
         for entry in sorted(self._logs.iterdir()):
             if entry.name == UNKNOWN_SERVER and self._staging is not None:
                 continue  # searched with every server's files (_search_logs), never named a server
+            if _odd_name(entry.name):
+                self._note(f"logs/{visible_line(entry.name)}: {ODD_NAME}")
+                continue
             if entry.is_dir() and self._readable(entry, f"logs/{entry.name}/"):
                 names.append(entry.name)
         return names
@@ -295,11 +310,15 @@ class Bundle:
 
     def _read_manifest(self) -> dict:
         path = self.root / "manifest.toml"
-        if not path.exists() or not self._readable(path, "manifest.toml"):
+        if not (path.exists() or path.is_symlink()) or not self._readable(path, "manifest.toml"):
+            return {}
+        data, why = read_regular(path, "manifest.toml", MAX_MANIFEST_BYTES)
+        if data is None:
+            self.notes.append(why)
             return {}
         try:
-            return tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            return tomllib.loads(data.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             self.notes.append(f"manifest.toml ignored: {exc}")
             return {}
 
@@ -311,7 +330,13 @@ class Bundle:
         if not sql.is_dir() or not self._readable(sql, "sql/"):
             return found
         for file in sorted(sql.iterdir()):
+            if _odd_name(file.name):
+                self.notes.append(f"sql/{visible_line(file.name)}: {ODD_NAME}")
+                continue
             stem, _, ext = file.name.rpartition(".")
+            if not file.is_file() and not file.is_dir() and self._readable(file, f"sql/{file.name}"):
+                self.notes.append(f"sql/{file.name}: {_not_regular(file)}: not read")
+                continue
             if file.is_file() and ext.lower() in SQL_EXTENSIONS:
                 if not self._readable(file, f"sql/{file.name}"):
                     continue
@@ -502,15 +527,17 @@ class Bundle:
         where: dict[str, str] = {}
         if directory.is_dir() and self._readable(directory, "mounts/"):
             for file in sorted(directory.iterdir()):
-                if not file.is_file() or not self._readable(file, f"mounts/{file.name}"):
+                if not self._readable(file, f"mounts/{visible_line(file.name)}"):
+                    continue
+                if not file.is_file():
+                    if not file.is_dir():
+                        self._note(f"mounts/{visible_line(file.name)}: {_not_regular(file)}: not read")
                     continue
                 if server_ip(file.name) != file.name:
-                    self._note(f"mounts/{file.name}: not named after a server (mounts/<ip>): not read")
+                    self._note(f"mounts/{visible_line(file.name)}: not named after a server (mounts/<ip>): not read")
                     continue
-                try:
-                    read[file.name] = (decode_text(file.read_bytes())[0], None)
-                except OSError as exc:
-                    read[file.name] = (None, f"mounts/{file.name} unreadable: {exc}")
+                data, why = read_regular(file, f"mounts/{file.name}", MAX_MANIFEST_BYTES)
+                read[file.name] = (decode_text(data)[0], None) if data is not None else (None, why)
                 where[file.name] = f"mounts/{file.name}"
         collect = self.manifest.get("collect")
         missing = collect.get("missing") if isinstance(collect, dict) else None
@@ -545,10 +572,9 @@ class Bundle:
         return results[chosen]
 
     def _read_sql_file(self, name: str, file: Path) -> TableResult:
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            return TableResult(name, available=False, reason=f"sql/{file.name} unreadable: {exc}")
+        data, why = read_regular(file, f"sql/{file.name}", MAX_VIEW_BYTES)
+        if data is None:
+            return TableResult(name, available=False, reason=why)
         text, encoding = decode_text(data)
         del data
         if encoding != "utf-8":
@@ -601,6 +627,11 @@ class Bundle:
                 result.unchecked.append(f"{server}/{log.path.relative_to(directory)}: a link pointing outside "
                                         "the bundle: refused, not read")
             files = [f for f in files if f not in outside]
+            zeroed = [f for f in files if self._zeroed(f)]
+            for log in zeroed:
+                result.unchecked.append(f"{server}/{log.name}: begins with NUL bytes (a sparse or zeroed file), "
+                                        "not OceanBase log lines: not searched")
+            files = [f for f in files if f not in zeroed]
             for path, reason in skipped:  # a log we may not read is evidence we could not check
                 if reason not in ("not an OceanBase log file name", "empty file"):
                     result.unchecked.append(f"{server}/{path.name}: {reason}")
@@ -633,6 +664,74 @@ class Bundle:
             result.files_searched.append(f"{log.server}/{log.name} (partly)")
         result.records.sort(key=lambda r: (r.ts is None, r.ts or datetime.min))
         return result
+
+
+MAX_MANIFEST_BYTES = 16 << 20
+"""``manifest.toml`` and a server's ``mounts/`` file at most: a few KiB in practice."""
+MAX_VIEW_BYTES = 256 << 20
+"""A view's saved output (and ``logs/origins.tsv``) at most: it is read whole, and its rows take
+several times its size in memory. A sparse file claiming gigabytes costs nothing to make."""
+
+
+def read_regular(path: Path, shown: str, limit: int, *, head: bool = False) -> tuple[bytes | None, str | None]:
+    """The bytes of ``path`` when it is a regular file of at most ``limit`` bytes, else (None, why);
+    with ``head``, its first ``limit`` bytes whatever its size.
+
+    Opened without blocking and checked from the open descriptor, not the name: a FIFO would
+    block the open until a writer comes (forever), a device (``/dev/zero``) never ends, a
+    socket cannot be opened; a file swapped for one of them after a check is caught all the same."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            return None, f"{shown}: not a regular file (a socket): not read"
+        return None, f"{shown} unreadable: {exc.strerror or exc}"
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None, f"{shown}: {_kind_of(st.st_mode)}: not read"
+        if head:
+            return handle.read(limit), None
+        data = handle.read(limit + 1) if st.st_size <= limit else b""
+        if st.st_size > limit or len(data) > limit:
+            size = max(st.st_size, len(data))
+            return None, f"{shown}: {_size(size)}, more than the {_size(limit)} such a file can hold: not read"
+    return data, None
+
+
+def _kind_of(mode: int) -> str:
+    kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else
+            "a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode) else "no file")
+    return f"not a regular file ({kind})"
+
+
+def _not_regular(path: Path) -> str:
+    try:
+        return _kind_of(path.stat().st_mode)
+    except OSError as exc:
+        return f"not a regular file ({exc.strerror or exc})"
+
+
+ODD_NAME = "a name holding control characters (a newline, an escape): not read"
+"""Neither OceanBase nor ``collect`` writes such a name; shown, it would begin a line of the
+report of its own or drive the terminal."""
+
+
+def _odd_name(name: str) -> bool:
+    return visible_line(name) != name
+
+
+def _begins_with_nul(log: LogFile) -> bool:
+    """The first 4 KiB (decompressed) are NUL bytes: a sparse file's hole or a zeroed one. An
+    OceanBase log begins with a record; searched, gigabytes of holes cost minutes per query."""
+    from obdoctor.logs import open_bytes
+
+    try:
+        with open_bytes(log) as stream:
+            head = stream.read(4096)
+    except Exception:  # outside input: the search itself reports an unreadable file
+        return False
+    return bool(head) and not head.strip(b"\0")
 
 
 def _address_of(name: str) -> str | None:
@@ -724,11 +823,11 @@ def _read_origins(path: Path, notes: list[str]) -> dict[tuple[str, str], dict[in
     line -> (file name on the server, line there, byte offset there or None). A bad row is
     noted and skipped: its line then keeps its number in the bundle's file."""
     origins: dict[tuple[str, str], dict[int, tuple[str, int, int | None]]] = {}
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        notes.append(f"logs/{path.name} unreadable ({exc}): collected lines keep their numbers in the bundle")
+    data, why = read_regular(path, f"logs/{path.name}", MAX_VIEW_BYTES)
+    if data is None:
+        notes.append(f"{why}: collected lines keep their numbers in the bundle")
         return origins
+    text = data.decode("utf-8", errors="replace")
     bad = 0
     for number, line in enumerate(text.splitlines(), 1):
         cells = line.split("\t")

@@ -60,6 +60,8 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
                 continue
             if path.is_file():
                 sources.append((shown, None, path))
+            elif not path.is_dir():  # a FIFO would block the read, a device never end
+                found.notes.append(f"{shown}: not a regular file (a FIFO, device, socket or broken link): not read")
     for shown, data, path in sources:
         if path is not None:
             if path.name.endswith(_COMPRESSED):
@@ -71,10 +73,9 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
                 else:
                     found.notes.append(f"{shown}: compressed, and not an OceanBase log: not read")
                 continue
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                found.notes.append(f"{shown}: unreadable ({exc.strerror or exc}): not read")
+            data, why = _read_file(path, shown)
+            if data is None:
+                found.notes.append(why)
                 continue
         assert data is not None
         if not data.strip():
@@ -131,6 +132,22 @@ def gather(root: Path | None, stdin: bytes | None, staging: Path, inside: Callab
             found.notes.append(f"{shown}: log lines of {server} ({how})" if server != UNKNOWN_SERVER else
                                f"{shown}: log lines of no known server ({how}): searched and shown as server unknown")
     return found
+
+
+def _read_file(path: Path, shown: str) -> tuple[bytes | None, str | None]:
+    """A loose file's bytes, or why not: a log is known from its head (its lines are searched
+    from the file, streamed); anything else is read whole up to a view output's limit (a sparse
+    file claims gigabytes for free)."""
+    from obdoctor.sources.bundle import MAX_VIEW_BYTES, decode_text, read_regular
+
+    head, why = read_regular(path, shown, _HEAD_BYTES, head=True)
+    if head is None:
+        return None, why
+    if len(head) == _HEAD_BYTES:
+        head = head[:head.rfind(b"\n") + 1] or head  # whole lines: a character cut in two is no encoding
+    if looks_like_log(decode_text(head)[0]):
+        return head, None
+    return read_regular(path, shown, MAX_VIEW_BYTES)
 
 
 def _log_name(name: str, directory: Path) -> str:

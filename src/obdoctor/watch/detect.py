@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field, replace
 
 from obdoctor.catalog.statuses import TERMINAL as TERMINAL_STATUSES
+from obdoctor.security.controls import visible_line
 from obdoctor.watch.diagnosis import Diagnosis
 from obdoctor.watch.durations import format_bytes, format_duration
 from obdoctor.watch.samples import Sample, Snapshot
@@ -162,9 +163,10 @@ def _end(out: Detection, track: Track, sample: Sample, now: float, how: str) -> 
     out.changed.add(track.key)
     text = {"failed": f"FAILED with result {sample.result}" if sample.result else "FAILED",
             "completed": "COMPLETED", "canceled": "CANCELED"}[how]
+    # the COMMENT quotes what a tenant's admin set (a destination): shown on one line, escapes as text
     out.events.append(Event(how, track.key, track.tenant_id, track.job_id, None, now,
                             f"tenant {track.tenant_id} job {track.job_id}: {text}"
-                            + (f" ({sample.comment})" if how == "failed" and sample.comment else ""),
+                            + (f" ({visible_line(sample.comment)})" if how == "failed" and sample.comment else ""),
                             result=sample.result or None))
     prefix = f"ls_task:{track.tenant_id}:{track.job_id}:"
     out.dropped.update(k for k in out.tracks if k.startswith(prefix))
