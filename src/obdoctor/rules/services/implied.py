@@ -63,10 +63,14 @@ def implied_failed_jobs(ctx: RuleContext, jobs: list[BackupJob], history_availab
     for job in _from_ls_tasks(ctx):
         add(job)
     if not history_available:
-        running = _tenants_running(ctx)
+        running: set[int] | None = None
         for job in _from_logs(ctx):
-            if job.job_id is None and (job.tenant_id in running or any(t == job.tenant_id for t, _ in (*known, *found))):
-                continue  # a task's error while the tenant's job is known otherwise: not a job of its own
+            if job.job_id is None:
+                if any(t == job.tenant_id for t, _ in (*known, *found)):
+                    continue  # a task's error while the tenant's job is known otherwise: not a job of its own
+                running = _tenants_running(ctx) if running is None else running
+                if job.tenant_id in running:
+                    continue  # a try of a task still running: the job goes on
             add(job)
     return list(found.values())
 
