@@ -341,6 +341,24 @@ def _recreate_logs(seed: int) -> Callable[[Path], None]:
     return apply
 
 
+def _split_logs(root: Path) -> None:
+    """Each uncompressed ``*.log`` cut in two at a line end: the first half becomes a rotated
+    file named after its last line's time (as OceanBase names them), the rest stays current."""
+    for path in log_files(root):
+        if not path.name.endswith(".log"):
+            continue
+        lines = read_any(path).splitlines(keepends=True)
+        stamps = [m[1] for m in map(_LOG_STAMP.match, lines[:len(lines) // 2]) if m]
+        if len(lines) < 4 or not stamps:
+            continue
+        when = datetime.strptime(stamps[-1], "%Y-%m-%d %H:%M:%S.%f")
+        rotated = path.with_name(f"{path.name}.{when.strftime('%Y%m%d%H%M%S')}{when.microsecond // 1000:03d}")
+        if rotated.exists():
+            continue
+        rotated.write_text("".join(lines[:len(lines) // 2]), encoding="utf-8")
+        path.write_text("".join(lines[len(lines) // 2:]), encoding="utf-8")
+
+
 def _shift_all(delta: timedelta) -> Callable[[Path], None]:
     def apply(root: Path) -> None:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -406,35 +424,51 @@ def _completed_row(fields: dict[str, str], job_id: int) -> dict[str, str]:
     return out
 
 
-def _add_other_tenant_jobs(rel: str) -> Callable[[Path], None]:
+def _add_rows(rel: str, variants: Callable[[dict[str, str]], list[dict[str, str]]]) -> Callable[[Path], None]:
+    """Rows made from the file's first row by ``variants`` (a copy with some cells changed),
+    appended to the view file in its own format."""
     def apply(root: Path) -> None:
         path = root / rel
         view = split_view(path)
         if view.fmt == "vertical":
-            fields = vertical_fields(view.rows[0])
-            for job in (901, 902):
-                view.rows.append(render_vertical(list(_completed_row(dict(fields), job).items())))
-            path.write_text(view.render(), encoding="utf-8")
+            for row in variants(dict(vertical_fields(view.rows[0]))):
+                view.rows.append(render_vertical(list(row.items())))
         elif view.fmt == "table":
             header, rows = table_cells(view)
-            for job in (901, 902):
-                rows.append(list(_completed_row(dict(zip(header, rows[0])), job).values()))
-            path.write_text(render_table(header, rows).render(), encoding="utf-8")
+            rows += [list(row.values()) for row in variants(dict(zip(header, rows[0])))]
+            view = render_table(header, rows)
         elif view.fmt == "jsonl":
-            row = json.loads(view.rows[0])
-            for job in (901, 902):
-                done = _completed_row({k: str(v) for k, v in row.items()}, job)
-                view.rows.append(json.dumps({k: (int(v) if isinstance(row[k], int) else v)
-                                             for k, v in done.items()}) + "\n")
-            path.write_text(view.render(), encoding="utf-8")
+            first = json.loads(view.rows[0])
+            for row in variants({k: str(v) for k, v in first.items()}):
+                view.rows.append(json.dumps({k: (int(v) if isinstance(first[k], int) else v)
+                                             for k, v in row.items()}) + "\n")
         else:
             sep = "\t" if view.fmt == "tsv" else ","
             header = view.head[0].rstrip("\n").split(sep)
-            cells = view.rows[0].rstrip("\n").split(sep)
-            for job in (901, 902):
-                view.rows.append(sep.join(_completed_row(dict(zip(header, cells)), job).values()) + "\n")
-            path.write_text(view.render(), encoding="utf-8")
+            for row in variants(dict(zip(header, view.rows[0].rstrip("\n").split(sep)))):
+                view.rows.append(sep.join(row.values()) + "\n")
+        path.write_text(view.render(), encoding="utf-8")
     return apply
+
+
+def _other_tenant_jobs(first: dict[str, str]) -> list[dict[str, str]]:
+    return [_completed_row(first, job) for job in (901, 902)]
+
+
+def _other_server(first: dict[str, str]) -> list[dict[str, str]]:
+    """A row of DBA_OB_SERVERS: one more ACTIVE server, no root service."""
+    out = dict(first)
+    for name in out:
+        key = name.upper()
+        if key == "SVR_IP":
+            out[name] = OTHER_SERVER
+        elif key == "ID":
+            out[name] = "99"
+        elif key == "WITH_ROOTSERVER":
+            out[name] = "NO"
+        elif key == "STATUS":
+            out[name] = "ACTIVE"
+    return [out]
 
 
 def _columns(view: ViewText) -> set[str]:
@@ -449,14 +483,14 @@ def _columns(view: ViewText) -> set[str]:
     return {n.strip().upper() for n in names}
 
 
-def _history_file(root: Path) -> str | None:
-    """The job history view file to add rows to, when its rows can be edited."""
+def _editable(root: Path, views: tuple[str, ...], column: str) -> str | None:
+    """The first of ``views`` in the bundle whose rows can be added to, with ``column``."""
     for path in view_files(root):
-        if path.name.split(".")[0].upper() not in ("CDB_OB_BACKUP_JOB_HISTORY", "DBA_OB_BACKUP_JOB_HISTORY"):
+        if path.name.split(".")[0].upper() not in views:
             continue
         view = split_view(path)
-        if view is None or not view.rows or "TENANT_ID" not in _columns(view):
-            return None  # a DBA_ view is one tenant's: no other tenant can be added to it
+        if view is None or not view.rows or column not in _columns(view):
+            return None  # a DBA_ job view is one tenant's: no other tenant can be added to it
         if view.fmt == "table" and table_cells(view) is None:
             return None
         if view.fmt in ("csv", "tsv") and any('"' in r for r in view.rows[:1]):
@@ -465,7 +499,11 @@ def _history_file(root: Path) -> str | None:
     return None
 
 
-DELTAS = (timedelta(hours=7), timedelta(days=3, minutes=17), timedelta(days=100), -timedelta(days=400))
+DELTAS = (timedelta(hours=7), timedelta(days=3, minutes=17), timedelta(days=100), -timedelta(days=400),
+          timedelta(hours=23, minutes=59, seconds=59))
+"""Hours, days, into the next year (the examples are from September), back over a leap day,
+and a shift with a carry in every field. Whole seconds: a report prints some times to the
+second, which a shift by a fraction would round differently."""
 
 
 def mutations(root: Path, rng: random.Random, full: bool = False) -> list[Mutation]:
@@ -488,17 +526,23 @@ def mutations(root: Path, rng: random.Random, full: bool = False) -> list[Mutati
     out += [Mutation("M1", f"truncate {rel} to {int(f * 100)}%{' mid-line' if mid else ''}", _truncate(rel, f, mid))
             for rel, f, mid in pick(cuts, 3)]
     # M2: irrelevant additions
-    history = _history_file(root)
+    history = _editable(root, ("CDB_OB_BACKUP_JOB_HISTORY", "DBA_OB_BACKUP_JOB_HISTORY"), "TENANT_ID")
     if history and not re.search(rf"\b{OTHER_TENANT}\b", bundle_text(root)):
-        out.append(Mutation("M2", f"another tenant's COMPLETED jobs in {history}", _add_other_tenant_jobs(history)))
+        out.append(Mutation("M2", f"another tenant's COMPLETED jobs in {history}", _add_rows(history, _other_tenant_jobs)))
     if logs:
         out.append(Mutation("M2", "INFO lines of no concern in every log", _add_info_lines(7)))
         out.append(Mutation("M2", f"a server {OTHER_SERVER} with clean logs", _add_clean_server))
+    servers = _editable(root, ("DBA_OB_SERVERS",), "SVR_IP")
+    if servers:
+        add_row = _add_rows(servers, _other_server)
+        out.append(Mutation("M2", f"a server {OTHER_SERVER}, ACTIVE, in {servers}" + (" with clean logs" if logs else ""),
+                            (lambda r: (add_row(r), _add_clean_server(r))) if logs else add_row))
     # M3: order
     seeds = pick([1, 2, 3], 1)
     out += [Mutation("M3", f"rows shuffled (seed {s})", _shuffle_rows(s)) for s in seeds]
     if logs:
         out += [Mutation("M3", f"log files created in another order (seed {s})", _recreate_logs(s)) for s in seeds]
+        out.append(Mutation("M3", "each log cut into a rotated file and the current one", _split_logs))
     # M4: time
     out += [Mutation("M4", f"every time shifted by {d}", _shift_all(d), shift=d) for d in pick(list(DELTAS), 2)]
     return out
@@ -557,7 +601,43 @@ def _drops_unreadable_row(mutation: Mutation, original: Outcome) -> bool:
     return all(u["what"] == f"part of {view}" and f"(row {number}:" in u["why"] for u in original.report["undecided"])
 
 
-def violations(mutation: Mutation, original: Outcome, mutated: Outcome, text: str) -> list[str]:
+def failed_task_servers(root: Path) -> dict[tuple, set[str]]:
+    """(tenant, job, code) -> the servers whose log stream task failed with that code, from the
+    ls task history as obdoctor reads it."""
+    from obdoctor.evidence import Evidence
+    from obdoctor.evidence.kinds import Kind
+    from obdoctor.sources.bundle import Bundle
+
+    out: dict[tuple, set[str]] = {}
+    if not any(p.name.split(".")[0].lower() == "__all_virtual_backup_ls_task_history" for p in view_files(root)):
+        return out
+    with Bundle(root) as bundle:
+        for task in Evidence(bundle).get(Kind.LS_TASK_HISTORY):
+            if task.result and task.svr_ip:
+                out.setdefault((task.tenant_id, task.job_id, task.result), set()).add(task.svr_ip)
+    return out
+
+
+def wrong_server(outcome: Outcome, failed: dict[tuple, set[str]]) -> list[str]:
+    """M5: a finding whose code a log stream task failed with names servers, but not that
+    task's server (the root service that logged the failure instead of where it failed)."""
+    bad = []
+    for f in outcome.findings:
+        where = failed.get((f["tenant_id"], f["job_id"], f["code"]))
+        named = {_IP.match(s)[0] for s in f["servers"] if _IP.match(s)}
+        if where and named and not named & where:
+            bad.append(f"M5: {f['cause']} names {sorted(named)}, the task failed on {sorted(where)}")
+    return bad
+
+
+def _whole(text: str) -> str:
+    """``12:00:00.000000`` -> ``12:00:00``: a report leaves a zero fraction out, a shifted time
+    written back may not."""
+    return re.sub(r"(\d{2}:\d{2}:\d{2})\.0+(?!\d)", r"\1", text)
+
+
+def violations(mutation: Mutation, original: Outcome, mutated: Outcome, text: str,
+               failed: dict[tuple, set[str]] | None = None) -> list[str]:
     """The invariants ``mutated`` breaks, each a sentence (empty: all kept)."""
     bad = []
     if mutated.code not in DIAGNOSIS_CODES or "Traceback" in mutated.err or mutated.report is None:
@@ -565,6 +645,7 @@ def violations(mutation: Mutation, original: Outcome, mutated: Outcome, text: st
     if mutated.report["internal_errors"]:
         return [f"M6: internal errors {mutated.report['internal_errors']}"]
     bad += [f"M5: names what the evidence lacks: {m}" for m in names_in_evidence(mutated, text)]
+    bad += wrong_server(mutated, failed or {})
     if mutation.family == "M1":
         if (mutated.code == ExitCode.NOTHING_WRONG and original.code != ExitCode.NOTHING_WRONG
                 and not _drops_unreadable_row(mutation, original)):
@@ -582,8 +663,8 @@ def violations(mutation: Mutation, original: Outcome, mutated: Outcome, text: st
         if _projection(mutated) != _projection(original):
             bad.append(f"M3: findings differ: {_projection(original)} -> {_projection(mutated)}")
     elif mutation.family == "M4":
-        back = json.loads(shift_text(json.dumps(_projection(mutated)), -mutation.shift))
-        if back != json.loads(json.dumps(_projection(original))):
+        back = json.loads(_whole(shift_text(json.dumps(_projection(mutated)), -mutation.shift)))
+        if back != json.loads(_whole(json.dumps(_projection(original)))):
             bad.append(f"M4: findings differ once shifted back: {_projection(original)} -> {back}")
     return bad
 
@@ -595,4 +676,5 @@ def run_variant(example: Path, mutation: Mutation, work: Path, original: Outcome
     shutil.copytree(example, copy)
     mutation.apply(copy)
     mutated = analyze(copy)
-    return [f"{example.name} [{mutation.id}] {v}" for v in violations(mutation, original, mutated, bundle_text(copy))]
+    found = violations(mutation, original, mutated, bundle_text(copy), failed_task_servers(copy))
+    return [f"{example.name} [{mutation.id}] {v}" for v in found]

@@ -68,6 +68,21 @@ def test_shifting_moves_every_kind_of_time_and_back() -> None:
     assert mut.shift_name("observer.log.20230926235959999", timedelta(milliseconds=1)) == "observer.log.20230927000000000"
 
 
+def test_the_name_checks_can_fail() -> None:
+    """M5 on failed-41-chain: its finding names 127.0.0.3, where the ls task failed; naming the
+    root service (127.0.0.2) instead, or a server or trace the bundle lacks, is reported."""
+    example = EXAMPLES / "failed-41-chain"
+    outcome, failed = mut.analyze(example), mut.failed_task_servers(example)
+    text = mut.bundle_text(example)
+    assert failed == {(1002, 1, -9082): {"127.0.0.3"}}
+    assert mut.wrong_server(outcome, failed) == [] and mut.names_in_evidence(outcome, text) == []
+    outcome.findings[0]["servers"] = ["127.0.0.2"]
+    assert mut.wrong_server(outcome, failed)
+    outcome.findings[0]["servers"] = ["127.0.0.7:2882"]
+    outcome.findings[0]["trace_ids"] = ["YB427F000007-0005E98EBF8D9DC7-0-0"]
+    assert len(mut.names_in_evidence(outcome, text)) == 2
+
+
 # -- the cases the sweep found ---------------------------------------------------------------
 def _variant(tmp_path: Path, example: str, name: str) -> tuple[mut.Outcome, mut.Outcome, list[str]]:
     source = EXAMPLES / example
