@@ -603,18 +603,23 @@ def _drops_unreadable_row(mutation: Mutation, original: Outcome) -> bool:
 
 def failed_task_servers(root: Path) -> dict[tuple, set[str]]:
     """(tenant, job, code) -> the servers whose log stream task failed with that code, from the
-    ls task history as obdoctor reads it."""
+    ls task history and (4.2+) the job's COMMENT, as obdoctor reads them."""
     from obdoctor.evidence import Evidence
     from obdoctor.evidence.kinds import Kind
     from obdoctor.sources.bundle import Bundle
 
+    from obdoctor.addresses import server_ip
+
     out: dict[tuple, set[str]] = {}
-    if not any(p.name.split(".")[0].lower() == "__all_virtual_backup_ls_task_history" for p in view_files(root)):
-        return out
     with Bundle(root) as bundle:
-        for task in Evidence(bundle).get(Kind.LS_TASK_HISTORY):
+        evidence = Evidence(bundle)
+        for task in evidence.get(Kind.LS_TASK_HISTORY):
             if task.result and task.svr_ip:
                 out.setdefault((task.tenant_id, task.job_id, task.result), set()).add(task.svr_ip)
+        for job in evidence.get(Kind.JOB_HISTORY):  # 4.2+: the COMMENT names the failing server
+            comment = job.structured_comment
+            if comment and comment.origin == "server" and comment.result and server_ip(comment.addr):
+                out.setdefault((job.tenant_id, job.job_id, comment.result), set()).add(server_ip(comment.addr))
     return out
 
 
