@@ -120,3 +120,14 @@ def test_the_servers_a_mount_finding_lists_do_not_follow_the_row_order(tmp_path)
     DBA_OB_SERVERS' row order, which a query without ORDER BY does not fix."""
     _, _, broken = _variant(tmp_path, "dest-nfs-mounts-differ", "rows shuffled (seed 2)")
     assert not broken, broken
+
+
+def test_a_running_job_is_not_called_stuck_when_the_collection_time_is_unknown(tmp_path):
+    """in-progress-9036 without its manifest: job 9 has run 9 minutes when collected, but with no
+    collection time its age is unknown, and the report said it 'is stuck' (verdict unknown). It
+    may be young: the finding says what is known, the stage and since when, not that it is stuck."""
+    _, mutated, broken = _variant(tmp_path, "in-progress-9036", "drop manifest.toml")
+    assert not broken, broken
+    stuck = [f for f in mutated.findings if f["job_id"] == 9]
+    assert all(f["verdict"] == "unknown" and "is stuck" not in f["summary"] for f in stuck), stuck
+    assert all(any("collect" in u["why"] for u in f["unchecked"]) for f in stuck), stuck
