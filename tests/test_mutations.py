@@ -131,3 +131,13 @@ def test_a_running_job_is_not_called_stuck_when_the_collection_time_is_unknown(t
     stuck = [f for f in mutated.findings if f["job_id"] == 9]
     assert all(f["verdict"] == "unknown" and "is stuck" not in f["summary"] for f in stuck), stuck
     assert all(any("collect" in u["why"] for u in f["unchecked"]) for f in stuck), stuck
+
+
+def test_a_restore_point_is_not_called_restorable_when_the_window_has_no_end(tmp_path):
+    """restore-window-4018 without CDB_OB_ARCHIVELOG_PIECE_FILES (and no CDB_OB_ARCHIVELOG): only the
+    window's start is known, yet the point after it was called 'inside the window' and the -4018
+    blamed on the RESTORE's paths. An open end cannot place the point: not checked."""
+    _, mutated, broken = _variant(tmp_path, "restore-window-4018", "drop sql/CDB_OB_ARCHIVELOG_PIECE_FILES.txt")
+    assert not broken, broken
+    assert not any("looks restorable" in f["summary"] for f in mutated.findings), mutated.findings
+    assert any("restorable window" in u["what"] for f in mutated.findings for u in f["unchecked"])
