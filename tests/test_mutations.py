@@ -141,3 +141,13 @@ def test_a_restore_point_is_not_called_restorable_when_the_window_has_no_end(tmp
     assert not broken, broken
     assert not any("looks restorable" in f["summary"] for f in mutated.findings), mutated.findings
     assert any("restorable window" in u["what"] for f in mutated.findings for u in f["unchecked"])
+
+
+def test_4554_is_not_blamed_on_a_lost_result_when_the_keep_alive_lines_were_not_read(tmp_path):
+    """partial-4554-no-ls-task without the root service's log: -4554 means the executing server
+    was gone or the task's result never came back, and only rootservice.log's keep-alive lines
+    tell which. With them unread, 'result not reported' was likely, as if they had been searched."""
+    _, mutated, broken = _variant(tmp_path, "partial-4554-no-ls-task", "drop logs/127.0.0.2")
+    assert not broken, broken
+    lost = [f for f in mutated.findings if f["code"] == -4554]
+    assert lost and all(f["verdict"] == "unknown" for f in lost), lost
