@@ -8,6 +8,7 @@ so they agree on what counts as one.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 _ADDRESS = re.compile(r"^(?:[0-9A-Fa-f:.]{2,45}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63}){0,8})$")
@@ -35,3 +36,13 @@ def server_ip(addr: str | None, *, strict: bool = True) -> str | None:
     if not strict:
         return host
     return host if _ADDRESS.match(host) and ".." not in host else None
+
+
+def address_order(name: str) -> tuple:
+    """Sort key for servers: IP addresses by value (127.0.0.10 after 127.0.0.9), then names.
+    A list of servers a report prints follows it, not the order a view happened to return."""
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        return (1, 0, name)
+    return (0, ip.version, int(ip))

@@ -64,7 +64,7 @@ class FailedJob(Rule):
 
     id = "P3"
     name = "job-failed"
-    needs = (Kind.JOB_HISTORY, Kind.JOBS, Kind.RS_EVENTS, Kind.LS_TASK_HISTORY, Kind.TENANTS, Kind.PARAMETERS, Kind.TASKS, Kind.TASK_HISTORY, LogFamily.ROOTSERVICE, LogFamily.OBSERVER, *MOUNT_NEEDS)
+    needs = (Kind.JOB_HISTORY, Kind.JOBS, Kind.RS_EVENTS, Kind.LS_TASK_HISTORY, Kind.TENANTS, Kind.PARAMETERS, Kind.TASKS, Kind.TASK_HISTORY, Kind.LS_TASKS, LogFamily.ROOTSERVICE, LogFamily.OBSERVER, *MOUNT_NEEDS)
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         history = ctx.evidence.get(Kind.JOB_HISTORY)

@@ -179,8 +179,14 @@ class StuckTask(Rule):
         verdict = explanation.verdict
         if explanation.cause == ERROR_CODE:
             verdict = Verdict.LIKELY  # the task still runs: the error may be retried away
-        summary = (f"Backup job {task.job_id} of tenant {task.tenant_id} is stuck in {task.status}"
+        ageless = running_for is None and not lines and frozen is None
+        if ageless:  # no collection time: a silent task may be minutes old, not stuck
+            chain.could_not_check(f"how long job {task.job_id} has run",
+                                  "the evidence says no collection time (manifest collected_at)")
+            verdict = Verdict.UNKNOWN
+        summary = (f"Backup job {task.job_id} of tenant {task.tenant_id} is {'in' if ageless else 'stuck in'} {task.status}"
                    + (f" on {failure.exec_server}" if failure.exec_server else "")
+                   + (f" since {fmt_time(task.start)} (how long before collection is unknown)" if ageless else "")
                    + (f", hitting {code_text(failure.code)}" if failure.code else "")
                    + (f": {explanation.summary}." if explanation.summary else "."))
         cause = STUCK if explanation.cause == ERROR_CODE else explanation.cause

@@ -9,7 +9,8 @@ task's trace on the executing server.
 
 Concludes ``server_not_alive`` (confirmed by the line naming that server, likely when the server
 is INACTIVE), otherwise ``result_not_reported``: the task's result never reached the root
-service.
+service (likely when the keep-alive lines were searched and are silent, unknown when they could
+not be read: then nothing tells the two apart).
 
 Cannot tell: why the server left or the result was lost, beyond the lines shown; the keep-alive
 lines when no root service server is named.
@@ -47,11 +48,13 @@ class TaskTimeout(CodeFamily):
         signatures = cause(SERVER_NOT_ALIVE).signatures
         rs_servers = _rs_servers(ctx, failure)
         hits: list[LogRecord] = []
+        looked = False
         if rs_servers:
             result = search(
                 ctx, chain, servers=tuple(rs_servers), kinds=(LogFamily.ROOTSERVICE,), any_of=signatures,
                 since=failure.since, until=failure.until, purpose="keep-alive failures",
             )
+            looked = result.searched_anything
             hits = [r for r in result.records if not failure.exec_server or failure.exec_server in r.raw]
             gone = _gone_server(hits)
             if gone and not failure.exec_server:  # the line names the server; the root service only logged it
@@ -93,6 +96,12 @@ class TaskTimeout(CodeFamily):
             if lines:
                 chain.log_step(f"observer.log* on {failure.exec_server}: grep {failure.exec_traces[0]}",
                                f"{result.total_matches} line(s) of the ls task's trace", lines)
+        if not looked:  # silence not listened to: the server may have been gone all the same
+            chain.could_not_check("whether the executing server was gone (keep-alive lines in rootservice.log)",
+                                  "no rootservice.log of the root service was read")
+            return Explanation(RESULT_NOT_REPORTED, Verdict.UNKNOWN,
+                               "the task's server was gone or its result never reached the root service: "
+                               "the root service's keep-alive lines, which tell which, were not read")
         return Explanation(RESULT_NOT_REPORTED, Verdict.LIKELY,
                            "the task's result never reached the root service")
 

@@ -29,7 +29,7 @@ from obdoctor.catalog.cause_ids import (
     OBJECT_STORAGE_ERROR, OBJECT_STORAGE_NOT_FOUND, OBJECT_STORAGE_UNREACHABLE,
 )
 from obdoctor.evidence import LogFamily
-from obdoctor.addresses import server_ip
+from obdoctor.addresses import address_order, server_ip
 from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import LineRef, Verdict
 from obdoctor.catalog import storage_errors
@@ -264,11 +264,8 @@ def _search_detail(ctx: RuleContext, chain: Chain, problem: DestinationProblem) 
 def cluster_servers(ctx: RuleContext, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The cluster's servers as DBA_OB_SERVERS names them (plus ``extra``): the only ones a
     cross-server search may ask for, so a live run contacts no server the evidence does not name."""
-    ips = [s.svr_ip for s in ctx.evidence.get(Kind.SERVERS) if s.svr_ip]
-    for ip in extra:
-        if ip and ip not in ips:
-            ips.append(ip)
-    return tuple(ips)
+    ips = {s.svr_ip for s in ctx.evidence.get(Kind.SERVERS) if s.svr_ip} | {ip for ip in extra if ip}
+    return tuple(sorted(ips, key=address_order))  # not the view's row order: a query without ORDER BY
 
 
 def _servers_with_code(ctx: RuleContext, chain: Chain, problem: DestinationProblem,

@@ -11,6 +11,12 @@ for a job, any of these establishes that the job FAILED (``ob_backup_messages.md
   and ``succeed deal with failed job, advance job status to FAILED(job_attr={...})``, and
   observer.log's ``failed to do backup(ret=...)`` on a ``T<tenant>_BACKUP`` thread.
 
+A ``failed to do backup`` line names no job: it is one try of a task, and OceanBase retries a
+task that failed. It stands for a failed job only when no job of its tenant is known otherwise:
+not from a job row, not from a failed task, and not from a set or log stream task still running
+(``CDB_OB_BACKUP_TASKS``, ``__all_virtual_backup_ls_task``): with the running jobs view missing,
+a stuck job's retries were called a FAILED job, confirmed (tests/test_mutations.py).
+
 Each becomes a ``BackupJob`` with status FAILED and ``established_by``/``proof`` saying what
 proved it; P3 then walks the same chain as for a job row.
 """
@@ -57,11 +63,23 @@ def implied_failed_jobs(ctx: RuleContext, jobs: list[BackupJob], history_availab
     for job in _from_ls_tasks(ctx):
         add(job)
     if not history_available:
+        running: set[int] | None = None
         for job in _from_logs(ctx):
-            if job.job_id is None and any(t == job.tenant_id for t, _ in (*known, *found)):
-                continue  # a task's error while the tenant's job is known otherwise: not a job of its own
+            if job.job_id is None:
+                if any(t == job.tenant_id for t, _ in (*known, *found)):
+                    continue  # a task's error while the tenant's job is known otherwise: not a job of its own
+                running = _tenants_running(ctx) if running is None else running
+                if job.tenant_id in running:
+                    continue  # a try of a task still running: the job goes on
             add(job)
     return list(found.values())
+
+
+def _tenants_running(ctx: RuleContext) -> set[int]:
+    """Tenants with a set task or log stream task still running: their job is running, whatever
+    its tries logged. A rule calling ``implied_failed_jobs`` declares TASKS and LS_TASKS."""
+    tasks = [t for t in ctx.evidence.get(Kind.TASKS) if t.status not in FAILED]
+    return {t.tenant_id for t in (*tasks, *ctx.evidence.get(Kind.LS_TASKS)) if t.tenant_id is not None}
 
 
 def _implied(tenant_id, job_id, result, established_by: str, proof: list, provenance, *, when=None,

@@ -114,6 +114,13 @@ def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_ten
         inside = False
     if latest is not None and latest.before(point):
         inside = False
+    if inside and (earliest is None or latest is None):  # one bound unknown: the point may lie beyond it
+        missing = "end (archive pieces, archive rounds)" if latest is None else "start (usable backup sets)"
+        chain.could_not_check("the restore point against the restorable window",
+                              f"the window's {missing} is not in the evidence: UNTIL {point.text()} is on the "
+                              f"right side of {(earliest or latest).text()}, the only bound known, which does not "
+                              "place it inside")
+        return None
     chain.step("the restore point against the restorable window",
                f"UNTIL {point.text()} ({point.source}) is {'inside' if inside else 'OUTSIDE'} the window "
                f"{earliest.text() if earliest else '?'} .. {latest.text() if latest else '?'}")

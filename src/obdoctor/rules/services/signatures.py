@@ -65,6 +65,13 @@ def apply_signature(chain: Chain, catalogue: signatures.Catalogue, context: sign
         steps += [f"NFS requirement for OceanBase {context.version or '(version unknown)'}: {t}"
                   for t in storage_errors.nfs_requirements(context.version)]
     verdict = Verdict.CONFIRMED if sig.verdict == "confirmed" else Verdict.LIKELY
+    if sig.versions and signatures.version_in(sig.versions, context.version) is None:
+        # an unknown version does not exclude the meaning, but cannot confirm one that holds on
+        # some versions only (-4179 after NOARCHIVELOG means snapshots from 4.3, nothing on 4.2)
+        verdict = Verdict.LIKELY
+        chain.could_not_check("the cluster's version",
+                              f"signature {sig.id} holds on OceanBase {sig.versions} only and the evidence names "
+                              "no version: likely, not confirmed")
     return SignatureExplanation(sig.cause or COMMAND_REFUSED, verdict, _lower_first(sig.title), steps, sig)
 
 
