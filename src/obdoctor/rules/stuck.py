@@ -199,7 +199,7 @@ class StuckTask(Rule):
             mounted = mount_cause(ctx, chain, path, task.tenant_id, tuple(chain.servers))
             if mounted is not None:  # the job hangs on a share some server mounts wrongly or not at all
                 chain.servers = mounted.servers
-                return chain.finding(mounted.cause, Verdict.LIKELY, f"{head} on {redact_text(path or '')}; {mounted.told}.",
+                return chain.finding(mounted.cause, Verdict.LIKELY, f"{head}, writing to {redact_text(path or '')}; {mounted.told}.",
                                      code=failure.code, tenant_id=task.tenant_id, job_id=task.job_id, time=task.start,
                                      extra_steps=mounted.next_steps)
         summary = head + (f": {explanation.summary}." if explanation.summary else ".")
