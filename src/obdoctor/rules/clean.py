@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from obdoctor.catalog.cause_ids import CLEAN_FAILED, CLEAN_STUCK, NFS_MOUNT_NOT_AS_REQUIRED, NFS_NOT_MOUNTED_EVERYWHERE
+from obdoctor.catalog.cause_ids import CLEAN_FAILED, CLEAN_STUCK
 from obdoctor.evidence import LogFamily
 from obdoctor.evidence.clock import after_now, elapsed
 from obdoctor.evidence.kinds import Kind
@@ -41,9 +41,7 @@ from obdoctor.catalog import error_docs
 from obdoctor.catalog.data_files import data_toml
 from obdoctor.security.redaction import redact_text
 from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, fmt_time, search
-from obdoctor.rules.services import nfs_mounts
-from obdoctor.rules.services.destination import (MOUNT_NEEDS, DestinationProblem, check_mounts, diagnose,
-                                                  is_destination_code, remount_steps)
+from obdoctor.rules.services.destination import MOUNT_NEEDS, DestinationProblem, diagnose, is_destination_code, mount_cause
 
 _JOB_COLUMNS = ("tenant_id", "job_id", "type", "status", "result", "start", "end", "task_count", "success_task_count", "comment")
 _TASK_COLUMNS = ("tenant_id", "job_id", "task_id", "task_type", "id", "status", "result", "finish_ls_count",
@@ -205,19 +203,13 @@ class BackupClean(Rule):
         likely cause (the 51cto 807526 field case: a clean DOING for days on NFS 3, -4018 logged).
         None when the mounts are fine, unread, or the destination is not ``file://``."""
         path = next((t.path for t in open_tasks if t.path), None)
-        mounts = check_mounts(ctx, chain, path, job.tenant_id, tuple(chain.servers))
-        if mounts is None or not any(s.is_nfs for s in mounts.read):
+        found = mount_cause(ctx, chain, path, job.tenant_id, tuple(chain.servers))
+        if found is None:
             return None
-        astray = [*mounts.not_nfs(), *mounts.other_share()]
-        wrong = astray or [s for s in mounts.read if s.problems]
-        if not wrong:
-            return None
-        cause = NFS_NOT_MOUNTED_EVERYWHERE if astray else NFS_MOUNT_NOT_AS_REQUIRED
-        chain.servers = [s.server for s in wrong]
-        told = "; ".join(nfs_mounts.describe(s, mounts.share) for s in wrong)
+        chain.servers = found.servers
         logged = f"; the root service keeps logging {code_text(code)}" if code else ""
-        return chain.finding(cause, Verdict.LIKELY,
+        return chain.finding(found.cause, Verdict.LIKELY,
                              f"Backup clean job {job.job_id} of tenant {job.tenant_id} has been {job.status} for "
-                             f"{minutes / 60:.1f} hours on {redact_text(path or '')}{logged}; {told}.",
+                             f"{minutes / 60:.1f} hours on {redact_text(path or '')}{logged}; {found.told}.",
                              code=code, tenant_id=job.tenant_id, job_id=job.job_id, time=job.start,
-                             extra_steps=remount_steps(mounts))
+                             extra_steps=found.next_steps)

@@ -11,9 +11,14 @@ Looks at, in the runbook's order:
    the first and the latest shown.
 4. The most frequent ``ret=<code>`` among them, handed to the code families (``rules/codes/``)
    or the error catalogue.
+5. When no family names a cause and the job writes to a ``file://`` destination (its PATH, else
+   ``data_backup_dest``): each server's mount of it (``/proc/mounts``), as the stuck clean does
+   (``services/destination.mount_cause``).
 
 Concludes ``stuck`` with the code it keeps hitting, or the cause a code family names
-(``checkpoint_not_advancing``, ``server_not_alive``, a destination cause...). A code alone stays
+(``checkpoint_not_advancing``, ``server_not_alive``, a destination cause...), or, when a server
+mounts the ``file://`` destination against OceanBase's NFS requirements or not at all,
+``nfs_mount_not_as_required`` / ``nfs_not_mounted_everywhere`` (likely). A code alone stays
 likely while the task runs: it may be retried away. A silent task younger than
 ``[stuck] quiet_minutes`` is an observation, not a finding, unless a history of polls
 (``obdoctor watch``) saw its progress stop.
@@ -38,10 +43,11 @@ from obdoctor.evidence.provenance import Provenance
 from obdoctor.evidence.records import BackupTask, ScheduleTask
 from obdoctor.findings import Finding, Verdict
 from obdoctor.logs import is_trace_id
+from obdoctor.security.redaction import redact_text
 from obdoctor.rules.base import (
     PROBLEM_LEVELS, Chain, Rule, RuleContext, code_text, facts, files_of, fmt_time, head_tail, search, window,
 )
-from obdoctor.rules.services.destination import MOUNT_NEEDS
+from obdoctor.rules.services.destination import MOUNT_NEEDS, destination_path, mount_cause
 from obdoctor.rules.services.failure import FailurePoint, explain
 
 
@@ -184,14 +190,30 @@ class StuckTask(Rule):
             chain.could_not_check(f"how long job {task.job_id} has run",
                                   "the evidence says no collection time (manifest collected_at)")
             verdict = Verdict.UNKNOWN
-        summary = (f"Backup job {task.job_id} of tenant {task.tenant_id} is {'in' if ageless else 'stuck in'} {task.status}"
-                   + (f" on {failure.exec_server}" if failure.exec_server else "")
-                   + (f" since {fmt_time(task.start)} (how long before collection is unknown)" if ageless else "")
-                   + (f", hitting {code_text(failure.code)}" if failure.code else "")
-                   + (f": {explanation.summary}." if explanation.summary else "."))
+        head = (f"Backup job {task.job_id} of tenant {task.tenant_id} is {'in' if ageless else 'stuck in'} {task.status}"
+                + (f" on {failure.exec_server}" if failure.exec_server else "")
+                + (f" since {fmt_time(task.start)} (how long before collection is unknown)" if ageless else "")
+                + (f", hitting {code_text(failure.code)}" if failure.code else ""))
+        if explanation.cause in (ERROR_CODE, STUCK) and not ageless:
+            path, _ = self._destination(ctx, task)
+            mounted = mount_cause(ctx, chain, path, task.tenant_id, tuple(chain.servers))
+            if mounted is not None:  # the job hangs on a share some server mounts wrongly or not at all
+                chain.servers = mounted.servers
+                return chain.finding(mounted.cause, Verdict.LIKELY, f"{head}, writing to {redact_text(path or '')}; {mounted.told}.",
+                                     code=failure.code, tenant_id=task.tenant_id, job_id=task.job_id, time=task.start,
+                                     extra_steps=mounted.next_steps)
+        summary = head + (f": {explanation.summary}." if explanation.summary else ".")
         cause = STUCK if explanation.cause == ERROR_CODE else explanation.cause
         return chain.finding(cause, verdict, summary, code=failure.code, tenant_id=task.tenant_id,
                              job_id=task.job_id, time=task.start, extra_steps=explanation.next_steps)
+
+    @staticmethod
+    def _destination(ctx: RuleContext, task: BackupTask) -> tuple[str | None, object | None]:
+        """Where the job writes: its PATH in CDB_OB_BACKUP_JOBS, else the tenant's data_backup_dest."""
+        for job in ctx.evidence.get(Kind.JOBS):
+            if job.tenant_id == task.tenant_id and job.job_id == task.job_id and job.path:
+                return job.path, job
+        return destination_path(ctx, task.tenant_id, "backup")
 
     def _targets(self, ctx: RuleContext, chain: Chain, task: BackupTask) -> list[tuple[str, str]]:
         """(server, trace id) pairs executing the task: scheduler first, running ls tasks second."""

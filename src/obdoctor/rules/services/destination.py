@@ -25,7 +25,8 @@ from datetime import datetime
 
 from obdoctor.catalog.cause_ids import (
     DEST_FORMAT_FILE_MISMATCH, DEST_FORMAT_FILE_MISSING, DEST_OUT_OF_SPACE, DEST_PERMISSION_DENIED,
-    DEST_UNREACHABLE, ERROR_CODE, NFS_NOT_MOUNTED_EVERYWHERE, OBJECT_STORAGE_ACCESS_DENIED,
+    DEST_UNREACHABLE, ERROR_CODE, NFS_MOUNT_NOT_AS_REQUIRED, NFS_NOT_MOUNTED_EVERYWHERE,
+    OBJECT_STORAGE_ACCESS_DENIED,
     OBJECT_STORAGE_ERROR, OBJECT_STORAGE_NOT_FOUND, OBJECT_STORAGE_UNREACHABLE,
 )
 from obdoctor.evidence import LogFamily
@@ -242,6 +243,40 @@ def check_mounts(ctx: RuleContext, chain: Chain, uri: str | None, tenant_id: int
     chain.step(f"/proc/mounts on {', '.join(s.server for s in read)} ({chosen}): the mount holding {path}", showed,
                provenance=[s.mount.provenance for s in read], lines=[LineRef(redact_text(s.mount.line or "")) for s in read])
     return comparison
+
+
+@dataclass
+class MountCause:
+    """A ``file://`` destination that some server mounts against OceanBase's NFS requirements or
+    not at all: the likely cause of a job that does not finish on it (``mount_cause``)."""
+
+    cause: str
+    """``nfs_not_mounted_everywhere`` (a server without the share, or another share) or
+    ``nfs_mount_not_as_required`` (the share, mounted without a required option)."""
+    servers: list[str]
+    """The servers whose mount is wrong."""
+    told: str
+    """How each of them mounts it (``nfs_mounts.describe``)."""
+    next_steps: list[str]
+    """The mount command to consider on each (``remount_steps``)."""
+
+
+def mount_cause(ctx: RuleContext, chain: Chain, uri: str | None, tenant_id: int | None,
+                named: tuple[str, ...] = ()) -> MountCause | None:
+    """For a job that does not finish on the ``file://`` destination ``uri``: the servers whose
+    mount of it is wrong, through ``check_mounts`` (its step, or what could not be checked, is
+    added to ``chain``). None when the mounts are fine, unread, no server mounts NFS there at all,
+    or ``uri`` is not ``file://``. Shared by the stuck clean (C1) and the stuck backup (P2)."""
+    mounts = check_mounts(ctx, chain, uri, tenant_id, named)
+    if mounts is None or not any(s.is_nfs for s in mounts.read):
+        return None
+    astray = [*mounts.not_nfs(), *mounts.other_share()]
+    wrong = astray or [s for s in mounts.read if s.problems]
+    if not wrong:
+        return None
+    return MountCause(NFS_NOT_MOUNTED_EVERYWHERE if astray else NFS_MOUNT_NOT_AS_REQUIRED,
+                      [s.server for s in wrong], "; ".join(nfs_mounts.describe(s, mounts.share) for s in wrong),
+                      remount_steps(mounts))
 
 
 def _details(lines: list[LogRecord]) -> tuple[list, LogRecord | None]:
