@@ -151,3 +151,21 @@ def test_4554_is_not_blamed_on_a_lost_result_when_the_keep_alive_lines_were_not_
     assert not broken, broken
     lost = [f for f in mutated.findings if f["code"] == -4554]
     assert lost and all(f["verdict"] == "unknown" for f in lost), lost
+
+
+def test_4018_is_not_confirmed_outside_the_window_when_the_window_has_no_end(tmp_path):
+    """restore-window-4018 without CDB_OB_ARCHIVELOG_PIECE_FILES: the log proves the RESTORE failed
+    with -4018, but with the window's end unknown the point cannot be placed, and -4018 has another
+    documented cause (the RESTORE's paths lack the pieces). The finding said 'probably outside the
+    restorable window', confirmed: it must say what the log proves, that the window was not checked,
+    and the query that would decide it."""
+    _, mutated, broken = _variant(tmp_path, "restore-window-4018", "drop sql/CDB_OB_ARCHIVELOG_PIECE_FILES.txt")
+    assert not broken, broken
+    found = [f for f in mutated.findings if f["code"] == -4018]
+    assert found and all(f["verdict"] == "unknown" for f in found), found
+    assert all("outside the restorable window" not in f["summary"] or "not checked" in f["summary"]
+               for f in found), found
+    assert all("-4018" in f["summary"] for f in found), found
+    queries = [u.get("query", "") for f in found for u in f["unchecked"] if "restorable window" in u["what"]]
+    assert any("CDB_OB_ARCHIVELOG_PIECE_FILES" in q for q in queries), found
+    assert mutated.code == ExitCode.UNDIAGNOSED
