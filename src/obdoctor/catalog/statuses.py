@@ -114,3 +114,32 @@ def read_status(text: str | None, known: tuple[str, ...]) -> Reading:
     if len(matches) == 1:
         return Reading(matches[0], text)
     return Reading(None)
+
+
+@dataclass(frozen=True)
+class NotUnderstood:
+    """A status cell that is none of its column's values: where it is and what was known."""
+
+    view: str
+    row: int | None
+    column: str
+    text: str | None
+    known: tuple[str, ...]
+
+    def describe(self) -> str:
+        shown = "is empty" if not self.text else f"= {self.text[:60]!r} is"
+        return (f"row {self.row}: not understood: {self.column} {shown} none of the values OceanBase 4.0 .. 4.3.5 "
+                f"writes there ({', '.join(self.known)})")
+
+    def query(self) -> str:
+        """The row re-read as the server has it, and the version that wrote it."""
+        if not self.text:
+            where = f"{self.column} IS NULL OR {self.column} = ''"
+        else:
+            where = f"{self.column} = '" + self.text[:60].replace("\\", "\\\\").replace("'", "''") + "'"
+        return f"SELECT * FROM oceanbase.{self.view} WHERE {where}; SELECT VERSION()"
+
+
+def respelt_note(view: str, column: str, spelt: str, value: str) -> str:
+    """The note a status read from another spelling leaves in the report."""
+    return f"{view}.{column} {spelt[:60]!r} read as {value} (the only value it can be)"

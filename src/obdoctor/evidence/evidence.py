@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from obdoctor.catalog.statuses import NotUnderstood, respelt_note
 from obdoctor.evidence.clock import use_cluster_zone, views_zone
 from obdoctor.evidence.kinds import KINDS, Kind
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
@@ -53,6 +54,22 @@ class Found(Generic[T]):
         """The first record whose named fields equal the values given (a tenant by ``tenant_id``,
         a server by ``svr_ip``), None when there is none."""
         return next(iter(self.where(**fields)), None)
+
+
+def _note_statuses(result: TableResult, row: Row) -> None:
+    """A row's status cells read as another spelling (a note) or not understood (a problem, and
+    named for ``rules/coverage.py``), each once however often the kind is read."""
+    for column, text, value, known in row.statuses:
+        if value is not None:
+            note = respelt_note(result.name, column.upper(), text or "", value)
+            if note not in result.notes:
+                result.notes.append(note)
+            continue
+        item = NotUnderstood(result.name, row.provenance.row, column.upper(), text, known)
+        if item not in result.not_understood:
+            result.not_understood.append(item)
+            result.problems.append(item.describe())
+    row.statuses = None
 
 
 VIEWS: dict[str, tuple[str, ...]] = {kind.value: spec.views for kind, spec in KINDS.items()}
@@ -125,6 +142,8 @@ class Evidence:
                         result.problems.append(f"row {row.provenance.row}: {exc}")
                     result.problems.extend(f"row {row.provenance.row}: malformed cell {m}" for m in row.malformed
                                            if f"row {row.provenance.row}: malformed cell {m}" not in result.problems)
+                    if row.statuses:
+                        _note_statuses(result, row)
                 return Found(items, name)
             reasons.append(f"{name}: {result.reason or 'not available'}")
         return Found([], names[0], available=False, reason="; ".join(reasons))
