@@ -124,6 +124,19 @@ class Evidence:
             self._typed[kind] = self._build(spec.views, build)
         return self._typed[kind]
 
+    def get_if_there(self, kind: Kind) -> Found:
+        """:meth:`get` for a kind no rule asked for (``rules/coverage.py`` reading every status
+        column): when none of its views is there, that is no news, and is not recorded as read."""
+        if kind in self._typed:
+            return self._typed[kind]
+        before = set(self._tables)
+        found = self.get(kind)
+        if not found.available:
+            for name in set(self._tables) - before:
+                del self._tables[name]
+            del self._typed[kind]
+        return found
+
     def _build(self, names: tuple[str, ...], build: Callable[[Row, int | None], T]) -> Found[T]:
         reasons: list[str] = []
         for name in names:
