@@ -68,3 +68,19 @@ def test_a_lower_case_status_is_read_as_the_value_and_said(tmp_path):
     assert outcome.code == ExitCode.NOTHING_WRONG, outcome.report
     notes = outcome.report["source"]["notes"]
     assert any("'completed'" in n and "COMPLETED" in n and "CDB_OB_BACKUP_JOB_HISTORY" in n for n in notes), notes
+
+
+def test_a_scheduler_queue_type_no_version_defines_is_named(tmp_path):
+    """__all_virtual_backup_schedule_task.type is BackupJobType's integer, 0 .. 4 (ob_enums.md
+    section 6); a 7 was shown as 'type 7' and the row passed."""
+    from obdoctor.catalog.statuses import known_values
+    from obdoctor.evidence.provenance import Provenance
+    from obdoctor.evidence.records import ScheduleTask
+    from obdoctor.evidence.rows import Row
+
+    assert known_values("__all_virtual_backup_schedule_task", "type")[1] == "VALIDATE_JOB"
+    for cell, understood in (("1", True), ("7", False), ("", False), ("x", False)):
+        row = Row({"tenant_id": "1002", "type": cell}, Provenance("sql", "__all_virtual_backup_schedule_task", row=1))
+        task = ScheduleTask.from_row(row)
+        assert (row.statuses is None) == understood, cell
+        assert task.type == (int(cell) if cell.isdigit() else None)

@@ -80,6 +80,16 @@ def _known_or(row: Row, column: str, otherwise: Callable[[str], str]) -> str | N
     return reading.value or (otherwise(text) if text else None)
 
 
+def job_type(row: Row, column: str) -> int | None:
+    """The scheduler queue's ``type``, an index into the job types (``catalog.statuses``): an
+    integer no version defines, or an empty cell, is noted as not understood (its job is unknown)."""
+    text, value = row.text(column), row.integer(column)  # ``1e999`` is also a malformed cell
+    known = known_values(row.view, column)
+    if known is not None and row.has(column) and (value is None or not 0 <= value < len(known)):
+        row.statuses = (row.statuses or []) + [(column, text, None, tuple(f"{i} {n}" for i, n in enumerate(known)))]
+    return value
+
+
 def lower(row: Row, column: str) -> str:
     """A parameter's or key's name in lower case; ``""`` when empty."""
     return (row.text(column) or "").lower()
@@ -154,7 +164,7 @@ def name_value_pairs(row: Row, columns: tuple[str, ...]) -> dict[str, str | None
 
 
 READERS: dict[str, Callable] = {reader.__name__: reader for reader in (
-    integer, text, text_or_blank, upper, upper_or_none, status, status_or_none, type_or_none, lower, is_on, is_true, time, error_code, server_address, scn,
+    integer, text, text_or_blank, upper, upper_or_none, status, status_or_none, type_or_none, job_type, lower, is_on, is_true, time, error_code, server_address, scn,
     name_value_pairs, comma_list,
 )}
 """The readers a column map (``data/records.toml``) may name."""
