@@ -108,7 +108,9 @@ def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_ten
         return None
     if earliest is None and latest is None:
         chain.could_not_check("the restorable window", "no backup set files or archive pieces of the backup tenant",
-                              _window_query(True, backup_tenant) + "; " + _window_query(False, backup_tenant))
+                              _window_query(False, backup_tenant))
+        chain.could_not_check("the restorable window's end", "no archive pieces or rounds of the backup tenant",
+                              _window_query(True, backup_tenant))
         return None
     inside = True
     if earliest is not None and point.before(earliest):
@@ -139,13 +141,10 @@ def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_ten
 
 def _window_query(end: bool, backup_tenant: int | None) -> str:
     """The query that reads one end of the restorable window: the archive's reach, or the first
-    usable backup set."""
+    usable backup set (whole rows: its output is the view's file in a bundle)."""
     where = f" WHERE TENANT_ID = {backup_tenant}" if backup_tenant is not None else ""
-    if end:
-        return ("SELECT TENANT_ID, ROUND_ID, PIECE_ID, STATUS, FILE_STATUS, START_SCN_DISPLAY, CHECKPOINT_SCN, "
-                f"CHECKPOINT_SCN_DISPLAY FROM oceanbase.CDB_OB_ARCHIVELOG_PIECE_FILES{where}")
-    return ("SELECT TENANT_ID, BACKUP_SET_ID, STATUS, FILE_STATUS, MIN_RESTORE_SCN, MIN_RESTORE_SCN_DISPLAY "
-            f"FROM oceanbase.CDB_OB_BACKUP_SET_FILES{where}")
+    view = "CDB_OB_ARCHIVELOG_PIECE_FILES" if end else "CDB_OB_BACKUP_SET_FILES"
+    return f"SELECT * FROM oceanbase.{view}{where}"
 
 
 def _why_it_starts(ctx: RuleContext, point: Point, backup_tenant: int | None, usable) -> str:
