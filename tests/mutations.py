@@ -13,7 +13,11 @@ answer on the original rather than against a hand-written expectation:
 * M4 time (every time of the bundle moved by one delta): the same findings once the report's
   times are moved back;
 * M5 names: a server, trace id, tenant or job a finding names is in the (mutated) evidence;
-* M6 every variant: no traceback, no internal error, an exit code of the diagnosis domain.
+* M6 every variant: no traceback, no internal error, an exit code of the diagnosis domain;
+* M7 status spellings (a status, stage or type cell of ``catalog/statuses.py``'s columns): one in
+  lower case, padded, is read as the value (the same causes, verdicts and exit); one no version
+  writes (``FAILED`` cut to ``FAIL``, a newer version's name, an empty cell) is named as not
+  understood and the answer is never "nothing wrong", nor a confirmed cause the original lacks.
 
 Bundles are edited as text, in the format they are in (table, vertical, TSV/CSV, JSON lines,
 OceanBase log lines), so what is tested is what a DBA's copy would look like.
@@ -273,12 +277,14 @@ def log_files(root: Path) -> list[Path]:
 @dataclass
 class Mutation:
     family: str
-    """M1 (less evidence), M2 (irrelevant additions), M3 (order), M4 (time shift)."""
+    """M1 (less evidence), M2 (irrelevant additions), M3 (order), M4 (time shift), M7 (status spellings)."""
     name: str
     apply: Callable[[Path], None] = field(repr=False)
     shift: timedelta | None = None
     row: tuple[str, int] | None = None
     """M1 row drops: the view file and the row's number (1-based)."""
+    spelling: str | None = None
+    """M7: ``variant`` (another spelling of the value) or ``unknown`` (no known value)."""
 
     @property
     def id(self) -> str:
@@ -499,6 +505,94 @@ def _editable(root: Path, views: tuple[str, ...], column: str) -> str | None:
     return None
 
 
+# -- M7: status spellings ----------------------------------------------------------------------
+def _status_cells(root: Path) -> list[tuple[str, int, str, str]]:
+    """(view file, row index, column, value) of every status, stage or type cell obdoctor reads
+    against known values, in the files this harness can edit cell by cell."""
+    from obdoctor.catalog.statuses import known_values
+
+    out = []
+    for path in view_files(root):
+        view, rel = path.name.split(".")[0], str(path.relative_to(root))
+        text = split_view(path)
+        rows = _row_cells(text) if text else None
+        for i, cells in enumerate(rows or []):
+            out += [(rel, i, name, value) for name, value in cells.items()
+                    if known_values(view, name) and value.strip() and value.strip().upper() != "NULL"]
+    return out
+
+
+def _row_cells(view: ViewText) -> list[dict[str, str]] | None:
+    if view.fmt == "vertical":
+        return [dict(vertical_fields(r)) for r in view.rows]
+    if view.fmt == "table":
+        cells = table_cells(view)
+        return None if cells is None else [dict(zip(cells[0], r)) for r in cells[1]]
+    if view.fmt == "jsonl":
+        return [{k: str(v) for k, v in json.loads(r).items()} for r in view.rows]
+    sep = "\t" if view.fmt == "tsv" else ","
+    if any('"' in r for r in view.rows):
+        return None
+    header = view.head[0].rstrip("\n").split(sep)
+    return [dict(zip(header, r.rstrip("\n").split(sep))) for r in view.rows]
+
+
+def _set_cell(rel: str, index: int, column: str, value: str) -> Callable[[Path], None]:
+    """The view file with one cell changed, written back in its own format."""
+    def apply(root: Path) -> None:
+        path = root / rel
+        view = split_view(path)
+        if view.fmt == "vertical":
+            fields = [(n, value if n == column else v) for n, v in vertical_fields(view.rows[index])]
+            view.rows[index] = render_vertical(fields)
+        elif view.fmt == "table":
+            header, rows = table_cells(view)
+            rows[index][header.index(column)] = value
+            view = render_table(header, rows)
+        elif view.fmt == "jsonl":
+            row = json.loads(view.rows[index])
+            row[column] = value
+            view.rows[index] = json.dumps(row) + "\n"
+        else:
+            sep = "\t" if view.fmt == "tsv" else ","
+            header = view.head[0].rstrip("\n").split(sep)
+            cells = view.rows[index].rstrip("\n").split(sep)
+            cells[header.index(column)] = value
+            view.rows[index] = sep.join(cells) + "\n"
+        path.write_text(view.render(), encoding="utf-8")
+    return apply
+
+
+NEWER_STATUS = "SUSPENDED_BY_A_NEWER_VERSION"
+"""A value no 4.0 .. 4.3.5 writes in any status column."""
+
+
+def unknown_spellings(value: str, view: str, column: str) -> list[str]:
+    """Spellings of ``value`` that name no known value of the column: the value cut short (``FAIL``
+    for ``FAILED``; a cut that is itself known, ``SUSPEND``, gets ``_X``), a newer version's, empty."""
+    from obdoctor.catalog.statuses import known_values, read_status
+
+    known = known_values(view, column)
+    cut = value[:-2] if len(value) > 3 else value + "X"
+    while read_status(cut, known).understood:
+        cut += "_X"
+    return [cut, NEWER_STATUS, ""]
+
+
+def status_mutations(root: Path, pick: Callable[[list, int], list]) -> list[Mutation]:
+    out = []
+    for rel, index, column, value in pick(_status_cells(root), 2):
+        view = Path(rel).name.split(".")[0]
+        where = f"{column} of row {index + 1} of {rel}"
+        variant = " " + value.strip().lower() + " "
+        out.append(Mutation("M7", f"{where} {variant!r} for {value!r}", _set_cell(rel, index, column, variant),
+                            row=(rel, index + 1), spelling="variant"))
+        for spelt in pick(unknown_spellings(value.strip(), view, column), 1):
+            out.append(Mutation("M7", f"{where} {spelt!r} for {value!r}", _set_cell(rel, index, column, spelt),
+                                row=(rel, index + 1), spelling="unknown"))
+    return out
+
+
 DELTAS = (timedelta(hours=7), timedelta(days=3, minutes=17), timedelta(days=100), -timedelta(days=400),
           timedelta(hours=23, minutes=59, seconds=59))
 """Hours, days, into the next year (the examples are from September), back over a leap day,
@@ -545,6 +639,8 @@ def mutations(root: Path, rng: random.Random, full: bool = False) -> list[Mutati
         out.append(Mutation("M3", "each log cut into a rotated file and the current one", _split_logs))
     # M4: time
     out += [Mutation("M4", f"every time shifted by {d}", _shift_all(d), shift=d) for d in pick(list(DELTAS), 2)]
+    # M7: status spellings
+    out += status_mutations(root, pick)
     return out
 
 
@@ -667,6 +763,20 @@ def violations(mutation: Mutation, original: Outcome, mutated: Outcome, text: st
     elif mutation.family == "M3":
         if _projection(mutated) != _projection(original):
             bad.append(f"M3: findings differ: {_projection(original)} -> {_projection(mutated)}")
+    elif mutation.family == "M7" and mutation.spelling == "variant":
+        if _core(mutated) != _core(original) or mutated.code != original.code:
+            bad.append(f"M7: another spelling of the value changed the answer: exit {original.code} -> "
+                       f"{mutated.code}, {_core(original)} -> {_core(mutated)}")
+    elif mutation.family == "M7":
+        if mutated.code == ExitCode.NOTHING_WRONG:
+            bad.append("M7: exit 0 with a status obdoctor does not understand")
+        gained = mutated.causes("confirmed") - original.causes("confirmed")
+        if gained:
+            bad.append(f"M7: confirmed cause(s) the original lacks: {sorted(gained)}")
+        view = Path(mutation.row[0]).name.split(".")[0]
+        if not any(u["what"] == f"part of {view}" and f"(row {mutation.row[1]}: not understood" in u["why"]
+                   for u in mutated.report["undecided"]):
+            bad.append(f"M7: the row not understood is not named: {mutated.report['undecided']}")
     elif mutation.family == "M4":
         back = json.loads(_whole(shift_text(json.dumps(_projection(mutated)), -mutation.shift)))
         if back != json.loads(_whole(json.dumps(_projection(original)))):

@@ -1,7 +1,7 @@
 """Never confidently wrong, on variants of every example bundle (``tests/mutations.py``).
 
 The sweep derives variants of each example (less evidence, irrelevant additions, another row or
-file order, every time shifted) and checks the invariants against the answer on the original.
+file order, every time shifted, a status spelt otherwise or not understood) and checks the invariants against the answer on the original.
 By default a seeded sample of each family runs (the same one every time); set
 ``OBDOCTOR_MUTATIONS=all`` to run every variant. The named tests below are the cases the sweep
 found wrong, each kept as its own small test.
@@ -41,7 +41,7 @@ def test_the_sweep_covers_every_family_and_format() -> None:
     for example in EXAMPLE_DIRS:
         families |= {m.family for m in mut.mutations(example, random.Random(0), full=True)}
         formats |= {v.fmt for p in mut.view_files(example) if (v := mut.split_view(p))}
-    assert families == {"M1", "M2", "M3", "M4"}
+    assert families == {"M1", "M2", "M3", "M4", "M7"}
     assert formats == {"table", "vertical", "tsv", "csv"}
 
 
@@ -151,3 +151,37 @@ def test_4554_is_not_blamed_on_a_lost_result_when_the_keep_alive_lines_were_not_
     assert not broken, broken
     lost = [f for f in mutated.findings if f["code"] == -4554]
     assert lost and all(f["verdict"] == "unknown" for f in lost), lost
+
+
+def test_4018_is_not_confirmed_outside_the_window_when_the_window_has_no_end(tmp_path):
+    """restore-window-4018 without CDB_OB_ARCHIVELOG_PIECE_FILES: the log proves the RESTORE failed
+    with -4018, but with the window's end unknown the point cannot be placed, and -4018 has another
+    documented cause (the RESTORE's paths lack the pieces). The finding said 'probably outside the
+    restorable window', confirmed: it must say what the log proves, that the window was not checked,
+    and the query that would decide it."""
+    _, mutated, broken = _variant(tmp_path, "restore-window-4018", "drop sql/CDB_OB_ARCHIVELOG_PIECE_FILES.txt")
+    assert not broken, broken
+    found = [f for f in mutated.findings if f["code"] == -4018]
+    assert found and all(f["verdict"] == "unknown" for f in found), found
+    assert all("outside the restorable window" not in f["summary"] or "not checked" in f["summary"]
+               for f in found), found
+    assert all("-4018" in f["summary"] for f in found), found
+    queries = [u.get("query", "") for f in found for u in f["unchecked"] if "restorable window" in u["what"]]
+    assert any("CDB_OB_ARCHIVELOG_PIECE_FILES" in q for q in queries), found
+    assert mutated.code == ExitCode.UNDIAGNOSED
+
+
+def test_the_status_checks_can_fail(tmp_path):
+    """M7 on healthy: a job history STATUS cut to ``COMPLET`` is named and keeps exit 3; the same
+    outcome read as 'nothing wrong', or without the row named, is reported as broken."""
+    source = EXAMPLES / "healthy"
+    mutation = next(m for m in mut.mutations(source, random.Random(0), full=True)
+                    if m.family == "M7" and "'COMPLET'" in m.name and "JOB_HISTORY" in m.name)
+    copy = tmp_path / "healthy"
+    shutil.copytree(source, copy)
+    mutation.apply(copy)
+    original, mutated = mut.analyze(source), mut.analyze(copy)
+    assert mut.violations(mutation, original, mutated, mut.bundle_text(copy)) == []
+    assert mutated.code == ExitCode.UNDIAGNOSED and original.code == ExitCode.NOTHING_WRONG
+    mutated.code, mutated.report["undecided"] = int(ExitCode.NOTHING_WRONG), []
+    assert len(mut.violations(mutation, original, mutated, mut.bundle_text(copy))) == 2

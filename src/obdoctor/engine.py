@@ -49,7 +49,8 @@ def diagnose(evidence: Evidence, options: RuleOptions | None = None, rules: list
         source=ReportSource(
             kind=info.kind, location=info.location, cluster=info.cluster, version=info.version,
             collected_at=info.collected_at.isoformat(sep=" ") if info.collected_at else None,
-            servers=list(info.servers), notes=list(info.notes),
+            servers=list(info.servers),
+            notes=[*info.notes, *(n for t in evidence.tables_read() for n in t.notes)],  # statuses read as another spelling
             product=info.product or None,  # as the server names itself
             version_scope=info.version_scope or None,  # 3.x: what was read
         ),

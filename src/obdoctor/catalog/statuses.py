@@ -6,6 +6,11 @@ The one place a status set is spelt: rules, checks and the watcher ask here inst
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
 from obdoctor.catalog.data_files import data_toml
 
 _STATUSES = data_toml("backup_facts.toml")["statuses"]
@@ -40,3 +45,98 @@ def schedule_job_type(value: int | None) -> str | None:
     if value is None:
         return None
     return SCHEDULE_JOB_TYPES[value] if 0 <= value < len(SCHEDULE_JOB_TYPES) else f"type {value}"
+
+
+# -- reading a status cell ------------------------------------------------------------------
+# A status cell is read against the values OceanBase writes in that column (``[statuses.columns]``)
+# here, and only here: a spelling that names exactly one of them (``failed``, `` BACKUP LOG ``, a
+# GUI's non-breaking space) is read as it and said; anything else (``FAIL``, a newer version's
+# stage, an empty cell) is "not understood", and the evidence names the row instead of letting a
+# rule read it as "not failed".
+
+_SETS: dict[str, tuple[str, ...]] = {name: tuple(values) for name, values in _STATUSES.items()
+                                     if isinstance(values, list) and all(isinstance(v, str) for v in values)}
+_SETS["restore_progress"] = RESTORE_PROGRESS_STATUSES
+_COLUMNS: dict[str, str] = dict(_STATUSES["columns"])
+_VIEW_PREFIXES = ("CDB_", "DBA_")
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def known_values(view: str, column: str) -> tuple[str, ...] | None:
+    """The values OceanBase 4.0 .. 4.3.5 write in ``view``'s ``column`` (any CDB_/DBA_ spelling,
+    any case), or None when obdoctor does not read that column as a status."""
+    name = view.upper()
+    if name.startswith(_VIEW_PREFIXES):
+        name = name[4:]
+    key = _COLUMNS.get(f"{name}.{column.upper()}")
+    return _SETS[key] if key is not None else None
+
+
+def _key(text: str) -> str:
+    """What a spelling is compared by: compatibility forms folded (full-width letters), invisible
+    format characters dropped (a zero-width space from a paste), case folded, and any run of
+    spaces, ``_`` or ``-`` made one ``_``."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    return _SEPARATORS.sub("_", folded.casefold()).strip("_")
+
+
+@functools.cache
+def _by_key(known: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for value in known:
+        out[_key(value)] = out.get(_key(value), ()) + (value,)
+    return out
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A status cell as read: the known value it names (None: not understood) and, when the cell
+    spelt it otherwise, that spelling (said in the report's notes)."""
+
+    value: str | None
+    spelt: str | None = None
+
+    @property
+    def understood(self) -> bool:
+        return self.value is not None
+
+
+def read_status(text: str | None, known: tuple[str, ...]) -> Reading:
+    """``text`` as one of ``known``: as is, or the only value its spelling can be (case, padding,
+    separators); otherwise not understood. Never a guess between two values, never a prefix
+    (``FAIL`` is not ``FAILED``: a version may have a value of that name)."""
+    if text is None:
+        return Reading(None)
+    if text in known:
+        return Reading(text)
+    matches = _by_key(known).get(_key(text), ())
+    if len(matches) == 1:
+        return Reading(matches[0], text)
+    return Reading(None)
+
+
+@dataclass(frozen=True)
+class NotUnderstood:
+    """A status cell that is none of its column's values: where it is and what was known."""
+
+    view: str
+    row: int | None
+    column: str
+    text: str | None
+    known: tuple[str, ...]
+
+    def describe(self) -> str:
+        shown = "is empty" if not self.text else f"= {self.text[:60]!r} is"
+        return (f"row {self.row}: not understood: {self.column} {shown} none of the values OceanBase 4.0 .. 4.3.5 "
+                f"writes there ({', '.join(self.known)})")
+
+    def query(self) -> str:
+        """The view re-read as the server has it (whole: its output replaces the bundle's copy,
+        which a copy of the one row would cut short): a paste or an edit shows there as such."""
+        return f"SELECT * FROM oceanbase.{self.view}"
+
+
+def respelt_note(view: str, column: str, spelt: str, value: str) -> str:
+    """The note a status read from another spelling leaves in the report."""
+    return f"{view}.{column} {spelt[:60]!r} read as {value} (the only value it can be)"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from obdoctor.catalog.statuses import NotUnderstood, respelt_note
 from obdoctor.evidence.clock import use_cluster_zone, views_zone
 from obdoctor.evidence.kinds import KINDS, Kind
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
@@ -53,6 +54,22 @@ class Found(Generic[T]):
         """The first record whose named fields equal the values given (a tenant by ``tenant_id``,
         a server by ``svr_ip``), None when there is none."""
         return next(iter(self.where(**fields)), None)
+
+
+def _note_statuses(result: TableResult, row: Row) -> None:
+    """A row's status cells read as another spelling (a note) or not understood (a problem, and
+    named for ``rules/coverage.py``), each once however often the kind is read."""
+    for column, text, value, known in row.statuses:
+        if value is not None:
+            note = respelt_note(result.name, column.upper(), text or "", value)
+            if note not in result.notes:
+                result.notes.append(note)
+            continue
+        item = NotUnderstood(result.name, row.provenance.row, column.upper(), text, known)
+        if item not in result.not_understood:
+            result.not_understood.append(item)
+            result.problems.append(item.describe())
+    row.statuses = None
 
 
 VIEWS: dict[str, tuple[str, ...]] = {kind.value: spec.views for kind, spec in KINDS.items()}
@@ -107,6 +124,19 @@ class Evidence:
             self._typed[kind] = self._build(spec.views, build)
         return self._typed[kind]
 
+    def get_if_there(self, kind: Kind) -> Found:
+        """:meth:`get` for a kind no rule asked for (``rules/coverage.py`` reading every status
+        column): when none of its views is there, that is no news, and is not recorded as read."""
+        if kind in self._typed:
+            return self._typed[kind]
+        before = set(self._tables)
+        found = self.get(kind)
+        if not found.available:
+            for name in set(self._tables) - before:
+                del self._tables[name]
+            del self._typed[kind]
+        return found
+
     def _build(self, names: tuple[str, ...], build: Callable[[Row, int | None], T]) -> Found[T]:
         reasons: list[str] = []
         for name in names:
@@ -125,6 +155,8 @@ class Evidence:
                         result.problems.append(f"row {row.provenance.row}: {exc}")
                     result.problems.extend(f"row {row.provenance.row}: malformed cell {m}" for m in row.malformed
                                            if f"row {row.provenance.row}: malformed cell {m}" not in result.problems)
+                    if row.statuses:
+                        _note_statuses(result, row)
                 return Found(items, name)
             reasons.append(f"{name}: {result.reason or 'not available'}")
         return Found([], names[0], available=False, reason="; ".join(reasons))

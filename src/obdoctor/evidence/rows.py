@@ -31,7 +31,7 @@ class Row:
     builds the upper-cased copy (once): a 200,000-row view is not copied to be read.
     """
 
-    __slots__ = ("_values", "_upper", "_columns", "_provenance", "_place", "_malformed")
+    __slots__ = ("_values", "_upper", "_columns", "_provenance", "_place", "_malformed", "statuses")
 
     def __init__(self, values: dict[str, Any], provenance: Provenance):
         self._values: Any = values
@@ -40,6 +40,14 @@ class Row:
         self._provenance: Provenance | None = provenance
         self._place: tuple | None = None
         self._malformed: list[str] | None = None
+        self.statuses: list[tuple[str, str | None, str | None, tuple[str, ...]]] | None = None
+        """Status cells read as another spelling or not understood: ``(column, text, value, known)``
+        (``records/cells.status``), reported by the evidence once."""
+
+    @property
+    def view(self) -> str:
+        """The view this row was read from."""
+        return self._place[0] if self._provenance is None else self._provenance.name
 
     @property
     def malformed(self) -> list[str]:
@@ -61,6 +69,7 @@ class Row:
         row = cls.__new__(cls)
         row._values, row._upper, row._columns, row._provenance, row._place = cells, None, columns, None, place
         row._malformed = None
+        row.statuses = None
         return row
 
     @property
@@ -148,3 +157,7 @@ class TableResult:
     available: bool = True
     reason: str | None = None
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What was read in a way worth saying, not a problem (a status in lower case read as itself)."""
+    not_understood: list = field(default_factory=list)
+    """Status cells none of whose column's values they are (``catalog.statuses.NotUnderstood``)."""

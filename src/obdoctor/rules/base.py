@@ -231,9 +231,10 @@ class Chain:
             step.showed += f" (first {limit} of {len(records)} lines shown)"
         return step
 
-    def could_not_check(self, what: str, why: str) -> None:
+    def could_not_check(self, what: str, why: str, query: str | None = None) -> None:
+        """A check this finding could not make, and the query that would make it when one would."""
         if not any(u.what == what and u.why == why for u in self.unchecked):
-            self.unchecked.append(Unchecked(what, why))
+            self.unchecked.append(Unchecked(what, why, query))
 
     def server(self, ip: str | None) -> None:
         if ip and ip not in self.servers:

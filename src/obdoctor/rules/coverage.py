@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass
 
 from obdoctor.evidence import Evidence
-from obdoctor.evidence.kinds import Kind
+from obdoctor.catalog.statuses import known_values
+from obdoctor.evidence.kinds import KINDS, Kind
+from obdoctor.evidence.records.columns import mapped_columns
 from obdoctor.findings import Finding, Unchecked
 from obdoctor.rules.base import RuleOptions
 
@@ -45,6 +47,10 @@ CHECKS: tuple[Check, ...] = (
     Check("restore jobs", Kind.RESTORE_PROGRESS, "SELECT * FROM oceanbase.CDB_OB_RESTORE_PROGRESS"),
     Check("finished restore jobs", Kind.RESTORE_HISTORY, "SELECT * FROM oceanbase.CDB_OB_RESTORE_HISTORY"),
 )
+
+STATUS_KINDS = tuple(kind for kind, spec in KINDS.items()
+                     if any(known_values(view, column) for view in spec.views for column in mapped_columns(spec.record)))
+"""The kinds with a status, stage or type column obdoctor knows the values of."""
 
 _TENANT_KINDS = (Kind.JOBS, Kind.JOB_HISTORY, Kind.RS_EVENTS, Kind.TASKS, Kind.TASK_HISTORY, Kind.LS_TASK_HISTORY,
                  Kind.LS_TASKS)
@@ -81,11 +87,27 @@ def assess(evidence: Evidence, options: RuleOptions, findings: list[Finding]) ->
                 undecided.append(item)
             continue
         table = evidence.table(found.source)
-        if check.decisive and table.problems:
+        unread = [p for p in table.problems if p not in {n.describe() for n in table.not_understood}]
+        if check.decisive and unread:
             undecided.append(Unchecked(f"part of {found.source}",
-                                       f"{len(table.problems)} row(s) or cell(s) could not be read: a failed job "
-                                       f"may be among them ({table.problems[0]})", query))
+                                       f"{len(unread)} row(s) or cell(s) could not be read: a failed job "
+                                       f"may be among them ({unread[0]})", query))
+    undecided += not_understood(evidence)
     return Coverage(unchecked, undecided, _out_of_scope(evidence, options, findings), reasons)
+
+
+def not_understood(evidence: Evidence) -> list[Unchecked]:
+    """Every status cell of the views read that is none of its column's values
+    (``catalog/statuses.py``): a newer version's status, ``FAIL`` for ``FAILED``, an empty cell.
+    Whatever the view, the row may be the failed or stuck one, so no all-clear while one is left,
+    and each is named with the query that re-reads it and the version that wrote it."""
+    if evidence.info.kind == "bundle":  # on disk every view is cheap to read; live, only those already asked
+        for kind in STATUS_KINDS:
+            evidence.get_if_there(kind)
+    return [Unchecked(f"part of {item.view}",
+                      f"a status obdoctor does not understand: what the row says is unknown ({item.describe()})",
+                      item.query())
+            for table in evidence.tables_read() for item in table.not_understood]
 
 
 _NOT_IN_BUNDLE = re.compile(r"^(?P<view>[^:;]+): not in the bundle \(sql/[^)]*\)$")

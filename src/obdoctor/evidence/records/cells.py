@@ -15,6 +15,7 @@ from obdoctor.addresses import server_ip
 from obdoctor.evidence.clock import from_epoch_us
 from obdoctor.evidence.rows import Row
 from obdoctor.catalog.errors import normalize_code
+from obdoctor.catalog.statuses import known_values, read_status
 from obdoctor.logs import parse_ts
 
 
@@ -46,6 +47,47 @@ def upper(row: Row, column: str) -> str:
 def upper_or_none(row: Row, column: str) -> str | None:
     """A status or role in upper case; None when empty."""
     return (row.text(column) or "").upper() or None
+
+
+def status(row: Row, column: str) -> str:
+    """A status, stage or type as OceanBase spells it (``catalog.statuses.read_status``) when its
+    column has known values: another spelling of one value is read as it, a value that is none of
+    them is kept as written (upper case) and noted on the row as not understood; ``""`` when empty."""
+    return status_or_none(row, column) or ""
+
+
+def status_or_none(row: Row, column: str) -> str | None:
+    """:func:`status`, None when empty."""
+    return _known_or(row, column, str.upper)
+
+
+def type_or_none(row: Row, column: str) -> str | None:
+    """A type (a task's, a delete job's) read as :func:`status`, kept as written when not understood."""
+    return _known_or(row, column, str)
+
+
+def _known_or(row: Row, column: str, otherwise: Callable[[str], str]) -> str | None:
+    text = row.text(column)
+    known = known_values(row.view, column)
+    if known is None:
+        return otherwise(text) if text else None
+    if text is None and not row.has(column):
+        return None  # a version without the column: nothing to understand
+    reading = read_status(text, known)
+    if reading.understood and reading.spelt is None:
+        return reading.value
+    row.statuses = (row.statuses or []) + [(column, text, reading.value, known)]
+    return reading.value or (otherwise(text) if text else None)
+
+
+def job_type(row: Row, column: str) -> int | None:
+    """The scheduler queue's ``type``, an index into the job types (``catalog.statuses``): an
+    integer no version defines, or an empty cell, is noted as not understood (its job is unknown)."""
+    text, value = row.text(column), row.integer(column)  # ``1e999`` is also a malformed cell
+    known = known_values(row.view, column)
+    if known is not None and row.has(column) and (value is None or not 0 <= value < len(known)):
+        row.statuses = (row.statuses or []) + [(column, text, None, tuple(f"{i} {n}" for i, n in enumerate(known)))]
+    return value
 
 
 def lower(row: Row, column: str) -> str:
@@ -122,7 +164,7 @@ def name_value_pairs(row: Row, columns: tuple[str, ...]) -> dict[str, str | None
 
 
 READERS: dict[str, Callable] = {reader.__name__: reader for reader in (
-    integer, text, text_or_blank, upper, upper_or_none, lower, is_on, is_true, time, error_code, server_address, scn,
+    integer, text, text_or_blank, upper, upper_or_none, status, status_or_none, type_or_none, job_type, lower, is_on, is_true, time, error_code, server_address, scn,
     name_value_pairs, comma_list,
 )}
 """The readers a column map (``data/records.toml``) may name."""

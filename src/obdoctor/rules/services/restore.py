@@ -107,7 +107,10 @@ def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_ten
         chain.could_not_check("the restore point against the restorable window", "the UNTIL point is not in the evidence")
         return None
     if earliest is None and latest is None:
-        chain.could_not_check("the restorable window", "no backup set files or archive pieces of the backup tenant")
+        chain.could_not_check("the restorable window", "no backup set files or archive pieces of the backup tenant",
+                              _window_query(False, backup_tenant))
+        chain.could_not_check("the restorable window's end", "no archive pieces or rounds of the backup tenant",
+                              _window_query(True, backup_tenant))
         return None
     inside = True
     if earliest is not None and point.before(earliest):
@@ -119,7 +122,7 @@ def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_ten
         chain.could_not_check("the restore point against the restorable window",
                               f"the window's {missing} is not in the evidence: UNTIL {point.text()} is on the "
                               f"right side of {(earliest or latest).text()}, the only bound known, which does not "
-                              "place it inside")
+                              "place it inside", _window_query(latest is None, backup_tenant))
         return None
     chain.step("the restore point against the restorable window",
                f"UNTIL {point.text()} ({point.source}) is {'inside' if inside else 'OUTSIDE'} the window "
@@ -134,6 +137,14 @@ def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_ten
             chain.could_not_check("why the archive ends there (the archive round's status)",
                                   found.reason or f"{found.source} not available")
     return inside
+
+
+def _window_query(end: bool, backup_tenant: int | None) -> str:
+    """The query that reads one end of the restorable window: the archive's reach, or the first
+    usable backup set (whole rows: its output is the view's file in a bundle)."""
+    where = f" WHERE TENANT_ID = {backup_tenant}" if backup_tenant is not None else ""
+    view = "CDB_OB_ARCHIVELOG_PIECE_FILES" if end else "CDB_OB_BACKUP_SET_FILES"
+    return f"SELECT * FROM oceanbase.{view}{where}"
 
 
 def _why_it_starts(ctx: RuleContext, point: Point, backup_tenant: int | None, usable) -> str:
@@ -175,8 +186,13 @@ def explain_code(ctx: RuleContext, chain: Chain, code: int | None, *, tenant_id:
             return RESTORE_POINT_OUTSIDE_WINDOW, Verdict.CONFIRMED, "the restore point is outside the restorable window", []
         if inside is True:
             return generic, Verdict.LIKELY, "-4018 although the point looks restorable: check the paths given to RESTORE", []
-        return (RESTORE_POINT_OUTSIDE_WINDOW, Verdict.CONFIRMED if proof else Verdict.LIKELY,
-                "no enough log for restore: the restore point is probably outside the restorable window", [])
+        # The window could not place the point: -4018 is what the log (or the row) shows, "outside the
+        # window" is one of its documented causes (the RESTORE's paths lacking a piece is another),
+        # and nothing here tells which. Said as such, never confirmed.
+        shown = "the log shows it" if proof else "the log line with it was not found"
+        return (RESTORE_POINT_OUTSIDE_WINDOW, Verdict.UNKNOWN,
+                f"no enough log for restore (-4018: {shown}); whether the restore point is outside the "
+                "restorable window is not checked (see below for the query that decides it)", [])
     if code == ARCHIVE_RECYCLED:
         return ARCHIVE_LOG_RECYCLED, Verdict.CONFIRMED if proof else Verdict.LIKELY, "archived logs were recycled", []
     if is_destination_code(code):
