@@ -17,7 +17,6 @@ Epoch-microsecond columns are instants: they are converted on the cluster's zone
 from __future__ import annotations
 
 import contextvars
-import re
 from collections.abc import Callable, Iterable
 from itertools import islice
 from dataclasses import dataclass, replace
@@ -26,62 +25,15 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
 from obdoctor.evidence.rows import Row, TableResult
 from obdoctor.logs import LogRecord, TRACE_ID, parse_ts
+from obdoctor.zones import AMBIGUOUS_ZONES, MAX_OFFSET, format_offset, move, offset_at, zone_of
 
-_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
-_UTC_NAMES = frozenset({"UTC", "GMT", "Z", "UCT", "ZULU", "UNIVERSAL", "ETC/UTC", "ETC/GMT", "+00:00", "-00:00"})
 QUARTER = timedelta(minutes=15)
-MAX_OFFSET = timedelta(hours=14)
 ANCHOR_SLACK = timedelta(seconds=90)
 """How far a row's time and its trace's first or last line may be apart, beyond whole quarter
 hours (an event and its line are milliseconds apart; a job's end and its task's last line, seconds)."""
 MAX_ANCHOR_TRACES = 16
 
 # -- zones ----------------------------------------------------------------------------------------
-
-
-AMBIGUOUS_ZONES = {"CST": "China, US Central or Cuba", "IST": "India, Ireland or Israel",
-                   "BST": "British summer or Bangladesh", "EST": "US Eastern or Australian Eastern",
-                   "AST": "Atlantic or Arabia", "PST": "US Pacific or Philippine"}
-"""Abbreviations an OS prints for ``@@system_time_zone`` that name several zones: never resolved."""
-
-
-def zone_of(text: object) -> tzinfo | None:
-    """A zone as MySQL/OceanBase or a manifest write it: ``+08:00``, ``-05:30``, ``+0800``, ``UTC``,
-    ``Z`` (fixed offsets), ``Asia/Shanghai`` (a named zone, DST included). None for ``SYSTEM``
-    (the server's OS zone: ask ``@@system_time_zone``), an abbreviation (``CST`` is China, US
-    Central or Cuba) and anything unknown."""
-    if text is None:
-        return None
-    name = str(text).strip()
-    if not name or name.upper() == "SYSTEM":
-        return None
-    if name.upper() in _UTC_NAMES:
-        return timezone.utc
-    m = _OFFSET.match(name)
-    if m:
-        sign = -1 if m.group(1) == "-" else 1
-        value = timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)) * sign
-        return timezone(value) if abs(value) <= MAX_OFFSET else None
-    if "/" not in name:
-        return None  # an abbreviation: not a zone anyone can resolve for sure
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(name)
-    except (ValueError, KeyError, OSError, ImportError):  # ZoneInfoNotFoundError is a KeyError
-        return None
-
-
-def offset_at(zone: tzinfo, at: datetime | None = None) -> timedelta | None:
-    """``zone``'s offset from UTC in force at ``at``: an instant when ``at`` has an offset (a
-    ``collected_at`` written with one), else a wall time on ``zone`` (the first of a repeated
-    hour); now when None."""
-    try:
-        if at is None or at.tzinfo is not None:
-            return (at or datetime.now(timezone.utc)).astimezone(zone).utcoffset()
-        return at.replace(tzinfo=zone).utcoffset()
-    except (OverflowError, ValueError):
-        return None
 
 
 def parse_offset(text: object, at: datetime | None = None) -> timedelta | None:
@@ -111,13 +63,6 @@ def system_offset(system_time_zone: str | None, collected: datetime | None) -> t
     return None, (f"views are on SYSTEM (the servers' zone) and the servers' zone is {what}{why}, not resolved: "
                   "epoch-microsecond columns (start_ts, generate_ts) are shown in UTC and may be off by the "
                   "servers' offset; view and log times are on the servers' clock")
-
-
-def format_offset(offset: timedelta) -> str:
-    """``+08:00`` / ``-05:30`` / ``+00:00``."""
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def format_shift(shift: timedelta) -> str:
@@ -231,15 +176,16 @@ class ClockShift:
 
 
 def _move(when: datetime | None, source: tzinfo | None, target: tzinfo | None, shift: timedelta) -> datetime | None:
-    """``when`` from one wall clock to the other. The calendar's edges are open ends (``--since
-    0001-01-01`` resolves to ``datetime.min``) and stay there; a time moved past an edge stops at it."""
+    """``when`` from one wall clock to the other (by the zones when both are named, else by
+    ``shift``). The calendar's edges are open ends (``--since 0001-01-01`` resolves to
+    ``datetime.min``) and stay there; a time moved past an edge stops at it."""
+    if source is not None and target is not None:
+        return move(when, source, target)
     if when is None or when in (datetime.min, datetime.max):
         return when
     try:
-        if source is not None and target is not None:
-            return when.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
         return when + shift
-    except (OverflowError, ValueError):
+    except OverflowError:
         return datetime.min if when.year < 5000 else datetime.max
 
 
