@@ -104,3 +104,24 @@ def test_views_on_system_and_no_servers_zone_leave_the_times_as_written_and_say_
     assert "decoy" in out and "proof" not in out
     said = [line for line in err.splitlines() if "clock" in line]
     assert len(said) == 1 and "does not say" in said[0], err
+
+
+def test_servers_on_different_recorded_zones_are_all_covered_and_said(tmp_path):
+    manifest = MANIFEST + '[cluster.server_time_zones]\n"127.0.0.3" = "+00:00"\n"127.0.0.4" = "+09:00"\n'
+    bundle = make_bundle(tmp_path / "b", manifest, servers=("127.0.0.3", "127.0.0.4"))
+    (bundle / "logs" / "127.0.0.4" / "observer.log").write_text(LINES["proof"].replace("06:29:03", "15:29:03"))
+    code, out, err = run("logs", "search", "-e", "proof", "--since", "2023-09-26 14:29", "--until",
+                         "2023-09-26 14:30", str(bundle))
+    assert code == 0, err
+    assert "06:29:03" in out and "15:29:03" in out
+    assert "2 zones" in err and "9:00:00" in err
+
+
+def test_a_bundle_window_loads_no_pipeline_module(tmp_path):
+    """The manifest is read with tomllib in the CLI layer: none of evidence, sources, rules."""
+    from tests.logs.test_startup import NOT_ON_THE_SEARCH_PATH, _loaded, _modules
+
+    bundle = make_bundle(tmp_path / "b")
+    modules = _modules(tmp_path, "logs", "search", "--count", "-e", "line", "--since", "31m", str(bundle))
+    allowed = {"tomllib", "typing"}  # a bundle's manifest (tomllib imports typing); plain files stay without both
+    assert not [n for n in NOT_ON_THE_SEARCH_PATH if n not in allowed and _loaded(modules, n)]
