@@ -129,6 +129,15 @@ def after_now(now: datetime | None, when: datetime | None) -> str:
             "no age can be told)")
 
 
+def zone_label() -> str:
+    """The zone :func:`from_scn` and :func:`from_epoch_us` put instants on, to say beside them:
+    ``+08:00``, ``Asia/Shanghai``, or ``UTC`` (also when the views' zone is not known)."""
+    zone = cluster_zone()
+    if zone is timezone.utc:
+        return "UTC"
+    return format_offset(zone.utcoffset(None)) if isinstance(zone, timezone) else str(zone)
+
+
 def from_scn(scn: int | None) -> datetime | None:
     """A 4.x SCN (ns since the epoch) on the cluster's wall clock, to compare with ``*_SCN_DISPLAY``
     and other view times (the report's "UTC" texts use ``records.scn_time``); None if no SCN."""
