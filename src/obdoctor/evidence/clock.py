@@ -244,6 +244,53 @@ def from_zones(info, said_by: str) -> tuple[bool, ClockShift | None, str | None]
     return True, ClockShift(now, how, views, logs), how
 
 
+def with_recorded(info, recorded: dict, default: ClockShift | None, all_servers: Iterable[str],
+                  inferred: Callable[[], dict[str, timedelta]]) -> tuple[ClockShift | None, list[str]]:
+    """The clock when ``collect`` read each server's zone (manifest ``[cluster.server_time_zones]``,
+    ``date +%z``: the offset at collection): a server whose zone was read is on that clock, before
+    ``default`` (``system_time_zone`` or the trace ids) which keeps the others. The trace ids are
+    still asked (``inferred``: server -> shift); where they disagree with a zone read, the zone read
+    is used and the disagreement said. Returns the clock and its notes."""
+    notes: list[str] = []
+    if info.utc_offset is None:
+        return default, ["zones were read on the servers at collection (manifest server_time_zones), but the "
+                         "views' zone is not known: they cannot be put against the views' times"]
+    view_name = info.time_zone or format_offset(info.utc_offset)
+    own: dict[str, ClockShift | None] = {}
+    for server, text in sorted(recorded.items()):
+        zone = zone_of(text)
+        offset = offset_at(zone, info.collected_at) if zone is not None else None
+        if offset is None:
+            notes.append(f"{server}: the zone read at collection {str(text)[:40]!r} (manifest server_time_zones) "
+                         "cannot be resolved to an offset: its clock is taken as for the other servers")
+            continue
+        own[server] = between_zones(info.utc_offset, offset, view_name, str(text),
+                                    f"the zone read on {server} at collection")
+    if not own:
+        return default, notes
+    against = inferred()
+    for server, shift in own.items():
+        said = shift.shift if shift else timedelta(0)
+        if server in against and against[server] != said:
+            notes.append(f"{server}: by the zone read on it at collection ({recorded[server]}) its log times are "
+                         f"{_are(said)}, by its trace ids {_are(against[server])}: they disagree; the zone read at "
+                         "collection is used (the server's zone may have changed since the lines were written)")
+    how = ("log times per server, from the zones read on each at collection (manifest server_time_zones): "
+           + "; ".join(f"{server}: {shift.how if shift else _are(timedelta(0)) + ' (the zone read on ' + server + ' at collection)'}"
+                       for server, shift in own.items()))
+    others = [s for s in all_servers if s not in own]
+    base = default if others else None
+    if others and default is not None:
+        how += f"; the other servers ({', '.join(others)}): {default.how}"
+    if all((shift.shift if shift else None) == (base.shift if base else None) for shift in own.values()) \
+            and (base is None or base.views_zone is None):
+        root = base if base is not None else next((s for s in own.values() if s is not None), None)
+        return (replace(root, how=how, servers=()) if root is not None else None), notes + [how]
+    root = replace(base, how=how, servers=tuple(own.items())) if base is not None else \
+        ClockShift(timedelta(0), how, servers=tuple(own.items()))
+    return root, notes + [how]
+
+
 def search_on_views(query: LogQuery, shift: ClockShift | None, servers: Iterable[str],
                     search: Callable[[LogQuery], LogSearchResult]) -> LogSearchResult:
     """``search`` (on the servers' clocks) asked ``query`` (on the views'): the window moved per
@@ -400,24 +447,7 @@ def infer(anchors: list[Anchor], records: Iterable[LogRecord]) -> tuple[ClockShi
     shift wins. Lines in between are not used: a trace that logs every minute for an hour would
     match any quarter hour. A zero shift is returned as None with no note: one clock.
     """
-    by_trace: dict[str, list[LogRecord]] = {}
-    for record in records:
-        if record.trace_id and record.ts is not None:
-            by_trace.setdefault(record.trace_id, []).append(record)
-    votes: dict[timedelta, list[tuple[timedelta, Anchor, LogRecord]]] = {}
-    for anchor in anchors:
-        lines = by_trace.get(anchor.trace)
-        if not lines:
-            continue
-        best = None
-        for record in (min(lines, key=lambda r: r.ts), max(lines, key=lambda r: r.ts)):
-            diff = anchor.at - record.ts  # views - logs
-            shift = QUARTER * round(diff / QUARTER)
-            residual = abs(diff - shift)
-            if abs(shift) <= 2 * MAX_OFFSET and residual <= ANCHOR_SLACK and (best is None or residual < best[0]):
-                best = (residual, shift, record)
-        if best is not None:
-            votes.setdefault(best[1], []).append((best[0], anchor, best[2]))
+    votes = _votes(anchors, records)
     if not votes:
         return None, None
     shift, backing = max(votes.items(), key=_strongest)
@@ -437,6 +467,41 @@ def infer(anchors: list[Anchor], records: Iterable[LogRecord]) -> tuple[ClockShi
     return found, found.how
 
 
+def infer_by_server(tables: Iterable[TableResult], search: Callable[[tuple[str, ...]], Iterable[LogRecord]],
+                    ) -> dict[str, timedelta]:
+    """Each server's shift as its own anchors' lines vote (servers with none are left out): to
+    check a zone read on the server against what its trace ids say."""
+    anchors = [a for table in tables for a in anchors_in(table.rows)]
+    traces = tuple(dict.fromkeys(a.trace for a in anchors))[:MAX_ANCHOR_TRACES]
+    if not traces:
+        return {}
+    records = list(islice(search(traces), MAX_ANCHOR_LINES))
+    return _per_server(_votes([a for a in anchors if a.trace in traces], records))
+
+
+def _votes(anchors: list[Anchor], records: Iterable[LogRecord]) -> dict[timedelta, list[tuple[timedelta, Anchor, LogRecord]]]:
+    """Per shift, the anchors whose trace's first or last line is that shift away (see :func:`infer`)."""
+    by_trace: dict[str, list[LogRecord]] = {}
+    for record in records:
+        if record.trace_id and record.ts is not None:
+            by_trace.setdefault(record.trace_id, []).append(record)
+    votes: dict[timedelta, list[tuple[timedelta, Anchor, LogRecord]]] = {}
+    for anchor in anchors:
+        lines = by_trace.get(anchor.trace)
+        if not lines:
+            continue
+        best = None
+        for record in (min(lines, key=lambda r: r.ts), max(lines, key=lambda r: r.ts)):
+            diff = anchor.at - record.ts  # views - logs
+            shift = QUARTER * round(diff / QUARTER)
+            residual = abs(diff - shift)
+            if abs(shift) <= 2 * MAX_OFFSET and residual <= ANCHOR_SLACK and (best is None or residual < best[0]):
+                best = (residual, shift, record)
+        if best is not None:
+            votes.setdefault(best[1], []).append((best[0], anchor, best[2]))
+    return votes
+
+
 def _strongest(item: tuple[timedelta, list]) -> tuple[int, timedelta]:
     """The shift most anchors agree on; between equals, the one with the closest match."""
     return len(item[1]), -min(r for r, _, _ in item[1])
@@ -454,6 +519,10 @@ def _per_server(votes: dict[timedelta, list]) -> dict[str, timedelta]:
 
 def _say(shift: timedelta) -> str:
     return "the views' clock" if not shift else f"{format_shift(shift)} {'behind' if shift > timedelta(0) else 'ahead of'} the views'"
+
+
+def _are(shift: timedelta) -> str:
+    return "on the views' clock" if not shift else _say(shift)
 
 
 def _same_clock(backing: list, server: str) -> str:
