@@ -8,10 +8,13 @@ through the ``ForceCommand`` wrapper): 127.0.0.3 on UTC, 127.0.0.2 on +09:00. Sc
 
 from __future__ import annotations
 
+import io
 import tomllib
 
 import pytest
 
+from obdoctor.cli.environment import Environment
+from obdoctor.cli.main import main
 from obdoctor.sources.bundle import Bundle
 from obdoctor.sources.collect import RecordingSource, write_archive
 from tests.live import livekit
@@ -19,6 +22,7 @@ from tests.live.livekit import live_over_bundle_tables, members, run
 from tests.live.simssh import simssh  # noqa: F401  (fixture)
 
 NAME = "clock-skew-utc-logs"
+TRACE = "YB427F000002-0005E98EC6000702-0-0"  # the failed task's trace, its lines on 127.0.0.3
 
 
 @pytest.fixture
@@ -50,5 +54,12 @@ def test_collect_records_each_servers_zone_and_analyze_uses_it(zoned, tmp_path):
         notes = " ".join(offline.info().notes)
     assert "the zone read on 127.0.0.3 at collection" in notes, notes
     assert [(f.cause, f.verdict.value) for f in report.findings] == [("dest_permission_denied", "confirmed")]
-    # 127.0.0.2's trace ids say UTC, its shell says +09:00: used, and the disagreement said
-    assert "127.0.0.2: by the zone read on it at collection (+09:00)" in notes
+    assert [(f["cause"], f["verdict"]) for f in live["findings"]] == [("dest_permission_denied", "confirmed")]
+    assert "disagree" not in notes
+
+    # logs search on the collected bundle: the report's times, searched on 127.0.0.3's recorded UTC
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["logs", "search", "-e", TRACE, "--since", "2023-09-26 14:30", "--until", "2023-09-26 14:40",
+                 str(archive)], Environment(stdout=out, stderr=err, env={}))
+    assert code == 0 and out.getvalue().count(TRACE) >= 1, err.getvalue()
+    assert "(127.0.0.3: +00:00, read on the server at collection): 2023-09-26 06:30:00" in err.getvalue()

@@ -204,5 +204,8 @@ def _bundle_clocks(args, env) -> list[BundleClock]:
         if why:
             env.error(why)
         if manifest is not None:
-            clocks.append(clock_of(manifest))
+            clock = clock_of(manifest)
+            root = Path(args.paths[index])  # a server with no logs here does not widen the window
+            clock.per_server = {s: z for s, z in clock.per_server.items() if (root / "logs" / s).is_dir()}
+            clocks.append(clock)
     return clocks
