@@ -112,7 +112,8 @@ def _common(parser) -> None:
                         help="a log file, a log directory, or a bundle (directory or .tar.gz: searches logs/<ip>/); "
                              "none with --live")
     parser.add_argument("--since", type=parse_time, metavar="TIME", help="only records at or after TIME (2h, 30m, "
-                        "YYYY-MM-DD HH:MM, +08:00 or Z: this machine's zone)")
+                        "YYYY-MM-DD HH:MM, +08:00 or Z); on a bundle, on its report's clock (2h: before its "
+                        "collection), searched on its servers' zones; on plain files, this machine's zone and clock")
     parser.add_argument("--until", type=parse_time, metavar="TIME", help="only records at or before TIME")
     parser.add_argument("--level", action="append", default=[], metavar="LEVEL",
                         help="only these levels, case ignored (repeat or comma-separate: ERROR,WARN,INFO,EDIAG,WDIAG,"
