@@ -142,16 +142,22 @@ def read_zones(searcher: SshLogSearcher, servers: list[str]) -> dict[str, tuple[
             output, why = await _remote(searcher, server, ZONE_COMMAND, "date")
             if output is None:
                 return None, why
-        m = _ZONE_LINE.match(output.strip())
-        if not m:
-            return None, f"server {server}: {ZONE_COMMAND} printed {output.strip()[:60]!r}, not an offset"
-        offset = m.group(1)
-        return f"{offset[:3]}:{offset[3:]} {m.group(2)}".strip(), None
+        return parse_zone(server, output)
 
     async def all_servers():
         return await asyncio.gather(*(one(s) for s in servers))
 
     return dict(zip(servers, searcher._run(all_servers())))
+
+
+def parse_zone(server: str, output: str) -> tuple[str | None, str | None]:
+    """``+0800 CST`` as ``date '+%z %Z'`` prints it -> (``+08:00 CST``, None); anything else
+    (a shell's banner, an error) -> (None, why), its text quoted, cut and never trusted."""
+    m = _ZONE_LINE.match(output.strip())
+    if not m or int(m.group(1)[1:3]) > 14 or int(m.group(1)[3:]) > 59:
+        return None, f"server {server}: {ZONE_COMMAND} printed {output.strip()[:60]!r}, not an offset"
+    offset = m.group(1)
+    return f"{offset[:3]}:{offset[3:]} {m.group(2)}".strip(), None
 
 
 def _local(server: str, path: str) -> SpaceProbe:
