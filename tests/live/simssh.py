@@ -186,23 +186,22 @@ class SimSsh:
     def serve_mounts(self, texts: dict[str, str]) -> None:
         """Each named node answers ``cat /proc/mounts`` with its text; every other node with the real
         file. ``serve_mounts({})`` puts every node back on the real file."""
-        for ip, node in self.nodes.items():
-            fake = node.dir / "mounts"
-            if ip in texts:
-                fake.write_text(texts[ip])
-            else:
-                fake.unlink(missing_ok=True)
+        self._serve("mounts", texts)
 
     def serve_zones(self, zones: dict[str, str]) -> None:
         """Each named node's shell runs with ``TZ`` set to its zone (a POSIX TZ string such as
         ``JST-9``, or a tz database name); every other node on the machine's. ``serve_zones({})``
         puts every node back."""
+        self._serve("tz", zones)
+
+    def _serve(self, name: str, texts: dict[str, str]) -> None:
+        """The file ``name`` the ForceCommand wrapper reads, written for each node named, removed for the others."""
         for ip, node in self.nodes.items():
-            zone = node.dir / "tz"
-            if ip in zones:
-                zone.write_text(zones[ip])
+            path = node.dir / name
+            if ip in texts:
+                path.write_text(texts[ip])
             else:
-                zone.unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
 
     def stop(self) -> None:
         for node in self.nodes.values():
