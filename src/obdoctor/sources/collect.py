@@ -240,7 +240,8 @@ def _read_zones(recording: RecordingSource, servers: list[str], summary: Collect
                 hosts: HostPseudonyms | None) -> None:
     """The zone of every server the log search reached, read on it now (its log lines are stamped
     on it): ``[cluster.server_time_zones]``; one not read goes to ``[collect.missing]``."""
-    for server, (zone, why) in recording.server_zones(servers).items():
+    read = getattr(recording, "server_zones", None)  # a recording of a source with no servers has none
+    for server, (zone, why) in (read(servers) if callable(read) else {}).items():
         stored = hosts.alias_ip(server) if hosts else server
         if zone is None:
             summary.missing[f"date {stored}"] = why or "not read"
