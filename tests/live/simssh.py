@@ -63,7 +63,13 @@ def _die_with_parent() -> None:
 FAKE_MOUNTS = """#!/bin/sh
 # Test fixture only: when the test gave this node a mounts file ($1), every remote command reads it
 # in place of /proc/mounts (the commands of the long-lived shell pass through sed); else unchanged.
+# When it gave the node a zone (a file tz beside it), the node's shell runs with TZ set to it.
 fake="$1"
+zone="$(dirname "$1")/tz"
+if [ -f "$zone" ]; then
+    TZ="$(cat "$zone")"
+    export TZ
+fi
 if [ -f "$fake" ]; then
     if [ "$SSH_ORIGINAL_COMMAND" = "exec sh" ]; then
         exec sh -c "sed -u 's#/proc/mounts#$fake#g' | sh"
@@ -73,7 +79,8 @@ fi
 exec sh -c "${SSH_ORIGINAL_COMMAND:-exec sh}"
 """
 """The sshd's ``ForceCommand``: how each simulated server serves its own fake ``/proc/mounts``
-(``SimSsh.serve_mounts``) without any production option to read another file."""
+(``SimSsh.serve_mounts``) and runs on its own time zone (``SimSsh.serve_zones``) without any
+production option to read another file or zone."""
 
 
 class Node:
@@ -179,12 +186,22 @@ class SimSsh:
     def serve_mounts(self, texts: dict[str, str]) -> None:
         """Each named node answers ``cat /proc/mounts`` with its text; every other node with the real
         file. ``serve_mounts({})`` puts every node back on the real file."""
+        self._serve("mounts", texts)
+
+    def serve_zones(self, zones: dict[str, str]) -> None:
+        """Each named node's shell runs with ``TZ`` set to its zone (a POSIX TZ string such as
+        ``JST-9``, or a tz database name); every other node on the machine's. ``serve_zones({})``
+        puts every node back."""
+        self._serve("tz", zones)
+
+    def _serve(self, name: str, texts: dict[str, str]) -> None:
+        """The file ``name`` the ForceCommand wrapper reads, written for each node named, removed for the others."""
         for ip, node in self.nodes.items():
-            fake = node.dir / "mounts"
+            path = node.dir / name
             if ip in texts:
-                fake.write_text(texts[ip])
+                path.write_text(texts[ip])
             else:
-                fake.unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
 
     def stop(self) -> None:
         for node in self.nodes.values():

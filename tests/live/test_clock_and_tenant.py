@@ -46,14 +46,20 @@ def test_skewed_cluster_is_confirmed_with_the_offset_the_server_says(simdb, sims
     assert report["source"]["collected_at"].startswith("2023-09-26 15:00:00")  # NOW() on the session's zone
 
     out = tmp_path / "skew.tar.gz"
-    assert run_cli("collect", "--config", config, "-o", out, "-q", "--log-access", "ssh").code == 0
+    simssh.serve_zones({ip: "UTC0" for ip in simssh.nodes})  # the servers' shells on UTC, as @@system_time_zone
+    try:
+        assert run_cli("collect", "--config", config, "-o", out, "-q", "--log-access", "ssh").code == 0
+    finally:
+        simssh.serve_zones({})
     manifest = tomllib.loads(livekit.members(out)["manifest.toml"].decode())
     assert (manifest["cluster"]["time_zone"], manifest["cluster"]["system_time_zone"]) == ("+08:00", "UTC")
     assert manifest["cluster"]["collected_at"].utcoffset().total_seconds() == 8 * 3600
+    assert manifest["cluster"]["server_time_zones"]["127.0.0.3"] == "+00:00"
     again = run_cli("analyze", out, "--format", "json").json()
     assert [(f["cause"], f["verdict"]) for f in again["findings"]] == [("dest_permission_denied", "confirmed")]
-    assert any("8 h behind the views' (servers' zone UTC, views' zone +08:00, as manifest.toml says" in n
-               for n in again["source"]["notes"])
+    # the zone read on the server decides before system_time_zone (both say UTC here)
+    assert any("127.0.0.3: log times are 8 h behind the views' (servers' zone +00:00, views' zone +08:00, the zone "
+               "read on 127.0.0.3 at collection" in n for n in again["source"]["notes"]), again["source"]["notes"]
 
 
 def test_tenant_filters_rows_and_the_login_stays_root_at_sys(simdb, simssh, bundles, run_cli, tmp_path):

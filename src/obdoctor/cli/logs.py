@@ -112,7 +112,8 @@ def _common(parser) -> None:
                         help="a log file, a log directory, or a bundle (directory or .tar.gz: searches logs/<ip>/); "
                              "none with --live")
     parser.add_argument("--since", type=parse_time, metavar="TIME", help="only records at or after TIME (2h, 30m, "
-                        "YYYY-MM-DD HH:MM, +08:00 or Z: this machine's zone)")
+                        "YYYY-MM-DD HH:MM, +08:00 or Z); on a bundle, on its report's clock (2h: before its "
+                        "collection), searched on its servers' zones; on plain files, this machine's zone and clock")
     parser.add_argument("--until", type=parse_time, metavar="TIME", help="only records at or before TIME")
     parser.add_argument("--level", action="append", default=[], metavar="LEVEL",
                         help="only these levels, case ignored (repeat or comma-separate: ERROR,WARN,INFO,EDIAG,WDIAG,"
@@ -199,14 +200,16 @@ def _help(parser, env: Environment) -> SearchExit:
 
 
 # -- which files --------------------------------------------------------------------------
-def collect_files(paths: list[str], env: Environment, since: datetime | None, until: datetime | None):
+def collect_files(paths: list[str], env: Environment, since: datetime | None, until: datetime | None,
+                  opened: list | None = None):
     """(LogFiles to search, problems). Bundles and directories follow the bundle's file rules:
-    every family, ``.wf`` twins only when their main file is missing, files overlapping the window."""
+    every family, ``.wf`` twins only when their main file is missing, files overlapping the window.
+    ``opened``: archives already extracted (to read their manifest's clock), closed with the rest."""
     from obdoctor.logs import classify, discover, overlaps
 
     files = []
     problems: list[str] = []
-    keep: list = []  # bundles extracted from archives stay open until the search ends
+    keep: list = list(opened or ())  # bundles extracted from archives stay open until the search ends
     for text in paths:
         path = Path(text)
         if path.is_file() and path.name.endswith((".tar.gz", ".tgz", ".tar")):
@@ -290,12 +293,22 @@ def _server_dirs(path: Path):
 def record_filter(args, env: Environment):
     """The field filter the options ask for (None when they ask for none), or a usage error
     said on stderr (an unknown level, a tenant that is not a number). ``--since``/``--until``
-    are resolved first: relative to this machine's now, offsets moved to its zone (log files
-    are on the servers' clock, which the DBA's machine is taken to share)."""
-    from obdoctor.cli.main import resolve_times
+    are resolved first: on a bundle, on its clock (``cli.logs_clock``); on plain files, relative
+    to this machine's now, offsets moved to its zone (the lines are taken to share its clock)."""
     from obdoctor.logs import FieldError, parse_levels, parse_tenant
 
-    resolve_times(args, None, None)
+    if (args.since is not None or args.until is not None) and not args.live and any(
+            p.endswith((".tar.gz", ".tgz", ".tar")) or Path(p).is_dir() for p in args.paths):
+        from obdoctor.cli.logs_clock import resolve_window  # ~3 ms: only for a window on a bundle
+
+        problem = resolve_window(args, env)
+        if problem:
+            env.error(problem)
+            return SearchExit.ERROR
+    else:
+        from obdoctor.cli.main import resolve_times
+
+        resolve_times(args, None, None)
 
     try:
         flt = RecordFilter(levels=parse_levels(args.level), since=args.since, until=args.until,
@@ -347,7 +360,7 @@ def _search(args, env: Environment, patterns, ordered: bool = True):
     applied by the engine."""
     from obdoctor.logs import Records, SearchReport, search_files
 
-    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
+    files, problems, keep = collect_files(args.paths, env, args.since, args.until, getattr(args, "open_bundles", None))
     report = SearchReport()
     records = search_files(files, patterns, Records(ordered=ordered), workers=max(1, args.jobs), report=report)
     return files, problems, report, records, keep
@@ -446,7 +459,7 @@ def run_search(args, env: Environment) -> SearchExit:
             return SearchExit.ERROR
         return _print_live(args, env, patterns, flt, sort_by_time=False)
     engine = Patterns(any_of=patterns, fields=flt, regex=args.regex, ignore_case=args.ignore_case)
-    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
+    files, problems, keep = collect_files(args.paths, env, args.since, args.until, getattr(args, "open_bundles", None))
     report = SearchReport()
     printer = Printer(env.stdout, json=args.json, count=args.count, files_with_matches=args.files_with_matches,
                       line_number=args.line_number, color=_color(args, env), before=before, after=after,
@@ -560,7 +573,7 @@ def run_codes(args, env: Environment) -> SearchExit:
         return SearchExit.ERROR
     if args.live:
         return _codes_live(args, env, flt, started)
-    files, problems, keep = collect_files(args.paths, env, args.since, args.until)
+    files, problems, keep = collect_files(args.paths, env, args.since, args.until, getattr(args, "open_bundles", None))
     report = tally_codes(files, flt, names=_code_names(), workers=max(1, args.jobs))
     where = _Where([str(f.path) for f in report.search.searched],
                    [(str(f.path), why) for f, why in report.search.failed],

@@ -17,7 +17,6 @@ Epoch-microsecond columns are instants: they are converted on the cluster's zone
 from __future__ import annotations
 
 import contextvars
-import re
 from collections.abc import Callable, Iterable
 from itertools import islice
 from dataclasses import dataclass, replace
@@ -26,62 +25,15 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from obdoctor.evidence.logquery import LogQuery, LogSearchResult
 from obdoctor.evidence.rows import Row, TableResult
 from obdoctor.logs import LogRecord, TRACE_ID, parse_ts
+from obdoctor.zones import AMBIGUOUS_ZONES, MAX_OFFSET, format_offset, move, offset_at, zone_of
 
-_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
-_UTC_NAMES = frozenset({"UTC", "GMT", "Z", "UCT", "ZULU", "UNIVERSAL", "ETC/UTC", "ETC/GMT", "+00:00", "-00:00"})
 QUARTER = timedelta(minutes=15)
-MAX_OFFSET = timedelta(hours=14)
 ANCHOR_SLACK = timedelta(seconds=90)
 """How far a row's time and its trace's first or last line may be apart, beyond whole quarter
 hours (an event and its line are milliseconds apart; a job's end and its task's last line, seconds)."""
 MAX_ANCHOR_TRACES = 16
 
 # -- zones ----------------------------------------------------------------------------------------
-
-
-AMBIGUOUS_ZONES = {"CST": "China, US Central or Cuba", "IST": "India, Ireland or Israel",
-                   "BST": "British summer or Bangladesh", "EST": "US Eastern or Australian Eastern",
-                   "AST": "Atlantic or Arabia", "PST": "US Pacific or Philippine"}
-"""Abbreviations an OS prints for ``@@system_time_zone`` that name several zones: never resolved."""
-
-
-def zone_of(text: object) -> tzinfo | None:
-    """A zone as MySQL/OceanBase or a manifest write it: ``+08:00``, ``-05:30``, ``+0800``, ``UTC``,
-    ``Z`` (fixed offsets), ``Asia/Shanghai`` (a named zone, DST included). None for ``SYSTEM``
-    (the server's OS zone: ask ``@@system_time_zone``), an abbreviation (``CST`` is China, US
-    Central or Cuba) and anything unknown."""
-    if text is None:
-        return None
-    name = str(text).strip()
-    if not name or name.upper() == "SYSTEM":
-        return None
-    if name.upper() in _UTC_NAMES:
-        return timezone.utc
-    m = _OFFSET.match(name)
-    if m:
-        sign = -1 if m.group(1) == "-" else 1
-        value = timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)) * sign
-        return timezone(value) if abs(value) <= MAX_OFFSET else None
-    if "/" not in name:
-        return None  # an abbreviation: not a zone anyone can resolve for sure
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(name)
-    except (ValueError, KeyError, OSError, ImportError):  # ZoneInfoNotFoundError is a KeyError
-        return None
-
-
-def offset_at(zone: tzinfo, at: datetime | None = None) -> timedelta | None:
-    """``zone``'s offset from UTC in force at ``at``: an instant when ``at`` has an offset (a
-    ``collected_at`` written with one), else a wall time on ``zone`` (the first of a repeated
-    hour); now when None."""
-    try:
-        if at is None or at.tzinfo is not None:
-            return (at or datetime.now(timezone.utc)).astimezone(zone).utcoffset()
-        return at.replace(tzinfo=zone).utcoffset()
-    except (OverflowError, ValueError):
-        return None
 
 
 def parse_offset(text: object, at: datetime | None = None) -> timedelta | None:
@@ -111,13 +63,6 @@ def system_offset(system_time_zone: str | None, collected: datetime | None) -> t
     return None, (f"views are on SYSTEM (the servers' zone) and the servers' zone is {what}{why}, not resolved: "
                   "epoch-microsecond columns (start_ts, generate_ts) are shown in UTC and may be off by the "
                   "servers' offset; view and log times are on the servers' clock")
-
-
-def format_offset(offset: timedelta) -> str:
-    """``+08:00`` / ``-05:30`` / ``+00:00``."""
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def format_shift(shift: timedelta) -> str:
@@ -184,6 +129,15 @@ def after_now(now: datetime | None, when: datetime | None) -> str:
             "no age can be told)")
 
 
+def zone_label() -> str:
+    """The zone :func:`from_scn` and :func:`from_epoch_us` put instants on, to say beside them:
+    ``+08:00``, ``Asia/Shanghai``, or ``UTC`` (also when the views' zone is not known)."""
+    zone = cluster_zone()
+    if zone is timezone.utc:
+        return "UTC"
+    return format_offset(zone.utcoffset(None)) if isinstance(zone, timezone) else str(zone)
+
+
 def from_scn(scn: int | None) -> datetime | None:
     """A 4.x SCN (ns since the epoch) on the cluster's wall clock, to compare with ``*_SCN_DISPLAY``
     and other view times (the report's "UTC" texts use ``records.scn_time``); None if no SCN."""
@@ -231,15 +185,16 @@ class ClockShift:
 
 
 def _move(when: datetime | None, source: tzinfo | None, target: tzinfo | None, shift: timedelta) -> datetime | None:
-    """``when`` from one wall clock to the other. The calendar's edges are open ends (``--since
-    0001-01-01`` resolves to ``datetime.min``) and stay there; a time moved past an edge stops at it."""
+    """``when`` from one wall clock to the other (by the zones when both are named, else by
+    ``shift``). The calendar's edges are open ends (``--since 0001-01-01`` resolves to
+    ``datetime.min``) and stay there; a time moved past an edge stops at it."""
+    if source is not None and target is not None:
+        return move(when, source, target)
     if when is None or when in (datetime.min, datetime.max):
         return when
     try:
-        if source is not None and target is not None:
-            return when.replace(tzinfo=source).astimezone(target).replace(tzinfo=None)
         return when + shift
-    except (OverflowError, ValueError):
+    except OverflowError:
         return datetime.min if when.year < 5000 else datetime.max
 
 
@@ -287,6 +242,53 @@ def from_zones(info, said_by: str) -> tuple[bool, ClockShift | None, str | None]
     how = (f"{base.how}; {follows}" if base else
            f"log times are on the views' clock at collection ({said_by}), but {follows}")
     return True, ClockShift(now, how, views, logs), how
+
+
+def with_recorded(info, recorded: dict, default: ClockShift | None, all_servers: Iterable[str],
+                  inferred: Callable[[], dict[str, timedelta]]) -> tuple[ClockShift | None, list[str]]:
+    """The clock when ``collect`` read each server's zone (manifest ``[cluster.server_time_zones]``,
+    ``date +%z``: the offset at collection): a server whose zone was read is on that clock, before
+    ``default`` (``system_time_zone`` or the trace ids) which keeps the others. The trace ids are
+    still asked (``inferred``: server -> shift); where they disagree with a zone read, the zone read
+    is used and the disagreement said. Returns the clock and its notes."""
+    notes: list[str] = []
+    if info.utc_offset is None:
+        return default, ["zones were read on the servers at collection (manifest server_time_zones), but the "
+                         "views' zone is not known: they cannot be put against the views' times"]
+    view_name = info.time_zone or format_offset(info.utc_offset)
+    own: dict[str, ClockShift | None] = {}
+    for server, text in sorted(recorded.items()):
+        zone = zone_of(text)
+        offset = offset_at(zone, info.collected_at) if zone is not None else None
+        if offset is None:
+            notes.append(f"{server}: the zone read at collection {str(text)[:40]!r} (manifest server_time_zones) "
+                         "cannot be resolved to an offset: its clock is taken as for the other servers")
+            continue
+        own[server] = between_zones(info.utc_offset, offset, view_name, str(text),
+                                    f"the zone read on {server} at collection")
+    if not own:
+        return default, notes
+    against = inferred()
+    for server, shift in own.items():
+        said = shift.shift if shift else timedelta(0)
+        if server in against and against[server] != said:
+            notes.append(f"{server}: by the zone read on it at collection ({recorded[server]}) its log times are "
+                         f"{_are(said)}, by its trace ids {_are(against[server])}: they disagree; the zone read at "
+                         "collection is used (the server's zone may have changed since the lines were written)")
+    how = ("log times per server, from the zones read on each at collection (manifest server_time_zones): "
+           + "; ".join(f"{server}: {shift.how if shift else _are(timedelta(0)) + ' (the zone read on ' + server + ' at collection)'}"
+                       for server, shift in own.items()))
+    others = [s for s in all_servers if s not in own]
+    base = default if others else None
+    if others and default is not None:
+        how += f"; the other servers ({', '.join(others)}): {default.how}"
+    if all((shift.shift if shift else None) == (base.shift if base else None) for shift in own.values()) \
+            and (base is None or base.views_zone is None):
+        root = base if base is not None else next((s for s in own.values() if s is not None), None)
+        return (replace(root, how=how, servers=()) if root is not None else None), notes + [how]
+    root = replace(base, how=how, servers=tuple(own.items())) if base is not None else \
+        ClockShift(timedelta(0), how, servers=tuple(own.items()))
+    return root, notes + [how]
 
 
 def search_on_views(query: LogQuery, shift: ClockShift | None, servers: Iterable[str],
@@ -445,24 +447,7 @@ def infer(anchors: list[Anchor], records: Iterable[LogRecord]) -> tuple[ClockShi
     shift wins. Lines in between are not used: a trace that logs every minute for an hour would
     match any quarter hour. A zero shift is returned as None with no note: one clock.
     """
-    by_trace: dict[str, list[LogRecord]] = {}
-    for record in records:
-        if record.trace_id and record.ts is not None:
-            by_trace.setdefault(record.trace_id, []).append(record)
-    votes: dict[timedelta, list[tuple[timedelta, Anchor, LogRecord]]] = {}
-    for anchor in anchors:
-        lines = by_trace.get(anchor.trace)
-        if not lines:
-            continue
-        best = None
-        for record in (min(lines, key=lambda r: r.ts), max(lines, key=lambda r: r.ts)):
-            diff = anchor.at - record.ts  # views - logs
-            shift = QUARTER * round(diff / QUARTER)
-            residual = abs(diff - shift)
-            if abs(shift) <= 2 * MAX_OFFSET and residual <= ANCHOR_SLACK and (best is None or residual < best[0]):
-                best = (residual, shift, record)
-        if best is not None:
-            votes.setdefault(best[1], []).append((best[0], anchor, best[2]))
+    votes = _votes(anchors, records)
     if not votes:
         return None, None
     shift, backing = max(votes.items(), key=_strongest)
@@ -482,6 +467,41 @@ def infer(anchors: list[Anchor], records: Iterable[LogRecord]) -> tuple[ClockShi
     return found, found.how
 
 
+def infer_by_server(tables: Iterable[TableResult], search: Callable[[tuple[str, ...]], Iterable[LogRecord]],
+                    ) -> dict[str, timedelta]:
+    """Each server's shift as its own anchors' lines vote (servers with none are left out): to
+    check a zone read on the server against what its trace ids say."""
+    anchors = [a for table in tables for a in anchors_in(table.rows)]
+    traces = tuple(dict.fromkeys(a.trace for a in anchors))[:MAX_ANCHOR_TRACES]
+    if not traces:
+        return {}
+    records = list(islice(search(traces), MAX_ANCHOR_LINES))
+    return _per_server(_votes([a for a in anchors if a.trace in traces], records))
+
+
+def _votes(anchors: list[Anchor], records: Iterable[LogRecord]) -> dict[timedelta, list[tuple[timedelta, Anchor, LogRecord]]]:
+    """Per shift, the anchors whose trace's first or last line is that shift away (see :func:`infer`)."""
+    by_trace: dict[str, list[LogRecord]] = {}
+    for record in records:
+        if record.trace_id and record.ts is not None:
+            by_trace.setdefault(record.trace_id, []).append(record)
+    votes: dict[timedelta, list[tuple[timedelta, Anchor, LogRecord]]] = {}
+    for anchor in anchors:
+        lines = by_trace.get(anchor.trace)
+        if not lines:
+            continue
+        best = None
+        for record in (min(lines, key=lambda r: r.ts), max(lines, key=lambda r: r.ts)):
+            diff = anchor.at - record.ts  # views - logs
+            shift = QUARTER * round(diff / QUARTER)
+            residual = abs(diff - shift)
+            if abs(shift) <= 2 * MAX_OFFSET and residual <= ANCHOR_SLACK and (best is None or residual < best[0]):
+                best = (residual, shift, record)
+        if best is not None:
+            votes.setdefault(best[1], []).append((best[0], anchor, best[2]))
+    return votes
+
+
 def _strongest(item: tuple[timedelta, list]) -> tuple[int, timedelta]:
     """The shift most anchors agree on; between equals, the one with the closest match."""
     return len(item[1]), -min(r for r, _, _ in item[1])
@@ -499,6 +519,10 @@ def _per_server(votes: dict[timedelta, list]) -> dict[str, timedelta]:
 
 def _say(shift: timedelta) -> str:
     return "the views' clock" if not shift else f"{format_shift(shift)} {'behind' if shift > timedelta(0) else 'ahead of'} the views'"
+
+
+def _are(shift: timedelta) -> str:
+    return "on the views' clock" if not shift else _say(shift)
 
 
 def _same_clock(backing: list, server: str) -> str:

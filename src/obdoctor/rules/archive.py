@@ -35,6 +35,7 @@ from obdoctor.catalog.cause_ids import (
     CLOG_RECYCLED_BEFORE_ARCHIVE,
 )
 from obdoctor.evidence import LogFamily
+from obdoctor.evidence.clock import zone_label
 from obdoctor.evidence.kinds import Kind
 from obdoctor.evidence.records import ArchiveStatus, RootServiceEvent
 from obdoctor.findings import Finding, Verdict
@@ -164,9 +165,11 @@ class LogArchive(Rule):
                 latest[p.ls_id] = p
         rows = sorted(latest.values(), key=lambda p: p.checkpoint_scn)
         slowest, fastest = rows[0], rows[-1]
+        zone = zone_label()  # the SCN's instant on the views' clock (evidence.clock.from_scn), said
         chain.row_step(slowest.provenance.name,
-                       f"log stream {slowest.ls_id} is archived only to {fmt_time(slowest.checkpoint)} UTC ({slowest.status or '?'})"
-                       + (f"; the others reach {fmt_time(fastest.checkpoint)} UTC" if len(rows) > 1 else ""),
+                       f"log stream {slowest.ls_id} is archived only to {fmt_time(slowest.checkpoint)} ({zone}) "
+                       f"({slowest.status or '?'})"
+                       + (f"; the others reach {fmt_time(fastest.checkpoint)} ({zone})" if len(rows) > 1 else ""),
                        rows[:5], ("tenant_id", "ls_id", "round_id", "piece_id", "status", "checkpoint"))
 
     # -- INTERRUPTED -----------------------------------------------------------------------

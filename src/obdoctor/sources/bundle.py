@@ -25,7 +25,8 @@ from obdoctor.addresses import server_ip
 from obdoctor.evidence.kinds import MOUNTS_SOURCE
 from obdoctor.evidence import LogQuery, LogSearchResult, Provenance, Row, SourceInfo, TableResult
 from obdoctor.evidence.clock import (
-    ClockShift, anchor_views, format_offset, from_zones, infer_from, parse_offset, search_on_views, system_offset,
+    ClockShift, anchor_views, format_offset, from_zones, infer_by_server, infer_from, parse_offset, search_on_views,
+    system_offset, with_recorded,
 )
 from obdoctor.catalog.versions import is_3x_view, scope_headline, scope_note
 from obdoctor.logs import LogFile, Patterns, Records, SearchReport, discover, overlaps, parse_line, search_files
@@ -431,6 +432,18 @@ class Bundle:
             return self._clock
         self._clock_done = True
         info = self.info()
+        recorded = self._recorded_zones()
+        if recorded:
+            servers = info.servers
+            default = None
+            if any(s not in recorded for s in servers):
+                decided, default, _ = from_zones(info, "as manifest.toml says")
+                if not decided:
+                    default, _ = self._infer_clock()
+            self._clock, notes = with_recorded(info, recorded, default, servers, self._inferred_by_server)
+            for note in notes:
+                self._note(note)
+            return self._clock
         decided, self._clock, note = from_zones(info, "as manifest.toml says")
         if decided:
             if note:
@@ -445,11 +458,29 @@ class Bundle:
                        "taken to be on the views' clock")
         return self._clock
 
+    def _recorded_zones(self) -> dict[str, str]:
+        """Each server's zone as ``collect`` read it (``[cluster.server_time_zones]``: server -> ``+08:00``)."""
+        cluster = self.manifest.get("cluster")
+        zones = cluster.get("server_time_zones") if isinstance(cluster, dict) else None
+        if not isinstance(zones, dict):
+            return {}
+        return {str(server): str(text) for server, text in zones.items() if isinstance(text, (str, int, float))}
+
     def _infer_clock(self) -> tuple[ClockShift | None, str | None]:
         """The shift from anchors: trace ids in rows that also appear in log lines."""
+        found = self._anchors()
+        return infer_from(*found) if found else (None, None)
+
+    def _inferred_by_server(self) -> dict:
+        """Each server's shift as its own trace ids say (to check a zone read at collection)."""
+        found = self._anchors()
+        return infer_by_server(*found) if found else {}
+
+    def _anchors(self):
+        """(anchor tables, search of trace ids in every server's logs), None without logs."""
         logs_dir = self._logs
         if logs_dir is None:
-            return None, None
+            return None
         tables = [self.read_table(n) for n in anchor_views(lambda n: n.upper() in self._sql_files or n.upper() in self._pasted)]
 
         def search(traces: tuple[str, ...]):
@@ -459,7 +490,7 @@ class Bundle:
                 files.extend(f for f in found if not f.wf)
             return search_files(files, Patterns(traces, ()), Records(ordered=False), workers=2)
 
-        return infer_from(tables, search)
+        return tables, search
 
     def _restore_origin(self, record) -> None:
         """A collected line's file, line and offset on its server (``logs/origins.tsv``)."""

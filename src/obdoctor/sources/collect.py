@@ -87,6 +87,19 @@ class RecordingSource:
         self.searches.append(result)
         return result
 
+    def server_zones(self, servers: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Each of ``servers`` the log search reached: its zone (``+08:00 CST``) or why not, read over
+        the SSH already open (``space.read_zones``: ``date``, read-only). No server is contacted
+        for it alone; nothing when the source has no SSH."""
+        searcher = getattr(self.inner, "searcher", None)
+        reached = getattr(searcher, "stats", {})
+        servers = [s for s in servers if s in reached and reached[s].failure is None]
+        if not servers:
+            return {}
+        from obdoctor.sources.space import read_zones
+
+        return read_zones(searcher, servers)
+
 
 @dataclass
 class CollectSummary:
@@ -103,6 +116,8 @@ class CollectSummary:
     truncated: list[str] = field(default_factory=list)
     placeholders: int = 0
     mount_files: int = 0
+    zones: dict[str, str] = field(default_factory=dict)
+    """Server (as stored) -> its zone read at collection, ``+08:00 CST``."""
 
 
 def _stored_name(name: str) -> str:
@@ -212,12 +227,26 @@ def write_bundle(recording: RecordingSource, out_dir: Path, *, redact_hosts: boo
         summary.log_lines += len(lines)
     if len(origin_rows) > 1:
         (out_dir / "logs" / ORIGINS).write_text("".join(origin_rows), encoding="utf-8")
+    _read_zones(recording, _known_servers(recording), summary, hosts)
     summary.checksums = {
         str(path.relative_to(out_dir)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(out_dir.rglob("*")) if path.is_file()
     }
     (out_dir / "manifest.toml").write_text(_manifest(recording.info(), summary, recording, redactor), encoding="utf-8")
     return summary
+
+
+def _read_zones(recording: RecordingSource, servers: list[str], summary: CollectSummary,
+                hosts: HostPseudonyms | None) -> None:
+    """The zone of every server the log search reached, read on it now (its log lines are stamped
+    on it): ``[cluster.server_time_zones]``; one not read goes to ``[collect.missing]``."""
+    read = getattr(recording, "server_zones", None)  # a recording of a source with no servers has none
+    for server, (zone, why) in (read(servers) if callable(read) else {}).items():
+        stored = hosts.alias_ip(server) if hosts else server
+        if zone is None:
+            summary.missing[f"date {stored}"] = why or "not read"
+        else:
+            summary.zones[stored] = zone
 
 
 def _write_mounts(table: TableResult, out_dir: Path, summary: CollectSummary, hosts: HostPseudonyms | None,
@@ -270,6 +299,11 @@ def _manifest(info: SourceInfo, summary: CollectSummary, recording: RecordingSou
     for key in ("time_zone", "system_time_zone", "product"):  # views' zone, servers' zone, as the server said
         if getattr(info, key):
             out.append(f"{key} = {_toml_string(str(getattr(info, key)))}")
+    if summary.zones:  # each server's zone read at collection (its log lines are stamped on it)
+        out += ["", "[cluster.server_time_zones]", "# server -> its zone at collection (date +%z; +%Z in the comment)"]
+        for server, zone in sorted(summary.zones.items()):
+            offset, _, name = zone.partition(" ")
+            out.append(f"{_toml_string(server)} = {_toml_string(offset)}" + (f"  # {name}" if name else ""))
     out += ["", "[collect]", f"tool = {_toml_string('obdoctor ' + __version__)}",
             f"written_at = {datetime.now().replace(microsecond=0).isoformat()}",
             f"source = {_toml_string(source)}",

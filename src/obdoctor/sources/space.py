@@ -2,7 +2,8 @@
 and each server's ``/proc/mounts`` for the diagnosis (``read_mounts``).
 
 Over the SSH connections the log search already has (or read directly when the server is this
-machine). Read-only, two commands: ``df -P -k -- PATH`` and ``cat /proc/mounts``. The path comes
+machine). Read-only commands: ``df -P -k -- PATH``, ``cat /proc/mounts`` and (for ``collect``)
+``date '+%z %Z'``. The path comes
 from the cluster's views, so it is treated as hostile: only an absolute path of ordinary
 characters is accepted, and it is single-quoted in the command. ``read_mounts`` sends no path at
 all: the rules find the destination's mount in the lines (``sources/mounts.py`` parses them).
@@ -122,6 +123,41 @@ def read_mounts(searcher: SshLogSearcher, servers: list[str]) -> dict[str, tuple
         return await asyncio.gather(*(one(s) for s in servers))
 
     return dict(zip(servers, searcher._run(all_servers())))
+
+
+ZONE_COMMAND = "date '+%z %Z'"
+"""Each server's OS zone as its clock shows it now: the offset (``+0800``) and its abbreviation."""
+_ZONE_LINE = re.compile(r"^([+-]\d{4}) ?([A-Za-z0-9+_-]{0,16})$")
+
+
+def read_zones(searcher: SshLogSearcher, servers: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """Each server's zone as ``+08:00 CST`` (offset, abbreviation as its ``date`` prints them), or
+    why it could not be read; never raises. This machine's own when the server is it."""
+    async def one(server: str) -> tuple[str | None, str | None]:
+        if _reads_locally(searcher, server):
+            from datetime import datetime
+
+            output = datetime.now().astimezone().strftime("%z %Z")
+        else:
+            output, why = await _remote(searcher, server, ZONE_COMMAND, "date")
+            if output is None:
+                return None, why
+        return parse_zone(server, output)
+
+    async def all_servers():
+        return await asyncio.gather(*(one(s) for s in servers))
+
+    return dict(zip(servers, searcher._run(all_servers())))
+
+
+def parse_zone(server: str, output: str) -> tuple[str | None, str | None]:
+    """``+0800 CST`` as ``date '+%z %Z'`` prints it -> (``+08:00 CST``, None); anything else
+    (a shell's banner, an error) -> (None, why), its text quoted, cut and never trusted."""
+    m = _ZONE_LINE.match(output.strip())
+    if not m or int(m.group(1)[1:3]) > 14 or int(m.group(1)[3:]) > 59:
+        return None, f"server {server}: {ZONE_COMMAND} printed {output.strip()[:60]!r}, not an offset"
+    offset = m.group(1)
+    return f"{offset[:3]}:{offset[3:]} {m.group(2)}".strip(), None
 
 
 def _local(server: str, path: str) -> SpaceProbe:

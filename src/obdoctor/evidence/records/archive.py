@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from obdoctor.evidence.records.cells import scn_time
+from obdoctor.evidence.clock import from_scn
 from obdoctor.evidence.records.columns import Record
 
 
@@ -26,4 +26,6 @@ class LSArchiveProgress(Record):
 
     @property
     def checkpoint(self) -> datetime | None:
-        return scn_time(self.checkpoint_scn)
+        """On the views' clock (the round's ``CHECKPOINT_SCN_DISPLAY`` is), not UTC: the two are
+        compared, cited together and put on one timeline."""
+        return from_scn(self.checkpoint_scn)
