@@ -155,7 +155,9 @@ def parse_zone(server: str, output: str) -> tuple[str | None, str | None]:
     (a shell's banner, an error) -> (None, why), its text quoted, cut and never trusted."""
     m = _ZONE_LINE.match(output.strip())
     if not m or int(m.group(1)[1:3]) > 14 or int(m.group(1)[3:]) > 59:
-        return None, f"server {server}: {ZONE_COMMAND} printed {output.strip()[:60]!r}, not an offset"
+        shown = repr(output.strip()[:60])  # escapes can make 60 characters 600
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        return None, f"server {server}: {ZONE_COMMAND} printed {shown}, not an offset"
     offset = m.group(1)
     return f"{offset[:3]}:{offset[3:]} {m.group(2)}".strip(), None
 
