@@ -1,0 +1,55 @@
+"""obdoctor at 3 a.m.: a tired DBA who never used it types what comes to hand.
+
+Each test is one thing such a DBA typed and what the answer must let them do without reading the
+manual: say which code it took and why, end a mistake in one line naming what to do, keep the
+help honest about its options.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+# -- explain: which code it took, and why -------------------------------------------------------
+
+def test_bare_number_says_it_was_read_as_the_negative_code_and_names_the_errno_alternative(run_cli) -> None:
+    """``4012`` is OB_TIMEOUT (-4012) but also the MySQL errno eight other codes return: the DBA
+    must see which one was taken, and how to ask for the others."""
+    result = run_cli("explain", "4012")
+    assert result.code == 0
+    first = result.out.splitlines()[0]
+    assert "4012" in first and "-4012" in first and "OceanBase code" in first
+    assert "MySQL errno" in result.out.split("\n\n")[0]
+    assert "obdoctor explain 'ERROR 4012'" in result.out
+
+
+def test_typed_negative_code_needs_no_reading_line(run_cli) -> None:
+    result = run_cli("explain", "-4012")
+    assert result.out.startswith("-4012 OB_TIMEOUT\n")
+
+
+def test_mysql_errno_that_is_no_oceanbase_code_is_read_as_an_errno(run_cli) -> None:
+    """``1205`` (lock wait timeout) is the errno a client shows; there is no code -1205, so it is
+    the MySQL errno of -6003/-6006, not "unknown" (MySQL's errno list:
+    https://dev.mysql.com/doc/mysql-errors/8.0/en/server-error-reference.html)."""
+    result = run_cli("explain", "1205")
+    assert result.code == 0, result.err
+    first = result.out.splitlines()[0]
+    assert "no OceanBase code -1205" in first and "MySQL errno 1205" in first
+    assert "OB_ERR_EXCLUSIVE_LOCK_CONFLICT" in result.out
+
+
+def test_client_error_line_says_errno_and_why_the_first(run_cli) -> None:
+    result = run_cli("explain", "ERROR 4012 (HY000): Timeout")
+    first = result.out.splitlines()[0]
+    assert "MySQL errno 4012" in first and "HY000" in first
+    assert "-4012 first" in first
+
+
+def test_made_up_code_says_how_it_was_read(run_cli) -> None:
+    result = run_cli("explain", "99999")
+    assert result.code == 3
+    assert "99999" in result.err and "-99999" in result.err
+    assert "not a known OceanBase error code" in result.err
+    assert "nor a MySQL errno" in result.err
+    assert result.err.count("\n") == 1
