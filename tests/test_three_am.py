@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import EXAMPLES
+
+HEALTHY = str(EXAMPLES / "healthy")
+
 
 # -- explain: which code it took, and why -------------------------------------------------------
 
@@ -53,3 +57,25 @@ def test_made_up_code_says_how_it_was_read(run_cli) -> None:
     assert "not a known OceanBase error code" in result.err
     assert "nor a MySQL errno" in result.err
     assert result.err.count("\n") == 1
+
+
+# -- a mistyped option: one line on stderr, what was wrong and where the help is -----------------
+
+@pytest.mark.parametrize(("argv", "wrong", "code"), [
+    (("analyze", HEALTHY, "--job", "abc"), "'abc' is not a whole number", 2),
+    (("analyze", HEALTHY, "--bogus"), "--bogus", 2),
+    (("analyze", HEALTHY, "--format", "yaml"), "'yaml'", 2),
+    (("analyse", HEALTHY), "'analyse'", 2),
+    (("check", "--format", "xx"), "'xx'", 3),  # Nagios' UNKNOWN, never CRITICAL
+    (("check", HEALTHY, "--bogus"), "--bogus", 3),
+    (("logs", "search", "--since", "yesterday-ish", "x", HEALTHY), "yesterday-ish", 2),
+])
+def test_usage_error_is_one_line_naming_the_help(argv, wrong, code, run_cli) -> None:
+    result = run_cli(*argv)
+    assert result.code == code
+    assert result.out == ""
+    assert result.err.count("\n") == 1, result.err
+    assert wrong in result.err
+    assert "usage:" not in result.err and "Traceback" not in result.err
+    command = "obdoctor" if argv[0] == "analyse" else f"obdoctor {argv[0]}"
+    assert f"{command} --help" in result.err or f"{command} {argv[1]} --help" in result.err
