@@ -10,13 +10,14 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 from obdoctor import __version__
 from obdoctor.cli.environment import Environment
+from obdoctor.cli.usage import Parser, UsageError
 from obdoctor.exit_codes import ExitCode, ProcessExit, for_signal
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The whole parser; with ``argv`` naming a command, only that command's (declaring every
     command imports what their options need: ~50 ms that a 0.3 s log search should not pay)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="obdoctor",
         description="Find out why an OceanBase physical backup failed or is stuck, with the evidence.",
         epilog="Documentation: obdoctor docs (the topics shipped with obdoctor).",
@@ -121,6 +122,19 @@ def resolve_for(args, info) -> str | None:
     return None
 
 
+def _help_command(prog: str, argv: list[str] | None) -> str:
+    """The command whose ``--help`` answers a refused line: the top-level parser reports
+    unrecognised options of every subcommand, so its ``obdoctor`` becomes ``obdoctor analyze``
+    when the line named one."""
+    words = sys.argv[1:] if argv is None else argv
+    if prog == "obdoctor" and words and not words[0].startswith("-"):
+        from obdoctor.cli import commands
+
+        if commands.named_in(words[:1]):
+            return f"obdoctor {words[0]}"
+    return prog
+
+
 class Terminated(BaseException):
     """SIGTERM or SIGHUP, raised like Ctrl-C's KeyboardInterrupt so that every ``with`` and
     ``finally`` on the way out runs: an extracted bundle's temporary directory, a half-written
@@ -164,8 +178,11 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     parser = build_parser(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: --help (0) or usage error (2)
+    except SystemExit as exc:  # argparse: --help, --version (0)
         return int(exc.code or ProcessExit.OK)
+    except UsageError as exc:
+        env.error(f"{exc.message} (see: {_help_command(exc.prog, argv)} --help)")
+        return exc.code
     if not getattr(args, "handler", None):
         parser.print_help(env.stdout)
         return ExitCode.USAGE
