@@ -79,3 +79,49 @@ def test_usage_error_is_one_line_naming_the_help(argv, wrong, code, run_cli) -> 
     assert "usage:" not in result.err and "Traceback" not in result.err
     command = "obdoctor" if argv[0] == "analyse" else f"obdoctor {argv[0]}"
     assert f"{command} --help" in result.err or f"{command} {argv[1]} --help" in result.err
+
+
+# -- a bundle zipped by a colleague, given as is -------------------------------------------------
+
+def _zip(folder, target, extra: dict[str, bytes] | None = None):
+    import zipfile
+
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"{folder.name}/{path.relative_to(folder)}")
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return target
+
+
+def test_a_zipped_bundle_reads_as_its_folder(run_cli, tmp_path) -> None:
+    """A bundle zipped on a laptop (Windows' "Send to > Compressed folder") is read like the
+    .tar.gz: same finding, not "a binary file, not text"."""
+    folder = EXAMPLES / "failed-41-chain"
+    zipped = run_cli("analyze", _zip(folder, tmp_path / "b.zip"), "--format", "json")
+    plain = run_cli("analyze", folder, "--format", "json")
+    assert zipped.code == plain.code == 1, zipped.err
+    assert [f["cause"] for f in zipped.json()["findings"]] == [f["cause"] for f in plain.json()["findings"]]
+
+
+def test_a_zip_member_climbing_out_is_not_written_outside(run_cli, tmp_path) -> None:
+    """Zip slip (https://security.snyk.io/research/zip-slip-vulnerability): ``../`` names stay inside."""
+    zipped = _zip(EXAMPLES / "healthy", tmp_path / "b.zip", {"../../escaped.txt": b"x", "/abs.txt": b"x"})
+    run_cli("analyze", zipped)
+    assert not list(tmp_path.parent.rglob("escaped.txt")) and not (tmp_path / "escaped.txt").exists()
+
+
+def test_a_zip_over_the_member_budget_is_refused_in_one_line(run_cli, tmp_path) -> None:
+    zipped = _zip(EXAMPLES / "healthy", tmp_path / "b.zip")
+    result = run_cli("analyze", zipped, "--max-extract-files", "2")
+    assert result.code == 2
+    assert "--max-extract-files" in result.err and result.err.count("\n") == 1
+
+
+def test_a_broken_zip_is_one_line(run_cli, tmp_path) -> None:
+    broken = tmp_path / "b.zip"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    result = run_cli("analyze", broken)
+    assert result.code == 2
+    assert "not a readable .zip bundle" in result.err and result.err.count("\n") == 1
