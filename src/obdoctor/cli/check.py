@@ -41,7 +41,7 @@ def add(sub) -> None:
                     "backup, log archive, restorable window, destinations, running work. Exit codes follow Nagios: "
                     "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for usage errors). See docs/check.md.")
     parser.__class__ = CheckParser  # argparse builds sub-parsers itself; only this one exits 3 on errors
-    parser.add_argument("bundle", metavar="BUNDLE", nargs="?", help="bundle directory or .tar.gz (default: the live cluster)")
+    parser.add_argument("bundle", metavar="BUNDLE", nargs="?", help="bundle directory, .tar.gz or .zip (default: the live cluster)")
     parser.add_argument("--tenant", type=int, metavar="ID", help="only this tenant")
     parser.add_argument("--max-backup-age", type=_duration, metavar="DURATION",
                         help="a last successful backup older than this is critical (default 26h)")
