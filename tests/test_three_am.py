@@ -125,3 +125,91 @@ def test_a_broken_zip_is_one_line(run_cli, tmp_path) -> None:
     result = run_cli("analyze", broken)
     assert result.code == 2
     assert "not a readable .zip bundle" in result.err and result.err.count("\n") == 1
+
+
+# -- help and docs tell the truth about the options ----------------------------------------------
+
+def _parsers() -> dict[str, object]:
+    """Every parser by its command line (``obdoctor logs search``)."""
+    import argparse
+
+    from obdoctor.cli.main import build_parser
+
+    def walk(parser, name: str) -> dict:
+        out = {name: parser}
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for word, child in action.choices.items():
+                    out.update(walk(child, f"{name} {word}"))
+        return out
+
+    return walk(build_parser(), "obdoctor")
+
+
+def _options(parser) -> set[str]:
+    return {o for a in parser._actions for o in a.option_strings}
+
+
+DOCS = [EXAMPLES.parent / "README.md", *sorted((EXAMPLES.parent / "docs").glob("*.md"))]
+
+
+def _command_lines():
+    """``obdoctor <command> ... --option`` as written in the README and docs/: inside code
+    spans and code blocks, one command line at a time (a line break continues with ``\\``)."""
+    import re
+
+    for page in DOCS:
+        text = page.read_text(encoding="utf-8").replace("\\\n", " ")
+        for line in text.splitlines():
+            for span in re.findall(r"`([^`]*obdoctor [^`]*)`", line) or ([line] if "obdoctor " in line else []):
+                for m in re.finditer(r"\bobdoctor((?: [a-z][a-z-]*)+)(.*?)(?=\||;|&&|$|\bobdoctor\b)", span):
+                    yield page.name, m.group(1).split(), m.group(2)
+
+
+def test_every_option_a_doc_gives_a_command_exists() -> None:
+    """A DBA copying ``obdoctor check --max-age 2d`` from the docs must not meet "unrecognized
+    arguments": each option written after a command is one of that command's own."""
+    import re
+
+    parsers = _parsers()
+    wrong = []
+    for page, words, rest in _command_lines():
+        name = "obdoctor"
+        for word in words:
+            if f"{name} {word}" not in parsers:
+                break
+            name = f"{name} {word}"
+        if name == "obdoctor":
+            continue
+        for option in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", rest):
+            if option not in _options(parsers[name]):
+                wrong.append(f"{page}: {name} {option}")
+    assert not wrong, sorted(set(wrong))
+
+
+def test_every_option_is_in_the_help_and_the_docs() -> None:
+    """The reverse: an option the parser takes is shown by its --help (none hidden) and named
+    somewhere in the README or docs/ (its long or short spelling)."""
+    import argparse
+    import re
+
+    text = " ".join(page.read_text(encoding="utf-8") for page in DOCS)
+    missing = []
+    for name, parser in _parsers().items():
+        shown = parser.format_help()
+        for action in parser._actions:
+            if not action.option_strings or "--help" in action.option_strings:
+                continue
+            assert action.help != argparse.SUPPRESS and any(o in shown for o in action.option_strings), \
+                (name, action.option_strings)
+            if not any(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", text) for o in action.option_strings):
+                missing.append(f"{name} {action.option_strings[-1]}")
+    assert not missing
+
+
+def test_every_help_starts_with_what_it_does_and_shows_an_example() -> None:
+    for name, parser in _parsers().items():
+        if name in ("obdoctor", "obdoctor logs", "obdoctor scenarios"):
+            continue  # command groups: their help lists the commands
+        assert parser.description and parser.description[0].isupper(), name
+        assert "obdoctor " in (parser.epilog or ""), f"{name}: no example in its --help"
