@@ -209,7 +209,23 @@ def test_every_option_is_in_the_help_and_the_docs() -> None:
 
 def test_every_help_starts_with_what_it_does_and_shows_an_example() -> None:
     for name, parser in _parsers().items():
+        assert parser.description and parser.description[0].isupper(), f"{name}: no first line saying what it does"
         if name in ("obdoctor", "obdoctor logs", "obdoctor scenarios"):
             continue  # command groups: their help lists the commands
-        assert parser.description and parser.description[0].isupper(), name
-        assert "obdoctor " in (parser.epilog or ""), f"{name}: no example in its --help"
+        assert "\nexamples:\n  " in parser.format_help(), f"{name}: no example in its --help"
+
+
+def test_every_help_example_parses() -> None:
+    """An example a DBA copies from --help runs: each parses with obdoctor's own parser."""
+    import shlex
+
+    from obdoctor.catalog.data_files import data_toml
+    from obdoctor.cli.main import build_parser
+
+    examples = data_toml("help_examples.toml")["commands"]
+    assert set(examples) == {n.removeprefix("obdoctor ") for n in _parsers()} - {"obdoctor", "logs", "scenarios"}
+    for lines in examples.values():
+        for line in lines:
+            words = shlex.split(line.split(" # ")[0].split(" | ")[-1].split(" < ")[0], posix=True)
+            words = words[words.index("obdoctor") + 1:]
+            build_parser().parse_args(words)  # a refused line raises UsageError

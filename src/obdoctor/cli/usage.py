@@ -27,6 +27,15 @@ class Parser(argparse.ArgumentParser):
 
     usage_exit: int = ExitCode.USAGE
 
+    def format_help(self) -> str:
+        """argparse's help, then the command's examples (``data/help_examples.toml``) as written:
+        a DBA copies a line, argparse's wrapping would break it."""
+        from obdoctor.catalog.data_files import data_toml
+
+        examples = data_toml("help_examples.toml")["commands"].get(self.prog.removeprefix("obdoctor").strip(), [])
+        text = super().format_help()
+        return text + ("\nexamples:\n" + "".join(f"  {line}\n" for line in examples) if examples else "")
+
     def error(self, message: str):  # noqa: D401 - argparse's signature
         raise UsageError(self.prog, plain_usage_message(message), int(self.usage_exit))
 
