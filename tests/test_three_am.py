@@ -229,3 +229,49 @@ def test_every_help_example_parses() -> None:
             words = shlex.split(line.split(" # ")[0].split(" | ")[-1].split(" < ")[0], posix=True)
             words = words[words.index("obdoctor") + 1:]
             build_parser().parse_args(words)  # a refused line raises UsageError
+
+
+# -- "Run next" commands paste into a shell as they are -----------------------------------------
+
+def _pasted(command: str, cwd) -> tuple[list[str], list[str]]:
+    """What a shell does with ``command`` (folded as the text report folds it, `` \\`` and all):
+    the arguments obclient would get, and the files the redirection writes."""
+    import subprocess
+
+    from obdoctor.report.terminal import _shell_lines
+
+    folded = "\n".join(_shell_lines(command, 40))
+    script = 'obclient() { printf "%s\\n" "$@"; }\n' + folded + "\n"
+    done = subprocess.run(["bash", "-c", script], cwd=cwd, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    files = sorted(p.name for p in cwd.iterdir())
+    return (cwd / files[0]).read_text().splitlines() if files else [], files
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM oceanbase.GV$OB_LOG_STAT WHERE tenant_id = 1002",
+    "SELECT * FROM oceanbase.V$OB_LS_LOG_RESTORE_STATUS",
+    'SELECT * FROM oceanbase.CDB_OB_BACKUP_PARAMETER WHERE name = "data_backup_dest" AND `value` != \'\\\\\'',
+])
+def test_a_run_next_query_reaches_obclient_whole(query, tmp_path) -> None:
+    """``$OB_LOG_STAT`` inside double quotes is a shell variable: the query must reach obclient
+    as written, and the output land in the file the command names."""
+    from obdoctor.findings import Unchecked
+    from obdoctor.report.next_commands import _command
+
+    command = _command(Unchecked("log streams", "not in the bundle", query), None, "127.0.0.3")
+    argv, files = _pasted(command.command, tmp_path)
+    assert " ".join(argv[argv.index("-e") + 1].split()) == query
+    view = query.split("oceanbase.")[1].split()[0]
+    assert files == [f"{view}.txt"]
+
+
+def test_a_run_next_command_without_a_known_server_is_no_redirection(tmp_path) -> None:
+    """``-h<observer>`` pasted as is reads the file ``observer`` (a redirection): the placeholder
+    must be a plain word obclient refuses by name."""
+    from obdoctor.findings import Unchecked
+    from obdoctor.report.next_commands import _command
+
+    command = _command(Unchecked("jobs", "not in the bundle", "SELECT * FROM oceanbase.CDB_OB_BACKUP_JOBS"), None,
+                       "<observer>")
+    assert "<" not in command.command.split(">")[0]
