@@ -266,12 +266,9 @@ def test_a_run_next_query_reaches_obclient_whole(query, tmp_path) -> None:
     assert files == [f"{view}.txt"]
 
 
-def test_a_run_next_command_without_a_known_server_is_no_redirection(tmp_path) -> None:
+def test_a_run_next_command_without_a_known_server_is_no_redirection(run_cli) -> None:
     """``-h<observer>`` pasted as is reads the file ``observer`` (a redirection): the placeholder
-    must be a plain word obclient refuses by name."""
-    from obdoctor.findings import Unchecked
-    from obdoctor.report.next_commands import _command
-
-    command = _command(Unchecked("jobs", "not in the bundle", "SELECT * FROM oceanbase.CDB_OB_BACKUP_JOBS"), None,
-                       "<observer>")
-    assert "<" not in command.command.split(">")[0]
+    must be a plain word obclient refuses by name (partial-event-only names no server)."""
+    out = run_cli("analyze", EXAMPLES / "partial-event-only").out
+    run_next = out[out.index("Run next"):]
+    assert "obclient -hOBSERVER_IP " in run_next and "<observer>" not in run_next
