@@ -272,3 +272,20 @@ def test_a_run_next_command_without_a_known_server_is_no_redirection(run_cli) ->
     out = run_cli("analyze", EXAMPLES / "partial-event-only").out
     run_next = out[out.index("Run next"):]
     assert "obclient -hOBSERVER_IP " in run_next and "<observer>" not in run_next
+
+
+# -- a tenant or job that is not there -------------------------------------------------------------
+
+def test_a_tenant_not_in_the_evidence_names_those_that_are(run_cli) -> None:
+    """``--tenant 9999`` (a typo of 1002?): the answer lists the tenants the evidence holds, so the
+    next try is right; exit 3 (nothing decided), never "healthy"."""
+    result = run_cli("analyze", EXAMPLES / "failed-41-chain", "--tenant", "9999")
+    assert result.code == 3
+    assert "--tenant 9999 matches no backup job" in result.out
+    assert "tenants in the evidence: 1002" in result.out
+
+
+def test_a_job_not_in_the_evidence_names_the_tenant_s_jobs(run_cli) -> None:
+    result = run_cli("analyze", EXAMPLES / "failed-41-chain", "--tenant", "1002", "--job", "77")
+    assert result.code == 3
+    assert "jobs of tenant 1002 in the evidence: 1" in result.out
