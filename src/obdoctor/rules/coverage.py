@@ -122,10 +122,13 @@ def _out_of_scope(evidence: Evidence, options: RuleOptions, findings: list[Findi
     if any(options.wants(f.tenant_id, f.job_id) and (options.job_id is None or f.job_id == options.job_id)
            for f in findings):
         return []
+    seen: dict[int, set[int]] = {}  # tenant -> its jobs: what a mistyped id could have meant
     for kind in _TENANT_KINDS:
         for record in evidence.get(kind):
             tenant = getattr(record, "tenant_id", None)
             job = getattr(record, "job_id", None) if kind is not Kind.RS_EVENTS else record.int_value("job_id")
+            if isinstance(tenant, int):
+                seen.setdefault(tenant, set()).update([job] if isinstance(job, int) else [])
             if options.tenant_id is not None and tenant != options.tenant_id:
                 continue
             if options.job_id is not None and job != options.job_id:
@@ -134,5 +137,20 @@ def _out_of_scope(evidence: Evidence, options: RuleOptions, findings: list[Findi
     asked = " ".join(part for part in (f"--tenant {options.tenant_id}" if options.tenant_id is not None else "",
                                        f"--job {options.job_id}" if options.job_id is not None else "") if part)
     read = [evidence.get(k).source for k in _TENANT_KINDS if evidence.get(k).available]
+    there = ""
+    if options.tenant_id is not None and options.tenant_id in seen and seen[options.tenant_id]:
+        there = f"; jobs of tenant {options.tenant_id} in the evidence: {_listed(seen[options.tenant_id])}"
+    elif options.tenant_id is None and any(seen.values()):
+        there = "; jobs in the evidence: " + "; ".join(f"tenant {t}: {_listed(jobs)}" for t, jobs in sorted(seen.items())
+                                                       if jobs)
+    elif seen:
+        there = f"; tenants in the evidence: {_listed(seen)}"
     return [f"{asked} matches no backup job, task or event in the evidence"
-            + (f" (read: {', '.join(read)})" if read else " (no job view could be read)")]
+            + (f" (read: {', '.join(read)})" if read else " (no job view could be read)") + there]
+
+
+def _listed(ids, most: int = 10) -> str:
+    """``1001, 1002`` (sorted), ``... and N more`` past ``most``."""
+    ordered = sorted(ids)
+    more = f" and {len(ordered) - most} more" if len(ordered) > most else ""
+    return ", ".join(map(str, ordered[:most])) + more
