@@ -291,3 +291,40 @@ def test_a_job_not_in_the_evidence_names_the_tenant_s_jobs(run_cli) -> None:
     assert "jobs of tenant 1002 in the evidence: 1." in " ".join(result.out.split())
     alone = run_cli("analyze", EXAMPLES / "failed-41-chain", "--job", "77")
     assert "jobs in the evidence: tenant 1002: 1." in " ".join(alone.out.split())
+
+
+# -- the cluster cannot be reached ----------------------------------------------------------------
+
+def test_one_reason_shared_by_several_views_is_said_once() -> None:
+    """A refused connection fails every view alike: "could not check" says it once per check,
+    not once per view (25 copies of "Connection refused" before the next step)."""
+    from obdoctor.rules.coverage import compact_reason
+
+    down = "cannot connect to 127.0.0.1:1 (Can't connect to MySQL server on '127.0.0.1' ([Errno 111] Connection refused))"
+    reason = f"CDB_OB_BACKUP_JOBS: {down}; DBA_OB_BACKUP_JOBS: {down}; __all_virtual_backup_job: {down}"
+    assert compact_reason(reason) == f"CDB_OB_BACKUP_JOBS / DBA_OB_BACKUP_JOBS / __all_virtual_backup_job: {down}"
+    mixed = "A_VIEW: not in the bundle (sql/A_VIEW.*); B_VIEW: error 1146: no such table"
+    assert compact_reason(mixed) == "B_VIEW: error 1146: no such table; A_VIEW not in the bundle (sql/A_VIEW.*)"
+
+
+@pytest.mark.parametrize("error", [
+    "cannot connect to 127.0.0.1:1 (Can't connect to MySQL server on '127.0.0.1' ([Errno 111] Connection refused))",
+    "error 1045: Access denied for user 'root'@'127.0.0.1' (using password: YES)",
+])
+def test_a_cluster_that_cannot_be_read_is_one_line_and_exit_5(error, run_cli, monkeypatch) -> None:
+    """No database and no server to read logs from: nothing can be said, and the DBA needs the
+    reason and what to check in one line, exit 5 (UNREACHABLE) so an alert tells it from 3."""
+    from obdoctor.sources.mysql import SqlTableReader
+
+    class Facts:
+        def __getattr__(self, name):
+            return error if name == "error" else ([] if name == "notes" else None)
+
+    monkeypatch.setattr(SqlTableReader, "facts", lambda self: Facts())
+    result = run_cli("diagnose", "--db-host", "127.0.0.1", "--db-port", "1", "-q",
+                     env={"OBDOCTOR_DB_PASSWORD": "s3cret-pw", "HOME": "/nonexistent"})
+    assert result.code == 5, result.err
+    assert result.out == "" and result.err.count("\n") == 1
+    assert error.split(" (")[0].split(": ")[-1] in result.err
+    assert "--db-host" in result.err and "obdoctor docs live" in result.err
+    assert "s3cret-pw" not in result.err
