@@ -326,5 +326,5 @@ def test_a_cluster_that_cannot_be_read_is_one_line_and_exit_5(error, run_cli, mo
     assert result.code == 5, result.err
     assert result.out == "" and result.err.count("\n") == 1
     assert error.split(" (")[0].split(": ")[-1] in result.err
-    assert "--db-host" in result.err and "obdoctor docs live" in result.err
+    assert ("--db-user" if "1045" in error else "--db-host") in result.err and "obdoctor docs live" in result.err
     assert "s3cret-pw" not in result.err

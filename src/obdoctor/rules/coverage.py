@@ -91,6 +91,20 @@ def assess(evidence: Evidence, options: RuleOptions, findings: list[Finding]) ->
 _NOT_IN_BUNDLE = re.compile(r"^(?P<view>[^:;]+): not in the bundle \(sql/[^)]*\)$")
 
 
+_VIEW_REASON = re.compile(r"^(?P<view>[A-Za-z_][\w$]*): (?P<why>.+)$")
+
+
+def _grouped(parts: list[str]) -> list[str]:
+    """``A: why; B: why`` -> ``A / B: why``: a refused connection fails every view alike, and
+    is said once (in the order the reasons first came)."""
+    views: dict[str, list[str]] = {}
+    for part in parts:
+        m = _VIEW_REASON.match(part)
+        key = m["why"] if m else part
+        views.setdefault(key, []).extend([m["view"]] if m else [])
+    return [f"{' / '.join(names)}: {why}" if names else why for why, names in views.items()]
+
+
 def compact_reason(reason: str | None) -> str:
     """``A: not in the bundle (sql/A.*); B: not in the bundle (sql/B.*)`` -> one short sentence;
     a reason recorded at collection time (``not collected: ...``) is kept whole."""
@@ -98,7 +112,7 @@ def compact_reason(reason: str | None) -> str:
         return "view not available"
     parts = reason.split("; ")
     absent = [m["view"] for m in map(_NOT_IN_BUNDLE.match, parts) if m]
-    rest = [p for p in parts if not _NOT_IN_BUNDLE.match(p)]
+    rest = _grouped([p for p in parts if not _NOT_IN_BUNDLE.match(p)])
     if absent:
         rest.append(f"{' / '.join(absent)} not in the bundle (sql/<view>.*)" if len(absent) > 1
                     else f"{absent[0]} not in the bundle (sql/{absent[0]}.*)")
