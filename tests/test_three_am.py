@@ -328,3 +328,18 @@ def test_a_cluster_that_cannot_be_read_is_one_line_and_exit_5(error, run_cli, mo
     assert error.split(" (")[0].split(": ")[-1] in result.err
     assert ("--db-user" if "1045" in error else "--db-host") in result.err and "obdoctor docs live" in result.err
     assert "s3cret-pw" not in result.err
+
+
+# -- the first screen: the step that fixes it before the reference facts -------------------------
+
+@pytest.mark.parametrize("example", ["clock-skew-utc-logs", "failed-42-comment", "dest-permission-check",
+                                     "dest-nfs-not-mounted", "clean-failed-permission"])
+def test_the_cause_s_own_step_comes_before_the_nfs_requirements(example, run_cli) -> None:
+    """A permission denied on NFS: the first step must be the fix (make the directory writable,
+    mount it on the failing server), not seven lines of mount options every NFS destination
+    needs, which pushed the fix off a 24-line screen."""
+    steps = run_cli("analyze", EXAMPLES / example, "--format", "json").json()["findings"][0]["next_steps"]
+    requirements = [n for n, s in enumerate(steps) if s.startswith("NFS requirement for")]
+    assert requirements, steps
+    assert not steps[0].startswith("NFS requirement for")
+    assert requirements == list(range(len(steps) - len(requirements), len(steps))), steps
