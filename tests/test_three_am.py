@@ -343,3 +343,14 @@ def test_the_cause_s_own_step_comes_before_the_nfs_requirements(example, run_cli
     assert requirements, steps
     assert not steps[0].startswith("NFS requirement for")
     assert requirements == list(range(len(steps) - len(requirements), len(steps))), steps
+
+
+def test_a_window_that_ends_before_it_starts_is_a_usage_error(run_cli) -> None:
+    """``--since 2023-09-27 --until 2023-09-26`` (the two swapped) holds nothing: "no failed
+    backup seen" would be an answer about an empty window, so it is refused in one line."""
+    result = run_cli("analyze", EXAMPLES / "failed-41-chain", "--since", "2023-09-27", "--until", "2023-09-26")
+    assert result.code == 2
+    assert result.out == "" and result.err.count("\n") == 1
+    assert "--since" in result.err and "--until" in result.err and "after" in result.err
+    relative = run_cli("analyze", EXAMPLES / "failed-41-chain", "--since", "1h", "--until", "2h")
+    assert relative.code == 2 and "after" in relative.err
