@@ -118,8 +118,22 @@ def resolve_for(args, info) -> str | None:
             return (f"--{relative[0]} relative to 'now': the bundle does not say when it was collected "
                     "(manifest collected_at); give a time (YYYY-MM-DD HH:MM) instead")
         info.notes.append(f"--{relative[0]} is taken before this machine's clock: the cluster's NOW() was not read")
+    given = {n: getattr(args, n, None) for n in ("since", "until")}
     resolve_times(args, info.collected_at, views_zone(info) or timezone.utc)
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if isinstance(since, datetime) and isinstance(until, datetime) and since > until:
+        resolved = "" if (given["since"], given["until"]) == (since, until) else f" ({since} > {until})"
+        return (f"--since {_as_typed(given['since'])} is after --until {_as_typed(given['until'])}{resolved}: "
+                "nothing happens in between; swap them")
     return None
+
+
+def _as_typed(value) -> str:
+    """A --since/--until value roughly as typed: ``2h`` for a span, the time otherwise."""
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        return f"{seconds // 3600}h" if seconds % 3600 == 0 else f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds}s"
+    return str(value)
 
 
 def _help_command(prog: str, argv: list[str] | None) -> str:
