@@ -354,3 +354,9 @@ def test_a_window_that_ends_before_it_starts_is_a_usage_error(run_cli) -> None:
     assert "--since" in result.err and "--until" in result.err and "after" in result.err
     relative = run_cli("analyze", EXAMPLES / "failed-41-chain", "--since", "1h", "--until", "2h")
     assert relative.code == 2 and "after" in relative.err
+
+
+def test_a_command_group_without_its_action_shows_its_own_help(run_cli) -> None:
+    result = run_cli("scenarios")
+    assert result.code == 2
+    assert result.out.startswith("usage: obdoctor scenarios")
