@@ -136,6 +136,14 @@ def _as_typed(value) -> str:
     return str(value)
 
 
+def _group(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    """The parser of ``command`` (``scenarios`` typed alone shows its own help), else ``parser``."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            return action.choices[command]
+    return parser
+
+
 def _help_command(prog: str, argv: list[str] | None) -> str:
     """The command whose ``--help`` answers a refused line: the top-level parser reports
     unrecognised options of every subcommand, so its ``obdoctor`` becomes ``obdoctor analyze``
@@ -197,8 +205,8 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     except UsageError as exc:
         env.error(f"{exc.message} (see: {_help_command(exc.prog, argv)} --help)")
         return exc.code
-    if not getattr(args, "handler", None):
-        parser.print_help(env.stdout)
+    if not getattr(args, "handler", None):  # no command, or a group without its action
+        _group(parser, getattr(args, "command", None)).print_help(env.stdout)
         return ExitCode.USAGE
     try:
         with _terminate_like_interrupt():
