@@ -23,8 +23,9 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 4
     """A bug in obdoctor: please report it with the command line."""
     UNREACHABLE = 5
-    """The cluster could not be read (``watch``: the running jobs could not be read at all), which
-    says nothing about the backups; apart from 3 so an alert can tell the two apart."""
+    """The cluster could not be read (``watch``: the running jobs could not be read at all;
+    ``diagnose``: the database not, and no server configured for logs), which says nothing about
+    the backups; apart from 3 so an alert can tell the two apart."""
 
 
 DiagnosisExit = ExitCode

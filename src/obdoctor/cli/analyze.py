@@ -9,9 +9,9 @@ from obdoctor.exit_codes import ExitCode
 
 def add(sub) -> None:
     parser = sub.add_parser("analyze", help="diagnose a backup failure from an evidence bundle",
-                            description="Diagnose a backup failure from an evidence bundle (directory or .tar.gz).")
+                            description="Diagnose a backup failure from an evidence bundle (directory, .tar.gz or .zip).")
     parser.add_argument("bundle", metavar="BUNDLE",
-                        help="bundle directory or .tar.gz, any folder or file of saved query outputs and logs, or - to "
+                        help="bundle directory, .tar.gz or .zip, any folder or file of saved query outputs and logs, or - to "
                              "read one paste from standard input (see: obdoctor docs bundle-format)")
     add_report_options(parser)
     add_bundle_options(parser)

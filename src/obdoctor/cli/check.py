@@ -8,21 +8,19 @@ usage error is 3 too, so a monitoring system never reads a broken command line a
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
 from obdoctor.cli.environment import Environment
+from obdoctor.cli.usage import Parser
 from obdoctor.exit_codes import CheckExit
 
 
-class CheckParser(argparse.ArgumentParser):
+class CheckParser(Parser):
     """Usage errors exit 3 (Nagios' UNKNOWN), not argparse's 2 (which Nagios reads as CRITICAL)."""
 
-    def error(self, message: str):  # noqa: D401 - argparse's signature
-        self.print_usage(sys.stderr)
-        self.exit(int(CheckExit.UNKNOWN), f"{self.prog}: error: {message}\n")
+    usage_exit = CheckExit.UNKNOWN
 
     def parse_known_args(self, args=None, namespace=None):
         parsed, extras = super().parse_known_args(args, namespace)
@@ -43,7 +41,7 @@ def add(sub) -> None:
                     "backup, log archive, restorable window, destinations, running work. Exit codes follow Nagios: "
                     "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for usage errors). See docs/check.md.")
     parser.__class__ = CheckParser  # argparse builds sub-parsers itself; only this one exits 3 on errors
-    parser.add_argument("bundle", metavar="BUNDLE", nargs="?", help="bundle directory or .tar.gz (default: the live cluster)")
+    parser.add_argument("bundle", metavar="BUNDLE", nargs="?", help="bundle directory, .tar.gz or .zip (default: the live cluster)")
     parser.add_argument("--tenant", type=int, metavar="ID", help="only this tenant")
     parser.add_argument("--max-backup-age", type=_duration, metavar="DURATION",
                         help="a last successful backup older than this is critical (default 26h)")

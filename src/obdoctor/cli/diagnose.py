@@ -83,4 +83,30 @@ def run(args, env: Environment) -> ExitCode:
     if isinstance(source, ExitCode):
         return source
     with source:
+        unreachable = cannot_read(source)
+        if unreachable:
+            env.error(unreachable)
+            return ExitCode.UNREACHABLE
         return diagnose_source(source, args, env)
+
+
+def cannot_read(source) -> str | None:
+    """One line when nothing at all can be read: the database refused (or never answered) and no
+    server is configured for its logs. A report would list every view with the same error and
+    say nothing; the DBA needs the reason and what to check (exit 5, apart from 3)."""
+    sql = getattr(source, "sql", None)
+    reader = getattr(sql, "reader", None)
+    searcher = getattr(source, "searcher", None)
+    if reader is None or (searcher is not None and searcher.targets) or getattr(source, "unusable", None):
+        return None
+    error = reader.facts().error
+    if not error:
+        return None
+    if "1045" in error or "access denied" in error.lower():
+        check = "--db-user (root@sys, or root@sys#cluster through obproxy) and OBDOCTOR_DB_PASSWORD"
+    elif "no answer" in error or "timed out" in error:
+        check = "the address, firewalls between here and it, or raise --connect-timeout"
+    else:
+        check = "--db-host and --db-port (2881 direct, 2883 through obproxy), and that the observer is up"
+    return (f"the cluster could not be read: {error}; check {check} "
+            "(no server is configured for logs either; see: obdoctor docs live)")

@@ -143,12 +143,19 @@ def _run(args, env: Environment) -> ExitCode:
         return ExitCode.NOTHING_WRONG
     if not entries and _storage_detail(text, args, env):
         return ExitCode.NOTHING_WRONG
+    as_errno = not entries and _bare_number(text) is not None
+    if as_errno:  # 1205: no code -1205, but the MySQL errno a client shows for a lock conflict
+        entries = error_docs.entries_for(error_docs.ParsedCode("mysql", _bare_number(text)))
     if not entries:
         parsed = error_docs.parse_code_text(text)
         shown = redact_text(text)  # before repr (see below)
         shown = shown if len(shown) <= 80 else shown[:77] + "..."
         what = (f"code {parsed.value}" if parsed and parsed.kind != "name" else repr(shown))
-        env.error(f"{what} is not a known OceanBase error code, name, message or log line "
+        also = ""
+        if _bare_number(text) is not None:
+            what = f"{_bare_number(text)}: read as OceanBase code -{_bare_number(text)}, which"
+            also = ", nor a MySQL errno any code returns"
+        env.error(f"{what} is not a known OceanBase error code, name, message or log line{also} "
                   f"(the catalogue holds {len(_all())} codes from ob_errno.def)")
         return ExitCode.UNDIAGNOSED
     data = [explain_entry(e) for e in entries]
@@ -158,12 +165,54 @@ def _run(args, env: Environment) -> ExitCode:
     if args.format == "json":
         env.stdout.write(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n")
         return ExitCode.NOTHING_WRONG
-    if len(data) > 1:
-        why = "same MySQL errno" if error_docs.parse_code_text(text) else "same message"
+    reading = _reading(text, entries, as_errno)
+    if reading:
+        env.stdout.write(reading + "\n\n")
+    elif len(data) > 1:
         shown = redact_text(text)  # before repr: its escapes would hide a quoted password from the writer's mask
-        env.stdout.write(f"{shown!r} matches {len(data)} OceanBase codes ({why}); the likeliest first.\n\n")
+        env.stdout.write(f"{shown!r} matches {len(data)} OceanBase codes (same message); the likeliest first.\n\n")
     env.stdout.write("\n".join(render_text(d, args.lang) for d in data))
     return ExitCode.NOTHING_WRONG
+
+
+def _bare_number(text: str) -> int | None:
+    """The number when ``text`` is only a positive number (``4012``), else None: the one input
+    that may be an OceanBase code (its sign dropped) or a MySQL errno, so the answer says which."""
+    import re
+
+    m = re.fullmatch(r"\s*\\?(\d{1,6})\s*", text)
+    return int(m.group(1)) if m and int(m.group(1)) else None
+
+
+def _reading(text: str, entries, as_errno: bool) -> str | None:
+    """One line saying which code the input was taken as and why, when that is not plain from
+    what was typed (``-4012``, ``OB_TIMEOUT``, ``ret=-4012`` need none); None otherwise."""
+    from obdoctor.catalog import error_docs, errors
+    from obdoctor.security.redaction import redact_text
+
+    number = _bare_number(text)
+    if number is not None and as_errno:
+        many = f"which {len(entries)} OceanBase codes return; the likeliest first" if len(entries) > 1 \
+            else f"which OceanBase code {entries[0].code} returns"
+        return f"{number}: no OceanBase code -{number}; read as MySQL errno {number}, {many}."
+    if number is not None:
+        others = [e for e in errors.all_codes() if e.mysql_errno == str(number) and e.code != entries[0].code]
+        line = (f"{number}: read as OceanBase code {entries[0].code} (OceanBase codes are negative; "
+                f"a bare number is taken as one).")
+        if others:
+            line += (f" {number} is also the MySQL errno of {len(others)} other code(s): "
+                     f"obdoctor explain 'ERROR {number}' lists them.")
+        return line
+    parsed = error_docs.parse_code_text(text)
+    if parsed is None or parsed.kind != "mysql":
+        return None
+    state = f" with SQLSTATE {parsed.sqlstate}" if parsed.sqlstate else ""
+    head = f"{redact_text(text)[:80]!r}: read as a client error, MySQL errno {parsed.value}{state}"
+    if len(entries) == 1:
+        return f"{head}, OceanBase code {entries[0].code}."
+    why = (f"{entries[0].code} first because its number is the errno" if entries[0].code == -int(parsed.value)
+           else "the likeliest first")
+    return f"{head}, which {len(entries)} OceanBase codes share; {why}."
 
 
 MAX_INPUT = 2000

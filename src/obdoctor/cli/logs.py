@@ -23,7 +23,9 @@ SUBCOMMANDS = ("search", "trace", "codes")
 
 
 def add(sub, only: str | None = None) -> None:
-    parser = sub.add_parser("logs", help="search OceanBase logs (rotated, compressed, every server) like grep")
+    parser = sub.add_parser("logs", help="search OceanBase logs (rotated, compressed, every server) like grep",
+                            description="Search OceanBase logs (rotated, compressed, every server) like grep: "
+                                        "search a pattern, follow a trace id, tally the error codes.")
     logs_sub = parser.add_subparsers(dest="logs_command", metavar="SUBCOMMAND")
     parser.set_defaults(handler=lambda args, env: _help(parser, env))
     for name in (only,) if only else SUBCOMMANDS:
@@ -71,7 +73,9 @@ def _add_search(logs_sub) -> None:
 
 
 def _add_trace(logs_sub) -> None:
-    trace = logs_sub.add_parser("trace", help="every line of one trace id across the servers' logs, in time order")
+    trace = logs_sub.add_parser("trace", help="every line of one trace id across the servers' logs, in time order",
+                                description="Every record of one trace id across the servers' logs (rotated, "
+                                            "compressed), in time order.")
     trace.add_argument("trace_id", metavar="TRACE_ID")
     _common(trace)
     _live(trace)

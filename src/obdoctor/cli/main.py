@@ -10,13 +10,14 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 from obdoctor import __version__
 from obdoctor.cli.environment import Environment
+from obdoctor.cli.usage import Parser, UsageError
 from obdoctor.exit_codes import ExitCode, ProcessExit, for_signal
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The whole parser; with ``argv`` naming a command, only that command's (declaring every
     command imports what their options need: ~50 ms that a 0.3 s log search should not pay)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="obdoctor",
         description="Find out why an OceanBase physical backup failed or is stuck, with the evidence.",
         epilog="Documentation: obdoctor docs (the topics shipped with obdoctor).",
@@ -117,8 +118,43 @@ def resolve_for(args, info) -> str | None:
             return (f"--{relative[0]} relative to 'now': the bundle does not say when it was collected "
                     "(manifest collected_at); give a time (YYYY-MM-DD HH:MM) instead")
         info.notes.append(f"--{relative[0]} is taken before this machine's clock: the cluster's NOW() was not read")
+    given = {n: getattr(args, n, None) for n in ("since", "until")}
     resolve_times(args, info.collected_at, views_zone(info) or timezone.utc)
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if isinstance(since, datetime) and isinstance(until, datetime) and since > until:
+        resolved = "" if (given["since"], given["until"]) == (since, until) else f" ({since} > {until})"
+        return (f"--since {_as_typed(given['since'])} is after --until {_as_typed(given['until'])}{resolved}: "
+                "nothing happens in between; swap them")
     return None
+
+
+def _as_typed(value) -> str:
+    """A --since/--until value roughly as typed: ``2h`` for a span, the time otherwise."""
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        return f"{seconds // 3600}h" if seconds % 3600 == 0 else f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds}s"
+    return str(value)
+
+
+def _group(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    """The parser of ``command`` (``scenarios`` typed alone shows its own help), else ``parser``."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            return action.choices[command]
+    return parser
+
+
+def _help_command(prog: str, argv: list[str] | None) -> str:
+    """The command whose ``--help`` answers a refused line: the top-level parser reports
+    unrecognised options of every subcommand, so its ``obdoctor`` becomes ``obdoctor analyze``
+    when the line named one."""
+    words = sys.argv[1:] if argv is None else argv
+    if prog == "obdoctor" and words and not words[0].startswith("-"):
+        from obdoctor.cli import commands
+
+        if commands.named_in(words[:1]):
+            return f"obdoctor {words[0]}"
+    return prog
 
 
 class Terminated(BaseException):
@@ -164,10 +200,13 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     parser = build_parser(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: --help (0) or usage error (2)
+    except SystemExit as exc:  # argparse: --help, --version (0)
         return int(exc.code or ProcessExit.OK)
-    if not getattr(args, "handler", None):
-        parser.print_help(env.stdout)
+    except UsageError as exc:
+        env.error(f"{exc.message} (see: {_help_command(exc.prog, argv)} --help)")
+        return exc.code
+    if not getattr(args, "handler", None):  # no command, or a group without its action
+        _group(parser, getattr(args, "command", None)).print_help(env.stdout)
         return ExitCode.USAGE
     try:
         with _terminate_like_interrupt():

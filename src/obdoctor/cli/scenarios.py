@@ -14,9 +14,12 @@ def add(sub) -> None:
                                         "from its scenarios/*.toml (run it at the checkout's root, or give "
                                         "--from and --to). See: obdoctor docs scenarios.")
     inner = parser.add_subparsers(dest="scenarios_command", metavar="ACTION")
-    build = inner.add_parser("build", help="write one bundle per scenarios/*.toml")
-    build.add_argument("--from", dest="source", default="scenarios", metavar="DIR")
-    build.add_argument("--to", dest="target", default="examples", metavar="DIR")
+    build = inner.add_parser("build", help="write one bundle per scenarios/*.toml",
+                             description="Write examples/<name>/ from each scenarios/<name>.toml (or only the NAMEs given).")
+    build.add_argument("--from", dest="source", default="scenarios", metavar="DIR",
+                       help="the scenario declarations (default: scenarios)")
+    build.add_argument("--to", dest="target", default="examples", metavar="DIR",
+                       help="where the bundles are written (default: examples)")
     build.add_argument("--tar", action="store_true", help="also write DIR/<name>.tar.gz")
     build.add_argument("names", nargs="*", metavar="NAME", help="only these scenarios")
     build.set_defaults(handler=run_build)

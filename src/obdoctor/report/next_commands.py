@@ -11,6 +11,7 @@ second list of what to collect.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 
 from obdoctor.findings import Finding, Report, Unchecked
@@ -22,6 +23,9 @@ _LOG = re.compile(r"^(?P<file>[a-z]+\.log)\*? on (?P<server>[0-9A-Fa-f.:\[\]]+)"
 _TRACE = re.compile(r"\b(Y[0-9A-F]+-[0-9A-F]{16}-\d+-\d+)\b")
 _CODE = re.compile(r"\((-\d{4,5})\)|ret=(-\d{4,5})")
 SQL_PORT = 2881
+OBSERVER_PLACEHOLDER = "OBSERVER_IP"
+"""The host when the evidence names no server: a plain word to replace (obclient refuses it by
+name if pasted unchanged), not ``<observer>``, which a shell reads as a redirection."""
 
 
 @dataclass
@@ -56,7 +60,7 @@ def _sql_host(report: Report) -> str:
     """Any observer takes SQL on 2881: the first server the evidence or a finding names, else a placeholder."""
     servers = list(report.source.servers or [])
     servers += [s for f in report.findings for s in f.servers]
-    return str(servers[0]).split(":")[0] if servers else "<observer>"
+    return str(servers[0]).split(":")[0] if servers else OBSERVER_PLACEHOLDER
 
 
 def _command(item: Unchecked, finding: Finding | None, host: str) -> NextCommand | None:
@@ -68,8 +72,8 @@ def _command(item: Unchecked, finding: Finding | None, host: str) -> NextCommand
     if query is not None:
         found = _FROM.search(query)
         name = found.group(1) if found else "evidence"
-        return NextCommand(f'obclient -h{host} -P{SQL_PORT} -uroot@sys -p -A -e "{query}" > {name}.txt',
-                           item.what)
+        return NextCommand(f'obclient -h{host} -P{SQL_PORT} -uroot@sys -p -A -e "{_in_double_quotes(query)}" > '
+                           f"{shlex.quote(name + '.txt')}", item.what)
     log = _LOG.match(item.what)
     if log:
         trace, code = _TRACE.search(item.what), _CODE.search(item.what)
@@ -84,6 +88,13 @@ def _command(item: Unchecked, finding: Finding | None, host: str) -> NextCommand
         grep = " ".join(f"-e '{p}'" for p in patterns)
         return NextCommand(f"grep {grep} {log.group('file')}*", item.what, log.group("server").rstrip(":"))
     return None
+
+
+def _in_double_quotes(text: str) -> str:
+    """``text`` safe inside a shell's double quotes: ``GV$OB_LOG_STAT`` is not a variable, a
+    quote or backquote not the string's end or a command. Double quotes, not single: the text
+    report folds a long command with backslash-newline, which only double quotes remove."""
+    return re.sub(r'([$`"\\])', r"\\\1", text)
 
 
 def _missing_view(item: Unchecked) -> str | None:

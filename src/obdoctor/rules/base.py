@@ -21,6 +21,17 @@ from obdoctor.logs import LogRecord, is_trace_id
 from obdoctor.addresses import server_ip
 
 
+class Requirement(str):
+    """A next step stating what every such setup needs (NFS mount options for the version), not
+    this failure's fix: a finding lists it after the cause's own steps, so the fix is the first
+    thing a DBA reads rather than the seventh line of a paragraph of mount options."""
+
+
+def _fix_first(steps: list[str]) -> list[str]:
+    """``steps`` in their order, every :class:`Requirement` moved after the others."""
+    return [s for s in steps if not isinstance(s, Requirement)] + [s for s in steps if isinstance(s, Requirement)]
+
+
 @dataclass
 class RuleOptions:
     """What the user narrowed the diagnosis to."""
@@ -269,7 +280,7 @@ class Chain:
             code=code, code_name=entry.name if entry else None, tenant_id=tenant_id, job_id=job_id,
             servers=list(self.servers), trace_ids=list(self.trace_ids), evidence=list(self.steps),
             next_steps=[self._shown(s.replace("<tenant>", str(tenant_id) if tenant_id is not None else "<tenant>"))
-                        for s in [*extra_steps, *c.next_steps] if self._applies(s)],
+                        for s in _fix_first([*extra_steps, *c.next_steps]) if self._applies(s)],
             unchecked=list(self.unchecked), notes=list(self.notes), time=time,
         )
 

@@ -113,6 +113,20 @@ def not_understood(evidence: Evidence) -> list[Unchecked]:
 _NOT_IN_BUNDLE = re.compile(r"^(?P<view>[^:;]+): not in the bundle \(sql/[^)]*\)$")
 
 
+_VIEW_REASON = re.compile(r"^(?P<view>[A-Za-z_][\w$]*): (?P<why>.+)$")
+
+
+def _grouped(parts: list[str]) -> list[str]:
+    """``A: why; B: why`` -> ``A / B: why``: a refused connection fails every view alike, and
+    is said once (in the order the reasons first came)."""
+    views: dict[str, list[str]] = {}
+    for part in parts:
+        m = _VIEW_REASON.match(part)
+        key = m["why"] if m else part
+        views.setdefault(key, []).extend([m["view"]] if m else [])
+    return [f"{' / '.join(names)}: {why}" if names else why for why, names in views.items()]
+
+
 def compact_reason(reason: str | None) -> str:
     """``A: not in the bundle (sql/A.*); B: not in the bundle (sql/B.*)`` -> one short sentence;
     a reason recorded at collection time (``not collected: ...``) is kept whole."""
@@ -120,7 +134,7 @@ def compact_reason(reason: str | None) -> str:
         return "view not available"
     parts = reason.split("; ")
     absent = [m["view"] for m in map(_NOT_IN_BUNDLE.match, parts) if m]
-    rest = [p for p in parts if not _NOT_IN_BUNDLE.match(p)]
+    rest = _grouped([p for p in parts if not _NOT_IN_BUNDLE.match(p)])
     if absent:
         rest.append(f"{' / '.join(absent)} not in the bundle (sql/<view>.*)" if len(absent) > 1
                     else f"{absent[0]} not in the bundle (sql/{absent[0]}.*)")
@@ -144,10 +158,13 @@ def _out_of_scope(evidence: Evidence, options: RuleOptions, findings: list[Findi
     if any(options.wants(f.tenant_id, f.job_id) and (options.job_id is None or f.job_id == options.job_id)
            for f in findings):
         return []
+    seen: dict[int, set[int]] = {}  # tenant -> its jobs: what a mistyped id could have meant
     for kind in _TENANT_KINDS:
         for record in evidence.get(kind):
             tenant = getattr(record, "tenant_id", None)
             job = getattr(record, "job_id", None) if kind is not Kind.RS_EVENTS else record.int_value("job_id")
+            if isinstance(tenant, int):
+                seen.setdefault(tenant, set()).update([job] if isinstance(job, int) else [])
             if options.tenant_id is not None and tenant != options.tenant_id:
                 continue
             if options.job_id is not None and job != options.job_id:
@@ -156,5 +173,20 @@ def _out_of_scope(evidence: Evidence, options: RuleOptions, findings: list[Findi
     asked = " ".join(part for part in (f"--tenant {options.tenant_id}" if options.tenant_id is not None else "",
                                        f"--job {options.job_id}" if options.job_id is not None else "") if part)
     read = [evidence.get(k).source for k in _TENANT_KINDS if evidence.get(k).available]
+    there = ""
+    if options.tenant_id is not None and options.tenant_id in seen and seen[options.tenant_id]:
+        there = f"; jobs of tenant {options.tenant_id} in the evidence: {_listed(seen[options.tenant_id])}"
+    elif options.tenant_id is None and any(seen.values()):
+        there = "; jobs in the evidence: " + "; ".join(f"tenant {t}: {_listed(jobs)}" for t, jobs in sorted(seen.items())
+                                                       if jobs)
+    elif seen:
+        there = f"; tenants in the evidence: {_listed(seen)}"
     return [f"{asked} matches no backup job, task or event in the evidence"
-            + (f" (read: {', '.join(read)})" if read else " (no job view could be read)")]
+            + (f" (read: {', '.join(read)})" if read else " (no job view could be read)") + there]
+
+
+def _listed(ids, most: int = 10) -> str:
+    """``1001, 1002`` (sorted), ``... and N more`` past ``most``."""
+    ordered = sorted(ids)
+    more = f" and {len(ordered) - most} more" if len(ordered) > most else ""
+    return ", ".join(map(str, ordered[:most])) + more

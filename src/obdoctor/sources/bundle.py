@@ -58,6 +58,10 @@ DEFAULT_MAX_EXTRACT_FILES = 100_000
 """Members an archive may hold (``--max-extract-files``)."""
 
 
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
+"""File names read as a whole bundle, extracted (any other file is one saved paste)."""
+
+
 class Bundle:
     def __init__(self, path: str | Path, *, max_extract_bytes: int = DEFAULT_MAX_EXTRACT_BYTES,
                  max_extract_files: int = DEFAULT_MAX_EXTRACT_FILES, stdin: bytes | None = None):
@@ -72,7 +76,7 @@ class Bundle:
         self._mixed: set[Path] = set()
         self._paste_failed: dict[str, str] = {}
         self._paste_name = "<stdin>"
-        if stdin is None and self.path.is_file() and not self.path.name.endswith((".tar.gz", ".tgz", ".tar")):
+        if stdin is None and self.path.is_file() and not self.path.name.lower().endswith(ARCHIVE_SUFFIXES):
             stdin, self._paste_name = self._read_one_file(self.path), self.path.name  # one saved file: a paste
         self.root = self._open(self.path) if stdin is None else self._paste_root()
         self._info: SourceInfo | None = None
@@ -177,22 +181,26 @@ class Bundle:
         if path.is_dir():
             self._boundary = path.resolve()
             return self._find_root(path)
-        if path.is_file() and (path.name.endswith((".tar.gz", ".tgz", ".tar"))):
+        if path.is_file() and path.name.lower().endswith(ARCHIVE_SUFFIXES):
+            import zipfile
+
+            zipped = path.name.lower().endswith(".zip")
             self._tmp = tempfile.TemporaryDirectory(prefix="obdoctor-bundle-")
             self._boundary = Path(self._tmp.name).resolve()
             try:
-                self._extract(path, self._boundary)
-            except (tarfile.TarError, OSError, EOFError) as exc:
+                (self._extract_zip if zipped else self._extract)(path, self._boundary)
+            except (tarfile.TarError, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError,
+                    OSError, EOFError) as exc:  # NotImplementedError: a zip compression method Python lacks
                 self.close()
                 first = str(exc).splitlines()[0].rstrip(":") if str(exc) else type(exc).__name__
-                raise BundleError(f"{path}: not a readable .tar.gz bundle ({first})") from exc
+                raise BundleError(f"{path}: not a readable {'.zip' if zipped else '.tar.gz'} bundle ({first})") from exc
             except BaseException:  # over budget, Ctrl-C, SIGTERM (cli.main): nothing left behind
                 self.close()
                 raise
             return self._find_root(self._boundary)
         if not path.exists():
             raise BundleError(f"{path}: no such file or directory")
-        raise BundleError(f"{path}: a bundle is a directory or a .tar.gz file")
+        raise BundleError(f"{path}: a bundle is a directory, a .tar.gz or a .zip file")
 
     def _extract(self, path: Path, destination: Path) -> None:
         """Extract member by member, streaming: the budget is checked from each header before
@@ -203,14 +211,10 @@ class Bundle:
         with tarfile.open(path) as archive:
             for member in archive:
                 files += 1
-                if files > self.max_extract_files:
-                    raise BundleError(f"{path}: more than {self.max_extract_files:,} members: not extracted "
-                                      "(an archive bomb?); raise the limit with --max-extract-files")
+                self._within_budget(path, files, written)
                 if member.isreg():
                     written += member.size
-                    if written > self.max_extract_bytes:
-                        raise BundleError(f"{path}: expands to more than {_size(self.max_extract_bytes)}: not "
-                                          "extracted (an archive bomb?); raise the limit with --max-extract")
+                    self._within_budget(path, files, written)
                 elif not (member.isdir() or member.issym() or member.islnk()):
                     refused.append(f"{member.name} (not a file, directory or link)")
                     continue
@@ -218,6 +222,40 @@ class Bundle:
                     archive.extract(member, destination, filter="data")
                 except tarfile.FilterError as exc:
                     refused.append(f"{member.name} ({_first_line(exc)})")
+        self._note_refused(refused)
+
+    def _extract_zip(self, path: Path, destination: Path) -> None:
+        """A .zip (a bundle zipped on a laptop), with the .tar.gz's limits: the budget is checked
+        from the central directory before a byte is written (zipfile stops reading a member at
+        its declared size), absolute and ``..`` names and links are refused with a note."""
+        import stat
+        import zipfile
+        from pathlib import PurePosixPath
+
+        refused: list[str] = []
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            self._within_budget(path, len(members), sum(m.file_size for m in members))
+            for member in members:
+                name = member.filename.replace("\\", "/")
+                if name.startswith("/") or ".." in PurePosixPath(name).parts or ":" in name.split("/")[0]:
+                    refused.append(f"{member.filename} (an absolute or .. name)")
+                elif stat.S_ISLNK(member.external_attr >> 16):
+                    refused.append(f"{member.filename} (a link)")
+                else:
+                    archive.extract(member, destination)
+        self._note_refused(refused)
+
+    def _within_budget(self, path: Path, files: int, written: int) -> None:
+        """Refuse an archive past ``--max-extract-files`` members or ``--max-extract`` bytes."""
+        if files > self.max_extract_files:
+            raise BundleError(f"{path}: more than {self.max_extract_files:,} members: not extracted "
+                              "(an archive bomb?); raise the limit with --max-extract-files")
+        if written > self.max_extract_bytes:
+            raise BundleError(f"{path}: expands to more than {_size(self.max_extract_bytes)}: not "
+                              "extracted (an archive bomb?); raise the limit with --max-extract")
+
+    def _note_refused(self, refused: list[str]) -> None:
         for what in refused[:20]:
             self.notes.append(f"archive member {what}: refused, not extracted")
         if len(refused) > 20:

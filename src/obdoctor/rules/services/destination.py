@@ -37,7 +37,7 @@ from obdoctor.catalog import storage_errors
 from obdoctor.catalog.causes import sole_causes
 from obdoctor.security.redaction import redact_text
 from obdoctor.logs import LogRecord
-from obdoctor.rules.base import PROBLEM_LEVELS, Chain, RuleContext, code_text, search
+from obdoctor.rules.base import PROBLEM_LEVELS, Chain, Requirement, RuleContext, code_text, search
 from obdoctor.rules.services import nfs_mounts
 from obdoctor.rules.services.failure import Explanation
 
@@ -179,12 +179,18 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
                     else f": {', '.join(failing)} fail" + (f" while {', '.join(clean)} write to it" if clean else ""))
     steps: list[str] = []
     if cause in _NFS_SENSITIVE and (kind == "nfs" or cause == NFS_NOT_MOUNTED_EVERYWHERE):
-        steps += [f"NFS requirement for OceanBase {ctx.evidence.version or '(version unknown)'}: {t}"
-                  for t in storage_errors.nfs_requirements(ctx.evidence.version)[:2]]
+        steps += nfs_requirement_steps(ctx.evidence.version, most=2)
     if failing:
         steps.insert(0, f"Fix the destination on: {', '.join(failing)}.")
     steps += remount_steps(mounts)
     return Explanation(cause, verdict, summary, steps)
+
+
+def nfs_requirement_steps(version: str | None, most: int | None = None) -> list[Requirement]:
+    """What an NFS destination needs on ``version`` (mount options, mounted everywhere), as next
+    steps listed after the cause's own (:class:`~obdoctor.rules.base.Requirement`)."""
+    return [Requirement(f"NFS requirement for OceanBase {version or '(version unknown)'}: {t}")
+            for t in storage_errors.nfs_requirements(version)[:most]]
 
 
 def remount_steps(mounts: nfs_mounts.MountComparison | None) -> list[str]:

@@ -15,6 +15,7 @@ from obdoctor.evidence.kinds import Kind
 from obdoctor.findings import Verdict
 from obdoctor.catalog import signatures, storage_errors
 from obdoctor.rules.base import Chain, RuleContext
+from obdoctor.rules.services.destination import nfs_requirement_steps
 from obdoctor.rules.services.failure import Explanation
 
 
@@ -62,8 +63,7 @@ def apply_signature(chain: Chain, catalogue: signatures.Catalogue, context: sign
     steps = list(sig.next_steps)
     if context.scheme == "file" and "file" in sig.schemes:  # a meaning about the NFS destination itself
         chain.destination_kind = "nfs"
-        steps += [f"NFS requirement for OceanBase {context.version or '(version unknown)'}: {t}"
-                  for t in storage_errors.nfs_requirements(context.version)]
+        steps += nfs_requirement_steps(context.version)
     verdict = Verdict.CONFIRMED if sig.verdict == "confirmed" else Verdict.LIKELY
     if sig.versions and signatures.version_in(sig.versions, context.version) is None:
         # an unknown version does not exclude the meaning, but cannot confirm one that holds on
