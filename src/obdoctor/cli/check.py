@@ -7,7 +7,6 @@ usage error is 3 too, so a monitoring system never reads a broken command line a
 
 from __future__ import annotations
 
-import argparse
 import time
 from datetime import datetime
 from pathlib import Path
