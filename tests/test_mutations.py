@@ -116,7 +116,7 @@ def test_a_signature_scoped_to_a_version_is_not_confirmed_when_the_version_is_un
 
 
 def test_the_servers_a_mount_finding_lists_do_not_follow_the_row_order(tmp_path):
-    """dest-nfs-mounts-differ: 'X do(es) not mount it, A, B do(es)' listed A and B in
+    """dest-nfs-mounts-differ: 'X does not mount it (A, B do)' listed A and B in
     DBA_OB_SERVERS' row order, which a query without ORDER BY does not fix."""
     _, _, broken = _variant(tmp_path, "dest-nfs-mounts-differ", "rows shuffled (seed 2)")
     assert not broken, broken

@@ -150,7 +150,7 @@ def test_a_server_without_hard_is_named_with_the_mount_to_consider(tmp_path) -> 
 def test_a_server_without_the_share_makes_it_not_mounted_everywhere(tmp_path) -> None:
     report = _diagnose(tmp_path, {"127.0.0.2": mounts_file(), "127.0.0.3": ROOT, "127.0.0.4": mounts_file()})
     assert causes(report) == [("P3", "nfs_not_mounted_everywhere", "confirmed")]
-    assert "127.0.0.3 do(es) not mount it, 127.0.0.2, 127.0.0.4 do(es)" in report.findings[0].summary
+    assert "127.0.0.3 does not mount it (127.0.0.2, 127.0.0.4 do)" in report.findings[0].summary
     assert "127.0.0.3: ext4 /dev/vda1 on /, not NFS;" in evidence_text(report)
 
 
@@ -182,3 +182,12 @@ def test_object_storage_reads_no_mounts(tmp_path) -> None:
     report = run(tmp_path, sql={"CDB_OB_BACKUP_JOB_HISTORY": [job], "DBA_OB_SERVERS": servers_table()}, rules=("P3",))
     assert "/proc/mounts" not in evidence_text(report)
     assert not [u for f in report.findings for u in f.unchecked if "mount" in u.what]
+
+
+def test_the_verb_agrees_with_the_servers_named():
+    """The summary read '127.0.0.4 do(es) not mount it' and '127.0.0.4 fail': a sentence a DBA
+    reads at 3 a.m. says 'does not' for one server and 'do not' for two."""
+    from obdoctor.rules.services.destination import _servers_do
+
+    assert _servers_do(["127.0.0.4"], "does not", "do not") == "127.0.0.4 does not"
+    assert _servers_do(["127.0.0.2", "127.0.0.3"], "fails", "fail") == "127.0.0.2, 127.0.0.3 fail"

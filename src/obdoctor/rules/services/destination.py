@@ -175,8 +175,13 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
     if details:
         summary += f" ({details[0].describe()})"
     if cause == NFS_NOT_MOUNTED_EVERYWHERE and failing:
-        summary += (f": {', '.join(failing)} do(es) not mount it, {', '.join(clean)} do(es)" if by_mounts
-                    else f": {', '.join(failing)} fail" + (f" while {', '.join(clean)} write to it" if clean else ""))
+        if by_mounts:
+            summary += f": {_servers_do(failing, 'does not', 'do not')} mount it"
+            summary += f" ({_servers_do(clean, 'does', 'do')})" if clean else ""
+        else:
+            summary += f": {_servers_do(failing, 'fails', 'fail')}"
+            summary += f" while {_servers_do(clean, 'writes', 'write')} to it" if clean else ""
+
     steps: list[str] = []
     if cause in _NFS_SENSITIVE and (kind == "nfs" or cause == NFS_NOT_MOUNTED_EVERYWHERE):
         steps += nfs_requirement_steps(ctx.evidence.version, most=2)
@@ -184,6 +189,11 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
         steps.insert(0, f"Fix the destination on: {', '.join(failing)}.")
     steps += remount_steps(mounts)
     return Explanation(cause, verdict, summary, steps)
+
+
+def _servers_do(servers: list[str], one: str, many: str) -> str:
+    """'127.0.0.4 does not' / '127.0.0.2, 127.0.0.3 do not': the verb agrees with the list."""
+    return f"{', '.join(servers)} {one if len(servers) == 1 else many}"
 
 
 def nfs_requirement_steps(version: str | None, most: int | None = None) -> list[Requirement]:
