@@ -360,3 +360,18 @@ def test_a_command_group_without_its_action_shows_its_own_help(run_cli) -> None:
     result = run_cli("scenarios")
     assert result.code == 2
     assert result.out.startswith("usage: obdoctor scenarios")
+
+
+def test_collect_refuses_a_window_that_ends_before_it_starts(run_cli, monkeypatch, tmp_path) -> None:
+    """``collect`` took the swapped window that ``analyze`` refuses and wrote a bundle of an
+    empty window. The cluster is stood in for by an example bundle (the window check needs only
+    its clock); nothing is written."""
+    from obdoctor.cli import diagnose
+    from obdoctor.sources.bundle import Bundle
+
+    monkeypatch.setattr(diagnose, "open_live", lambda args, env: Bundle(EXAMPLES / "failed-41-chain"))
+    out = tmp_path / "evidence.tar.gz"
+    result = run_cli("collect", "-o", out, "--since", "2023-09-27", "--until", "2023-09-26")
+    assert result.code == 2, result.err
+    assert "after --until" in result.err and "swap them" in result.err
+    assert not out.exists()

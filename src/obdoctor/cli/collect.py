@@ -57,7 +57,10 @@ def run(args, env: Environment) -> ExitCode:
     with source:
         from obdoctor.cli.main import resolve_for
 
-        resolve_for(args, source.info())  # --since 2h / +08:00 on the cluster's clock
+        refused = resolve_for(args, source.info())  # --since 2h / +08:00 on the cluster's clock
+        if refused:
+            env.error(refused)
+            return ExitCode.USAGE
         recording = RecordingSource(source)
         options = RuleOptions(tenant_id=args.tenant, job_id=args.job, since=args.since, until=args.until,
                               all_jobs=args.all_jobs)
