@@ -375,3 +375,18 @@ def test_collect_refuses_a_window_that_ends_before_it_starts(run_cli, monkeypatc
     assert result.code == 2, result.err
     assert "after --until" in result.err and "swap them" in result.err
     assert not out.exists()
+
+
+def test_the_report_file_name_chooses_the_format_unless_format_is_given(run_cli, tmp_path) -> None:
+    """``-o report.html`` wrote the text report into report.html (a browser shows one long line),
+    and ``-o x.html --format json`` wrote JSON without a word. The name chooses when --format is not
+    given; a format given against the name is written as asked, and said on stderr."""
+    bundle = EXAMPLES / "failed-41-chain"
+    for name, starts in (("r.html", "<!doctype html"), ("r.json", "{"), ("r.md", "# obdoctor report"),
+                         ("r.txt", "obdoctor ")):
+        result = run_cli("analyze", bundle, "-o", tmp_path / name)
+        assert result.code == 1 and result.err == "", result.err
+        assert (tmp_path / name).read_text().lower().startswith(starts.lower()), name
+    asked = run_cli("analyze", bundle, "-o", tmp_path / "x.html", "--format", "json")
+    assert (tmp_path / "x.html").read_text().startswith("{")
+    assert asked.err.count("\n") == 1 and "json" in asked.err and "html" in asked.err

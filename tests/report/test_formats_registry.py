@@ -35,4 +35,12 @@ def test_a_name_registered_twice_is_refused():
 def test_the_cli_choices_are_the_registry(command):
     parser = build_parser([command])
     sub = next(a for a in parser._subparsers._group_actions[0].choices[command]._actions if a.dest == "format")
-    assert tuple(sub.choices) == formats.names() and sub.default == "text"
+    assert tuple(sub.choices) == formats.names() and sub.default is None  # text, or what -o's name asks
+
+
+def test_each_file_name_asks_for_one_format_and_plain_names_for_none():
+    assert [formats.for_file(n) for n in ("a.JSON", "a.md", "a.markdown", "a.html", "a.htm")] == [
+        "json", "markdown", "markdown", "html", "html"]
+    assert formats.for_file("report.txt") is None and formats.for_file("html") is None
+    suffixes = [s for f in formats.all_formats() for s in f.suffixes]
+    assert len(suffixes) == len(set(suffixes))  # no name asks for two formats

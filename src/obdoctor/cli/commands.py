@@ -41,8 +41,9 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
     from obdoctor.report import formats
 
     choices = formats.names()
-    parser.add_argument("--format", choices=choices, default=choices[0],
-                        help=f"report format (default: {choices[0]} for a terminal)")
+    parser.add_argument("--format", choices=choices, default=None,
+                        help=f"report format (default: the one -o FILE's name asks for, .json .md .html; "
+                             f"else {choices[0]})")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     parser.add_argument("--tenant", type=int, metavar="ID", help="only this tenant")
     parser.add_argument("--job", type=int, metavar="ID", help="only this backup job")
@@ -92,6 +93,19 @@ def _count(text: str) -> int:
     return int(text)
 
 
+def _report_format(args, env: Environment) -> str:
+    """``--format`` when given, else the one ``-o``'s file name asks for, else text. A format
+    given against the name (``-o x.html --format json``) is written as asked, and said."""
+    from obdoctor.report import formats
+
+    named = formats.for_file(args.output) if args.output else None
+    if args.format is None:
+        return named or formats.names()[0]
+    if named and named != args.format:
+        env.error(f"writing {args.format} to {args.output}, as --format asks (its name says {named})")
+    return args.format
+
+
 def emit_report(report, args, env: Environment) -> ExitCode:
     from obdoctor.exit_codes import for_report
     from obdoctor.report import render
@@ -101,7 +115,7 @@ def emit_report(report, args, env: Environment) -> ExitCode:
     shown_on = screen.detect(env, color_choice=getattr(args, "color", "auto"), full=getattr(args, "full", False))
     if args.output:  # a file: no colour unless asked, whatever the terminal
         shown_on = dataclasses.replace(shown_on, color=getattr(args, "color", "auto") == "always")
-    text = render.render(report, args.format, env, redact_hosts=getattr(args, "redact_hosts", False),
+    text = render.render(report, _report_format(args, env), env, redact_hosts=getattr(args, "redact_hosts", False),
                          screen=shown_on)
     if args.output:
         from obdoctor.atomic import OutputRefused, write_text

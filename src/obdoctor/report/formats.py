@@ -38,20 +38,22 @@ class Format:
     order: int
     """Place in ``--format``'s choices (the first is the default)."""
     module: str
+    suffixes: tuple[str, ...] = ()
+    """File names ending so (``-o report.html``) get this format when ``--format`` is not given."""
 
 
 _REGISTRY: dict[str, Format] = {}
 _discovered = False
 
 
-def register(name: str, *, order: int) -> Callable[[Formatter], Formatter]:
+def register(name: str, *, order: int, suffixes: tuple[str, ...] = ()) -> Callable[[Formatter], Formatter]:
     """Register the decorated function as the formatter of ``name``; a name taken twice is a bug."""
 
     def decorate(fn: Formatter) -> Formatter:
         taken = _REGISTRY.get(name)
         if taken is not None and taken.module != fn.__module__:
             raise ValueError(f"report format {name!r} registered by both {taken.module} and {fn.__module__}")
-        _REGISTRY[name] = Format(name, fn, order, fn.__module__)
+        _REGISTRY[name] = Format(name, fn, order, fn.__module__, suffixes)
         return fn
 
     return decorate
@@ -71,6 +73,12 @@ def _discover() -> None:
 def all_formats() -> list[Format]:
     _discover()
     return sorted(_REGISTRY.values(), key=lambda f: (f.order, f.name))
+
+
+def for_file(path: str) -> str | None:
+    """The format a file's name asks for (``report.html`` -> ``html``), None when it asks none."""
+    lowered = path.lower()
+    return next((f.name for f in all_formats() if any(lowered.endswith(x) for x in f.suffixes)), None)
 
 
 def names() -> tuple[str, ...]:

@@ -28,7 +28,7 @@ MAX_LANES = 6
 """More servers than this and the timeline is one column with the server on each event."""
 
 
-@register("html", order=3)
+@register("html", order=3, suffixes=(".html", ".htm"))
 def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     report = redact_report(report)  # idempotent: secrets are gone even if called directly
     timeline = build_timeline(report)

@@ -38,6 +38,6 @@ def report_dict(report: Report) -> dict:
     }
 
 
-@register("json", order=1)
+@register("json", order=1, suffixes=(".json",))
 def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -25,7 +25,7 @@ _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _LEADING_UNDERSCORE = re.compile(r"(?:(?<![\w`/])|(?<=/))__?[A-Za-z]\w*(?:\.\w+)*")
 
 
-@register("markdown", order=2)
+@register("markdown", order=2, suffixes=(".md", ".markdown"))
 def render(report: Report, options: RenderOptions = RenderOptions()) -> str:
     report = redact_report(report)  # idempotent: secrets are gone even if called directly
     out: list[str] = ["# obdoctor report", ""]
