@@ -390,3 +390,14 @@ def test_the_report_file_name_chooses_the_format_unless_format_is_given(run_cli,
     asked = run_cli("analyze", bundle, "-o", tmp_path / "x.html", "--format", "json")
     assert (tmp_path / "x.html").read_text().startswith("{")
     assert asked.err.count("\n") == 1 and "json" in asked.err and "html" in asked.err
+
+
+def test_explain_signatures_with_a_code_lists_only_that_codes_signatures(run_cli) -> None:
+    """``explain --signatures -4179`` listed every signature, the code silently ignored."""
+    everything = run_cli("explain", "--signatures")
+    for spelling in ("-4179", "4179"):
+        one = run_cli("explain", "--signatures", spelling)
+        assert one.code == 0 and one.out.startswith("1 signature from"), one.out
+        assert "noarchivelog-tenant-snapshots" in one.out and len(one.out) < len(everything.out)
+    none = run_cli("explain", "--signatures", "-9040")
+    assert none.out.startswith("0 signatures") and "no signature gives -9040 a meaning" in none.err

@@ -16,6 +16,7 @@ destination scheme: they select the signature that gives a generic code its mean
 from __future__ import annotations
 
 import json
+import re
 
 from obdoctor.catalog.storage_errors import hosts_in
 from obdoctor.cli.environment import Environment
@@ -363,18 +364,30 @@ def _list_signatures(catalogue, args, env: Environment) -> ExitCode:
     from obdoctor.catalog import signatures
 
     rows = [s.to_dict() for s in catalogue.signatures]
+    asked = _listed_codes(args.code or [])
+    if asked:  # explain --signatures -9040: the signatures giving those codes a meaning
+        rows = [r for r in rows if asked & {int(c) for c in r["codes"]}]
+        if not rows:
+            env.error(f"no signature gives {', '.join(str(c) for c in sorted(asked))} a meaning "
+                      "(obdoctor explain --signatures lists them all)")
     folder = signatures.user_dir(env.env if "XDG_CONFIG_HOME" in env.env else None)
     if args.format == "json":
         env.stdout.write(json.dumps({"user_dir": str(folder), "files": list(catalogue.files), "signatures": rows},
                                     ensure_ascii=False, indent=2) + "\n")
         return ExitCode.NOTHING_WRONG
     state = "" if folder.is_dir() else ", not there"
-    env.stdout.write(f"{len(rows)} signatures from {len(catalogue.files)} file(s); yours are read from {folder}/*.toml"
+    env.stdout.write(f"{len(rows)} signature{'' if len(rows) == 1 else 's'} from {len(catalogue.files)} file(s); yours are read from {folder}/*.toml"
                      f"{state} (format: obdoctor docs signatures)\n\n")
     for r in rows:
         codes = " ".join(str(c) for c in r["codes"]) or "(message)"
         env.stdout.write(f"{r['id']}  [{codes}]  {r['title']}\n    when: {r['context']}\n    from: {r['origin']}\n")
     return ExitCode.NOTHING_WRONG
+
+
+def _listed_codes(words: list[str]) -> set[int]:
+    """The codes given beside ``--signatures``: ``-9040`` and ``9040`` both -9040 (OceanBase's
+    codes are negative, as explain reads a bare number)."""
+    return {-abs(int(w)) for w in words if re.fullmatch(r"[-+]?\d{1,5}", w.strip())}
 
 
 def _render_signature(s: dict, where: str) -> str:
