@@ -382,3 +382,20 @@ def test_the_remote_search_runs_at_the_lowest_priority(tmp_path, wrap):
     (``cut`` reads its own /proc entry), in the subshell each command gets too."""
     done = run_local(wrap.format(remote.PREAMBLE + "; cut -d' ' -f19 /proc/self/stat"), tmp_path)
     assert done.stdout.decode().strip() == "19", done.stderr
+
+
+def test_closing_the_searcher_ends_its_threads(simssh):
+    """The resolver threads of the SSH loop's executor outlived close(): every later log search
+    of the process then started its workers by forkserver instead of fork."""
+    import gc
+    import threading
+
+    before = set(threading.enumerate())
+    gc.disable()  # only a collection that happened to come ended them
+    try:
+        with searcher(simssh) as ssh:
+            ssh.search(LogQuery(servers=("127.0.0.2",), any_of=("x",)))
+        left = [t.name for t in threading.enumerate() if t not in before and t.is_alive()]
+    finally:
+        gc.enable()
+    assert left == []

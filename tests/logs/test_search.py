@@ -320,7 +320,9 @@ def test_workers_are_not_forked_from_a_threaded_process(tmp_path, monkeypatch):
     from obdoctor.logs import search
 
     methods = ["fork", "spawn", "forkserver"]
-    assert search._start_method(methods) == "fork"
+    with monkeypatch.context() as alone:  # whatever threads earlier tests left behind
+        alone.setattr(threading, "active_count", lambda: 1)
+        assert search._start_method(methods) == "fork"
     monkeypatch.setattr(search, "SPLIT_MIN", 1)
     monkeypatch.setattr(search, "_size", lambda log: log.path.stat().st_size * 1000)  # "big" for the pool
     log = lf(write(tmp_path / "observer.log.20240318080000123", make_lines(3000)))
@@ -370,3 +372,25 @@ def test_a_parallel_count_forks_without_multiprocessing_and_names_a_dead_worker(
     total = search_files(files, pats, Count(), workers=2, report=report)
     assert [(f.name, why) for f, why in report.failed] == [(files[1].name, "search worker died")]
     assert total == sum(search_files([f], pats, Count(), workers=1) for f in report.searched)
+
+
+def test_a_parallel_search_leaves_no_thread_behind(tmp_path, monkeypatch):
+    """The task queue's feeder thread outlived each parallel search, so every later search in the
+    same process (analyze searches several times) started its workers by forkserver, not fork."""
+    import gc
+    import threading
+
+    from obdoctor.logs import search
+
+    monkeypatch.setattr(search, "_size", lambda log: 64 << 20)  # pretend the files are big
+    files = [lf(write(tmp_path / f"observer.log.2024031808000{i}123", make_lines(500, seed=i))) for i in range(3)]
+    before = set(threading.enumerate())
+    report = SearchReport()
+    gc.disable()  # only a collection that happened to come ended the thread
+    try:
+        got = list(search_files(files, Patterns(("ret=-9043",)), Records(), workers=2, report=report))
+        left = [t.name for t in threading.enumerate() if t not in before and t.is_alive()]
+    finally:
+        gc.enable()
+    assert report.workers == 2 and len(got) == 30
+    assert left == []

@@ -764,3 +764,11 @@ def _parallel(files: list[LogFile], items, patterns: Patterns, workers: int, rep
                 p.terminate()
         for p in procs:
             p.join(timeout=5)
+        # The task queue's feeder thread outlives the search unless told to end: left alive, it
+        # made the next search in this process start its workers by forkserver (see
+        # _start_method). After a whole search every task was read, so ending it cannot block.
+        tasks.close()
+        if pending:
+            tasks.cancel_join_thread()
+        else:
+            tasks.join_thread()

@@ -148,6 +148,12 @@ class SshLogSearcher:
                     await asyncio.wait_for(conn.wait_closed(), 2)  # type: ignore[attr-defined]
                 except (asyncio.TimeoutError, OSError):
                     pass
+            # the resolver's threads (getaddrinfo runs in the loop's executor) end with the loop:
+            # left alive, they made every later log search start its workers by forkserver
+            try:
+                await asyncio.wait_for(asyncio.get_running_loop().shutdown_default_executor(), 2)
+            except asyncio.TimeoutError:  # a lookup still hanging: its thread is a daemon
+                pass
 
         try:
             self._run(_close_all())
