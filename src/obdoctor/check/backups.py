@@ -10,7 +10,7 @@ from datetime import datetime
 
 from obdoctor.evidence.clock import after_now
 from obdoctor.evidence.kinds import Kind
-from obdoctor.catalog.statuses import FAILED, SUCCEEDED, TERMINAL
+from obdoctor.catalog.statuses import FAILED, SUCCEEDED, TERMINAL, known_values
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status
 from obdoctor.evidence.records import BackupJob
@@ -45,6 +45,21 @@ def check_last_backup(ctx: CheckContext, tenant_id: int) -> CheckResult:
     completed = [j for j in jobs if j.status in SUCCEEDED]
     last = completed[-1] if completed else None
     failed = [j for j in jobs if j.status in FAILED and (last is None or _when(j) > _when(last))]
+    known = known_values(history.source, "STATUS") or ()
+    unread = [j for j in history.where(tenant_id=tenant_id) if j.status not in known
+              and (last is None or _when(j) > _when(last))]
+    if unread:  # COMPLETE, a newer version's word, an empty cell: any of them may be the newest success
+        chain = Chain(CHECK)
+        chain.row_step(history.source, f"{len(unread)} job(s) of tenant {tenant_id} with a status obdoctor does not "
+                       "understand" + (f", after the newest COMPLETED job {last.job_id}" if last else ""),
+                       unread[-5:], _COLUMNS)
+        return CheckResult(CHECK, tenant_id, Status.UNKNOWN,
+                           f"cannot tell: {len(unread)} job(s) in the history have a status obdoctor does not "
+                           f"understand ({', '.join(sorted({repr(j.status) if j.status else 'empty' for j in unread}))})",
+                           None, threshold, "s", chain.steps,
+                           {"unread_jobs": [j.job_id for j in unread]},
+                           reason="a status none of OceanBase's values: the job may be the newest success or a failure",
+                           query=f"SELECT * FROM oceanbase.{history.source}")
     chain = Chain(CHECK)
     if last is None:
         chain.step(history.source, f"no COMPLETED job of tenant {tenant_id} among its {len(jobs)} finished job(s)")
