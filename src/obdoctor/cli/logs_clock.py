@@ -150,7 +150,7 @@ def _servers_zones(clock: BundleClock) -> list[tuple[tzinfo, str]]:
     found: dict[str, tuple[tzinfo, str]] = {}
     for server, (zone, said) in sorted(clock.per_server.items()):
         found.setdefault(str(zone), (zone, f"{server}: {said}"))
-    if clock.servers is not None and (not clock.per_server or str(clock.servers) not in found):
+    if clock.servers is not None:
         found.setdefault(str(clock.servers), (clock.servers, clock.servers_said))
     return list(found.values())
 
