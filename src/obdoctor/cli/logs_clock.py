@@ -56,7 +56,8 @@ def clock_of(manifest: dict) -> BundleClock:
     collected = collected if isinstance(collected, datetime) else None
     time_zone, system = _text(said.get("time_zone")), _text(said.get("system_time_zone"))
     system_zone = zone_of(system)
-    if time_zone and time_zone.upper() == "SYSTEM":
+    on_system = bool(time_zone) and time_zone.upper() == "SYSTEM"
+    if on_system:
         clock.views, clock.views_said = system_zone, f"{system}, manifest time_zone SYSTEM and system_time_zone"
     elif time_zone:
         clock.views, clock.views_said = zone_of(time_zone), f"{time_zone}, manifest time_zone"
@@ -67,7 +68,7 @@ def clock_of(manifest: dict) -> BundleClock:
         if collected.tzinfo is not None:
             collected = collected.astimezone(clock.views or collected.tzinfo)
         clock.now = collected.replace(tzinfo=None)
-    if time_zone and time_zone.upper() == "SYSTEM":
+    if on_system:
         clock.servers, clock.servers_said = clock.views, clock.views_said
     elif system_zone is not None:
         clock.servers, clock.servers_said = system_zone, f"{system}, manifest system_time_zone"
