@@ -115,7 +115,7 @@ def resolve_window(args, env) -> str | None:
     bundle, on its clock (said on stderr). Archives among ``args.paths`` are opened here (their
     manifest is inside) and replaced by their extracted root, kept open in ``args.open_bundles``.
     Returns a usage error's text, or None."""
-    from obdoctor.cli.main import resolve_times
+    from obdoctor.cli.main import no_collected_at, resolve_times
 
     asked = [n for n in ("since", "until") if getattr(args, n, None) is not None]
     clocks: list[BundleClock] = []
@@ -127,8 +127,7 @@ def resolve_window(args, env) -> str | None:
     clock = clocks[0]
     relative = [n for n in asked if isinstance(getattr(args, n), timedelta)]
     if relative and clock.now is None:
-        return (f"--{relative[0]} relative to 'now': the bundle does not say when it was collected (manifest "
-                "collected_at); give a time (YYYY-MM-DD HH:MM) instead")
+        return no_collected_at(relative[0])
     offsets = [n for n in asked if isinstance(getattr(args, n), datetime) and getattr(args, n).tzinfo is not None]
     place = clock.views or clock.servers
     if offsets and place is None:
