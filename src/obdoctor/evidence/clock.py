@@ -256,8 +256,7 @@ def with_recorded(info, recorded: dict, default: ClockShift | None, all_servers:
     view_name = info.time_zone or format_offset(info.utc_offset)
     own: dict[str, ClockShift | None] = {}
     for server, text in sorted(recorded.items()):
-        zone = zone_of(text)
-        offset = offset_at(zone, info.collected_at) if zone is not None else None
+        offset = parse_offset(text, info.collected_at)
         if offset is None:
             notes.append(f"{server}: the zone read at collection {str(text)[:40]!r} (manifest server_time_zones) "
                          "cannot be resolved to an offset: its clock is taken as for the other servers")
