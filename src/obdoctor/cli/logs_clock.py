@@ -56,7 +56,8 @@ def clock_of(manifest: dict) -> BundleClock:
     collected = collected if isinstance(collected, datetime) else None
     time_zone, system = _text(said.get("time_zone")), _text(said.get("system_time_zone"))
     system_zone = zone_of(system)
-    if time_zone and time_zone.upper() == "SYSTEM":
+    on_system = bool(time_zone) and time_zone.upper() == "SYSTEM"
+    if on_system:
         clock.views, clock.views_said = system_zone, f"{system}, manifest time_zone SYSTEM and system_time_zone"
     elif time_zone:
         clock.views, clock.views_said = zone_of(time_zone), f"{time_zone}, manifest time_zone"
@@ -67,7 +68,7 @@ def clock_of(manifest: dict) -> BundleClock:
         if collected.tzinfo is not None:
             collected = collected.astimezone(clock.views or collected.tzinfo)
         clock.now = collected.replace(tzinfo=None)
-    if time_zone and time_zone.upper() == "SYSTEM":
+    if on_system:
         clock.servers, clock.servers_said = clock.views, clock.views_said
     elif system_zone is not None:
         clock.servers, clock.servers_said = system_zone, f"{system}, manifest system_time_zone"
@@ -114,7 +115,7 @@ def resolve_window(args, env) -> str | None:
     bundle, on its clock (said on stderr). Archives among ``args.paths`` are opened here (their
     manifest is inside) and replaced by their extracted root, kept open in ``args.open_bundles``.
     Returns a usage error's text, or None."""
-    from obdoctor.cli.main import resolve_times
+    from obdoctor.cli.main import no_collected_at, resolve_times
 
     asked = [n for n in ("since", "until") if getattr(args, n, None) is not None]
     clocks: list[BundleClock] = []
@@ -126,8 +127,7 @@ def resolve_window(args, env) -> str | None:
     clock = clocks[0]
     relative = [n for n in asked if isinstance(getattr(args, n), timedelta)]
     if relative and clock.now is None:
-        return (f"--{relative[0]} relative to 'now': the bundle does not say when it was collected (manifest "
-                "collected_at); give a time (YYYY-MM-DD HH:MM) instead")
+        return no_collected_at(relative[0])
     offsets = [n for n in asked if isinstance(getattr(args, n), datetime) and getattr(args, n).tzinfo is not None]
     place = clock.views or clock.servers
     if offsets and place is None:
@@ -150,7 +150,7 @@ def _servers_zones(clock: BundleClock) -> list[tuple[tzinfo, str]]:
     found: dict[str, tuple[tzinfo, str]] = {}
     for server, (zone, said) in sorted(clock.per_server.items()):
         found.setdefault(str(zone), (zone, f"{server}: {said}"))
-    if clock.servers is not None and (not clock.per_server or str(clock.servers) not in found):
+    if clock.servers is not None:
         found.setdefault(str(clock.servers), (clock.servers, clock.servers_said))
     return list(found.values())
 

@@ -115,8 +115,7 @@ def resolve_for(args, info) -> str | None:
     relative = [n for n in ("since", "until") if isinstance(getattr(args, n, None), timedelta)]
     if relative and info.collected_at is None:
         if info.kind != "live":
-            return (f"--{relative[0]} relative to 'now': the bundle does not say when it was collected "
-                    "(manifest collected_at); give a time (YYYY-MM-DD HH:MM) instead")
+            return no_collected_at(relative[0])
         info.notes.append(f"--{relative[0]} is taken before this machine's clock: the cluster's NOW() was not read")
     given = {n: getattr(args, n, None) for n in ("since", "until")}
     resolve_times(args, info.collected_at, views_zone(info) or timezone.utc)
@@ -126,6 +125,13 @@ def resolve_for(args, info) -> str | None:
         return (f"--since {_as_typed(given['since'])} is after --until {_as_typed(given['until'])}{resolved}: "
                 "nothing happens in between; swap them")
     return None
+
+
+def no_collected_at(name: str) -> str:
+    """The usage error for a relative ``--since``/``--until`` on a bundle with no ``collected_at``
+    (also :mod:`obdoctor.cli.logs_clock`'s)."""
+    return (f"--{name} relative to 'now': the bundle does not say when it was collected "
+            "(manifest collected_at); give a time (YYYY-MM-DD HH:MM) instead")
 
 
 def _as_typed(value) -> str:

@@ -219,9 +219,7 @@ def from_zones(info, said_by: str) -> tuple[bool, ClockShift | None, str | None]
     logs = zone_of(info.system_time_zone)
     if info.utc_offset is None or logs is None:
         return False, None, None
-    views = zone_of(info.time_zone)
-    if views is None or _is_fixed(views):
-        views = timezone(info.utc_offset)  # what the server (or the manifest) says the session is on
+    views = views_zone(info)  # a named session zone, else the offset the server (or manifest) says
     view_name, log_name = info.time_zone or format_offset(info.utc_offset), info.system_time_zone or "?"
     if _is_fixed(views) and _is_fixed(logs):
         shift = between_zones(info.utc_offset, logs.utcoffset(None), view_name, log_name, said_by)
@@ -258,8 +256,7 @@ def with_recorded(info, recorded: dict, default: ClockShift | None, all_servers:
     view_name = info.time_zone or format_offset(info.utc_offset)
     own: dict[str, ClockShift | None] = {}
     for server, text in sorted(recorded.items()):
-        zone = zone_of(text)
-        offset = offset_at(zone, info.collected_at) if zone is not None else None
+        offset = parse_offset(text, info.collected_at)
         if offset is None:
             notes.append(f"{server}: the zone read at collection {str(text)[:40]!r} (manifest server_time_zones) "
                          "cannot be resolved to an offset: its clock is taken as for the other servers")

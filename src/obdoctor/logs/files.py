@@ -205,8 +205,6 @@ def overlaps(log: LogFile, since: datetime | None, until: datetime | None) -> bo
     rotation stamp is the live one, still being written: its span is open-ended (the SSH
     search decides from a listing, without the tail, and both must pick the same files).
     Unknown ends count as overlapping: better to read a file too many than to miss one."""
-    if since is None and until is None:
-        return True
-    if since and log.rotated_at and not span_meets(None, log.rotated_at, since, None):
+    if not span_meets(None, log.rotated_at, since, None):  # the name's stamp first: no read
         return False
     return not until or span_meets(first_timestamp(log), None, None, until)

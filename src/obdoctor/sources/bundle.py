@@ -414,15 +414,14 @@ class Bundle:
             collected = None
         time_zone = _zone_text(said.get("time_zone"))
         system_zone = _zone_text(said.get("system_time_zone"))
-        at = collected if isinstance(collected, datetime) else None
-        offset = parse_offset(time_zone, at)
+        offset = parse_offset(time_zone, collected)
         if time_zone and time_zone.upper() == "SYSTEM":  # the views are on the servers' zone
-            offset, note = system_offset(system_zone, at)
+            offset, note = system_offset(system_zone, collected)
             if note:
                 self.notes.append(note)
         elif time_zone and offset is None:
             self.notes.append(f"manifest time_zone {time_zone!r} is not a zone obdoctor can resolve")
-        if isinstance(collected, datetime) and collected.tzinfo is not None:
+        if collected is not None and collected.tzinfo is not None:
             if offset is None and not time_zone:
                 offset, time_zone = collected.utcoffset(), format_offset(collected.utcoffset())
             if offset is not None:  # "now" on the views' clock
@@ -437,7 +436,7 @@ class Bundle:
             self.notes.append(scope)
         return SourceInfo(
             kind="bundle", location=str(self.path), cluster=cluster.get("name"), version=version,
-            collected_at=collected if isinstance(collected, datetime) else None,
+            collected_at=collected,
             servers=servers, notes=list(self.notes),
             dba_tenant_id=int(dba_tenant) if isinstance(dba_tenant, int) else None,
             time_zone=time_zone, system_time_zone=system_zone, utc_offset=offset,
