@@ -152,9 +152,9 @@ def check_clean(ctx: CheckContext, tenant_id: int) -> CheckResult:
         if age is not None and age > stuck_after:
             chain.row_step(running.source, f"clean job {job.job_id} {job.status} for {ago(age)}", [job], _JOB_COLUMNS)
             parts.append((Status(policy["clean_stuck"]), f"clean job {job.job_id} running for {ago(age)}"))
-        elif age is None and job.start is not None and ctx.now is not None:  # started after "now": no age
+        elif late := after_now(ctx.now, job.start):  # started after "now": no age
             chain.row_step(running.source, f"clean job {job.job_id} {job.status} since {fmt_time(job.start)}", [job], _JOB_COLUMNS)
-            parts.append((Status.UNKNOWN, f"clean job {job.job_id} {job.status}{after_now(ctx.now, job.start)}"))
+            parts.append((Status.UNKNOWN, f"clean job {job.job_id} {job.status}{late}"))
     finished = sorted((j for j in history if j.tenant_id == tenant_id), key=lambda j: j.end or j.start or datetime.min)
     if finished and finished[-1].status in FAILED:
         job = finished[-1]
