@@ -104,9 +104,9 @@ def _one_round(ctx: CheckContext, r: ArchiveStatus, policy: dict) -> CheckResult
         if held is not None and held > policy["transition_seconds"]:
             status = Status(policy["stuck_transition"])
             summary = f"archive {state} for {ago(held)}" + ("" if since else " at least (since its checkpoint)")
-    elif state == "DOING" and lag is None and checkpoint is not None and ctx.now is not None:
+    elif state == "DOING" and (late := after_now(ctx.now, checkpoint)):
         status = Status.UNKNOWN  # the checkpoint after "now": the lag cannot be told
-        summary = f"archive {state}, checkpoint {fmt_time(checkpoint)}{after_now(ctx.now, checkpoint)}"
+        summary = f"archive {state}, checkpoint {fmt_time(checkpoint)}{late}"
     elif state == "DOING" and lag is not None and lag > threshold:
         status = Status.CRITICAL if lag > threshold * policy["critical_factor"] else Status.WARNING
         summary += f" (more than {ago(threshold)})"

@@ -44,10 +44,13 @@ def check_last_backup(ctx: CheckContext, tenant_id: int) -> CheckResult:
     threshold = ctx.setting("max_backup_age")
     completed = [j for j in jobs if j.status in SUCCEEDED]
     last = completed[-1] if completed else None
-    failed = [j for j in jobs if j.status in FAILED and (last is None or _when(j) > _when(last))]
+
+    def after_last(job: BackupJob) -> bool:
+        return last is None or _when(job) > _when(last)
+
+    failed = [j for j in jobs if j.status in FAILED and after_last(j)]
     known = known_values(history.source, "STATUS") or ()
-    unread = [j for j in history.where(tenant_id=tenant_id) if j.status not in known
-              and (last is None or _when(j) > _when(last))]
+    unread = [j for j in history.where(tenant_id=tenant_id) if j.status not in known and after_last(j)]
     if unread:  # COMPLETE, a newer version's word, an empty cell: any of them may be the newest success
         chain = Chain(CHECK)
         chain.row_step(history.source, f"{len(unread)} job(s) of tenant {tenant_id} with a status obdoctor does not "

@@ -47,7 +47,7 @@ def log_destination(ctx: CheckContext, tenant_id: int) -> str | None:
     rows, _table = _archive_dest_rows(ctx, tenant_id)
     if rows:
         return rows[0].text("VALUE")
-    return next((r.path for r in ctx.evidence.get(Kind.ARCHIVELOG) if r.tenant_id == tenant_id and r.path), None)
+    return next((r.path for r in ctx.evidence.get(Kind.ARCHIVELOG).where(tenant_id=tenant_id) if r.path), None)
 
 
 def check_destination(ctx: CheckContext, tenant_id: int) -> CheckResult:
@@ -61,7 +61,8 @@ def check_destination(ctx: CheckContext, tenant_id: int) -> CheckResult:
     else:
         chain.step(params.source, f"no data_backup_dest for tenant {tenant_id}")
     rows, table = _archive_dest_rows(ctx, tenant_id)
-    archive_paths = [r for r in ctx.evidence.get(Kind.ARCHIVELOG) if r.tenant_id == tenant_id and r.path]
+    archive = ctx.evidence.get(Kind.ARCHIVELOG)
+    archive_paths = [r for r in archive.where(tenant_id=tenant_id) if r.path]
     log_path = None
     if rows:
         log_path = rows[0].text("VALUE")
@@ -70,7 +71,7 @@ def check_destination(ctx: CheckContext, tenant_id: int) -> CheckResult:
         log_path = archive_paths[0].path
         chain.step(archive_paths[0].provenance.name, f"the archive round writes to {redact_text(log_path)}",
                    provenance=[archive_paths[0].provenance])
-    elif table.available or ctx.evidence.get(Kind.ARCHIVELOG).available:
+    elif table.available or archive.available:
         chain.step(table.name, f"no log archive destination for tenant {tenant_id}")
     else:
         return ctx.unknown(DESTINATION, tenant_id, f"the log archive destination could not be read: {table.reason}",
@@ -151,9 +152,9 @@ def check_clean(ctx: CheckContext, tenant_id: int) -> CheckResult:
         if age is not None and age > stuck_after:
             chain.row_step(running.source, f"clean job {job.job_id} {job.status} for {ago(age)}", [job], _JOB_COLUMNS)
             parts.append((Status(policy["clean_stuck"]), f"clean job {job.job_id} running for {ago(age)}"))
-        elif age is None and job.start is not None and ctx.now is not None:  # started after "now": no age
+        elif late := after_now(ctx.now, job.start):  # started after "now": no age
             chain.row_step(running.source, f"clean job {job.job_id} {job.status} since {fmt_time(job.start)}", [job], _JOB_COLUMNS)
-            parts.append((Status.UNKNOWN, f"clean job {job.job_id} {job.status}{after_now(ctx.now, job.start)}"))
+            parts.append((Status.UNKNOWN, f"clean job {job.job_id} {job.status}{late}"))
     finished = sorted((j for j in history if j.tenant_id == tenant_id), key=lambda j: j.end or j.start or datetime.min)
     if finished and finished[-1].status in FAILED:
         job = finished[-1]

@@ -87,7 +87,8 @@ def assess(evidence: Evidence, options: RuleOptions, findings: list[Finding]) ->
                 undecided.append(item)
             continue
         table = evidence.table(found.source)
-        unread = [p for p in table.problems if p not in {n.describe() for n in table.not_understood}]
+        named = {n.describe() for n in table.not_understood}  # each reported on its own by not_understood
+        unread = [p for p in table.problems if p not in named]
         if check.decisive and unread:
             undecided.append(Unchecked(f"part of {found.source}",
                                        f"{len(unread)} row(s) or cell(s) could not be read: a failed job "

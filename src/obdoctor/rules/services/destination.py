@@ -147,7 +147,7 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
         *NFS_CODES, *CONNECT_CODES, FORMAT_MISSING) else ([], [])
 
     mounts = check_mounts(ctx, chain, path, problem.tenant_id, problem.servers) if kind == "nfs" else None
-    unmounted = [s.server for s in mounts.not_nfs()] if mounts and [s for s in mounts.read if s.is_nfs] else []
+    unmounted = [s.server for s in mounts.not_nfs()] if mounts and mounts.nfs else []
 
     cause = _FIXED_CAUSE.get(problem.code)
     if problem.code in CONNECT_CODES:
@@ -164,7 +164,7 @@ def diagnose(ctx: RuleContext, chain: Chain, problem: DestinationProblem) -> Exp
 
     by_mounts = cause == NFS_NOT_MOUNTED_EVERYWHERE and unmounted and not (failing and clean)
     if by_mounts:  # the mounts say it: the servers without the share, and those with it
-        failing, clean = unmounted, [s.server for s in mounts.read if s.is_nfs]
+        failing, clean = unmounted, [s.server for s in mounts.nfs]
     proof = bool(code_lines or details or by_mounts)
     verdict = Verdict.CONFIRMED if proof else Verdict.LIKELY
     if cause is None:  # a code outside the destination families (a permission check event says so)
@@ -284,7 +284,7 @@ def mount_cause(ctx: RuleContext, chain: Chain, uri: str | None, tenant_id: int 
     added to ``chain``). None when the mounts are fine, unread, no server mounts NFS there at all,
     or ``uri`` is not ``file://``. Shared by the stuck clean (C1) and the stuck backup (P2)."""
     mounts = check_mounts(ctx, chain, uri, tenant_id, named)
-    if mounts is None or not any(s.is_nfs for s in mounts.read):
+    if mounts is None or not mounts.nfs:
         return None
     astray = [*mounts.not_nfs(), *mounts.other_share()]
     wrong = astray or [s for s in mounts.read if s.problems]

@@ -87,9 +87,14 @@ class MountComparison:
     def unread(self) -> list[ServerMount]:
         return [s for s in self.servers if s.mount is None]
 
+    @property
+    def nfs(self) -> list[ServerMount]:
+        """The servers read whose mount of the destination is NFS."""
+        return [s for s in self.read if s.is_nfs]
+
     def other_share(self) -> list[ServerMount]:
         """NFS servers that reach another location than ``share``."""
-        return [s for s in self.read if s.is_nfs and self.share and s.location != self.share]
+        return [s for s in self.nfs if self.share and s.location != self.share]
 
     def not_nfs(self) -> list[ServerMount]:
         return [s for s in self.read if not s.is_nfs]

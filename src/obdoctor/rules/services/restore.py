@@ -86,7 +86,8 @@ def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_ten
             if s.status == "SUCCESS" and (backup_tenant is None or s.tenant_id == backup_tenant)
             and s.file_status in (None, "AVAILABLE")]
     pieces = [p for p in ctx.evidence.get(Kind.ARCHIVE_PIECES) if backup_tenant is None or p.tenant_id == backup_tenant]
-    rounds = [r for r in ctx.evidence.get(Kind.ARCHIVELOG) if backup_tenant is None or r.tenant_id == backup_tenant]
+    archive = ctx.evidence.get(Kind.ARCHIVELOG)
+    rounds = [r for r in archive if backup_tenant is None or r.tenant_id == backup_tenant]
     earliest = None
     if sets:
         first = min(sets, key=lambda s: (s.min_restore_scn or 0, s.min_restore or datetime.max))
@@ -130,12 +131,11 @@ def window_check(ctx: RuleContext, chain: Chain, point: Point | None, backup_ten
     if earliest is not None and point.before(earliest):
         chain.notes.append(_why_it_starts(ctx, point, backup_tenant, sets))
     if latest is not None and latest.before(point):
-        found = ctx.evidence.get(Kind.ARCHIVELOG)
-        if found.available:
+        if archive.available:
             chain.notes.append(_why_it_ends(rounds))
         else:
             chain.could_not_check("why the archive ends there (the archive round's status)",
-                                  found.reason or f"{found.source} not available")
+                                  archive.reason or f"{archive.source} not available")
     return inside
 
 
