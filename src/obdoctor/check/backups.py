@@ -10,7 +10,7 @@ from datetime import datetime
 
 from obdoctor.evidence.clock import after_now
 from obdoctor.evidence.kinds import Kind
-from obdoctor.catalog.statuses import FAILED, SUCCEEDED, TERMINAL, known_values
+from obdoctor.catalog.statuses import FAILED, SUCCEEDED, TERMINAL
 from obdoctor.check.base import CheckContext, ago, settings
 from obdoctor.check.model import CheckResult, Status
 from obdoctor.evidence.records import BackupJob
@@ -49,8 +49,10 @@ def check_last_backup(ctx: CheckContext, tenant_id: int) -> CheckResult:
         return last is None or _when(job) > _when(last)
 
     failed = [j for j in jobs if j.status in FAILED and after_last(j)]
-    known = known_values(history.source, "STATUS") or ()
-    unread = [j for j in history.where(tenant_id=tenant_id) if j.status not in known and after_last(j)]
+    # the rows whose status the one cell reader did not understand (catalog.statuses), not a second reading
+    not_understood = {n.row for n in ctx.evidence.table(history.source).not_understood if n.column == "STATUS"}
+    unread = [j for j in history.where(tenant_id=tenant_id)
+              if j.provenance is not None and j.provenance.row in not_understood and after_last(j)]
     if unread:  # COMPLETE, a newer version's word, an empty cell: any of them may be the newest success
         chain = Chain(CHECK)
         chain.row_step(history.source, f"{len(unread)} job(s) of tenant {tenant_id} with a status obdoctor does not "
