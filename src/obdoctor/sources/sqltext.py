@@ -430,12 +430,12 @@ def _vertical_unwrapped(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
         field = m is not None and colon is not None and following.find(":", m.end(1)) == colon
         return bool(following.strip()) and not field and not _VERTICAL_HEAD.match(following.strip())
 
-    cut = [i for i in range(len(lines)) if goes_on(i)]
+    cut = {i for i in range(len(lines)) if goes_on(i)}
     if len(cut) < 2:
         return lines
     out: list[tuple[int, str]] = []
     for i, (number, line) in enumerate(lines):
-        if i and goes_on(i - 1):
+        if i - 1 in cut:
             out[-1] = (out[-1][0], out[-1][1] + line)
         else:
             out.append((number, line))
