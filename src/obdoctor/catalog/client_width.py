@@ -26,8 +26,22 @@ def is_wide(char: int) -> bool:
     return at >= 0 and ranges[at][0] <= char <= ranges[at][1]
 
 
+class _WideMarks(dict):
+    """``str.translate`` table: a wide character followed by a NUL, so that one character is one
+    cell (``sources.sqltext`` cuts a grid by plain slicing); computed once per distinct character."""
+
+    def __missing__(self, char: int) -> str:
+        ch = chr(char)
+        value = ch + "\0" if is_wide(char) else ch
+        self[char] = value
+        return value
+
+
+WIDE_MARKS = _WideMarks()
+
+
 def width(text: str) -> int:
     """``text``'s cells as the client counts them."""
     if text.isascii():
         return len(text)
-    return sum(2 if is_wide(ord(ch)) else 1 for ch in text)
+    return len(text.translate(WIDE_MARKS))

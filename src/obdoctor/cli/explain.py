@@ -144,18 +144,20 @@ def _run(args, env: Environment) -> ExitCode:
         return ExitCode.NOTHING_WRONG
     if not entries and _storage_detail(text, args, env):
         return ExitCode.NOTHING_WRONG
-    as_errno = not entries and _bare_number(text) is not None
+    number = _bare_number(text)
+    as_errno = not entries and number is not None
     if as_errno:  # 1205: no code -1205, but the MySQL errno a client shows for a lock conflict
-        entries = error_docs.entries_for(error_docs.ParsedCode("mysql", _bare_number(text)))
+        entries = error_docs.entries_for(error_docs.ParsedCode("mysql", number))
     if not entries:
-        parsed = error_docs.parse_code_text(text)
-        shown = redact_text(text)  # before repr (see below)
-        shown = shown if len(shown) <= 80 else shown[:77] + "..."
-        what = (f"code {parsed.value}" if parsed and parsed.kind != "name" else repr(shown))
-        also = ""
-        if _bare_number(text) is not None:
-            what = f"{_bare_number(text)}: read as OceanBase code -{_bare_number(text)}, which"
+        if number is not None:
+            what = f"{number}: read as OceanBase code -{number}, which"
             also = ", nor a MySQL errno any code returns"
+        else:
+            parsed = error_docs.parse_code_text(text)
+            shown = redact_text(text)  # before repr (see below)
+            shown = shown if len(shown) <= 80 else shown[:77] + "..."
+            what = (f"code {parsed.value}" if parsed and parsed.kind != "name" else repr(shown))
+            also = ""
         env.error(f"{what} is not a known OceanBase error code, name, message or log line{also} "
                   f"(the catalogue holds {len(_all())} codes from ob_errno.def)")
         return ExitCode.UNDIAGNOSED
@@ -166,7 +168,7 @@ def _run(args, env: Environment) -> ExitCode:
     if args.format == "json":
         env.stdout.write(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n")
         return ExitCode.NOTHING_WRONG
-    reading = _reading(text, entries, as_errno)
+    reading = _reading(text, entries, number, as_errno)
     if reading:
         env.stdout.write(reading + "\n\n")
     elif len(data) > 1:
@@ -179,19 +181,17 @@ def _run(args, env: Environment) -> ExitCode:
 def _bare_number(text: str) -> int | None:
     """The number when ``text`` is only a positive number (``4012``), else None: the one input
     that may be an OceanBase code (its sign dropped) or a MySQL errno, so the answer says which."""
-    import re
-
     m = re.fullmatch(r"\s*\\?(\d{1,6})\s*", text)
     return int(m.group(1)) if m and int(m.group(1)) else None
 
 
-def _reading(text: str, entries, as_errno: bool) -> str | None:
+def _reading(text: str, entries, number: int | None, as_errno: bool) -> str | None:
     """One line saying which code the input was taken as and why, when that is not plain from
-    what was typed (``-4012``, ``OB_TIMEOUT``, ``ret=-4012`` need none); None otherwise."""
+    what was typed (``-4012``, ``OB_TIMEOUT``, ``ret=-4012`` need none); None otherwise.
+    ``number``: ``text`` as a bare number (:func:`_bare_number`)."""
     from obdoctor.catalog import error_docs, errors
     from obdoctor.security.redaction import redact_text
 
-    number = _bare_number(text)
     if number is not None and as_errno:
         many = f"which {len(entries)} OceanBase codes return; the likeliest first" if len(entries) > 1 \
             else f"which OceanBase code {entries[0].code} returns"

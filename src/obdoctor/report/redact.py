@@ -14,7 +14,7 @@ import enum
 from typing import Any
 
 from obdoctor.findings import Report
-from obdoctor.security.controls import visible
+from obdoctor.security.controls import visible, visible_data
 from obdoctor.security.redaction import HostPseudonyms, Redactor
 from obdoctor.logs import decode_addr
 
@@ -59,14 +59,10 @@ def _walk(value: Any, redactor: Redactor) -> Any:
     if isinstance(value, dict):
         if any(str(k).lower() == "name" for k in value) and any(str(k).lower() == "value" for k in value):
             value = redactor.row(value)  # NAME/VALUE pairs (backup parameters)
-        return {k: _walk(v, redactor) if isinstance(v, (dict, list, tuple)) else _cell(redactor.value(str(k), v))
+        return {k: _walk(v, redactor) if isinstance(v, (dict, list, tuple)) else visible_data(redactor.value(str(k), v))
                 for k, v in value.items()}
     if isinstance(value, list):
         return [_walk(v, redactor) for v in value]
     if isinstance(value, tuple):
         return tuple(_walk(v, redactor) for v in value)
     return value
-
-
-def _cell(value: Any) -> Any:
-    return visible(value) if isinstance(value, str) else value

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from obdoctor.catalog import client_width
+from obdoctor.catalog.client_width import width as _width  # cells as the mysql client pads them
 
 
 def _text(value) -> str:
@@ -15,11 +15,6 @@ def _text(value) -> str:
     if isinstance(value, bool):
         return "True" if value else "False"
     return str(value)
-
-
-def _width(text: str) -> int:
-    """Display width as the mysql client pads cells (CJK and fullwidth take two columns, an emoji one)."""
-    return client_width.width(text)
 
 
 def table(columns: list[str], rows: list[dict]) -> str:

@@ -67,10 +67,13 @@ def is_secret_key(name: str) -> bool:
     return key in SECRET_KEYS or any(part in key for part in SECRET_KEY_PARTS)
 
 
+_ENCODED_UNDERSCORE = re.compile(r"%(?:25)?5f")
+
+
 def _plain_key(key: str) -> str:
     """A key as written (``access%5Fkey``, ``%26sk``, ``--password``) in lower case, its ``_`` decoded
     and the encoded ``&`` before it dropped."""
-    key = re.sub(r"%(?:25)?5f", "_", key.strip().lower())
+    key = _ENCODED_UNDERSCORE.sub("_", key.strip().lower())
     return key.lstrip("-").removeprefix("%26").removeprefix("%2526")
 
 
@@ -189,9 +192,10 @@ class Redactor:
 
     def _xml(self, m: re.Match) -> str:
         key = m.group("key")
-        if not is_secret_key(key.rpartition(":")[2]) or m.group("value") == MASK:
+        name = key.rpartition(":")[2]  # the local name of a prefixed element (<sts:AccessKeySecret>)
+        if not is_secret_key(name) or m.group("value") == MASK:
             return m.group(0)
-        self.counts[_kind(key.rpartition(":")[2])] += 1
+        self.counts[_kind(name)] += 1
         return f"<{key}>{MASK}</{key}>"
 
     def _aws_key_id(self, m: re.Match) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from operator import itemgetter
 from sys import intern
 
-from obdoctor.catalog.client_width import is_wide
+from obdoctor.catalog.client_width import WIDE_MARKS as _WIDE, width as _width
 from obdoctor.sources.client_markup import is_markup, markup_cells
 
 ParsedRows = tuple[list[tuple[int, dict[str, object]]], list[str]]
@@ -64,29 +64,6 @@ when the row's printed alignment cannot place them (a table whose padding was lo
 def strip_bom(text: str) -> str:
     """A UTF-8 byte order mark (Excel's CSV, Windows editors) is not part of the first column's name."""
     return text[1:] if text.startswith("\ufeff") else text
-
-
-class _WideMarks(dict):
-    """``str.translate`` table: a wide character followed by a NUL, so that one character is one
-    display column and the grid is cut by plain slicing (computed once per distinct character).
-    Wide is what the client counts as two cells (``data/client_wide_chars.toml``), not what
-    Python's ``east_asian_width`` says: the client pads an emoji as one cell."""
-
-    def __missing__(self, char: int) -> str:
-        ch = chr(char)
-        value = ch + "\0" if is_wide(char) else ch
-        self[char] = value
-        return value
-
-
-_WIDE = _WideMarks()
-
-
-def _width(text: str) -> int:
-    """Display width as the mysql client pads cells: CJK and fullwidth characters take two columns."""
-    if text.isascii():
-        return len(text)
-    return len(text.translate(_WIDE))
 
 
 def _split_cells(line: str) -> list[str]:
@@ -453,12 +430,12 @@ def _vertical_unwrapped(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
         field = m is not None and colon is not None and following.find(":", m.end(1)) == colon
         return bool(following.strip()) and not field and not _VERTICAL_HEAD.match(following.strip())
 
-    cut = [i for i in range(len(lines)) if goes_on(i)]
+    cut = {i for i in range(len(lines)) if goes_on(i)}
     if len(cut) < 2:
         return lines
     out: list[tuple[int, str]] = []
     for i, (number, line) in enumerate(lines):
-        if i and goes_on(i - 1):
+        if i - 1 in cut:
             out[-1] = (out[-1][0], out[-1][1] + line)
         else:
             out.append((number, line))
