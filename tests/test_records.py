@@ -132,3 +132,17 @@ def test_server_ip(addr, ip) -> None:
 def test_malformed_numbers_do_not_raise() -> None:
     job = BackupJob.from_row(row(TENANT_ID="abc", JOB_ID="1.0", STATUS="FAILED", RESULT="n/a", START_TIMESTAMP="yesterday"))
     assert job.tenant_id is None and job.job_id == 1 and job.result is None and job.start is None
+
+
+def test_a_comment_whose_address_is_quoted_names_the_bare_address():
+    """Pasted by hand, a 4.2 COMMENT can carry the address as OceanBase's logs print one,
+    ``addr: "10.1.1.12:2882"``: the report said the job 'failed on "10.1.1.12:2882"', quotes included.
+    The docs' form (full-width comma, no quotes) reads the same."""
+    from obdoctor.evidence.records.backup import JobComment
+
+    quoted = JobComment.parse('(server)ls_id: 1001, addr: "10.1.1.12:2882", module: BACKUP, '
+                              "result: -9081(x), trace_id: 'YB420A01010C-0005F8B2C1D2E3F4-0-0'")
+    assert quoted.addr == "10.1.1.12:2882" and quoted.trace_id == "YB420A01010C-0005F8B2C1D2E3F4-0-0"
+    docs = JobComment.parse("(server)ls_id: 1002，addr: 10.1.1.12:4004,module:BACKUP_DATA,result: -4016(Internal error),"
+                            "trace_id: YFA40BA2D90B-005FA487348F363-0-0")
+    assert docs.addr == "10.1.1.12:4004" and docs.result == -4016 and docs.ls_id == 1002

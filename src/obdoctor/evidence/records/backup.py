@@ -40,7 +40,9 @@ class JobComment:
         if not m:
             return None
         origin = "rootservice" if m.group(1).lower().startswith("root") else "server"
-        fields = {f["key"].lower(): f["value"].strip() for f in _COMMENT_FIELD.finditer(text[m.end():])}
+        # a value may come quoted ("ip:port", as OceanBase's to_string writes an address in logs)
+        fields = {f["key"].lower(): f["value"].strip().strip("\"'").strip()
+                  for f in _COMMENT_FIELD.finditer(text[m.end():])}
         result = result_text = None
         if "result" in fields:
             rm = re.match(r"(-?\d+)\s*(?:\((.*)\))?", fields["result"])
